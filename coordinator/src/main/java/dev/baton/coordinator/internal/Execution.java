@@ -1,0 +1,196 @@
+package dev.baton.coordinator.internal;
+
+import dev.baton.coordinator.TaskScheduler.Cancellable;
+import dev.baton.worker.ExecutionResult;
+import dev.baton.worker.ExecutionStart;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.PeriodicBackgroundWorker;
+import dev.baton.worker.ServiceScope;
+import dev.baton.worker.spi.Lease;
+import dev.baton.worker.spi.WorkerRecord;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One execution of one slot, on the calling thread: context, MDC, scope, timeout, lease watch,
+ * the exception rules, and the completion. Never throws: every outcome is a result.
+ */
+final class Execution {
+
+    private static final Logger log = LoggerFactory.getLogger(Execution.class);
+
+    private final Engine engine;
+    private final PeriodicBackgroundWorker worker;
+    private final Lease lease;
+    private final String executionId = newExecutionId();
+    private Outcome stopCause;
+    private boolean finished;
+    private volatile Thread thread;
+
+    /** What the execution produced and the record after completion (empty if the lease was lost). */
+    record Finished(ExecutionResult result, Optional<WorkerRecord> record) {
+    }
+
+    Execution(Engine engine, PeriodicBackgroundWorker worker, Lease lease) {
+        this.engine = engine;
+        this.worker = worker;
+        this.lease = lease;
+    }
+
+    /** Interrupts the execution for {@code cause}; the first cause wins. */
+    synchronized void stop(Outcome cause) {
+        // Under the lock so that no interrupt of ours can land after the execution finished.
+        if (finished || stopCause != null) {
+            return;
+        }
+        stopCause = cause;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    private synchronized Outcome finish() {
+        finished = true;
+        return stopCause;
+    }
+
+    String worker() {
+        return worker.name();
+    }
+
+    Finished run() {
+        thread = Thread.currentThread();
+        engine.active().add(this);
+        try {
+            putMdc();
+            return runInMdc();
+        } finally {
+            MDC.clear();
+            engine.active().remove(this);
+        }
+    }
+
+    private Finished runInMdc() {
+        Instant startedAt = engine.now();
+        engine.listeners().started(new ExecutionStart(worker.name(), executionId, lease.slot(), lease.fencingToken(),
+                engine.nodeId(), startedAt));
+        Cancellable timeout = worker.options().timeoutIfAny()
+                .map(t -> engine.scheduler().schedule(startedAt.plus(t), () -> stop(Outcome.TIMED_OUT)))
+                .orElse(() -> { });
+        lease.onLost(() -> stop(Outcome.LEASE_LOST));
+        Renewal renewal = new Renewal();
+        renewal.arm();
+        Throwable error = null;
+        try (ServiceScope scope = engine.services().openScope()) {
+            worker.execute(new ExecutionContext(executionId, engine.nodeId(), lease, scope));
+        } catch (Throwable t) {
+            error = t;
+        } finally {
+            timeout.cancel();
+            renewal.cancel();
+        }
+        Outcome cause = finish();
+        // Clear the interrupt before talking to the coordination; re-assert it if it was not ours.
+        boolean interrupted = Thread.interrupted();
+        Outcome outcome = cause != null ? cause : error == null ? Outcome.SUCCEEDED : Outcome.FAILED;
+        ExecutionResult result = new ExecutionResult(worker.name(), executionId, lease.slot(), lease.fencingToken(),
+                engine.nodeId(), startedAt, engine.now(), outcome, Optional.ofNullable(error));
+        report(result, error);
+        Optional<WorkerRecord> after = complete(outcome);
+        engine.listeners().finished(result);
+        if (interrupted && cause == null) {
+            Thread.currentThread().interrupt();
+        }
+        return new Finished(result, after);
+    }
+
+    private void report(ExecutionResult result, Throwable error) {
+        switch (result.outcome()) {
+            case FAILED -> {
+                log.error("Worker {} failed for slot {}; it runs again at its next slot", worker.name(), lease.slot(),
+                        error);
+                engine.listeners().notifyFailure(result, error);
+            }
+            case TIMED_OUT -> log.warn("Worker {} ran past its timeout of {} and was interrupted", worker.name(),
+                    worker.options().timeout());
+            case LEASE_LOST -> log.warn("Worker {} lost its lease and was interrupted; another node may take it over",
+                    worker.name());
+            case INTERRUPTED -> log.info("Worker {} was interrupted by shutdown after {}", worker.name(),
+                    result.duration());
+            default -> log.debug("Worker {} finished in {}", worker.name(), result.duration());
+        }
+    }
+
+    private Optional<WorkerRecord> complete(Outcome outcome) {
+        try {
+            Optional<WorkerRecord> after = lease.complete(outcome);
+            if (after.isEmpty() && outcome != Outcome.LEASE_LOST) {
+                log.warn("Worker {}: the lease was lost before the outcome {} could be recorded", worker.name(),
+                        outcome);
+            }
+            return after;
+        } catch (RuntimeException e) {
+            log.warn("Worker {}: recording the outcome {} failed; the lease will expire on its own", worker.name(),
+                    outcome, e);
+            return Optional.empty();
+        }
+    }
+
+    private void putMdc() {
+        MDC.put("worker", worker.name());
+        MDC.put("executionId", executionId);
+        MDC.put("slot", lease.slot().toString());
+        MDC.put("fence", Long.toString(lease.fencingToken()));
+        MDC.put("node", engine.nodeId());
+    }
+
+    private static String newExecutionId() {
+        byte[] bytes = new byte[8];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** Renews the lease every renew interval while the execution runs. */
+    private final class Renewal {
+        private volatile Cancellable next;
+        private volatile boolean cancelled;
+
+        void arm() {
+            if (!cancelled) {
+                next = engine.scheduler().schedule(engine.now().plus(engine.coordination().renewInterval()), this::renew);
+            }
+        }
+
+        private void renew() {
+            if (cancelled) {
+                return;
+            }
+            boolean valid;
+            try {
+                valid = lease.renew();
+            } catch (RuntimeException e) {
+                log.warn("Renewing the lease of worker {} failed; trying again", worker.name(), e);
+                valid = true;
+            }
+            if (valid) {
+                arm();
+            } else {
+                stop(Outcome.LEASE_LOST);
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            Cancellable n = next;
+            if (n != null) {
+                n.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package dev.baton.coordinator.internal;
+
+import dev.baton.coordinator.TaskScheduler.Cancellable;
+import dev.baton.worker.CrashPolicy;
+import dev.baton.worker.FixedDelay;
+import dev.baton.worker.MisfirePolicy;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.PeriodicBackgroundWorker;
+import dev.baton.worker.WorkerInfo;
+import dev.baton.worker.WorkerInfo.WorkerState;
+import dev.baton.worker.spi.ClaimRequest;
+import dev.baton.worker.spi.ClaimRole;
+import dev.baton.worker.spi.Lease;
+import dev.baton.worker.spi.WorkerRecord;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One periodic worker on this node. It holds the worker's next slot and runs one cycle at a time
+ * on a virtual thread: planning, a regular slot, a triggered run or a re-run. A wake-up, trigger
+ * or orphan event that arrives during a cycle is remembered and handled when the cycle ends, so
+ * one node never overlaps two executions of a worker.
+ */
+final class PeriodicEntry {
+
+    private static final Logger log = LoggerFactory.getLogger(PeriodicEntry.class);
+
+    private final Engine engine;
+    private final PeriodicBackgroundWorker worker;
+    private final String threadName;
+
+    // Guarded by this.
+    private Plan plan;
+    private Cancellable wakeUp;
+    private boolean active;
+    private boolean busy;
+    private boolean duePending;
+    private boolean triggerPending;
+    private boolean rerunPending;
+    private Execution running;
+    private boolean paused;
+    private Outcome lastOutcome;
+    private long executions;
+    private long failuresInARow;
+
+    PeriodicEntry(Engine engine, PeriodicBackgroundWorker worker) {
+        this.engine = engine;
+        this.worker = worker;
+        this.threadName = "baton-" + worker.name();
+    }
+
+    String name() {
+        return worker.name();
+    }
+
+    void start() {
+        synchronized (this) {
+            if (active) {
+                return;
+            }
+            active = true;
+            busy = true;
+        }
+        engine.scheduler().dispatch(threadName, () -> cycle(this::planInitial));
+    }
+
+    /** No new cycles; a running execution finishes (or is interrupted by {@link #interrupt}). */
+    synchronized void stop() {
+        active = false;
+        if (wakeUp != null) {
+            wakeUp.cancel();
+        }
+    }
+
+    void interrupt(Outcome cause) {
+        Execution e;
+        synchronized (this) {
+            e = running;
+        }
+        if (e != null) {
+            e.stop(cause);
+        }
+    }
+
+    void onTriggered() {
+        startCycle(() -> triggerPending = true, this::triggerCycle);
+    }
+
+    void onOrphaned() {
+        if (worker.options().onCrash() == CrashPolicy.SKIP) {
+            return;
+        }
+        startCycle(() -> rerunPending = true, this::rerunCycle);
+    }
+
+    synchronized void onPauseChanged(boolean nowPaused) {
+        paused = nowPaused;
+    }
+
+    synchronized WorkerInfo info() {
+        WorkerState state = !active ? WorkerState.STOPPED : running != null ? WorkerState.RUNNING
+                : paused ? WorkerState.PAUSED : WorkerState.IDLE;
+        Optional<Instant> next = plan == null || plan.provisional() ? Optional.empty() : Optional.of(plan.slot());
+        return new WorkerInfo(worker.name(), worker.schedule().describe(), state, next, Optional.ofNullable(lastOutcome),
+                executions, failuresInARow);
+    }
+
+    /** Runs {@code body} as a cycle now, or remembers it with {@code remember} if a cycle is running. */
+    private void startCycle(Runnable remember, Supplier<Optional<Plan>> body) {
+        synchronized (this) {
+            if (!active) {
+                return;
+            }
+            if (busy) {
+                remember.run();
+                return;
+            }
+            busy = true;
+        }
+        engine.scheduler().dispatch(threadName, () -> cycle(body));
+    }
+
+    private void onWake(Plan due) {
+        synchronized (this) {
+            if (!active || due != plan) {
+                return;
+            }
+            if (busy) {
+                duePending = true;
+                return;
+            }
+            busy = true;
+        }
+        engine.scheduler().dispatch(threadName, () -> cycle(() -> regularCycle(due)));
+    }
+
+    /** Runs one cycle; whatever it returns becomes the next regular plan. Never lets an error escape. */
+    private void cycle(Supplier<Optional<Plan>> body) {
+        Optional<Plan> next;
+        try {
+            next = body.get();
+        } catch (Throwable t) {
+            if (t instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.error("Worker {}: unexpected error in Baton's scheduling; trying again at the next slot", worker.name(), t);
+            next = fallbackPlan();
+        }
+        endCycle(next);
+    }
+
+    private void endCycle(Optional<Plan> next) {
+        Supplier<Optional<Plan>> followUp = null;
+        synchronized (this) {
+            busy = false;
+            if (!active) {
+                return;
+            }
+            next.ifPresent(this::arm);
+            if (plan == null) {
+                log.info("Worker {}: its schedule {} never fires again", worker.name(), worker.schedule().describe());
+            }
+            if (triggerPending) {
+                triggerPending = false;
+                followUp = this::triggerCycle;
+            } else if (rerunPending) {
+                rerunPending = false;
+                followUp = this::rerunCycle;
+            } else if (duePending) {
+                duePending = false;
+                Plan due = plan;
+                followUp = () -> regularCycle(due);
+            }
+            if (followUp != null) {
+                busy = true;
+            }
+        }
+        if (followUp != null) {
+            Supplier<Optional<Plan>> body = followUp;
+            engine.scheduler().dispatch(threadName, () -> cycle(body));
+        }
+    }
+
+    private void arm(Plan next) {
+        if (wakeUp != null) {
+            wakeUp.cancel();
+        }
+        plan = next;
+        next.misfire().ifPresent(this::reportMisfire);
+        wakeUp = engine.scheduler().schedule(next.wakeAt(engine.coordination().stepInGrace()), () -> onWake(next));
+    }
+
+    private Optional<Plan> planInitial() {
+        Optional<WorkerRecord> record = readRecord();
+        record.ifPresent(r -> onPauseChanged(r.paused()));
+        record.filter(WorkerRecord::triggerPending).ifPresent(r -> rememberTrigger());
+        return SlotPlanner.initial(worker.schedule(), worker.options(), record, engine.now());
+    }
+
+    private Optional<Plan> regularCycle(Plan due) {
+        ClaimRole role = engine.coordination().role(worker.name());
+        if (role == ClaimRole.STANDBY) {
+            return notRunHere(due);
+        }
+        if (role == ClaimRole.STEP_IN && !due.stepIn()) {
+            return Optional.of(due.afterGrace());
+        }
+        if (due.provisional()) {
+            Plan current = SlotPlanner.fromRecord(delay(), worker.options(), readRecord(), engine.now(), engine.now());
+            if (current.provisional() || current.slot().isAfter(engine.now())) {
+                return Optional.of(current);
+            }
+            due = current;
+        }
+        ClaimRequest request = worker.schedule() instanceof FixedDelay
+                ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
+                : ClaimRequest.scheduled(worker.name(), due.slot());
+        Optional<Lease> lease = engine.coordination().claim(request);
+        if (lease.isEmpty()) {
+            if (!isPaused()) {
+                engine.listeners().claimLost(worker.name(), due.slot());
+            }
+            return notRunHere(due);
+        }
+        Optional<Execution.Finished> finished = execute(lease.get());
+        Instant now = engine.now();
+        if (worker.schedule() instanceof FixedDelay delay) {
+            Instant completion = finished.flatMap(f -> f.record()).flatMap(WorkerRecord::lastFinishedAt).orElse(now);
+            return Optional.of(SlotPlanner.afterDelay(delay, worker.options(), lease.get().slot(), completion, now,
+                    completion));
+        }
+        return SlotPlanner.after(worker.schedule(), worker.options(), due.slot(), now);
+    }
+
+    /** The plan after a slot this node did not run (another node has it, or this one is standby). */
+    private Optional<Plan> notRunHere(Plan due) {
+        Instant now = engine.now();
+        if (worker.schedule() instanceof FixedDelay delay) {
+            return Optional.of(SlotPlanner.fromRecord(delay, worker.options(), readRecord(), now, now));
+        }
+        return SlotPlanner.after(worker.schedule(), worker.options(), due.slot(), now);
+    }
+
+    private Optional<Plan> triggerCycle() {
+        if (engine.coordination().role(worker.name()) != ClaimRole.STANDBY) {
+            engine.coordination().claim(ClaimRequest.triggered(worker.name(), engine.now())).ifPresent(this::execute);
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Plan> rerunCycle() {
+        if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+            return Optional.empty();
+        }
+        Optional<WorkerRecord> record = readRecord();
+        boolean unfinished = record.map(r -> r.running() || r.lastOutcome().map(o -> !o.closesSlot()).orElse(false))
+                .orElse(false);
+        Optional<Instant> slot = record.flatMap(WorkerRecord::lastSlot);
+        if (unfinished && slot.isPresent()) {
+            engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot.get())).ifPresent(lease -> {
+                log.info("Worker {}: re-running slot {}, whose execution did not finish", worker.name(), lease.slot());
+                execute(lease);
+            });
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Execution.Finished> execute(Lease lease) {
+        Execution execution = new Execution(engine, worker, lease);
+        synchronized (this) {
+            if (!active) {
+                lease.release();
+                return Optional.empty();
+            }
+            running = execution;
+        }
+        Execution.Finished finished = execution.run();
+        synchronized (this) {
+            running = null;
+            Outcome outcome = finished.result().outcome();
+            lastOutcome = outcome;
+            executions++;
+            failuresInARow = outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT ? failuresInARow + 1 : 0;
+            finished.record().ifPresent(r -> {
+                paused = r.paused();
+                if (r.triggerPending()) {
+                    triggerPending = true;
+                }
+            });
+        }
+        return Optional.of(finished);
+    }
+
+    private Optional<WorkerRecord> readRecord() {
+        try {
+            return engine.coordination().read(worker.name());
+        } catch (RuntimeException e) {
+            log.warn("Worker {}: reading its record failed; planning without it", worker.name(), e);
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Plan> fallbackPlan() {
+        Instant now = engine.now();
+        if (worker.schedule() instanceof FixedDelay delay) {
+            return Optional.of(Plan.recheckAt(now.plus(delay.delay())));
+        }
+        return worker.schedule().nextAfter(now).map(Plan::at);
+    }
+
+    private FixedDelay delay() {
+        return (FixedDelay) worker.schedule();
+    }
+
+    private synchronized void rememberTrigger() {
+        triggerPending = true;
+    }
+
+    private synchronized boolean isPaused() {
+        return paused;
+    }
+
+    private void reportMisfire(Plan.Misfire m) {
+        MisfirePolicy policy = m.skipped() ? MisfirePolicy.SKIP : MisfirePolicy.COALESCE;
+        log.info("Worker {}: {} slot(s) from {} to {} were not run on time; {}", worker.name(), m.count(), m.first(),
+                m.last(), m.skipped() ? "skipped" : "coalesced into one run");
+        engine.listeners().misfired(worker.name(), m.first(), m.last(), m.count(), policy);
+    }
+}

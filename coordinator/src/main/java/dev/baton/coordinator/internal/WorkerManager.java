@@ -1,0 +1,248 @@
+package dev.baton.coordinator.internal;
+
+import dev.baton.coordinator.TaskScheduler;
+import dev.baton.worker.BackgroundWorker;
+import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.ExceptionNotifier;
+import dev.baton.worker.ExecutionListener;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.PeriodicBackgroundWorker;
+import dev.baton.worker.ServiceScopeFactory;
+import dev.baton.worker.WorkerInfo;
+import dev.baton.worker.WorkerNames;
+import dev.baton.worker.spi.Coordination;
+import dev.baton.worker.spi.CoordinationEvents;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The engine behind {@link BackgroundWorkerManager}: one scheduler, one entry per worker, virtual threads. */
+public final class WorkerManager implements BackgroundWorkerManager {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerManager.class);
+    /** How long interrupted executions get to wind down before close moves on. */
+    private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
+
+    private enum State { NEW, RUNNING, CLOSING, CLOSED }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final Engine engine;
+    private final Duration shutdownGrace;
+    private final boolean ownsScheduler;
+    private final Map<String, Object> entries = new ConcurrentHashMap<>();
+
+    /**
+     * @param ownsScheduler whether close should close the scheduler too (not when the application
+     *                      passed its own, which others may share)
+     */
+    public WorkerManager(Coordination coordination, TaskScheduler scheduler, boolean ownsScheduler,
+                         ServiceScopeFactory services, List<ExecutionListener> listeners,
+                         List<ExceptionNotifier> notifiers, Duration shutdownGrace) {
+        this.engine = new Engine(coordination, scheduler, services, new Listeners(listeners, notifiers),
+                new ActiveExecutions());
+        this.ownsScheduler = ownsScheduler;
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    @Override
+    public void add(PeriodicBackgroundWorker worker) {
+        Objects.requireNonNull(worker, "worker");
+        PeriodicEntry entry = new PeriodicEntry(engine, worker);
+        claimName(worker.name(), entry);
+        engine.coordination().register(worker.name());
+        log.info("Worker {} added with schedule {}", worker.name(), worker.schedule().describe());
+        if (state.get() == State.RUNNING) {
+            entry.start();
+        }
+    }
+
+    @Override
+    public void add(BackgroundWorker worker) {
+        Objects.requireNonNull(worker, "worker");
+        String name = WorkerNames.requireValid(worker.name());
+        PlainEntry entry = new PlainEntry(worker, name, engine.nodeId());
+        claimName(name, entry);
+        log.info("Background worker {} added", name);
+        if (state.get() == State.RUNNING) {
+            entry.start();
+        }
+    }
+
+    @Override
+    public void add(Class<?> workerType) {
+        Objects.requireNonNull(workerType, "workerType");
+        Object worker = engine.services().findRoot(workerType).orElseThrow(() -> new IllegalArgumentException(
+                "no " + workerType.getName() + " in the application's container; register it there (for example"
+                        + " ServiceContainer.builder().singleton(" + workerType.getSimpleName() + ".class, ...))"
+                        + " or add an instance with add(worker)"));
+        if (worker instanceof PeriodicBackgroundWorker periodic) {
+            add(periodic);
+        } else if (worker instanceof BackgroundWorker plain) {
+            add(plain);
+        } else {
+            throw new IllegalArgumentException(workerType.getName() + " is neither a PeriodicBackgroundWorker nor a"
+                    + " BackgroundWorker");
+        }
+    }
+
+    @Override
+    public boolean remove(String name) {
+        Object entry = entries.remove(name);
+        if (entry instanceof PeriodicEntry periodic) {
+            periodic.stop();
+            engine.coordination().unregister(name);
+        } else if (entry instanceof PlainEntry plain) {
+            plain.stop(shutdownGrace);
+        }
+        if (entry != null) {
+            log.info("Worker {} removed", name);
+        }
+        return entry != null;
+    }
+
+    @Override
+    public List<WorkerInfo> list() {
+        List<WorkerInfo> result = new ArrayList<>();
+        for (Object entry : entries.values()) {
+            result.add(entry instanceof PeriodicEntry p ? p.info() : ((PlainEntry) entry).info());
+        }
+        result.sort(Comparator.comparing(WorkerInfo::name));
+        return result;
+    }
+
+    @Override
+    public void pause(String name) {
+        engine.coordination().pause(requirePeriodic(name).name());
+    }
+
+    @Override
+    public void resume(String name) {
+        engine.coordination().resume(requirePeriodic(name).name());
+    }
+
+    @Override
+    public void trigger(String name) {
+        engine.coordination().trigger(requirePeriodic(name).name());
+    }
+
+    @Override
+    public void start() {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            if (state.get() != State.RUNNING) {
+                throw new IllegalStateException("this manager is closed; create a new one");
+            }
+            return;
+        }
+        engine.coordination().start(new Events());
+        entries.values().forEach(e -> {
+            if (e instanceof PeriodicEntry p) {
+                p.start();
+            } else {
+                ((PlainEntry) e).start();
+            }
+        });
+        log.info("Baton started on node {} with {} worker(s)", engine.nodeId(), entries.size());
+    }
+
+    @Override
+    public void close() {
+        State previous = state.getAndUpdate(s -> s == State.CLOSED ? s : State.CLOSING);
+        if (previous == State.CLOSING || previous == State.CLOSED) {
+            return;
+        }
+        log.info("Baton on node {} is shutting down: waiting up to {} for running executions", engine.nodeId(),
+                shutdownGrace);
+        periodicEntries().forEach(PeriodicEntry::stop);
+        entries.values().stream().filter(PlainEntry.class::isInstance).map(PlainEntry.class::cast)
+                .forEach(p -> p.stop(shutdownGrace));
+        try {
+            if (!engine.active().awaitNone(shutdownGrace)) {
+                List<String> left = engine.active().snapshot().stream().map(Execution::worker).sorted().toList();
+                log.warn("Interrupting executions still running after {}: {}", shutdownGrace, left);
+                periodicEntries().forEach(p -> p.interrupt(Outcome.INTERRUPTED));
+                if (!engine.active().awaitNone(AFTER_INTERRUPT)) {
+                    log.error("Executions ignored the interrupt and still run: {}; their leases are left to expire",
+                            engine.active().snapshot().stream().map(Execution::worker).sorted().toList());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            periodicEntries().forEach(p -> p.interrupt(Outcome.INTERRUPTED));
+        } finally {
+            closeQuietly("coordination", engine.coordination());
+            if (ownsScheduler) {
+                closeQuietly("scheduler", engine.scheduler());
+            }
+            state.set(State.CLOSED);
+            log.info("Baton on node {} stopped", engine.nodeId());
+        }
+    }
+
+    private void claimName(String name, Object entry) {
+        State s = state.get();
+        if (s == State.CLOSING || s == State.CLOSED) {
+            throw new IllegalStateException("this manager is closed; worker '" + name + "' was not added");
+        }
+        Object existing = entries.putIfAbsent(name, entry);
+        if (existing != null) {
+            throw new IllegalArgumentException("a worker named '" + name + "' is already registered on this node;"
+                    + " give each worker a unique name (pass one to the worker's constructor) or remove the other first");
+        }
+    }
+
+    private PeriodicEntry requirePeriodic(String name) {
+        Object entry = entries.get(name);
+        if (entry instanceof PeriodicEntry periodic) {
+            return periodic;
+        }
+        throw new IllegalArgumentException(entry == null
+                ? "no worker named '" + name + "' on this node; known: " + entries.keySet().stream().sorted().toList()
+                : "worker '" + name + "' is a continuous BackgroundWorker; only periodic workers can be paused,"
+                        + " resumed or triggered");
+    }
+
+    private List<PeriodicEntry> periodicEntries() {
+        return entries.values().stream().filter(PeriodicEntry.class::isInstance).map(PeriodicEntry.class::cast).toList();
+    }
+
+    private static void closeQuietly(String what, AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("Closing the {} failed", what, e);
+        }
+    }
+
+    private final class Events implements CoordinationEvents {
+        @Override
+        public void triggered(String worker) {
+            if (entries.get(worker) instanceof PeriodicEntry p) {
+                p.onTriggered();
+            }
+        }
+
+        @Override
+        public void pauseChanged(String worker, boolean paused) {
+            if (entries.get(worker) instanceof PeriodicEntry p) {
+                p.onPauseChanged(paused);
+            }
+        }
+
+        @Override
+        public void orphaned(String worker) {
+            if (entries.get(worker) instanceof PeriodicEntry p) {
+                p.onOrphaned();
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package dev.baton.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
+import dev.baton.worker.spi.ClaimRole;
+import dev.baton.worker.spi.Coordination;
+import dev.baton.worker.spi.CoordinationEvents;
+import dev.baton.worker.spi.Lease;
+import dev.baton.worker.spi.WorkerRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link Coordination} must keep. Subclass it, return nodes of one cluster
+ * from {@link #newNode(String)}, and run it: the in-memory and the Hazelcast implementations do.
+ */
+public abstract class CoordinationContract {
+
+    /** Records the events a node receives. */
+    protected static final class EventLog implements CoordinationEvents {
+        public final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void triggered(String worker) {
+            events.add("triggered " + worker);
+        }
+
+        @Override
+        public void pauseChanged(String worker, boolean paused) {
+            events.add((paused ? "paused " : "resumed ") + worker);
+        }
+
+        @Override
+        public void orphaned(String worker) {
+            events.add("orphaned " + worker);
+        }
+    }
+
+    private final List<Coordination> nodes = new ArrayList<>();
+    protected final Map<String, EventLog> events = new ConcurrentHashMap<>();
+    protected Coordination a;
+    protected Coordination b;
+    protected String worker;
+
+    /** A node of the cluster under test, not yet started; the suite starts and closes it. */
+    protected abstract Coordination newNode(String id);
+
+    @BeforeEach
+    void startTwoNodes() {
+        worker = "w-" + UUID.randomUUID().toString().substring(0, 8);
+        a = node("a");
+        b = node("b");
+    }
+
+    @AfterEach
+    void closeNodes() {
+        nodes.forEach(Coordination::close);
+    }
+
+    protected Coordination node(String id) {
+        Coordination node = newNode(id);
+        EventLog log = new EventLog();
+        events.put(id, log);
+        node.start(log);
+        nodes.add(node);
+        return node;
+    }
+
+    private Instant slot(int seconds) {
+        return Instant.parse("2026-01-01T00:00:00Z").plusSeconds(seconds);
+    }
+
+    @Test
+    void aSlotIsClaimedOnce() {
+        Optional<Lease> first = a.claim(ClaimRequest.scheduled(worker, slot(10)));
+        assertThat(first).isPresent();
+        assertThat(b.claim(ClaimRequest.scheduled(worker, slot(10)))).isEmpty();
+
+        first.get().complete(Outcome.SUCCEEDED);
+
+        assertThat(b.claim(ClaimRequest.scheduled(worker, slot(10)))).as("after completion too").isEmpty();
+        assertThat(a.claim(ClaimRequest.scheduled(worker, slot(10)))).isEmpty();
+    }
+
+    @Test
+    void noSecondLeaseWhileOneIsValid() {
+        Lease held = a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
+
+        assertThat(b.claim(ClaimRequest.scheduled(worker, slot(20)))).isEmpty();
+        assertThat(held.isValid()).isTrue();
+        held.complete(Outcome.SUCCEEDED);
+
+        assertThat(b.claim(ClaimRequest.scheduled(worker, slot(20)))).isPresent();
+    }
+
+    @Test
+    void aSlotBeforeTheLastClaimedOneIsRefused() {
+        a.claim(ClaimRequest.scheduled(worker, slot(20))).orElseThrow().complete(Outcome.SUCCEEDED);
+
+        assertThat(b.claim(ClaimRequest.scheduled(worker, slot(10)))).isEmpty();
+        assertThat(b.claim(ClaimRequest.scheduled(worker, slot(20)))).isEmpty();
+    }
+
+    @Test
+    void fencingTokensStrictlyIncreaseAcrossNodes() {
+        long previous = 0;
+        for (int i = 1; i <= 20; i++) {
+            Coordination node = i % 2 == 0 ? a : b;
+            Lease lease = node.claim(ClaimRequest.scheduled(worker, slot(i))).orElseThrow();
+            assertThat(lease.fencingToken()).isGreaterThan(previous);
+            previous = lease.fencingToken();
+            lease.complete(Outcome.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void theRecordShowsTheHolderWhileRunningAndTheOutcomeAfter() {
+        assertThat(a.read(worker)).isEmpty();
+        Lease lease = a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
+
+        WorkerRecord running = b.read(worker).orElseThrow();
+        assertThat(running.holder()).contains(a.nodeId());
+        assertThat(running.lastSlot()).contains(slot(10));
+        assertThat(running.fencingToken()).isEqualTo(lease.fencingToken());
+
+        Optional<WorkerRecord> after = lease.complete(Outcome.FAILED);
+
+        assertThat(after).isPresent();
+        WorkerRecord done = b.read(worker).orElseThrow();
+        assertThat(done.holder()).isEmpty();
+        assertThat(done.lastOutcome()).contains(Outcome.FAILED);
+        assertThat(done.lastFinishedAt()).isPresent();
+    }
+
+    @Test
+    void aLeaseIsSingleUse() {
+        Lease lease = a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
+        lease.complete(Outcome.SUCCEEDED);
+
+        assertThatThrownBy(() -> lease.complete(Outcome.SUCCEEDED)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(lease::release).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aPausedWorkerRefusesScheduledSlotsButNotATrigger() {
+        b.pause(worker);
+
+        assertThat(a.claim(ClaimRequest.scheduled(worker, slot(10)))).isEmpty();
+        assertThat(a.read(worker).orElseThrow().paused()).isTrue();
+        a.trigger(worker);
+        a.claim(ClaimRequest.triggered(worker, slot(11))).orElseThrow().complete(Outcome.SUCCEEDED);
+
+        b.resume(worker);
+        assertThat(a.claim(ClaimRequest.scheduled(worker, slot(20)))).isPresent();
+    }
+
+    @Test
+    void aTriggerIsOneExtraRunAfterTheLastSlot() {
+        a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow().complete(Outcome.SUCCEEDED);
+        assertThat(b.claim(ClaimRequest.triggered(worker, slot(5)))).as("nothing was triggered").isEmpty();
+
+        a.trigger(worker);
+        assertThat(b.read(worker).orElseThrow().triggerPending()).isTrue();
+        Lease extra = b.claim(ClaimRequest.triggered(worker, slot(5))).orElseThrow();
+
+        assertThat(extra.slot()).isAfter(slot(10));
+        assertThat(a.claim(ClaimRequest.triggered(worker, slot(5)))).as("one extra run only").isEmpty();
+        extra.complete(Outcome.SUCCEEDED);
+        assertThat(a.read(worker).orElseThrow().triggerPending()).isFalse();
+    }
+
+    @Test
+    void aReleasedSlotCanRunAgainElsewhereOnlyOnce() {
+        Lease lease = a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
+        lease.release();
+
+        Lease rerun = b.claim(ClaimRequest.rerun(worker, slot(10))).orElseThrow();
+        assertThat(rerun.fencingToken()).isGreaterThan(lease.fencingToken());
+        rerun.complete(Outcome.SUCCEEDED);
+
+        assertThat(a.claim(ClaimRequest.rerun(worker, slot(10)))).as("the slot is finished").isEmpty();
+    }
+
+    @Test
+    void aChainedClaimFollowsExactlyTheLastSlot() {
+        a.claim(ClaimRequest.chained(worker, slot(10), Optional.empty())).orElseThrow().complete(Outcome.SUCCEEDED);
+
+        assertThat(b.claim(ClaimRequest.chained(worker, slot(11), Optional.empty()))).isEmpty();
+        assertThat(b.claim(ClaimRequest.chained(worker, slot(20), Optional.of(slot(10))))).isPresent();
+    }
+
+    @Test
+    void eachWorkerHasOnePreferredNodeAmongThoseThatRegisteredIt() {
+        a.register(worker);
+        b.register(worker);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(List.of(a.role(worker), b.role(worker)))
+                        .containsExactlyInAnyOrder(ClaimRole.PREFERRED, ClaimRole.STANDBY));
+
+        Coordination preferred = a.role(worker) == ClaimRole.PREFERRED ? a : b;
+        Coordination other = preferred == a ? b : a;
+        preferred.unregister(worker);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(other.role(worker)).isEqualTo(ClaimRole.PREFERRED));
+    }
+
+    @Test
+    void triggerAndPauseAreAnnouncedToTheOtherNodes() {
+        a.register(worker);
+        b.register(worker);
+        a.trigger(worker);
+        a.pause(worker);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events.get("b").events)
+                .contains("triggered " + worker, "paused " + worker));
+    }
+
+    @Test
+    void concurrentClaimsNeverOverlapAndNeverRunASlotTwice() throws Exception {
+        Coordination c = node("c");
+        List<Coordination> members = List.of(a, b, c);
+        int slots = 150;
+        AtomicInteger holders = new AtomicInteger();
+        Map<Instant, Long> claimed = new ConcurrentHashMap<>();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Coordination node = members.get(t % members.size());
+            futures.add(pool.submit(() -> {
+                for (int s = 1; s <= slots; s++) {
+                    Optional<Lease> lease = node.claim(ClaimRequest.scheduled(worker, slot(s)));
+                    if (lease.isEmpty()) {
+                        continue;
+                    }
+                    if (holders.incrementAndGet() != 1) {
+                        violations.add("two leases at once at slot " + s);
+                    }
+                    if (claimed.put(lease.get().slot(), lease.get().fencingToken()) != null) {
+                        violations.add("slot " + s + " claimed twice");
+                    }
+                    holders.decrementAndGet();
+                    lease.get().complete(Outcome.SUCCEEDED);
+                }
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+
+        assertThat(violations).isEmpty();
+        assertThat(claimed).isNotEmpty();
+        List<Long> fencesInSlotOrder = claimed.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(Map.Entry::getValue).toList();
+        assertThat(fencesInSlotOrder).isSorted().doesNotHaveDuplicates();
+    }
+}

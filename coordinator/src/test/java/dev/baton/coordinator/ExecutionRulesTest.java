@@ -1,0 +1,177 @@
+package dev.baton.coordinator;
+
+import static dev.baton.coordinator.support.Harness.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.baton.coordinator.internal.WorkerManager;
+import dev.baton.coordinator.support.Gate;
+import dev.baton.coordinator.support.Harness;
+import dev.baton.coordinator.support.LogCapture;
+import dev.baton.coordinator.support.TestWorker;
+import dev.baton.worker.ExecutionResult;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.Schedule;
+import dev.baton.worker.ServiceContainer;
+import dev.baton.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** Scope, exception, timeout and MDC rules of one execution, on manual time. */
+class ExecutionRulesTest {
+
+    private final List<String> closed = new CopyOnWriteArrayList<>();
+    private final List<Throwable> notified = new CopyOnWriteArrayList<>();
+    private final Harness h = new Harness(ServiceContainer.builder()
+            .scoped(Connection.class, scope -> new Connection("connection", closed))
+            .scoped(Repository.class, scope -> new Repository(scope.get(Connection.class), closed))
+            .build(), Duration.ZERO, (result, error) -> notified.add(error));
+
+    record Connection(String name, List<String> closed) implements AutoCloseable {
+        @Override
+        public void close() {
+            closed.add(name);
+        }
+    }
+
+    record Repository(Connection connection, List<String> closed) implements AutoCloseable {
+        @Override
+        public void close() {
+            closed.add("repository");
+        }
+    }
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    @Test
+    void theScopeIsClosedInReverseOrderAfterSuccessAndAfterAnException() {
+        AtomicInteger runs = new AtomicInteger();
+        h.manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> {
+            ctx.services().get(Repository.class);
+            if (runs.incrementAndGet() == 2) {
+                throw new IllegalStateException("database down");
+            }
+        }));
+        h.manager.start();
+
+        h.advanceTo("00:00:10");
+        assertThat(closed).containsExactly("repository", "connection");
+        h.advanceTo("00:00:20");
+
+        assertThat(closed).containsExactly("repository", "connection", "repository", "connection");
+        assertThat(h.recorder.outcomes("w")).containsExactly(Outcome.SUCCEEDED, Outcome.FAILED);
+    }
+
+    @Test
+    void aTimeoutInterruptsTheExecutionAndClosesItsScope() throws Exception {
+        Gate gate = new Gate();
+        List<Boolean> sawInterrupt = new ArrayList<>();
+        h.manager.add(new TestWorker("slow", Schedule.fixedRate(Duration.ofSeconds(10)),
+                WorkerOptions.defaults().withTimeout(Duration.ofSeconds(4)), ctx -> {
+                    ctx.services().get(Repository.class);
+                    try {
+                        gate.pass();
+                    } catch (InterruptedException e) {
+                        sawInterrupt.add(true);
+                        throw e;
+                    }
+                }));
+        h.manager.start();
+        h.advanceTo("00:00:10");
+        gate.awaitEntered();
+
+        h.advanceTo("00:00:14");
+        h.awaitThen(() -> h.recorder.results.size() == 1);
+
+        assertThat(sawInterrupt).containsExactly(true);
+        assertThat(h.recorder.outcomes("slow")).containsExactly(Outcome.TIMED_OUT);
+        assertThat(closed).containsExactly("repository", "connection");
+        assertThat(notified).as("a timeout is not a failure of doWork").isEmpty();
+    }
+
+    @Test
+    void aShutdownInterruptClosesTheScopeToo() throws Exception {
+        Gate gate = new Gate();
+        h.manager.add(new TestWorker("slow", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> {
+            ctx.services().get(Repository.class);
+            gate.pass();
+        }));
+        h.manager.start();
+        h.advanceTo("00:00:10");
+        gate.awaitEntered();
+
+        h.manager.close();
+
+        assertThat(h.recorder.outcomes("slow")).containsExactly(Outcome.INTERRUPTED);
+        assertThat(closed).containsExactly("repository", "connection");
+    }
+
+    @Test
+    void aWorkerThatThrowsEveryOtherRunKeepsItsPeriodAndEachFailureIsLoggedOnceAndNotified() {
+        AtomicInteger runs = new AtomicInteger();
+        h.manager.add(new TestWorker("flaky", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> {
+            if (runs.incrementAndGet() % 2 == 0) {
+                throw new IllegalStateException("run " + runs.get() + " failed");
+            }
+        }));
+        h.manager.start();
+
+        List<ILoggingEvent> errors;
+        try (LogCapture log = LogCapture.of(Class.forName("dev.baton.coordinator.internal.Execution"))) {
+            h.advanceTo("00:01:00");
+            errors = log.events().stream().filter(e -> e.getLevel() == Level.ERROR).toList();
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(e);
+        }
+
+        assertThat(h.recorder.slots("flaky")).containsExactly(at("00:00:10"), at("00:00:20"), at("00:00:30"),
+                at("00:00:40"), at("00:00:50"), at("00:01:00"));
+        assertThat(h.recorder.outcomes("flaky")).containsExactly(Outcome.SUCCEEDED, Outcome.FAILED, Outcome.SUCCEEDED,
+                Outcome.FAILED, Outcome.SUCCEEDED, Outcome.FAILED);
+        assertThat(errors).hasSize(3).allSatisfy(e -> {
+            assertThat(e.getThrowableProxy()).as("logged with its stack trace").isNotNull();
+            assertThat(e.getMDCPropertyMap()).containsEntry("worker", "flaky");
+        });
+        assertThat(notified).extracting(Throwable::getMessage).containsExactly("run 2 failed", "run 4 failed",
+                "run 6 failed");
+        assertThat(h.manager.list().getFirst().failuresInARow()).isEqualTo(1);
+        assertThat(h.manager.list().getFirst().executions()).isEqualTo(6);
+    }
+
+    @Test
+    void theMdcCarriesTheExecutionDuringItAndIsClearedAfter() {
+        List<Map<String, String>> during = new CopyOnWriteArrayList<>();
+        h.manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> {
+            during.add(MDC.getCopyOfContextMap());
+            LoggerFactory.getLogger("user.code").warn("working");
+        }));
+        h.manager.start();
+        List<ILoggingEvent> lines;
+        try (LogCapture log = LogCapture.of(WorkerManager.class)) {
+            h.advanceTo("00:00:10");
+            lines = log.events();
+        }
+
+        ExecutionResult result = h.recorder.results.getFirst();
+        assertThat(during.getFirst()).containsEntry("worker", "w")
+                .containsEntry("executionId", result.executionId())
+                .containsEntry("slot", "2026-01-01T00:00:10Z")
+                .containsEntry("fence", Long.toString(result.fencingToken()))
+                .containsEntry("node", "n1");
+        assertThat(lines).as("the manager logs outside executions without an execution's MDC")
+                .allSatisfy(e -> assertThat(e.getMDCPropertyMap()).doesNotContainKey("executionId"));
+        assertThat(MDC.getCopyOfContextMap()).as("nothing leaks to the caller").isNullOrEmpty();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.baton.worker;
+
+import java.time.Instant;
+
+/**
+ * Observes executions (metrics, journals, audit). Every method has a no-op default; each call is
+ * guarded, so a failing listener is logged and never breaks the scheduler. Calls are made on the
+ * execution's thread and should return quickly.
+ */
+public interface ExecutionListener {
+
+    /** The slot was claimed by this node and {@code doWork} is about to run. */
+    default void started(ExecutionStart start) {
+    }
+
+    /** The execution finished, whatever the outcome; the scope is already closed. */
+    default void finished(ExecutionResult result) {
+    }
+
+    /** This node tried to claim the slot and another node (or an earlier run) had it. */
+    default void claimLost(String worker, Instant slot) {
+    }
+
+    /**
+     * Slots passed without anyone running them (the fleet was down or busy, or the previous run
+     * overran); {@code policy} says whether they were coalesced into one run or skipped.
+     *
+     * @param missed how many slots, from {@code first} to {@code last}
+     */
+    default void misfired(String worker, Instant first, Instant last, long missed, MisfirePolicy policy) {
+    }
+}

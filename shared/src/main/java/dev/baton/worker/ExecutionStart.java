@@ -1,0 +1,22 @@
+package dev.baton.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/** An execution that has just claimed its slot and is about to call {@code doWork}. */
+public record ExecutionStart(String worker, String executionId, Instant slot, long fencingToken, String nodeId,
+                             Instant startedAt) {
+
+    public ExecutionStart {
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(executionId, "executionId");
+        Objects.requireNonNull(slot, "slot");
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    public Duration startLateness() {
+        return Duration.between(slot, startedAt);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.baton.worker.spi;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * How the nodes of a cluster agree on who runs which slot. The engine calls it; implementations
+ * (in-memory, Hazelcast) decide. The contract, checked by the coordination contract test suite:
+ * <ol>
+ *   <li>A slot is claimed at most once: two claims of the same slot never both succeed, and a
+ *       claim of a slot at or before the last claimed one fails (except a {@link ClaimRequest.Kind#RERUN}
+ *       of a slot whose execution did not finish).</li>
+ *   <li>At most one valid lease per worker at any time.</li>
+ *   <li>Fencing tokens of a worker strictly increase, claim after claim.</li>
+ *   <li>A paused worker's scheduled slots are refused.</li>
+ *   <li>Losing a claim is normal: an empty {@code Optional}, never an exception.</li>
+ * </ol>
+ */
+public interface Coordination extends AutoCloseable {
+
+    /** This node's id, as it appears in logs, records and the API. */
+    String nodeId();
+
+    /** The cluster clock, on which slots are computed. */
+    Instant now();
+
+    /** Starts taking part; events about workers are delivered to {@code events}. */
+    void start(CoordinationEvents events);
+
+    /** This node can run the worker: it takes part in the worker's balance. */
+    void register(String worker);
+
+    /** This node no longer runs the worker. */
+    void unregister(String worker);
+
+    /** How eager this node should be to claim the worker's slots right now. */
+    ClaimRole role(String worker);
+
+    /** How long a standby waits after a slot before stepping in for a preferred node that looks dead. */
+    Duration stepInGrace();
+
+    /** How often the engine calls {@link Lease#renew()} on a running execution's lease. */
+    Duration renewInterval();
+
+    /** The worker's shared record, if any node ever claimed or paused it. */
+    Optional<WorkerRecord> read(String worker);
+
+    /** Tries to claim a slot; empty when another node has it, it already ran, or the worker is paused. */
+    Optional<Lease> claim(ClaimRequest request);
+
+    /** Pauses the worker on every node: its scheduled slots are refused until resumed. */
+    void pause(String worker);
+
+    void resume(String worker);
+
+    /** Asks for one extra execution as soon as possible; any node may run it. */
+    void trigger(String worker);
+
+    /** Releases this node's leases and leaves; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,17 @@
+package dev.baton.worker.spi;
+
+/** What a coordination tells the engine. Called on the coordination's threads; must return quickly. */
+public interface CoordinationEvents {
+
+    /** Someone asked for an extra run of the worker. */
+    void triggered(String worker);
+
+    /** The worker was paused or resumed on some node. */
+    void pauseChanged(String worker, boolean paused);
+
+    /**
+     * An execution of the worker ended without finishing its slot (its node died, lost its lease,
+     * or was shut down mid-run): the slot may need a re-run.
+     */
+    void orphaned(String worker);
+}

@@ -1,0 +1,33 @@
+package dev.baton.worker.spi;
+
+import dev.baton.worker.Outcome;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The cluster's record of one worker.
+ *
+ * @param lastSlot       the last slot claimed, if any
+ * @param fencingToken   the token of the last claim (0 if none)
+ * @param holder         the node running the worker now, if it runs
+ * @param lastOutcome    how the last finished execution ended
+ * @param triggerPending an extra run was asked for and has not started yet
+ */
+public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
+                           Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
+                           Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending) {
+
+    public WorkerRecord {
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(lastSlot, "lastSlot");
+        Objects.requireNonNull(holder, "holder");
+        Objects.requireNonNull(lastOutcome, "lastOutcome");
+        Objects.requireNonNull(lastStartedAt, "lastStartedAt");
+        Objects.requireNonNull(lastFinishedAt, "lastFinishedAt");
+    }
+
+    public boolean running() {
+        return holder.isPresent();
+    }
+}
