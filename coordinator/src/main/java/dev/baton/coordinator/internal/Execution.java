@@ -98,7 +98,9 @@ final class Execution {
         Outcome cause = finish();
         // Clear the interrupt before talking to the coordination; re-assert it if it was not ours.
         boolean interrupted = Thread.interrupted();
-        Outcome outcome = cause != null ? cause : error == null ? Outcome.SUCCEEDED : Outcome.FAILED;
+        Outcome outcome = cause != null ? cause
+                : error instanceof dev.baton.worker.LeaseLostException ? Outcome.LEASE_LOST
+                : error == null ? Outcome.SUCCEEDED : Outcome.FAILED;
         ExecutionResult result = new ExecutionResult(worker.name(), executionId, lease.slot(), lease.fencingToken(),
                 engine.nodeId(), startedAt, engine.now(), outcome, Optional.ofNullable(error));
         report(result, error);

@@ -12,6 +12,7 @@ import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class PeriodicEntry {
 
     private static final Logger log = LoggerFactory.getLogger(PeriodicEntry.class);
+    private static final int MAX_RERUN_ATTEMPTS = 30;
 
     private final Engine engine;
     private final PeriodicBackgroundWorker worker;
@@ -42,6 +44,8 @@ final class PeriodicEntry {
     private boolean rerunPending;
     private Execution running;
     private boolean paused;
+    private Instant passedSlot;
+    private int rerunAttempts;
     private Outcome lastOutcome;
     private long executions;
     private long failuresInARow;
@@ -93,7 +97,42 @@ final class PeriodicEntry {
         if (worker.options().onCrash() == CrashPolicy.SKIP) {
             return;
         }
+        synchronized (this) {
+            rerunAttempts = 0;
+        }
         startCycle(() -> rerunPending = true, this::rerunCycle);
+    }
+
+    /**
+     * The set of nodes changed. If this node passed the latest slot as a standby and is now
+     * preferred (its predecessor died or left), it runs that slot now, late, unless someone did.
+     */
+    void onRebalanced() {
+        Instant passed;
+        synchronized (this) {
+            if (!active || busy || passedSlot == null || worker.schedule() instanceof FixedDelay) {
+                return;
+            }
+            passed = passedSlot;
+        }
+        if (Duration.between(passed, engine.now()).compareTo(SlotPlanner.MISFIRE_THRESHOLD) > 0
+                || engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+            return;
+        }
+        startCycle(() -> { }, () -> catchUp(passed));
+    }
+
+    private Optional<Plan> catchUp(Instant passed) {
+        synchronized (this) {
+            passedSlot = null;
+        }
+        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.scheduled(worker.name(), passed));
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
+        log.info("Worker {}: running slot {}, which its previous node did not run", worker.name(), passed);
+        execute(lease.get());
+        return SlotPlanner.after(worker.schedule(), worker.options(), passed, engine.now());
     }
 
     synchronized void onPauseChanged(boolean nowPaused) {
@@ -203,6 +242,9 @@ final class PeriodicEntry {
     private Optional<Plan> regularCycle(Plan due) {
         ClaimRole role = engine.coordination().role(worker.name());
         if (role == ClaimRole.STANDBY) {
+            synchronized (this) {
+                passedSlot = due.slot();
+            }
             return notRunHere(due);
         }
         if (role == ClaimRole.STEP_IN && !due.stepIn()) {
@@ -260,12 +302,26 @@ final class PeriodicEntry {
                 .orElse(false);
         Optional<Instant> slot = record.flatMap(WorkerRecord::lastSlot);
         if (unfinished && slot.isPresent()) {
-            engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot.get())).ifPresent(lease -> {
-                log.info("Worker {}: re-running slot {}, whose execution did not finish", worker.name(), lease.slot());
-                execute(lease);
-            });
+            Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot.get()));
+            if (lease.isPresent()) {
+                log.info("Worker {}: re-running slot {}, whose execution did not finish", worker.name(), slot.get());
+                execute(lease.get());
+            } else {
+                retryRerunLater();
+            }
         }
         return Optional.empty();
+    }
+
+    /** The lock may still be held for a moment on some member (it expires there a little later): try again. */
+    private void retryRerunLater() {
+        synchronized (this) {
+            if (++rerunAttempts > MAX_RERUN_ATTEMPTS) {
+                return;
+            }
+        }
+        engine.scheduler().schedule(engine.now().plus(engine.coordination().stepInGrace()),
+                () -> startCycle(() -> rerunPending = true, this::rerunCycle));
     }
 
     private Optional<Execution.Finished> execute(Lease lease) {

@@ -28,6 +28,16 @@ public final class Rendezvous {
         return Optional.ofNullable(best);
     }
 
+    /** The nodes in order of preference for {@code worker}: the first is its preferred node, the next its stand-in. */
+    public static java.util.List<String> rank(String worker, Collection<String> nodes) {
+        return nodes.stream()
+                .sorted((a, b) -> {
+                    int c = Long.compareUnsigned(score(worker, b), score(worker, a));
+                    return c != 0 ? c : a.compareTo(b);
+                })
+                .toList();
+    }
+
     static long score(String worker, String node) {
         long h = 0xcbf29ce484222325L;
         h = fnv(h, worker.getBytes(StandardCharsets.UTF_8));

@@ -37,6 +37,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
     private final Duration shutdownGrace;
     private final boolean ownsScheduler;
     private final Map<String, Object> entries = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean rebalancePending = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param ownsScheduler whether close should close the scheduler too (not when the application
@@ -242,6 +243,18 @@ public final class WorkerManager implements BackgroundWorkerManager {
         public void orphaned(String worker) {
             if (entries.get(worker) instanceof PeriodicEntry p) {
                 p.onOrphaned();
+            }
+        }
+
+        @Override
+        public void rebalanced() {
+            // Membership changes come in bursts (a join registers many workers): one pass per burst.
+            if (rebalancePending.compareAndSet(false, true)) {
+                engine.scheduler().schedule(engine.now().plusMillis(20), () -> {
+                    rebalancePending.set(false);
+                    engine.scheduler().dispatch("baton-rebalance",
+                            () -> periodicEntries().forEach(PeriodicEntry::onRebalanced));
+                });
             }
         }
     }

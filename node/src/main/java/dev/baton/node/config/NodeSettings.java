@@ -22,10 +22,99 @@ public final class NodeSettings {
             "the level of Baton's own log lines (Hazelcast stays at warn)",
             v -> Parsers.oneOf(v, "trace", "debug", "info", "warn", "error"));
 
+    public static final Setting<String> CLUSTER_NAME = Setting.of("BATON_CLUSTER_NAME", "baton",
+            "the Hazelcast cluster name; nodes join only a cluster of the same name", NodeSettings::clusterName);
+    public static final Setting<String> BIND = Setting.of("BATON_BIND", null,
+            "the address to bind and to advertise to other members; default: Hazelcast picks one",
+            NodeSettings::address);
+    public static final Setting<Integer> PORT = Setting.of("BATON_PORT", "5701",
+            "the member port", v -> Parsers.intBetween(v, 1, 65535));
+    public static final Setting<List<String>> MEMBERS = Setting.of("BATON_MEMBERS", null,
+            "TCP-IP discovery: members to join, comma separated host[:port]", NodeSettings::members);
+    public static final Setting<String> K8S_SERVICE_DNS = Setting.of("BATON_K8S_SERVICE_DNS", null,
+            "Kubernetes DNS discovery: a headless service name (also a docker-compose service name)",
+            NodeSettings::address);
+    public static final Setting<Integer> MIN_CLUSTER_SIZE = Setting.of("BATON_MIN_CLUSTER_SIZE", "1",
+            "split-brain protection: a side of a partition with fewer members claims nothing; set it to a majority"
+                    + " of the fleet", v -> Parsers.intBetween(v, 1, 1000));
+    public static final Setting<Duration> LEASE = Setting.of("BATON_LEASE", "5s",
+            "how long an execution keeps its lease without a renewal a quorum acknowledged",
+            v -> atLeast(Parsers.duration(v), Duration.ofMillis(500)));
+    public static final Setting<Duration> HEARTBEAT = Setting.of("BATON_HEARTBEAT", "1s",
+            "Hazelcast's heartbeat interval", v -> atLeast(Parsers.duration(v), Duration.ofSeconds(1)));
+    public static final Setting<Duration> HEARTBEAT_TIMEOUT = Setting.of("BATON_HEARTBEAT_TIMEOUT", "5s",
+            "a member silent this long is removed from the cluster", v -> atLeast(Parsers.duration(v),
+                    Duration.ofSeconds(2)));
+    public static final Setting<Duration> MERGE_DELAY = Setting.of("BATON_MERGE_DELAY", "10s",
+            "after a split, how soon and how often the sides look for each other to merge",
+            v -> atLeast(Parsers.duration(v), Duration.ofSeconds(1)));
+    public static final Setting<java.nio.file.Path> JOURNAL = Setting.of("BATON_JOURNAL", null,
+            "a file to append one JSON line per execution start and end, flushed per line", java.nio.file.Path::of);
+    public static final Setting<Integer> DRILL_WORKERS = Setting.of("BATON_DRILL_WORKERS", "0",
+            "how many drill (probe) workers to run, to check fail-over and capacity", v -> Parsers.intBetween(v, 0,
+                    1_000_000));
+    public static final Setting<Duration> DRILL_PERIOD = Setting.of("BATON_DRILL_PERIOD", "1s",
+            "the fixed rate of the drill workers", Parsers::positiveDuration);
+    public static final Setting<WorkRange> DRILL_WORK = Setting.of("BATON_DRILL_WORK", "0ms",
+            "simulated work per drill execution: a duration or a range such as 0-200ms", WorkRange::parse);
+
     public static final List<Setting<?>> ALL = List.of(Config.CONFIG_FILE, NODE_ID, PASSIVE_USERS_PERIOD,
-            PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL);
+            PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL, CLUSTER_NAME, BIND, PORT, MEMBERS, K8S_SERVICE_DNS,
+            MIN_CLUSTER_SIZE, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS, DRILL_PERIOD,
+            DRILL_WORK);
 
     private NodeSettings() {
+    }
+
+    private static Duration atLeast(Duration d, Duration min) {
+        if (d.compareTo(min) < 0) {
+            throw new IllegalArgumentException("a duration of at least " + min.toMillis() + "ms");
+        }
+        return d;
+    }
+
+    private static String clusterName(String value) {
+        String v = value.trim();
+        if (!v.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+            throw new IllegalArgumentException("1 to 63 letters, digits, '.', '_' or '-', such as baton-prod");
+        }
+        return v;
+    }
+
+    private static String address(String value) {
+        String v = value.trim();
+        if (!v.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})")) {
+            throw new IllegalArgumentException("a host name or an IPv4 address, such as 10.0.0.5 or baton.default.svc");
+        }
+        return v;
+    }
+
+    private static List<String> members(String value) {
+        List<String> members = new java.util.ArrayList<>();
+        for (String part : value.split(",")) {
+            String m = part.trim();
+            if (m.isEmpty()) {
+                continue;
+            }
+            String[] hostPort = m.split(":", -1);
+            if (hostPort.length > 2 || !hostPort[0].matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})")) {
+                throw new IllegalArgumentException("comma separated host[:port] entries, such as"
+                        + " 10.0.0.5:5701,10.0.0.6 ('" + m + "' is not one)");
+            }
+            if (hostPort.length == 2) {
+                try {
+                    Parsers.intBetween(hostPort[1], 1, 65535);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("comma separated host[:port] entries with ports from 1 to"
+                            + " 65535 ('" + m + "' is not one)");
+                }
+            }
+            members.add(m);
+        }
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("at least one host[:port], such as 10.0.0.5:5701");
+        }
+        return List.copyOf(members);
     }
 
     private static String nodeId(String value) {

@@ -14,4 +14,12 @@ public interface CoordinationEvents {
      * or was shut down mid-run): the slot may need a re-run.
      */
     void orphaned(String worker);
+
+    /**
+     * The set of nodes changed (one joined, left or stopped answering): the preferred node of
+     * some workers may have changed, and a node that just became preferred may want to run a
+     * slot its predecessor missed.
+     */
+    default void rebalanced() {
+    }
 }

@@ -1,0 +1,119 @@
+package dev.baton.coordinator.internal.hz;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session's one thread: sends changes as soon as there are some (one message in flight per
+ * member, so they stay in order), renews every renew interval, expires silent sessions, and
+ * watches this session's validity.
+ */
+final class SessionLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionLoop.class);
+    private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final HzCoordination coordination;
+    private final SessionTable table;
+    private final HazelcastInstance hazelcast;
+    private final IExecutorService executor;
+    private final long renewNanos;
+    private final AtomicBoolean wake = new AtomicBoolean();
+    private volatile boolean stopped;
+    private volatile Thread thread;
+
+    SessionLoop(HzCoordination coordination, SessionTable table, HazelcastInstance hazelcast,
+                IExecutorService executor, long renewNanos) {
+        this.coordination = coordination;
+        this.table = table;
+        this.hazelcast = hazelcast;
+        this.executor = executor;
+        this.renewNanos = renewNanos;
+    }
+
+    void start(String nodeId) {
+        thread = Thread.ofPlatform().name("baton-session-" + nodeId).daemon(true).start(this);
+    }
+
+    void wake() {
+        wake.set(true);
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Stops the loop and waits for it (bounded). */
+    void stop() {
+        stopped = true;
+        wake();
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        long nextRenewal = 0;
+        while (!stopped) {
+            try {
+                long now = System.nanoTime();
+                coordination.maintain(now);
+                table.sweep();
+                boolean heartbeat = now - nextRenewal >= 0;
+                if (heartbeat) {
+                    nextRenewal = now + renewNanos;
+                }
+                wake.set(false);
+                LocalSession session = coordination.session();
+                send(session, session.round(members(), now, heartbeat));
+            } catch (RuntimeException e) {
+                // Hazelcast shutting down, or a member list in flux: the next round tries again.
+                log.debug("Session round failed; trying again", e);
+            }
+            if (!wake.get()) {
+                LockSupport.parkNanos(SWEEP_NANOS);
+            }
+        }
+    }
+
+    private Set<Member> members() {
+        return hazelcast.getCluster().getMembers();
+    }
+
+    private void send(LocalSession session, Iterable<LocalSession.Outgoing> outgoing) {
+        for (LocalSession.Outgoing o : outgoing) {
+            String uuid = o.member().getUuid().toString();
+            try {
+                executor.submitToMember(new RenewTask(o.message()), o.member(), new ExecutionCallback<SessionReply>() {
+                    @Override
+                    public void onResponse(SessionReply reply) {
+                        session.onReply(uuid, o.message(), o.sentNanos(), reply);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        session.onFailure(uuid, o.sentNanos());
+                        log.debug("Renewal to member {} failed: {}", uuid, t.toString());
+                    }
+                });
+            } catch (RuntimeException e) {
+                session.onFailure(uuid, o.sentNanos());
+                log.debug("Renewal to member {} could not be sent: {}", uuid, e.toString());
+            }
+        }
+    }
+}

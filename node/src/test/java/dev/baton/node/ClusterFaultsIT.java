@@ -1,0 +1,223 @@
+package dev.baton.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.node.fleet.FailoverFigures;
+import dev.baton.node.fleet.Fleet;
+import dev.baton.node.fleet.NodeProcess;
+import dev.baton.node.journal.JournalAudit;
+import dev.baton.node.journal.JournalExecution;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Real node processes on 127.0.0.x with 20 drill workers at 1 s, hit with real faults; every
+ * journal is audited afterwards. Figures are printed; the bounds asserted are loose on purpose
+ * (this is a test of the guarantees, the benchmark measures the times).
+ */
+class ClusterFaultsIT {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterFaultsIT.class);
+    private static final Duration PERIOD = Duration.ofSeconds(1);
+    private static final Duration LEASE = Duration.ofSeconds(5);
+    private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+    private Fleet fleet;
+    private Instant testStart;
+
+    @BeforeEach
+    void startFleet() throws Exception {
+        fleet = new Fleet(dir, 4, Map.of(
+                "BATON_DRILL_WORKERS", "20",
+                "BATON_DRILL_PERIOD", "1s",
+                "BATON_DRILL_WORK", "0-200ms",
+                "BATON_LEASE", "5s",
+                "BATON_MIN_CLUSTER_SIZE", "2",
+                "BATON_PASSIVE_USERS_PERIOD", "1m"));
+        for (int n = 1; n <= 3; n++) {
+            fleet.start(n);
+        }
+        for (int n = 1; n <= 3; n++) {
+            fleet.node("n" + n).awaitLog("Baton started on node n" + n, Duration.ofSeconds(60));
+        }
+        fleet.awaitExecutions(e -> e.stream().map(JournalExecution::node).distinct().count() == 3,
+                Duration.ofSeconds(30), "all three nodes to run workers");
+        testStart = Instant.now();
+    }
+
+    @AfterEach
+    void stopFleet() {
+        fleet.close();
+        log.info("Journals and logs of this test: {} (kept if it failed)", dir);
+    }
+
+    private JournalAudit.Report audit(List<JournalAudit.Fault> gaps) {
+        JournalAudit.Report report = fleet.audit().check("drill-", PERIOD, testStart, Instant.now().minusSeconds(2),
+                gaps);
+        log.info("Audit: {}", report);
+        return report;
+    }
+
+    private NodeProcess nodeRunningADrill() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Optional<JournalExecution> running = fleet.executions().stream()
+                    .filter(e -> e.end().isEmpty() && e.worker().startsWith("drill-") && !e.node().equals("n1"))
+                    .findFirst();
+            if (running.isPresent()) {
+                return fleet.node(running.get().node());
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no drill execution caught running on n2 or n3");
+    }
+
+    @Test
+    void killingAHolderBetweenExecutionsMovesItsWorkersAtOnce() throws Exception {
+        Thread.sleep(2000);
+        sleepUntilMillisIntoSecond(600); // every drill (0-200 ms of work) has finished its slot
+        NodeProcess victim = fleet.node("n2");
+        Instant kill = victim.kill();
+        fleet.recordKill(victim, kill);
+        Thread.sleep(6000);
+
+        FailoverFigures figures = FailoverFigures.measure(fleet, victim.id(), kill);
+        log.info("kill -9 of {} between executions: {}", victim.id(), figures);
+        JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", kill, kill.plusSeconds(2))));
+
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(figures.notResumed()).isEmpty();
+        assertThat(figures.running()).as("nothing was running at the kill").isEmpty();
+        assertThat(figures.maxIdle().orElseThrow()).as("nobody waits for a lease").isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void killingAHolderDuringAnExecutionReRunsTheSlotElsewhereAfterTheLease() throws Exception {
+        Thread.sleep(3000);
+        NodeProcess victim = nodeRunningADrill();
+        Instant kill = victim.kill();
+        fleet.recordKill(victim, kill);
+        Thread.sleep(LEASE.plusSeconds(6).toMillis());
+
+        FailoverFigures figures = FailoverFigures.measure(fleet, victim.id(), kill);
+        log.info("kill -9 of {} during executions: {}", victim.id(), figures);
+        JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", kill, kill.plus(LEASE).plusSeconds(2))));
+
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(report.reruns()).as("the slots cut short by the kill ran again").isNotEmpty();
+        assertThat(figures.notResumed()).isEmpty();
+        assertThat(figures.running()).as("the execution cut short by the kill").isNotEmpty();
+        assertThat(figures.maxRunning().orElseThrow()).isLessThan(LEASE.plusSeconds(3));
+    }
+
+    private static void sleepUntilMillisIntoSecond(int millis) throws InterruptedException {
+        long now = System.currentTimeMillis();
+        long target = (now / 1000) * 1000 + millis;
+        if (target <= now + 50) {
+            target += 1000;
+        }
+        Thread.sleep(target - now);
+    }
+
+    @Test
+    void aFrozenHolderIsReplacedAndStopsWhenItWakesWithoutOverlapping() throws Exception {
+        Thread.sleep(3000);
+        NodeProcess victim = nodeRunningADrill();
+        Instant frozen = victim.freeze();
+        Thread.sleep(HEARTBEAT_TIMEOUT.plusSeconds(3).toMillis());
+        Instant thawed = victim.thaw();
+        fleet.recordFreeze(victim, frozen, thawed);
+        Thread.sleep(8000);
+
+        FailoverFigures figures = FailoverFigures.measure(fleet, victim.id(), frozen);
+        log.info("SIGSTOP of {} for {}: {}", victim.id(), Duration.between(frozen, thawed), figures);
+        JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", frozen,
+                frozen.plus(HEARTBEAT_TIMEOUT).plus(LEASE).plusSeconds(2))));
+
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(figures.notResumed()).isEmpty();
+        assertThat(figures.maxRunning().or(figures::maxIdle).orElseThrow())
+                .isLessThan(HEARTBEAT_TIMEOUT.plus(LEASE).plusSeconds(2));
+        assertThat(victim.isAlive()).isTrue();
+    }
+
+    @Test
+    void aGracefulStopHandsTheWorkersOverOnTime() throws Exception {
+        Thread.sleep(2000);
+        NodeProcess leaving = fleet.node("n2");
+        Instant stop = leaving.stop();
+        Thread.sleep(6000);
+
+        List<JournalExecution> after = fleet.executions().stream()
+                .filter(e -> e.worker().startsWith("drill-") && e.slot().isAfter(stop.plusSeconds(1))).toList();
+        Duration worst = after.stream().map(e -> Duration.between(e.slot(), e.start())).max(Duration::compareTo)
+                .orElseThrow();
+        log.info("graceful stop of n2: worst start lateness afterwards {} ms over {} executions", worst.toMillis(),
+                after.size());
+        JournalAudit.Report report = audit(List.of());
+
+        assertThat(leaving.logText()).contains("Node stopped");
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).as("no slot missed: nobody waited for a timeout").isEmpty();
+        assertThat(after).noneMatch(e -> e.node().equals("n2"));
+        assertThat(worst).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aJoiningNodeTakesItsShareBetweenExecutions() throws Exception {
+        Thread.sleep(2000);
+        NodeProcess joining = fleet.start(4);
+        joining.awaitLog("Baton started on node n4", Duration.ofSeconds(60));
+        Instant joined = Instant.now();
+        fleet.awaitExecutions(e -> e.stream().filter(x -> x.node().equals("n4") && x.worker().startsWith("drill-"))
+                .map(JournalExecution::worker).distinct().count() >= 2, Duration.ofSeconds(20),
+                "n4 to run some drill workers");
+        log.info("n4 ran its first workers {} ms after its manager started",
+                Duration.between(joined, Instant.now()).toMillis());
+        Thread.sleep(4000);
+
+        assertThat(audit(List.of()).ok()).isTrue();
+    }
+
+    @Test
+    void aWholeClusterRestartKeepsFencesIncreasing() throws Exception {
+        Thread.sleep(2000);
+        Instant down = Instant.now();
+        for (NodeProcess node : fleet.nodes()) {
+            fleet.recordKill(node, node.kill());
+        }
+        long fenceBefore = fleet.executions().stream().mapToLong(JournalExecution::fence).max().orElseThrow();
+        for (int n = 1; n <= 3; n++) {
+            fleet.start(n);
+        }
+        fleet.awaitExecutions(e -> e.stream().filter(x -> x.start().isAfter(down)).count() >= 60,
+                Duration.ofSeconds(60), "the restarted cluster to run workers");
+        Instant up = fleet.executions().stream().filter(x -> x.start().isAfter(down))
+                .map(JournalExecution::start).min(Instant::compareTo).orElseThrow();
+        Thread.sleep(3000);
+
+        assertThat(fleet.executions().stream().filter(x -> x.start().isAfter(down)))
+                .allSatisfy(x -> assertThat(x.fence()).isGreaterThan(fenceBefore));
+        // A restarting cluster claims nothing until a quorum of nodes is back: the slots until then are not owed.
+        JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", down, up.plusSeconds(3))));
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+    }
+}

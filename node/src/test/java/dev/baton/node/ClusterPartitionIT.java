@@ -1,0 +1,82 @@
+package dev.baton.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.node.fleet.FailoverFigures;
+import dev.baton.node.fleet.Fleet;
+import dev.baton.node.fleet.LoopbackFirewall;
+import dev.baton.node.journal.JournalAudit;
+import dev.baton.node.journal.JournalExecution;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A network partition on loopback (iptables DROP): the minority stops, the majority takes over, they merge. */
+class ClusterPartitionIT {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterPartitionIT.class);
+    private static final Duration LEASE = Duration.ofSeconds(5);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    @Test
+    void aCutOffNodeStopsClaimingTheMajorityTakesOverAndAfterHealingTheyMergeWithFencesStillIncreasing()
+            throws Exception {
+        try (LoopbackFirewall firewall = new LoopbackFirewall();
+             Fleet fleet = new Fleet(dir, 3, Map.of(
+                     "BATON_DRILL_WORKERS", "20",
+                     "BATON_DRILL_PERIOD", "1s",
+                     "BATON_DRILL_WORK", "0-200ms",
+                     "BATON_LEASE", "5s",
+                     "BATON_MIN_CLUSTER_SIZE", "2",
+                     "BATON_MERGE_DELAY", "5s",
+                     "BATON_PASSIVE_USERS_PERIOD", "1m"))) {
+            for (int n = 1; n <= 3; n++) {
+                fleet.start(n);
+            }
+            for (int n = 1; n <= 3; n++) {
+                fleet.node("n" + n).awaitLog("Baton started on node n" + n, Duration.ofSeconds(60));
+            }
+            fleet.awaitExecutions(e -> e.stream().map(JournalExecution::node).distinct().count() == 3,
+                    Duration.ofSeconds(30), "all three nodes to run workers");
+            Instant testStart = Instant.now();
+            Thread.sleep(2000);
+
+            Instant cut = Instant.now();
+            firewall.isolate("127.0.0.3", List.of("127.0.0.1", "127.0.0.2"));
+            Thread.sleep(15_000);
+            List<JournalExecution> minorityStarts = fleet.executions().stream()
+                    .filter(e -> e.node().equals("n3") && e.start().isAfter(cut.plusSeconds(1))).toList();
+            FailoverFigures figures = FailoverFigures.measure(fleet, "n3", cut);
+            log.info("partition of n3: {}; n3 started {} executions more than 1 s after the cut", figures,
+                    minorityStarts.size());
+
+            Instant healed = Instant.now();
+            firewall.heal();
+            fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("n3") && x.start().isAfter(healed)),
+                    Duration.ofSeconds(60), "n3 to merge back and run workers again");
+            Instant back = fleet.executions().stream().filter(x -> x.node().equals("n3") && x.start().isAfter(healed))
+                    .map(JournalExecution::start).min(Instant::compareTo).orElseThrow();
+            log.info("n3 ran workers again {} ms after the partition healed", Duration.between(healed, back).toMillis());
+            Thread.sleep(3000);
+
+            JournalAudit.Report report = fleet.audit().check("drill-", Duration.ofSeconds(1), testStart,
+                    Instant.now().minusSeconds(2), List.of(new JournalAudit.Fault("*", cut,
+                            cut.plusSeconds(5).plus(LEASE).plusSeconds(2))));
+            log.info("Audit: {}", report);
+
+            assertThat(minorityStarts).as("a node without a quorum claims nothing").isEmpty();
+            assertThat(figures.notResumed()).isEmpty();
+            assertThat(report.violations()).isEmpty();
+            assertThat(report.missed()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.baton.node.fleet;
+
+import dev.baton.node.journal.JournalAudit;
+import dev.baton.node.journal.JournalExecution;
+import dev.baton.node.journal.JournalReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Several node processes on 127.0.0.x forming one cluster over TCP, with drill workers and a
+ * journal each: what the process tests and the benchmarks drive.
+ */
+public final class Fleet implements AutoCloseable {
+
+    private final Path dir;
+    private final Map<String, String> env;
+    private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    private final List<NodeProcess> all = new ArrayList<>();
+    private final List<JournalAudit.Fault> faults = new ArrayList<>();
+
+    /**
+     * @param size how many addresses the member list names (127.0.0.1 up to 127.0.0.size)
+     */
+    public Fleet(Path dir, int size, Map<String, String> extraEnv) {
+        this.dir = dir;
+        Map<String, String> e = new HashMap<>();
+        List<String> members = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            members.add("127.0.0." + i + ":5701");
+        }
+        e.put("BATON_MEMBERS", String.join(",", members));
+        e.put("BATON_PORT", "5701");
+        e.put("BATON_CLUSTER_NAME", "fleet-" + ProcessHandle.current().pid());
+        e.putAll(extraEnv);
+        this.env = e;
+    }
+
+    /** Starts node {@code n} (1-based) on 127.0.0.n. */
+    public NodeProcess start(int n) throws IOException {
+        NodeProcess node = new NodeProcess("n" + n, "127.0.0." + n, dir, env);
+        node.start();
+        nodes.put(node.id(), node);
+        all.add(node);
+        return node;
+    }
+
+    public NodeProcess node(String id) {
+        return nodes.get(id);
+    }
+
+    public List<NodeProcess> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    public void recordKill(NodeProcess node, Instant at) {
+        faults.add(JournalAudit.Fault.kill(node.id(), at));
+    }
+
+    public void recordFreeze(NodeProcess node, Instant from, Instant to) {
+        faults.add(new JournalAudit.Fault(node.id(), from, to));
+    }
+
+    public List<JournalExecution> executions() {
+        return JournalReader.read(all.stream().map(NodeProcess::journal).distinct().toList());
+    }
+
+    public JournalAudit audit() {
+        JournalAudit audit = JournalAudit.of(executions());
+        faults.forEach(audit::fault);
+        return audit;
+    }
+
+    /** Waits until {@code condition} holds on the journals. */
+    public void awaitExecutions(Predicate<List<JournalExecution>> condition, Duration limit, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.test(executions())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit + " waiting for " + what + "; node logs:\n"
+                        + nodes.values().stream().map(n -> "--- " + n.id() + "\n" + n.tail()).reduce("", String::concat));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The node that ran each worker's latest execution started before {@code at}. */
+    public Map<String, String> holdersAt(Instant at) {
+        Map<String, String> holders = new HashMap<>();
+        executions().stream().filter(e -> e.start().isBefore(at))
+                .sorted(Comparator.comparing(JournalExecution::start))
+                .forEach(e -> holders.put(e.worker(), e.node()));
+        return holders;
+    }
+
+    /** The first start of {@code worker} after {@code at}, if any. */
+    public Optional<JournalExecution> firstStartAfter(String worker, Instant at) {
+        return executions().stream().filter(e -> e.worker().equals(worker) && e.start().isAfter(at))
+                .min(Comparator.comparing(JournalExecution::start));
+    }
+
+    @Override
+    public void close() {
+        all.forEach(NodeProcess::destroy);
+    }
+}

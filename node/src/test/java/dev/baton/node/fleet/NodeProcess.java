@@ -1,0 +1,140 @@
+package dev.baton.node.fleet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One node as a real JVM process, started from the packaged jar, killed and frozen with real signals. */
+public final class NodeProcess {
+
+    private final String id;
+    private final String address;
+    private final Path journal;
+    private final Path log;
+    private final Map<String, String> env;
+    private Process process;
+
+    NodeProcess(String id, String address, Path dir, Map<String, String> env) {
+        this.id = id;
+        this.address = address;
+        this.journal = dir.resolve(id + ".jsonl");
+        this.log = dir.resolve(id + ".log");
+        this.env = env;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public Path journal() {
+        return journal;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    void start() throws IOException {
+        Path jar = Path.of(System.getProperty("baton.node.jar", "target/baton-node.jar"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // Hazelcast's shaded JCTools still uses it
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().keySet().removeIf(k -> k.startsWith("BATON_"));
+        Map<String, String> all = new HashMap<>(env);
+        all.put("BATON_NODE_ID", id);
+        all.put("BATON_BIND", address);
+        all.put("BATON_JOURNAL", journal.toString());
+        builder.environment().putAll(all);
+        process = builder.start();
+    }
+
+    /** SIGKILL: no shutdown hook, no goodbye. */
+    public Instant kill() throws InterruptedException {
+        Instant at = Instant.now();
+        process.toHandle().destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        return at;
+    }
+
+    /** SIGTERM: Baton's graceful shutdown. */
+    public Instant stop() throws InterruptedException {
+        Instant at = Instant.now();
+        process.toHandle().destroy();
+        if (!process.waitFor(40, TimeUnit.SECONDS)) {
+            throw new AssertionError(id + " did not stop within 40 s of SIGTERM");
+        }
+        return at;
+    }
+
+    public Instant freeze() throws IOException, InterruptedException {
+        signal("STOP");
+        return Instant.now();
+    }
+
+    public Instant thaw() throws IOException, InterruptedException {
+        Instant at = Instant.now();
+        signal("CONT");
+        return at;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    public String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e.getMessage() + ")";
+        }
+    }
+
+    public void awaitLog(String text, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!logText().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(id + " did not log '" + text + "' within " + limit + ":\n" + tail());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public String tail() {
+        String text = logText();
+        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+    }
+
+    void destroy() {
+        if (process != null && process.isAlive()) {
+            process.toHandle().destroyForcibly();
+        }
+    }
+}
