@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 public abstract class CoordinationContract {
 
     /** Records the events a node receives. */
-    protected static final class EventLog implements CoordinationEvents {
+    public static final class EventLog implements CoordinationEvents {
         public final List<String> events = new CopyOnWriteArrayList<>();
 
         @Override

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.Baton;
 import dev.baton.coordinator.HazelcastCoordination;
 import dev.baton.node.cluster.HazelcastSetup;
+import dev.baton.node.cluster.MemberListCheck;
 import dev.baton.node.config.Config;
 import dev.baton.node.config.NodeSettings;
 import dev.baton.node.drill.DrillWorker;
@@ -17,7 +18,7 @@ import dev.baton.worker.BackgroundWorkerManager;
 import dev.baton.worker.ServiceContainer;
 import dev.baton.worker.spi.Coordination;
 import java.time.Clock;
-import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,7 +51,8 @@ public final class BatonNode implements AutoCloseable {
         com.hazelcast.config.Config hazelcastConfig = HazelcastSetup.build(config, nodeId);
         hazelcastConfig.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
         HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig);
-        warnIfAlone(config, hazelcast);
+        config.find(NodeSettings.MEMBERS).ifPresent(members -> MemberListCheck.start(members, hazelcast,
+                config.get(NodeSettings.MIN_CLUSTER_SIZE), Duration.ofSeconds(30)));
         UserStore users = UserStore.withDemoUsers(config.get(NodeSettings.DEMO_USERS), clock.instant(), 42);
         ServiceContainer services = ServiceContainer.builder()
                 .singleton(UserStore.class, users)
@@ -75,18 +77,6 @@ public final class BatonNode implements AutoCloseable {
         }
         manager.start();
         return new BatonNode(hazelcast, services, manager, journal);
-    }
-
-    private static void warnIfAlone(Config config, HazelcastInstance hazelcast) {
-        Optional<List<String>> members = config.find(NodeSettings.MEMBERS);
-        int size = hazelcast.getCluster().getMembers().size();
-        if (members.isPresent() && size == 1 && members.get().size() > 1) {
-            log.warn("None of BATON_MEMBERS {} answered: this node runs as a cluster of one. Check the addresses and"
-                    + " ports, and that the other nodes run; they join as soon as they can reach this one.{}",
-                    members.get(), config.get(NodeSettings.MIN_CLUSTER_SIZE) > 1
-                            ? " With BATON_MIN_CLUSTER_SIZE=" + config.get(NodeSettings.MIN_CLUSTER_SIZE)
-                                    + " it claims nothing until then." : "");
-        }
     }
 
     public BackgroundWorkerManager manager() {

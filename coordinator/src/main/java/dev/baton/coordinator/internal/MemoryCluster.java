@@ -77,14 +77,14 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
     }
 
     synchronized ClaimRole role(String node, String worker) {
-        Set<String> candidates = new TreeSet<>();
+        Map<String, Set<String>> registered = new HashMap<>();
         members.forEach((id, m) -> {
-            if (m.open && m.registered.contains(worker)) {
-                candidates.add(id);
+            if (m.open) {
+                registered.put(id, m.registered);
             }
         });
-        return Rendezvous.choose(worker, candidates).filter(node::equals).isPresent() ? ClaimRole.PREFERRED
-                : candidates.isEmpty() ? ClaimRole.STEP_IN : ClaimRole.STANDBY;
+        String preferred = Balance.assign(registered).get(worker);
+        return node.equals(preferred) ? ClaimRole.PREFERRED : preferred == null ? ClaimRole.STEP_IN : ClaimRole.STANDBY;
     }
 
     synchronized Optional<WorkerRecord> read(String worker) {

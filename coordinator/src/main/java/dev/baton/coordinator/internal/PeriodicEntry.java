@@ -233,7 +233,14 @@ final class PeriodicEntry {
     }
 
     private Optional<Plan> planInitial() {
-        Optional<WorkerRecord> record = readRecord();
+        Optional<WorkerRecord> record;
+        try {
+            record = engine.coordination().read(worker.name());
+        } catch (RuntimeException e) {
+            // Normal while a node waits for a quorum: the claim checks the record anyway.
+            log.debug("Worker {}: its record cannot be read yet; planning from the schedule alone", worker.name(), e);
+            record = Optional.empty();
+        }
         record.ifPresent(r -> onPauseChanged(r.paused()));
         record.filter(WorkerRecord::triggerPending).ifPresent(r -> rememberTrigger());
         return SlotPlanner.initial(worker.schedule(), worker.options(), record, engine.now());

@@ -83,6 +83,36 @@ class ConfigTest {
     }
 
     @Test
+    void clusterSettingsAreCheckedAtLoad() {
+        assertThatThrownBy(() -> Config.load(Map.of("BATON_MEMBERS", "10.0.0.5:5701,:80"), NodeSettings.ALL))
+                .hasMessageContaining("BATON_MEMBERS has the value '10.0.0.5:5701,:80', expected comma separated"
+                        + " host[:port] entries");
+        assertThatThrownBy(() -> Config.load(Map.of("BATON_MEMBERS", "a:99999"), NodeSettings.ALL))
+                .hasMessageContaining("ports from 1 to 65535 ('a:99999' is not one)");
+        assertThatThrownBy(() -> Config.load(Map.of("BATON_LEASE", "100ms"), NodeSettings.ALL))
+                .hasMessageContaining("BATON_LEASE has the value '100ms', expected a duration of at least 500ms");
+        assertThatThrownBy(() -> Config.load(Map.of("BATON_MIN_CLUSTER_SIZE", "0"), NodeSettings.ALL))
+                .hasMessageContaining("expected a whole number from 1 to 1000");
+        assertThatThrownBy(() -> Config.load(Map.of("BATON_DRILL_WORK", "200-100ms"), NodeSettings.ALL))
+                .hasMessageContaining("expected a duration or a range such as 0-200ms");
+
+        Config ok = Config.load(Map.of("BATON_MEMBERS", " 10.0.0.5:5701 , node-b ", "BATON_DRILL_WORK", "0-200ms"),
+                NodeSettings.ALL);
+        assertThat(ok.get(NodeSettings.MEMBERS)).containsExactly("10.0.0.5:5701", "node-b");
+        assertThat(ok.get(NodeSettings.DRILL_WORK)).isEqualTo(new WorkRange(Duration.ZERO, Duration.ofMillis(200)));
+    }
+
+    @Test
+    void twoDiscoveriesAtOnceAreRefused() {
+        Config both = Config.load(Map.of("BATON_MEMBERS", "10.0.0.5", "BATON_K8S_SERVICE_DNS", "baton-hs"),
+                NodeSettings.ALL);
+
+        assertThatThrownBy(() -> dev.baton.node.cluster.HazelcastSetup.build(both, "n1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("BATON_MEMBERS and BATON_K8S_SERVICE_DNS are both set");
+    }
+
+    @Test
     void secretsAreMaskedWhenPrinted() {
         Setting<String> token = Setting.secret("BATON_TEST_TOKEN", "a secret", v -> v);
 

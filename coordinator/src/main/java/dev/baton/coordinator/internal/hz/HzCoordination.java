@@ -155,6 +155,7 @@ public final class HzCoordination implements Coordination {
         membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
+                warnIfQuorumTooSmall(event.getMembers().size());
                 events.rebalanced();
             }
 
@@ -166,6 +167,15 @@ public final class HzCoordination implements Coordination {
         loop.start(nodeId);
         log.info("Baton coordination on Hazelcast started: node {}, session {}, lease {}, quorum {} of {} member(s)",
                 nodeId, session().id, settings.lease(), session().quorum(), hazelcast.getCluster().getMembers().size());
+    }
+
+    private void warnIfQuorumTooSmall(int members) {
+        int min = settings.minClusterSize();
+        if (members > 2 * min - 1 && members > 1) {
+            log.warn("The cluster has {} members but BATON_MIN_CLUSTER_SIZE is {}: after a partition both sides could"
+                    + " reach {} members and run workers. Set it to a majority of the fleet: {}", members, min, min,
+                    members / 2 + 1);
+        }
     }
 
     @Override

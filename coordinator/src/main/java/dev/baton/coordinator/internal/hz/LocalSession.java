@@ -231,7 +231,8 @@ final class LocalSession {
         List<Outgoing> out = new ArrayList<>();
         long firstLogged = changes.isEmpty() ? seq + 1 : changes.peekFirst().seq();
         for (Peer p : peers.values()) {
-            if (p.inFlight && now - p.inFlightSentNanos > leaseNanos) {
+            // A message lost on the way must not silence this member for long: send again after a fifth of the lease.
+            if (p.inFlight && now - p.inFlightSentNanos > leaseNanos / 5) {
                 p.inFlight = false;
             }
             if (p.inFlight || (!heartbeat && p.ackedSeq >= seq)) {

@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal.hz;
 
+import dev.baton.coordinator.internal.Balance;
 import dev.baton.coordinator.internal.Rendezvous;
 import dev.baton.worker.spi.ClaimRole;
 import java.util.ArrayList;
@@ -61,6 +62,11 @@ public final class SessionTable {
     private volatile Listener listener;
     private String self;
     private boolean warm;
+    /** Bumped on every change that can move a worker: sessions, registrations, closings. */
+    private long version;
+    private long assignedVersion = -1;
+    private Set<String> assignedMembers = Set.of();
+    private Map<String, String> assignment = Map.of();
 
     /**
      * @param expiryNanos      a session not heard from for this long is dead: lease plus margin
@@ -102,6 +108,7 @@ public final class SessionTable {
             }
             e = new Entry(m.session);
             sessions.put(m.session, e);
+            version++;
             events.add(this::fireRebalanced);
         } else if (m.seq < e.appliedSeq) {
             return SessionReply.of(SessionReply.Status.APPLIED, !isWarm(now), List.of());
@@ -158,12 +165,16 @@ public final class SessionTable {
             e.stale = false;
             rebalance = true;
         }
-        e.closing = m.closing;
+        if (e.closing != m.closing) {
+            e.closing = m.closing;
+            rebalance = true;
+        }
         if (m.closing && e.held.isEmpty() && !m.session.equals(self)) {
             sessions.remove(e.id);
             rebalance = true;
         }
         if (rebalance) {
+            version++;
             events.add(this::fireRebalanced);
         }
         return SessionReply.of(SessionReply.Status.APPLIED, !isWarm(now), rejected);
@@ -220,6 +231,7 @@ public final class SessionTable {
                 owners.remove(w, e.id);
                 events.add(() -> fire(l -> l.orphaned(w)));
             }
+            version++;
             events.add(this::fireRebalanced);
         }
         deliver(events);
@@ -255,42 +267,67 @@ public final class SessionTable {
                 }
             }
             if (rebalance) {
+                version++;
                 events.add(this::fireRebalanced);
             }
         }
         deliver(events);
     }
 
-    /** This node's role for {@code worker}: preferred by rendezvous over the live sessions that registered it. */
+    /**
+     * This node's role for {@code worker}: the balance ({@link Balance}) over the sessions of
+     * current members that registered it picks the preferred node; if that node's session has
+     * gone silent, the first live node after it in the worker's rendezvous order steps in.
+     */
     public synchronized ClaimRole role(String worker, Set<String> memberUuids) {
         Entry mine = sessions.get(self);
         if (mine == null || !mine.registered.contains(worker)) {
             return ClaimRole.STANDBY;
         }
-        long now = clock.getAsLong();
-        Map<String, Entry> candidates = new TreeMap<>();
-        for (Entry e : sessions.values()) {
-            boolean alive = e == mine || (memberUuids.contains(e.memberUuid) && now - e.lastSeen <= expiryNanos);
-            if (alive && !e.closing && e.registered.contains(worker)) {
-                candidates.putIfAbsent(e.nodeId, e);
-            }
+        Map<String, Entry> candidates = candidates(memberUuids);
+        if (assignedVersion != version || !assignedMembers.equals(memberUuids)) {
+            Map<String, Set<String>> registered = new HashMap<>();
+            candidates.forEach((node, e) -> registered.put(node, e.registered));
+            assignment = Balance.assign(registered);
+            assignedVersion = version;
+            assignedMembers = Set.copyOf(memberUuids);
         }
-        List<String> ranked = Rendezvous.rank(worker, candidates.keySet());
-        Entry chosen = candidates.get(ranked.getFirst());
-        if (chosen == mine) {
-            return ClaimRole.PREFERRED;
+        Entry chosen = candidates.get(assignment.get(worker));
+        if (chosen == null || chosen == mine) {
+            return chosen == mine ? ClaimRole.PREFERRED : ClaimRole.STANDBY;
         }
         if (!chosen.stale) {
             return ClaimRole.STANDBY;
         }
         // Only the first live node after the silent one steps in, so that stand-ins never race each other.
-        for (String node : ranked) {
+        List<String> eligible = candidates.values().stream().filter(e -> e.registered.contains(worker))
+                .map(e -> e.nodeId).toList();
+        for (String node : Rendezvous.rank(worker, eligible)) {
             Entry e = candidates.get(node);
             if (!e.stale) {
                 return e == mine ? ClaimRole.STEP_IN : ClaimRole.STANDBY;
             }
         }
         return ClaimRole.STANDBY;
+    }
+
+    /** The sessions that take part in the balance: this one, and those of current members not closing. */
+    private Map<String, Entry> candidates(Set<String> memberUuids) {
+        Map<String, Entry> candidates = new TreeMap<>();
+        for (Entry e : sessions.values()) {
+            boolean alive = e.id.equals(self) || memberUuids.contains(e.memberUuid);
+            if (alive && !e.closing) {
+                candidates.putIfAbsent(e.nodeId, e);
+            }
+        }
+        return candidates;
+    }
+
+    /** For each node, the workers the balance gives it (as this member sees it). */
+    public synchronized Map<String, String> assignment(Set<String> memberUuids) {
+        Map<String, Set<String>> registered = new HashMap<>();
+        candidates(memberUuids).forEach((node, e) -> registered.put(node, e.registered));
+        return Balance.assign(registered);
     }
 
     /** The node whose session holds {@code worker}'s lock, if any. */

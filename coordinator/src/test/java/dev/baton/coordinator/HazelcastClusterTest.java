@@ -1,0 +1,122 @@
+package dev.baton.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.baton.coordinator.support.HazelcastMembers;
+import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.TestWorker;
+import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.ExecutionResult;
+import dev.baton.worker.Schedule;
+import dev.baton.worker.spi.ClaimRole;
+import dev.baton.worker.spi.Coordination;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Managers on real Hazelcast members in this JVM, over TCP on loopback, in real time. */
+class HazelcastClusterTest {
+
+    private final HazelcastMembers members = new HazelcastMembers(2, 15800);
+    private final List<BackgroundWorkerManager> managers = new ArrayList<>();
+    private final Recorder recorder = new Recorder();
+
+    @AfterEach
+    void stop() {
+        managers.forEach(BackgroundWorkerManager::close);
+        members.close();
+    }
+
+    private BackgroundWorkerManager manager(HazelcastInstance member, String id, int workers, Duration period) {
+        Coordination coordination = HazelcastCoordination.builder(member).nodeId(id).lease(Duration.ofSeconds(3))
+                .minClusterSize(2).build();
+        BackgroundWorkerManager manager = Baton.manager(coordination).listener(recorder).build();
+        for (int i = 0; i < workers; i++) {
+            manager.add(new TestWorker(String.format("w%03d", i), Schedule.fixedRate(period), ctx -> { }));
+        }
+        managers.add(manager);
+        return manager;
+    }
+
+    @Test
+    void threeNodesRunEachSlotOnceAndShareTheWork() {
+        for (int n = 0; n < 3; n++) {
+            manager(members.get(n), "n" + n, 30, Duration.ofMillis(500)).start();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.results.stream().map(ExecutionResult::nodeId)
+                .distinct().count() == 3 && recorder.results.size() > 300);
+        Instant settled = Instant.now();
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.results.stream()
+                .filter(r -> r.slot().isAfter(settled)).count() >= 30 * 6);
+
+        Map<String, Long> runsPerSlot = recorder.results.stream()
+                .collect(Collectors.groupingBy(r -> r.worker() + "@" + r.slot(), Collectors.counting()));
+        assertThat(runsPerSlot.values()).containsOnly(1L);
+        Map<String, Long> perNode = recorder.results.stream().filter(r -> r.slot().isAfter(settled))
+                .collect(Collectors.groupingBy(ExecutionResult::nodeId, Collectors.counting()));
+        assertThat(perNode).hasSize(3);
+        long slotsAfter = recorder.results.stream().filter(r -> r.slot().isAfter(settled))
+                .map(r -> r.slot()).distinct().count();
+        assertThat(slotsAfter).isGreaterThanOrEqualTo(6);
+    }
+
+    @Test
+    void aHundredWorkersOnFourNodesAreSpreadAtMost35ToANode() {
+        List<Coordination> coordinations = new ArrayList<>();
+        for (int n = 0; n < 4; n++) {
+            Coordination c = HazelcastCoordination.builder(members.get(n)).nodeId("node-" + n).minClusterSize(2).build();
+            c.start(new CoordinationContract.EventLog());
+            for (int w = 0; w < 100; w++) {
+                c.register("report-" + w);
+            }
+            coordinations.add(c);
+        }
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Map<Integer, Integer> preferred = new HashMap<>();
+                for (int w = 0; w < 100; w++) {
+                    for (int n = 0; n < 4; n++) {
+                        if (coordinations.get(n).role("report-" + w) == ClaimRole.PREFERRED) {
+                            preferred.merge(n, 1, Integer::sum);
+                        }
+                    }
+                }
+                assertThat(preferred.values().stream().mapToInt(i -> i).sum()).as("each worker has one node")
+                        .isEqualTo(100);
+                assertThat(preferred).hasSize(4);
+                assertThat(Collections.max(preferred.values())).isLessThanOrEqualTo(35);
+            });
+        } finally {
+            coordinations.forEach(Coordination::close);
+        }
+    }
+
+    @Test
+    void whenANodeShutsDownTheOthersRunItsWorkersFromTheNextSlot() {
+        for (int n = 0; n < 3; n++) {
+            manager(members.get(n), "n" + n, 12, Duration.ofMillis(500)).start();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.results.stream().map(ExecutionResult::nodeId)
+                .distinct().count() == 3);
+
+        managers.get(0).close();
+        Instant closed = Instant.now();
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.results.stream()
+                .filter(r -> r.slot().isAfter(closed.plusMillis(600))).map(ExecutionResult::worker).distinct()
+                .count() == 12);
+
+        List<ExecutionResult> after = recorder.results.stream().filter(r -> r.slot().isAfter(closed.plusMillis(600)))
+                .toList();
+        assertThat(after).noneMatch(r -> r.nodeId().equals("n0"));
+        assertThat(after).allSatisfy(r -> assertThat(r.startLateness()).isLessThan(Duration.ofMillis(400)));
+    }
+}
