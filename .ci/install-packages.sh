@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use, if they are missing. Idempotent; needs root.
 set -euo pipefail
 
-packages=(iptables)
+packages=(iptables chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

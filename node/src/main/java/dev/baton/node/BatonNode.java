@@ -9,74 +9,171 @@ import dev.baton.node.cluster.MemberListCheck;
 import dev.baton.node.config.Config;
 import dev.baton.node.config.NodeSettings;
 import dev.baton.node.drill.DrillWorker;
+import dev.baton.node.http.HttpApi;
+import dev.baton.node.http.Routes;
 import dev.baton.node.journal.ExecutionJournal;
+import dev.baton.node.ops.ClusterDirectory;
+import dev.baton.node.ops.ClusterHistory;
+import dev.baton.node.ops.ClusterView;
+import dev.baton.node.ops.NodeMetrics;
+import dev.baton.node.ops.WorkerSpec;
 import dev.baton.node.users.LoginSimulator;
 import dev.baton.node.users.PassiveUserCheckerWorker;
 import dev.baton.node.users.UserRepository;
 import dev.baton.node.users.UserStore;
 import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.PeriodicBackgroundWorker;
 import dev.baton.worker.ServiceContainer;
 import dev.baton.worker.spi.Coordination;
+import dev.baton.worker.spi.CoordinationStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running node: a Hazelcast member, the coordination, the manager, the demo and drill workers. */
+/**
+ * A running node: its HTTP surface (up first, so that liveness answers while it joins), a
+ * Hazelcast member, the coordination, the manager, the demo and drill workers.
+ */
 public final class BatonNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
 
-    private final HazelcastInstance hazelcast;
-    private final ServiceContainer services;
-    private final BackgroundWorkerManager manager;
-    private final Optional<ExecutionJournal> journal;
+    private enum Phase { STARTING, RUNNING, STOPPING }
+
+    private final Config config;
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private HttpApi http;
+    private HazelcastInstance hazelcast;
+    private Coordination coordination;
+    private ServiceContainer services;
+    private BackgroundWorkerManager manager;
+    private ClusterDirectory directory;
+    private ClusterHistory history;
+    private NodeMetrics metrics;
+    private Optional<ExecutionJournal> journal = Optional.empty();
+    private String nodeId;
 
-    private BatonNode(HazelcastInstance hazelcast, ServiceContainer services, BackgroundWorkerManager manager,
-                      Optional<ExecutionJournal> journal) {
-        this.hazelcast = hazelcast;
-        this.services = services;
-        this.manager = manager;
-        this.journal = journal;
+    private BatonNode(Config config) {
+        this.config = config;
     }
 
     public static BatonNode start(Config config) {
+        BatonNode node = new BatonNode(config);
+        try {
+            node.run();
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    private void run() {
         Clock clock = Clock.systemUTC();
-        String nodeId = config.find(NodeSettings.NODE_ID).orElseGet(NodeIdentity::hostName);
+        nodeId = config.find(NodeSettings.NODE_ID).orElseGet(NodeIdentity::hostName);
+        startHttp();
         com.hazelcast.config.Config hazelcastConfig = HazelcastSetup.build(config, nodeId);
         hazelcastConfig.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
-        HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig);
+        hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig);
         config.find(NodeSettings.MEMBERS).ifPresent(members -> MemberListCheck.start(members, hazelcast,
                 config.get(NodeSettings.MIN_CLUSTER_SIZE), Duration.ofSeconds(30)));
         UserStore users = UserStore.withDemoUsers(config.get(NodeSettings.DEMO_USERS), clock.instant(), 42);
-        ServiceContainer services = ServiceContainer.builder()
+        services = ServiceContainer.builder()
                 .singleton(UserStore.class, users)
                 .scoped(UserRepository.class, scope -> new UserRepository(scope.get(UserStore.class)))
                 .build();
-        Coordination coordination = HazelcastCoordination.builder(hazelcast)
+        coordination = HazelcastCoordination.builder(hazelcast)
                 .nodeId(nodeId)
                 .lease(config.get(NodeSettings.LEASE))
                 .minClusterSize(config.get(NodeSettings.MIN_CLUSTER_SIZE))
                 .build();
-        Optional<ExecutionJournal> journal = config.find(NodeSettings.JOURNAL).map(ExecutionJournal::new);
+        directory = new ClusterDirectory(hazelcast);
+        history = new ClusterHistory(hazelcast, config.get(NodeSettings.HISTORY_SIZE), Duration.ofMillis(500));
+        metrics = new NodeMetrics(coordination, config.get(NodeSettings.METRICS_PER_WORKER));
+        journal = config.find(NodeSettings.JOURNAL).map(ExecutionJournal::new);
         Baton.Builder builder = Baton.manager(coordination)
                 .services(services)
-                .shutdownGrace(config.get(NodeSettings.SHUTDOWN_GRACE));
+                .shutdownGrace(config.get(NodeSettings.SHUTDOWN_GRACE))
+                .listener(metrics)
+                .listener(history);
         journal.ifPresent(builder::listener);
-        BackgroundWorkerManager manager = builder.build();
-        manager.add(new PassiveUserCheckerWorker(config.get(NodeSettings.PASSIVE_USERS_PERIOD),
+        manager = builder.build();
+        addPeriodic(new PassiveUserCheckerWorker(config.get(NodeSettings.PASSIVE_USERS_PERIOD),
                 config.get(NodeSettings.PASSIVE_AFTER)));
         manager.add(new LoginSimulator(users, clock));
         for (int i = 0; i < config.get(NodeSettings.DRILL_WORKERS); i++) {
-            manager.add(new DrillWorker(i, config.get(NodeSettings.DRILL_PERIOD), config.get(NodeSettings.DRILL_WORK)));
+            addPeriodic(new DrillWorker(i, config.get(NodeSettings.DRILL_PERIOD), config.get(NodeSettings.DRILL_WORK)));
         }
+        http.routes(new Routes(new ClusterView(hazelcast, coordination, directory, history), metrics,
+                this::notReadyBecause, config.find(NodeSettings.ADMIN_TOKEN), coordination,
+                config.get(NodeSettings.HISTORY_SIZE)));
+        publishNode();
         manager.start();
-        return new BatonNode(hazelcast, services, manager, journal);
+        phase.set(Phase.RUNNING);
+    }
+
+    private void startHttp() {
+        try {
+            http = new HttpApi(new InetSocketAddress(config.get(NodeSettings.HTTP_BIND),
+                    config.get(NodeSettings.HTTP_PORT)), this::notReadyBecause);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + config.get(NodeSettings.HTTP_BIND) + ":"
+                    + config.get(NodeSettings.HTTP_PORT) + " (" + e.getMessage() + "); set BATON_HTTP_PORT to a free"
+                    + " port", e);
+        }
+        http.start();
+    }
+
+    private void addPeriodic(PeriodicBackgroundWorker worker) {
+        manager.add(worker);
+        try {
+            directory.publish(WorkerSpec.of(worker));
+        } catch (RuntimeException e) {
+            log.debug("Publishing the spec of {} failed; it is published again on restart", worker.name(), e);
+        }
+    }
+
+    private void publishNode() {
+        try {
+            String uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
+            var address = hazelcast.getCluster().getLocalMember().getAddress();
+            directory.publish(uuid, new ClusterDirectory.NodeInfo(nodeId, address.getHost() + ":" + address.getPort(),
+                    http.port(), Instant.now()));
+        } catch (RuntimeException e) {
+            log.debug("Publishing this node failed (no quorum yet?)", e);
+        }
+    }
+
+    /** Why this node should not receive traffic, if it should not. */
+    private Optional<String> notReadyBecause() {
+        if (phase.get() == Phase.STARTING) {
+            return Optional.of("starting: joining the cluster");
+        }
+        if (phase.get() == Phase.STOPPING) {
+            return Optional.of("shutting down");
+        }
+        if (hazelcast == null || !hazelcast.getLifecycleService().isRunning()) {
+            return Optional.of("not a cluster member: Hazelcast is not running");
+        }
+        CoordinationStatus status = coordination.status();
+        if (!status.quorumPresent()) {
+            return Optional.of("no quorum: this node sees " + status.members() + " member(s) and needs "
+                    + Math.max(status.quorum(), config.get(NodeSettings.MIN_CLUSTER_SIZE))
+                    + " (BATON_MIN_CLUSTER_SIZE=" + config.get(NodeSettings.MIN_CLUSTER_SIZE)
+                    + ") answering its renewals");
+        }
+        return Optional.empty();
     }
 
     public BackgroundWorkerManager manager() {
@@ -87,34 +184,70 @@ public final class BatonNode implements AutoCloseable {
         return hazelcast;
     }
 
+    public Coordination coordination() {
+        return coordination;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitClosed() throws InterruptedException {
         stopped.await();
     }
 
-    /** Stops claiming, finishes or interrupts executions, releases leases, then leaves the cluster. */
+    /**
+     * Stops claiming, finishes or interrupts executions, releases leases, then leaves the cluster;
+     * the HTTP surface answers (not ready) until the end.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        phase.set(Phase.STOPPING);
         try {
-            manager.close();
-            services.close();
-            journal.ifPresent(j -> {
+            quietly("manager", manager);
+            quietly("services", services);
+            quietly("history", history);
+            journal.ifPresent(j -> quietly("journal", j));
+            if (hazelcast != null) {
                 try {
-                    j.close();
-                } catch (java.io.IOException e) {
-                    log.warn("Closing the journal failed", e);
+                    directory.withdraw(hazelcast.getCluster().getLocalMember().getUuid().toString());
+                } catch (RuntimeException e) {
+                    log.debug("Withdrawing this node from the directory failed", e);
                 }
-            });
-            hazelcast.shutdown();
+                hazelcast.shutdown();
+            }
         } catch (RuntimeException e) {
             log.error("Shutdown failed part-way; leaving anyway", e);
-            hazelcast.getLifecycleService().terminate();
+            if (hazelcast != null) {
+                hazelcast.getLifecycleService().terminate();
+            }
         } finally {
+            quietly("HTTP server", http);
+            quietly("metrics", metrics);
             stopped.countDown();
             log.info("Node stopped");
+        }
+    }
+
+    private static void quietly(String what, AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("Closing the {} failed", what, e);
         }
     }
 }

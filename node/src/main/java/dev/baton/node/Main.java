@@ -28,6 +28,11 @@ public final class Main {
         BatonNode node;
         try {
             node = BatonNode.start(config);
+        } catch (dev.baton.node.config.ConfigException | java.io.UncheckedIOException e) {
+            log.error("Baton cannot start: {}", e.getMessage());
+            log.debug("Start-up failure", e);
+            System.exit(2);
+            return;
         } catch (RuntimeException e) {
             log.error("Baton cannot start: {}", e.getMessage(), e);
             System.exit(1);

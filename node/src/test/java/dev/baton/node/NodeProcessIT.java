@@ -50,7 +50,8 @@ class NodeProcessIT {
 
     @Test
     void theNodeRunsThePassiveUserCheckerEveryPeriodWithTheExecutionInEveryLineAndStopsOnSigterm() throws Exception {
-        start(Map.of("BATON_PASSIVE_USERS_PERIOD", "1s", "BATON_NODE_ID", "it-node"));
+        start(Map.of("BATON_PASSIVE_USERS_PERIOD", "1s", "BATON_NODE_ID", "it-node", "BATON_BIND", "127.0.0.30",
+                "BATON_HTTP_BIND", "127.0.0.30"));
 
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> lines.stream().filter(l -> l.contains("Completed: setting status")).count() >= 3);

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param error      what {@code doWork} threw, if anything
  */
 public record ExecutionResult(String worker, String executionId, Instant slot, long fencingToken, String nodeId,
-                              Instant startedAt, Instant finishedAt, Outcome outcome, Optional<Throwable> error) {
+                              Instant startedAt, Instant finishedAt, Outcome outcome, Optional<Throwable> error,
+                              RunKind kind) {
 
     public ExecutionResult {
         Objects.requireNonNull(worker, "worker");
@@ -24,6 +25,7 @@ public record ExecutionResult(String worker, String executionId, Instant slot, l
         Objects.requireNonNull(finishedAt, "finishedAt");
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(kind, "kind");
     }
 
     public Duration duration() {

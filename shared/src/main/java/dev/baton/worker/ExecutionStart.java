@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /** An execution that has just claimed its slot and is about to call {@code doWork}. */
 public record ExecutionStart(String worker, String executionId, Instant slot, long fencingToken, String nodeId,
-                             Instant startedAt) {
+                             Instant startedAt, RunKind kind) {
 
     public ExecutionStart {
         Objects.requireNonNull(worker, "worker");
@@ -14,6 +14,7 @@ public record ExecutionStart(String worker, String executionId, Instant slot, lo
         Objects.requireNonNull(slot, "slot");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(kind, "kind");
     }
 
     public Duration startLateness() {

@@ -62,7 +62,7 @@ public final class ClaimRules {
         long finishedAt = crashed ? nowMillis : s.finishedAt();
         boolean trigger = r.kind() != ClaimRequest.Kind.TRIGGERED && s.triggerPending();
         return Optional.of(new SlotState(s.worker(), slot, nextFence(s.fence(), nowMillis), node, session, lastOutcome,
-                nowMillis, finishedAt, s.paused(), trigger));
+                nowMillis, finishedAt, s.paused(), trigger, node, s.failuresInARow()));
     }
 
     /** Strictly above {@code previous}, and above every token issued before {@code nowMillis} on any node. */

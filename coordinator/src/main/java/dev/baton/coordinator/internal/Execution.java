@@ -27,6 +27,7 @@ final class Execution {
     private final Engine engine;
     private final PeriodicBackgroundWorker worker;
     private final Lease lease;
+    private final dev.baton.worker.RunKind kind;
     private final String executionId = newExecutionId();
     private Outcome stopCause;
     private boolean finished;
@@ -36,10 +37,11 @@ final class Execution {
     record Finished(ExecutionResult result, Optional<WorkerRecord> record) {
     }
 
-    Execution(Engine engine, PeriodicBackgroundWorker worker, Lease lease) {
+    Execution(Engine engine, PeriodicBackgroundWorker worker, Lease lease, dev.baton.worker.RunKind kind) {
         this.engine = engine;
         this.worker = worker;
         this.lease = lease;
+        this.kind = kind;
     }
 
     /** Interrupts the execution for {@code cause}; the first cause wins. */
@@ -79,7 +81,7 @@ final class Execution {
     private Finished runInMdc() {
         Instant startedAt = engine.now();
         engine.listeners().started(new ExecutionStart(worker.name(), executionId, lease.slot(), lease.fencingToken(),
-                engine.nodeId(), startedAt));
+                engine.nodeId(), startedAt, kind));
         Cancellable timeout = worker.options().timeoutIfAny()
                 .map(t -> engine.scheduler().schedule(startedAt.plus(t), () -> stop(Outcome.TIMED_OUT)))
                 .orElse(() -> { });
@@ -102,7 +104,7 @@ final class Execution {
                 : error instanceof dev.baton.worker.LeaseLostException ? Outcome.LEASE_LOST
                 : error == null ? Outcome.SUCCEEDED : Outcome.FAILED;
         ExecutionResult result = new ExecutionResult(worker.name(), executionId, lease.slot(), lease.fencingToken(),
-                engine.nodeId(), startedAt, engine.now(), outcome, Optional.ofNullable(error));
+                engine.nodeId(), startedAt, engine.now(), outcome, Optional.ofNullable(error), kind);
         report(result, error);
         Optional<WorkerRecord> after = complete(outcome);
         engine.listeners().finished(result);

@@ -87,6 +87,25 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
         return node.equals(preferred) ? ClaimRole.PREFERRED : preferred == null ? ClaimRole.STEP_IN : ClaimRole.STANDBY;
     }
 
+    synchronized dev.baton.worker.spi.CoordinationStatus status(String node) {
+        Map<String, String> holders = new HashMap<>();
+        records.forEach((worker, s) -> {
+            if (s.running()) {
+                holders.put(worker, s.holderNode());
+            }
+        });
+        Map<String, Set<String>> registered = new HashMap<>();
+        members.forEach((id, m) -> {
+            if (m.open) {
+                registered.put(id, m.registered);
+            }
+        });
+        int open = (int) members.values().stream().filter(m -> m.open).count();
+        int held = (int) holders.values().stream().filter(node::equals).count();
+        return new dev.baton.worker.spi.CoordinationStatus(true, open, 1, held, 0, 0, holders,
+                Balance.assign(registered));
+    }
+
     synchronized Optional<WorkerRecord> read(String worker) {
         expire(worker);
         return Optional.ofNullable(records.get(worker)).map(SlotState::toRecord);

@@ -96,6 +96,11 @@ public final class MemoryNode implements Coordination {
     }
 
     @Override
+    public dev.baton.worker.spi.CoordinationStatus status() {
+        return cluster.status(nodeId);
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             cluster.leave(nodeId);

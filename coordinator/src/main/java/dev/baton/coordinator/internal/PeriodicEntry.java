@@ -6,13 +6,13 @@ import dev.baton.worker.FixedDelay;
 import dev.baton.worker.MisfirePolicy;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.PeriodicBackgroundWorker;
+import dev.baton.worker.RunKind;
 import dev.baton.worker.WorkerInfo;
 import dev.baton.worker.WorkerInfo.WorkerState;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -115,8 +115,9 @@ final class PeriodicEntry {
             }
             passed = passedSlot;
         }
-        if (Duration.between(passed, engine.now()).compareTo(SlotPlanner.MISFIRE_THRESHOLD) > 0
-                || engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+        // Only the current slot is caught up; once the next one is due, the regular plan runs that.
+        boolean current = worker.schedule().nextAfter(passed).map(next -> next.isAfter(engine.now())).orElse(false);
+        if (!current || engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
             return;
         }
         startCycle(() -> { }, () -> catchUp(passed));
@@ -131,7 +132,7 @@ final class PeriodicEntry {
             return Optional.empty();
         }
         log.info("Worker {}: running slot {}, which its previous node did not run", worker.name(), passed);
-        execute(lease.get());
+        execute(lease.get(), RunKind.CATCH_UP);
         return SlotPlanner.after(worker.schedule(), worker.options(), passed, engine.now());
     }
 
@@ -274,7 +275,7 @@ final class PeriodicEntry {
             }
             return notRunHere(due);
         }
-        Optional<Execution.Finished> finished = execute(lease.get());
+        Optional<Execution.Finished> finished = execute(lease.get(), RunKind.SCHEDULED);
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
             Instant completion = finished.flatMap(f -> f.record()).flatMap(WorkerRecord::lastFinishedAt).orElse(now);
@@ -295,7 +296,8 @@ final class PeriodicEntry {
 
     private Optional<Plan> triggerCycle() {
         if (engine.coordination().role(worker.name()) != ClaimRole.STANDBY) {
-            engine.coordination().claim(ClaimRequest.triggered(worker.name(), engine.now())).ifPresent(this::execute);
+            engine.coordination().claim(ClaimRequest.triggered(worker.name(), engine.now()))
+                    .ifPresent(lease -> execute(lease, RunKind.TRIGGERED));
         }
         return Optional.empty();
     }
@@ -312,7 +314,7 @@ final class PeriodicEntry {
             Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot.get()));
             if (lease.isPresent()) {
                 log.info("Worker {}: re-running slot {}, whose execution did not finish", worker.name(), slot.get());
-                execute(lease.get());
+                execute(lease.get(), RunKind.RERUN);
             } else {
                 retryRerunLater();
             }
@@ -331,8 +333,8 @@ final class PeriodicEntry {
                 () -> startCycle(() -> rerunPending = true, this::rerunCycle));
     }
 
-    private Optional<Execution.Finished> execute(Lease lease) {
-        Execution execution = new Execution(engine, worker, lease);
+    private Optional<Execution.Finished> execute(Lease lease, RunKind kind) {
+        Execution execution = new Execution(engine, worker, lease, kind);
         synchronized (this) {
             if (!active) {
                 lease.release();

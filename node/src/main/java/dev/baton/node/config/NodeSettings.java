@@ -58,10 +58,26 @@ public final class NodeSettings {
     public static final Setting<WorkRange> DRILL_WORK = Setting.of("BATON_DRILL_WORK", "0ms",
             "simulated work per drill execution: a duration or a range such as 0-200ms", WorkRange::parse);
 
+    public static final Setting<String> LOG_FORMAT = Setting.of("BATON_LOG_FORMAT", "text",
+            "text for people, json for one JSON object per line with the MDC fields (log pipelines)",
+            v -> Parsers.oneOf(v, "text", "json"));
+    public static final Setting<Integer> HTTP_PORT = Setting.of("BATON_HTTP_PORT", "8080",
+            "the port of the dashboard, the API, /health and /metrics; 0 picks a free one",
+            v -> Parsers.intBetween(v, 0, 65535));
+    public static final Setting<String> HTTP_BIND = Setting.of("BATON_HTTP_BIND", "0.0.0.0",
+            "the address the HTTP server listens on", NodeSettings::address);
+    public static final Setting<String> ADMIN_TOKEN = Setting.secret("BATON_ADMIN_TOKEN",
+            "the bearer token for pause, resume and trigger; without it those are refused", NodeSettings::token);
+    public static final Setting<Integer> HISTORY_SIZE = Setting.of("BATON_HISTORY_SIZE", "50",
+            "how many recent executions of each worker the cluster keeps for the API and the dashboard",
+            v -> Parsers.intBetween(v, 1, 1000));
+    public static final Setting<Boolean> METRICS_PER_WORKER = Setting.of("BATON_METRICS_PER_WORKER", "true",
+            "label execution metrics with the worker's name; turn off for thousands of workers", Parsers::bool);
+
     public static final List<Setting<?>> ALL = List.of(Config.CONFIG_FILE, NODE_ID, PASSIVE_USERS_PERIOD,
-            PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL, CLUSTER_NAME, BIND, PORT, MEMBERS, K8S_SERVICE_DNS,
-            MIN_CLUSTER_SIZE, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS, DRILL_PERIOD,
-            DRILL_WORK);
+            PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL, LOG_FORMAT, CLUSTER_NAME, BIND, PORT, MEMBERS,
+            K8S_SERVICE_DNS, MIN_CLUSTER_SIZE, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS,
+            DRILL_PERIOD, DRILL_WORK, HTTP_PORT, HTTP_BIND, ADMIN_TOKEN, HISTORY_SIZE, METRICS_PER_WORKER);
 
     private NodeSettings() {
     }
@@ -115,6 +131,15 @@ public final class NodeSettings {
             throw new IllegalArgumentException("at least one host[:port], such as 10.0.0.5:5701");
         }
         return List.copyOf(members);
+    }
+
+    private static String token(String value) {
+        String v = value.trim();
+        if (v.length() < 16 || !v.matches("[\\x21-\\x7e]+")) {
+            throw new IllegalArgumentException("at least 16 printable characters without spaces (generate one with"
+                    + " 'openssl rand -hex 24')");
+        }
+        return v;
     }
 
     private static String nodeId(String value) {

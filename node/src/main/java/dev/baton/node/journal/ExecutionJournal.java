@@ -45,6 +45,7 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
                 .put("fence", s.fencingToken())
                 .put("node", s.nodeId())
                 .put("executionId", s.executionId())
+                .put("kind", s.kind().name())
                 .put("at", s.startedAt().toString());
         write(line);
     }
@@ -58,6 +59,7 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
                 .put("fence", r.fencingToken())
                 .put("node", r.nodeId())
                 .put("executionId", r.executionId())
+                .put("kind", r.kind().name())
                 .put("startedAt", r.startedAt().toString())
                 .put("at", r.finishedAt().toString())
                 .put("outcome", r.outcome().name());

@@ -37,6 +37,11 @@ public final class NodeProcess {
         return address;
     }
 
+    /** The base URL of this node's HTTP surface. */
+    public String url() {
+        return "http://" + address + ":" + env.getOrDefault("BATON_HTTP_PORT", "8080");
+    }
+
     public Path journal() {
         return journal;
     }
@@ -68,6 +73,7 @@ public final class NodeProcess {
         Map<String, String> all = new HashMap<>(env);
         all.put("BATON_NODE_ID", id);
         all.put("BATON_BIND", address);
+        all.putIfAbsent("BATON_HTTP_BIND", address);
         all.put("BATON_JOURNAL", journal.toString());
         builder.environment().putAll(all);
         process = builder.start();

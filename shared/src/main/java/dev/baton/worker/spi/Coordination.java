@@ -46,6 +46,15 @@ public interface Coordination extends AutoCloseable {
     /** The worker's shared record, if any node ever claimed or paused it. */
     Optional<WorkerRecord> read(String worker);
 
+    /** The records of several workers at once (absent ones are left out). */
+    default java.util.Map<String, WorkerRecord> readAll(java.util.Set<String> workers) {
+        java.util.Map<String, WorkerRecord> records = new java.util.HashMap<>();
+        for (String w : workers) {
+            read(w).ifPresent(r -> records.put(w, r));
+        }
+        return records;
+    }
+
     /** Tries to claim a slot; empty when another node has it, it already ran, or the worker is paused. */
     Optional<Lease> claim(ClaimRequest request);
 
@@ -56,6 +65,9 @@ public interface Coordination extends AutoCloseable {
 
     /** Asks for one extra execution as soon as possible; any node may run it. */
     void trigger(String worker);
+
+    /** The cluster as this node sees it now. */
+    CoordinationStatus status();
 
     /** Releases this node's leases and leaves; idempotent. */
     @Override

@@ -13,10 +13,13 @@ import java.util.Optional;
  * @param holder         the node running the worker now, if it runs
  * @param lastOutcome    how the last finished execution ended
  * @param triggerPending an extra run was asked for and has not started yet
+ * @param lastNode       the node that ran (or runs) the last slot
+ * @param failuresInARow consecutive executions that failed or timed out, cluster-wide
  */
 public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                            Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
-                           Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending) {
+                           Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending,
+                           Optional<String> lastNode, int failuresInARow) {
 
     public WorkerRecord {
         Objects.requireNonNull(worker, "worker");
@@ -25,6 +28,7 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
         Objects.requireNonNull(lastOutcome, "lastOutcome");
         Objects.requireNonNull(lastStartedAt, "lastStartedAt");
         Objects.requireNonNull(lastFinishedAt, "lastFinishedAt");
+        Objects.requireNonNull(lastNode, "lastNode");
     }
 
     public boolean running() {

@@ -47,6 +47,8 @@ public final class HzCoordination implements Coordination {
     private final SessionLoop loop;
     private final LoopHolder wakeHolder = new LoopHolder();
     private long diedAtNanos;
+    private final java.util.concurrent.atomic.LongAdder renewals = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong ownExpiries = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private UUID membershipListener;
@@ -88,7 +90,7 @@ public final class HzCoordination implements Coordination {
     private LocalSession newSession(java.util.Set<String> registered) {
         String sessionId = nodeId + "/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         return new LocalSession(sessionId, nodeId, this::localMemberUuid, registered, table, System::nanoTime,
-                settings.lease().toNanos(), settings.minClusterSize(), wakeHolder::wake);
+                settings.lease().toNanos(), settings.minClusterSize(), wakeHolder::wake, renewals);
     }
 
     private String localMemberUuid() {
@@ -103,6 +105,7 @@ public final class HzCoordination implements Coordination {
         LocalSession current = session.get();
         if (current.checkValidity(now)) {
             diedAtNanos = now;
+            ownExpiries.incrementAndGet();
             log.warn("Session {} expired: it could not renew with a quorum of members within the lease; its"
                     + " executions were interrupted, and a new session starts in {}", current.id,
                     settings.lease().plus(settings.margin()));
@@ -214,6 +217,13 @@ public final class HzCoordination implements Coordination {
     }
 
     @Override
+    public java.util.Map<String, WorkerRecord> readAll(Set<String> workers) {
+        java.util.Map<String, WorkerRecord> result = new java.util.HashMap<>();
+        records.getAll(workers).forEach((w, slot) -> result.put(w, slot.state().toRecord()));
+        return result;
+    }
+
+    @Override
     public Optional<Lease> claim(ClaimRequest request) {
         if (closed.get() || !started.get()) {
             return Optional.empty();
@@ -299,6 +309,19 @@ public final class HzCoordination implements Coordination {
     public void trigger(String worker) {
         records.executeOnKey(worker, new FlagProcessor(FlagProcessor.Flag.TRIGGER));
         session().announce(SessionOp.Kind.TRIGGER, worker, false);
+    }
+
+    @Override
+    public dev.baton.worker.spi.CoordinationStatus status() {
+        Set<String> members = new HashSet<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            members.add(m.getUuid().toString());
+        }
+        LocalSession s = session();
+        boolean quorum = members.size() >= settings.minClusterSize() && s.isValid();
+        return new dev.baton.worker.spi.CoordinationStatus(quorum, members.size(), s.quorum(), s.heldCount(),
+                renewals.sum(), table.expiredSessions() + ownExpiries.get(), table.holders(),
+                table.assignment(members));
     }
 
     /** The node running {@code worker} now, as this member's lock table sees it. */

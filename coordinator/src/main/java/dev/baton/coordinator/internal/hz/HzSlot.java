@@ -36,6 +36,8 @@ public final class HzSlot implements DataSerializable {
         out.writeLong(state.finishedAt());
         out.writeBoolean(state.paused());
         out.writeBoolean(state.triggerPending());
+        out.writeString(state.lastNode());
+        out.writeInt(state.failuresInARow());
     }
 
     @Override
@@ -50,7 +52,10 @@ public final class HzSlot implements DataSerializable {
         long finishedAt = in.readLong();
         boolean paused = in.readBoolean();
         boolean trigger = in.readBoolean();
+        String lastNode = in.readString();
+        int failures = in.readInt();
         state = new SlotState(worker, lastSlot, fence, holderNode, holderSession,
-                outcome < 0 ? null : Outcome.values()[outcome], startedAt, finishedAt, paused, trigger);
+                outcome < 0 ? null : Outcome.values()[outcome], startedAt, finishedAt, paused, trigger, lastNode,
+                failures);
     }
 }

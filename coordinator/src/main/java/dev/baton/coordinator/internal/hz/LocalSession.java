@@ -65,6 +65,7 @@ final class LocalSession {
     private final long leaseNanos;
     private final int minClusterSize;
     private final Runnable wakeSender;
+    private final java.util.concurrent.atomic.LongAdder renewals;
     private final ArrayDeque<SessionOp> changes = new ArrayDeque<>();
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
@@ -82,7 +83,8 @@ final class LocalSession {
      * @param registered the workers this node runs, carried over from the session this one replaces
      */
     LocalSession(String id, String nodeId, java.util.function.Supplier<String> memberUuid, Set<String> registered,
-                 SessionTable table, LongSupplier clock, long leaseNanos, int minClusterSize, Runnable wakeSender) {
+                 SessionTable table, LongSupplier clock, long leaseNanos, int minClusterSize, Runnable wakeSender,
+                 java.util.concurrent.atomic.LongAdder renewals) {
         this.id = id;
         this.nodeId = nodeId;
         this.memberUuid = memberUuid;
@@ -91,6 +93,7 @@ final class LocalSession {
         this.leaseNanos = leaseNanos;
         this.minClusterSize = minClusterSize;
         this.wakeSender = wakeSender;
+        this.renewals = renewals;
         this.selfAckNanos = clock.getAsLong();
         this.registered.addAll(registered);
         table.self(id);
@@ -274,6 +277,7 @@ final class LocalSession {
             }
             switch (reply.status) {
                 case APPLIED -> {
+                    renewals.increment();
                     p.participating = true;
                     p.ackedSeq = Math.max(p.ackedSeq, sent.seq);
                     p.lastAckSentNanos = Math.max(p.lastAckSentNanos, sentNanos);

@@ -59,6 +59,7 @@ public final class SessionTable {
     private final Map<String, Entry> sessions = new HashMap<>();
     private final Map<String, String> owners = new HashMap<>();
     private final Set<String> notParticipating = new HashSet<>();
+    private long expiredSessions;
     private volatile Listener listener;
     private String self;
     private boolean warm;
@@ -256,6 +257,7 @@ public final class SessionTable {
                 long silent = now - e.lastSeen;
                 if (silent > expiryNanos) {
                     it.remove();
+                    expiredSessions++;
                     for (String w : e.held) {
                         owners.remove(w, e.id);
                         events.add(() -> fire(l -> l.orphaned(w)));
@@ -328,6 +330,23 @@ public final class SessionTable {
         Map<String, Set<String>> registered = new HashMap<>();
         candidates(memberUuids).forEach((node, e) -> registered.put(node, e.registered));
         return Balance.assign(registered);
+    }
+
+    /** For each locked worker, the node whose session holds it. */
+    public synchronized Map<String, String> holders() {
+        Map<String, String> holders = new HashMap<>();
+        owners.forEach((worker, session) -> {
+            Entry e = sessions.get(session);
+            if (e != null) {
+                holders.put(worker, e.nodeId);
+            }
+        });
+        return holders;
+    }
+
+    /** Sessions of other nodes this member saw expire, since it started. */
+    public synchronized long expiredSessions() {
+        return expiredSessions;
     }
 
     /** The node whose session holds {@code worker}'s lock, if any. */

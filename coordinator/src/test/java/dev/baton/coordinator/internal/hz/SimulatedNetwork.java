@@ -87,7 +87,7 @@ final class SimulatedNetwork {
 
         LocalSession newSession(int minClusterSize) {
             return new LocalSession("s" + index + "." + (generation++), "n" + index, uuid::toString, Set.of(), table,
-                    clock::get, leaseNanos, minClusterSize, () -> { });
+                    clock::get, leaseNanos, minClusterSize, () -> { }, new java.util.concurrent.atomic.LongAdder());
         }
 
         Set<String> others() {

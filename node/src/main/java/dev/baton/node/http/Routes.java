@@ -1,0 +1,173 @@
+package dev.baton.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.baton.node.http.HttpApi.Response;
+import dev.baton.node.ops.ClusterView;
+import dev.baton.node.ops.NodeMetrics;
+import dev.baton.worker.spi.Coordination;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Maps requests to answers. Read-only endpoints are open (probes, Prometheus); admin ones need the token. */
+public final class Routes {
+
+    private static final Pattern WORKER = Pattern.compile("/api/workers/([^/]+)(?:/(executions|pause|resume|trigger))?");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Map<String, String> ASSETS = Map.of(
+            "/", "index.html", "/index.html", "index.html", "/assets/app.js", "app.js",
+            "/assets/style.css", "style.css");
+
+    private final ClusterView view;
+    private final NodeMetrics metrics;
+    private final Readiness readiness;
+    private final AdminAuth auth;
+    private final Coordination coordination;
+    private final int historySize;
+
+    public Routes(ClusterView view, NodeMetrics metrics, Readiness readiness, Optional<String> adminToken,
+                  Coordination coordination, int historySize) {
+        this.view = view;
+        this.metrics = metrics;
+        this.readiness = readiness;
+        this.auth = new AdminAuth(adminToken);
+        this.coordination = coordination;
+        this.historySize = historySize;
+    }
+
+    Response route(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getRawPath();
+        String method = exchange.getRequestMethod();
+        switch (path) {
+            case "/health/live" -> {
+                get(method);
+                return Response.json(200, Map.of("status", "UP"));
+            }
+            case "/health/ready" -> {
+                get(method);
+                return readiness.notReadyBecause()
+                        .map(reason -> Response.json(503, Map.of("status", "DOWN", "reason", reason)))
+                        .orElseGet(() -> Response.json(200, Map.of("status", "UP")));
+            }
+            case "/metrics" -> {
+                get(method);
+                return Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            }
+            case "/api/cluster" -> {
+                get(method);
+                return Response.json(200, view.cluster());
+            }
+            case "/api/workers" -> {
+                get(method);
+                return Response.json(200, view.workers());
+            }
+            default -> {
+                if (ASSETS.containsKey(path)) {
+                    get(method);
+                    return asset(ASSETS.get(path));
+                }
+                Matcher m = WORKER.matcher(path);
+                if (m.matches()) {
+                    return worker(exchange, method, decodeName(m.group(1)), m.group(2));
+                }
+                throw ApiError.notFound("no such endpoint: " + path + "; see / for the dashboard and /api/workers");
+            }
+        }
+    }
+
+    private Response worker(HttpExchange exchange, String method, String name, String action) {
+        if (action == null) {
+            get(method);
+            return Response.json(200, view.worker(name).orElseThrow(() -> unknown(name)));
+        }
+        if (action.equals("executions")) {
+            get(method);
+            int limit = limit(exchange.getRequestURI().getRawQuery());
+            view.worker(name).orElseThrow(() -> unknown(name));
+            return Response.json(200, view.executions(name, limit));
+        }
+        if (!method.equals("POST")) {
+            throw ApiError.methodNotAllowed(method, "POST");
+        }
+        auth.check(exchange);
+        view.worker(name).orElseThrow(() -> unknown(name));
+        switch (action) {
+            case "pause" -> coordination.pause(name);
+            case "resume" -> coordination.resume(name);
+            default -> coordination.trigger(name);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("worker", name);
+        body.put("action", action);
+        body.put("accepted", true);
+        return Response.json(202, body);
+    }
+
+    private int limit(String query) {
+        int limit = Math.min(20, historySize);
+        if (query == null || query.isEmpty()) {
+            return limit;
+        }
+        for (String part : query.split("&")) {
+            String[] kv = part.split("=", 2);
+            if (!kv[0].equals("limit")) {
+                throw new ApiError(400, "unknown query parameter '" + kv[0] + "'; only limit=1.." + historySize
+                        + " is understood");
+            }
+            try {
+                limit = Integer.parseInt(kv.length > 1 ? kv[1] : "");
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > historySize) {
+                throw new ApiError(400, "limit must be a whole number from 1 to " + historySize + " (the history kept"
+                        + " per worker, BATON_HISTORY_SIZE)");
+            }
+        }
+        return limit;
+    }
+
+    private static String decodeName(String raw) {
+        String name;
+        try {
+            name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "the worker name in the path is not valid URL encoding");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new ApiError(400, "'" + name + "' is not a worker name: names are 1 to 128 letters, digits, '.', '_'"
+                    + " or '-'");
+        }
+        return name;
+    }
+
+    private static ApiError unknown(String name) {
+        return ApiError.notFound("no worker named '" + name + "' in this cluster; GET /api/workers lists them");
+    }
+
+    private static void get(String method) {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            throw ApiError.methodNotAllowed(method, "GET");
+        }
+    }
+
+    private static Response asset(String file) {
+        try (InputStream in = Routes.class.getResourceAsStream("/dashboard/" + file)) {
+            if (in == null) {
+                throw ApiError.notFound("dashboard file " + file + " is missing from this build");
+            }
+            String type = file.endsWith(".js") ? "text/javascript; charset=utf-8"
+                    : file.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
+            return new Response(200, type, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

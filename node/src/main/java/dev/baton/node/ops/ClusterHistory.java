@@ -1,0 +1,91 @@
+package dev.baton.node.ops;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.baton.worker.ExecutionListener;
+import dev.baton.worker.ExecutionResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the last executions of every worker in the cluster, so that every node (also one that
+ * joined later) shows the same history. Finished executions are buffered and written once a
+ * flush interval, one entry processor per worker batch, to keep the claim path free of it.
+ */
+public final class ClusterHistory implements ExecutionListener, AutoCloseable {
+
+    public static final String MAP = "baton-history";
+    private static final Logger log = LoggerFactory.getLogger(ClusterHistory.class);
+    private static final int MAX_BUFFERED = 100_000;
+
+    private final IMap<String, HistoryLog> history;
+    private final int limit;
+    private final ScheduledExecutorService flusher;
+    private Map<String, List<HistoryEntry>> buffer = new HashMap<>();
+    private int buffered;
+
+    public ClusterHistory(HazelcastInstance hazelcast, int limit, Duration flushEvery) {
+        this.history = hazelcast.getMap(MAP);
+        this.limit = limit;
+        this.flusher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("baton-history-flush").daemon(true).factory());
+        flusher.scheduleWithFixedDelay(this::flush, flushEvery.toMillis(), flushEvery.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void finished(ExecutionResult result) {
+        synchronized (this) {
+            if (buffered >= MAX_BUFFERED) {
+                return; // the cluster cannot take writes (no quorum): drop history rather than memory
+            }
+            buffer.computeIfAbsent(result.worker(), w -> new ArrayList<>()).add(HistoryEntry.of(result));
+            buffered++;
+        }
+    }
+
+    /** Writes what is buffered; called by the flusher and on close. */
+    public void flush() {
+        Map<String, List<HistoryEntry>> batch;
+        synchronized (this) {
+            if (buffer.isEmpty()) {
+                return;
+            }
+            batch = buffer;
+            buffer = new HashMap<>();
+            buffered = 0;
+        }
+        try {
+            history.submitToKeys(batch.keySet(), new HistoryAppend(batch, limit)).toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("Writing execution history failed; {} worker(s) of history dropped", batch.size(), e);
+        }
+    }
+
+    /** The last {@code n} executions of {@code worker}, oldest first. */
+    public List<HistoryEntry> last(String worker, int n) {
+        HistoryLog log = history.get(worker);
+        if (log == null) {
+            return List.of();
+        }
+        List<HistoryEntry> all = log.entries;
+        return all.subList(Math.max(0, all.size() - n), all.size());
+    }
+
+    @Override
+    public void close() {
+        flusher.shutdownNow();
+        flush();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.baton.worker.spi;
+
+import java.util.Map;
+
+/**
+ * What a coordination knows about the cluster right now, for health checks, metrics and the API.
+ *
+ * @param quorumPresent whether this node can claim: it sees a quorum of members and its session is valid
+ * @param members       the members this node sees, itself included
+ * @param quorum        how many members a renewal or a lock needs
+ * @param leasesHeld    the leases this node holds now
+ * @param renewals      renewals of this node's session acknowledged by other members, since start
+ * @param expiredSessions sessions (this node's or others') that expired, since start
+ * @param holders       for each running worker, the node running it
+ * @param preferred     for each worker, the node the balance prefers
+ */
+public record CoordinationStatus(boolean quorumPresent, int members, int quorum, int leasesHeld, long renewals,
+                                 long expiredSessions, Map<String, String> holders, Map<String, String> preferred) {
+
+    public CoordinationStatus {
+        holders = Map.copyOf(holders);
+        preferred = Map.copyOf(preferred);
+    }
+}
