@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, if they are missing. Idempotent; needs root.
+#   iptables            the loopback partition test
+#   chromium(-driver)   the dashboard test in a real browser
+#   docker.io           the container tests (engine + client)
+#   docker-compose      the compose test (Debian ships Compose 1.29)
+#   busybox-static      a shell, wget and nslookup inside the registry-free base image
 set -euo pipefail
 
-packages=(iptables chromium chromium-driver)
+packages=(iptables chromium chromium-driver docker.io docker-compose busybox-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

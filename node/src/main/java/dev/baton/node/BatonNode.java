@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatonNode implements AutoCloseable {
 
+    /**
+     * The longest a node spends leaving the cluster on shutdown (handing its partitions over), after
+     * running executions had BATON_SHUTDOWN_GRACE to finish. Deployments give the process longer.
+     */
+    public static final Duration LEAVE_CLUSTER_LIMIT = Duration.ofSeconds(20);
+
     private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
 
     private enum Phase { STARTING, RUNNING, STOPPING }
@@ -84,7 +90,7 @@ public final class BatonNode implements AutoCloseable {
         nodeId = config.find(NodeSettings.NODE_ID).orElseGet(NodeIdentity::hostName);
         startHttp();
         com.hazelcast.config.Config hazelcastConfig = HazelcastSetup.build(config, nodeId);
-        hazelcastConfig.setProperty("hazelcast.graceful.shutdown.max.wait", "20");
+        hazelcastConfig.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(LEAVE_CLUSTER_LIMIT.toSeconds()));
         hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig);
         config.find(NodeSettings.MEMBERS).ifPresent(members -> MemberListCheck.start(members, hazelcast,
                 config.get(NodeSettings.MIN_CLUSTER_SIZE), Duration.ofSeconds(30)));
@@ -101,7 +107,7 @@ public final class BatonNode implements AutoCloseable {
         directory = new ClusterDirectory(hazelcast);
         history = new ClusterHistory(hazelcast, config.get(NodeSettings.HISTORY_SIZE), Duration.ofMillis(500));
         metrics = new NodeMetrics(coordination, config.get(NodeSettings.METRICS_PER_WORKER));
-        journal = config.find(NodeSettings.JOURNAL).map(ExecutionJournal::new);
+        journal = config.find(NodeSettings.JOURNAL).map(this::journalFile).map(ExecutionJournal::new);
         Baton.Builder builder = Baton.manager(coordination)
                 .services(services)
                 .shutdownGrace(config.get(NodeSettings.SHUTDOWN_GRACE))
@@ -121,6 +127,12 @@ public final class BatonNode implements AutoCloseable {
         publishNode();
         manager.start();
         phase.set(Phase.RUNNING);
+    }
+
+    /** A directory (existing, or named with a trailing slash) gets one file per node: replicas can share it. */
+    private java.nio.file.Path journalFile(java.nio.file.Path path) {
+        boolean directory = java.nio.file.Files.isDirectory(path) || path.toString().endsWith("/");
+        return directory ? path.resolve(nodeId + ".jsonl") : path;
     }
 
     private void startHttp() {

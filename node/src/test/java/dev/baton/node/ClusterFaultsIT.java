@@ -89,8 +89,8 @@ class ClusterFaultsIT {
     @Test
     void killingAHolderBetweenExecutionsMovesItsWorkersAtOnce() throws Exception {
         Thread.sleep(2000);
-        sleepUntilMillisIntoSecond(600); // every drill (0-200 ms of work) has finished its slot
         NodeProcess victim = fleet.node("n2");
+        awaitNothingRunningOn(victim);
         Instant kill = victim.kill();
         fleet.recordKill(victim, kill);
         Thread.sleep(6000);
@@ -125,6 +125,19 @@ class ClusterFaultsIT {
         assertThat(figures.notResumed()).isEmpty();
         assertThat(figures.running()).as("the execution cut short by the kill").isNotEmpty();
         assertThat(figures.maxRunning().orElseThrow()).isLessThan(LEASE.plusSeconds(3));
+    }
+
+    /** Waits for a moment, well into a slot, when the victim runs no drill: its workers are all between executions. */
+    private void awaitNothingRunningOn(NodeProcess victim) throws InterruptedException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            sleepUntilMillisIntoSecond(500);
+            boolean running = fleet.executions().stream()
+                    .anyMatch(e -> e.node().equals(victim.id()) && e.end().isEmpty());
+            if (!running) {
+                return;
+            }
+        }
+        throw new AssertionError(victim.id() + " never stood idle between its executions");
     }
 
     private static void sleepUntilMillisIntoSecond(int millis) throws InterruptedException {

@@ -49,7 +49,8 @@ public final class NodeSettings {
             "after a split, how soon and how often the sides look for each other to merge",
             v -> atLeast(Parsers.duration(v), Duration.ofSeconds(1)));
     public static final Setting<java.nio.file.Path> JOURNAL = Setting.of("BATON_JOURNAL", null,
-            "a file to append one JSON line per execution start and end, flushed per line", java.nio.file.Path::of);
+            "a file to append one JSON line per execution start and end, flushed per line; a directory gets"
+                    + " one file per node (<node id>.jsonl)", java.nio.file.Path::of);
     public static final Setting<Integer> DRILL_WORKERS = Setting.of("BATON_DRILL_WORKERS", "0",
             "how many drill (probe) workers to run, to check fail-over and capacity", v -> Parsers.intBetween(v, 0,
                     1_000_000));

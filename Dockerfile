@@ -1,0 +1,31 @@
+# The Baton node. Build the jar first (./mvnw package), then:
+#   docker build -t baton-node .                                         (eclipse-temurin:21-jre)
+#   docker build --build-arg JAVA_IMAGE=baton-java-base:local -t baton-node .   (no registry needed)
+# or just docker/build-image.sh.
+ARG JAVA_IMAGE=eclipse-temurin:21-jre
+FROM ${JAVA_IMAGE}
+
+WORKDIR /app
+COPY node/target/lib/ /app/lib/
+COPY node/target/baton-node.jar /app/baton-node.jar
+
+# Numeric, so that Kubernetes can check runAsNonRoot without reading /etc/passwd.
+USER 10001:10001
+
+ENV BATON_HTTP_PORT=8080 \
+    BATON_PORT=5701
+EXPOSE 5701 8080
+
+# Java is PID 1 (exec form) and receives SIGTERM: Baton finishes or interrupts its executions,
+# releases its leases and leaves the cluster. The heap follows the container's memory limit.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", \
+    "-Xss512k", "-Djava.io.tmpdir=/tmp", \
+    "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", \
+    "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", \
+    "--add-opens", "java.management/sun.management=ALL-UNNAMED", \
+    "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED", \
+    "-jar", "/app/baton-node.jar"]
+
+HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
+    CMD wget -q -O /dev/null "http://127.0.0.1:${BATON_HTTP_PORT}/health/ready" \
+     || curl -fsS -o /dev/null "http://127.0.0.1:${BATON_HTTP_PORT}/health/ready" || exit 1

@@ -1,0 +1,129 @@
+package dev.baton.node.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.node.journal.JournalAudit;
+import dev.baton.node.journal.JournalExecution;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node image in containers, as it runs on Kubernetes: three replicas find each other through
+ * one DNS name; they are killed, paused, cut off the network and scaled out, and every journal is
+ * audited.
+ */
+class ContainerFaultsIT {
+
+    private static final Logger log = LoggerFactory.getLogger(ContainerFaultsIT.class);
+    private static final Duration PERIOD = Duration.ofSeconds(1);
+    private static final Duration LEASE = Duration.ofSeconds(5);
+    private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+    private ContainerFleet fleet;
+    private Instant testStart;
+
+    @BeforeEach
+    void startThreeReplicas() throws Exception {
+        fleet = new ContainerFleet(dir, Map.of(
+                "BATON_CLUSTER_NAME", "containers-" + System.nanoTime(),
+                "BATON_MIN_CLUSTER_SIZE", "2",
+                "BATON_DRILL_WORKERS", "20",
+                "BATON_DRILL_WORK", "0-200ms",
+                "BATON_LEASE", "5s",
+                "BATON_MERGE_DELAY", "5s",
+                "BATON_PASSIVE_USERS_PERIOD", "1m"));
+        for (String id : List.of("c1", "c2", "c3")) {
+            fleet.start(id);
+        }
+        fleet.awaitExecutions(e -> e.stream().map(JournalExecution::node).distinct().count() == 3,
+                Duration.ofSeconds(60), "the three replicas to form one cluster and share the drills");
+        testStart = Instant.now();
+    }
+
+    @AfterEach
+    void stop() {
+        fleet.close();
+    }
+
+    private JournalAudit.Report audit(List<JournalAudit.Fault> gaps) {
+        JournalAudit.Report report = fleet.audit().check("drill-", PERIOD, testStart, Instant.now().minusSeconds(2),
+                gaps);
+        log.info("Audit: {}", report);
+        return report;
+    }
+
+    private Set<String> nodesRunningDrillsSince(Instant since) {
+        return fleet.executions().stream().filter(e -> e.worker().startsWith("drill-") && e.start().isAfter(since))
+                .map(JournalExecution::node).collect(Collectors.toSet());
+    }
+
+    @Test
+    void dockerKillOfAHolderMovesItsWorkersAndTwoMoreReplicasTakeTheirShare() throws Exception {
+        Thread.sleep(2000);
+        Instant kill = fleet.kill("c2");
+        fleet.awaitExecutions(e -> e.stream().filter(x -> x.start().isAfter(kill.plus(LEASE).plusSeconds(2)))
+                .count() >= 40, Duration.ofSeconds(30), "the two survivors to run every worker");
+        assertThat(nodesRunningDrillsSince(kill.plus(LEASE).plusSeconds(1))).containsExactlyInAnyOrder("c1", "c3");
+
+        fleet.start("c4");
+        fleet.start("c5");
+        Instant scaled = Instant.now();
+        fleet.awaitExecutions(e -> nodesRunningDrillsSince(scaled).containsAll(List.of("c1", "c3", "c4", "c5")),
+                Duration.ofSeconds(30), "the workers to spread over four replicas");
+        Thread.sleep(3000);
+
+        JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", kill.minus(PERIOD),
+                kill.plus(LEASE).plusSeconds(2))));
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+    }
+
+    @Test
+    void dockerPauseOfAHolderPastTheHeartbeatTimeoutNeverLetsTwoRunsOverlap() throws Exception {
+        Thread.sleep(2000);
+        Instant paused = fleet.pause("c2");
+        Thread.sleep(HEARTBEAT_TIMEOUT.plusSeconds(3).toMillis());
+        Instant unpaused = fleet.unpause("c2", paused);
+        Thread.sleep(8000);
+
+        assertThat(nodesRunningDrillsSince(paused.plusSeconds(2))).contains("c1", "c3");
+        JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", paused.minus(PERIOD),
+                paused.plus(HEARTBEAT_TIMEOUT).plus(LEASE).plusSeconds(2))));
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).as("slots missed outside the freeze (paused %s, unpaused %s)", paused, unpaused)
+                .isEmpty();
+    }
+
+    @Test
+    void aNodeCutOffTheNetworkStopsClaimingAndAfterReconnectingTheClusterMerges() throws Exception {
+        Thread.sleep(2000);
+        Instant cut = fleet.disconnect("c3");
+        Thread.sleep(15_000);
+        List<JournalExecution> minority = fleet.executions().stream()
+                .filter(e -> e.node().equals("c3") && e.start().isAfter(cut.plusSeconds(1))).toList();
+        Instant reconnected = fleet.reconnect("c3");
+        fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("c3") && x.start().isAfter(reconnected)),
+                Duration.ofSeconds(60), "c3 to merge back and run workers again");
+        Thread.sleep(3000);
+
+        assertThat(minority).as("a node cut off from the majority claims nothing").isEmpty();
+        JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", cut.minus(PERIOD),
+                cut.plus(HEARTBEAT_TIMEOUT).plus(LEASE).plusSeconds(2))));
+        assertThat(report.violations()).as("fences keep increasing across the merge").isEmpty();
+        assertThat(report.missed()).isEmpty();
+    }
+}
