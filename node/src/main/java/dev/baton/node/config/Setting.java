@@ -30,7 +30,7 @@ public record Setting<T>(String name, String defaultValue, String meaning, Funct
     }
 
     /** Parses {@code raw}, or throws a {@link ConfigException} that names this setting, the value and the form. */
-    T parse(String raw) {
+    public T parse(String raw) {
         try {
             return parser.apply(raw);
         } catch (IllegalArgumentException e) {

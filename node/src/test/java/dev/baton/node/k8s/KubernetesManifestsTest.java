@@ -1,0 +1,96 @@
+package dev.baton.node.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The manifests in {@code k8s/} as {@code kubectl apply -k k8s/} sends them: strictly valid
+ * Kubernetes objects that fit each other and Baton. Each broken copy must be caught, so that the
+ * checks are known to look.
+ */
+class KubernetesManifestsTest {
+
+    private static final Path K8S = Path.of(System.getProperty("baton.repo.root", "..")).resolve("k8s");
+
+    @TempDir
+    Path copy;
+
+    @Test
+    void theManifestsAreValidAndConsistent() throws IOException {
+        Manifests manifests = Manifests.load(K8S);
+
+        assertThat(ManifestChecks.problems(manifests)).isEmpty();
+        assertThat(manifests.objects()).hasSize(9);
+    }
+
+    @ParameterizedTest(name = "{0}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            statefulset.yaml       | '  replicas: 3'                       | '  replica: 3'                       | Unknown field
+            statefulset.yaml       | '  replicas: 3'                       | '  replicas: three'                  | wrong type
+            statefulset.yaml       | '        - name: baton'               | '        - stdin: false'              | missing required name
+            statefulset.yaml       | 'apiVersion: apps/v1'                 | 'apiVersion: apps/v1beta1'           | old apiVersion
+            statefulset.yaml       | '      app.kubernetes.io/name: baton' | '      app.kubernetes.io/name: batn' | selector vs labels
+            statefulset.yaml       | '              path: /health/ready'   | '              path: /health/live'   | readiness ignores quorum
+            statefulset.yaml       | '              port: http'            | '              port: web'            | probe port
+            statefulset.yaml       | 'terminationGracePeriodSeconds: 45'   | 'terminationGracePeriodSeconds: 20'  | grace below drain
+            statefulset.yaml       | 'readOnlyRootFilesystem: true'        | 'readOnlyRootFilesystem: false'      | writable root
+            statefulset.yaml       | 'automountServiceAccountToken: false' | 'automountServiceAccountToken: true' | API token mounted
+            statefulset.yaml       | '  serviceName: baton-hs'             | '  serviceName: baton'               | serviceName
+            statefulset.yaml       | '                  key: token'        | '                  key: tokn'        | secret key
+            configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "1"'        | quorum below majority
+            configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "3"'        | quorum of all replicas
+            configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASE: 5 parsecs'             | bad setting value
+            configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASES: 5s'                   | unknown setting
+            configmap.yaml         | 'BATON_SHUTDOWN_GRACE: 10s'           | 'BATON_SHUTDOWN_GRACE: 30s'          | drain above grace
+            service-headless.yaml  | 'publishNotReadyAddresses: true'      | 'publishNotReadyAddresses: false'    | discovery of unready pods
+            service-headless.yaml  | '      targetPort: hazelcast'         | '      targetPort: hz'               | service target port
+            service.yaml           | '  selector:'                         | '  selector:\n    tier: web'          | service selector
+            poddisruptionbudget.yaml | 'minAvailable: 2'                   | 'minAvailable: 1'                    | PDB below quorum
+            horizontalpodautoscaler.yaml | '    name: baton'                | '    name: batn'                      | HPA target
+            horizontalpodautoscaler.yaml | 'stabilizationWindowSeconds: 600' | 'stabilizationWindowSeconds: 30'  | restless scale down
+            horizontalpodautoscaler.yaml | 'minReplicas: 3'                  | 'minReplicas: 2'                     | HPA min at quorum
+            networkpolicy.yaml     | '        - port: hazelcast'           | '        - port: 5702'                | member port closed to members
+            networkpolicy.yaml     | '        - podSelector:'               | '        - namespaceSelector: {}\n          podSelector:' | member port open to all namespaces
+            kustomization.yaml     | '  - networkpolicy.yaml'              | ''                                    | unlisted file
+            """)
+    void aBrokenCopyIsCaught(String file, String original, String broken, String what) throws IOException {
+        copyManifests();
+        Path target = copy.resolve(file);
+        String text = Files.readString(target);
+        assertThat(text).as("the manifest to break").contains(original);
+        Files.writeString(target, text.replaceFirst(java.util.regex.Pattern.quote(original),
+                java.util.regex.Matcher.quoteReplacement(broken.replace("\\n", "\n"))));
+
+        List<String> problems = ManifestChecks.problems(Manifests.load(copy));
+
+        assertThat(problems).as(what).isNotEmpty();
+    }
+
+    @Test
+    void aProblemSaysWhatIsWrongAndWhatItShouldBe() throws IOException {
+        copyManifests();
+        Path sts = copy.resolve("statefulset.yaml");
+        Files.writeString(sts, Files.readString(sts).replace("terminationGracePeriodSeconds: 45",
+                "terminationGracePeriodSeconds: 20"));
+
+        assertThat(ManifestChecks.problems(Manifests.load(copy))).singleElement().asString()
+                .contains("terminationGracePeriodSeconds 20 must exceed Baton's drain of 30 s");
+    }
+
+    private void copyManifests() throws IOException {
+        try (Stream<Path> files = Files.list(K8S)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+    }
+}
