@@ -1,10 +1,13 @@
 package dev.baton.coordinator.internal.hz;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -29,6 +32,12 @@ final class SessionLoop implements Runnable {
     private final AtomicBoolean wake = new AtomicBoolean();
     private volatile boolean stopped;
     private volatile Thread thread;
+    /**
+     * Replies are handled here, in order, on one named thread: Hazelcast would otherwise run each
+     * callback on its default async executor, which on a machine with two cores or fewer starts a
+     * new unnamed thread per reply.
+     */
+    private volatile ExecutorService replies;
 
     SessionLoop(HzCoordination coordination, SessionTable table, HazelcastInstance hazelcast,
                 IExecutorService executor, long renewNanos) {
@@ -40,6 +49,8 @@ final class SessionLoop implements Runnable {
     }
 
     void start(String nodeId) {
+        replies = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("baton-session-replies-" + nodeId)
+                .daemon(true).factory());
         thread = Thread.ofPlatform().name("baton-session-" + nodeId).daemon(true).start(this);
     }
 
@@ -60,6 +71,18 @@ final class SessionLoop implements Runnable {
             try {
                 t.join(2000);
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ExecutorService r = replies;
+        if (r != null) {
+            r.shutdown();
+            try {
+                if (!r.awaitTermination(2, TimeUnit.SECONDS)) {
+                    r.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                r.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         }
@@ -98,18 +121,15 @@ final class SessionLoop implements Runnable {
         for (LocalSession.Outgoing o : outgoing) {
             String uuid = o.member().getUuid().toString();
             try {
-                executor.submitToMember(new RenewTask(o.message()), o.member(), new ExecutionCallback<SessionReply>() {
-                    @Override
-                    public void onResponse(SessionReply reply) {
-                        session.onReply(uuid, o.message(), o.sentNanos(), reply);
-                    }
-
-                    @Override
-                    public void onFailure(Throwable t) {
+                Future<SessionReply> reply = executor.submitToMember(new RenewTask(o.message()), o.member());
+                ((CompletionStage<SessionReply>) reply).whenCompleteAsync((r, failure) -> {
+                    if (failure == null) {
+                        session.onReply(uuid, o.message(), o.sentNanos(), r);
+                    } else {
                         session.onFailure(uuid, o.sentNanos());
-                        log.debug("Renewal to member {} failed: {}", uuid, t.toString());
+                        log.debug("Renewal to member {} failed: {}", uuid, failure.toString());
                     }
-                });
+                }, replies);
             } catch (RuntimeException e) {
                 session.onFailure(uuid, o.sentNanos());
                 log.debug("Renewal to member {} could not be sent: {}", uuid, e.toString());

@@ -64,7 +64,17 @@ public final class SessionTable {
     private String self;
     private boolean warm;
     /** Bumped on every change that can move a worker: sessions, registrations, closings. */
-    private long version;
+    /** Bumped under the lock whenever the balance may change; read without it by {@link #role}. */
+    private volatile long version;
+    /**
+     * This node's role for each of its workers, as of {@code version} and a member set. Every
+     * execution asks for its role at its slot, hundreds at the same instant: they read this
+     * snapshot instead of queueing on the table's lock, which the session's own changes need.
+     */
+    private volatile RoleView roleView;
+
+    private record RoleView(long version, Set<String> members, Map<String, ClaimRole> roles) {
+    }
     private long assignedVersion = -1;
     private Set<String> assignedMembers = Set.of();
     private Map<String, String> assignment = Map.of();
@@ -281,19 +291,40 @@ public final class SessionTable {
      * current members that registered it picks the preferred node; if that node's session has
      * gone silent, the first live node after it in the worker's rendezvous order steps in.
      */
-    public synchronized ClaimRole role(String worker, Set<String> memberUuids) {
+    public ClaimRole role(String worker, Set<String> memberUuids) {
+        RoleView view = roleView;
+        if (view == null || view.version() != version || !view.members().equals(memberUuids)) {
+            view = rebuildRoles(memberUuids);
+        }
+        return view.roles().getOrDefault(worker, ClaimRole.STANDBY);
+    }
+
+    private synchronized RoleView rebuildRoles(Set<String> memberUuids) {
+        RoleView view = roleView;
+        if (view != null && view.version() == version && view.members().equals(memberUuids)) {
+            return view;
+        }
+        Map<String, ClaimRole> roles = new HashMap<>();
         Entry mine = sessions.get(self);
-        if (mine == null || !mine.registered.contains(worker)) {
-            return ClaimRole.STANDBY;
+        if (mine != null) {
+            Map<String, Entry> candidates = candidates(memberUuids);
+            if (assignedVersion != version || !assignedMembers.equals(memberUuids)) {
+                Map<String, Set<String>> registered = new HashMap<>();
+                candidates.forEach((node, e) -> registered.put(node, e.registered));
+                assignment = Balance.assign(registered);
+                assignedVersion = version;
+                assignedMembers = Set.copyOf(memberUuids);
+            }
+            for (String worker : mine.registered) {
+                roles.put(worker, roleOf(worker, mine, candidates));
+            }
         }
-        Map<String, Entry> candidates = candidates(memberUuids);
-        if (assignedVersion != version || !assignedMembers.equals(memberUuids)) {
-            Map<String, Set<String>> registered = new HashMap<>();
-            candidates.forEach((node, e) -> registered.put(node, e.registered));
-            assignment = Balance.assign(registered);
-            assignedVersion = version;
-            assignedMembers = Set.copyOf(memberUuids);
-        }
+        view = new RoleView(version, Set.copyOf(memberUuids), Map.copyOf(roles));
+        roleView = view;
+        return view;
+    }
+
+    private ClaimRole roleOf(String worker, Entry mine, Map<String, Entry> candidates) {
         Entry chosen = candidates.get(assignment.get(worker));
         if (chosen == null || chosen == mine) {
             return chosen == mine ? ClaimRole.PREFERRED : ClaimRole.STANDBY;
