@@ -2,6 +2,7 @@ package dev.baton.node.ops;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionService;
 import dev.baton.worker.ExecutionListener;
 import dev.baton.worker.ExecutionResult;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the last executions of every worker in the cluster, so that every node (also one that
  * joined later) shows the same history. Finished executions are buffered and written once a
- * flush interval, one entry processor per worker batch, to keep the claim path free of it.
+ * flush interval, to keep the claim path free of it: one entry processor call per partition,
+ * carrying only that partition's workers (a processor is sent to every partition it touches, so
+ * one carrying the whole batch would be copied to hundreds of partitions).
  */
 public final class ClusterHistory implements ExecutionListener, AutoCloseable {
 
@@ -27,6 +31,7 @@ public final class ClusterHistory implements ExecutionListener, AutoCloseable {
     private static final int MAX_BUFFERED = 100_000;
 
     private final IMap<String, HistoryLog> history;
+    private final PartitionService partitions;
     private final int limit;
     private final ScheduledExecutorService flusher;
     private Map<String, List<HistoryEntry>> buffer = new HashMap<>();
@@ -34,6 +39,7 @@ public final class ClusterHistory implements ExecutionListener, AutoCloseable {
 
     public ClusterHistory(HazelcastInstance hazelcast, int limit, Duration flushEvery) {
         this.history = hazelcast.getMap(MAP);
+        this.partitions = hazelcast.getPartitionService();
         this.limit = limit;
         this.flusher = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("baton-history-flush").daemon(true).factory());
@@ -63,8 +69,13 @@ public final class ClusterHistory implements ExecutionListener, AutoCloseable {
             buffer = new HashMap<>();
             buffered = 0;
         }
+        Map<Integer, Map<String, List<HistoryEntry>>> byPartition = new HashMap<>();
+        batch.forEach((worker, entries) -> byPartition.computeIfAbsent(partitions.getPartition(worker).getPartitionId(),
+                p -> new HashMap<>()).put(worker, entries));
         try {
-            history.submitToKeys(batch.keySet(), new HistoryAppend(batch, limit)).toCompletableFuture()
+            CompletableFuture.allOf(byPartition.values().stream()
+                    .map(part -> history.submitToKeys(part.keySet(), new HistoryAppend(part, limit)).toCompletableFuture())
+                    .toArray(CompletableFuture[]::new))
                     .get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
