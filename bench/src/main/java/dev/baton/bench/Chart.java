@@ -1,0 +1,120 @@
+package dev.baton.bench;
+
+import dev.baton.bench.FailoverBenchmark.Fault;
+import dev.baton.bench.FleetBenchmark.Step;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Two panels as SVG: p99 start lateness against executions/s for each system's ramp (log scale),
+ * and the median time to the next start after each kind of fault.
+ */
+final class Chart {
+
+    private static final Map<String, String> COLOURS = Map.of(Report.BATON, "#1f77b4", Report.BASELINE, "#d62728");
+    private static final int W = 420;
+    private static final int H = 300;
+    private static final int PAD = 50;
+
+    private Chart() {
+    }
+
+    static String svg(Results r) {
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                + " font-family=\"sans-serif\" font-size=\"11\">%n", 2 * W + 20, H + 40));
+        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        lateness(svg, r.fleet());
+        failover(svg, r);
+        legend(svg);
+        return svg.append("</svg>\n").toString();
+    }
+
+    private static void lateness(StringBuilder svg, List<Step> steps) {
+        double maxRate = steps.stream().mapToDouble(Step::executionsPerSecond).max().orElse(1);
+        double xMax = Math.max(1000, Math.ceil(maxRate / 1000) * 1000);
+        axes(svg, 0, "executions/s", "p99 start lateness (ms, log)");
+        for (int decade = 0; decade <= 4; decade++) {
+            double y = yLog(Math.pow(10, decade));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%s</text>%n", PAD - 4,
+                    y + 4, decade == 0 ? "1" : "1e" + decade));
+        }
+        for (int i = 0; i <= 4; i++) {
+            double x = PAD + (W - 2 * PAD) * i / 4.0;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%.0f</text>%n", x,
+                    H - PAD + 14, xMax * i / 4));
+        }
+        double limit = yLog(1000);
+        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#999\""
+                + " stroke-dasharray=\"4\"/>%n", PAD, W - PAD, limit, limit));
+        COLOURS.forEach((system, colour) -> {
+            StringBuilder points = new StringBuilder();
+            steps.stream().filter(s -> s.contender().equals(system) && s.workers() > 0).forEach(s -> {
+                double x = PAD + (W - 2 * PAD) * s.executionsPerSecond() / xMax;
+                double y = yLog(Math.max(1, s.p99Ms()));
+                points.append(String.format(Locale.ROOT, "%.0f,%.0f ", x, y));
+                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"3\" fill=\"%s\"/>%n", x, y,
+                        colour));
+            });
+            svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\"/>%n",
+                    points.toString().trim(), colour));
+        });
+    }
+
+    private static void failover(StringBuilder svg, Results r) {
+        int left = W + 20;
+        axes(svg, left, "fault (holder hit between executions)", "time to next start (ms, median)");
+        double max = 1000;
+        for (Fault f : Fault.values()) {
+            for (String system : COLOURS.keySet()) {
+                max = Math.max(max, Report.medianOf(r.failover(), system, f).orElse(0.0));
+            }
+        }
+        max = Math.ceil(max / 1000) * 1000;
+        for (int i = 0; i <= 4; i++) {
+            double y = H - PAD - (H - 2 * PAD) * i / 4.0;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%.0f</text>%n",
+                    left + PAD - 4, y + 4, max * i / 4));
+        }
+        double group = (W - 2 * PAD) / (double) Fault.values().length;
+        for (Fault f : Fault.values()) {
+            double x0 = left + PAD + group * f.ordinal();
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                    x0 + group / 2, H - PAD + 14, f.name().toLowerCase(Locale.ROOT)));
+            int i = 0;
+            for (String system : List.of(Report.BATON, Report.BASELINE)) {
+                double v = Report.medianOf(r.failover(), system, f).orElse(0.0);
+                double h = (H - 2 * PAD) * v / max;
+                svg.append(String.format(Locale.ROOT, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\""
+                        + " fill=\"%s\"/>%n", x0 + group * 0.15 + i * group * 0.35, H - PAD - h, group * 0.33, h,
+                        COLOURS.get(system)));
+                svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">%.0f</text>%n",
+                        x0 + group * 0.15 + i * group * 0.35 + group * 0.165, H - PAD - h - 3, v));
+                i++;
+            }
+        }
+    }
+
+    private static void axes(StringBuilder svg, int left, String xLabel, String yLabel) {
+        svg.append(String.format(Locale.ROOT, "<path d=\"M%d %d V%d H%d\" stroke=\"black\" fill=\"none\"/>%n",
+                left + PAD, PAD, H - PAD, left + W - PAD));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                left + W / 2, H - PAD + 30, xLabel));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\">"
+                + "%s</text>%n", left + W / 2, PAD - 12, yLabel));
+    }
+
+    private static void legend(StringBuilder svg) {
+        int x = 20;
+        for (String system : List.of(Report.BATON, Report.BASELINE)) {
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                    + "<text x=\"%d\" y=\"%d\">%s</text>%n", x, H + 15, COLOURS.get(system), x + 16, H + 25, system));
+            x += 100;
+        }
+    }
+
+    private static double yLog(double ms) {
+        return H - PAD - (H - 2 * PAD) * Math.log10(ms) / 4.0;
+    }
+}

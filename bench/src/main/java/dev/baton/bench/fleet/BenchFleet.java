@@ -1,0 +1,84 @@
+package dev.baton.bench.fleet;
+
+import dev.baton.node.journal.JournalExecution;
+import dev.baton.node.journal.JournalReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** N nodes of one contender on 127.0.0.1..N, port 5701 each, with their journals in one directory. */
+public final class BenchFleet implements AutoCloseable {
+
+    private final Contender contender;
+    private final Workload workload;
+    private final Path dir;
+    private final Map<String, BenchProcess> nodes = new LinkedHashMap<>();
+    private final List<Path> journals = new ArrayList<>();
+    private final String members;
+
+    public BenchFleet(Contender contender, Workload workload, Path dir) throws IOException {
+        this.contender = contender;
+        this.workload = workload;
+        this.dir = Files.createDirectories(dir);
+        List<String> addresses = new ArrayList<>();
+        for (int i = 1; i <= workload.nodes() + 2; i++) {
+            addresses.add("127.0.0." + i + ":5701");
+        }
+        this.members = String.join(",", addresses);
+    }
+
+    /** Starts node {@code n} (1-based) on 127.0.0.n; a restarted node appends to a new journal. */
+    public BenchProcess start(int n) throws IOException {
+        String id = "n" + n;
+        Path journal = dir.resolve(id + "-" + journals.size() + ".jsonl");
+        journals.add(journal);
+        String address = "127.0.0." + n;
+        BenchProcess node = BenchProcess.start(id, contender.command(),
+                contender.env(workload, id, address, members, journal), journal, dir.resolve(id + ".log"));
+        nodes.put(id, node);
+        return node;
+    }
+
+    public void startAll() throws IOException {
+        for (int n = 1; n <= workload.nodes(); n++) {
+            start(n);
+        }
+    }
+
+    public BenchProcess node(String id) {
+        return nodes.get(id);
+    }
+
+    public List<BenchProcess> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    public List<JournalExecution> executions() {
+        return JournalReader.read(journals.stream().filter(Files::exists).toList());
+    }
+
+    public void await(Predicate<List<JournalExecution>> condition, Duration limit, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.test(executions())) {
+            if (System.nanoTime() > deadline) {
+                StringBuilder logs = new StringBuilder();
+                nodes.values().forEach(n -> logs.append("--- ").append(n.id()).append('\n').append(n.tail()));
+                throw new IllegalStateException(contender.label() + ": timed out after " + limit + " waiting for "
+                        + what + "\n" + logs);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @Override
+    public void close() {
+        nodes.values().forEach(BenchProcess::destroy);
+    }
+}
