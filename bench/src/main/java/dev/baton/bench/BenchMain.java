@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   --parts jmh,fleet,failover     which to run (default all); the others are kept from the last run
- *   --systems baton,shedlock       (default both)
+ *   --systems baton,shedlock       (default both); the other system keeps its last figures
  *   --nodes 3  --repeats 5  --steps 100,500,1000,2000,4000,6000,8000,12000
  *   --settle 15s  --window 20s  --results results  --work /tmp/baton-bench
  * </pre>
@@ -49,10 +49,14 @@ public final class BenchMain {
         List<JmhFigures.Row> jmh = previous.jmh();
         if (parts.contains("jmh")) {
             jmh = JmhFigures.run(o.getOrDefault("jmh", "dev.baton.bench.jmh"));
+            save(json, resultsDir, new Results(machine(), LocalDate.now().toString(), jmh, previous.fleet(),
+                    previous.failover()));
         }
         List<FleetBenchmark.Step> fleet = previous.fleet();
         if (parts.contains("fleet")) {
-            fleet = new ArrayList<>();
+            // Systems not run this time keep their last figures.
+            fleet = new ArrayList<>(previous.fleet().stream().filter(s -> systems.stream()
+                    .noneMatch(c -> c.label().equals(s.contender()))).toList());
             FleetBenchmark bench = new FleetBenchmark(Integer.parseInt(o.getOrDefault("nodes", "3")),
                     duration(o.getOrDefault("settle", "15s")), duration(o.getOrDefault("window", "20s")),
                     work.resolve("fleet"));
@@ -61,10 +65,13 @@ public final class BenchMain {
             for (Contender c : systems) {
                 fleet.addAll(bench.ramp(c, steps));
             }
+            save(json, resultsDir, new Results(machine(), LocalDate.now().toString(), jmh, fleet,
+                    previous.failover()));
         }
         List<FailoverBenchmark.Sample> failover = previous.failover();
         if (parts.contains("failover")) {
-            failover = new ArrayList<>();
+            failover = new ArrayList<>(previous.failover().stream().filter(s -> systems.stream()
+                    .noneMatch(c -> c.label().equals(s.contender()))).toList());
             FailoverBenchmark bench = new FailoverBenchmark(Integer.parseInt(o.getOrDefault("repeats", "5")),
                     work.resolve("failover"));
             for (Contender c : systems) {
@@ -73,10 +80,15 @@ public final class BenchMain {
         }
 
         Results results = new Results(machine(), LocalDate.now().toString(), jmh, fleet, failover);
-        json.writeValue(raw.toFile(), results);
-        Files.writeString(resultsDir.resolve("benchmarks.md"), Report.markdown(results));
-        Files.writeString(resultsDir.resolve("benchmarks.svg"), Chart.svg(results));
+        save(json, resultsDir, results);
         log.info("Results in {}:\n{}", resultsDir.toAbsolutePath(), Report.markdown(results));
+    }
+
+    /** Writes the raw figures, the report and the chart; after each part, so a failed part loses no other. */
+    private static void save(ObjectMapper json, Path dir, Results results) throws java.io.IOException {
+        json.writeValue(dir.resolve("benchmarks.json").toFile(), results);
+        Files.writeString(dir.resolve("benchmarks.md"), Report.markdown(results));
+        Files.writeString(dir.resolve("benchmarks.svg"), Chart.svg(results));
     }
 
     private static String machine() {

@@ -52,7 +52,8 @@ public final class FailoverBenchmark {
                 + contender.name().toLowerCase()))) {
             fleet.startAll();
             fleet.await(e -> e.size() >= 5, Duration.ofSeconds(60), "the worker to run");
-            Thread.sleep(5000);
+            fleet.awaitWhole(3, Duration.ofSeconds(60));
+            Thread.sleep(3000);
             for (Fault fault : Fault.values()) {
                 for (int i = 0; i < repeats; i++) {
                     samples.add(inject(contender, fleet, fault));
@@ -91,8 +92,9 @@ public final class FailoverBenchmark {
         } else {
             fleet.start(Integer.parseInt(victim.id().substring(1)));
         }
-        // Let the fleet settle: the node rejoins (or merges back) and the worker stays put.
-        Thread.sleep(12_000);
+        // The node rejoins (or merges back) before the next fault; then a few quiet slots.
+        fleet.awaitWhole(3, Duration.ofSeconds(120));
+        Thread.sleep(3000);
         return sample;
     }
 

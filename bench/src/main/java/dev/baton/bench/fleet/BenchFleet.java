@@ -39,7 +39,7 @@ public final class BenchFleet implements AutoCloseable {
         Path journal = dir.resolve(id + "-" + journals.size() + ".jsonl");
         journals.add(journal);
         String address = "127.0.0." + n;
-        BenchProcess node = BenchProcess.start(id, contender.command(),
+        BenchProcess node = BenchProcess.start(id, address, contender.command(),
                 contender.env(workload, id, address, members, journal), journal, dir.resolve(id + ".log"));
         nodes.put(id, node);
         return node;
@@ -48,6 +48,22 @@ public final class BenchFleet implements AutoCloseable {
     public void startAll() throws IOException {
         for (int n = 1; n <= workload.nodes(); n++) {
             start(n);
+        }
+    }
+
+    /**
+     * Waits until every live node sees all {@code nodes} members: after a freeze or a restart the
+     * fleet must be one cluster again before the next fault, or that fault would hit a split fleet.
+     */
+    public void awaitWhole(int nodes, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!nodes().stream().allMatch(n -> n.isAlive()
+                && contender.members(n.address(), n.journal()) == nodes)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(contender.label() + ": the fleet was not one cluster of " + nodes
+                        + " within " + limit);
+            }
+            Thread.sleep(250);
         }
     }
 

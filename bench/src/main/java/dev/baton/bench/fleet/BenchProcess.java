@@ -18,28 +18,34 @@ public final class BenchProcess {
     private static final double TICKS_PER_SECOND = 100.0;
 
     private final String id;
+    private final String address;
     private final Path journal;
     private final Path log;
     private final Process process;
 
-    private BenchProcess(String id, Path journal, Path log, Process process) {
+    private BenchProcess(String id, String address, Path journal, Path log, Process process) {
         this.id = id;
+        this.address = address;
         this.journal = journal;
         this.log = log;
         this.process = process;
     }
 
-    static BenchProcess start(String id, List<String> command, Map<String, String> env, Path journal, Path log)
+    static BenchProcess start(String id, String address, List<String> command, Map<String, String> env, Path journal, Path log)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().keySet().removeIf(k -> k.startsWith("BATON_"));
         builder.environment().putAll(env);
-        return new BenchProcess(id, journal, log, builder.start());
+        return new BenchProcess(id, address, journal, log, builder.start());
     }
 
     public String id() {
         return id;
+    }
+
+    public String address() {
+        return address;
     }
 
     public Path journal() {

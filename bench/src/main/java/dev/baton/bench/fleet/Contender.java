@@ -1,6 +1,13 @@
 package dev.baton.bench.fleet;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +44,21 @@ public enum Contender {
             env.put("BATON_METRICS_PER_WORKER", Boolean.toString(w.workers() <= 100));
             return env;
         }
+
+        @Override
+        int members(String address, Path journal) {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address
+                        + ":8080/api/cluster")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200 ? r.body().split("\"nodeId\"", -1).length - 1 : -1;
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
     },
 
     SHEDLOCK("ShedLock") {
@@ -54,7 +76,18 @@ public enum Contender {
                     "WORKERS", Integer.toString(w.workers()), "PERIOD_MS", Long.toString(w.period().toMillis()),
                     "JOURNAL", journal.toString());
         }
+
+        @Override
+        int members(String address, Path journal) {
+            try {
+                return Integer.parseInt(Files.readString(Path.of(journal + ".members")).trim());
+            } catch (IOException | NumberFormatException e) {
+                return -1;
+            }
+        }
     };
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String label;
 
@@ -67,6 +100,9 @@ public enum Contender {
     }
 
     abstract List<String> command();
+
+    /** How many members the node at {@code address} sees in its cluster, or -1 if it cannot tell. */
+    abstract int members(String address, Path journal);
 
     abstract Map<String, String> env(Workload workload, String id, String address, String members, Path journal);
 
