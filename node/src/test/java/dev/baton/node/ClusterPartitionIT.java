@@ -61,6 +61,7 @@ class ClusterPartitionIT {
 
             Instant healed = Instant.now();
             firewall.heal();
+            fleet.recordCut(fleet.node("n3"), cut, healed);
             fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("n3") && x.start().isAfter(healed)),
                     Duration.ofSeconds(60), "n3 to merge back and run workers again");
             Instant back = fleet.executions().stream().filter(x -> x.node().equals("n3") && x.start().isAfter(healed))

@@ -21,12 +21,34 @@ import java.util.stream.Collectors;
  */
 public final class JournalAudit {
 
-    /** A node killed at an instant, or frozen from one instant to another. */
-    public record Fault(String node, Instant from, Instant to) {
+    /**
+     * A node killed at an instant, frozen from one instant to another, or cut off from the others
+     * (it runs on, but what it reports may not reach them).
+     */
+    public record Fault(String node, Instant from, Instant to, boolean cut) {
+        /** A freeze from {@code from} to {@code to}, or a kill when they are equal. */
+        public Fault(String node, Instant from, Instant to) {
+            this(node, from, to, false);
+        }
+
         public static Fault kill(String node, Instant at) {
             return new Fault(node, at, at);
         }
+
+        public static Fault cut(String node, Instant from, Instant to) {
+            return new Fault(node, from, to, true);
+        }
+
+        boolean isKill() {
+            return !cut && from.equals(to);
+        }
     }
+
+    /**
+     * How long before a freeze or a cut a finished execution may still have been recording its
+     * outcome (an entry processor waits up to the backup timeout).
+     */
+    private static final Duration RECORDING = Duration.ofSeconds(2);
 
     /** What the audit found; {@link #violations()} is empty when every promise held. */
     public record Report(int executions, List<String> violations, List<String> reruns, List<String> missed) {
@@ -84,7 +106,7 @@ public final class JournalAudit {
                 .collect(Collectors.groupingBy(JournalExecution::worker, TreeMap::new, Collectors.toList()));
         byWorker.forEach((worker, runs) -> {
             runs.sort(Comparator.comparing(JournalExecution::start));
-            checkSlots(worker, runs, violations, reruns);
+            checkSlots(worker, runs, violations, reruns, faults);
             checkOverlapAndFences(worker, runs, violations);
         });
         List<String> missed = new ArrayList<>();
@@ -99,21 +121,32 @@ public final class JournalAudit {
     }
 
     private static void checkSlots(String worker, List<JournalExecution> runs, List<String> violations,
-                                   List<String> reruns) {
+                                   List<String> reruns, List<Fault> faults) {
         Map<Instant, List<JournalExecution>> bySlot = runs.stream()
                 .collect(Collectors.groupingBy(JournalExecution::slot, TreeMap::new, Collectors.toList()));
         bySlot.forEach((slot, same) -> {
             for (int i = 1; i < same.size(); i++) {
                 JournalExecution earlier = same.get(i - 1);
+                JournalExecution later = same.get(i);
                 if (earlier.leftSlotOpen()) {
-                    reruns.add(worker + "@" + slot + " re-run on " + same.get(i).node() + " after "
+                    reruns.add(worker + "@" + slot + " re-run on " + later.node() + " after "
                             + earlier.outcome().orElse("a crash") + " on " + earlier.node());
+                } else if (later.kind().equals("RERUN") && unheardEnd(earlier, faults)) {
+                    reruns.add(worker + "@" + slot + " re-run on " + later.node() + ": " + earlier.node()
+                            + " finished it while cut off or frozen, and the others never heard");
                 } else {
                     violations.add("slot executed twice: " + worker + "@" + slot + " on " + earlier.node() + " ("
                             + earlier.outcome().orElse("?") + ") and " + same.get(i).node());
                 }
             }
         });
+    }
+
+    /** Whether the execution ended while its node was frozen or cut off, so that its outcome may never have been recorded. */
+    private static boolean unheardEnd(JournalExecution run, List<Fault> faults) {
+        Instant end = run.end().orElse(run.start());
+        return faults.stream().anyMatch(f -> f.node().equals(run.node()) && !f.isKill()
+                && !end.isBefore(f.from().minus(RECORDING)) && !end.isAfter(f.to()));
     }
 
     private void checkOverlapAndFences(String worker, List<JournalExecution> runs, List<String> violations) {
@@ -141,10 +174,11 @@ public final class JournalAudit {
     /** When the execution stopped running: its end line, or the kill, or the start of the freeze it slept through. */
     private Optional<Instant> effectiveEnd(JournalExecution run, List<String> violations) {
         for (Fault f : faults) {
-            if (!f.node().equals(run.node()) || run.start().isAfter(f.from())) {
+            // A node cut off runs on: its executions end when its journal says.
+            if (f.cut() || !f.node().equals(run.node()) || run.start().isAfter(f.from())) {
                 continue;
             }
-            boolean kill = f.from().equals(f.to());
+            boolean kill = f.isKill();
             if (kill && run.end().isEmpty()) {
                 return Optional.of(f.from());
             }

@@ -51,7 +51,8 @@ public final class JournalReader {
         starts.forEach((id, s) -> {
             JsonNode e = ends.get(id);
             executions.add(new JournalExecution(s.path("worker").asText(), Instant.parse(s.path("slot").asText()),
-                    s.path("fence").asLong(), s.path("node").asText(), id, Instant.parse(s.path("at").asText()),
+                    s.path("fence").asLong(), s.path("node").asText(), id, s.path("kind").asText("SCHEDULED"),
+                    Instant.parse(s.path("at").asText()),
                     Optional.ofNullable(e).map(x -> Instant.parse(x.path("at").asText())),
                     Optional.ofNullable(e).map(x -> x.path("outcome").asText())));
         });

@@ -115,7 +115,7 @@ class ContainerFaultsIT {
         Thread.sleep(15_000);
         List<JournalExecution> minority = fleet.executions().stream()
                 .filter(e -> e.node().equals("c3") && e.start().isAfter(cut.plusSeconds(1))).toList();
-        Instant reconnected = fleet.reconnect("c3");
+        Instant reconnected = fleet.reconnect("c3", cut);
         fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("c3") && x.start().isAfter(reconnected)),
                 Duration.ofSeconds(60), "c3 to merge back and run workers again");
         Thread.sleep(3000);

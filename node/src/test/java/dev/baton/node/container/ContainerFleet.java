@@ -123,15 +123,18 @@ final class ContainerFleet implements AutoCloseable {
     }
 
     Instant disconnect(String id) {
+        Instant at = Instant.now();
         docker().disconnectFromNetworkCmd().withNetworkId(network.getId())
                 .withContainerId(nodes.get(id).getContainerId()).withForce(true).exec();
-        return Instant.now();
+        return at;
     }
 
-    Instant reconnect(String id) {
+    Instant reconnect(String id, Instant disconnectedAt) {
         docker().connectToNetworkCmd().withNetworkId(network.getId()).withContainerId(nodes.get(id).getContainerId())
                 .withContainerNetwork(new ContainerNetwork().withAliases(ALIAS)).exec();
-        return Instant.now();
+        Instant at = Instant.now();
+        faults.add(JournalAudit.Fault.cut(id, disconnectedAt, at));
+        return at;
     }
 
     List<JournalExecution> executions() {

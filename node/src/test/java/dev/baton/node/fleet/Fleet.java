@@ -70,6 +70,11 @@ public final class Fleet implements AutoCloseable {
         faults.add(new JournalAudit.Fault(node.id(), from, to));
     }
 
+    /** The node was cut off from the others (it kept running) from {@code from} to {@code to}. */
+    public void recordCut(NodeProcess node, Instant from, Instant to) {
+        faults.add(JournalAudit.Fault.cut(node.id(), from, to));
+    }
+
     public List<JournalExecution> executions() {
         return JournalReader.read(all.stream().map(NodeProcess::journal).distinct().toList());
     }

@@ -1,0 +1,109 @@
+package dev.baton.node.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The checker every fault test relies on: it must catch each broken promise, and only those. */
+class JournalAuditTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
+    private final List<JournalExecution> runs = new ArrayList<>();
+    private long fence = 1;
+
+    private JournalExecution run(String node, int slot, String kind, double startS, Double endS, String outcome) {
+        JournalExecution e = new JournalExecution("w", T0.plusSeconds(slot), fence++, node, "x" + fence, kind,
+                at(startS), Optional.ofNullable(endS).map(JournalAuditTest::at), Optional.ofNullable(outcome));
+        runs.add(e);
+        return e;
+    }
+
+    private static Instant at(double seconds) {
+        return T0.plusMillis((long) (seconds * 1000));
+    }
+
+    private JournalAudit.Report check(JournalAudit.Fault... faults) {
+        JournalAudit audit = JournalAudit.of(runs);
+        for (JournalAudit.Fault f : faults) {
+            audit.fault(f);
+        }
+        return audit.check("w", Duration.ofSeconds(1), T0.minusMillis(1), at(4.5), List.of());
+    }
+
+    @Test
+    void aCleanRunHasNoFindings() {
+        for (int s = 0; s <= 4; s++) {
+            run(s % 2 == 0 ? "n1" : "n2", s, "SCHEDULED", s + 0.01, s + 0.1, "SUCCEEDED");
+        }
+        JournalAudit.Report report = check();
+        assertThat(report.ok()).isTrue();
+        assertThat(report.reruns()).isEmpty();
+    }
+
+    @Test
+    void aSlotRunTwiceIsAViolation() {
+        run("n1", 0, "SCHEDULED", 0.01, 0.1, "SUCCEEDED");
+        run("n2", 0, "SCHEDULED", 0.5, 0.6, "SUCCEEDED");
+        assertThat(check().violations()).anyMatch(v -> v.startsWith("slot executed twice"));
+    }
+
+    @Test
+    void overlappingRunsAndFencesGoingBackAreViolations() {
+        run("n1", 0, "SCHEDULED", 0.01, 1.5, "SUCCEEDED");
+        run("n2", 1, "SCHEDULED", 1.01, 1.1, "SUCCEEDED");
+        runs.add(new JournalExecution("w", T0.plusSeconds(2), 0, "n2", "old", "SCHEDULED", at(2.01),
+                Optional.of(at(2.1)), Optional.of("SUCCEEDED")));
+        assertThat(check().violations()).anyMatch(v -> v.startsWith("overlap"))
+                .anyMatch(v -> v.startsWith("fence not increasing"));
+    }
+
+    @Test
+    void aSlotCutShortByAKillMayRunAgain() {
+        run("n1", 0, "SCHEDULED", 0.01, null, null);
+        run("n2", 0, "RERUN", 0.8, 0.9, "SUCCEEDED");
+        JournalAudit.Report report = check(JournalAudit.Fault.kill("n1", at(0.05)));
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.reruns()).hasSize(1);
+    }
+
+    @Test
+    void aSlotFinishedWhileCutOffMayBeReRunByTheOthersButOnlyAsARerun() {
+        run("n3", 0, "SCHEDULED", 0.01, 0.2, "SUCCEEDED");
+        JournalExecution rerun = run("n2", 0, "RERUN", 3.0, 3.1, "SUCCEEDED");
+
+        assertThat(check().violations()).as("without the cut it is a second run").hasSize(1);
+        assertThat(check(JournalAudit.Fault.cut("n3", at(0.1), at(3.5))).violations()).isEmpty();
+
+        runs.remove(rerun);
+        run("n2", 0, "SCHEDULED", 3.0, 3.1, "SUCCEEDED");
+        assertThat(check(JournalAudit.Fault.cut("n3", at(0.1), at(3.5))).violations())
+                .as("only the cluster's re-run of an unfinished slot is excused").hasSize(1);
+    }
+
+    @Test
+    void aCutOffNodeStillRunsUntilItsEndSoAnOverlapIsCaught() {
+        run("n3", 0, "SCHEDULED", 0.01, 2.5, "SUCCEEDED");
+        run("n2", 1, "SCHEDULED", 1.01, 1.1, "SUCCEEDED");
+        assertThat(check(JournalAudit.Fault.cut("n3", at(0.1), at(3.5))).violations())
+                .anyMatch(v -> v.startsWith("overlap"));
+    }
+
+    @Test
+    void aFrozenHolderThatRunsOnLongAfterWakingIsAViolation() {
+        run("n1", 0, "SCHEDULED", 0.01, 9.0, "SUCCEEDED");
+        assertThat(check(new JournalAudit.Fault("n1", at(0.1), at(2.0))).violations())
+                .anyMatch(v -> v.startsWith("frozen holder kept running"));
+    }
+
+    @Test
+    void aSlotNobodyRanIsMissed() {
+        run("n1", 0, "SCHEDULED", 0.01, 0.1, "SUCCEEDED");
+        run("n1", 2, "SCHEDULED", 2.01, 2.1, "SUCCEEDED");
+        assertThat(check().missed()).contains("w@" + T0.plusSeconds(1), "w@" + T0.plusSeconds(3));
+    }
+}
