@@ -23,6 +23,7 @@ public final class HazelcastSetup {
                     + " BATON_MEMBERS for a fixed list, BATON_K8S_SERVICE_DNS on Kubernetes or docker-compose");
         }
         Config config = HazelcastCoordination.configure(new Config(), settings.get(NodeSettings.MIN_CLUSTER_SIZE));
+        dev.baton.node.ops.ClusterHistory.configure(config);
         config.setClusterName(settings.get(NodeSettings.CLUSTER_NAME));
         config.setInstanceName("baton-" + nodeId);
         config.setProperty("hazelcast.logging.type", "slf4j");
