@@ -35,6 +35,8 @@ final class ContainerFleet implements AutoCloseable {
     static final String BASE_IMAGE = "baton-java-base:local";
     static final String ALIAS = "baton";
     private static Future<String> image;
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
     private final Network network = Network.newNetwork();
     private final Path journals;
@@ -135,6 +137,30 @@ final class ContainerFleet implements AutoCloseable {
         Instant at = Instant.now();
         faults.add(JournalAudit.Fault.cut(id, disconnectedAt, at));
         return at;
+    }
+
+    /** Waits until every running replica's /api/cluster lists {@code size} members; returns when. */
+    Instant awaitOneCluster(int size, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (nodes.keySet().stream().filter(id -> nodes.get(id).isRunning())
+                    .allMatch(id -> members(id) == size)) {
+                return Instant.now();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the replicas did not form one cluster of " + size + " within " + limit);
+    }
+
+    private int members(String id) {
+        try {
+            java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url(id, "/api/cluster"))).timeout(Duration.ofSeconds(2)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body().split("\"nodeId\"", -1).length - 1 : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     List<JournalExecution> executions() {
