@@ -160,6 +160,9 @@ final class ContainerFleet implements AutoCloseable {
             return r.statusCode() == 200 ? r.body().split("\"nodeId\"", -1).length - 1 : -1;
         } catch (IOException e) {
             return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
         }
     }
 
