@@ -139,12 +139,17 @@ final class ContainerFleet implements AutoCloseable {
         return at;
     }
 
-    /** Waits until every running replica's /api/cluster lists {@code size} members; returns when. */
+    /**
+     * Waits until every replica that answers on its mapped port lists {@code size} members, and
+     * returns when. (Docker does not restore a reconnected container's published port, so the
+     * others speak for it.)
+     */
     Instant awaitOneCluster(int size, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            if (nodes.keySet().stream().filter(id -> nodes.get(id).isRunning())
-                    .allMatch(id -> members(id) == size)) {
+            List<Integer> seen = nodes.keySet().stream().filter(id -> nodes.get(id).isRunning())
+                    .map(this::members).filter(m -> m >= 0).toList();
+            if (!seen.isEmpty() && seen.stream().allMatch(m -> m == size)) {
                 return Instant.now();
             }
             Thread.sleep(250);
