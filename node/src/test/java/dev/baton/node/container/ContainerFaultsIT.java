@@ -79,15 +79,20 @@ class ContainerFaultsIT {
                 .count() >= 40, Duration.ofSeconds(30), "the two survivors to run every worker");
         assertThat(nodesRunningDrillsSince(kill.plus(LEASE).plusSeconds(1))).containsExactlyInAnyOrder("c1", "c3");
 
+        Instant scaling = Instant.now();
         fleet.start("c4");
         fleet.start("c5");
         Instant scaled = Instant.now();
         fleet.awaitExecutions(e -> nodesRunningDrillsSince(scaled).containsAll(List.of("c1", "c3", "c4", "c5")),
                 Duration.ofSeconds(30), "the workers to spread over four replicas");
-        Thread.sleep(3000);
+        Instant spread = fleet.awaitOneCluster(4, Duration.ofSeconds(30));
+        Thread.sleep(4000);
 
+        // Joins move partitions and workers: on these two cores a claim can wait for a migration
+        // then (README, failure model), so the scale-out is excused for missed slots, never for
+        // a duplicate or an overlap.
         JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", kill.minus(PERIOD),
-                kill.plus(LEASE).plusSeconds(2))));
+                kill.plus(LEASE).plusSeconds(2)), new JournalAudit.Fault("*", scaling, spread.plusSeconds(2))));
         assertThat(report.violations()).isEmpty();
         assertThat(report.missed()).isEmpty();
     }
