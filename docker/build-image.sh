@@ -14,8 +14,7 @@ JAVA_IMAGE="${JAVA_IMAGE:-baton-java-base:local}"
 if [[ "$JAVA_IMAGE" == "baton-java-base:local" ]] && ! docker image inspect "$JAVA_IMAGE" >/dev/null 2>&1; then
   docker/build-base-image.sh "$JAVA_IMAGE"
 fi
-if [[ ! -f node/target/baton-node.jar || -n "${REBUILD:-}" ]]; then
-  ./mvnw -q -B -ntp -DskipTests package
-fi
+# Always package: a jar left from an earlier build would otherwise go into the image silently.
+./mvnw -q -B -ntp -DskipTests package
 docker build --build-arg "JAVA_IMAGE=$JAVA_IMAGE" -t "$IMAGE" . >/dev/null
 echo "built $IMAGE on $JAVA_IMAGE"

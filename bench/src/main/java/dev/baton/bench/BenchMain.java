@@ -54,9 +54,7 @@ public final class BenchMain {
         }
         List<FleetBenchmark.Step> fleet = previous.fleet();
         if (parts.contains("fleet")) {
-            // Systems not run this time keep their last figures.
-            fleet = new ArrayList<>(previous.fleet().stream().filter(s -> systems.stream()
-                    .noneMatch(c -> c.label().equals(s.contender()))).toList());
+            fleet = othersThan(systems, previous.fleet(), FleetBenchmark.Step::contender);
             FleetBenchmark bench = new FleetBenchmark(Integer.parseInt(o.getOrDefault("nodes", "3")),
                     duration(o.getOrDefault("settle", "15s")), duration(o.getOrDefault("window", "20s")),
                     work.resolve("fleet"));
@@ -70,8 +68,7 @@ public final class BenchMain {
         }
         List<FailoverBenchmark.Sample> failover = previous.failover();
         if (parts.contains("failover")) {
-            failover = new ArrayList<>(previous.failover().stream().filter(s -> systems.stream()
-                    .noneMatch(c -> c.label().equals(s.contender()))).toList());
+            failover = othersThan(systems, previous.failover(), FailoverBenchmark.Sample::contender);
             FailoverBenchmark bench = new FailoverBenchmark(Integer.parseInt(o.getOrDefault("repeats", "5")),
                     work.resolve("failover"));
             for (Contender c : systems) {
@@ -82,6 +79,13 @@ public final class BenchMain {
         Results results = new Results(machine(), LocalDate.now().toString(), jmh, fleet, failover);
         save(json, resultsDir, results);
         log.info("Results in {}:\n{}", resultsDir.toAbsolutePath(), Report.markdown(results));
+    }
+
+    /** The figures of the systems not run this time, which keep their last ones. */
+    private static <T> List<T> othersThan(List<Contender> systems, List<T> figures,
+                                          java.util.function.Function<T, String> contender) {
+        return new ArrayList<>(figures.stream()
+                .filter(f -> systems.stream().noneMatch(c -> c.label().equals(contender.apply(f)))).toList());
     }
 
     /** Writes the raw figures, the report and the chart; after each part, so a failed part loses no other. */

@@ -92,10 +92,6 @@ final class ContainerFleet implements AutoCloseable {
         }
     }
 
-    GenericContainer<?> node(String id) {
-        return nodes.get(id);
-    }
-
     String url(String id, String path) {
         GenericContainer<?> c = nodes.get(id);
         return "http://" + c.getHost() + ":" + c.getMappedPort(8080) + path;

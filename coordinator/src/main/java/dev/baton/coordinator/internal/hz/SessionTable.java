@@ -63,8 +63,10 @@ public final class SessionTable {
     private volatile Listener listener;
     private String self;
     private boolean warm;
-    /** Bumped on every change that can move a worker: sessions, registrations, closings. */
-    /** Bumped under the lock whenever the balance may change; read without it by {@link #role}. */
+    /**
+     * Bumped under the lock on every change that can move a worker (sessions, registrations,
+     * closings, staleness, this node's own session); read without it by {@link #role}.
+     */
     private volatile long version;
     /**
      * This node's role for each of its workers, as of {@code version} and a member set. Every
@@ -98,6 +100,7 @@ public final class SessionTable {
 
     synchronized void self(String sessionId) {
         this.self = sessionId;
+        version++;
     }
 
     /** Applies a message from another member's session. */
