@@ -100,6 +100,18 @@ public abstract class CoordinationContract {
         assertThat(a.claim(ClaimRequest.scheduled(worker, slot(10)))).isEmpty();
     }
 
+    /**
+     * A claim on another node right after a completion or release: a node that hears of the
+     * release late (a slow member, a loaded machine) may refuse it for a moment, never for longer
+     * than a lease, after which every member has heard.
+     */
+    private static Lease claimAfterHandOver(Coordination node, ClaimRequest request) {
+        List<Lease> won = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> node.claim(request).map(won::add).orElse(false));
+        return won.get(0);
+    }
+
     @Test
     void noSecondLeaseWhileOneIsValid() {
         Lease held = a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
@@ -108,7 +120,7 @@ public abstract class CoordinationContract {
         assertThat(held.isValid()).isTrue();
         held.complete(Outcome.SUCCEEDED);
 
-        assertThat(b.claim(ClaimRequest.scheduled(worker, slot(20)))).isPresent();
+        assertThat(claimAfterHandOver(b, ClaimRequest.scheduled(worker, slot(20)))).isNotNull();
     }
 
     @Test
@@ -179,7 +191,7 @@ public abstract class CoordinationContract {
 
         a.trigger(worker);
         assertThat(b.read(worker).orElseThrow().triggerPending()).isTrue();
-        Lease extra = b.claim(ClaimRequest.triggered(worker, slot(5))).orElseThrow();
+        Lease extra = claimAfterHandOver(b, ClaimRequest.triggered(worker, slot(5)));
 
         assertThat(extra.slot()).isAfter(slot(10));
         assertThat(a.claim(ClaimRequest.triggered(worker, slot(5)))).as("one extra run only").isEmpty();
@@ -192,7 +204,7 @@ public abstract class CoordinationContract {
         Lease lease = a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
         lease.release();
 
-        Lease rerun = b.claim(ClaimRequest.rerun(worker, slot(10))).orElseThrow();
+        Lease rerun = claimAfterHandOver(b, ClaimRequest.rerun(worker, slot(10)));
         assertThat(rerun.fencingToken()).isGreaterThan(lease.fencingToken());
         rerun.complete(Outcome.SUCCEEDED);
 
@@ -204,7 +216,8 @@ public abstract class CoordinationContract {
         a.claim(ClaimRequest.chained(worker, slot(10), Optional.empty())).orElseThrow().complete(Outcome.SUCCEEDED);
 
         assertThat(b.claim(ClaimRequest.chained(worker, slot(11), Optional.empty()))).isEmpty();
-        assertThat(b.claim(ClaimRequest.chained(worker, slot(20), Optional.of(slot(10))))).isPresent();
+        assertThat(claimAfterHandOver(b, ClaimRequest.chained(worker, slot(20), Optional.of(slot(10)))))
+                .isNotNull();
     }
 
     @Test
