@@ -7,6 +7,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.HazelcastInstance;
+import dev.baton.coordinator.internal.hz.BatonSerialization;
 import dev.baton.coordinator.internal.hz.HighestFenceMergePolicy;
 import dev.baton.coordinator.internal.hz.HzCoordination;
 import dev.baton.coordinator.internal.hz.HzSettings;
@@ -47,6 +48,11 @@ public final class HazelcastCoordination {
         if (minClusterSize < 1) {
             throw new IllegalArgumentException("minClusterSize must be at least 1, but was " + minClusterSize);
         }
+        config.getSerializationConfig().addDataSerializableFactory(BatonSerialization.FACTORY_ID,
+                new BatonSerialization());
+        // A write whose backups did not acknowledge, or whose member left mid-call, must fail rather than be
+        // reported done or re-applied blindly: Baton's processors are idempotent and call again themselves.
+        config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
         MapConfig records = recordsMapConfig(minClusterSize);
         if (minClusterSize > 1) {
             config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(HzSettings.SPLIT_BRAIN_PROTECTION,
@@ -77,6 +83,7 @@ public final class HazelcastCoordination {
         private String nodeId;
         private Duration lease = DEFAULT_LEASE;
         private int minClusterSize = 1;
+        private Duration voterRemovalDelay = HzSettings.DEFAULT_VOTER_REMOVAL_DELAY;
 
         private Builder(HazelcastInstance hazelcast) {
             this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
@@ -103,13 +110,22 @@ public final class HazelcastCoordination {
             return this;
         }
 
+        /**
+         * How long a voter may be gone without saying goodbye (crashed, cut off) before the others
+         * remove it from the voters; long enough for a restart to bring it back. Default 30 s.
+         */
+        public Builder voterRemovalDelay(Duration delay) {
+            this.voterRemovalDelay = Objects.requireNonNull(delay, "delay");
+            return this;
+        }
+
         public Coordination build() {
-            HzSettings settings = HzSettings.forLease(lease, minClusterSize);
-            MapConfig existing = hazelcast.getConfig().findMapConfig(HzSettings.RECORDS_MAP);
-            if (!HzSettings.RECORDS_MAP.equals(existing.getName())) {
-                log.warn("The Hazelcast member was not configured with HazelcastCoordination.configure(...): adding the"
-                        + " records map now, without split-brain protection on it");
-                hazelcast.getConfig().addMapConfig(recordsMapConfig(minClusterSize));
+            HzSettings settings = HzSettings.forLease(lease, minClusterSize, voterRemovalDelay);
+            if (!hazelcast.getConfig().getSerializationConfig().getDataSerializableFactories()
+                    .containsKey(BatonSerialization.FACTORY_ID)) {
+                throw new IllegalStateException("the Hazelcast member was not prepared for Baton: call"
+                        + " HazelcastCoordination.configure(config, minClusterSize) on its Config before"
+                        + " Hazelcast.newHazelcastInstance(config)");
             }
             String id = nodeId != null ? nodeId : defaultNodeId(hazelcast);
             return new HzCoordination(hazelcast, id, settings);

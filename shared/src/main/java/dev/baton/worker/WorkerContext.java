@@ -10,8 +10,15 @@ public interface WorkerContext {
     /** Unique per execution; also in the logs' MDC as {@code executionId}. */
     String executionId();
 
-    /** The slot this execution runs for, on the cluster clock. */
+    /** The slot this execution runs for, on the cluster clock; for a triggered run, when it was claimed. */
     Instant scheduledAt();
+
+    /**
+     * Why this execution runs: its regular slot, an extra run someone triggered, a re-run of a slot
+     * whose first execution did not finish (it may have done part of the work: check the fencing
+     * token where you write), or a slot a failed node missed, run late by its successor.
+     */
+    RunKind runKind();
 
     /**
      * Larger than every token an earlier execution of this worker received, also across

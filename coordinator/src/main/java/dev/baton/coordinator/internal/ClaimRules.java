@@ -2,76 +2,125 @@ package dev.baton.coordinator.internal;
 
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The one place that decides whether a claim wins, used by every coordination implementation
- * (inside a Hazelcast entry processor, under the in-memory lock). Pure: state in, state out.
+ * The one place that decides whether a claim wins and how a record changes, used by every
+ * coordination implementation (inside a Hazelcast entry processor, under the in-memory lock).
+ * Pure: state in, state out, so that a claim applied twice, or on a backup, gives the same result.
  */
 public final class ClaimRules {
 
-    /** Fencing tokens are a hybrid logical clock: cluster milliseconds in the high bits, a counter below. */
+    /** Fencing tokens are a hybrid logical clock: milliseconds in the high bits, a counter below. */
     static final int COUNTER_BITS = 16;
+    /** A record's last slot this far ahead of the claimer's clock was written under a clock that was ahead. */
+    public static final long REBASE_MIN_MILLIS = 1_000;
 
     private ClaimRules() {
+    }
+
+    /**
+     * The claimer's side of a claim.
+     *
+     * @param claimId        unique per claim: a replay of the same claim returns the lease it made
+     * @param nowMillis      the cluster clock at the claimer
+     * @param fenceBaseMillis tokens start above this many milliseconds (the latest member clock)
+     * @param fenceFloor     tokens start above this (the highest token the claimer has seen)
+     * @param rebaseMillis   for a rebase: how far ahead of {@code nowMillis} the record must be
+     */
+    public record Claim(ClaimRequest request, String node, String session, long claimId, long nowMillis,
+                        long fenceBaseMillis, long fenceFloor, long rebaseMillis) {
+    }
+
+    /** The record after a claim, and whether it is a replay of one that had already applied. */
+    public record Claimed(SlotState state, boolean replay) {
     }
 
     /**
      * The state after a successful claim, or empty if the claim loses.
      *
      * @param holderAlive whether the current holder (if any) may still be running: a claim never
-     *                    wins against a live holder; a dead holder's slot counts as crashed
+     *                    wins against a live holder; a dead holder's run counts as crashed
      */
-    public static Optional<SlotState> claim(SlotState s, ClaimRequest r, boolean holderAlive, String node,
-                                            String session, long nowMillis) {
-        if (s.running() && holderAlive) {
+    public static Optional<Claimed> claim(SlotState s, Claim c, boolean holderAlive) {
+        ClaimRequest r = c.request();
+        if (s.claimId() == c.claimId() && c.claimId() != 0) {
+            return s.isRunning() && s.running().claimId() == c.claimId()
+                    ? Optional.of(new Claimed(s, true)) : Optional.empty();
+        }
+        if (s.isRunning() && holderAlive) {
             return Optional.empty();
         }
-        boolean crashed = s.running();
+        boolean crashed = s.isRunning();
         long slot = r.slot().toEpochMilli();
+        long lastSlot = s.lastSlot();
+        SlotState.Flags flags = s.flags();
         switch (r.kind()) {
             case SCHEDULED -> {
-                if (s.paused()) {
+                if (flags.paused() || !scheduledAllowed(s, r, c)) {
                     return Optional.empty();
                 }
-                if (r.chained()) {
-                    long expected = r.expectedLastSlot().map(java.time.Instant::toEpochMilli).orElse(SlotState.NONE);
-                    if (s.lastSlot() != expected) {
-                        return Optional.empty();
-                    }
-                } else if (s.lastSlot() != SlotState.NONE && slot <= s.lastSlot()) {
-                    return Optional.empty();
-                }
+                lastSlot = slot;
             }
             case TRIGGERED -> {
-                if (!s.triggerPending()) {
+                if (!flags.triggerPending()) {
                     return Optional.empty();
                 }
-                if (s.lastSlot() != SlotState.NONE && slot <= s.lastSlot()) {
-                    slot = s.lastSlot() + 1;
-                }
+                flags = flags.served();
+                // Its own instant, after every earlier run, so that no two runs share one; the regular slots stay.
+                slot = Math.max(slot, Math.max(s.lastSlot(), s.startedAt()) + 1);
             }
             case RERUN -> {
                 boolean unfinished = crashed || (s.lastOutcome() != null && !s.lastOutcome().closesSlot());
-                if (s.lastSlot() != slot || !unfinished) {
+                if (s.lastSlot() != slot || !unfinished || s.fence() != r.expectedFence()
+                        || s.lastKind() == ClaimRequest.Kind.TRIGGERED) {
                     return Optional.empty();
                 }
             }
         }
         Outcome lastOutcome = crashed ? Outcome.CRASHED : s.lastOutcome();
-        long finishedAt = crashed ? nowMillis : s.finishedAt();
-        boolean trigger = r.kind() != ClaimRequest.Kind.TRIGGERED && s.triggerPending();
-        return Optional.of(new SlotState(s.worker(), slot, nextFence(s.fence(), nowMillis), node, session, lastOutcome,
-                nowMillis, finishedAt, s.paused(), trigger, node, s.failuresInARow()));
+        long finishedAt = crashed ? c.nowMillis() : s.finishedAt();
+        long fence = nextFence(s.fence(), c.fenceFloor(), c.fenceBaseMillis());
+        SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), r.kind(), slot);
+        return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, r.kind(),
+                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow()), false));
     }
 
-    /** Strictly above {@code previous}, and above every token issued before {@code nowMillis} on any node. */
-    public static long nextFence(long previous, long nowMillis) {
-        return Math.max(previous + 1, nowMillis << COUNTER_BITS);
+    private static boolean scheduledAllowed(SlotState s, ClaimRequest r, Claim c) {
+        long slot = r.slot().toEpochMilli();
+        if (r.chained()) {
+            long expected = r.expectedLastSlot().map(Instant::toEpochMilli).orElse(SlotState.NONE);
+            return s.lastSlot() == expected;
+        }
+        if (s.lastSlot() == SlotState.NONE || slot > s.lastSlot()) {
+            return true;
+        }
+        // A record written under a clock that was ahead: the claimer and the record agree it lies in the future.
+        return r.rebase() && s.lastSlot() > c.nowMillis() + Math.max(REBASE_MIN_MILLIS, c.rebaseMillis());
     }
 
-    /** Whether a completion by the lease with {@code fence} still applies to {@code s}. */
-    public static boolean completes(SlotState s, long fence) {
-        return s.running() && s.fence() == fence;
+    /** Strictly above {@code previous} and {@code floor}, and above every token issued before {@code baseMillis}. */
+    public static long nextFence(long previous, long floor, long baseMillis) {
+        return Math.max(Math.max(previous, floor) + 1, baseMillis << COUNTER_BITS);
+    }
+
+    /**
+     * The state after the execution of claim {@code claimId} ended with {@code outcome}, or empty if
+     * the record no longer belongs to it. A completion applied twice returns the same state.
+     */
+    public static Optional<SlotState> complete(SlotState s, long fence, long claimId, Outcome outcome, long nowMillis) {
+        if (s.fence() != fence || s.claimId() != claimId) {
+            return Optional.empty();
+        }
+        if (s.isRunning()) {
+            return Optional.of(s.finished(outcome, nowMillis));
+        }
+        return outcome == s.lastOutcome() ? Optional.of(s) : Optional.empty();
+    }
+
+    /** Whether the record still belongs to the running execution with {@code fence}. */
+    public static boolean holds(SlotState s, long fence) {
+        return s.isRunning() && s.fence() == fence;
     }
 }

@@ -44,7 +44,10 @@ final class Execution {
         this.kind = kind;
     }
 
-    /** Interrupts the execution for {@code cause}; the first cause wins. */
+    /**
+     * Interrupts the execution for {@code cause}; the first cause wins. Before the execution's
+     * thread has started {@code doWork}, it is only recorded: {@code doWork} then does not start.
+     */
     synchronized void stop(Outcome cause) {
         // Under the lock so that no interrupt of ours can land after the execution finished.
         if (finished || stopCause != null) {
@@ -57,6 +60,12 @@ final class Execution {
         }
     }
 
+    /** Binds the execution to the calling thread; false if it was stopped before it began. */
+    private synchronized boolean begin() {
+        thread = Thread.currentThread();
+        return stopCause == null;
+    }
+
     private synchronized Outcome finish() {
         finished = true;
         return stopCause;
@@ -66,9 +75,8 @@ final class Execution {
         return worker.name();
     }
 
+    /** Runs the execution; the caller registered it with the engine's active executions. */
     Finished run() {
-        thread = Thread.currentThread();
-        engine.active().add(this);
         try {
             putMdc();
             return runInMdc();
@@ -89,8 +97,17 @@ final class Execution {
         Renewal renewal = new Renewal();
         renewal.arm();
         Throwable error = null;
-        try (ServiceScope scope = engine.services().openScope()) {
-            worker.execute(new ExecutionContext(executionId, engine.nodeId(), lease, scope));
+        try {
+            if (begin()) {
+                // A pause between the claim and here may have cost the lease: never start the work without it.
+                if (!lease.isValid()) {
+                    stop(Outcome.LEASE_LOST);
+                } else {
+                    try (ServiceScope scope = engine.services().openScope()) {
+                        worker.execute(new ExecutionContext(executionId, engine.nodeId(), lease, scope, kind));
+                    }
+                }
+            }
         } catch (Throwable t) {
             error = t;
         } finally {

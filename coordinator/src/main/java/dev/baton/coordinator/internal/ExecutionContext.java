@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal;
 
+import dev.baton.worker.RunKind;
 import dev.baton.worker.ServiceScope;
 import dev.baton.worker.WorkerContext;
 import dev.baton.worker.spi.Lease;
@@ -12,12 +13,19 @@ final class ExecutionContext implements WorkerContext {
     private final String nodeId;
     private final Lease lease;
     private final ServiceScope scope;
+    private final RunKind kind;
 
-    ExecutionContext(String executionId, String nodeId, Lease lease, ServiceScope scope) {
+    ExecutionContext(String executionId, String nodeId, Lease lease, ServiceScope scope, RunKind kind) {
         this.executionId = executionId;
         this.nodeId = nodeId;
         this.lease = lease;
         this.scope = scope;
+        this.kind = kind;
+    }
+
+    @Override
+    public RunKind runKind() {
+        return kind;
     }
 
     @Override

@@ -29,6 +29,8 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
     private final Map<String, Long> leaseExpiry = new HashMap<>();
     private final Map<String, MemberState> members = new LinkedHashMap<>();
     private long sessions;
+    private long claims;
+    private long operatorActions;
 
     public MemoryCluster(Clock clock, Duration lease) {
         if (lease.isNegative() || lease.isZero()) {
@@ -90,8 +92,8 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
     synchronized dev.baton.worker.spi.CoordinationStatus status(String node) {
         Map<String, String> holders = new HashMap<>();
         records.forEach((worker, s) -> {
-            if (s.running()) {
-                holders.put(worker, s.holderNode());
+            if (s.isRunning()) {
+                holders.put(worker, s.running().node());
             }
         });
         Map<String, Set<String>> registered = new HashMap<>();
@@ -103,7 +105,7 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
         int open = (int) members.values().stream().filter(m -> m.open).count();
         int held = (int) holders.values().stream().filter(node::equals).count();
         return new dev.baton.worker.spi.CoordinationStatus(true, open, 1, held, 0, 0, holders,
-                Balance.assign(registered));
+                Balance.assign(registered), List.copyOf(new TreeSet<>(registered.keySet())));
     }
 
     synchronized Optional<WorkerRecord> read(String worker) {
@@ -119,7 +121,9 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
             boolean expired = expire(request.worker());
             SlotState current = records.getOrDefault(request.worker(), SlotState.empty(request.worker()));
             long now = clock.millis();
-            result = ClaimRules.claim(current, request, current.running(), node, session, now);
+            ClaimRules.Claim claim = new ClaimRules.Claim(request, node, session, ++claims, now, now, 0,
+                    ClaimRules.REBASE_MIN_MILLIS);
+            result = ClaimRules.claim(current, claim, current.isRunning()).map(ClaimRules.Claimed::state);
             result.ifPresent(next -> {
                 records.put(request.worker(), next);
                 leaseExpiry.put(request.worker(), now + lease.toMillis());
@@ -135,7 +139,7 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
     synchronized boolean valid(String worker, long fence) {
         expire(worker);
         SlotState s = records.get(worker);
-        return s != null && ClaimRules.completes(s, fence);
+        return s != null && ClaimRules.holds(s, fence);
     }
 
     synchronized boolean renew(String worker, long fence) {
@@ -146,13 +150,16 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
         return true;
     }
 
-    Optional<WorkerRecord> complete(String worker, long fence, Outcome outcome) {
+    Optional<WorkerRecord> complete(String worker, long fence, long claimId, Outcome outcome) {
         SlotState next;
         synchronized (this) {
             if (!valid(worker, fence)) {
                 return Optional.empty();
             }
-            next = records.get(worker).finished(outcome, clock.millis());
+            next = ClaimRules.complete(records.get(worker), fence, claimId, outcome, clock.millis()).orElse(null);
+            if (next == null) {
+                return Optional.empty();
+            }
             records.put(worker, next);
             leaseExpiry.remove(worker);
         }
@@ -172,7 +179,7 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
         List<String> revoked = new ArrayList<>();
         synchronized (this) {
             records.replaceAll((worker, s) -> {
-                if (!node.equals(s.holderNode())) {
+                if (!s.isRunning() || !node.equals(s.running().node())) {
                     return s;
                 }
                 revoked.add(worker);
@@ -185,14 +192,16 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
 
     void setPaused(String worker, boolean paused) {
         synchronized (this) {
-            records.put(worker, records.getOrDefault(worker, SlotState.empty(worker)).withPaused(paused));
+            SlotState s = records.getOrDefault(worker, SlotState.empty(worker));
+            records.put(worker, s.withFlags(s.flags().withPaused(paused, ++operatorActions)));
         }
         broadcast(e -> e.pauseChanged(worker, paused));
     }
 
     void trigger(String worker) {
         synchronized (this) {
-            records.put(worker, records.getOrDefault(worker, SlotState.empty(worker)).withTriggerPending(true));
+            SlotState s = records.getOrDefault(worker, SlotState.empty(worker));
+            records.put(worker, s.withFlags(s.flags().withTrigger(++operatorActions)));
         }
         broadcast(e -> e.triggered(worker));
     }
@@ -205,7 +214,7 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
         }
         leaseExpiry.remove(worker);
         SlotState s = records.get(worker);
-        if (s != null && s.running()) {
+        if (s != null && s.isRunning()) {
             records.put(worker, s.finished(Outcome.CRASHED, clock.millis()));
             return true;
         }

@@ -126,7 +126,7 @@ public final class MemoryNode implements Coordination {
 
         @Override
         public Instant slot() {
-            return Instant.ofEpochMilli(claimed.lastSlot());
+            return Instant.ofEpochMilli(claimed.running().slot());
         }
 
         @Override
@@ -166,13 +166,13 @@ public final class MemoryNode implements Coordination {
         @Override
         public Optional<WorkerRecord> complete(Outcome outcome) {
             end();
-            return cluster.complete(worker(), fencingToken(), outcome);
+            return cluster.complete(worker(), fencingToken(), claimed.claimId(), outcome);
         }
 
         @Override
         public void release() {
             end();
-            cluster.complete(worker(), fencingToken(), Outcome.INTERRUPTED);
+            cluster.complete(worker(), fencingToken(), claimed.claimId(), Outcome.INTERRUPTED);
         }
 
         private synchronized void end() {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class PeriodicEntry {
 
     private static final Logger log = LoggerFactory.getLogger(PeriodicEntry.class);
-    private static final int MAX_RERUN_ATTEMPTS = 30;
+    private static final int MAX_RETRY_ATTEMPTS = 30;
 
     private final Engine engine;
     private final PeriodicBackgroundWorker worker;
@@ -46,6 +46,7 @@ final class PeriodicEntry {
     private boolean paused;
     private Instant passedSlot;
     private int rerunAttempts;
+    private int triggerAttempts;
     private Outcome lastOutcome;
     private long executions;
     private long failuresInARow;
@@ -93,8 +94,13 @@ final class PeriodicEntry {
         startCycle(() -> triggerPending = true, this::triggerCycle);
     }
 
+    /** A run of this worker ended without finishing its slot somewhere: re-run it, or move past it. */
     void onOrphaned() {
         if (worker.options().onCrash() == CrashPolicy.SKIP) {
+            if (worker.schedule() instanceof FixedDelay) {
+                // The chain of a fixed-delay worker waits for the run to end: go past the crashed one now.
+                startCycle(() -> duePending = true, this::takeOverCycle);
+            }
             return;
         }
         synchronized (this) {
@@ -229,7 +235,6 @@ final class PeriodicEntry {
             wakeUp.cancel();
         }
         plan = next;
-        next.misfire().ifPresent(this::reportMisfire);
         wakeUp = engine.scheduler().schedule(next.wakeAt(engine.coordination().stepInGrace()), () -> onWake(next));
     }
 
@@ -259,7 +264,14 @@ final class PeriodicEntry {
             return Optional.of(due.afterGrace());
         }
         if (due.provisional()) {
-            Plan current = SlotPlanner.fromRecord(delay(), worker.options(), readRecord(), engine.now(), engine.now());
+            Optional<WorkerRecord> record = readRecord();
+            long watched = due.watchedFence();
+            if (watched != 0 && record.map(r -> r.running() && r.fencingToken() == watched).orElse(false)) {
+                // Still running since the last look: if its holder's lock is gone, the run is over.
+                takeOver(record.get());
+                record = readRecord();
+            }
+            Plan current = SlotPlanner.fromRecord(delay(), worker.options(), record, engine.now(), engine.now());
             if (current.provisional() || current.slot().isAfter(engine.now())) {
                 return Optional.of(current);
             }
@@ -269,12 +281,17 @@ final class PeriodicEntry {
                 ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
                 : ClaimRequest.scheduled(worker.name(), due.slot());
         Optional<Lease> lease = engine.coordination().claim(request);
+        if (lease.isEmpty() && !request.chained()) {
+            lease = rebaseIfAhead(due);
+        }
         if (lease.isEmpty()) {
             if (!isPaused()) {
                 engine.listeners().claimLost(worker.name(), due.slot());
             }
             return notRunHere(due);
         }
+        // Only the node that runs the late slot reports the misfire: the others only saw it pass.
+        due.misfire().ifPresent(this::reportMisfire);
         Optional<Execution.Finished> finished = execute(lease.get(), RunKind.SCHEDULED);
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
@@ -283,6 +300,54 @@ final class PeriodicEntry {
                     completion));
         }
         return SlotPlanner.after(worker.schedule(), worker.options(), due.slot(), now);
+    }
+
+    /**
+     * The claim lost because the record's last slot lies ahead of this node's clock by more than a
+     * period: a clock that was ahead wrote it. Claim the slot anyway, once, as a rebase.
+     */
+    private Optional<Lease> rebaseIfAhead(Plan due) {
+        Optional<Instant> last = readRecord().flatMap(WorkerRecord::lastSlot);
+        Instant now = engine.now();
+        boolean ahead = last.isPresent() && worker.schedule().nextAfter(now)
+                .map(next -> last.get().isAfter(next.plus(SlotPlanner.MISFIRE_THRESHOLD))).orElse(false);
+        if (!ahead || !due.slot().isBefore(last.get())) {
+            return Optional.empty();
+        }
+        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rebased(worker.name(), due.slot()));
+        lease.ifPresent(l -> log.warn("Worker {}: its record's last slot {} lay in the future (written under a clock"
+                + " that was ahead); slots continue from {}", worker.name(), last.get(), due.slot()));
+        return lease;
+    }
+
+    /**
+     * A fixed-delay worker whose record shows a run: if that run's holder lost its lock (it crashed
+     * or was cut off), the claim wins and ends the run as crashed: re-run its slot, or by option go
+     * on with the next one. While the holder lives, its lock refuses the claim.
+     */
+    private void takeOver(WorkerRecord record) {
+        Instant slot = record.lastSlot().orElseThrow();
+        boolean rerun = worker.options().onCrash() == CrashPolicy.RERUN;
+        ClaimRequest request = rerun ? ClaimRequest.rerun(worker.name(), slot, record.fencingToken())
+                : ClaimRequest.chained(worker.name(), engine.now(), Optional.of(slot));
+        engine.coordination().claim(request).ifPresent(lease -> {
+            log.info("Worker {}: the run of slot {} on {} stopped without finishing; {}", worker.name(), slot,
+                    record.holder().orElse("?"), rerun ? "re-running it" : "skipping it by option");
+            execute(lease, rerun ? RunKind.RERUN : RunKind.SCHEDULED);
+        });
+    }
+
+    /** After an orphaned run of a fixed-delay worker that skips crashed slots: look at the record now. */
+    private Optional<Plan> takeOverCycle() {
+        if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+            return Optional.empty();
+        }
+        Optional<WorkerRecord> record = readRecord();
+        if (record.map(WorkerRecord::running).orElse(false)) {
+            takeOver(record.get());
+        }
+        return Optional.of(SlotPlanner.fromRecord(delay(), worker.options(), readRecord(), engine.now(),
+                engine.now()));
     }
 
     /** The plan after a slot this node did not run (another node has it, or this one is standby). */
@@ -295,9 +360,18 @@ final class PeriodicEntry {
     }
 
     private Optional<Plan> triggerCycle() {
-        if (engine.coordination().role(worker.name()) != ClaimRole.STANDBY) {
-            engine.coordination().claim(ClaimRequest.triggered(worker.name(), engine.now()))
-                    .ifPresent(lease -> execute(lease, RunKind.TRIGGERED));
+        if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+            return Optional.empty();
+        }
+        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.triggered(worker.name(), engine.now()));
+        if (lease.isPresent()) {
+            synchronized (this) {
+                triggerAttempts = 0;
+            }
+            execute(lease.get(), RunKind.TRIGGERED);
+        } else if (readRecord().map(WorkerRecord::triggerPending).orElse(false)) {
+            // Still asked for: the lock was busy (a run, or a hand-over in progress). Try again shortly.
+            retryLater(() -> ++triggerAttempts, () -> triggerPending = true, this::triggerCycle);
         }
         return Optional.empty();
     }
@@ -307,30 +381,33 @@ final class PeriodicEntry {
             return Optional.empty();
         }
         Optional<WorkerRecord> record = readRecord();
-        boolean unfinished = record.map(r -> r.running() || r.lastOutcome().map(o -> !o.closesSlot()).orElse(false))
-                .orElse(false);
-        Optional<Instant> slot = record.flatMap(WorkerRecord::lastSlot);
-        if (unfinished && slot.isPresent()) {
-            Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot.get()));
+        if (record.map(WorkerRecord::lastSlotUnfinished).orElse(false)) {
+            Instant slot = record.get().lastSlot().orElseThrow();
+            Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot,
+                    record.get().fencingToken()));
             if (lease.isPresent()) {
-                log.info("Worker {}: re-running slot {}, whose execution did not finish", worker.name(), slot.get());
+                log.info("Worker {}: re-running slot {}, whose execution did not finish", worker.name(), slot);
                 execute(lease.get(), RunKind.RERUN);
             } else {
-                retryRerunLater();
+                retryLater(() -> ++rerunAttempts, () -> rerunPending = true, this::rerunCycle);
             }
         }
         return Optional.empty();
     }
 
-    /** The lock may still be held for a moment on some member (it expires there a little later): try again. */
-    private void retryRerunLater() {
+    /**
+     * The lock may still be held for a moment on some member (it expires there a little later), or
+     * the worker is running: try again after the step-in grace, a bounded number of times. A record
+     * left behind after that is taken over by the regular plan.
+     */
+    private void retryLater(java.util.function.IntSupplier attempt, Runnable remember, Supplier<Optional<Plan>> body) {
         synchronized (this) {
-            if (++rerunAttempts > MAX_RERUN_ATTEMPTS) {
+            if (attempt.getAsInt() > MAX_RETRY_ATTEMPTS) {
                 return;
             }
         }
         engine.scheduler().schedule(engine.now().plus(engine.coordination().stepInGrace()),
-                () -> startCycle(() -> rerunPending = true, this::rerunCycle));
+                () -> startCycle(remember, body));
     }
 
     private Optional<Execution.Finished> execute(Lease lease, RunKind kind) {
@@ -340,7 +417,9 @@ final class PeriodicEntry {
                 lease.release();
                 return Optional.empty();
             }
+            // Registered before the entry's lock is released: close() either stops the entry first or sees this run.
             running = execution;
+            engine.active().add(execution);
         }
         Execution.Finished finished = execution.run();
         synchronized (this) {
@@ -371,7 +450,7 @@ final class PeriodicEntry {
     private Optional<Plan> fallbackPlan() {
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
-            return Optional.of(Plan.recheckAt(now.plus(delay.delay())));
+            return Optional.of(Plan.recheckAt(now.plus(delay.delay()), 0));
         }
         return worker.schedule().nextAfter(now).map(Plan::at);
     }

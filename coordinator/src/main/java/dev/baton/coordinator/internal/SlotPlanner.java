@@ -80,7 +80,7 @@ final class SlotPlanner {
         }
         if (record.get().running() || record.get().lastFinishedAt().isEmpty()) {
             Duration wait = delay.delay().compareTo(RECHECK_LIMIT) < 0 ? delay.delay() : RECHECK_LIMIT;
-            return Plan.recheckAt(millis(now).plus(wait));
+            return Plan.recheckAt(millis(now).plus(wait), record.get().running() ? record.get().fencingToken() : 0);
         }
         return afterDelay(delay, options, lastSlot.get(), record.get().lastFinishedAt().get(), now, earliest);
     }

@@ -1,6 +1,7 @@
 package dev.baton.coordinator.internal;
 
 import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.WorkerRecord;
 import java.time.Instant;
 import java.util.Optional;
@@ -9,50 +10,90 @@ import java.util.Optional;
  * The stored state of one worker, shared by the coordination implementations. Immutable;
  * instants are epoch milliseconds on the cluster clock, {@link #NONE} when absent.
  *
- * @param holderNode     the node running the worker now, or null
- * @param holderSession  the session that node claimed with, or null
- * @param lastNode       the node that claimed the last slot, or null
+ * @param lastSlot       the last regular slot claimed (a triggered run leaves it alone)
+ * @param fence          the fencing token of the last claim of any kind
+ * @param claimId        the id of the last claim, so that a claim applied twice returns the same lease
+ * @param running        the execution running now, or null
+ * @param lastKind       why the last claim was made, or null if none was
+ * @param lastNode       the node that claimed last, or null
  * @param failuresInARow consecutive executions that failed or timed out
  */
-public record SlotState(String worker, long lastSlot, long fence, String holderNode, String holderSession,
-                        Outcome lastOutcome, long startedAt, long finishedAt, boolean paused, boolean triggerPending,
+public record SlotState(String worker, long lastSlot, long fence, long claimId, Running running,
+                        ClaimRequest.Kind lastKind, Outcome lastOutcome, long startedAt, long finishedAt, Flags flags,
                         String lastNode, int failuresInARow) {
 
     public static final long NONE = Long.MIN_VALUE;
 
+    /**
+     * An execution in progress.
+     *
+     * @param slot the slot it runs: the regular slot, or for a triggered run the instant it was claimed
+     */
+    public record Running(String node, String session, long claimId, ClaimRequest.Kind kind, long slot) {
+    }
+
+    /**
+     * Operator actions, each ordered by a token from the node that made it, so that a merge or a
+     * replay keeps the latest.
+     */
+    public record Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed) {
+        public static final Flags NONE = new Flags(false, 0, 0, 0);
+
+        public boolean triggerPending() {
+            return triggerRequested > triggerServed;
+        }
+
+        /** Pauses or resumes, unless a later action already decided. */
+        public Flags withPaused(boolean paused, long token) {
+            return token > pauseToken ? new Flags(paused, token, triggerRequested, triggerServed) : this;
+        }
+
+        /** Asks for an extra run; a replay of the same request changes nothing. */
+        public Flags withTrigger(long token) {
+            return new Flags(paused, pauseToken, Math.max(triggerRequested, token), triggerServed);
+        }
+
+        Flags served() {
+            return new Flags(paused, pauseToken, triggerRequested, triggerRequested);
+        }
+
+        /** The latest of each action of two copies of a record (a split-brain merge). */
+        public Flags merge(Flags other) {
+            Flags pause = other.pauseToken > pauseToken ? other : this;
+            return new Flags(pause.paused, pause.pauseToken, Math.max(triggerRequested, other.triggerRequested),
+                    Math.max(triggerServed, other.triggerServed));
+        }
+    }
+
     public static SlotState empty(String worker) {
-        return new SlotState(worker, NONE, 0, null, null, null, NONE, NONE, false, false, null, 0);
+        return new SlotState(worker, NONE, 0, 0, null, null, null, NONE, NONE, Flags.NONE, null, 0);
     }
 
-    public boolean running() {
-        return holderNode != null;
+    public boolean isRunning() {
+        return running != null;
     }
 
-    public SlotState withPaused(boolean paused) {
-        return new SlotState(worker, lastSlot, fence, holderNode, holderSession, lastOutcome, startedAt, finishedAt,
-                paused, triggerPending, lastNode, failuresInARow);
+    public SlotState withFlags(Flags flags) {
+        return new SlotState(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt,
+                flags, lastNode, failuresInARow);
     }
 
-    public SlotState withTriggerPending(boolean pending) {
-        return new SlotState(worker, lastSlot, fence, holderNode, holderSession, lastOutcome, startedAt, finishedAt,
-                paused, pending, lastNode, failuresInARow);
-    }
-
-    /** The state after the holder finished with {@code outcome}. */
+    /** The state after the running execution ended with {@code outcome}. */
     public SlotState finished(Outcome outcome, long nowMillis) {
         int failures = switch (outcome) {
             case FAILED, TIMED_OUT -> failuresInARow + 1;
             case SUCCEEDED -> 0;
             default -> failuresInARow;
         };
-        return new SlotState(worker, lastSlot, fence, null, null, outcome, startedAt, nowMillis, paused, triggerPending,
+        return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis, flags,
                 lastNode, failures);
     }
 
     public WorkerRecord toRecord() {
-        return new WorkerRecord(worker, instant(lastSlot), fence, Optional.ofNullable(holderNode),
-                Optional.ofNullable(lastOutcome), instant(startedAt), instant(finishedAt), paused, triggerPending,
-                Optional.ofNullable(lastNode), failuresInARow);
+        return new WorkerRecord(worker, instant(lastSlot), fence,
+                Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
+                instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
+                failuresInARow, Optional.ofNullable(lastKind));
     }
 
     private static Optional<Instant> instant(long millis) {

@@ -160,6 +160,12 @@ public final class WorkerManager implements BackgroundWorkerManager {
         }
         log.info("Baton on node {} is shutting down: waiting up to {} for running executions", engine.nodeId(),
                 shutdownGrace);
+        // Leaving first: the others take the idle workers at once, and each running one as its run ends.
+        try {
+            engine.coordination().leaving();
+        } catch (RuntimeException e) {
+            log.warn("Announcing that this node leaves failed; the others notice when it is gone", e);
+        }
         periodicEntries().forEach(PeriodicEntry::stop);
         entries.values().stream().filter(PlainEntry.class::isInstance).map(PlainEntry.class::cast)
                 .forEach(p -> p.stop(shutdownGrace));

@@ -11,8 +11,14 @@ import java.util.Optional;
  *                         claim succeeds only if the last claimed slot is exactly
  *                         {@code expectedLastSlot} (empty: no slot was ever claimed)
  * @param expectedLastSlot see {@code chained}; ignored unless it is set
+ * @param expectedFence    for a re-run: the fencing token of the execution that did not finish, so
+ *                         that a late re-run request cannot take over a later run; 0 otherwise
+ * @param rebase           the last claimed slot is implausibly far in the future (written under a
+ *                         clock that was ahead): a scheduled slot before it may be claimed, once the
+ *                         coordination agrees the record is ahead of its own clock
  */
-public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chained, Optional<Instant> expectedLastSlot) {
+public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chained, Optional<Instant> expectedLastSlot,
+                           long expectedFence, boolean rebase) {
 
     /** Why the slot is claimed. */
     public enum Kind {
@@ -32,22 +38,32 @@ public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chain
         if (!chained && expectedLastSlot.isPresent()) {
             throw new IllegalArgumentException("expectedLastSlot is only meaningful for a chained claim");
         }
+        if (rebase && (kind != Kind.SCHEDULED || chained)) {
+            throw new IllegalArgumentException("only a scheduled, unchained claim can rebase a record");
+        }
     }
 
     public static ClaimRequest scheduled(String worker, Instant slot) {
-        return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty());
+        return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), 0, false);
+    }
+
+    /** A scheduled slot, allowed before the record's last slot if that one lies too far in the future. */
+    public static ClaimRequest rebased(String worker, Instant slot) {
+        return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), 0, true);
     }
 
     /** A slot that follows the last claimed slot {@code expectedLastSlot} (empty: the first ever). */
     public static ClaimRequest chained(String worker, Instant slot, Optional<Instant> expectedLastSlot) {
-        return new ClaimRequest(worker, slot, Kind.SCHEDULED, true, expectedLastSlot);
+        return new ClaimRequest(worker, slot, Kind.SCHEDULED, true, expectedLastSlot, 0, false);
     }
 
+    /** An extra run at {@code now}; it does not move the worker's regular slots. */
     public static ClaimRequest triggered(String worker, Instant now) {
-        return new ClaimRequest(worker, now, Kind.TRIGGERED, false, Optional.empty());
+        return new ClaimRequest(worker, now, Kind.TRIGGERED, false, Optional.empty(), 0, false);
     }
 
-    public static ClaimRequest rerun(String worker, Instant slot) {
-        return new ClaimRequest(worker, slot, Kind.RERUN, false, Optional.empty());
+    /** The slot again, taking over from the execution with {@code fence}, which did not finish it. */
+    public static ClaimRequest rerun(String worker, Instant slot, long fence) {
+        return new ClaimRequest(worker, slot, Kind.RERUN, false, Optional.empty(), fence, false);
     }
 }

@@ -69,6 +69,14 @@ public interface Coordination extends AutoCloseable {
     /** The cluster as this node sees it now. */
     CoordinationStatus status();
 
+    /**
+     * This node is about to shut down: it claims nothing new, and the others take over its workers
+     * as soon as its running executions end, without waiting for it to be gone. Called before the
+     * running executions are drained; {@link #close()} follows.
+     */
+    default void leaving() {
+    }
+
     /** Releases this node's leases and leaves; idempotent. */
     @Override
     void close();

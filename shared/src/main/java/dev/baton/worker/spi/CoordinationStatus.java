@@ -13,12 +13,15 @@ import java.util.Map;
  * @param expiredSessions sessions (this node's or others') that expired, since start
  * @param holders       for each running worker, the node running it
  * @param preferred     for each worker, the node the balance prefers
+ * @param voters        the nodes whose acknowledgements count towards a quorum, as this node knows them
  */
 public record CoordinationStatus(boolean quorumPresent, int members, int quorum, int leasesHeld, long renewals,
-                                 long expiredSessions, Map<String, String> holders, Map<String, String> preferred) {
+                                 long expiredSessions, Map<String, String> holders, Map<String, String> preferred,
+                                 java.util.List<String> voters) {
 
     public CoordinationStatus {
         holders = Map.copyOf(holders);
         preferred = Map.copyOf(preferred);
+        voters = java.util.List.copyOf(voters);
     }
 }

@@ -15,11 +15,13 @@ import java.util.Optional;
  * @param triggerPending an extra run was asked for and has not started yet
  * @param lastNode       the node that ran (or runs) the last slot
  * @param failuresInARow consecutive executions that failed or timed out, cluster-wide
+ * @param lastKind       why the last (or running) execution was claimed; a triggered run does not
+ *                       move {@code lastSlot}
  */
 public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                            Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
                            Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending,
-                           Optional<String> lastNode, int failuresInARow) {
+                           Optional<String> lastNode, int failuresInARow, Optional<ClaimRequest.Kind> lastKind) {
 
     public WorkerRecord {
         Objects.requireNonNull(worker, "worker");
@@ -29,6 +31,16 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
         Objects.requireNonNull(lastStartedAt, "lastStartedAt");
         Objects.requireNonNull(lastFinishedAt, "lastFinishedAt");
         Objects.requireNonNull(lastNode, "lastNode");
+        Objects.requireNonNull(lastKind, "lastKind");
+    }
+
+    /**
+     * Whether the last regular slot did not finish (its executor crashed, lost its lease or was
+     * interrupted), so that a re-run may claim it with this record's fencing token.
+     */
+    public boolean lastSlotUnfinished() {
+        boolean regular = lastKind.map(k -> k != ClaimRequest.Kind.TRIGGERED).orElse(true);
+        return regular && lastSlot.isPresent() && (running() || lastOutcome.map(o -> !o.closesSlot()).orElse(false));
     }
 
     public boolean running() {

@@ -1,9 +1,11 @@
 package dev.baton.coordinator.internal.hz;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.baton.coordinator.internal.ClaimRules;
 import dev.baton.coordinator.internal.SlotState;
 import dev.baton.worker.spi.ClaimRequest;
@@ -13,64 +15,128 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Claims a slot on the partition owner. The caller already holds the worker's lock in the
- * session lock table (a quorum agreed), so a holder still in the record cannot be running: its
- * slot counts as crashed. Deterministic in its inputs (the time is the caller's), so the backup
- * replica computes the same result.
+ * Claims a slot on the partition owner. The claimer already holds the worker's lock (a quorum of
+ * voters records it), so a holder still in the record cannot be running: its run counts as
+ * crashed, unless this member's own table still records that holder alive.
+ *
+ * <p>Hazelcast may apply one call twice (a retry after a member left) or late (after the partition
+ * moved): the claim id makes a replay return the lease it made, and the deadline (the claimer's
+ * lock validity on the cluster clock) makes a late first application refuse, because by then
+ * another node may hold the lock. Backups receive the state computed here.
  */
-public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSlot>, DataSerializable {
+public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSlot>, IdentifiedDataSerializable,
+        HazelcastInstanceAware {
 
-    private ClaimRequest request;
-    private String node;
-    private String session;
-    private long nowMillis;
+    static final int FORMAT = 1;
+
+    private ClaimRules.Claim claim;
+    private long deadlineMillis;
+    private transient SlotState computed;
+    private transient HazelcastInstance hazelcast;
+    /** The claimer's own clock and table, for a claim whose partition is on the claimer itself (never serialized). */
+    private transient Locals locals;
+
+    /** The clock and lock table of the member running the processor. */
+    record Locals(PeerClocks clocks, SessionTable table) {
+        static Locals of(HazelcastInstance hazelcast) {
+            if (hazelcast == null) {
+                return new Locals(null, null);
+            }
+            Map<String, Object> context = hazelcast.getUserContext();
+            return new Locals(context.get(HzCoordination.CLOCKS_KEY) instanceof PeerClocks c ? c : null,
+                    context.get(RenewTask.TABLE_KEY) instanceof SessionTable t ? t : null);
+        }
+    }
 
     public ClaimProcessor() {
         // for Hazelcast
     }
 
-    ClaimProcessor(ClaimRequest request, String node, String session, long nowMillis) {
-        this.request = request;
-        this.node = node;
-        this.session = session;
-        this.nowMillis = nowMillis;
+    ClaimProcessor(ClaimRules.Claim claim, long deadlineMillis, Locals locals) {
+        this.claim = claim;
+        this.deadlineMillis = deadlineMillis;
+        this.locals = locals;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
     }
 
     @Override
     public HzSlot process(Map.Entry<String, HzSlot> entry) {
-        SlotState current = entry.getValue() == null ? SlotState.empty(entry.getKey()) : entry.getValue().state();
-        Optional<SlotState> next = ClaimRules.claim(current, request, false, node, session, nowMillis);
-        if (next.isEmpty()) {
+        computed = null;
+        Locals here = locals != null ? locals : Locals.of(hazelcast);
+        long now = here.clocks() != null ? here.clocks().clusterMillis() : System.currentTimeMillis();
+        if (now > deadlineMillis) {
             return null;
         }
-        HzSlot stored = new HzSlot(next.get());
+        SlotState current = entry.getValue() == null ? SlotState.empty(entry.getKey()) : entry.getValue().state();
+        boolean holderAlive = current.isRunning() && here.table() != null
+                && here.table().records(entry.getKey(), current.running().session());
+        Optional<ClaimRules.Claimed> claimed = ClaimRules.claim(current, claim, holderAlive);
+        if (claimed.isEmpty()) {
+            return null;
+        }
+        // A replay sets the value again too, so that a backup that missed the first application gets it now.
+        computed = claimed.get().state();
+        HzSlot stored = new HzSlot(computed);
         entry.setValue(stored);
         return stored;
     }
 
     @Override
+    public EntryProcessor<String, HzSlot, HzSlot> getBackupProcessor() {
+        return computed == null ? null : (EntryProcessor) new SlotBackup(computed);
+    }
+
+    @Override
+    public int getFactoryId() {
+        return BatonSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return BatonSerialization.CLAIM_PROCESSOR;
+    }
+
+    @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeString(request.worker());
-        out.writeLong(request.slot().toEpochMilli());
-        out.writeByte(request.kind().ordinal());
-        out.writeBoolean(request.chained());
-        out.writeLong(request.expectedLastSlot().map(Instant::toEpochMilli).orElse(SlotState.NONE));
-        out.writeString(node);
-        out.writeString(session);
-        out.writeLong(nowMillis);
+        ClaimRequest r = claim.request();
+        Wire.write(out, FORMAT, w -> {
+            w.writeUTF(r.worker());
+            w.writeLong(r.slot().toEpochMilli());
+            w.writeUTF(r.kind().name());
+            w.writeBoolean(r.chained());
+            w.writeLong(r.expectedLastSlot().map(Instant::toEpochMilli).orElse(SlotState.NONE));
+            w.writeLong(r.expectedFence());
+            w.writeBoolean(r.rebase());
+            w.writeUTF(claim.node());
+            w.writeUTF(claim.session());
+            w.writeLong(claim.claimId());
+            w.writeLong(claim.nowMillis());
+            w.writeLong(claim.fenceBaseMillis());
+            w.writeLong(claim.fenceFloor());
+            w.writeLong(claim.rebaseMillis());
+            w.writeLong(deadlineMillis);
+        });
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        String worker = in.readString();
-        Instant slot = Instant.ofEpochMilli(in.readLong());
-        ClaimRequest.Kind kind = ClaimRequest.Kind.values()[in.readByte()];
-        boolean chained = in.readBoolean();
-        long expected = in.readLong();
-        request = new ClaimRequest(worker, slot, kind, chained,
-                chained && expected != SlotState.NONE ? Optional.of(Instant.ofEpochMilli(expected)) : Optional.empty());
-        node = in.readString();
-        session = in.readString();
-        nowMillis = in.readLong();
+        Wire.In r = Wire.read(in);
+        String worker = r.readUTF();
+        Instant slot = Instant.ofEpochMilli(r.readLong());
+        ClaimRequest.Kind kind = ClaimRequest.Kind.valueOf(r.readUTF());
+        boolean chained = r.readBoolean();
+        long expected = r.readLong();
+        long expectedFence = r.readLong();
+        boolean rebase = r.readBoolean();
+        ClaimRequest request = new ClaimRequest(worker, slot, kind, chained,
+                chained && expected != SlotState.NONE ? Optional.of(Instant.ofEpochMilli(expected)) : Optional.empty(),
+                expectedFence, rebase);
+        claim = new ClaimRules.Claim(request, r.readUTF(), r.readUTF(), r.readLong(), r.readLong(), r.readLong(),
+                r.readLong(), r.readLong());
+        deadlineMillis = r.readLong();
     }
 }

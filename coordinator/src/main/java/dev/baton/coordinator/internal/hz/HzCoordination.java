@@ -4,71 +4,101 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
+import dev.baton.coordinator.internal.ClaimRules;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import dev.baton.worker.spi.Coordination;
 import dev.baton.worker.spi.CoordinationEvents;
+import dev.baton.worker.spi.CoordinationStatus;
 import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Coordination on a Hazelcast cluster. A claim first takes the worker's lock in the session lock
- * table (granted by a quorum of members), then claims the slot on the worker's record with an
+ * tables (recorded by a quorum of voters), then claims the slot on the worker's record with an
  * entry processor (once per slot, fencing token). The safety argument is in
  * {@code docs/lease-protocol.md}.
  */
 public final class HzCoordination implements Coordination {
 
     private static final Logger log = LoggerFactory.getLogger(HzCoordination.class);
+    /** Where a member keeps its clocks, for the claim processor's deadline check. */
+    static final String CLOCKS_KEY = "dev.baton.clocks";
+    private static final long CLOCK_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final HazelcastInstance hazelcast;
     private final String nodeId;
     private final HzSettings settings;
-    private final IMap<String, HzSlot> records;
+    private final Records records;
+    private final VoterState voters;
+    private final FenceFloor floor = new FenceFloor();
+    private final PeerClocks clocks;
     private final SessionTable table;
-    private final java.util.concurrent.atomic.AtomicReference<LocalSession> session =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final LocalSession.Context context;
+    private final AtomicReference<LocalSession> session = new AtomicReference<>();
+    private final Object sessionLock = new Object();
+    private final Set<String> registered = new HashSet<>();
+    private final List<Runnable> deferred = new ArrayList<>();
     private final SessionLoop loop;
+    private final VotersDriver driver;
     private final LoopHolder wakeHolder = new LoopHolder();
-    private long diedAtNanos;
-    private final java.util.concurrent.atomic.LongAdder renewals = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.AtomicLong ownExpiries = new java.util.concurrent.atomic.AtomicLong();
+    private final LongAdder renewals = new LongAdder();
+    private final AtomicLong ownExpiries = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private UUID membershipListener;
+    private volatile boolean leaving;
+    private volatile UUID membershipListener;
+    private long diedAtNanos;
+    private long lastClockReport = System.nanoTime();
 
     public HzCoordination(HazelcastInstance hazelcast, String nodeId, HzSettings settings) {
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.settings = settings;
-        this.records = hazelcast.getMap(HzSettings.RECORDS_MAP);
-        this.table = new SessionTable(settings.lease().plus(settings.margin()).toNanos(),
-                settings.staleAfter().toNanos(), System::nanoTime, this::otherMemberUuids);
-        this.session.set(newSession(java.util.Set.of()));
-        this.loop = new SessionLoop(this, table, hazelcast, hazelcast.getExecutorService(HzSettings.EXECUTOR),
+        this.records = new Records(hazelcast.getMap(HzSettings.RECORDS_MAP));
+        long expiry = settings.expiry().toNanos();
+        this.voters = new VoterState(nodeId, this::localMemberUuid, System::nanoTime, expiry);
+        this.clocks = new PeerClocks(com.hazelcast.internal.util.Clock::currentTimeMillis, System::nanoTime);
+        this.table = new SessionTable(expiry, settings.staleAfter().toNanos(), System::nanoTime, voters, floor,
+                clocks::wallMillis);
+        this.context = new LocalSession.Context(nodeId, this::localMemberUuid, table, voters, floor, clocks,
+                System::nanoTime, settings.lease().toNanos(), settings.minClusterSize(), wakeHolder::wake, renewals);
+        this.session.set(newSession());
+        this.loop = new SessionLoop(this, hazelcast, hazelcast.getExecutorService(HzSettings.EXECUTOR),
                 settings.renewInterval().toNanos());
+        this.driver = new VotersDriver(voters, loop::callVoters, expiry, settings.voterRemovalDelay().toNanos(),
+                TimeUnit.SECONDS.toNanos(2), settings.renewInterval().multipliedBy(4).toNanos(), System.nanoTime());
         wakeHolder.loop = loop;
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
         if (previous != null) {
             throw new IllegalStateException("this Hazelcast member already runs a Baton coordination; use one per"
                     + " member");
         }
+        hazelcast.getUserContext().put(VotersTask.STATE_KEY, voters);
+        hazelcast.getUserContext().put(CLOCKS_KEY, clocks);
     }
 
     /** Lets the session wake its loop before the loop exists. */
@@ -87,10 +117,9 @@ public final class HzCoordination implements Coordination {
         return session.get();
     }
 
-    private LocalSession newSession(java.util.Set<String> registered) {
+    private LocalSession newSession() {
         String sessionId = nodeId + "/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        return new LocalSession(sessionId, nodeId, this::localMemberUuid, registered, table, System::nanoTime,
-                settings.lease().toNanos(), settings.minClusterSize(), wakeHolder::wake, renewals);
+        return new LocalSession(sessionId, registered, context);
     }
 
     private String localMemberUuid() {
@@ -98,25 +127,41 @@ public final class HzCoordination implements Coordination {
     }
 
     /**
-     * Called by the loop every round: when the session has expired, waits until every other
-     * member has expired it too, then starts a fresh one. Nothing the old one held can come back.
+     * Called by the loop every round: checks the session, replaces an expired one once every
+     * other member must have expired it too, and keeps the voters in step with the fleet.
      */
-    void maintain(long now) {
+    void maintain(long now, List<Member> members) {
         LocalSession current = session.get();
         if (current.checkValidity(now)) {
             diedAtNanos = now;
             ownExpiries.incrementAndGet();
-            log.warn("Session {} expired: it could not renew with a quorum of members within the lease; its"
-                    + " executions were interrupted, and a new session starts in {}", current.id,
-                    settings.lease().plus(settings.margin()));
+            log.warn("Session {} expired: it could not renew with a quorum of voters within the lease; its"
+                    + " executions were interrupted, and a new session starts in {}", current.id, settings.expiry());
         }
-        if (current.isDead() && !closed.get()
-                && now - diedAtNanos > settings.lease().plus(settings.margin()).toNanos()) {
-            LocalSession next = newSession(current.registered());
-            session.set(next);
+        if (current.isDead() && !closed.get() && now - diedAtNanos > settings.expiry().toNanos()) {
+            List<Runnable> replay;
+            LocalSession next;
+            synchronized (sessionLock) {
+                next = newSession();
+                session.set(next);
+                replay = List.copyOf(deferred);
+                deferred.clear();
+            }
             table.forget(current.id);
+            replay.forEach(Runnable::run);
             log.info("Session {} replaces expired session {}", next.id, current.id);
         }
+        List<String> order = members.stream().map(m -> m.getUuid().toString()).toList();
+        driver.tick(new VotersDriver.View(now, clocks.wallMillis(), localMemberUuid(), order, table.sessions(),
+                session.get().notParticipating(), leaving));
+        if (now - lastClockReport > CLOCK_REPORT_NANOS) {
+            lastClockReport = now;
+            clocks.reportFarOff();
+        }
+    }
+
+    SessionTable table() {
+        return table;
     }
 
     @Override
@@ -126,7 +171,7 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Instant now() {
-        return Instant.ofEpochMilli(hazelcast.getCluster().getClusterTime());
+        return Instant.ofEpochMilli(clocks.clusterMillis());
     }
 
     @Override
@@ -155,10 +200,10 @@ public final class HzCoordination implements Coordination {
                 events.rebalanced();
             }
         });
+        voters.onLearn(v -> events.rebalanced());
         membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                warnIfQuorumTooSmall(event.getMembers().size());
                 events.rebalanced();
             }
 
@@ -168,36 +213,54 @@ public final class HzCoordination implements Coordination {
             }
         });
         loop.start(nodeId);
-        log.info("Baton coordination on Hazelcast started: node {}, session {}, lease {}, quorum {} of {} member(s)",
-                nodeId, session().id, settings.lease(), session().quorum(), hazelcast.getCluster().getMembers().size());
-    }
-
-    private void warnIfQuorumTooSmall(int members) {
-        int min = settings.minClusterSize();
-        if (members > 2 * min - 1 && members > 1) {
-            log.warn("The cluster has {} members but BATON_MIN_CLUSTER_SIZE is {}: after a partition both sides could"
-                    + " reach {} members and run workers. Set it to a majority of the fleet: {}", members, min, min,
-                    members / 2 + 1);
-        }
+        log.info("Baton coordination on Hazelcast started: node {}, session {}, lease {}, {} member(s)", nodeId,
+                session().id, settings.lease(), hazelcast.getCluster().getMembers().size());
     }
 
     @Override
     public void register(String worker) {
-        session().announce(SessionOp.Kind.REGISTER, worker, false);
+        announceRegistration(worker, true);
     }
 
     @Override
     public void unregister(String worker) {
-        session().announce(SessionOp.Kind.UNREGISTER, worker, false);
+        announceRegistration(worker, false);
+    }
+
+    private void announceRegistration(String worker, boolean on) {
+        synchronized (sessionLock) {
+            if (on) {
+                registered.add(worker);
+            } else {
+                registered.remove(worker);
+            }
+            session().announce(on ? SessionOp.Kind.REGISTER : SessionOp.Kind.UNREGISTER, worker, false);
+        }
+    }
+
+    /** Announces a trigger or a pause now, or with the next session if this one has expired. */
+    private void announce(SessionOp.Kind kind, String worker, boolean flag) {
+        synchronized (sessionLock) {
+            LocalSession s = session();
+            if (s.isDead()) {
+                deferred.add(() -> session().announce(kind, worker, flag));
+            } else {
+                s.announce(kind, worker, flag);
+            }
+        }
     }
 
     @Override
     public ClaimRole role(String worker) {
+        return table.role(worker, memberUuids());
+    }
+
+    private Set<String> memberUuids() {
         Set<String> members = new HashSet<>();
         for (Member m : hazelcast.getCluster().getMembers()) {
             members.add(m.getUuid().toString());
         }
-        return table.role(worker, members);
+        return members;
     }
 
     @Override
@@ -212,78 +275,100 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Optional<WorkerRecord> read(String worker) {
-        HzSlot slot = records.get(worker);
-        return Optional.ofNullable(slot).map(s -> s.state().toRecord());
+        HzSlot slot = records.map().get(worker);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        floor.raise(slot.state().fence());
+        return Optional.of(slot.state().toRecord());
     }
 
     @Override
-    public java.util.Map<String, WorkerRecord> readAll(Set<String> workers) {
-        java.util.Map<String, WorkerRecord> result = new java.util.HashMap<>();
-        records.getAll(workers).forEach((w, slot) -> result.put(w, slot.state().toRecord()));
+    public Map<String, WorkerRecord> readAll(Set<String> workers) {
+        Map<String, WorkerRecord> result = new HashMap<>();
+        records.map().getAll(workers).forEach((w, slot) -> {
+            floor.raise(slot.state().fence());
+            result.put(w, slot.state().toRecord());
+        });
         return result;
     }
 
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
-        if (closed.get() || !started.get()) {
+        if (closed.get() || leaving || !started.get()) {
             return Optional.empty();
         }
         String worker = request.worker();
-        LocalSession session = session();
-        if (!acquire(session, worker)) {
+        LocalSession s = session();
+        if (!acquire(s, worker)) {
             log.debug("Claim of {} slot {}: the lock was not granted", worker, request.slot());
             return Optional.empty();
         }
-        try {
-            HzSlot result = records.executeOnKey(worker,
-                    new ClaimProcessor(request, nodeId, session.id, hazelcast.getCluster().getClusterTime()));
-            if (result == null) {
-                log.debug("Claim of {} slot {}: refused by the record", worker, request.slot());
-                session.release(worker, false);
-                return Optional.empty();
-            }
-            HzLease lease = new HzLease(this, session, result.state(), request.kind());
-            if (!lease.isValid()) {
-                lease.release();
-                return Optional.empty();
-            }
-            return Optional.of(lease);
-        } catch (RuntimeException e) {
-            session.release(worker, false);
-            log.debug("Claim of worker {} failed: {}", worker, e.toString());
+        long clusterNow = clocks.clusterMillis();
+        long validForMillis = TimeUnit.NANOSECONDS.toMillis(s.lockValidUntil(worker) - System.nanoTime());
+        long deadline = clusterNow + validForMillis - settings.margin().toMillis();
+        long claimId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        ClaimRules.Claim claim = new ClaimRules.Claim(request, nodeId, s.id, claimId, clusterNow,
+                clocks.latestWallMillis(), floor.get(), ClaimRules.REBASE_MIN_MILLIS);
+        ClaimProcessor processor = new ClaimProcessor(claim, deadline, new ClaimProcessor.Locals(clocks, table));
+        Records.Result<HzSlot> result = records.call(worker, processor, () -> !closed.get() && s.holds(worker));
+        if (!result.applied()) {
+            log.debug("Claim of {} slot {}: {}", worker, request.slot(),
+                    result.status() == Records.Status.UNKNOWN ? "outcome unknown" : "refused by the record");
+            // An unknown outcome may have left the record running for this session: others re-run it.
+            s.release(worker, result.status() == Records.Status.UNKNOWN);
             return Optional.empty();
         }
+        floor.raise(result.value().state().fence());
+        HzLease lease = new HzLease(this, s, result.value().state(), request.kind());
+        if (!lease.isValid()) {
+            lease.release();
+            return Optional.empty();
+        }
+        return Optional.of(lease);
     }
 
-    private boolean acquire(LocalSession session, String worker) {
+    private boolean acquire(LocalSession s, String worker) {
+        long deadline = System.nanoTime() + settings.acquireTimeout().toNanos();
+        // A session without a quorum asks nothing: its request would only sit in tables as a stale refusal.
+        while (!s.isValid()) {
+            if (System.nanoTime() > deadline || closed.get() || s.isDead() || !sleep(5)) {
+                return false;
+            }
+        }
         try {
-            return session.acquire(worker).get(settings.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            return s.acquire(worker).get(left, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            session.release(worker, false);
+            s.release(worker, false);
             return false;
         } catch (ExecutionException | TimeoutException e) {
-            session.release(worker, false);
+            s.release(worker, false);
             return false;
         }
     }
 
-    /** Records the outcome (if the record still carries this fence), then gives the lock back. */
-    Optional<WorkerRecord> complete(LocalSession session, String worker, long fence, Outcome outcome) {
+    /** Records the outcome (if the record still belongs to this claim), then gives the lock back. */
+    Optional<WorkerRecord> complete(LocalSession s, String worker, long fence, long claimId, Outcome outcome) {
+        long giveUpAt = System.nanoTime() + settings.lease().toNanos();
+        Records.Result<HzSlot> result = Records.Result.unknown();
         try {
-            HzSlot result = records.executeOnKey(worker, new CompleteProcessor(fence, outcome,
-                    hazelcast.getCluster().getClusterTime()));
-            return Optional.ofNullable(result).map(s -> s.state().toRecord());
+            result = records.call(worker, new CompleteProcessor(fence, claimId, outcome, clocks.clusterMillis()),
+                    () -> !closed.get() && System.nanoTime() < giveUpAt);
+            return result.applied() ? Optional.of(result.value().state().toRecord()) : Optional.empty();
         } catch (RuntimeException e) {
             log.warn("Recording outcome {} of worker {} failed: {}", outcome, worker, e.toString());
             return Optional.empty();
         } finally {
-            awaitQuietly(session.release(worker, !outcome.closesSlot()));
+            // Unless the record surely says how the slot ended, others must look: it may need a re-run.
+            boolean unfinished = !outcome.closesSlot() || result.status() != Records.Status.DONE;
+            awaitQuietly(s.release(worker, unfinished));
         }
     }
 
     /** Waits (bounded) until every member has heard of a release, so that the next claim anywhere wins. */
-    private void awaitQuietly(java.util.concurrent.CompletableFuture<Void> applied) {
+    private void awaitQuietly(CompletableFuture<Void> applied) {
         try {
             applied.get(settings.releaseWait().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -295,33 +380,43 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public void pause(String worker) {
-        records.executeOnKey(worker, new FlagProcessor(FlagProcessor.Flag.PAUSE));
-        session().announce(SessionOp.Kind.PAUSE, worker, true);
+        flag(worker, FlagProcessor.Flag.PAUSE);
+        announce(SessionOp.Kind.PAUSE, worker, true);
     }
 
     @Override
     public void resume(String worker) {
-        records.executeOnKey(worker, new FlagProcessor(FlagProcessor.Flag.RESUME));
-        session().announce(SessionOp.Kind.PAUSE, worker, false);
+        flag(worker, FlagProcessor.Flag.RESUME);
+        announce(SessionOp.Kind.PAUSE, worker, false);
     }
 
     @Override
     public void trigger(String worker) {
-        records.executeOnKey(worker, new FlagProcessor(FlagProcessor.Flag.TRIGGER));
-        session().announce(SessionOp.Kind.TRIGGER, worker, false);
+        flag(worker, FlagProcessor.Flag.TRIGGER);
+        announce(SessionOp.Kind.TRIGGER, worker, false);
+    }
+
+    private void flag(String worker, FlagProcessor.Flag flag) {
+        long token = ClaimRules.nextFence(0, floor.get(), clocks.latestWallMillis());
+        floor.raise(token);
+        long giveUpAt = System.nanoTime() + settings.lease().toNanos();
+        Records.Result<Boolean> result = records.call(worker, new FlagProcessor(flag, token),
+                () -> !closed.get() && System.nanoTime() < giveUpAt);
+        if (result.status() != Records.Status.DONE) {
+            throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
+                    + "': " + (result.status() == Records.Status.REFUSED
+                    ? "this node is on the minority side of a split and cannot change records; try a node of the majority"
+                    : "the cluster did not confirm the change in time; try again"));
+        }
     }
 
     @Override
-    public dev.baton.worker.spi.CoordinationStatus status() {
-        Set<String> members = new HashSet<>();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            members.add(m.getUuid().toString());
-        }
+    public CoordinationStatus status() {
+        Set<String> members = memberUuids();
         LocalSession s = session();
-        boolean quorum = members.size() >= settings.minClusterSize() && s.isValid();
-        return new dev.baton.worker.spi.CoordinationStatus(quorum, members.size(), s.quorum(), s.heldCount(),
-                renewals.sum(), table.expiredSessions() + ownExpiries.get(), table.holders(),
-                table.assignment(members));
+        return new CoordinationStatus(s.isValid(), members.size(), s.quorum(), s.heldCount(), renewals.sum(),
+                table.expiredSessions() + ownExpiries.get(), table.holders(), table.assignment(members),
+                voters.current().ids());
     }
 
     /** The node running {@code worker} now, as this member's lock table sees it. */
@@ -330,48 +425,93 @@ public final class HzCoordination implements Coordination {
     }
 
     @Override
+    public void leaving() {
+        if (leaving) {
+            return;
+        }
+        leaving = true;
+        session().closing();
+        log.info("Node {} is leaving: the others take over its workers as their runs end", nodeId);
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LocalSession session = session();
-        int abandoned = session.heldCount();
+        LocalSession s = session();
+        int abandoned = s.heldCount();
         if (abandoned > 0) {
             log.warn("Closing with {} lease(s) still held by executions that did not stop; they expire on their own",
                     abandoned);
         }
-        session.closing();
-        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
-        while (started.get() && !session.allAcknowledged() && System.nanoTime() < deadline) {
-            loop.wake();
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        leaving();
+        if (started.get()) {
+            leaveVoters();
+            awaitAcknowledged(s);
         }
         loop.stop();
-        if (membershipListener != null) {
+        UUID listener = membershipListener;
+        if (listener != null) {
             try {
-                hazelcast.getCluster().removeMembershipListener(membershipListener);
+                hazelcast.getCluster().removeMembershipListener(listener);
             } catch (RuntimeException e) {
                 log.debug("Removing the membership listener failed", e);
             }
         }
         hazelcast.getUserContext().remove(RenewTask.TABLE_KEY, table);
+        hazelcast.getUserContext().remove(VotersTask.STATE_KEY, voters);
+        hazelcast.getUserContext().remove(CLOCKS_KEY, clocks);
         log.info("Baton coordination on node {} closed", nodeId);
     }
 
-    private Set<String> otherMemberUuids() {
-        String self = localMemberUuid();
-        Set<String> uuids = new HashSet<>();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            String uuid = m.getUuid().toString();
-            if (!uuid.equals(self)) {
-                uuids.add(uuid);
+    /** Waits (bounded) until the others removed this node from the voters, so that it leaves no hole in the quorum. */
+    private void leaveVoters() {
+        long deadline = System.nanoTime() + settings.expiry().multipliedBy(2).plusSeconds(2).toNanos();
+        while (voters.current().contains(nodeId) && voters.current().size() > 1 && System.nanoTime() < deadline) {
+            if (!majorityReachable()) {
+                log.warn("Leaving while a voter of {}: too few of them answer to agree on the change", voters.current());
+                return;
+            }
+            loop.wake();
+            if (!sleep(20)) {
+                return;
             }
         }
-        return uuids;
+        if (voters.current().contains(nodeId) && voters.current().size() > 1) {
+            log.warn("Leaving while still a voter of {}: the others remove it after {}", voters.current(),
+                    settings.voterRemovalDelay());
+        }
+    }
+
+    /** Whether a majority of the voters, this node included, has a live session here. */
+    private boolean majorityReachable() {
+        Voters current = voters.current();
+        Set<String> members = memberUuids();
+        long live = table.sessions().stream()
+                .filter(s -> members.contains(s.memberUuid()) && current.contains(s.nodeId()))
+                .filter(s -> table.alive(s.session()))
+                .map(SessionTable.SessionInfo::nodeId).distinct().count();
+        return live >= current.majority();
+    }
+
+    private void awaitAcknowledged(LocalSession s) {
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        while (!s.allAcknowledged() && System.nanoTime() < deadline) {
+            loop.wake();
+            if (!sleep(10)) {
+                return;
+            }
+        }
+    }
+
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

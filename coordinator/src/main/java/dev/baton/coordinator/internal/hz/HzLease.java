@@ -31,7 +31,7 @@ final class HzLease implements Lease {
 
     @Override
     public Instant slot() {
-        return Instant.ofEpochMilli(claimed.lastSlot());
+        return Instant.ofEpochMilli(claimed.running().slot());
     }
 
     @Override
@@ -62,13 +62,13 @@ final class HzLease implements Lease {
     @Override
     public Optional<WorkerRecord> complete(Outcome outcome) {
         end();
-        return coordination.complete(session, worker(), fencingToken(), outcome);
+        return coordination.complete(session, worker(), fencingToken(), claimed.claimId(), outcome);
     }
 
     @Override
     public void release() {
         end();
-        coordination.complete(session, worker(), fencingToken(), Outcome.INTERRUPTED);
+        coordination.complete(session, worker(), fencingToken(), claimed.claimId(), Outcome.INTERRUPTED);
     }
 
     private synchronized void end() {

@@ -2,13 +2,16 @@ package dev.baton.coordinator.internal.hz;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.baton.coordinator.internal.SlotState;
 import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
 import java.io.IOException;
 
-/** How a {@link SlotState} is stored in the records map: compact binary, no Java serialization. */
-public final class HzSlot implements DataSerializable {
+/** How a {@link SlotState} is stored in the records map, in Baton's versioned wire format. */
+public final class HzSlot implements IdentifiedDataSerializable {
+
+    static final int FORMAT = 1;
 
     private SlotState state;
 
@@ -25,37 +28,71 @@ public final class HzSlot implements DataSerializable {
     }
 
     @Override
+    public int getFactoryId() {
+        return BatonSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return BatonSerialization.SLOT;
+    }
+
+    @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeString(state.worker());
-        out.writeLong(state.lastSlot());
-        out.writeLong(state.fence());
-        out.writeString(state.holderNode());
-        out.writeString(state.holderSession());
-        out.writeByte(state.lastOutcome() == null ? -1 : state.lastOutcome().ordinal());
-        out.writeLong(state.startedAt());
-        out.writeLong(state.finishedAt());
-        out.writeBoolean(state.paused());
-        out.writeBoolean(state.triggerPending());
-        out.writeString(state.lastNode());
-        out.writeInt(state.failuresInARow());
+        out.writeByteArray(encode(state));
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        String worker = in.readString();
-        long lastSlot = in.readLong();
-        long fence = in.readLong();
-        String holderNode = in.readString();
-        String holderSession = in.readString();
-        byte outcome = in.readByte();
-        long startedAt = in.readLong();
-        long finishedAt = in.readLong();
-        boolean paused = in.readBoolean();
-        boolean trigger = in.readBoolean();
-        String lastNode = in.readString();
-        int failures = in.readInt();
-        state = new SlotState(worker, lastSlot, fence, holderNode, holderSession,
-                outcome < 0 ? null : Outcome.values()[outcome], startedAt, finishedAt, paused, trigger, lastNode,
-                failures);
+        state = decode(in.readByteArray());
+    }
+
+    static byte[] encode(SlotState s) {
+        return Wire.encode(FORMAT, w -> {
+            w.writeUTF(s.worker());
+            w.writeLong(s.lastSlot());
+            w.writeLong(s.fence());
+            w.writeLong(s.claimId());
+            SlotState.Running r = s.running();
+            w.writeBoolean(r != null);
+            if (r != null) {
+                w.writeUTF(r.node());
+                w.writeUTF(r.session());
+                w.writeLong(r.claimId());
+                w.writeUTF(r.kind().name());
+                w.writeLong(r.slot());
+            }
+            w.writeNullable(s.lastKind() == null ? null : s.lastKind().name());
+            w.writeNullable(s.lastOutcome() == null ? null : s.lastOutcome().name());
+            w.writeLong(s.startedAt());
+            w.writeLong(s.finishedAt());
+            SlotState.Flags f = s.flags();
+            w.writeBoolean(f.paused());
+            w.writeLong(f.pauseToken());
+            w.writeLong(f.triggerRequested());
+            w.writeLong(f.triggerServed());
+            w.writeNullable(s.lastNode());
+            w.writeInt(s.failuresInARow());
+        });
+    }
+
+    static SlotState decode(byte[] bytes) throws IOException {
+        Wire.In r = Wire.decode(bytes);
+        String worker = r.readUTF();
+        long lastSlot = r.readLong();
+        long fence = r.readLong();
+        long claimId = r.readLong();
+        SlotState.Running running = r.readBoolean() ? new SlotState.Running(r.readUTF(), r.readUTF(), r.readLong(),
+                ClaimRequest.Kind.valueOf(r.readUTF()), r.readLong()) : null;
+        String kind = r.readNullable();
+        String outcome = r.readNullable();
+        long startedAt = r.readLong();
+        long finishedAt = r.readLong();
+        SlotState.Flags flags = new SlotState.Flags(r.readBoolean(), r.readLong(), r.readLong(), r.readLong());
+        String lastNode = r.readNullable();
+        int failures = r.readInt();
+        return new SlotState(worker, lastSlot, fence, claimId, running,
+                kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
+                startedAt, finishedAt, flags, lastNode, failures);
     }
 }

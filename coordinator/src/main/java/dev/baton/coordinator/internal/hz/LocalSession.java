@@ -11,15 +11,25 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's session: the ordered changes it announces, the locks it holds or asks for, and
- * what every other member acknowledged. The session is valid until (send time of the renewal
- * that the quorum-th member acknowledged) + lease, on this node's monotonic clock; a lock is
- * granted when a quorum of members, this one included, applied the request without refusing it.
+ * This node's session: the ordered changes it announces, the locks it holds or asks for, and what
+ * every member's lock table says of them.
+ *
+ * <p>A lock on W is held at time t while a quorum of the voters (of the current configuration, or
+ * of the one before during a change) recorded this session as W's holder when they acknowledged a
+ * renewal sent at t - lease or later, each counted under the configuration version it answered
+ * under; this node counts itself through its own table. It is granted the first time that holds,
+ * and lost for good the first time it stops holding. A member that refuses a lock only withholds
+ * its own support: no single member's view ends a lock a quorum confirmed. The session itself is
+ * valid while a quorum acknowledged its renewals in the same way; once its validity has passed it
+ * is dead, and a new session replaces it. See {@code docs/lease-protocol.md}.
  */
 final class LocalSession {
 
@@ -32,13 +42,19 @@ final class LocalSession {
     }
 
     private static final class Held {
+        final String worker;
         final long seq;
         final CompletableFuture<Boolean> granted = new CompletableFuture<>();
         final List<Runnable> lostActions = new ArrayList<>();
+        /** For each voter, when it last acknowledged a renewal while recording this lock as ours. */
+        final Map<String, Acks> support = new HashMap<>();
+        /** Voters that answered they record another holder. */
+        final Set<String> refusedBy = new HashSet<>();
         boolean confirmed;
         boolean lost;
 
-        Held(long seq) {
+        Held(String worker, long seq) {
+            this.worker = worker;
             this.seq = seq;
         }
     }
@@ -46,11 +62,12 @@ final class LocalSession {
     private static final class Peer {
         final Member member;
         long ackedSeq = -1;
-        long voteSeq = -1;
-        long lastAckSentNanos = Long.MIN_VALUE;
         boolean inFlight;
         long inFlightSentNanos;
         boolean participating = true;
+        /** The voters version and lineage the member answered with last; it gets our ids while they differ. */
+        long version = -1;
+        String lineage = "";
 
         Peer(Member member) {
             this.member = member;
@@ -59,68 +76,88 @@ final class LocalSession {
 
     final String id;
     private final String nodeId;
-    private final java.util.function.Supplier<String> memberUuid;
+    private final Supplier<String> memberUuid;
     private final SessionTable table;
+    private final VoterState voters;
+    private final FenceFloor floor;
+    private final PeerClocks clocks;
     private final LongSupplier clock;
     private final long leaseNanos;
     private final int minClusterSize;
     private final Runnable wakeSender;
-    private final java.util.concurrent.atomic.LongAdder renewals;
+    private final LongAdder renewals;
     private final ArrayDeque<SessionOp> changes = new ArrayDeque<>();
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
     private final Map<String, Peer> peers = new HashMap<>();
+    private final Map<String, Acks> voterAcks = new HashMap<>();
     private final Map<CompletableFuture<Void>, Long> waiters = new HashMap<>();
+    private final Acks selfAcks = new Acks();
+    private String ackLineage = "";
     private long seq;
-    private long selfAckNanos;
-    private long selfVoteSeq = -1;
     private boolean closing;
+    /** The next round goes to every member, as a heartbeat does: something they must hear at once changed. */
+    private boolean announceNow;
     private boolean wasValid;
     private boolean dead;
 
-    /**
-     * @param memberUuid the local member's current UUID (it changes when a member merges back after a split)
-     * @param registered the workers this node runs, carried over from the session this one replaces
-     */
-    LocalSession(String id, String nodeId, java.util.function.Supplier<String> memberUuid, Set<String> registered,
-                 SessionTable table, LongSupplier clock, long leaseNanos, int minClusterSize, Runnable wakeSender,
-                 java.util.concurrent.atomic.LongAdder renewals) {
-        this.id = id;
-        this.nodeId = nodeId;
-        this.memberUuid = memberUuid;
-        this.table = table;
-        this.clock = clock;
-        this.leaseNanos = leaseNanos;
-        this.minClusterSize = minClusterSize;
-        this.wakeSender = wakeSender;
-        this.renewals = renewals;
-        this.selfAckNanos = clock.getAsLong();
-        this.registered.addAll(registered);
-        table.self(id);
-        table.receive(SessionMessage.snapshot(id, nodeId, memberUuid.get(), 0, Set.of(), Set.copyOf(registered), false));
+    /** How the session's surroundings are reached; one per coordination, shared by its successive sessions. */
+    record Context(String nodeId, Supplier<String> memberUuid, SessionTable table, VoterState voters,
+                   FenceFloor floor, PeerClocks clocks, LongSupplier clock, long leaseNanos, int minClusterSize,
+                   Runnable wakeSender, LongAdder renewals) {
     }
 
-    /** Asks the cluster for the worker's lock; completes true when a quorum granted it. */
+    /**
+     * @param registered the workers this node runs, carried over from the session this one replaces
+     */
+    LocalSession(String id, Set<String> registered, Context context) {
+        this.id = id;
+        this.nodeId = context.nodeId();
+        this.memberUuid = context.memberUuid();
+        this.table = context.table();
+        this.voters = context.voters();
+        this.floor = context.floor();
+        this.clocks = context.clocks();
+        this.clock = context.clock();
+        this.leaseNanos = context.leaseNanos();
+        this.minClusterSize = context.minClusterSize();
+        this.wakeSender = context.wakeSender();
+        this.renewals = context.renewals();
+        this.registered.addAll(registered);
+        table.self(id);
+        table.receive(stamp(SessionMessage.snapshot(id, nodeId, memberUuid.get(), 0, Set.of(), Set.copyOf(registered),
+                false), true));
+        selfAck(clock.getAsLong());
+    }
+
+    /**
+     * Asks the cluster for the worker's lock; completes true once a quorum of voters records it as
+     * this session's, false when that cannot happen (the session has no quorum, or too many voters
+     * know another live holder). The caller gives up and releases after its own timeout.
+     */
     CompletableFuture<Boolean> acquire(String worker) {
+        List<Runnable> fire = new ArrayList<>();
+        CompletableFuture<Boolean> result;
         synchronized (this) {
-            if (held.containsKey(worker) || closing || dead) {
+            long now = clock.getAsLong();
+            if (held.containsKey(worker) || closing || dead || now >= validUntil()) {
                 return CompletableFuture.completedFuture(false);
             }
             SessionReply own = append(SessionOp.Kind.ACQUIRE, worker, false);
-            if (!own.warmingUp) {
-                selfVoteSeq = seq;
-            }
-            if (!own.rejected.isEmpty()) {
+            if (own.refused.contains(worker)) {
                 log.debug("Lock on {} refused by this member's own table: {} holds it", worker,
                         table.holder(worker).orElse("?"));
                 append(SessionOp.Kind.RELEASE, worker, false);
                 return CompletableFuture.completedFuture(false);
             }
-            Held h = new Held(seq);
+            Held h = new Held(worker, seq);
             held.put(worker, h);
-            confirm(clock.getAsLong());
-            return h.granted;
+            selfAck(now);
+            confirm(now, fire);
+            result = h.granted;
         }
+        fire.forEach(Runnable::run);
+        return result;
     }
 
     /**
@@ -179,10 +216,16 @@ final class LocalSession {
         return dead;
     }
 
-    /** Whether this session holds a granted, not lost lock on the worker and is itself valid. */
+    /** Whether this session holds a granted, not lost lock on the worker. */
     synchronized boolean holds(String worker) {
         Held h = held.get(worker);
-        return !dead && h != null && h.confirmed && !h.lost && clock.getAsLong() < validUntil();
+        return !dead && h != null && h.confirmed && !h.lost && clock.getAsLong() < validity(h);
+    }
+
+    /** Until when the lock on {@code worker} is valid, on this node's monotonic clock (past if not held). */
+    synchronized long lockValidUntil(String worker) {
+        Held h = held.get(worker);
+        return h == null || !h.confirmed || h.lost ? Long.MIN_VALUE : validity(h);
     }
 
     /** Runs {@code action} once when the lock on {@code worker} is lost (now, if it already is). */
@@ -204,56 +247,87 @@ final class LocalSession {
         long base = seq;
         SessionOp op = new SessionOp(++seq, kind, worker, flag);
         changes.addLast(op);
-        SessionReply own = table.receive(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq, List.of(op), closing));
+        SessionReply own = table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq,
+                List.of(op), closing), true));
         wakeSender.run();
         return own;
     }
 
+    private SessionMessage stamp(SessionMessage m, boolean withIds) {
+        return m.about(voters.current(), withIds, clocks.wallMillis(), floor.get(), voters.warm());
+    }
+
+    /** Counts this member's own table, which applied everything up to now, as an acknowledgement. */
+    private void selfAck(long now) {
+        resetOnNewLineage();
+        if (voters.warm()) {
+            selfAcks.record(voters.current().version(), now);
+        }
+    }
+
+    /** Acknowledgements of one lineage never count for another: a node that joined an older lineage starts over. */
+    private void resetOnNewLineage() {
+        String lineage = voters.current().lineage();
+        if (!lineage.equals(ackLineage)) {
+            ackLineage = lineage;
+            voterAcks.clear();
+            selfAcks.reset();
+            held.values().forEach(h -> h.support.clear());
+        }
+    }
+
     /** The messages of one round: to every idle member that lacks changes, or to all on a heartbeat. */
-    synchronized List<Outgoing> round(Set<Member> members, long now, boolean heartbeat) {
-        if (dead) {
-            return List.of();
-        }
-        Map<String, Peer> current = new HashMap<>();
-        String self = memberUuid.get();
-        for (Member m : members) {
-            String uuid = m.getUuid().toString();
-            if (!uuid.equals(self)) {
-                current.put(uuid, peers.getOrDefault(uuid, new Peer(m)));
-            }
-        }
-        peers.keySet().retainAll(current.keySet());
-        peers.putAll(current);
-        settleWaiters();
-        selfAckNanos = now;
-        SessionReply own = table.receive(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing));
-        if (!own.warmingUp) {
-            selfVoteSeq = seq;
-            confirm(now);
-        }
+    List<Outgoing> round(Set<Member> members, long now, boolean heartbeatDue) {
+        boolean heartbeat = heartbeatDue;
+        List<Runnable> fire = new ArrayList<>();
         List<Outgoing> out = new ArrayList<>();
-        long firstLogged = changes.isEmpty() ? seq + 1 : changes.peekFirst().seq();
-        for (Peer p : peers.values()) {
-            // A message lost on the way must not silence this member for long: send again after a fifth of the lease.
-            if (p.inFlight && now - p.inFlightSentNanos > leaseNanos / 5) {
-                p.inFlight = false;
+        synchronized (this) {
+            if (dead) {
+                return List.of();
             }
-            if (p.inFlight || (!heartbeat && p.ackedSeq >= seq)) {
-                continue;
+            Map<String, Peer> current = new HashMap<>();
+            String self = memberUuid.get();
+            for (Member m : members) {
+                String uuid = m.getUuid().toString();
+                if (!uuid.equals(self)) {
+                    current.put(uuid, peers.getOrDefault(uuid, new Peer(m)));
+                }
             }
-            SessionMessage message;
-            if (p.ackedSeq < 0 || p.ackedSeq + 1 < firstLogged) {
-                message = SessionMessage.snapshot(id, nodeId, self, seq, new HashSet<>(held.keySet()),
-                        new HashSet<>(registered), closing);
-            } else {
-                List<SessionOp> ops = changes.stream().filter(o -> o.seq() > p.ackedSeq).toList();
-                message = SessionMessage.delta(id, nodeId, self, p.ackedSeq, seq, ops, closing);
+            peers.keySet().retainAll(current.keySet());
+            peers.putAll(current);
+            settleWaiters();
+            table.receive(stamp(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing), false));
+            selfAck(now);
+            confirm(now, fire);
+            Voters mine = voters.current();
+            heartbeat |= announceNow;
+            announceNow = false;
+            long firstLogged = changes.isEmpty() ? seq + 1 : changes.peekFirst().seq();
+            for (Peer p : peers.values()) {
+                // A message lost on the way must not silence this member for long: send again after a fifth of the lease.
+                if (p.inFlight && now - p.inFlightSentNanos > leaseNanos / 5) {
+                    p.inFlight = false;
+                }
+                if (p.inFlight || (!heartbeat && p.ackedSeq >= seq)) {
+                    continue;
+                }
+                SessionMessage message;
+                if (p.ackedSeq < 0 || p.ackedSeq + 1 < firstLogged) {
+                    message = SessionMessage.snapshot(id, nodeId, self, seq, new HashSet<>(held.keySet()),
+                            new HashSet<>(registered), closing);
+                } else {
+                    List<SessionOp> ops = changes.stream().filter(o -> o.seq() > p.ackedSeq).toList();
+                    message = SessionMessage.delta(id, nodeId, self, p.ackedSeq, seq, ops, closing);
+                }
+                boolean behind = !p.lineage.equals(mine.lineage()) || p.version != mine.version();
+                stamp(message, behind);
+                p.inFlight = true;
+                p.inFlightSentNanos = now;
+                out.add(new Outgoing(p.member, message, now));
             }
-            p.inFlight = true;
-            p.inFlightSentNanos = now;
-            out.add(new Outgoing(p.member, message, now));
+            trimLog();
         }
-        trimLog();
+        fire.forEach(Runnable::run);
         return out;
     }
 
@@ -267,11 +341,16 @@ final class LocalSession {
     /** A member answered a message sent at {@code sentNanos}. */
     void onReply(String uuid, SessionMessage sent, long sentNanos, SessionReply reply) {
         List<Runnable> fire = new ArrayList<>();
+        if (reply.voters != null) {
+            voters.learn(reply.voters);
+        }
+        floor.raise(reply.fenceFloor);
         synchronized (this) {
             Peer p = peers.get(uuid);
             if (p == null) {
                 return;
             }
+            long now = clock.getAsLong();
             if (p.inFlightSentNanos == sentNanos) {
                 p.inFlight = false;
             }
@@ -279,33 +358,67 @@ final class LocalSession {
                 case APPLIED -> {
                     renewals.increment();
                     p.participating = true;
-                    p.ackedSeq = Math.max(p.ackedSeq, sent.seq);
-                    p.lastAckSentNanos = Math.max(p.lastAckSentNanos, sentNanos);
-                    if (!reply.warmingUp) {
-                        p.voteSeq = Math.max(p.voteSeq, sent.seq);
-                    }
-                    for (String w : reply.rejected) {
-                        refused(w, uuid, fire);
-                    }
+                    p.ackedSeq = Math.max(p.ackedSeq, Math.min(reply.appliedSeq, seq));
+                    p.version = reply.votersVersion;
+                    p.lineage = reply.lineage;
+                    clocks.sample(reply.voterId, sent.wallMillis, now - sentNanos, reply.wallMillis);
+                    credit(reply, sentNanos, fire);
                 }
                 case NEED_SNAPSHOT -> p.ackedSeq = -1;
                 case NOT_MEMBER -> log.debug("Member {} does not count this node as a member (yet)", uuid);
                 case NOT_PARTICIPATING -> {
-                    table.notParticipating(uuid);
                     if (p.participating) {
-                        log.debug("Member {} runs no Baton (yet): it counts towards the quorum but does not vote",
-                                uuid);
+                        log.debug("Member {} runs no Baton (yet): it counts towards no quorum", uuid);
                     }
                     p.participating = false;
                 }
             }
-            confirm(clock.getAsLong());
+            confirm(now, fire);
             settleWaiters();
             if (p.ackedSeq < seq) {
                 wakeSender.run();
             }
         }
         fire.forEach(Runnable::run);
+    }
+
+    /**
+     * Counts what the reply says: an acknowledgement of the session, and of each lock the member
+     * applied and records as ours, under the version it answered with. Only a member past its
+     * start-up wait, of this lineage, counts.
+     */
+    private void credit(SessionReply reply, long sentNanos, List<Runnable> fire) {
+        resetOnNewLineage();
+        if (reply.warmingUp || !reply.lineage.equals(ackLineage) || reply.voterId.isEmpty()) {
+            return;
+        }
+        String voter = reply.voterId;
+        long version = reply.votersVersion;
+        voterAcks.computeIfAbsent(voter, v -> new Acks()).record(version, sentNanos);
+        Voters current = voters.current();
+        for (Held h : new ArrayList<>(held.values())) {
+            if (h.seq > reply.appliedSeq) {
+                continue;
+            }
+            if (reply.refused.contains(h.worker)) {
+                h.refusedBy.add(voter);
+                if (!h.confirmed && hopeless(h, current)) {
+                    log.debug("Lock on {} refused: too many voters know another live holder", h.worker);
+                    held.remove(h.worker);
+                    h.granted.complete(false);
+                    append(SessionOp.Kind.RELEASE, h.worker, false);
+                }
+            } else {
+                h.refusedBy.remove(voter);
+                h.support.computeIfAbsent(voter, v -> new Acks()).record(version, sentNanos);
+            }
+        }
+    }
+
+    /** Whether so many voters refuse a pending lock that no quorum of the current voters can grant it. */
+    private boolean hopeless(Held h, Voters current) {
+        long refusing = h.refusedBy.stream().filter(current::contains).count();
+        return refusing > current.size() - current.quorum(minClusterSize);
     }
 
     synchronized void onFailure(String uuid, long sentNanos) {
@@ -315,63 +428,55 @@ final class LocalSession {
         }
     }
 
-    /** Another live session holds the worker for some member: a pending request fails, a granted lock is lost. */
-    private void refused(String worker, String member, List<Runnable> fire) {
-        Held h = held.get(worker);
-        if (h == null) {
-            return;
-        }
-        if (!h.confirmed) {
-            held.remove(worker);
-            h.granted.complete(false);
-            append(SessionOp.Kind.RELEASE, worker, false);
-        } else {
-            lose(worker, h, "member " + member + " knows another live holder", fire);
-        }
-    }
-
-    private void confirm(long now) {
-        if (now >= validUntil()) {
-            return;
-        }
-        int quorum = quorum();
+    private void confirm(long now, List<Runnable> fire) {
         for (Held h : held.values()) {
-            if (!h.confirmed && votes(h.seq) >= quorum) {
+            if (!h.confirmed && !h.lost && now < validity(h)) {
                 h.confirmed = true;
-                h.granted.complete(true);
+                CompletableFuture<Boolean> granted = h.granted;
+                fire.add(() -> granted.complete(true));
             }
         }
     }
 
-    private int votes(long seq) {
-        int votes = selfVoteSeq >= seq ? 1 : 0;
-        for (Peer p : peers.values()) {
-            if (p.voteSeq >= seq) {
-                votes++;
-            }
-        }
-        return votes;
+    /** Until when a quorum of voters supports this lock, on this node's monotonic clock. */
+    private long validity(Held h) {
+        return validity(voter -> voter.equals(nodeId) ? selfAcks : h.support.get(voter));
     }
 
-    int quorum() {
-        return Math.max(minClusterSize, (peers.size() + 1) / 2 + 1);
-    }
-
-    /** The end of this session's validity, on this node's monotonic clock. */
+    /** Until when a quorum of voters acknowledges this session, on this node's monotonic clock. */
     synchronized long validUntil() {
-        int quorum = quorum();
-        long[] acks = new long[peers.size() + 1];
-        int i = 0;
-        acks[i++] = selfAckNanos;
-        for (Peer p : peers.values()) {
-            acks[i++] = p.lastAckSentNanos;
+        return validity(voter -> voter.equals(nodeId) ? selfAcks : voterAcks.get(voter));
+    }
+
+    private long validity(Function<String, Acks> acksOf) {
+        Voters current = voters.current();
+        long until = validityUnder(current, acksOf);
+        Voters previous = voters.previous().orElse(null);
+        if (previous != null && previous.sameLineage(current)) {
+            until = Math.max(until, validityUnder(previous, acksOf));
         }
-        if (acks.length < quorum) {
+        return until;
+    }
+
+    private long validityUnder(Voters config, Function<String, Acks> acksOf) {
+        int quorum = config.quorum(minClusterSize);
+        if (config.isNone() || !config.lineage().equals(ackLineage) || config.size() < quorum) {
             return Long.MIN_VALUE;
         }
-        Arrays.sort(acks);
-        long quorumAck = acks[acks.length - quorum];
-        return quorumAck == Long.MIN_VALUE ? Long.MIN_VALUE : quorumAck + leaseNanos;
+        long[] times = new long[config.size()];
+        int i = 0;
+        for (String voter : config.ids()) {
+            Acks acks = acksOf.apply(voter);
+            times[i++] = acks == null ? Acks.NONE : acks.at(config.version());
+        }
+        Arrays.sort(times);
+        long quorumAck = times[times.length - quorum];
+        return quorumAck == Acks.NONE ? Long.MIN_VALUE : quorumAck + leaseNanos;
+    }
+
+    /** How many voters a quorum takes now. */
+    int quorum() {
+        return voters.current().quorum(minClusterSize);
     }
 
     synchronized boolean isValid() {
@@ -379,60 +484,76 @@ final class LocalSession {
     }
 
     /**
-     * Once the validity has passed, every granted lock is lost. Pending requests wait for their
-     * own timeout: a session that just started is not valid yet either.
-     */
-    /**
-     * Checks the validity; once it has passed after having held, the session is dead: every
-     * granted lock is lost, and it never renews again, so that nothing it held can come back
-     * to block others. (Pending requests wait for their own timeout: a session that just
-     * started is not valid yet either.)
+     * Checks the validity of every lock and of the session. A lock whose support has lapsed is
+     * lost for good; once the session's own validity has passed after having held, the session is
+     * dead: every lock is lost, and it never renews again, so that nothing it held can come back
+     * to block others.
      *
      * @return true if the session died now
      */
     boolean checkValidity(long now) {
         List<Runnable> fire = new ArrayList<>();
+        boolean died = false;
         synchronized (this) {
             if (dead) {
                 return false;
             }
-            if (now < validUntil()) {
-                wasValid = true;
-                return false;
-            }
-            if (!wasValid) {
-                return false;
-            }
-            dead = true;
-            for (Map.Entry<String, Held> e : held.entrySet()) {
-                Held h = e.getValue();
-                h.granted.complete(false);
-                if (h.confirmed && !h.lost) {
-                    lose(e.getKey(), h, "the session could not renew with a quorum of members in time", fire);
+            for (Held h : held.values()) {
+                if (h.confirmed && !h.lost && now >= validity(h)) {
+                    lose(h, "fewer than a quorum of voters still record it (" + quorum() + " needed)", fire);
                 }
             }
-            waiters.keySet().forEach(w -> w.complete(null));
-            waiters.clear();
+            if (now < validUntil()) {
+                wasValid = true;
+            } else if (wasValid) {
+                dead = true;
+                died = true;
+                for (Held h : held.values()) {
+                    h.granted.complete(false);
+                    if (h.confirmed && !h.lost) {
+                        lose(h, "the session could not renew with a quorum of voters in time", fire);
+                    }
+                }
+                waiters.keySet().forEach(w -> w.complete(null));
+                waiters.clear();
+            }
         }
         fire.forEach(Runnable::run);
-        return true;
+        return died;
     }
 
-    private void lose(String worker, Held h, String why, List<Runnable> fire) {
+    private void lose(Held h, String why, List<Runnable> fire) {
         h.lost = true;
-        log.warn("Lease of worker {} lost: {}", worker, why);
+        log.warn("Lease of worker {} lost: {}", h.worker, why);
         fire.addAll(h.lostActions);
         h.lostActions.clear();
     }
 
+    /** Announces that this node is leaving: others stop counting on it for the balance at once. */
     synchronized void closing() {
+        if (closing) {
+            return;
+        }
         closing = true;
+        table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), seq, seq, List.of(), true), false));
+        announceNow = true;
         wakeSender.run();
     }
 
     /** Whether every member acknowledged everything up to now (used to bound a graceful close). */
     synchronized boolean allAcknowledged() {
         return peers.values().stream().allMatch(p -> !p.participating || p.ackedSeq >= seq);
+    }
+
+    /** Members that answered they run no Baton: nobody to wait for there. */
+    synchronized Set<String> notParticipating() {
+        Set<String> out = new HashSet<>();
+        peers.forEach((uuid, p) -> {
+            if (!p.participating) {
+                out.add(uuid);
+            }
+        });
+        return out;
     }
 
     synchronized int heldCount() {

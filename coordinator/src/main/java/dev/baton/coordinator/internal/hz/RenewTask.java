@@ -4,13 +4,12 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Carries a {@link SessionMessage} to a member and applies it to that member's session table. */
-public final class RenewTask implements Callable<SessionReply>, DataSerializable, HazelcastInstanceAware {
+public final class RenewTask implements Callable<SessionReply>, IdentifiedDataSerializable, HazelcastInstanceAware {
 
     /** Where a member keeps its table, in the Hazelcast instance's user context. */
     static final String TABLE_KEY = "dev.baton.sessionTable";
@@ -33,17 +32,26 @@ public final class RenewTask implements Callable<SessionReply>, DataSerializable
 
     @Override
     public SessionReply call() {
-        Object table = hazelcast.getUserContext().get(TABLE_KEY);
-        if (!(table instanceof SessionTable sessions)) {
-            return SessionReply.of(SessionReply.Status.NOT_PARTICIPATING, false, List.of());
+        if (!(hazelcast.getUserContext().get(TABLE_KEY) instanceof SessionTable sessions)) {
+            return SessionReply.of(SessionReply.Status.NOT_PARTICIPATING);
         }
         // A member that was cut off and removed must not renew anything here until it merges back.
         boolean member = hazelcast.getCluster().getMembers().stream()
                 .anyMatch(m -> m.getUuid().toString().equals(message.memberUuid));
         if (!member) {
-            return SessionReply.of(SessionReply.Status.NOT_MEMBER, false, List.of());
+            return SessionReply.of(SessionReply.Status.NOT_MEMBER);
         }
         return sessions.receive(message);
+    }
+
+    @Override
+    public int getFactoryId() {
+        return BatonSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return BatonSerialization.RENEW_TASK;
     }
 
     @Override

@@ -3,7 +3,8 @@ package dev.baton.coordinator.internal.hz;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
-import java.util.Set;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,6 @@ final class SessionLoop implements Runnable {
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final HzCoordination coordination;
-    private final SessionTable table;
     private final HazelcastInstance hazelcast;
     private final IExecutorService executor;
     private final long renewNanos;
@@ -39,10 +40,20 @@ final class SessionLoop implements Runnable {
      */
     private volatile ExecutorService replies;
 
-    SessionLoop(HzCoordination coordination, SessionTable table, HazelcastInstance hazelcast,
-                IExecutorService executor, long renewNanos) {
+    /** Runs reply handlers on the replies thread; once the loop stopped, late replies are dropped quietly. */
+    private final java.util.concurrent.Executor onReplies = task -> {
+        ExecutorService r = replies;
+        try {
+            if (r != null) {
+                r.execute(task);
+            }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.trace("A reply arrived after the session loop stopped; dropped");
+        }
+    };
+
+    SessionLoop(HzCoordination coordination, HazelcastInstance hazelcast, IExecutorService executor, long renewNanos) {
         this.coordination = coordination;
-        this.table = table;
         this.hazelcast = hazelcast;
         this.executor = executor;
         this.renewNanos = renewNanos;
@@ -94,15 +105,16 @@ final class SessionLoop implements Runnable {
         while (!stopped) {
             try {
                 long now = System.nanoTime();
-                coordination.maintain(now);
-                table.sweep();
+                List<Member> members = List.copyOf(hazelcast.getCluster().getMembers());
+                coordination.maintain(now, members);
+                coordination.table().sweep();
                 boolean heartbeat = now - nextRenewal >= 0;
                 if (heartbeat) {
                     nextRenewal = now + renewNanos;
                 }
                 wake.set(false);
                 LocalSession session = coordination.session();
-                send(session, session.round(members(), now, heartbeat));
+                send(session, session.round(new LinkedHashSet<>(members), now, heartbeat));
             } catch (RuntimeException e) {
                 // Hazelcast shutting down, or a member list in flux: the next round tries again.
                 log.debug("Session round failed; trying again", e);
@@ -113,8 +125,26 @@ final class SessionLoop implements Runnable {
         }
     }
 
-    private Set<Member> members() {
-        return hazelcast.getCluster().getMembers();
+    /** Sends a step of agreeing on the voters to a member; the reply is handled on the replies thread. */
+    void callVoters(String memberUuid, VotersRequest request, Consumer<VotersReply> onReply) {
+        Member target = hazelcast.getCluster().getMembers().stream()
+                .filter(m -> m.getUuid().toString().equals(memberUuid)).findFirst().orElse(null);
+        if (target == null || replies == null) {
+            onReply.accept(null);
+            return;
+        }
+        try {
+            Future<VotersReply> reply = executor.submitToMember(new VotersTask(request), target);
+            ((CompletionStage<VotersReply>) reply).whenCompleteAsync((answer, failure) -> {
+                if (failure != null) {
+                    log.debug("Voters request to member {} failed: {}", memberUuid, failure.toString());
+                }
+                onReply.accept(failure == null ? answer : null);
+            }, onReplies);
+        } catch (RuntimeException e) {
+            log.debug("Voters request to member {} could not be sent: {}", memberUuid, e.toString());
+            onReply.accept(null);
+        }
     }
 
     private void send(LocalSession session, Iterable<LocalSession.Outgoing> outgoing) {
@@ -129,7 +159,7 @@ final class SessionLoop implements Runnable {
                         session.onFailure(uuid, o.sentNanos());
                         log.debug("Renewal to member {} failed: {}", uuid, failure.toString());
                     }
-                }, replies);
+                }, onReplies);
             } catch (RuntimeException e) {
                 session.onFailure(uuid, o.sentNanos());
                 log.debug("Renewal to member {} could not be sent: {}", uuid, e.toString());

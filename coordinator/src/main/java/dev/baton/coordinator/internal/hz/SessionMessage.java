@@ -2,18 +2,21 @@ package dev.baton.coordinator.internal.hz;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * A session's renewal to one member: either the changes after {@code baseSeq} up to {@code seq},
- * or (when the member's state is unknown) a snapshot of what the session holds and runs.
+ * or (when the member's state is unknown) a snapshot of what the session holds and runs. It also
+ * carries what every member should know of the sender: its voters, its clock, the highest fencing
+ * token it has seen, and whether its acknowledgements may count yet.
  */
-public final class SessionMessage implements DataSerializable {
+public final class SessionMessage implements IdentifiedDataSerializable {
+
+    static final int FORMAT = 1;
 
     String session;
     String nodeId;
@@ -25,6 +28,16 @@ public final class SessionMessage implements DataSerializable {
     List<SessionOp> ops = List.of();
     Set<String> held = Set.of();
     Set<String> registered = Set.of();
+    /** The sender's wall clock when it sent this, in milliseconds. */
+    long wallMillis;
+    /** The highest fencing token the sender has seen. */
+    long fenceFloor;
+    /** Whether the sender's own acknowledgements count (it is past its start-up wait). */
+    boolean warm;
+    /** The sender's voter configuration: lineage and version always, the ids when the receiver may lack them. */
+    String lineage = "";
+    long votersVersion;
+    Voters voters;
 
     public SessionMessage() {
         // for Hazelcast
@@ -52,58 +65,79 @@ public final class SessionMessage implements DataSerializable {
         return m;
     }
 
+    SessionMessage about(Voters current, boolean withIds, long wallMillis, long fenceFloor, boolean warm) {
+        this.lineage = current.lineage();
+        this.votersVersion = current.version();
+        this.voters = withIds && !current.isNone() ? current : null;
+        this.wallMillis = wallMillis;
+        this.fenceFloor = fenceFloor;
+        this.warm = warm;
+        return this;
+    }
+
+    @Override
+    public int getFactoryId() {
+        return BatonSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return BatonSerialization.SESSION_MESSAGE;
+    }
+
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeString(session);
-        out.writeString(nodeId);
-        out.writeString(memberUuid);
-        out.writeLong(baseSeq);
-        out.writeLong(seq);
-        out.writeBoolean(snapshot);
-        out.writeBoolean(closing);
-        out.writeInt(ops.size());
-        for (SessionOp op : ops) {
-            out.writeLong(op.seq());
-            out.writeByte(op.kind().ordinal());
-            out.writeString(op.worker());
-            out.writeBoolean(op.flag());
-        }
-        writeSet(out, held);
-        writeSet(out, registered);
+        Wire.write(out, FORMAT, w -> {
+            w.writeUTF(session);
+            w.writeUTF(nodeId);
+            w.writeUTF(memberUuid);
+            w.writeLong(baseSeq);
+            w.writeLong(seq);
+            w.writeBoolean(snapshot);
+            w.writeBoolean(closing);
+            w.writeInt(ops.size());
+            for (SessionOp op : ops) {
+                w.writeLong(op.seq());
+                w.writeByte(op.kind().code);
+                w.writeUTF(op.worker());
+                w.writeBoolean(op.flag());
+            }
+            w.writeStrings(held);
+            w.writeStrings(registered);
+            w.writeLong(wallMillis);
+            w.writeLong(fenceFloor);
+            w.writeBoolean(warm);
+            w.writeUTF(lineage);
+            w.writeLong(votersVersion);
+            w.writeVoters(voters);
+        });
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        session = in.readString();
-        nodeId = in.readString();
-        memberUuid = in.readString();
-        baseSeq = in.readLong();
-        seq = in.readLong();
-        snapshot = in.readBoolean();
-        closing = in.readBoolean();
-        int n = in.readInt();
+        readFrom(Wire.read(in));
+    }
+
+    void readFrom(Wire.In r) throws IOException {
+        session = r.readUTF();
+        nodeId = r.readUTF();
+        memberUuid = r.readUTF();
+        baseSeq = r.readLong();
+        seq = r.readLong();
+        snapshot = r.readBoolean();
+        closing = r.readBoolean();
+        int n = r.readInt();
         ops = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            ops.add(new SessionOp(in.readLong(), SessionOp.Kind.values()[in.readByte()], in.readString(),
-                    in.readBoolean()));
+            ops.add(new SessionOp(r.readLong(), SessionOp.Kind.of(r.readByte()), r.readUTF(), r.readBoolean()));
         }
-        held = readSet(in);
-        registered = readSet(in);
-    }
-
-    private static void writeSet(ObjectDataOutput out, Set<String> set) throws IOException {
-        out.writeInt(set.size());
-        for (String s : set) {
-            out.writeString(s);
-        }
-    }
-
-    private static Set<String> readSet(ObjectDataInput in) throws IOException {
-        int n = in.readInt();
-        Set<String> set = new HashSet<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            set.add(in.readString());
-        }
-        return set;
+        held = r.readStringSet();
+        registered = r.readStringSet();
+        wallMillis = r.readLong();
+        fenceFloor = r.readLong();
+        warm = r.readBoolean();
+        lineage = r.readUTF();
+        votersVersion = r.readLong();
+        voters = r.readVoters();
     }
 }

@@ -8,17 +8,34 @@ package dev.baton.coordinator.internal.hz;
  */
 record SessionOp(long seq, Kind kind, String worker, boolean flag) {
 
+    /** The kinds, with codes fixed for the wire (never reuse or renumber one). */
     enum Kind {
         /** This session wants the worker's lock; members refuse it while another live session holds it. */
-        ACQUIRE,
+        ACQUIRE(1),
         /** This session gives the worker's lock back. */
-        RELEASE,
+        RELEASE(2),
         /** This node can run the worker (balance). */
-        REGISTER,
-        UNREGISTER,
+        REGISTER(3),
+        UNREGISTER(4),
         /** Someone asked for an extra run: tell every engine. */
-        TRIGGER,
+        TRIGGER(5),
         /** The worker was paused or resumed: tell every engine. */
-        PAUSE
+        PAUSE(6);
+
+        final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+
+        static Kind of(int code) {
+            for (Kind k : values()) {
+                if (k.code == code) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown session operation code " + code
+                    + " (sent by a newer Baton release?)");
+        }
     }
 }

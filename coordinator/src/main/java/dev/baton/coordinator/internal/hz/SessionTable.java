@@ -1,28 +1,31 @@
 package dev.baton.coordinator.internal.hz;
 
-import dev.baton.coordinator.internal.Balance;
-import dev.baton.coordinator.internal.Rendezvous;
 import dev.baton.worker.spi.ClaimRole;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What this member knows of every session in the cluster, its own included: when each was last
- * heard from (on this member's monotonic clock), which workers it holds, which it can run. This
- * is the lock table: a member refuses a session's lock on a worker while another session that it
- * still considers alive holds it. A lock is granted when a quorum of members accepted it, so two
- * live holders would need two disjoint quorums. See {@code docs/lease-protocol.md}.
+ * heard from (on this member's monotonic clock), which workers it holds, which it asked for and
+ * was refused, which it can run. This is the lock table: a member records at most one session as
+ * a worker's holder, refuses others while that one is alive here, and says in every reply which
+ * of the sender's locks it records. A lock holds while a quorum of voters records it. See
+ * {@code docs/lease-protocol.md}.
  */
 public final class SessionTable {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionTable.class);
 
     /** What a table tells its node's engine. */
     public interface Listener {
@@ -35,16 +38,25 @@ public final class SessionTable {
         void rebalanced();
     }
 
-    private static final class Entry {
+    /** What the voters' driver needs to know of a live session. */
+    record SessionInfo(String session, String nodeId, String memberUuid, boolean warm, boolean closing,
+                       String lineage, long lastSeen) {
+    }
+
+    static final class Entry {
         final String id;
         String nodeId;
         String memberUuid;
         long lastSeen;
         long appliedSeq = -1;
         final Set<String> held = new HashSet<>();
+        /** Locks the session asked for that this member gave another session; with when they were refused. */
+        final Map<String, Long> refused = new LinkedHashMap<>();
         Set<String> registered = new HashSet<>();
         boolean closing;
         boolean stale;
+        boolean warm;
+        String lineage = "";
 
         Entry(String id) {
             this.id = id;
@@ -54,48 +66,38 @@ public final class SessionTable {
     private final long expiryNanos;
     private final long staleNanos;
     private final LongSupplier clock;
-    private final Supplier<Set<String>> otherMemberUuids;
-    private final long startedAt;
+    private final VoterState voters;
+    private final FenceFloor floor;
+    private final LongSupplier wallMillis;
     private final Map<String, Entry> sessions = new HashMap<>();
     private final Map<String, String> owners = new HashMap<>();
-    private final Set<String> notParticipating = new HashSet<>();
+    private final Roles roles = new Roles();
     private long expiredSessions;
     private volatile Listener listener;
     private String self;
-    private boolean warm;
-    /**
-     * Bumped under the lock on every change that can move a worker (sessions, registrations,
-     * closings, staleness, this node's own session); read without it by {@link #role}.
-     */
+    /** Bumped under the lock on every change that can move a worker; read without it by {@link #role}. */
     private volatile long version;
-    /**
-     * This node's role for each of its workers, as of {@code version} and a member set. Every
-     * execution asks for its role at its slot, hundreds at the same instant: they read this
-     * snapshot instead of queueing on the table's lock, which the session's own changes need.
-     */
-    private volatile RoleView roleView;
-
-    private record RoleView(long version, Set<String> members, Map<String, ClaimRole> roles) {
-    }
-    private long assignedVersion = -1;
-    private Set<String> assignedMembers = Set.of();
-    private Map<String, String> assignment = Map.of();
 
     /**
-     * @param expiryNanos      a session not heard from for this long is dead: lease plus margin
-     * @param staleNanos       a session not heard from for this long may be frozen: others step in for its idle workers
-     * @param otherMemberUuids the current members other than this one, to know when this table has heard from all
+     * @param expiryNanos a session not heard from for this long is dead: lease plus margin
+     * @param staleNanos  a session not heard from for this long may be frozen: others step in for its idle workers
      */
-    public SessionTable(long expiryNanos, long staleNanos, LongSupplier clock, Supplier<Set<String>> otherMemberUuids) {
+    public SessionTable(long expiryNanos, long staleNanos, LongSupplier clock, VoterState voters, FenceFloor floor,
+                        LongSupplier wallMillis) {
         this.expiryNanos = expiryNanos;
         this.staleNanos = staleNanos;
         this.clock = clock;
-        this.otherMemberUuids = otherMemberUuids;
-        this.startedAt = clock.getAsLong();
+        this.voters = voters;
+        this.floor = floor;
+        this.wallMillis = wallMillis;
     }
 
     void listener(Listener listener) {
         this.listener = listener;
+    }
+
+    VoterState voters() {
+        return voters;
     }
 
     synchronized void self(String sessionId) {
@@ -103,14 +105,25 @@ public final class SessionTable {
         version++;
     }
 
-    /** Applies a message from another member's session. */
+    /** Applies a message from a session (this member's own included) and says what this table now records. */
     public SessionReply receive(SessionMessage m) {
+        voters.learn(m.voters);
+        floor.raise(m.fenceFloor);
         List<Runnable> events = new ArrayList<>();
         SessionReply reply;
         synchronized (this) {
             reply = apply(m, clock.getAsLong(), events);
         }
         deliver(events);
+        Voters mine = voters.current();
+        reply.warmingUp = !voters.warm();
+        reply.voterId = voters.nodeId();
+        reply.lineage = mine.lineage();
+        reply.votersVersion = mine.version();
+        boolean senderBehind = !mine.lineage().equals(m.lineage) || mine.version() > m.votersVersion;
+        reply.voters = senderBehind && !mine.isNone() ? mine : null;
+        reply.fenceFloor = floor.get();
+        reply.wallMillis = wallMillis.getAsLong();
         return reply;
     }
 
@@ -118,62 +131,35 @@ public final class SessionTable {
         Entry e = sessions.get(m.session);
         if (e == null) {
             if (!m.snapshot) {
-                return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT, false, List.of());
+                return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
             }
             e = new Entry(m.session);
             sessions.put(m.session, e);
             version++;
             events.add(this::fireRebalanced);
         } else if (m.seq < e.appliedSeq) {
-            return SessionReply.of(SessionReply.Status.APPLIED, !isWarm(now), List.of());
-        } else if (!m.snapshot && m.baseSeq != e.appliedSeq) {
-            return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT, false, List.of());
+            // A late duplicate: it still proves the session was alive when sent, and the answer is today's truth.
+            e.lastSeen = Math.max(e.lastSeen, now);
+            return SessionReply.applied(e.appliedSeq, Set.copyOf(e.refused.keySet()));
+        } else if (!m.snapshot && m.baseSeq > e.appliedSeq) {
+            // A gap: changes between what this member applied and the message's base are missing.
+            return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
         }
         e.nodeId = m.nodeId;
         e.memberUuid = m.memberUuid;
-        List<String> rejected = new ArrayList<>();
+        e.warm = m.warm;
+        e.lineage = m.lineage;
         boolean rebalance = false;
         if (m.snapshot) {
-            for (String w : new ArrayList<>(e.held)) {
-                if (!m.held.contains(w)) {
-                    unlock(e, w);
-                }
-            }
-            for (String w : m.held) {
-                if (!e.held.contains(w) && !lock(e, w, now)) {
-                    rejected.add(w);
-                }
-            }
-            if (!e.registered.equals(m.registered)) {
-                e.registered = new HashSet<>(m.registered);
-                rebalance = true;
-            }
-        } else {
+            rebalance = applySnapshot(e, m, now);
+        } else if (m.seq > e.appliedSeq) {
             for (SessionOp op : m.ops) {
-                if (op.seq() <= e.appliedSeq) {
-                    continue;
-                }
-                String w = op.worker();
-                switch (op.kind()) {
-                    case ACQUIRE -> {
-                        if (!lock(e, w, now)) {
-                            rejected.add(w);
-                        }
-                    }
-                    case RELEASE -> {
-                        unlock(e, w);
-                        if (op.flag()) {
-                            events.add(() -> fire(l -> l.orphaned(w)));
-                        }
-                    }
-                    case REGISTER -> rebalance |= e.registered.add(w);
-                    case UNREGISTER -> rebalance |= e.registered.remove(w);
-                    case TRIGGER -> events.add(() -> fire(l -> l.triggered(w)));
-                    case PAUSE -> events.add(() -> fire(l -> l.pauseChanged(w, op.flag())));
+                if (op.seq() > e.appliedSeq) {
+                    rebalance |= applyOp(e, op, now, events);
                 }
             }
         }
-        e.appliedSeq = m.seq;
+        e.appliedSeq = Math.max(e.appliedSeq, m.seq);
         e.lastSeen = now;
         if (e.stale) {
             e.stale = false;
@@ -191,19 +177,71 @@ public final class SessionTable {
             version++;
             events.add(this::fireRebalanced);
         }
-        return SessionReply.of(SessionReply.Status.APPLIED, !isWarm(now), rejected);
+        return SessionReply.applied(e.appliedSeq, Set.copyOf(e.refused.keySet()));
     }
 
-    /** Grants {@code w} to {@code e} unless a session this member considers alive holds it. */
+    private boolean applySnapshot(Entry e, SessionMessage m, long now) {
+        for (String w : new ArrayList<>(e.held)) {
+            if (!m.held.contains(w)) {
+                unlock(e, w, now);
+            }
+        }
+        e.refused.keySet().retainAll(m.held);
+        for (String w : m.held) {
+            if (!e.held.contains(w)) {
+                acquire(e, w, now);
+            }
+        }
+        if (!e.registered.equals(m.registered)) {
+            e.registered = new HashSet<>(m.registered);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean applyOp(Entry e, SessionOp op, long now, List<Runnable> events) {
+        String w = op.worker();
+        switch (op.kind()) {
+            case ACQUIRE -> acquire(e, w, now);
+            case RELEASE -> {
+                e.refused.remove(w);
+                unlock(e, w, now);
+                if (op.flag()) {
+                    events.add(() -> fire(l -> l.orphaned(w)));
+                }
+            }
+            case REGISTER -> {
+                return e.registered.add(w);
+            }
+            case UNREGISTER -> {
+                return e.registered.remove(w);
+            }
+            case TRIGGER -> events.add(() -> fire(l -> l.triggered(w)));
+            case PAUSE -> events.add(() -> fire(l -> l.pauseChanged(w, op.flag())));
+        }
+        return false;
+    }
+
+    /** Records {@code e} as {@code w}'s holder unless a session alive here holds it; else remembers the refusal. */
+    private void acquire(Entry e, String w, long now) {
+        if (lock(e, w, now)) {
+            e.refused.remove(w);
+        } else {
+            e.refused.putIfAbsent(w, now);
+        }
+    }
+
     private boolean lock(Entry e, String w, long now) {
         String owner = owners.get(w);
         if (owner != null && !owner.equals(e.id)) {
             Entry holder = sessions.get(owner);
-            if (holder != null && now - holder.lastSeen <= expiryNanos) {
+            // This member's own session is never taken from: it ends only by release or by its own expiry.
+            if (holder != null && (owner.equals(self) || now - holder.lastSeen <= expiryNanos)) {
                 return false;
             }
             if (holder != null) {
                 holder.held.remove(w);
+                holder.refused.putIfAbsent(w, now);
             }
         }
         owners.put(w, e.id);
@@ -211,23 +249,32 @@ public final class SessionTable {
         return true;
     }
 
-    private void unlock(Entry e, String w) {
-        e.held.remove(w);
-        owners.remove(w, e.id);
+    private void unlock(Entry e, String w, long now) {
+        if (e.held.remove(w) && owners.remove(w, e.id)) {
+            handOver(w, now);
+        }
     }
 
-    private boolean isWarm(long now) {
-        if (warm) {
-            return true;
+    /**
+     * A lock this member recorded for nobody else: give it to the live session that was refused it
+     * longest ago, as if its request arrived now. A holder that a quorum confirmed while this member
+     * still knew an older holder gets this member's record back this way.
+     */
+    private void handOver(String w, long now) {
+        Entry next = null;
+        long since = Long.MAX_VALUE;
+        for (Entry e : sessions.values()) {
+            Long at = e.refused.get(w);
+            if (at != null && at < since && now - e.lastSeen <= expiryNanos) {
+                next = e;
+                since = at;
+            }
         }
-        if (now - startedAt > expiryNanos) {
-            warm = true;
-            return true;
+        if (next != null) {
+            next.refused.remove(w);
+            owners.put(w, next.id);
+            next.held.add(w);
         }
-        Set<String> heard = new HashSet<>(notParticipating);
-        sessions.values().forEach(s -> heard.add(s.memberUuid));
-        warm = heard.containsAll(otherMemberUuids.get());
-        return warm;
     }
 
     /**
@@ -241,19 +288,21 @@ public final class SessionTable {
             if (e == null) {
                 return;
             }
-            for (String w : e.held) {
-                owners.remove(w, e.id);
-                events.add(() -> fire(l -> l.orphaned(w)));
-            }
+            release(e, events);
             version++;
             events.add(this::fireRebalanced);
         }
         deliver(events);
     }
 
-    /** A member answered that it runs no Baton: there is no session of it to wait for. */
-    synchronized void notParticipating(String memberUuid) {
-        notParticipating.add(memberUuid);
+    private void release(Entry e, List<Runnable> events) {
+        long now = clock.getAsLong();
+        for (String w : e.held) {
+            if (owners.remove(w, e.id)) {
+                handOver(w, now);
+            }
+            events.add(() -> fire(l -> l.orphaned(w)));
+        }
     }
 
     /** Forgets sessions not heard from within the expiry: their workers' locks are free, their runs orphaned. */
@@ -262,6 +311,7 @@ public final class SessionTable {
         synchronized (this) {
             long now = clock.getAsLong();
             boolean rebalance = false;
+            List<Entry> expired = new ArrayList<>();
             for (Iterator<Entry> it = sessions.values().iterator(); it.hasNext(); ) {
                 Entry e = it.next();
                 if (e.id.equals(self)) {
@@ -270,17 +320,15 @@ public final class SessionTable {
                 long silent = now - e.lastSeen;
                 if (silent > expiryNanos) {
                     it.remove();
+                    expired.add(e);
                     expiredSessions++;
-                    for (String w : e.held) {
-                        owners.remove(w, e.id);
-                        events.add(() -> fire(l -> l.orphaned(w)));
-                    }
                     rebalance = true;
                 } else if (!e.stale && silent > staleNanos) {
                     e.stale = true;
                     rebalance = true;
                 }
             }
+            expired.forEach(e -> release(e, events));
             if (rebalance) {
                 version++;
                 events.add(this::fireRebalanced);
@@ -290,70 +338,29 @@ public final class SessionTable {
     }
 
     /**
-     * This node's role for {@code worker}: the balance ({@link Balance}) over the sessions of
-     * current members that registered it picks the preferred node; if that node's session has
-     * gone silent, the first live node after it in the worker's rendezvous order steps in.
+     * This node's role for {@code worker}: the balance over the sessions of current members that
+     * registered it picks the preferred node; if that node's session has gone silent, the first
+     * live node after it in the worker's rendezvous order steps in.
      */
     public ClaimRole role(String worker, Set<String> memberUuids) {
-        RoleView view = roleView;
-        if (view == null || view.version() != version || !view.members().equals(memberUuids)) {
-            view = rebuildRoles(memberUuids);
+        long v = version;
+        ClaimRole cached = roles.cached(worker, v, memberUuids);
+        if (cached != null) {
+            return cached;
         }
-        return view.roles().getOrDefault(worker, ClaimRole.STANDBY);
-    }
-
-    private synchronized RoleView rebuildRoles(Set<String> memberUuids) {
-        RoleView view = roleView;
-        if (view != null && view.version() == version && view.members().equals(memberUuids)) {
-            return view;
+        synchronized (this) {
+            return roles.rebuild(version, memberUuids, candidates(memberUuids), sessions.get(self)).getOrDefault(worker,
+                    ClaimRole.STANDBY);
         }
-        Map<String, ClaimRole> roles = new HashMap<>();
-        Entry mine = sessions.get(self);
-        if (mine != null) {
-            Map<String, Entry> candidates = candidates(memberUuids);
-            if (assignedVersion != version || !assignedMembers.equals(memberUuids)) {
-                Map<String, Set<String>> registered = new HashMap<>();
-                candidates.forEach((node, e) -> registered.put(node, e.registered));
-                assignment = Balance.assign(registered);
-                assignedVersion = version;
-                assignedMembers = Set.copyOf(memberUuids);
-            }
-            for (String worker : mine.registered) {
-                roles.put(worker, roleOf(worker, mine, candidates));
-            }
-        }
-        view = new RoleView(version, Set.copyOf(memberUuids), Map.copyOf(roles));
-        roleView = view;
-        return view;
-    }
-
-    private ClaimRole roleOf(String worker, Entry mine, Map<String, Entry> candidates) {
-        Entry chosen = candidates.get(assignment.get(worker));
-        if (chosen == null || chosen == mine) {
-            return chosen == mine ? ClaimRole.PREFERRED : ClaimRole.STANDBY;
-        }
-        if (!chosen.stale) {
-            return ClaimRole.STANDBY;
-        }
-        // Only the first live node after the silent one steps in, so that stand-ins never race each other.
-        List<String> eligible = candidates.values().stream().filter(e -> e.registered.contains(worker))
-                .map(e -> e.nodeId).toList();
-        for (String node : Rendezvous.rank(worker, eligible)) {
-            Entry e = candidates.get(node);
-            if (!e.stale) {
-                return e == mine ? ClaimRole.STEP_IN : ClaimRole.STANDBY;
-            }
-        }
-        return ClaimRole.STANDBY;
     }
 
     /** The sessions that take part in the balance: this one, and those of current members not closing. */
-    private Map<String, Entry> candidates(Set<String> memberUuids) {
-        Map<String, Entry> candidates = new TreeMap<>();
+    private Map<String, Roles.Candidate> candidates(Set<String> memberUuids) {
+        Map<String, Roles.Candidate> candidates = new java.util.TreeMap<>();
         for (Entry e : sessions.values()) {
             boolean alive = e.id.equals(self) || memberUuids.contains(e.memberUuid);
             if (alive && !e.closing) {
-                candidates.putIfAbsent(e.nodeId, e);
+                candidates.putIfAbsent(e.nodeId, new Roles.Candidate(e.nodeId, e.registered, e.stale, e.id.equals(self)));
             }
         }
         return candidates;
@@ -361,9 +368,7 @@ public final class SessionTable {
 
     /** For each node, the workers the balance gives it (as this member sees it). */
     public synchronized Map<String, String> assignment(Set<String> memberUuids) {
-        Map<String, Set<String>> registered = new HashMap<>();
-        candidates(memberUuids).forEach((node, e) -> registered.put(node, e.registered));
-        return Balance.assign(registered);
+        return Roles.assign(candidates(memberUuids));
     }
 
     /** For each locked worker, the node whose session holds it. */
@@ -388,16 +393,38 @@ public final class SessionTable {
         return Optional.ofNullable(owners.get(worker)).map(sessions::get).map(e -> e.nodeId);
     }
 
+    /** Whether the session is alive here (heard from within the expiry, or this member's own). */
+    synchronized boolean alive(String sessionId) {
+        Entry e = sessions.get(sessionId);
+        return e != null && (e.id.equals(self) || clock.getAsLong() - e.lastSeen <= expiryNanos);
+    }
+
+    /** Whether this member records {@code session} as {@code worker}'s holder and considers it alive. */
+    synchronized boolean records(String worker, String session) {
+        Entry e = sessions.get(session);
+        return session.equals(owners.get(worker)) && e != null
+                && (session.equals(self) || clock.getAsLong() - e.lastSeen <= expiryNanos);
+    }
+
     /** Node ids of the sessions this member knows, alive or not yet expired. */
     public synchronized List<String> nodes() {
         return sessions.values().stream().map(e -> e.nodeId).sorted().toList();
+    }
+
+    /** The live sessions, for the voters' driver. */
+    synchronized List<SessionInfo> sessions() {
+        List<SessionInfo> out = new ArrayList<>();
+        for (Entry e : sessions.values()) {
+            out.add(new SessionInfo(e.id, e.nodeId, e.memberUuid, e.warm, e.closing, e.lineage, e.lastSeen));
+        }
+        return out;
     }
 
     private void fireRebalanced() {
         fire(Listener::rebalanced);
     }
 
-    private void fire(java.util.function.Consumer<Listener> event) {
+    private void fire(Consumer<Listener> event) {
         Listener l = listener;
         if (l == null) {
             return;
@@ -406,7 +433,7 @@ public final class SessionTable {
             event.accept(l);
         } catch (RuntimeException e) {
             // The engine's reaction must never break the lock table or a renewal.
-            org.slf4j.LoggerFactory.getLogger(SessionTable.class).warn("A coordination event handler failed", e);
+            log.warn("A coordination event handler failed", e);
         }
     }
 

@@ -17,7 +17,8 @@ class SessionTableTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final List<String> events = new ArrayList<>();
-    private final SessionTable table = new SessionTable(EXPIRY, STALE, now::get, () -> Set.of("m2", "m3"));
+    private final VoterState voters = new VoterState("n1", () -> "m1", now::get, EXPIRY);
+    private final SessionTable table = new SessionTable(EXPIRY, STALE, now::get, voters, new FenceFloor(), () -> 42L);
 
     SessionTableTest() {
         table.listener(new SessionTable.Listener() {
@@ -59,15 +60,59 @@ class SessionTableTest {
         snapshot("s2", "n2", "m2", 1, Set.of("w"));
         snapshot("s3", "n3", "m3", 1, Set.of());
 
-        assertThat(op("s3", "m3", 1, SessionOp.Kind.ACQUIRE, "w", false).rejected).containsExactly("w");
+        assertThat(op("s3", "m3", 1, SessionOp.Kind.ACQUIRE, "w", false).refused).containsExactly("w");
 
         now.addAndGet(EXPIRY + 1);
         snapshot("s3", "n3", "m3", 3, Set.of());
         table.sweep();
 
         assertThat(events).containsExactly("orphaned w");
-        assertThat(op("s3", "m3", 3, SessionOp.Kind.ACQUIRE, "w", false).rejected).isEmpty();
+        assertThat(op("s3", "m3", 3, SessionOp.Kind.ACQUIRE, "w", false).refused).isEmpty();
         assertThat(table.holder("w")).contains("n3");
+    }
+
+    @Test
+    void aRefusedLockPassesToItsRequesterWhenTheHolderLetsGo() {
+        snapshot("s2", "n2", "m2", 1, Set.of("w"));
+        snapshot("s3", "n3", "m3", 1, Set.of());
+        assertThat(op("s3", "m3", 1, SessionOp.Kind.ACQUIRE, "w", false).refused).containsExactly("w");
+
+        op("s2", "m2", 1, SessionOp.Kind.RELEASE, "w", false);
+
+        assertThat(table.holder("w")).as("as if its request arrived now").contains("n3");
+        SessionReply heartbeat = table.receive(SessionMessage.delta("s3", "n3", "m3", 2, 2, List.of(), false));
+        assertThat(heartbeat.refused).isEmpty();
+        assertThat(heartbeat.appliedSeq).isEqualTo(2);
+    }
+
+    @Test
+    void aLateDuplicateIsAnsweredWithTodaysTableNeverWithAnEmptyRefusal() {
+        snapshot("s2", "n2", "m2", 1, Set.of("w"));
+        snapshot("s3", "n3", "m3", 4, Set.of());
+        SessionOp acquire = new SessionOp(5, SessionOp.Kind.ACQUIRE, "w", false);
+        SessionOp other = new SessionOp(6, SessionOp.Kind.REGISTER, "x", false);
+        SessionMessage original = SessionMessage.delta("s3", "n3", "m3", 4, 5, List.of(acquire), false);
+        SessionMessage resend = SessionMessage.delta("s3", "n3", "m3", 4, 6, List.of(acquire, other), false);
+
+        SessionReply toResend = table.receive(resend);
+        SessionReply toOriginal = table.receive(original);
+
+        assertThat(toResend.refused).containsExactly("w");
+        assertThat(toOriginal.status).isEqualTo(SessionReply.Status.APPLIED);
+        assertThat(toOriginal.appliedSeq).isEqualTo(6);
+        assertThat(toOriginal.refused).as("the original arrived last; its answer still says w was refused")
+                .containsExactly("w");
+    }
+
+    @Test
+    void thisMembersOwnSessionIsNeverTakenFromEvenWhenItsLoopStalls() {
+        table.receive(SessionMessage.delta("s1", "n1", "m1", 0, 1,
+                List.of(new SessionOp(1, SessionOp.Kind.ACQUIRE, "w", false)), false));
+        snapshot("s2", "n2", "m2", 1, Set.of());
+        now.addAndGet(EXPIRY + 1);
+
+        assertThat(op("s2", "m2", 1, SessionOp.Kind.ACQUIRE, "w", false).refused).containsExactly("w");
+        assertThat(table.holder("w")).contains("n1");
     }
 
     @Test
@@ -76,26 +121,34 @@ class SessionTableTest {
                 .isEqualTo(SessionReply.Status.NEED_SNAPSHOT);
         snapshot("s2", "n2", "m2", 5, Set.of("w"));
 
-        assertThat(op("s2", "m2", 4, SessionOp.Kind.RELEASE, "w", false).status)
-                .as("stale base").isEqualTo(SessionReply.Status.NEED_SNAPSHOT);
+        assertThat(op("s2", "m2", 6, SessionOp.Kind.RELEASE, "w", false).status)
+                .as("a gap: change 7 builds on 6, which never came").isEqualTo(SessionReply.Status.NEED_SNAPSHOT);
         assertThat(op("s2", "m2", 5, SessionOp.Kind.RELEASE, "w", true).status).isEqualTo(SessionReply.Status.APPLIED);
         assertThat(events).containsExactly("orphaned w");
         assertThat(table.holder("w")).isEmpty();
     }
 
     @Test
-    void aNewTableDoesNotVoteUntilItHeardFromEveryOtherMember() {
-        assertThat(snapshot("s2", "n2", "m2", 1, Set.of()).warmingUp).isTrue();
-
-        assertThat(snapshot("s3", "n3", "m3", 1, Set.of()).warmingUp).isFalse();
-    }
-
-    @Test
-    void aNewTableVotesAfterTheExpiryEvenIfAMemberNeverSpoke() {
+    void aFreshTableAnswersAsWarmingUpUntilALeasePlusMarginPassed() {
         assertThat(snapshot("s2", "n2", "m2", 1, Set.of()).warmingUp).isTrue();
         now.addAndGet(EXPIRY + 1);
 
         assertThat(snapshot("s2", "n2", "m2", 2, Set.of()).warmingUp).isFalse();
+    }
+
+    @Test
+    void aReplyCarriesTheVotersToASenderThatIsBehind() {
+        Voters v2 = new Voters("0001-x", 2, List.of("n1", "n2"));
+        voters.learn(new Voters("0001-x", 1, List.of("n1")));
+        voters.learn(v2);
+        SessionMessage behind = SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of(), Set.of(), false);
+        behind.about(new Voters("0001-x", 1, List.of("n1")), true, 0, 0, true);
+
+        SessionReply reply = table.receive(behind);
+
+        assertThat(reply.voters).isEqualTo(v2);
+        assertThat(reply.votersVersion).isEqualTo(2);
+        assertThat(reply.voterId).isEqualTo("n1");
     }
 
     @Test

@@ -3,68 +3,109 @@ package dev.baton.coordinator.internal.hz;
 import com.hazelcast.cluster.Member;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
- * Members with real session tables and sessions, talking through a simulated network with
- * delays, drops, partitions and frozen members, on one manual clock. Deterministic per seed.
+ * Nodes with real voter states, lock tables, sessions and voter drivers, talking through a
+ * simulated network on one manual clock: random delays (some longer than the resend interval, so
+ * messages and replies overtake each other), drops, partitions, frozen and crashed processes, and
+ * for each node its own view of the member list, which changes only after a heartbeat timeout as
+ * Hazelcast's does. Nodes join, leave gracefully, crash, come back under the same id or a new one,
+ * and merge back after a partition with a new member id. Deterministic per seed.
  */
 final class SimulatedNetwork {
 
     static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How often a node's session loop runs, as SessionLoop does at most. */
+    static final long LOOP = 10 * MS;
 
     final AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(1000));
     final Random random;
-    final List<SimMember> members = new ArrayList<>();
-    final long leaseNanos;
-    final long marginNanos;
-    private final PriorityQueue<Delivery> inFlight = new PriorityQueue<>();
-    private long sequence;
+    final List<SimNode> nodes = new ArrayList<>();
+    final long lease;
+    final long margin;
+    final int minClusterSize;
+    long heartbeatTimeout = 1000 * MS;
+    long mergeDelay = 1500 * MS;
+    long removalDelay = 4000 * MS;
     double dropRate;
     long maxDelay = 20 * MS;
+    /** Now and then a message waits this long: it arrives after its resend. */
+    long longDelay = 0;
+    double longDelayRate;
+    /** Links (from node index, to node index) whose messages take a given time. */
+    private final Map<List<Integer>, Long> slowLinks = new HashMap<>();
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private long sequence;
+    private long joins;
+    private long nextTick;
 
-    private record Delivery(long at, long seq, Runnable action) implements Comparable<Delivery> {
+    private record Event(long at, long seq, Runnable action) implements Comparable<Event> {
         @Override
-        public int compareTo(Delivery o) {
+        public int compareTo(Event o) {
             int c = Long.compare(at, o.at);
             return c != 0 ? c : Long.compare(seq, o.seq);
         }
     }
 
-    /** One member: its table, its current session, and the faults it suffers. */
-    final class SimMember {
+    /** One node: its process (which may be restarted) and what it suffers. */
+    final class SimNode {
         final int index;
-        final UUID uuid = new UUID(0, 100 + members.size());
-        final Member member;
-        final SessionTable table;
+        String nodeId;
+        UUID uuid;
+        Member member;
+        long joinOrder;
+        long wallOffsetMillis;
+        VoterState voters;
+        FenceFloor floor;
+        PeerClocks clocks;
+        SessionTable table;
         LocalSession session;
+        VotersDriver driver;
+        LocalSession.Context context;
+        final Set<String> registered = new HashSet<>();
         long diedAt = -1;
         int generation;
+        boolean up;
         boolean frozen;
+        boolean leaving;
+        /** The nodes this node's Hazelcast member counts as members, itself included. */
+        final Set<SimNode> view = new LinkedHashSet<>();
+        final Map<SimNode, Long> silentSince = new HashMap<>();
+        final Map<SimNode, Long> reachableSince = new HashMap<>();
         final Set<Integer> cutFrom = new HashSet<>();
+        final List<String> lost = new ArrayList<>();
         final List<String> orphaned = new ArrayList<>();
 
-        SimMember(int index, int minClusterSize) {
+        SimNode(int index) {
             this.index = index;
-            this.member = (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
-                    (proxy, method, args) -> switch (method.getName()) {
-                        case "getUuid" -> uuid;
-                        case "toString" -> "member-" + index;
-                        case "hashCode" -> index;
-                        case "equals" -> proxy == args[0];
-                        default -> throw new UnsupportedOperationException(method.getName());
-                    });
-            this.table = new SessionTable(leaseNanos + marginNanos, leaseNanos * 3 / 10, clock::get,
-                    this::others);
-            this.table.listener(new SessionTable.Listener() {
+        }
+
+        /** Starts (or restarts) the process: fresh state, a new member id. */
+        void boot(String id) {
+            nodeId = id;
+            uuid = new UUID(index, ++generation);
+            member = memberProxy(uuid, index);
+            joinOrder = ++joins;
+            long lifeStart = clock.get();
+            voters = new VoterState(nodeId, () -> uuid.toString(), clock::get, lease + margin);
+            floor = new FenceFloor();
+            clocks = new PeerClocks(() -> TimeUnit.NANOSECONDS.toMillis(clock.get()) + wallOffsetMillis, clock::get);
+            table = new SessionTable(lease + margin, lease * 3 / 10, clock::get, voters, floor, clocks::wallMillis);
+            table.listener(new SessionTable.Listener() {
                 @Override
                 public void triggered(String worker) {
                 }
@@ -75,85 +116,250 @@ final class SimulatedNetwork {
 
                 @Override
                 public void orphaned(String worker) {
-                    SimMember.this.orphaned.add(worker);
+                    orphaned.add(worker);
                 }
 
                 @Override
                 public void rebalanced() {
                 }
             });
-            this.session = newSession(minClusterSize);
+            context = new LocalSession.Context(nodeId, () -> uuid.toString(), table, voters, floor, clocks, clock::get,
+                    lease, minClusterSize, () -> { }, new LongAdder());
+            registered.clear();
+            session = newSession();
+            driver = new VotersDriver(voters, this::callVoters, lease + margin, removalDelay, 2000 * MS, 800 * MS,
+                    lifeStart);
+            up = true;
+            frozen = false;
+            leaving = false;
+            diedAt = -1;
+            view.clear();
+            silentSince.clear();
+            reachableSince.clear();
+            view.add(this);
         }
 
-        LocalSession newSession(int minClusterSize) {
-            return new LocalSession("s" + index + "." + (generation++), "n" + index, uuid::toString, Set.of(), table,
-                    clock::get, leaseNanos, minClusterSize, () -> { }, new java.util.concurrent.atomic.LongAdder());
+        LocalSession newSession() {
+            return new LocalSession(nodeId + "/" + (generation * 1000 + sessionCount++), registered, context);
         }
 
-        Set<String> others() {
-            Set<String> uuids = new HashSet<>();
-            members.stream().filter(m -> m != this).forEach(m -> uuids.add(m.uuid.toString()));
-            return uuids;
+        private int sessionCount;
+
+        boolean healthy() {
+            return up && !frozen;
         }
 
-        /** One step of this member's session loop, as {@code SessionLoop} and {@code HzCoordination.maintain} do. */
-        void step(boolean heartbeat, int minClusterSize) {
-            if (frozen) {
+        /** One round of the session loop, as HzCoordination.maintain and SessionLoop do. */
+        void loop(boolean heartbeat) {
+            if (!healthy()) {
                 return;
             }
             long now = clock.get();
             if (session.checkValidity(now)) {
                 diedAt = now;
             }
-            if (session.isDead() && now - diedAt > leaseNanos + marginNanos) {
+            if (session.isDead() && now - diedAt > lease + margin) {
                 LocalSession old = session;
-                session = newSession(minClusterSize);
+                session = newSession();
                 table.forget(old.id);
             }
+            List<String> order = view.stream().sorted(Comparator.comparingLong(n -> n.joinOrder))
+                    .map(n -> n.uuid.toString()).toList();
+            driver.tick(new VotersDriver.View(now, clocks.wallMillis(), uuid.toString(), order, table.sessions(),
+                    session.notParticipating(), leaving));
             table.sweep();
-            Set<Member> view = new LinkedHashSet<>();
-            members.forEach(m -> view.add(m.member));
-            for (LocalSession.Outgoing o : session.round(view, now, heartbeat)) {
-                SimMember to = members.stream().filter(m -> m.member == o.member()).findFirst().orElseThrow();
-                send(this, to, o);
+            Set<Member> members = new LinkedHashSet<>();
+            view.stream().sorted(Comparator.comparingLong(n -> n.joinOrder)).forEach(n -> members.add(n.member));
+            for (LocalSession.Outgoing o : session.round(members, now, heartbeat)) {
+                SimNode to = byUuid(o.member().getUuid());
+                if (to != null) {
+                    sendSession(this, to, session, o);
+                }
+            }
+        }
+
+        private void callVoters(String memberUuid, VotersRequest request, Consumer<VotersReply> onReply) {
+            SimNode to = byUuid(UUID.fromString(memberUuid));
+            if (to == null) {
+                later(2000 * MS, () -> onReply.accept(null));
+                return;
+            }
+            SimNode from = this;
+            UUID fromUuid = uuid;
+            if (lost(from, to)) {
+                later(2000 * MS, () -> onReply.accept(null));
+                return;
+            }
+            later(delay(from, to), () -> deliverVoters(from, fromUuid, to, to.uuid, request, onReply));
+        }
+
+        @Override
+        public String toString() {
+            return nodeId + "#" + index;
+        }
+    }
+
+    SimulatedNetwork(long seed, long lease, long margin, int minClusterSize) {
+        this.random = new Random(seed);
+        this.lease = lease;
+        this.margin = margin;
+        this.minClusterSize = minClusterSize;
+    }
+
+    private static Member memberProxy(UUID uuid, int index) {
+        return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getUuid" -> uuid;
+                    case "toString" -> "member-" + index + "-" + uuid.getLeastSignificantBits();
+                    case "hashCode" -> uuid.hashCode();
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** Starts a new node that joins the cluster of the oldest healthy node it can reach. */
+    SimNode start(String nodeId) {
+        SimNode n = new SimNode(nodes.size());
+        nodes.add(n);
+        n.boot(nodeId);
+        joinCluster(n);
+        return n;
+    }
+
+    /** Restarts a crashed node's process, under the same node id or a new one. */
+    void restart(SimNode n, String nodeId) {
+        n.boot(nodeId);
+        joinCluster(n);
+    }
+
+    private void joinCluster(SimNode n) {
+        nodes.stream().filter(o -> o != n && o.healthy() && !lostLink(n, o))
+                .min(Comparator.comparingLong(o -> o.joinOrder))
+                .ifPresent(oldest -> {
+                    for (SimNode member : new ArrayList<>(oldest.view)) {
+                        if (member.healthy() && !lostLink(n, member)) {
+                            member.view.add(n);
+                            n.view.add(member);
+                        }
+                    }
+                });
+    }
+
+    /** kill -9: the process is gone; its connections close, so the others notice within a moment. */
+    void crash(SimNode n) {
+        n.up = false;
+        for (SimNode o : nodes) {
+            if (o != n && o.view.contains(n)) {
+                later((50 + random.nextInt(400)) * MS, () -> o.view.remove(n));
             }
         }
     }
 
-    SimulatedNetwork(long seed, int size, long leaseNanos, long marginNanos, int minClusterSize) {
-        this.random = new Random(seed);
-        this.leaseNanos = leaseNanos;
-        this.marginNanos = marginNanos;
-        for (int i = 0; i < size; i++) {
-            members.add(new SimMember(i, minClusterSize));
+    /** SIGTERM: the node announces it leaves, gives its voter seat back, then its process ends. */
+    void leave(SimNode n, long maxWait) {
+        n.leaving = true;
+        n.session.closing();
+        long deadline = clock.get() + maxWait;
+        Runnable[] check = new Runnable[1];
+        check[0] = () -> {
+            boolean seated = n.voters.current().contains(n.nodeId) && n.voters.current().size() > 1;
+            if (n.up && (!seated || clock.get() > deadline)) {
+                crash(n);
+            } else if (n.up) {
+                later(20 * MS, check[0]);
+            }
+        };
+        later(20 * MS, check[0]);
+    }
+
+    void cut(int a, int b) {
+        nodes.get(a).cutFrom.add(b);
+        nodes.get(b).cutFrom.add(a);
+    }
+
+    /** Splits the nodes into the given groups; links between groups drop everything. */
+    void partition(List<List<Integer>> groups) {
+        for (List<Integer> g : groups) {
+            for (List<Integer> h : groups) {
+                if (g != h) {
+                    g.forEach(a -> h.forEach(b -> cut(a, b)));
+                }
+            }
         }
     }
 
-    private void send(SimMember from, SimMember to, LocalSession.Outgoing o) {
-        LocalSession sender = from.session;
+    void heal() {
+        nodes.forEach(n -> n.cutFrom.clear());
+    }
+
+    SimNode byUuid(UUID uuid) {
+        for (SimNode n : nodes) {
+            if (n.up && n.uuid.equals(uuid)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private boolean lostLink(SimNode a, SimNode b) {
+        return a.cutFrom.contains(b.index) || b.cutFrom.contains(a.index);
+    }
+
+    private boolean lost(SimNode a, SimNode b) {
+        return lostLink(a, b) || random.nextDouble() < dropRate;
+    }
+
+    /** Messages from node {@code from} to node {@code to} take about {@code delay} from now on. */
+    void slowLink(int from, int to, long delay) {
+        slowLinks.put(List.of(from, to), delay);
+    }
+
+    private long delay(SimNode from, SimNode to) {
+        Long slow = slowLinks.get(List.of(from.index, to.index));
+        return slow != null ? slow + (long) (random.nextDouble() * maxDelay) : delay();
+    }
+
+    private long delay() {
+        if (longDelay > 0 && random.nextDouble() < longDelayRate) {
+            return longDelay + (long) (random.nextDouble() * longDelay);
+        }
+        return (long) (random.nextDouble() * maxDelay);
+    }
+
+    private void sendSession(SimNode from, SimNode to, LocalSession sender, LocalSession.Outgoing o) {
         String toUuid = to.uuid.toString();
         if (lost(from, to)) {
-            later(leaseNanos + MS, () -> sender.onFailure(toUuid, o.sentNanos()));
+            later(lease / 5 + MS, () -> sender.onFailure(toUuid, o.sentNanos()));
             return;
         }
-        later(delay(), () -> deliver(from, to, sender, toUuid, o));
+        UUID target = to.uuid;
+        later(delay(from, to), () -> deliverSession(from, to, target, sender, toUuid, o));
     }
 
-    private void deliver(SimMember from, SimMember to, LocalSession sender, String toUuid, LocalSession.Outgoing o) {
+    private void deliverSession(SimNode from, SimNode to, UUID target, LocalSession sender, String toUuid,
+                                LocalSession.Outgoing o) {
+        if (!to.up || !to.uuid.equals(target)) {
+            later(lease / 5, () -> sender.onFailure(toUuid, o.sentNanos()));
+            return;
+        }
         if (to.frozen) {
-            later(10 * MS, () -> deliver(from, to, sender, toUuid, o));
+            later(10 * MS, () -> deliverSession(from, to, target, sender, toUuid, o));
             return;
         }
-        SessionReply reply = to.table.receive(o.message());
+        boolean member = to.view.stream().anyMatch(n -> n.uuid.toString().equals(o.message().memberUuid));
+        SessionReply reply = member ? to.table.receive(o.message()) : SessionReply.of(SessionReply.Status.NOT_MEMBER);
         if (lost(to, from)) {
-            later(leaseNanos + MS, () -> sender.onFailure(toUuid, o.sentNanos()));
+            later(lease / 5, () -> sender.onFailure(toUuid, o.sentNanos()));
             return;
         }
-        later(delay(), () -> replyArrives(from, sender, toUuid, o, reply));
+        later(delay(from, to), () -> replyArrives(from, sender, toUuid, o, reply));
     }
 
-    private void replyArrives(SimMember from, LocalSession sender, String toUuid, LocalSession.Outgoing o,
+    private void replyArrives(SimNode from, LocalSession sender, String toUuid, LocalSession.Outgoing o,
                               SessionReply reply) {
+        if (!from.up) {
+            return;
+        }
         if (from.frozen) {
             later(10 * MS, () -> replyArrives(from, sender, toUuid, o, reply));
             return;
@@ -161,39 +367,136 @@ final class SimulatedNetwork {
         sender.onReply(toUuid, o.message(), o.sentNanos(), reply);
     }
 
-    private boolean lost(SimMember a, SimMember b) {
-        return a.cutFrom.contains(b.index) || b.cutFrom.contains(a.index) || random.nextDouble() < dropRate;
-    }
-
-    private long delay() {
-        return (long) (random.nextDouble() * maxDelay);
-    }
-
-    void later(long after, Runnable action) {
-        inFlight.add(new Delivery(clock.get() + after, sequence++, action));
-    }
-
-    /** Moves time by {@code step}, delivering everything due on the way. */
-    void advance(long step) {
-        long target = clock.get() + step;
-        while (!inFlight.isEmpty() && inFlight.peek().at() <= target) {
-            Delivery d = inFlight.poll();
-            clock.set(Math.max(clock.get(), d.at()));
-            d.action().run();
+    private void deliverVoters(SimNode from, UUID fromUuid, SimNode to, UUID target, VotersRequest request,
+                               Consumer<VotersReply> onReply) {
+        if (!to.up || !to.uuid.equals(target)) {
+            later(2000 * MS, () -> onReply.accept(null));
+            return;
         }
-        clock.set(target);
-    }
-
-    void isolate(int index) {
-        members.forEach(m -> {
-            if (m.index != index) {
-                m.cutFrom.add(index);
-                members.get(index).cutFrom.add(m.index);
+        if (to.frozen) {
+            later(10 * MS, () -> deliverVoters(from, fromUuid, to, target, request, onReply));
+            return;
+        }
+        VotersReply reply = request.applyTo(to.voters);
+        if (lost(to, from)) {
+            later(2000 * MS, () -> onReply.accept(null));
+            return;
+        }
+        later(delay(from, to), () -> {
+            if (from.up && from.uuid.equals(fromUuid)) {
+                if (from.frozen) {
+                    later(10 * MS, () -> onReply.accept(reply));
+                } else {
+                    onReply.accept(reply);
+                }
             }
         });
     }
 
-    void heal() {
-        members.forEach(m -> m.cutFrom.clear());
+    void later(long after, Runnable action) {
+        events.add(new Event(clock.get() + after, sequence++, action));
+    }
+
+    /** Moves time by {@code step}: deliveries, session loops, member-list changes. */
+    void advance(long step) {
+        long target = clock.get() + step;
+        while (true) {
+            long nextEvent = events.isEmpty() ? Long.MAX_VALUE : events.peek().at();
+            long next = Math.min(nextEvent, nextTick);
+            if (next > target) {
+                break;
+            }
+            clock.set(Math.max(clock.get(), next));
+            if (next == nextEvent) {
+                events.poll().action().run();
+            } else {
+                tick();
+            }
+        }
+        clock.set(target);
+    }
+
+    private void tick() {
+        long now = clock.get();
+        boolean heartbeat = (now / LOOP) % (lease / 10 / LOOP) == 0;
+        for (SimNode n : new ArrayList<>(nodes)) {
+            n.loop(heartbeat);
+        }
+        if ((now / LOOP) % 10 == 0) {
+            updateViews(now);
+        }
+        nextTick = now + LOOP;
+    }
+
+    /** Hazelcast's failure detector and merge: drop members silent past the timeout, merge reachable ones later. */
+    private void updateViews(long now) {
+        for (SimNode n : nodes) {
+            if (!n.healthy()) {
+                continue;
+            }
+            for (SimNode o : nodes) {
+                if (o == n) {
+                    continue;
+                }
+                boolean talks = o.up && !o.frozen && !lostLink(n, o);
+                if (n.view.contains(o)) {
+                    n.reachableSince.remove(o);
+                    // Silent, or it no longer counts this node (it removed it while this node was frozen).
+                    boolean gone = !talks || !o.view.contains(n);
+                    if (!gone || !o.up) {
+                        n.silentSince.remove(o);
+                    } else if (n.silentSince.computeIfAbsent(o, x -> now) < now - heartbeatTimeout) {
+                        n.view.remove(o);
+                        n.silentSince.remove(o);
+                    }
+                } else if (talks && !o.view.contains(n) && o.view.stream().noneMatch(n.view::contains)) {
+                    if (n.reachableSince.computeIfAbsent(o, x -> now) < now - mergeDelay) {
+                        merge(n, o);
+                    }
+                } else {
+                    n.reachableSince.remove(o);
+                }
+            }
+        }
+    }
+
+    /** Two clusters meet: the smaller one's members restart their Hazelcast member (new ids) and join the larger. */
+    private void merge(SimNode a, SimNode b) {
+        Set<SimNode> big = a.view.size() >= b.view.size() ? a.view : b.view;
+        Set<SimNode> small = big == a.view ? b.view : a.view;
+        List<SimNode> moving = new ArrayList<>(small);
+        List<SimNode> staying = new ArrayList<>(big);
+        for (SimNode m : moving) {
+            m.uuid = new UUID(m.index, ++m.generation + 1_000_000L);
+            m.member = memberProxy(m.uuid, m.index);
+            m.joinOrder = ++joins;
+            m.view.clear();
+            m.silentSince.clear();
+            m.reachableSince.clear();
+        }
+        for (SimNode m : moving) {
+            m.view.addAll(staying);
+            m.view.addAll(moving);
+        }
+        for (SimNode s : staying) {
+            s.view.addAll(moving);
+            s.reachableSince.clear();
+        }
+    }
+
+    /** Runs for {@code millis} of simulated time. */
+    void run(long millis) {
+        advance(millis * MS);
+    }
+
+    /** The nodes whose sessions consider themselves valid holders of {@code worker} now. */
+    List<SimNode> holders(String worker) {
+        List<SimNode> holders = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n.up && n.session.holds(worker)) {
+                holders.add(n);
+            }
+        }
+        return holders;
     }
 }

@@ -1,0 +1,135 @@
+package dev.baton.coordinator.internal.hz;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's clock, as this member estimates it: the median of the members' wall clocks, each
+ * measured against this one from session round trips (the sample with the shortest round trip
+ * wins, as NTP does). One member whose clock is minutes off moves neither the slots nor the
+ * fencing tokens; a change of Hazelcast master does not either. With two members the earlier of
+ * the two clocks is used, the same on both.
+ */
+final class PeerClocks {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerClocks.class);
+    private static final int SAMPLES = 8;
+    private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** A member this far off the median is reported: slots and tokens do not follow it. */
+    static final long FAR_OFF_MILLIS = 2_000;
+    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    private record Sample(long offsetMillis, long rttNanos, long atNanos) {
+    }
+
+    private static final class Peer {
+        final List<Sample> samples = new ArrayList<>(SAMPLES);
+        long warnedAt = Long.MIN_VALUE;
+    }
+
+    private final LongSupplier wallMillis;
+    private final LongSupplier nanos;
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+
+    PeerClocks(LongSupplier wallMillis, LongSupplier nanos) {
+        this.wallMillis = wallMillis;
+        this.nanos = nanos;
+    }
+
+    long wallMillis() {
+        return wallMillis.getAsLong();
+    }
+
+    /**
+     * A round trip to {@code node}: this member's wall clock when it sent, how long the answer
+     * took, and the other member's wall clock when it answered.
+     */
+    void sample(String node, long sentWallMillis, long rttNanos, long theirWallMillis) {
+        if (node == null || node.isEmpty() || theirWallMillis == 0 || rttNanos < 0) {
+            return;
+        }
+        long offset = theirWallMillis - (sentWallMillis + TimeUnit.NANOSECONDS.toMillis(rttNanos) / 2);
+        Peer p = peers.computeIfAbsent(node, n -> new Peer());
+        synchronized (p) {
+            if (p.samples.size() == SAMPLES) {
+                p.samples.removeFirst();
+            }
+            p.samples.add(new Sample(offset, rttNanos, nanos.getAsLong()));
+        }
+    }
+
+    /** Offsets from this member's wall clock of every member heard from lately, this one (0) included. */
+    private List<Long> offsets() {
+        long now = nanos.getAsLong();
+        List<Long> offsets = new ArrayList<>();
+        offsets.add(0L);
+        peers.forEach((node, p) -> {
+            synchronized (p) {
+                p.samples.stream().filter(s -> now - s.atNanos() < FRESH_NANOS)
+                        .min((a, b) -> Long.compare(a.rttNanos(), b.rttNanos()))
+                        .ifPresent(s -> offsets.add(s.offsetMillis()));
+            }
+        });
+        Collections.sort(offsets);
+        return offsets;
+    }
+
+    /** The cluster time in epoch milliseconds: the (lower) median of the members' clocks. */
+    long clusterMillis() {
+        List<Long> offsets = offsets();
+        return wallMillis.getAsLong() + offsets.get((offsets.size() - 1) / 2);
+    }
+
+    /** The latest of the members' wall clocks: fencing tokens start above it, whichever member claims. */
+    long latestWallMillis() {
+        List<Long> offsets = offsets();
+        return wallMillis.getAsLong() + offsets.getLast();
+    }
+
+    /** Logs, now and then, each member whose clock is far off the cluster's. */
+    void reportFarOff() {
+        List<Long> offsets = offsets();
+        long median = offsets.get((offsets.size() - 1) / 2);
+        long now = nanos.getAsLong();
+        if (Math.abs(median) > FAR_OFF_MILLIS && warnable(null, now)) {
+            log.warn("This member's clock is {} ms off the cluster's (the median of the members' clocks); slots and"
+                    + " fencing tokens follow the cluster's clock. Check NTP on this host", -median);
+        }
+        peers.forEach((node, p) -> {
+            long offset;
+            synchronized (p) {
+                if (p.samples.isEmpty() || now - p.samples.getLast().atNanos() > FRESH_NANOS) {
+                    return;
+                }
+                offset = p.samples.stream().min((a, b) -> Long.compare(a.rttNanos(), b.rttNanos())).orElseThrow()
+                        .offsetMillis();
+            }
+            if (Math.abs(offset - median) > FAR_OFF_MILLIS && warnable(p, now)) {
+                log.warn("The clock of node {} is {} ms off the cluster's (the median of the members' clocks); slots"
+                        + " and fencing tokens do not follow it. Check NTP on that host", node, offset - median);
+            }
+        });
+    }
+
+    private long selfWarnedAt = Long.MIN_VALUE;
+
+    private synchronized boolean warnable(Peer p, long now) {
+        long last = p == null ? selfWarnedAt : p.warnedAt;
+        if (last != Long.MIN_VALUE && now - last < WARN_EVERY_NANOS) {
+            return false;
+        }
+        if (p == null) {
+            selfWarnedAt = now;
+        } else {
+            p.warnedAt = now;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.baton.coordinator.internal.hz;
+
+import dev.baton.coordinator.internal.Balance;
+import dev.baton.coordinator.internal.Rendezvous;
+import dev.baton.worker.spi.ClaimRole;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * This node's role for each of its workers, computed from the lock table's sessions. Every
+ * execution asks for its role at its slot, hundreds at the same instant: they read a snapshot,
+ * rebuilt only when the table or the member list changed, instead of queueing on the table's lock.
+ */
+final class Roles {
+
+    /** A session taking part in the balance. */
+    record Candidate(String nodeId, Set<String> registered, boolean stale, boolean self) {
+    }
+
+    private record View(long version, Set<String> members, Map<String, ClaimRole> roles) {
+    }
+
+    private volatile View view;
+
+    /** The cached role, or null when the snapshot is out of date. */
+    ClaimRole cached(String worker, long version, Set<String> members) {
+        View v = view;
+        if (v == null || v.version() != version || !v.members().equals(members)) {
+            return null;
+        }
+        return v.roles().getOrDefault(worker, ClaimRole.STANDBY);
+    }
+
+    /** Rebuilds the snapshot; the caller holds the table's lock. */
+    Map<String, ClaimRole> rebuild(long version, Set<String> members, Map<String, Candidate> candidates,
+                                   SessionTable.Entry mine) {
+        View v = view;
+        if (v != null && v.version() == version && v.members().equals(members)) {
+            return v.roles();
+        }
+        Map<String, ClaimRole> roles = new HashMap<>();
+        if (mine != null) {
+            Map<String, String> assignment = assign(candidates);
+            for (String worker : mine.registered) {
+                roles.put(worker, roleOf(worker, assignment, candidates));
+            }
+        }
+        view = new View(version, Set.copyOf(members), Map.copyOf(roles));
+        return view.roles();
+    }
+
+    static Map<String, String> assign(Map<String, Candidate> candidates) {
+        Map<String, Set<String>> registered = new HashMap<>();
+        candidates.forEach((node, c) -> registered.put(node, c.registered()));
+        return Balance.assign(registered);
+    }
+
+    private static ClaimRole roleOf(String worker, Map<String, String> assignment, Map<String, Candidate> candidates) {
+        Candidate chosen = candidates.get(assignment.get(worker));
+        if (chosen == null) {
+            return ClaimRole.STANDBY;
+        }
+        if (chosen.self()) {
+            return ClaimRole.PREFERRED;
+        }
+        if (!chosen.stale()) {
+            return ClaimRole.STANDBY;
+        }
+        // Only the first live node after the silent one steps in, so that stand-ins never race each other.
+        List<String> eligible = candidates.values().stream().filter(c -> c.registered().contains(worker))
+                .map(Candidate::nodeId).toList();
+        for (String node : Rendezvous.rank(worker, eligible)) {
+            Candidate c = candidates.get(node);
+            if (!c.stale()) {
+                return c.self() ? ClaimRole.STEP_IN : ClaimRole.STANDBY;
+            }
+        }
+        return ClaimRole.STANDBY;
+    }
+}

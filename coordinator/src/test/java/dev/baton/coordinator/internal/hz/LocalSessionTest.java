@@ -1,0 +1,85 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.cluster.Member;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+
+/** A session's accounting of what members answered, message by message. */
+class LocalSessionTest {
+
+    private static final long LEASE = 2_000;
+    private static final long EXPIRY = 2_200;
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final Voters voters = new Voters("0001-x", 1, List.of("n1", "n2", "n3"));
+
+    private static Member member(UUID uuid) {
+        return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getUuid" -> uuid;
+                    case "hashCode" -> uuid.hashCode();
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> uuid.toString();
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private SessionTable table(String node, String uuid) {
+        VoterState state = new VoterState(node, () -> uuid, now::get, EXPIRY);
+        state.learn(voters);
+        return new SessionTable(EXPIRY, 600, now::get, state, new FenceFloor(), () -> 0L);
+    }
+
+    /**
+     * Member 2 knows another live holder of w. The session's acquire of w reaches it twice (a resend
+     * carrying one more change overtook the original); the original's reply arrives first. However the
+     * replies are ordered, member 2 never supports w, so with member 3 silent the session never holds it.
+     */
+    @Test
+    void aLateOrReorderedReplyNeverCountsAsSupportTheMemberDidNotGive() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1", u1.toString());
+        SessionTable theirs = table("n2", u2.toString());
+        now.addAndGet(EXPIRY + 1);
+        theirs.receive(SessionMessage.snapshot("other", "n3", u3.toString(), 1, Set.of("w"), Set.of(), false));
+        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
+                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
+                new LongAdder()));
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        // Member 2 acknowledges the session's first round, so that the session is valid.
+        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
+            if (o.member().getUuid().equals(u2)) {
+                session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
+            }
+        }
+        assertThat(session.isValid()).isTrue();
+
+        CompletableFuture<Boolean> granted = session.acquire("w");
+        now.addAndGet(1);
+        LocalSession.Outgoing original = session.round(members, now.get(), true).stream()
+                .filter(o -> o.member().getUuid().equals(u2)).findFirst().orElseThrow();
+        session.announce(SessionOp.Kind.REGISTER, "x", false);
+        now.addAndGet(LEASE / 5 + 1);
+        LocalSession.Outgoing resend = session.round(members, now.get(), true).stream()
+                .filter(o -> o.member().getUuid().equals(u2)).findFirst().orElseThrow();
+        SessionReply toResend = theirs.receive(resend.message());
+        SessionReply toOriginal = theirs.receive(original.message());
+        session.onReply(u2.toString(), original.message(), original.sentNanos(), toOriginal);
+
+        assertThat(session.holds("w")).as("member 2 never recorded w as the session's").isFalse();
+        session.onReply(u2.toString(), resend.message(), resend.sentNanos(), toResend);
+        assertThat(session.holds("w")).isFalse();
+        assertThat(granted.getNow(false)).as("with member 2 knowing another holder, no quorum records w").isFalse();
+    }
+}

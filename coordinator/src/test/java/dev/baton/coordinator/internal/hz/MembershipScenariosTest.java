@@ -1,0 +1,348 @@
+package dev.baton.coordinator.internal.hz;
+
+import static dev.baton.coordinator.internal.hz.SimulatedNetwork.MS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The membership changes that broke the first lease protocol, one by one: a join to a lone node,
+ * a member rejoining after a partition, a slow member during a hand-over, splits that leave no
+ * majority, and scaling out and back in. A healthy holder must keep its lease through each, and
+ * a side without a majority of the voters must not get one.
+ */
+class MembershipScenariosTest {
+
+    private static final long LEASE = 2000 * MS;
+    private static final long MARGIN = 200 * MS;
+
+    private final SimulatedNetwork net = new SimulatedNetwork(7, LEASE, MARGIN, 1);
+
+    /** Keeps asking for {@code worker} on {@code node} until it holds it, and records every loss. */
+    private static final class Holder {
+        final SimulatedNetwork.SimNode node;
+        final String worker;
+        final List<String> losses = new ArrayList<>();
+
+        Holder(SimulatedNetwork.SimNode node, String worker) {
+            this.node = node;
+            this.worker = worker;
+        }
+    }
+
+    private Holder hold(SimulatedNetwork.SimNode node, String worker) {
+        Holder h = new Holder(node, worker);
+        awaitTrue(() -> {
+            if (node.session.holds(worker)) {
+                return true;
+            }
+            node.session.release(worker, false);
+            CompletableFuture<Boolean> granted = node.session.acquire(worker);
+            net.run(100);
+            return granted.getNow(false);
+        }, 20_000, node + " to get " + worker);
+        node.session.onLost(worker, () -> h.losses.add("lost at " + net.clock.get() / MS + "ms"));
+        return h;
+    }
+
+    /** Asks for a worker again whenever its last request ended without it, as a node's engine does. */
+    private static final class Contender {
+        final SimulatedNetwork.SimNode node;
+        final String worker;
+        CompletableFuture<Boolean> pending = CompletableFuture.completedFuture(false);
+
+        Contender(SimulatedNetwork.SimNode node, String worker) {
+            this.node = node;
+            this.worker = worker;
+        }
+
+        void step() {
+            if (pending.isDone() && !node.session.holds(worker)) {
+                node.session.release(worker, false);
+                pending = node.session.acquire(worker);
+            }
+        }
+    }
+
+    private void awaitTrue(BooleanSupplier condition, long maxMillis, String what) {
+        for (long t = 0; t <= maxMillis; t += 50) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            net.run(50);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    private void awaitVoters(int count) {
+        awaitTrue(() -> net.nodes.stream().filter(n -> n.up)
+                .allMatch(n -> n.voters.current().size() == count), 60_000, count + " voters everywhere");
+    }
+
+    private boolean acquires(SimulatedNetwork.SimNode node, String worker) {
+        CompletableFuture<Boolean> granted = node.session.acquire(worker);
+        net.run(LEASE / MS);
+        boolean held = granted.getNow(false) && node.session.holds(worker);
+        node.session.release(worker, false);
+        return held;
+    }
+
+    @Test
+    void aSecondNodeJoiningALoneNodeCostsItNothingAndBecomesAVoter() {
+        SimulatedNetwork.SimNode a = net.start("a");
+        net.run(1000);
+        Holder w = hold(a, "w");
+
+        net.start("b");
+        net.run(10_000);
+
+        assertThat(w.losses).isEmpty();
+        assertThat(a.session.holds("w")).isTrue();
+        assertThat(a.voters.current().ids()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aNodeRejoiningAfterAPartitionCostsTheHealthySideNothing() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        hold(n.get(2), "w");
+        Holder v = hold(n.get(1), "v");
+
+        // Node 2 is cut off while it holds w: its lock ends, the majority gives w to node 0. When the
+        // partition heals, node 2's table still records its own expired session as w's holder.
+        for (int i = 0; i < 2; i++) {
+            net.cut(2, i);
+        }
+        net.run(LEASE / MS + MARGIN / MS + 100);
+        Holder w = hold(n.get(0), "w");
+        net.heal();
+        net.run(10_000);
+
+        assertThat(w.losses).as("node 2's stale refusal must not end node 0's lock").isEmpty();
+        assertThat(v.losses).isEmpty();
+        assertThat(n.get(0).session.holds("w")).isTrue();
+        assertThat(acquires(n.get(2), "x")).as("the merged node takes part again").isTrue();
+    }
+
+    @Test
+    void aFrozenNodeThawingCostsTheOthersNothing() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        Holder w = hold(n.get(0), "w");
+
+        n.get(2).frozen = true;
+        net.run(8_000);
+        n.get(2).frozen = false;
+        net.run(10_000);
+
+        assertThat(w.losses).isEmpty();
+    }
+
+    @Test
+    void aSlowThirdMemberDuringAHandOverCostsTheNewHolderNothing() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        Holder x = hold(n.get(0), "w");
+        // Node 0's release reaches node 2 late: it still records node 0 as the holder when node 1 asks.
+        net.maxDelay = 5 * MS;
+        net.slowLink(0, 2, LEASE / 2);
+        n.get(0).session.release("w", false);
+        net.run(30);
+        Holder y = hold(n.get(1), "w");
+        assertThat(n.get(2).table.holder("w")).as("node 2 has not heard the release yet").contains("n0");
+        net.run(5_000);
+
+        assertThat(x.losses).isEmpty();
+        assertThat(y.losses).as("node 2's late refusal must not end a lock a quorum confirmed").isEmpty();
+        assertThat(n.get(1).session.holds("w")).isTrue();
+    }
+
+    @Test
+    void aTwoTwoSplitLeavesNeitherSideAMajority() {
+        List<SimulatedNetwork.SimNode> n = startCluster(4);
+        Holder w = hold(n.get(0), "w");
+
+        net.partition(List.of(List.of(0, 1), List.of(2, 3)));
+        net.run(LEASE / MS + 500);
+
+        assertThat(n.get(0).session.holds("w")).as("the holder stops with its side").isFalse();
+        assertThat(w.losses).hasSize(1);
+        assertThat(acquires(n.get(1), "v")).isFalse();
+        assertThat(acquires(n.get(2), "v")).isFalse();
+        assertThat(acquires(n.get(3), "w")).isFalse();
+        net.run(8_000);
+        assertThat(acquires(n.get(2), "v")).as("still nothing after the voter removal delay").isFalse();
+
+        net.heal();
+        net.run(8_000);
+        assertThat(acquires(n.get(3), "w")).as("healed").isTrue();
+    }
+
+    @Test
+    void aTwoThreeSplitKeepsTheLargerSideRunningAndStopsTheSmaller() {
+        List<SimulatedNetwork.SimNode> n = startCluster(5);
+        Holder big = hold(n.get(0), "w");
+        Holder small = hold(n.get(4), "v");
+
+        net.partition(List.of(List.of(0, 1, 2), List.of(3, 4)));
+        net.run(LEASE / MS + 500);
+
+        assertThat(big.losses).isEmpty();
+        assertThat(small.losses).hasSize(1);
+        assertThat(acquires(n.get(1), "v")).as("the larger side takes the smaller side's worker").isTrue();
+        assertThat(acquires(n.get(3), "x")).isFalse();
+        net.run(10_000);
+        assertThat(n.get(0).voters.current().ids()).as("the lost voters are removed after the delay")
+                .containsExactly("n0", "n1", "n2");
+        assertThat(acquires(n.get(3), "x")).as("the smaller side still gets nothing").isFalse();
+
+        net.heal();
+        net.run(20_000);
+        assertThat(big.losses).isEmpty();
+        awaitVoters(5);
+    }
+
+    @Test
+    void scalingOutToFiveAndBackToThreeKeepsEveryLease() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        Holder w = hold(n.get(0), "w");
+        Holder v = hold(n.get(2), "v");
+
+        SimulatedNetwork.SimNode d = net.start("n3");
+        SimulatedNetwork.SimNode e = net.start("n4");
+        awaitVoters(5);
+        net.leave(d, LEASE * 4);
+        net.leave(e, LEASE * 4);
+        awaitTrue(() -> !d.up && !e.up, 30_000, "both to leave");
+        awaitVoters(3);
+        net.run(5_000);
+
+        assertThat(w.losses).isEmpty();
+        assertThat(v.losses).isEmpty();
+        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2");
+    }
+
+    @Test
+    void aCrashedVoterRestartedUnderItsIdTakesItsSeatBackWithoutCostingTheOthers() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        Holder w = hold(n.get(0), "w");
+
+        net.crash(n.get(2));
+        net.run(1_000);
+        net.restart(n.get(2), "n2");
+        net.run(10_000);
+
+        assertThat(w.losses).isEmpty();
+        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2");
+        assertThat(acquires(n.get(2), "x")).isTrue();
+    }
+
+    /**
+     * Node 0 holds w with the support of itself and node 2 (node 1 cannot hear node 0). Node 2 crashes and
+     * restarts at once under the same id: its new table knows nothing of node 0's lock. Its answers must not
+     * count before a lease and a margin have passed, or node 1 would get w with nodes 1 and 2 while node 0
+     * still holds it.
+     */
+    @Test
+    void aVoterRestartedAtOnceCountsOnlyAfterItsPreviousLifesLeasesEnded() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        net.cut(0, 1);
+        net.run(200);
+        Holder w = hold(n.get(0), "w");
+        List<String> both = new ArrayList<>();
+
+        net.crash(n.get(2));
+        net.run(5);
+        net.restart(n.get(2), "n2");
+        Contender y = new Contender(n.get(1), "w");
+        for (int t = 0; t < 6_000; t += 10) {
+            y.step();
+            net.run(10);
+            if (n.get(0).session.holds("w") && n.get(1).session.holds("w")) {
+                both.add("t=" + t);
+            }
+        }
+
+        assertThat(both).as("two holders of w").isEmpty();
+        assertThat(w.losses).as("node 0 loses w: its support was node 2's old life").hasSize(1);
+        assertThat(n.get(1).session.holds("w")).as("then node 1 gets it").isTrue();
+    }
+
+    /**
+     * Node 1 holds w with nodes 0 and 1 of voters {0, 1, 2}; nodes 2, 3 and 4 cannot hear node 1. Node 0,
+     * the oldest, adds nodes 3 and 4 one after the other. A majority of {0..4} without nodes 0 and 1
+     * exists ({2, 3, 4}), so the second change must wait until node 1's lock, which rests on the first
+     * configuration, has ended: else node 2 would get w from nodes 2, 3 and 4.
+     */
+    @Test
+    void twoChangesOfTheVotersNeverLetAStaleMajorityAndANewOneBothHoldALock() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        net.cut(1, 2);
+        net.run(200);
+        Holder w = hold(n.get(1), "w");
+        List<String> both = new ArrayList<>();
+        SimulatedNetwork.SimNode d = net.start("n3");
+        SimulatedNetwork.SimNode e = net.start("n4");
+        net.cut(1, d.index);
+        net.cut(1, e.index);
+        Contender c = new Contender(n.get(2), "w");
+        long firstChange = n.get(0).voters.current().version() + 1;
+        boolean slowed = false;
+        for (int t = 0; t < 15_000; t += 10) {
+            if (!slowed && n.get(1).voters.current().version() == firstChange) {
+                // Node 1 learned the first change; news of the second reaches it only a lease later.
+                net.slowLink(0, 1, LEASE);
+                slowed = true;
+            }
+            c.step();
+            net.run(10);
+            if (n.get(1).session.holds("w") && n.get(2).session.holds("w")) {
+                both.add("t=" + t);
+            }
+        }
+
+        assertThat(both).as("two holders of w").isEmpty();
+        assertThat(w.losses).as("node 1 lost w once it had no majority of the new voters").hasSize(1);
+        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2", "n3", "n4");
+        assertThat(n.get(2).session.holds("w")).isTrue();
+    }
+
+    /**
+     * A node that starts while cut off from the cluster cannot know the cluster exists: it founds its
+     * own. With a floor of two (BATON_MIN_CLUSTER_SIZE=2) it runs nothing alone.
+     */
+    @Test
+    void aNodeStartingCutOffRunsNothingWithAFloorOfTwo() {
+        SimulatedNetwork floored = new SimulatedNetwork(3, LEASE, MARGIN, 2);
+        for (int i = 0; i < 3; i++) {
+            floored.start("n" + i);
+            floored.run(100);
+        }
+        floored.run(3_000);
+        SimulatedNetwork.SimNode lone = floored.nodes.get(2);
+        floored.crash(lone);
+        floored.run(500);
+        for (int i = 0; i < 2; i++) {
+            floored.cut(2, i);
+        }
+        floored.restart(lone, "n2");
+        floored.run(5_000);
+        CompletableFuture<Boolean> granted = lone.session.acquire("w");
+        floored.run(3_000);
+
+        assertThat(lone.voters.current().ids()).containsExactly("n2");
+        assertThat(granted.getNow(false)).isFalse();
+        assertThat(lone.session.holds("w")).isFalse();
+    }
+
+    private List<SimulatedNetwork.SimNode> startCluster(int size) {
+        List<SimulatedNetwork.SimNode> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            nodes.add(net.start("n" + i));
+            net.run(100);
+        }
+        awaitVoters(size);
+        return nodes;
+    }
+}
