@@ -46,10 +46,14 @@ import org.slf4j.LoggerFactory;
 public final class BatonNode implements AutoCloseable {
 
     /**
-     * The longest a node spends leaving the cluster on shutdown (handing its partitions over), after
-     * running executions had BATON_SHUTDOWN_GRACE to finish. Deployments give the process longer.
+     * The longest a node spends leaving the cluster on shutdown, after running executions had
+     * BATON_SHUTDOWN_GRACE to finish: giving its voter seat back (at most twice the lease plus
+     * margin, and 2 s: 13 s with the default lease) and handing its partitions over
+     * ({@link #HAND_OVER_LIMIT}). Deployments give the process longer.
      */
-    public static final Duration LEAVE_CLUSTER_LIMIT = Duration.ofSeconds(20);
+    public static final Duration LEAVE_CLUSTER_LIMIT = Duration.ofSeconds(30);
+    /** The longest Hazelcast may spend handing this member's partitions over on shutdown. */
+    static final Duration HAND_OVER_LIMIT = Duration.ofSeconds(15);
 
     private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
 
@@ -90,7 +94,7 @@ public final class BatonNode implements AutoCloseable {
         nodeId = config.find(NodeSettings.NODE_ID).orElseGet(NodeIdentity::hostName);
         startHttp();
         com.hazelcast.config.Config hazelcastConfig = HazelcastSetup.build(config, nodeId);
-        hazelcastConfig.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(LEAVE_CLUSTER_LIMIT.toSeconds()));
+        hazelcastConfig.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(HAND_OVER_LIMIT.toSeconds()));
         hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig);
         config.find(NodeSettings.MEMBERS).ifPresent(members -> MemberListCheck.start(members, hazelcast,
                 config.get(NodeSettings.MIN_CLUSTER_SIZE), Duration.ofSeconds(30)));
@@ -103,6 +107,7 @@ public final class BatonNode implements AutoCloseable {
                 .nodeId(nodeId)
                 .lease(config.get(NodeSettings.LEASE))
                 .minClusterSize(config.get(NodeSettings.MIN_CLUSTER_SIZE))
+                .voterRemovalDelay(config.get(NodeSettings.VOTER_REMOVAL_DELAY))
                 .build();
         directory = new ClusterDirectory(hazelcast);
         history = new ClusterHistory(hazelcast, config.get(NodeSettings.HISTORY_SIZE), Duration.ofMillis(500));
@@ -180,10 +185,11 @@ public final class BatonNode implements AutoCloseable {
         }
         CoordinationStatus status = coordination.status();
         if (!status.quorumPresent()) {
-            return Optional.of("no quorum: this node sees " + status.members() + " member(s) and needs "
-                    + Math.max(status.quorum(), config.get(NodeSettings.MIN_CLUSTER_SIZE))
-                    + " (BATON_MIN_CLUSTER_SIZE=" + config.get(NodeSettings.MIN_CLUSTER_SIZE)
-                    + ") answering its renewals");
+            return Optional.of(status.voters().isEmpty()
+                    ? "no quorum: the cluster has not agreed on its voters yet"
+                    : "no quorum: " + status.quorum() + " of the voters " + status.voters() + " must answer this node's"
+                    + " renewals (BATON_MIN_CLUSTER_SIZE=" + config.get(NodeSettings.MIN_CLUSTER_SIZE)
+                    + "); this node sees " + status.members() + " member(s)");
         }
         return Optional.empty();
     }

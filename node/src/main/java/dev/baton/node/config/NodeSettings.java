@@ -35,8 +35,13 @@ public final class NodeSettings {
             "Kubernetes DNS discovery: a headless service name (also a docker-compose service name)",
             NodeSettings::address);
     public static final Setting<Integer> MIN_CLUSTER_SIZE = Setting.of("BATON_MIN_CLUSTER_SIZE", "1",
-            "split-brain protection: a side of a partition with fewer members claims nothing; set it to a majority"
-                    + " of the fleet", v -> Parsers.intBetween(v, 1, 1000));
+            "an optional floor: never claim with fewer voters than this, even where they are a majority (2 keeps a"
+                    + " node that starts cut off from running alone); quorums are majorities of the voters anyway",
+            v -> Parsers.intBetween(v, 1, 1000));
+    public static final Setting<Duration> VOTER_REMOVAL_DELAY = Setting.of("BATON_VOTER_REMOVAL_DELAY", "30s",
+            "how long a voter may be gone without leaving (crashed, cut off) before the others remove it; a node"
+                    + " restarted under the same id within this delay takes its seat back",
+            v -> atLeast(Parsers.duration(v), Duration.ofSeconds(1)));
     public static final Setting<Duration> LEASE = Setting.of("BATON_LEASE", "5s",
             "how long an execution keeps its lease without a renewal a quorum acknowledged",
             v -> atLeast(Parsers.duration(v), Duration.ofMillis(500)));
@@ -77,7 +82,7 @@ public final class NodeSettings {
 
     public static final List<Setting<?>> ALL = List.of(Config.CONFIG_FILE, NODE_ID, PASSIVE_USERS_PERIOD,
             PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL, LOG_FORMAT, CLUSTER_NAME, BIND, PORT, MEMBERS,
-            K8S_SERVICE_DNS, MIN_CLUSTER_SIZE, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS,
+            K8S_SERVICE_DNS, MIN_CLUSTER_SIZE, VOTER_REMOVAL_DELAY, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS,
             DRILL_PERIOD, DRILL_WORK, HTTP_PORT, HTTP_BIND, ADMIN_TOKEN, HISTORY_SIZE, METRICS_PER_WORKER);
 
     private NodeSettings() {

@@ -28,6 +28,13 @@ public final class LoopbackFirewall implements AutoCloseable {
         }
     }
 
+    /** Drops every packet between each address of {@code side} and each of {@code otherSide}, both ways. */
+    public void partition(List<String> side, List<String> otherSide) throws IOException, InterruptedException {
+        for (String a : side) {
+            isolate(a, otherSide);
+        }
+    }
+
     public void heal() throws IOException, InterruptedException {
         run(false, "iptables", "-w", "-F", CHAIN);
     }

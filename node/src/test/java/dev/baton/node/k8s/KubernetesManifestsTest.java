@@ -41,23 +41,23 @@ class KubernetesManifestsTest {
             statefulset.yaml       | '      app.kubernetes.io/name: baton' | '      app.kubernetes.io/name: batn' | selector vs labels
             statefulset.yaml       | '              path: /health/ready'   | '              path: /health/live'   | readiness ignores quorum
             statefulset.yaml       | '              port: http'            | '              port: web'            | probe port
-            statefulset.yaml       | 'terminationGracePeriodSeconds: 45'   | 'terminationGracePeriodSeconds: 20'  | grace below drain
+            statefulset.yaml       | 'terminationGracePeriodSeconds: 60'   | 'terminationGracePeriodSeconds: 30'  | grace below drain
             statefulset.yaml       | 'readOnlyRootFilesystem: true'        | 'readOnlyRootFilesystem: false'      | writable root
             statefulset.yaml       | 'automountServiceAccountToken: false' | 'automountServiceAccountToken: true' | API token mounted
             statefulset.yaml       | '  serviceName: baton-hs'             | '  serviceName: baton'               | serviceName
             statefulset.yaml       | '                  key: token'        | '                  key: tokn'        | secret key
-            configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "1"'        | quorum below majority
-            configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "3"'        | quorum of all replicas
+            configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "1"'        | a pod restarting alone runs everything
+            configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "3"'        | floor of all replicas
             configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASE: 5 parsecs'             | bad setting value
             configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASES: 5s'                   | unknown setting
             configmap.yaml         | 'BATON_SHUTDOWN_GRACE: 10s'           | 'BATON_SHUTDOWN_GRACE: 30s'          | drain above grace
             service-headless.yaml  | 'publishNotReadyAddresses: true'      | 'publishNotReadyAddresses: false'    | discovery of unready pods
             service-headless.yaml  | '      targetPort: hazelcast'         | '      targetPort: hz'               | service target port
             service.yaml           | '  selector:'                         | '  selector:\n    tier: web'          | service selector
-            poddisruptionbudget.yaml | 'minAvailable: 2'                   | 'minAvailable: 1'                    | PDB below quorum
+            poddisruptionbudget.yaml | 'minAvailable: 2'                   | 'minAvailable: 1'                    | PDB below the floor
             horizontalpodautoscaler.yaml | '    name: baton'                | '    name: batn'                      | HPA target
             horizontalpodautoscaler.yaml | 'stabilizationWindowSeconds: 600' | 'stabilizationWindowSeconds: 30'  | restless scale down
-            horizontalpodautoscaler.yaml | 'minReplicas: 3'                  | 'minReplicas: 2'                     | HPA min at quorum
+            horizontalpodautoscaler.yaml | 'minReplicas: 3'                  | 'minReplicas: 2'                     | HPA min at the floor
             networkpolicy.yaml     | '        - port: hazelcast'           | '        - port: 5702'                | member port closed to members
             networkpolicy.yaml     | '        - podSelector:'               | '        - namespaceSelector: {}\n          podSelector:' | member port open to all namespaces
             kustomization.yaml     | '  - networkpolicy.yaml'              | ''                                    | unlisted file
@@ -75,15 +75,27 @@ class KubernetesManifestsTest {
         assertThat(problems).as(what).isNotEmpty();
     }
 
+    /** The voters follow the fleet: scaling out to any size needs no other number changed. */
+    @Test
+    void scalingOutNeedsNothingElseRetuned() throws IOException {
+        copyManifests();
+        Path hpa = copy.resolve("horizontalpodautoscaler.yaml");
+        Files.writeString(hpa, Files.readString(hpa).replace("maxReplicas: 5", "maxReplicas: 9"));
+        Path sts = copy.resolve("statefulset.yaml");
+        Files.writeString(sts, Files.readString(sts).replace("  replicas: 3", "  replicas: 7"));
+
+        assertThat(ManifestChecks.problems(Manifests.load(copy))).isEmpty();
+    }
+
     @Test
     void aProblemSaysWhatIsWrongAndWhatItShouldBe() throws IOException {
         copyManifests();
         Path sts = copy.resolve("statefulset.yaml");
-        Files.writeString(sts, Files.readString(sts).replace("terminationGracePeriodSeconds: 45",
-                "terminationGracePeriodSeconds: 20"));
+        Files.writeString(sts, Files.readString(sts).replace("terminationGracePeriodSeconds: 60",
+                "terminationGracePeriodSeconds: 30"));
 
         assertThat(ManifestChecks.problems(Manifests.load(copy))).singleElement().asString()
-                .contains("terminationGracePeriodSeconds 20 must exceed Baton's drain of 30 s");
+                .contains("terminationGracePeriodSeconds 30 must exceed Baton's drain of 40 s");
     }
 
     private void copyManifests() throws IOException {

@@ -153,12 +153,19 @@ final class ManifestChecks {
         }
     }
 
+    /**
+     * Quorums are majorities of the voters, which follow the fleet by themselves, so no number here
+     * must follow the replica count. BATON_MIN_CLUSTER_SIZE is a floor: at 2, a pod that restarts cut
+     * off from the others cannot run workers alone in a cluster of its own; it must stay below what
+     * one pod down leaves.
+     */
     private void checkQuorum(V1StatefulSet sts, Map<String, String> env, Map<String, String> podLabels) {
         int replicas = Objects.requireNonNullElse(sts.getSpec().getReplicas(), 1);
         int quorum = parse(NodeSettings.MIN_CLUSTER_SIZE, env);
-        if (quorum * 2 <= replicas) {
-            problem("%s %d is not a majority of %d replicas: both sides of a split could claim the same slot",
-                    NodeSettings.MIN_CLUSTER_SIZE.name(), quorum, replicas);
+        if (replicas > 1 && quorum < 2) {
+            problem("%s %d with %d replicas: a pod that restarts cut off from the others founds a cluster of its own"
+                    + " and runs every worker alone; set it to 2", NodeSettings.MIN_CLUSTER_SIZE.name(), quorum,
+                    replicas);
         }
         if (quorum > replicas - 1) {
             problem("%s %d leaves no room for one pod down of %d replicas: every rolling update would stop all"

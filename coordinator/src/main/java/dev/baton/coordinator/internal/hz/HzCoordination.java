@@ -213,8 +213,27 @@ public final class HzCoordination implements Coordination {
             }
         });
         loop.start(nodeId);
+        awaitClock();
         log.info("Baton coordination on Hazelcast started: node {}, session {}, lease {}, {} member(s)", nodeId,
                 session().id, settings.lease(), hazelcast.getCluster().getMembers().size());
+    }
+
+    /**
+     * Waits (bounded) until every member that runs Baton has answered once: the cluster clock is
+     * their median, and a node that planned its first slots on its own clock alone could plan them
+     * minutes off.
+     */
+    private void awaitClock() {
+        long deadline = System.nanoTime() + settings.renewInterval().multipliedBy(4).plusSeconds(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            Set<String> others = memberUuids();
+            others.remove(localMemberUuid());
+            others.removeAll(session().notParticipating());
+            if (clocks.sampled(others) || !sleep(10)) {
+                return;
+            }
+        }
+        log.debug("Not every member answered within the start-up wait; the cluster clock settles as they do");
     }
 
     @Override
@@ -308,8 +327,8 @@ public final class HzCoordination implements Coordination {
         long validForMillis = TimeUnit.NANOSECONDS.toMillis(s.lockValidUntil(worker) - System.nanoTime());
         long deadline = clusterNow + validForMillis - settings.margin().toMillis();
         long claimId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        ClaimRules.Claim claim = new ClaimRules.Claim(request, nodeId, s.id, claimId, clusterNow,
-                clocks.latestWallMillis(), floor.get(), ClaimRules.REBASE_MIN_MILLIS);
+        ClaimRules.Claim claim = new ClaimRules.Claim(request, nodeId, s.id, claimId, clusterNow, clusterNow,
+                floor.get(), ClaimRules.REBASE_MIN_MILLIS);
         ClaimProcessor processor = new ClaimProcessor(claim, deadline, new ClaimProcessor.Locals(clocks, table));
         Records.Result<HzSlot> result = records.call(worker, processor, () -> !closed.get() && s.holds(worker));
         if (!result.applied()) {
@@ -397,7 +416,7 @@ public final class HzCoordination implements Coordination {
     }
 
     private void flag(String worker, FlagProcessor.Flag flag) {
-        long token = ClaimRules.nextFence(0, floor.get(), clocks.latestWallMillis());
+        long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
         floor.raise(token);
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         Records.Result<Boolean> result = records.call(worker, new FlagProcessor(flag, token),

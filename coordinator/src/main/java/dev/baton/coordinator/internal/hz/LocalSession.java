@@ -361,7 +361,8 @@ final class LocalSession {
                     p.ackedSeq = Math.max(p.ackedSeq, Math.min(reply.appliedSeq, seq));
                     p.version = reply.votersVersion;
                     p.lineage = reply.lineage;
-                    clocks.sample(reply.voterId, sent.wallMillis, now - sentNanos, reply.wallMillis);
+                    clocks.sample(uuid, sent.wallMillis, now - sentNanos, reply.wallMillis);
+                    clocks.name(uuid, reply.voterId);
                     credit(reply, sentNanos, fire);
                 }
                 case NEED_SNAPSHOT -> p.ackedSeq = -1;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * measured against this one from session round trips (the sample with the shortest round trip
  * wins, as NTP does). One member whose clock is minutes off moves neither the slots nor the
  * fencing tokens; a change of Hazelcast master does not either. With two members the earlier of
- * the two clocks is used, the same on both.
+ * the two clocks is used, the same on both. Samples are kept per Hazelcast member id.
  */
 final class PeerClocks {
 
@@ -37,6 +37,14 @@ final class PeerClocks {
     private final LongSupplier wallMillis;
     private final LongSupplier nanos;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    /** Node ids of the members, for the log. */
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+
+    void name(String member, String nodeId) {
+        if (nodeId != null && !nodeId.isEmpty()) {
+            names.put(member, nodeId);
+        }
+    }
 
     PeerClocks(LongSupplier wallMillis, LongSupplier nanos) {
         this.wallMillis = wallMillis;
@@ -48,10 +56,11 @@ final class PeerClocks {
     }
 
     /**
-     * A round trip to {@code node}: this member's wall clock when it sent, how long the answer
-     * took, and the other member's wall clock when it answered.
+     * A round trip to {@code member} (its Hazelcast member id): this member's wall clock when it
+     * sent, how long the answer took, and the other member's wall clock when it answered.
      */
-    void sample(String node, long sentWallMillis, long rttNanos, long theirWallMillis) {
+    void sample(String member, long sentWallMillis, long rttNanos, long theirWallMillis) {
+        String node = member;
         if (node == null || node.isEmpty() || theirWallMillis == 0 || rttNanos < 0) {
             return;
         }
@@ -63,6 +72,23 @@ final class PeerClocks {
             }
             p.samples.add(new Sample(offset, rttNanos, nanos.getAsLong()));
         }
+    }
+
+    /** Whether every one of {@code members} answered lately: the median then stands on all of them. */
+    boolean sampled(java.util.Collection<String> members) {
+        long now = nanos.getAsLong();
+        for (String m : members) {
+            Peer p = peers.get(m);
+            if (p == null) {
+                return false;
+            }
+            synchronized (p) {
+                if (p.samples.isEmpty() || now - p.samples.getLast().atNanos() > FRESH_NANOS) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Offsets from this member's wall clock of every member heard from lately, this one (0) included. */
@@ -87,11 +113,6 @@ final class PeerClocks {
         return wallMillis.getAsLong() + offsets.get((offsets.size() - 1) / 2);
     }
 
-    /** The latest of the members' wall clocks: fencing tokens start above it, whichever member claims. */
-    long latestWallMillis() {
-        List<Long> offsets = offsets();
-        return wallMillis.getAsLong() + offsets.getLast();
-    }
 
     /** Logs, now and then, each member whose clock is far off the cluster's. */
     void reportFarOff() {
@@ -112,8 +133,9 @@ final class PeerClocks {
                         .offsetMillis();
             }
             if (Math.abs(offset - median) > FAR_OFF_MILLIS && warnable(p, now)) {
-                log.warn("The clock of node {} is {} ms off the cluster's (the median of the members' clocks); slots"
-                        + " and fencing tokens do not follow it. Check NTP on that host", node, offset - median);
+                log.warn("The clock of member {} is {} ms off the cluster's (the median of the members' clocks); slots"
+                        + " and fencing tokens do not follow it. Check NTP on that host", names.getOrDefault(node, node),
+                        offset - median);
             }
         });
     }

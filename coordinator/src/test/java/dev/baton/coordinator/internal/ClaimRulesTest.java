@@ -1,0 +1,122 @@
+package dev.baton.coordinator.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The record's rules, applied twice, late, and under clocks that disagree. */
+class ClaimRulesTest {
+
+    private static final long NOW = Instant.parse("2026-06-01T12:00:00Z").toEpochMilli();
+
+    private static ClaimRules.Claim claim(ClaimRequest r, long claimId, long now) {
+        return new ClaimRules.Claim(r, "n1", "s1", claimId, now, now, 0, ClaimRules.REBASE_MIN_MILLIS);
+    }
+
+    private static Instant at(long millis) {
+        return Instant.ofEpochMilli(millis);
+    }
+
+    private static SlotState claimed(SlotState s, ClaimRequest r, long id) {
+        return ClaimRules.claim(s, claim(r, id, NOW), false).orElseThrow().state();
+    }
+
+    @Test
+    void aClaimAppliedTwiceReturnsTheLeaseItMadeAndTakesNothing() {
+        SlotState empty = SlotState.empty("w");
+        ClaimRules.Claim c = claim(ClaimRequest.scheduled("w", at(NOW)), 7, NOW);
+        SlotState first = ClaimRules.claim(empty, c, false).orElseThrow().state();
+
+        Optional<ClaimRules.Claimed> again = ClaimRules.claim(first, c, false);
+
+        assertThat(again).isPresent();
+        assertThat(again.get().replay()).isTrue();
+        assertThat(again.get().state()).isEqualTo(first);
+    }
+
+    @Test
+    void aClaimReplayedAfterItsRunFinishedClaimsNothing() {
+        ClaimRules.Claim c = claim(ClaimRequest.scheduled("w", at(NOW)), 7, NOW);
+        SlotState running = ClaimRules.claim(SlotState.empty("w"), c, false).orElseThrow().state();
+        SlotState done = ClaimRules.complete(running, running.fence(), 7, Outcome.SUCCEEDED, NOW + 5).orElseThrow();
+
+        assertThat(ClaimRules.claim(done, c, false)).isEmpty();
+    }
+
+    @Test
+    void aLateReRunRequestCannotTakeOverALaterRun() {
+        SlotState first = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        long crashedFence = first.fence();
+        SlotState rerun = claimed(first, ClaimRequest.rerun("w", at(NOW), crashedFence), 2);
+
+        assertThat(rerun.lastOutcome()).isEqualTo(Outcome.CRASHED);
+        assertThat(ClaimRules.claim(rerun, claim(ClaimRequest.rerun("w", at(NOW), crashedFence), 3, NOW), false))
+                .as("the re-run of the first run, arriving late, finds a later run").isEmpty();
+    }
+
+    @Test
+    void aCompletionAppliedTwiceReturnsTheSameRecordAndAStaleOneNothing() {
+        SlotState running = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        SlotState done = ClaimRules.complete(running, running.fence(), 1, Outcome.SUCCEEDED, NOW + 9).orElseThrow();
+
+        assertThat(ClaimRules.complete(done, running.fence(), 1, Outcome.SUCCEEDED, NOW + 20)).contains(done);
+        SlotState next = claimed(done, ClaimRequest.scheduled("w", at(NOW + 1000)), 2);
+        assertThat(ClaimRules.complete(next, running.fence(), 1, Outcome.FAILED, NOW + 30)).isEmpty();
+    }
+
+    @Test
+    void aTriggeredRunHasAnInstantOfItsOwnAndLeavesTheRegularSlotsAlone() {
+        SlotState s = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        s = ClaimRules.complete(s, s.fence(), 1, Outcome.SUCCEEDED, NOW + 5).orElseThrow();
+        s = s.withFlags(s.flags().withTrigger(100));
+
+        SlotState triggered = claimed(s, ClaimRequest.triggered("w", at(NOW)), 2);
+
+        assertThat(triggered.running().slot()).isGreaterThan(NOW);
+        assertThat(triggered.lastSlot()).isEqualTo(NOW);
+        assertThat(triggered.flags().triggerPending()).isFalse();
+        SlotState done = ClaimRules.complete(triggered, triggered.fence(), 2, Outcome.SUCCEEDED, NOW + 9).orElseThrow();
+        assertThat(ClaimRules.claim(done, claim(ClaimRequest.scheduled("w", at(NOW + 1000)), 3, NOW + 1000), false))
+                .as("the next regular slot is not swallowed").isPresent();
+    }
+
+    @Test
+    void aRecordAheadOfTheClockIsRebasedOnlyWhenTheClaimerAndTheRecordAgree() {
+        long ahead = NOW + 300_000;
+        SlotState s = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(ahead)), 1);
+        s = ClaimRules.complete(s, s.fence(), 1, Outcome.SUCCEEDED, ahead + 5).orElseThrow();
+
+        assertThat(ClaimRules.claim(s, claim(ClaimRequest.scheduled("w", at(NOW + 1000)), 2, NOW + 1000), false))
+                .as("a plain claim before the last slot").isEmpty();
+        Optional<ClaimRules.Claimed> rebased = ClaimRules.claim(s,
+                claim(ClaimRequest.rebased("w", at(NOW + 1000)), 3, NOW + 1000), false);
+        assertThat(rebased).isPresent();
+        assertThat(rebased.get().state().lastSlot()).isEqualTo(NOW + 1000);
+        assertThat(rebased.get().state().fence()).isGreaterThan(s.fence());
+        assertThat(ClaimRules.claim(s, claim(ClaimRequest.rebased("w", at(ahead - 500)), 4, ahead - 1000), false))
+                .as("a record only half a second ahead is not rebased").isEmpty();
+    }
+
+    @Test
+    void fencingTokensRiseAboveTheFloorAndThePreviousTokenWhateverTheClock() {
+        long floor = (NOW + 600_000) << ClaimRules.COUNTER_BITS;
+        assertThat(ClaimRules.nextFence(5, floor, NOW)).isEqualTo(floor + 1);
+        assertThat(ClaimRules.nextFence(floor + 10, floor, NOW)).isEqualTo(floor + 11);
+        assertThat(ClaimRules.nextFence(0, 0, NOW)).isEqualTo(NOW << ClaimRules.COUNTER_BITS);
+    }
+
+    @Test
+    void aClaimNeverEndsARunWhoseHolderIsAlive() {
+        SlotState running = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+
+        assertThat(ClaimRules.claim(running, claim(ClaimRequest.scheduled("w", at(NOW + 1000)), 2, NOW + 1000), true))
+                .isEmpty();
+        SlotState taken = ClaimRules.claim(running,
+                claim(ClaimRequest.scheduled("w", at(NOW + 1000)), 2, NOW + 1000), false).orElseThrow().state();
+        assertThat(taken.lastOutcome()).isEqualTo(Outcome.CRASHED);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The cluster clock: the median of the members' clocks, measured from round trips. */
+class PeerClocksTest {
+
+    private final AtomicLong wall = new AtomicLong(1_000_000_000L);
+    private final AtomicLong nanos = new AtomicLong(5_000_000_000L);
+    private final PeerClocks clocks = new PeerClocks(wall::get, nanos::get);
+
+    /** A round trip of 10 ms to a member whose clock is {@code offset} ms off this one. */
+    private void answer(String member, long offset) {
+        clocks.sample(member, wall.get(), 10_000_000, wall.get() + 5 + offset);
+    }
+
+    @Test
+    void oneMemberMinutesAheadOrBehindMovesNothing() {
+        answer("ahead", 300_000);
+        answer("right", 0);
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get());
+
+        answer("behind", -300_000);
+        answer("right2", 3);
+        assertThat(clocks.clusterMillis() - wall.get()).isBetween(0L, 3L);
+    }
+
+    @Test
+    void thisMembersOwnClockOffIsCorrectedByTheOthers() {
+        answer("a", -120_000);
+        answer("b", -120_010);
+
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get() - 120_000);
+    }
+
+    @Test
+    void twoMembersAgreeOnTheEarlierClock() {
+        answer("other", 60_000);
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get());
+
+        PeerClocks theirs = new PeerClocks(() -> wall.get() + 60_000, nanos::get);
+        theirs.sample("this", wall.get() + 60_000, 10_000_000, wall.get() + 5);
+        assertThat(theirs.clusterMillis()).isEqualTo(wall.get());
+    }
+
+    @Test
+    void theSampleWithTheShortestRoundTripCountsAndOldSamplesFade() {
+        clocks.sample("a", wall.get(), 900_000_000, wall.get() + 1_000);
+        clocks.sample("a", wall.get(), 2_000_000, wall.get() + 201);
+        answer("b", 200);
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get() + 200);
+        assertThat(clocks.sampled(List.of("a", "b"))).isTrue();
+
+        nanos.addAndGet(11_000_000_000L);
+        assertThat(clocks.sampled(List.of("a"))).isFalse();
+        assertThat(clocks.clusterMillis()).as("no fresh samples: this member's own clock").isEqualTo(wall.get());
+    }
+}

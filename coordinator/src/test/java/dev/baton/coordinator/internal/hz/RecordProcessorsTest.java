@@ -1,0 +1,164 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.internal.ClaimRules;
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
+import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The records' entry processors as Hazelcast may run them: twice for one call, late, and on a
+ * backup that must end up with exactly the primary's state.
+ */
+class RecordProcessorsTest {
+
+    private static final long NOW = Instant.parse("2026-06-01T12:00:00Z").toEpochMilli();
+
+    /** A map entry as an entry processor sees it. */
+    private static final class Entry extends AbstractMap.SimpleEntry<String, HzSlot> {
+        Entry(HzSlot value) {
+            super("w", value);
+        }
+    }
+
+    private final AtomicLong clusterNow = new AtomicLong(NOW);
+    private final PeerClocks clocks = new PeerClocks(clusterNow::get, System::nanoTime);
+
+    private ClaimProcessor claim(ClaimRequest request, long claimId, long deadline, SessionTable table) {
+        ClaimRules.Claim c = new ClaimRules.Claim(request, "n1", "s1", claimId, clusterNow.get(), clusterNow.get(), 0,
+                ClaimRules.REBASE_MIN_MILLIS);
+        return new ClaimProcessor(c, deadline, new ClaimProcessor.Locals(clocks, table));
+    }
+
+    private static HzSlot apply(Map.Entry<String, HzSlot> entry, com.hazelcast.map.EntryProcessor<String, HzSlot, ?> p) {
+        p.process(entry);
+        return entry.getValue();
+    }
+
+    @Test
+    void aClaimAppliedTwiceYieldsOneLeaseAndTheBackupGetsThePrimarysState() {
+        Entry primary = new Entry(null);
+        Entry backup = new Entry(null);
+        ClaimProcessor p = claim(ClaimRequest.scheduled("w", Instant.ofEpochMilli(NOW)), 42, NOW + 4000, null);
+
+        HzSlot first = p.process(primary);
+        apply(backup, p.getBackupProcessor());
+        clusterNow.addAndGet(10);
+        HzSlot replay = p.process(primary);
+
+        assertThat(replay.state()).isEqualTo(first.state());
+        assertThat(backup.getValue().state()).isEqualTo(first.state());
+        assertThat(p.getBackupProcessor()).as("a replay backs up again, for a backup that missed the first").isNotNull();
+    }
+
+    @Test
+    void aClaimAppliedAfterItsDeadlineRefusesBecauseAnotherNodeMayHoldTheLock() {
+        Entry primary = new Entry(null);
+        ClaimProcessor late = claim(ClaimRequest.scheduled("w", Instant.ofEpochMilli(NOW)), 42, NOW + 4000, null);
+        clusterNow.set(NOW + 4001);
+
+        assertThat(late.process(primary)).isNull();
+        assertThat(primary.getValue()).isNull();
+        assertThat(late.getBackupProcessor()).isNull();
+    }
+
+    @Test
+    void aLateClaimDoesNotEndARunWhoseHolderThisMembersTableRecordsAlive() {
+        AtomicLong nanos = new AtomicLong(1_000_000);
+        VoterState voters = new VoterState("owner", () -> "m-owner", nanos::get, 5_500);
+        SessionTable table = new SessionTable(5_500, 1_500, nanos::get, voters, new FenceFloor(), () -> 0L);
+        table.receive(SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of("w"), Set.of(), false));
+        Entry primary = new Entry(null);
+        claim(ClaimRequest.scheduled("w", Instant.ofEpochMilli(NOW)), 1, NOW + 4000, null).process(primary);
+        // Node 2's session s2 now runs the next slot, as this member's table knows.
+        SlotState s = primary.getValue().state();
+        primary.setValue(new HzSlot(new SlotState("w", NOW + 1000, s.fence() + 1, 2,
+                new SlotState.Running("n2", "s2", 2, ClaimRequest.Kind.SCHEDULED, NOW + 1000), ClaimRequest.Kind.SCHEDULED,
+                null, NOW + 1000, SlotState.NONE, SlotState.Flags.NONE, "n2", 0)));
+
+        HzSlot result = claim(ClaimRequest.scheduled("w", Instant.ofEpochMilli(NOW + 2000)), 3, NOW + 4000, table)
+                .process(primary);
+
+        assertThat(result).isNull();
+        assertThat(primary.getValue().state().running().session()).isEqualTo("s2");
+    }
+
+    @Test
+    void aCompletionAppliedTwiceSucceedsTwiceAndBacksUpTheComputedState() {
+        Entry primary = new Entry(null);
+        Entry backup = new Entry(null);
+        ClaimProcessor c = claim(ClaimRequest.scheduled("w", Instant.ofEpochMilli(NOW)), 42, NOW + 4000, null);
+        c.process(primary);
+        apply(backup, c.getBackupProcessor());
+        long fence = primary.getValue().state().fence();
+        CompleteProcessor done = new CompleteProcessor(fence, 42, Outcome.SUCCEEDED, NOW + 50);
+
+        HzSlot once = done.process(primary);
+        apply(backup, done.getBackupProcessor());
+        HzSlot twice = done.process(primary);
+
+        assertThat(once).isNotNull();
+        assertThat(twice.state()).isEqualTo(once.state());
+        assertThat(backup.getValue().state()).isEqualTo(once.state());
+        assertThat(new CompleteProcessor(fence, 41, Outcome.SUCCEEDED, NOW + 60).process(primary))
+                .as("another claim's completion").isNull();
+    }
+
+    @Test
+    void operatorActionsKeepTheLatestAcrossReplaysAndMerges() {
+        Entry majority = new Entry(null);
+        Entry minority = new Entry(null);
+        new FlagProcessor(FlagProcessor.Flag.PAUSE, 10).process(majority);
+        new FlagProcessor(FlagProcessor.Flag.RESUME, 12).process(minority);
+        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 11).process(minority);
+        new FlagProcessor(FlagProcessor.Flag.PAUSE, 10).process(majority);
+
+        assertThat(majority.getValue().state().flags().paused()).isTrue();
+        SlotState.Flags merged = majority.getValue().state().flags().merge(minority.getValue().state().flags());
+        assertThat(merged.paused()).as("the resume came later").isFalse();
+        assertThat(merged.triggerPending()).as("the trigger of the other side survives").isTrue();
+        assertThat(majority.getValue().state().flags().withPaused(true, 9).paused())
+                .as("an older action does not undo a newer one").isTrue();
+    }
+
+    @Test
+    void theMergeKeepsTheHighestFenceAndTheLatestOperatorActionsOfBothSides() {
+        HzSlot high = new HzSlot(new SlotState("w", NOW, 500, 5, null, ClaimRequest.Kind.SCHEDULED,
+                Outcome.SUCCEEDED, NOW, NOW + 5, new SlotState.Flags(false, 0, 0, 0), "n1", 0));
+        HzSlot low = new HzSlot(new SlotState("w", NOW - 1000, 400, 4, null, ClaimRequest.Kind.SCHEDULED,
+                Outcome.SUCCEEDED, NOW - 1000, NOW - 995, new SlotState.Flags(true, 7, 3, 0), "n3", 0));
+
+        HzSlot merged = (HzSlot) new HighestFenceMergePolicy().merge(value(low), value(high));
+
+        assertThat(merged.state().fence()).isEqualTo(500);
+        assertThat(merged.state().flags().paused()).as("paused on the minority, never undone").isTrue();
+        assertThat(merged.state().flags().triggerPending()).isTrue();
+    }
+
+    private static com.hazelcast.spi.merge.MergingValue<Object> value(HzSlot slot) {
+        return (com.hazelcast.spi.merge.MergingValue<Object>) java.lang.reflect.Proxy.newProxyInstance(
+                RecordProcessorsTest.class.getClassLoader(),
+                new Class<?>[] {com.hazelcast.spi.merge.MergingValue.class}, (proxy, method, args) -> switch (
+                        method.getName()) {
+                    case "getDeserializedValue", "getRawValue", "getValue" -> slot;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void recordsAndMessagesReadBackWhatWasWritten() throws Exception {
+        SlotState s = new SlotState("w", NOW, 99, 5,
+                new SlotState.Running("n1", "s1", 5, ClaimRequest.Kind.RERUN, NOW), ClaimRequest.Kind.RERUN,
+                Outcome.CRASHED, NOW, NOW + 3, new SlotState.Flags(true, 4, 9, 8), "n1", 2);
+        assertThat(HzSlot.decode(HzSlot.encode(s))).isEqualTo(s);
+        assertThat(List.of(s.flags().triggerPending())).containsExactly(true);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import com.hazelcast.internal.serialization.impl.HeapData;
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
+import java.io.ByteArrayOutputStream;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wire format across releases: bytes written by format 1 (fixed below, as this release wrote
+ * them) must stay readable by every later release, and a reader of format 1 must read what a later
+ * release writes (fields appended after the ones it knows, a higher format number), so that two
+ * neighbouring releases run side by side during a rolling update. (The first release wrote no
+ * format number; a cluster still running it is upgraded by a full restart.)
+ */
+class WireFormatTest {
+
+    private static final SlotState RECORD = new SlotState("report", 1_780_000_000_000L, 1_234_567L, 77,
+            new SlotState.Running("n1", "n1/abc", 77, ClaimRequest.Kind.SCHEDULED, 1_780_000_000_000L),
+            ClaimRequest.Kind.SCHEDULED, Outcome.SUCCEEDED, 1_779_999_990_000L, 1_779_999_991_000L,
+            new SlotState.Flags(true, 11, 12, 12), "n1", 0);
+
+    /** {@link #RECORD} as format 1 wrote it. */
+    private static final String RECORD_FORMAT_1 = "0100067265706f72740000019e70448800000000000012d687000000000000004d0100026e3100066e312f61626300000000"
+            + "0000004d00095343484544554c45440000019e704488000100095343484544554c4544010009535543434545444544000001"
+            + "9e704460f00000019e704464d801000000000000000b000000000000000c000000000000000c0100026e3100000000";
+
+    /** {@link #message()} as format 1 wrote it, through Hazelcast's serialization. */
+    private static final String MESSAGE_FORMAT_1 = "00000000fffffffe0100000ba700000001000000a00100066e312f61626300026e310006757569642d310000000000000004"
+            + "000000000000000600000000000200000000000000050100067265706f7274000000000000000006020007636c65616e7570"
+            + "0100000000000000000000019e7044887b0000000000000063010007303138662d6161000000000000000301000730313866"
+            + "2d616100000000000000030000000300026e3100026e3200026e3300000000";
+
+    private static final InternalSerializationService SERIALIZATION = new DefaultSerializationServiceBuilder()
+            .addDataSerializableFactory(BatonSerialization.FACTORY_ID, new BatonSerialization()).build();
+
+    private static SessionMessage message() {
+        SessionMessage m = SessionMessage.delta("n1/abc", "n1", "uuid-1", 4, 6, List.of(
+                new SessionOp(5, SessionOp.Kind.ACQUIRE, "report", false),
+                new SessionOp(6, SessionOp.Kind.RELEASE, "cleanup", true)), false);
+        return m.about(new Voters("018f-aa", 3, List.of("n1", "n2", "n3")), true, 1_780_000_000_123L, 99L, true);
+    }
+
+    @Test
+    void aRecordWrittenByFormatOneIsReadByThisRelease() throws Exception {
+        assertThat(HzSlot.decode(HexFormat.of().parseHex(RECORD_FORMAT_1))).isEqualTo(RECORD);
+        assertThat(HexFormat.of().formatHex(HzSlot.encode(RECORD))).as("this release still writes format 1")
+                .isEqualTo(RECORD_FORMAT_1);
+    }
+
+    @Test
+    void aMessageWrittenByFormatOneIsReadByThisRelease() {
+        SessionMessage read = SERIALIZATION.toObject(new HeapData(HexFormat.of().parseHex(MESSAGE_FORMAT_1)));
+
+        assertThat(read.session).isEqualTo("n1/abc");
+        assertThat(read.ops).isEqualTo(message().ops);
+        assertThat(read.voters).isEqualTo(message().voters);
+        assertThat(read.wallMillis).isEqualTo(1_780_000_000_123L);
+        assertThat(read.fenceFloor).isEqualTo(99L);
+        assertThat(read.warm).isTrue();
+    }
+
+    @Test
+    void aRecordOfALaterFormatWithMoreFieldsIsReadForTheFieldsThisReleaseKnows() throws Exception {
+        byte[] current = HzSlot.encode(RECORD);
+        ByteArrayOutputStream later = new ByteArrayOutputStream();
+        later.write(2);
+        later.write(current, 1, current.length - 1);
+        later.write(new byte[] {0, 0, 0, 42, 1});
+
+        assertThat(HzSlot.decode(later.toByteArray())).isEqualTo(RECORD);
+    }
+
+    @Test
+    void anOperationCodeFromALaterReleaseIsRefusedWithAClearMessage() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SessionOp.Kind.of(99))
+                .hasMessageContaining("newer Baton release");
+    }
+}

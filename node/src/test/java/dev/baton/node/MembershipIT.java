@@ -1,0 +1,282 @@
+package dev.baton.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.node.fleet.Fleet;
+import dev.baton.node.fleet.LoopbackFirewall;
+import dev.baton.node.fleet.NodeProcess;
+import dev.baton.node.journal.JournalAudit;
+import dev.baton.node.journal.JournalExecution;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Real node processes, with the default settings (no BATON_MIN_CLUSTER_SIZE), while the fleet
+ * grows, shrinks, splits, freezes and heals: the voters follow the fleet, the side with a majority
+ * of them keeps running every slot, the other side starts nothing, and no node that no fault
+ * touched ever loses a lease or sees a slot it ran re-run.
+ */
+class MembershipIT {
+
+    private static final Logger log = LoggerFactory.getLogger(MembershipIT.class);
+    private static final Duration PERIOD = Duration.ofSeconds(1);
+    private static final Duration LEASE = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+    private Fleet fleet;
+    private final List<JournalAudit.Fault> excused = new ArrayList<>();
+
+    @AfterEach
+    void stopFleet() {
+        if (fleet != null) {
+            fleet.close();
+        }
+        log.info("Journals and logs of this test: {} (kept if it failed)", dir);
+    }
+
+    private Fleet fleet(int size, int drills) {
+        fleet = new Fleet(dir, size, Map.of(
+                "BATON_DRILL_WORKERS", Integer.toString(drills),
+                "BATON_DRILL_PERIOD", "1s",
+                "BATON_DRILL_WORK", "0-200ms",
+                "BATON_LEASE", "5s",
+                "BATON_MERGE_DELAY", "5s",
+                "BATON_VOTER_REMOVAL_DELAY", "60s",
+                "BATON_PASSIVE_USERS_PERIOD", "1m"));
+        return fleet;
+    }
+
+    private void start(int... nodes) throws Exception {
+        for (int n : nodes) {
+            fleet.start(n);
+        }
+        for (int n : nodes) {
+            fleet.node("n" + n).awaitLog("Baton started on node n" + n, Duration.ofSeconds(60));
+        }
+    }
+
+    /** The voters as each running node reports them on /api/cluster. */
+    private static List<String> voters(NodeProcess node) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/cluster"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            List<String> ids = new ArrayList<>();
+            JSON.readTree(r.body()).path("voters").forEach(v -> ids.add(v.asText()));
+            return ids;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of("(no answer: " + e + ")");
+        }
+    }
+
+    private void awaitVoters(List<NodeProcess> nodes, List<String> expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            Map<String, List<String>> seen = new HashMap<>();
+            nodes.forEach(n -> seen.put(n.id(), voters(n)));
+            if (seen.values().stream().allMatch(expected::equals)) {
+                log.info("Voters {} on {}", expected, seen.keySet());
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("voters never became " + expected + " everywhere: " + seen);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /**
+     * What a node that no fault touched must never see: a lease lost, or a slot it ran run again.
+     */
+    private static List<String> harmToUntouched(List<JournalExecution> executions, Set<String> touched) {
+        List<String> harm = new ArrayList<>();
+        Map<String, List<JournalExecution>> bySlot = executions.stream()
+                .collect(Collectors.groupingBy(e -> e.worker() + "@" + e.slot()));
+        for (JournalExecution e : executions) {
+            if (!touched.contains(e.node()) && e.outcome().filter("LEASE_LOST"::equals).isPresent()) {
+                harm.add("lease lost on untouched " + e.node() + ": " + e.worker() + "@" + e.slot());
+            }
+            if (e.kind().equals("RERUN")) {
+                bySlot.get(e.worker() + "@" + e.slot()).stream()
+                        .filter(first -> first.start().isBefore(e.start()) && !touched.contains(first.node()))
+                        .findFirst()
+                        .ifPresent(first -> harm.add("re-run of " + e.worker() + "@" + e.slot() + " on " + e.node()
+                                + ", first run on untouched " + first.node() + " (" + first.outcome().orElse("?")
+                                + ")"));
+            }
+        }
+        return harm;
+    }
+
+    private JournalAudit.Report audit(Instant from) {
+        JournalAudit.Report report = fleet.audit().check("drill-", PERIOD, from, Instant.now().minusSeconds(2),
+                excused);
+        log.info("Audit: {}", report);
+        return report;
+    }
+
+    /** While a node starts beside the fleet, a claim may wait for a partition migration: a slot may start late. */
+    private void excuse(Instant from, Instant to) {
+        excused.add(new JournalAudit.Fault("*", from, to));
+    }
+
+    @Test
+    void aSecondNodeJoiningALoneNodeCostsNoExecution() throws Exception {
+        fleet(2, 10);
+        start(1);
+        fleet.awaitExecutions(e -> e.size() > 20, Duration.ofSeconds(30), "the lone node to run workers");
+        Instant from = Instant.now();
+
+        Instant joining = Instant.now();
+        start(2);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2"));
+        excuse(joining, Instant.now().plusSeconds(2));
+        fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("n2")), Duration.ofSeconds(30),
+                "n2 to take its share");
+        Thread.sleep(5000);
+
+        JournalAudit.Report report = audit(from);
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(harmToUntouched(fleet.executions(), Set.of())).isEmpty();
+    }
+
+    @Test
+    void scalingThreeToFiveAndBackToThreeKeepsEveryLeaseAndEverySlot() throws Exception {
+        fleet(5, 20);
+        start(1, 2, 3);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3"));
+        Instant from = Instant.now();
+
+        Instant growing = Instant.now();
+        start(4, 5);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3", "n4", "n5"));
+        excuse(growing, Instant.now().plusSeconds(2));
+        Thread.sleep(3000);
+        Instant shrinking = Instant.now();
+        fleet.node("n5").stop();
+        fleet.node("n4").stop();
+        List<NodeProcess> remaining = fleet.nodes().stream().filter(NodeProcess::isAlive).toList();
+        awaitVoters(remaining, List.of("n1", "n2", "n3"));
+        log.info("Shrunk back to three voters {} ms after the first SIGTERM",
+                Duration.between(shrinking, Instant.now()).toMillis());
+        Thread.sleep(4000);
+
+        JournalAudit.Report report = audit(from);
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(harmToUntouched(fleet.executions(), Set.of())).isEmpty();
+    }
+
+    @Test
+    void aFrozenNodeThawingCostsTheOthersNothing() throws Exception {
+        fleet(3, 20);
+        start(1, 2, 3);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3"));
+        Thread.sleep(2000);
+        Instant from = Instant.now();
+
+        NodeProcess victim = fleet.node("n3");
+        Instant frozen = victim.freeze();
+        Thread.sleep(LEASE.plusSeconds(4).toMillis());
+        Instant thawed = victim.thaw();
+        fleet.recordFreeze(victim, frozen, thawed);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3"));
+        fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("n3") && x.start().isAfter(thawed)),
+                Duration.ofSeconds(60), "n3 to run workers again");
+        Instant back = fleet.executions().stream().filter(x -> x.node().equals("n3") && x.start().isAfter(thawed))
+                .map(JournalExecution::start).min(Comparator.naturalOrder()).orElseThrow();
+        Thread.sleep(4000);
+
+        // n3's workers wait for the heartbeat timeout and its lease, then move; its merge moves some back.
+        excuse(frozen, frozen.plus(LEASE).plusSeconds(8));
+        excuse(back.minusSeconds(1), back.plusSeconds(2));
+        JournalAudit.Report report = audit(from);
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(harmToUntouched(fleet.executions(), Set.of("n3"))).isEmpty();
+    }
+
+    @Test
+    void splitsLeaveOnlyTheSideWithAMajorityOfTheVotersRunning() throws Exception {
+        fleet(5, 20);
+        try (LoopbackFirewall firewall = new LoopbackFirewall()) {
+            start(1, 2, 3, 4, 5);
+            awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3", "n4", "n5"));
+            Thread.sleep(2000);
+            Instant from = Instant.now();
+
+            // 2 | 3: the three run everything, the two start nothing.
+            Instant cut = Instant.now();
+            firewall.partition(List.of("127.0.0.1", "127.0.0.2"), List.of("127.0.0.3", "127.0.0.4", "127.0.0.5"));
+            Thread.sleep(15_000);
+            Instant healed = Instant.now();
+            firewall.heal();
+            fleet.recordCut(fleet.node("n1"), cut, healed);
+            fleet.recordCut(fleet.node("n2"), cut, healed);
+            List<JournalExecution> minority = startedBetween(Set.of("n1", "n2"), cut.plusSeconds(1), healed);
+            awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3", "n4", "n5"));
+            Thread.sleep(5000);
+            // The minority's runs move after their lease; the merge moves some workers back.
+            excuse(cut, cut.plus(LEASE).plusSeconds(4));
+            excuse(healed, Instant.now());
+            assertThat(minority).as("the side without a majority starts nothing").isEmpty();
+
+            // 2 | 2 at four voters: neither side has a majority, neither starts anything.
+            fleet.node("n5").stop();
+            List<NodeProcess> four = fleet.nodes().stream().filter(NodeProcess::isAlive).toList();
+            awaitVoters(four, List.of("n1", "n2", "n3", "n4"));
+            Instant cut2 = Instant.now();
+            firewall.partition(List.of("127.0.0.1", "127.0.0.2"), List.of("127.0.0.3", "127.0.0.4"));
+            Thread.sleep(12_000);
+            Instant healed2 = Instant.now();
+            firewall.heal();
+            four.forEach(n -> fleet.recordCut(n, cut2, healed2));
+            List<JournalExecution> during = startedBetween(Set.of("n1", "n2", "n3", "n4"), cut2.plusSeconds(1),
+                    healed2);
+            awaitVoters(four, List.of("n1", "n2", "n3", "n4"));
+            fleet.awaitExecutions(e -> e.stream().filter(x -> x.start().isAfter(healed2)).count() > 40,
+                    Duration.ofSeconds(60), "the healed fleet to run again");
+            Thread.sleep(3000);
+            excuse(cut2, Instant.now().minusSeconds(3));
+            assertThat(during).as("a 2 | 2 split leaves no side a majority").isEmpty();
+
+            JournalAudit.Report report = audit(from);
+            assertThat(report.violations()).isEmpty();
+            assertThat(report.missed()).isEmpty();
+            assertThat(harmToUntouched(fleet.executions().stream().filter(e -> e.start().isBefore(cut2)).toList(),
+                    Set.of("n1", "n2"))).isEmpty();
+        }
+    }
+
+    private List<JournalExecution> startedBetween(Set<String> nodes, Instant from, Instant to) {
+        return fleet.executions().stream()
+                .filter(e -> nodes.contains(e.node()) && e.start().isAfter(from) && e.start().isBefore(to))
+                .toList();
+    }
+}
