@@ -122,4 +122,74 @@ class ServiceContainerTest {
 
         assertThat(closed).containsExactly("connection");
     }
+
+    /** A slow singleton (a pool opening connections, say) does not hold up another one being made. */
+    @Test
+    void twoSingletonsAreMadeSideBySide() throws Exception {
+        java.util.concurrent.CountDownLatch bStarted = new java.util.concurrent.CountDownLatch(1);
+        ServiceContainer container = ServiceContainer.builder()
+                .lazySingleton(Connection.class, () -> {
+                    await(bStarted);
+                    return new Connection(closed);
+                })
+                .lazySingleton(StringBuilder.class, () -> {
+                    bStarted.countDown();
+                    return new StringBuilder();
+                })
+                .build();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var a = threads.submit(() -> container.findRoot(Connection.class).orElseThrow());
+            Thread.sleep(50);
+            var b = threads.submit(() -> container.findRoot(StringBuilder.class).orElseThrow());
+
+            assertThat(b.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+            assertThat(a.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        }
+    }
+
+    /** Two threads making singletons that need each other get an error, not a deadlock. */
+    @Test
+    void aDependencyCycleAcrossThreadsIsReportedNotADeadlock() throws Exception {
+        java.util.concurrent.CyclicBarrier bothStarted = new java.util.concurrent.CyclicBarrier(2);
+        ServiceContainer[] holder = new ServiceContainer[1];
+        holder[0] = ServiceContainer.builder()
+                .lazySingleton(Connection.class, () -> {
+                    await(bothStarted);
+                    holder[0].findRoot(StringBuilder.class);
+                    return new Connection(closed);
+                })
+                .lazySingleton(StringBuilder.class, () -> {
+                    await(bothStarted);
+                    holder[0].findRoot(Connection.class);
+                    return new StringBuilder();
+                })
+                .build();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var a = threads.submit(() -> holder[0].findRoot(Connection.class));
+            var b = threads.submit(() -> holder[0].findRoot(StringBuilder.class));
+            List<String> errors = new ArrayList<>();
+            for (var f : List.of(a, b)) {
+                try {
+                    f.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    errors.add(e.getCause().getMessage());
+                }
+            }
+            assertThat(errors).isNotEmpty().allSatisfy(m -> assertThat(m).contains("dependency cycle"));
+        }
+    }
+
+    private static void await(Object latchOrBarrier) {
+        try {
+            if (latchOrBarrier instanceof java.util.concurrent.CountDownLatch l) {
+                if (!l.await(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the other singleton never started");
+                }
+            } else {
+                ((java.util.concurrent.CyclicBarrier) latchOrBarrier).await(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

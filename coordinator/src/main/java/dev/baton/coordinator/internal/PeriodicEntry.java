@@ -47,6 +47,9 @@ final class PeriodicEntry {
     private Instant passedSlot;
     private int rerunAttempts;
     private int triggerAttempts;
+    /** Re-runs in a row that did not finish either: past a few, the slot is left to the regular plan. */
+    private int unfinishedReruns;
+    private static final int MAX_UNFINISHED_RERUNS = 3;
     private Outcome lastOutcome;
     private long executions;
     private long failuresInARow;
@@ -104,6 +107,12 @@ final class PeriodicEntry {
             return;
         }
         synchronized (this) {
+            if (unfinishedReruns >= MAX_UNFINISHED_RERUNS) {
+                log.warn("Worker {}: {} re-runs in a row did not finish either; leaving the slot to the next one",
+                        worker.name(), unfinishedReruns);
+                unfinishedReruns = 0;
+                return;
+            }
             rerunAttempts = 0;
         }
         startCycle(() -> rerunPending = true, this::rerunCycle);
@@ -426,6 +435,11 @@ final class PeriodicEntry {
             running = null;
             Outcome outcome = finished.result().outcome();
             lastOutcome = outcome;
+            if (outcome.closesSlot()) {
+                unfinishedReruns = 0;
+            } else if (kind == RunKind.RERUN) {
+                unfinishedReruns++;
+            }
             executions++;
             failuresInARow = outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT ? failuresInARow + 1 : 0;
             finished.record().ifPresent(r -> {

@@ -93,6 +93,8 @@ final class LocalSession {
     private final Map<String, Acks> voterAcks = new HashMap<>();
     private final Map<CompletableFuture<Void>, Long> waiters = new HashMap<>();
     private final Acks selfAcks = new Acks();
+    /** Engine events caused by this session's own changes, delivered once the session's lock is released. */
+    private List<Runnable> deferred = new ArrayList<>();
     private String ackLineage = "";
     private long seq;
     private boolean closing;
@@ -148,15 +150,17 @@ final class LocalSession {
                 log.debug("Lock on {} refused by this member's own table: {} holds it", worker,
                         table.holder(worker).orElse("?"));
                 append(SessionOp.Kind.RELEASE, worker, false);
-                return CompletableFuture.completedFuture(false);
+                result = CompletableFuture.completedFuture(false);
+            } else {
+                Held h = new Held(worker, seq);
+                held.put(worker, h);
+                selfAck(now);
+                confirm(now, fire);
+                result = h.granted;
             }
-            Held h = new Held(worker, seq);
-            held.put(worker, h);
-            selfAck(now);
-            confirm(now, fire);
-            result = h.granted;
         }
         fire.forEach(Runnable::run);
+        deliverDeferred();
         return result;
     }
 
@@ -166,18 +170,21 @@ final class LocalSession {
      * @return completes when every member has applied the release, so that any node can claim next
      */
     CompletableFuture<Void> release(String worker, boolean unfinished) {
+        CompletableFuture<Void> applied;
+        Held h;
         synchronized (this) {
-            Held h = held.remove(worker);
+            h = held.remove(worker);
             if (h == null || dead) {
                 return CompletableFuture.completedFuture(null);
             }
-            h.granted.complete(false);
             append(SessionOp.Kind.RELEASE, worker, unfinished);
-            CompletableFuture<Void> applied = new CompletableFuture<>();
+            applied = new CompletableFuture<>();
             waiters.put(applied, seq);
             settleWaiters();
-            return applied;
         }
+        h.granted.complete(false);
+        deliverDeferred();
+        return applied;
     }
 
     /** Completes the waiters whose change every participating member has applied. */
@@ -196,15 +203,18 @@ final class LocalSession {
         });
     }
 
-    synchronized void announce(SessionOp.Kind kind, String worker, boolean flag) {
-        if (kind == SessionOp.Kind.REGISTER) {
-            registered.add(worker);
-        } else if (kind == SessionOp.Kind.UNREGISTER) {
-            registered.remove(worker);
+    void announce(SessionOp.Kind kind, String worker, boolean flag) {
+        synchronized (this) {
+            if (kind == SessionOp.Kind.REGISTER) {
+                registered.add(worker);
+            } else if (kind == SessionOp.Kind.UNREGISTER) {
+                registered.remove(worker);
+            }
+            if (!dead) {
+                append(kind, worker, flag);
+            }
         }
-        if (!dead) {
-            append(kind, worker, flag);
-        }
+        deliverDeferred();
     }
 
     synchronized Set<String> registered() {
@@ -248,9 +258,22 @@ final class LocalSession {
         SessionOp op = new SessionOp(++seq, kind, worker, flag);
         changes.addLast(op);
         SessionReply own = table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq,
-                List.of(op), closing), true));
+                List.of(op), closing), true), deferred);
         wakeSender.run();
         return own;
+    }
+
+    /** Delivers the engine events of this session's own changes; called holding no lock. */
+    private void deliverDeferred() {
+        List<Runnable> events;
+        synchronized (this) {
+            if (deferred.isEmpty()) {
+                return;
+            }
+            events = deferred;
+            deferred = new ArrayList<>();
+        }
+        events.forEach(Runnable::run);
     }
 
     private SessionMessage stamp(SessionMessage m, boolean withIds) {
@@ -296,7 +319,7 @@ final class LocalSession {
             peers.keySet().retainAll(current.keySet());
             peers.putAll(current);
             settleWaiters();
-            table.receive(stamp(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing), false));
+            table.receive(stamp(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing), false), deferred);
             selfAck(now);
             confirm(now, fire);
             Voters mine = voters.current();
@@ -328,6 +351,7 @@ final class LocalSession {
             trimLog();
         }
         fire.forEach(Runnable::run);
+        deliverDeferred();
         return out;
     }
 
@@ -381,6 +405,7 @@ final class LocalSession {
             }
         }
         fire.forEach(Runnable::run);
+        deliverDeferred();
     }
 
     /**
@@ -406,7 +431,8 @@ final class LocalSession {
                 if (!h.confirmed && hopeless(h, current)) {
                     log.debug("Lock on {} refused: too many voters know another live holder", h.worker);
                     held.remove(h.worker);
-                    h.granted.complete(false);
+                    CompletableFuture<Boolean> granted = h.granted;
+                    fire.add(() -> granted.complete(false));
                     append(SessionOp.Kind.RELEASE, h.worker, false);
                 }
             } else {
@@ -510,7 +536,8 @@ final class LocalSession {
                 dead = true;
                 died = true;
                 for (Held h : held.values()) {
-                    h.granted.complete(false);
+                    CompletableFuture<Boolean> granted = h.granted;
+                    fire.add(() -> granted.complete(false));
                     if (h.confirmed && !h.lost) {
                         lose(h, "the session could not renew with a quorum of voters in time", fire);
                     }
@@ -531,14 +558,18 @@ final class LocalSession {
     }
 
     /** Announces that this node is leaving: others stop counting on it for the balance at once. */
-    synchronized void closing() {
-        if (closing) {
-            return;
+    void closing() {
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), seq, seq, List.of(), true), false),
+                    deferred);
+            announceNow = true;
+            wakeSender.run();
         }
-        closing = true;
-        table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), seq, seq, List.of(), true), false));
-        announceNow = true;
-        wakeSender.run();
+        deliverDeferred();
     }
 
     /** Whether every member acknowledged everything up to now (used to bound a graceful close). */

@@ -107,14 +107,23 @@ public final class SessionTable {
 
     /** Applies a message from a session (this member's own included) and says what this table now records. */
     public SessionReply receive(SessionMessage m) {
+        List<Runnable> events = new ArrayList<>();
+        SessionReply reply = receive(m, events);
+        deliver(events);
+        return reply;
+    }
+
+    /**
+     * Applies a message and adds the engine events it causes to {@code events} instead of delivering
+     * them: the caller delivers them once it holds no lock of its own.
+     */
+    SessionReply receive(SessionMessage m, List<Runnable> events) {
         voters.learn(m.voters);
         floor.raise(m.fenceFloor);
-        List<Runnable> events = new ArrayList<>();
         SessionReply reply;
         synchronized (this) {
             reply = apply(m, clock.getAsLong(), events);
         }
-        deliver(events);
         Voters mine = voters.current();
         reply.warmingUp = !voters.warm();
         reply.voterId = voters.nodeId();

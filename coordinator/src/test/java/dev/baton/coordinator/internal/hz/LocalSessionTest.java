@@ -82,4 +82,46 @@ class LocalSessionTest {
         assertThat(session.holds("w")).isFalse();
         assertThat(granted.getNow(false)).as("with member 2 knowing another holder, no quorum records w").isFalse();
     }
+
+    /**
+     * An engine that reacts to a trigger by asking the session something on another thread (an
+     * HTTP trigger while an execution renews, say) must not find the session's lock held by the
+     * thread delivering the event: that is how two locks deadlock.
+     */
+    @Test
+    void eventsOfTheSessionsOwnChangesAreDeliveredOutsideItsLock() {
+        UUID u1 = new UUID(0, 1);
+        SessionTable mine = table("n1", u1.toString());
+        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
+                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
+                new LongAdder()));
+        java.util.List<Boolean> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        mine.listener(new SessionTable.Listener() {
+            @Override
+            public void triggered(String worker) {
+                Thread other = Thread.ofPlatform().start(() -> session.holds(worker));
+                try {
+                    answered.add(other.join(java.time.Duration.ofSeconds(2)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void pauseChanged(String worker, boolean paused) {
+            }
+
+            @Override
+            public void orphaned(String worker) {
+            }
+
+            @Override
+            public void rebalanced() {
+            }
+        });
+
+        session.announce(SessionOp.Kind.TRIGGER, "w", false);
+
+        assertThat(answered).containsExactly(true);
+    }
 }

@@ -1,0 +1,117 @@
+package dev.baton.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.support.Harness;
+import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.ScriptedCoordination;
+import dev.baton.coordinator.support.TestWorker;
+import dev.baton.coordinator.testing.ManualTime;
+import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.Schedule;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine where a claim, a lease or a shutdown falls between two steps. */
+class EngineRecoveryTest {
+
+    private final ManualTime time = ManualTime.at(Harness.START);
+    private final InMemoryCluster cluster = InMemoryCoordination.cluster(time.clock());
+    private final ScriptedCoordination coordination = new ScriptedCoordination(cluster.node("n1"));
+    private final Recorder recorder = new Recorder();
+    private final List<String> ran = new CopyOnWriteArrayList<>();
+    private final BackgroundWorkerManager manager = Baton.manager(coordination).scheduler(time).listener(recorder)
+            .shutdownGrace(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private void addWorker() {
+        manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> ran.add(ctx.executionId())));
+    }
+
+    /** A pause between the claim and the start cost the lease: the work does not start; the slot runs again. */
+    @Test
+    void doWorkNeverStartsWithoutAValidLease() {
+        addWorker();
+        coordination.invalidLeases.set(1);
+        manager.start();
+
+        time.advance(Duration.ofSeconds(12));
+
+        assertThat(recorder.outcomes("w")).containsExactly(Outcome.LEASE_LOST, Outcome.SUCCEEDED);
+        assertThat(recorder.results.get(1).kind()).isEqualTo(dev.baton.worker.RunKind.RERUN);
+        assertThat(ran).hasSize(1);
+    }
+
+    @Test
+    void aClaimThatReturnsWhileTheManagerClosesNeverRunsItsWorkUnsupervised() throws Exception {
+        addWorker();
+        coordination.claimBlocked = new CountDownLatch(1);
+        manager.start();
+        CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(manager::close);
+        Thread.sleep(100);
+        coordination.claimBlocked.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+
+        assertThat(ran).as("the lease is given back, not run after the manager closed").isEmpty();
+    }
+
+    /**
+     * A node whose claims all fail (it is on the minority side of a split) and that falls behind
+     * its schedule reports no misfire: the side that owns the decision runs the slots, on time.
+     */
+    @Test
+    void aNodeThatCannotClaimReportsNoMisfire() throws Exception {
+        addWorker();
+        coordination.claimBlocked = new CountDownLatch(1);
+        coordination.refuseClaims = true;
+        manager.start();
+        CompletableFuture<Void> advancing = CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        advancing.get(10, TimeUnit.SECONDS);
+        time.advance(Duration.ofMinutes(1));
+        coordination.claimBlocked.countDown();
+        coordination.claimBlocked = null;
+        time.settle();
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(ran).isEmpty();
+        assertThat(recorder.misfires).isEmpty();
+
+        coordination.refuseClaims = false;
+        time.advance(Duration.ofSeconds(30));
+        assertThat(ran).isNotEmpty();
+    }
+
+    /** The node that runs a slot late reports it, once. */
+    @Test
+    void theNodeThatRunsALateSlotReportsTheMisfire() throws Exception {
+        addWorker();
+        coordination.claimBlocked = new CountDownLatch(1);
+        manager.start();
+        CompletableFuture<Void> advancing = CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        advancing.get(10, TimeUnit.SECONDS);
+        time.advance(Duration.ofSeconds(45));
+        coordination.claimBlocked.countDown();
+        coordination.claimBlocked = null;
+        time.settle();
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(recorder.misfires).hasSize(1);
+        assertThat(ran).hasSizeGreaterThanOrEqualTo(2);
+    }
+}

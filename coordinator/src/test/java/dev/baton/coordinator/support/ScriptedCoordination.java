@@ -1,0 +1,174 @@
+package dev.baton.coordinator.support;
+
+import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
+import dev.baton.worker.spi.ClaimRole;
+import dev.baton.worker.spi.Coordination;
+import dev.baton.worker.spi.CoordinationEvents;
+import dev.baton.worker.spi.CoordinationStatus;
+import dev.baton.worker.spi.Lease;
+import dev.baton.worker.spi.WorkerRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A coordination that behaves as another one does, except where a test scripts it otherwise: a
+ * claim that blocks until released, claims refused as on the minority side of a split, leases
+ * whose validity is gone by the time the execution would start.
+ */
+public final class ScriptedCoordination implements Coordination {
+
+    private final Coordination real;
+    public volatile CountDownLatch claimBlocked;
+    public final CountDownLatch claimEntered = new CountDownLatch(1);
+    public volatile boolean refuseClaims;
+    /** How many of the next leases arrive already lost. */
+    public final java.util.concurrent.atomic.AtomicInteger invalidLeases = new java.util.concurrent.atomic.AtomicInteger();
+
+    public ScriptedCoordination(Coordination real) {
+        this.real = real;
+    }
+
+    @Override
+    public Optional<Lease> claim(ClaimRequest request) {
+        CountDownLatch block = claimBlocked;
+        if (block != null) {
+            claimEntered.countDown();
+            try {
+                if (!block.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never released the claim");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+        if (refuseClaims) {
+            return Optional.empty();
+        }
+        Optional<Lease> lease = real.claim(request);
+        return lease.isPresent() && invalidLeases.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? lease.map(InvalidLease::new) : lease;
+    }
+
+    /** A lease lost before its execution could start (a pause between the claim and the start). */
+    private record InvalidLease(Lease lease) implements Lease {
+        @Override
+        public String worker() {
+            return lease.worker();
+        }
+
+        @Override
+        public Instant slot() {
+            return lease.slot();
+        }
+
+        @Override
+        public ClaimRequest.Kind kind() {
+            return lease.kind();
+        }
+
+        @Override
+        public long fencingToken() {
+            return lease.fencingToken();
+        }
+
+        @Override
+        public boolean isValid() {
+            return false;
+        }
+
+        @Override
+        public boolean renew() {
+            return false;
+        }
+
+        @Override
+        public void onLost(Runnable action) {
+            action.run();
+        }
+
+        @Override
+        public Optional<WorkerRecord> complete(Outcome outcome) {
+            return lease.complete(outcome);
+        }
+
+        @Override
+        public void release() {
+            lease.release();
+        }
+    }
+
+    @Override
+    public String nodeId() {
+        return real.nodeId();
+    }
+
+    @Override
+    public Instant now() {
+        return real.now();
+    }
+
+    @Override
+    public void start(CoordinationEvents events) {
+        real.start(events);
+    }
+
+    @Override
+    public void register(String worker) {
+        real.register(worker);
+    }
+
+    @Override
+    public void unregister(String worker) {
+        real.unregister(worker);
+    }
+
+    @Override
+    public ClaimRole role(String worker) {
+        return real.role(worker);
+    }
+
+    @Override
+    public Duration stepInGrace() {
+        return real.stepInGrace();
+    }
+
+    @Override
+    public Duration renewInterval() {
+        return real.renewInterval();
+    }
+
+    @Override
+    public Optional<WorkerRecord> read(String worker) {
+        return real.read(worker);
+    }
+
+    @Override
+    public void pause(String worker) {
+        real.pause(worker);
+    }
+
+    @Override
+    public void resume(String worker) {
+        real.resume(worker);
+    }
+
+    @Override
+    public void trigger(String worker) {
+        real.trigger(worker);
+    }
+
+    @Override
+    public CoordinationStatus status() {
+        return real.status();
+    }
+
+    @Override
+    public void close() {
+        real.close();
+    }
+}
