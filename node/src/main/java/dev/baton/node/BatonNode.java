@@ -24,6 +24,9 @@ import dev.baton.node.users.UserStore;
 import dev.baton.worker.BackgroundWorkerManager;
 import dev.baton.worker.PeriodicBackgroundWorker;
 import dev.baton.worker.ServiceContainer;
+import dev.baton.worker.WorkerProvider;
+import java.util.List;
+import java.util.ServiceLoader;
 import dev.baton.worker.spi.Coordination;
 import dev.baton.worker.spi.CoordinationStatus;
 import java.io.IOException;
@@ -126,12 +129,33 @@ public final class BatonNode implements AutoCloseable {
         for (int i = 0; i < config.get(NodeSettings.DRILL_WORKERS); i++) {
             addPeriodic(new DrillWorker(i, config.get(NodeSettings.DRILL_PERIOD), config.get(NodeSettings.DRILL_WORK)));
         }
+        for (WorkerProvider provider : ServiceLoader.load(WorkerProvider.class, workerLoader())) {
+            List<PeriodicBackgroundWorker> provided = provider.workers();
+            provided.forEach(this::addPeriodic);
+            log.info("Added {} worker(s) from {}: {}", provided.size(), provider.getClass().getName(),
+                    provided.stream().map(PeriodicBackgroundWorker::name).toList());
+        }
         http.routes(new Routes(new ClusterView(hazelcast, coordination, directory, history), metrics,
                 this::notReadyBecause, config.find(NodeSettings.ADMIN_TOKEN), coordination,
                 config.get(NodeSettings.HISTORY_SIZE)));
         publishNode();
         manager.start();
         phase.set(Phase.RUNNING);
+    }
+
+    /** The node's class path, plus BATON_WORKER_PATH when set: where providers of the user's workers are found. */
+    private ClassLoader workerLoader() {
+        ClassLoader own = BatonNode.class.getClassLoader();
+        return config.find(NodeSettings.WORKER_PATH).<ClassLoader>map(paths -> {
+            java.net.URL[] urls = paths.stream().map(p -> {
+                try {
+                    return p.toUri().toURL();
+                } catch (java.net.MalformedURLException e) {
+                    throw new IllegalArgumentException("BATON_WORKER_PATH: " + p + " is not a usable path", e);
+                }
+            }).toArray(java.net.URL[]::new);
+            return new java.net.URLClassLoader("baton-workers", urls, own);
+        }).orElse(own);
     }
 
     /** A directory (existing, or named with a trailing slash) gets one file per node: replicas can share it. */

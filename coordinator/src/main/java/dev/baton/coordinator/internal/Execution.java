@@ -152,8 +152,8 @@ final class Execution {
         try {
             Optional<WorkerRecord> after = lease.complete(outcome);
             if (after.isEmpty() && outcome != Outcome.LEASE_LOST) {
-                log.warn("Worker {}: the lease was lost before the outcome {} could be recorded", worker.name(),
-                        outcome);
+                log.warn("Worker {}: the outcome {} could not be recorded (the lease was lost, or the record did not"
+                        + " answer in time); the slot counts as unfinished", worker.name(), outcome);
             }
             return after;
         } catch (RuntimeException e) {

@@ -179,6 +179,12 @@ final class PeriodicEntry {
     }
 
     private void onWake(Plan due) {
+        Instant now = engine.now();
+        if (!due.provisional() && due.slot().isAfter(now.plus(SlotPlanner.MISFIRE_THRESHOLD))) {
+            // The cluster clock moved back under the plan: plan again from the clock as it is now.
+            replan(due, now);
+            return;
+        }
         synchronized (this) {
             if (!active || due != plan) {
                 return;
@@ -190,6 +196,20 @@ final class PeriodicEntry {
             busy = true;
         }
         engine.scheduler().dispatch(threadName, () -> cycle(() -> regularCycle(due)));
+    }
+
+    private void replan(Plan due, Instant now) {
+        Optional<Plan> fresh = worker.schedule() instanceof FixedDelay delay
+                ? Optional.of(SlotPlanner.fromRecord(delay, worker.options(), readRecord(), now, now))
+                : worker.schedule().nextAfter(now.minusMillis(1)).map(Plan::at);
+        synchronized (this) {
+            if (!active || due != plan) {
+                return;
+            }
+            log.info("Worker {}: the cluster clock moved back; slot {} is planned again as {}", worker.name(),
+                    due.slot(), fresh.map(Plan::slot).orElse(null));
+            fresh.ifPresent(this::arm);
+        }
     }
 
     /** Runs one cycle; whatever it returns becomes the next regular plan. Never lets an error escape. */

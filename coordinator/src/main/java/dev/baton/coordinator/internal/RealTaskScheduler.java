@@ -17,6 +17,11 @@ public final class RealTaskScheduler implements TaskScheduler {
     private static final Logger log = LoggerFactory.getLogger(RealTaskScheduler.class);
     /** Cluster time and the local monotonic clock may drift apart over a long wait: re-check when woken early. */
     private static final long EARLY_TOLERANCE_MILLIS = 1;
+    /**
+     * Woken this much early, the cluster clock itself moved back (the set of members changed and
+     * their median with it): the wait was measured in real time, so the task runs now and copes.
+     */
+    private static final long CLOCK_JUMP_MILLIS = 2_000;
 
     private final Supplier<Instant> clock;
     private final ScheduledThreadPoolExecutor timer;
@@ -91,7 +96,8 @@ public final class RealTaskScheduler implements TaskScheduler {
             if (cancelled) {
                 return;
             }
-            if (Duration.between(clock.get(), at).toMillis() > EARLY_TOLERANCE_MILLIS) {
+            long early = Duration.between(clock.get(), at).toMillis();
+            if (early > EARLY_TOLERANCE_MILLIS && early < CLOCK_JUMP_MILLIS) {
                 arm();
                 return;
             }

@@ -88,7 +88,9 @@ final class SlotPlanner {
     /** The next run of a fixed-delay worker whose last run (slot {@code lastSlot}) finished at {@code finished}. */
     static Plan afterDelay(FixedDelay delay, WorkerOptions options, Instant lastSlot, Instant finished, Instant now,
                            Instant earliest) {
-        Instant due = delay.nextAfter(finished).orElseThrow();
+        // A completion stamped under a cluster clock that has since moved back counts as now, not in the future.
+        Instant done = finished.isAfter(now) ? now : finished;
+        Instant due = delay.nextAfter(done).orElseThrow();
         if (options.initialDelay().isPositive() && due.isBefore(earliest)) {
             due = millis(earliest);
         }

@@ -56,6 +56,9 @@ public final class NodeSettings {
     public static final Setting<java.nio.file.Path> JOURNAL = Setting.of("BATON_JOURNAL", null,
             "a file to append one JSON line per execution start and end, flushed per line; a directory gets"
                     + " one file per node (<node id>.jsonl)", java.nio.file.Path::of);
+    public static final Setting<List<java.nio.file.Path>> WORKER_PATH = Setting.of("BATON_WORKER_PATH", null,
+            "where to find your own workers: jars or class directories, separated by ':', whose"
+                    + " META-INF/services/dev.baton.worker.WorkerProvider names providers", NodeSettings::workerPath);
     public static final Setting<Integer> DRILL_WORKERS = Setting.of("BATON_DRILL_WORKERS", "0",
             "how many drill (probe) workers to run, to check fail-over and capacity", v -> Parsers.intBetween(v, 0,
                     1_000_000));
@@ -83,9 +86,28 @@ public final class NodeSettings {
     public static final List<Setting<?>> ALL = List.of(Config.CONFIG_FILE, NODE_ID, PASSIVE_USERS_PERIOD,
             PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL, LOG_FORMAT, CLUSTER_NAME, BIND, PORT, MEMBERS,
             K8S_SERVICE_DNS, MIN_CLUSTER_SIZE, VOTER_REMOVAL_DELAY, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS,
-            DRILL_PERIOD, DRILL_WORK, HTTP_PORT, HTTP_BIND, ADMIN_TOKEN, HISTORY_SIZE, METRICS_PER_WORKER);
+            DRILL_PERIOD, DRILL_WORK, WORKER_PATH, HTTP_PORT, HTTP_BIND, ADMIN_TOKEN, HISTORY_SIZE, METRICS_PER_WORKER);
 
     private NodeSettings() {
+    }
+
+    private static List<java.nio.file.Path> workerPath(String value) {
+        List<java.nio.file.Path> paths = new java.util.ArrayList<>();
+        for (String part : value.split(":")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            java.nio.file.Path p = java.nio.file.Path.of(part.trim());
+            if (!java.nio.file.Files.exists(p)) {
+                throw new IllegalArgumentException("jars or directories that exist, separated by ':' (" + p
+                        + " does not exist)");
+            }
+            paths.add(p);
+        }
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("at least one jar or directory");
+        }
+        return List.copyOf(paths);
     }
 
     private static Duration atLeast(Duration d, Duration min) {

@@ -47,7 +47,14 @@ public final class Fleet implements AutoCloseable {
 
     /** Starts node {@code n} (1-based) on 127.0.0.n. */
     public NodeProcess start(int n) throws IOException {
-        NodeProcess node = new NodeProcess("n" + n, "127.0.0." + n, dir, env);
+        return start(n, Map.of());
+    }
+
+    /** Starts node {@code n} with some environment of its own (JAVA_TOOL_OPTIONS, say). */
+    public NodeProcess start(int n, Map<String, String> ownEnv) throws IOException {
+        Map<String, String> nodeEnv = new HashMap<>(env);
+        nodeEnv.putAll(ownEnv);
+        NodeProcess node = new NodeProcess("n" + n, "127.0.0." + n, dir, nodeEnv);
         node.start();
         nodes.put(node.id(), node);
         all.add(node);

@@ -48,6 +48,11 @@ public final class HzCoordination implements Coordination {
     /** Where a member keeps its clocks, for the claim processor's deadline check. */
     static final String CLOCKS_KEY = "dev.baton.clocks";
     private static final long CLOCK_REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How long the oldest member waits for the other members' Baton to answer before it founds the
+     * cluster with those that did; a member that runs no Baton says so at once and is not waited for.
+     */
+    static final Duration BOOTSTRAP_WAIT = Duration.ofSeconds(10);
 
     private final HazelcastInstance hazelcast;
     private final String nodeId;
@@ -89,8 +94,9 @@ public final class HzCoordination implements Coordination {
         this.session.set(newSession());
         this.loop = new SessionLoop(this, hazelcast, hazelcast.getExecutorService(HzSettings.EXECUTOR),
                 settings.renewInterval().toNanos());
+        // Nodes started together found the cluster together: wait a while for every member's Baton to come up.
         this.driver = new VotersDriver(voters, loop::callVoters, expiry, settings.voterRemovalDelay().toNanos(),
-                TimeUnit.SECONDS.toNanos(2), settings.renewInterval().multipliedBy(4).toNanos(), System.nanoTime());
+                TimeUnit.SECONDS.toNanos(2), BOOTSTRAP_WAIT.toNanos(), System.nanoTime());
         wakeHolder.loop = loop;
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
         if (previous != null) {
@@ -370,11 +376,14 @@ public final class HzCoordination implements Coordination {
 
     /** Records the outcome (if the record still belongs to this claim), then gives the lock back. */
     Optional<WorkerRecord> complete(LocalSession s, String worker, long fence, long claimId, Outcome outcome) {
-        long giveUpAt = System.nanoTime() + settings.lease().toNanos();
+        // While this node holds the lock nobody else can touch the record, so it waits for the record's member
+        // (a frozen one is removed after the heartbeat timeout) rather than call the slot unfinished, which would
+        // have another node run again what may already have succeeded.
+        long giveUpAt = System.nanoTime() + settings.lease().multipliedBy(6).toNanos();
         Records.Result<HzSlot> result = Records.Result.unknown();
         try {
             result = records.call(worker, new CompleteProcessor(fence, claimId, outcome, clocks.clusterMillis()),
-                    () -> !closed.get() && System.nanoTime() < giveUpAt);
+                    () -> !closed.get() && System.nanoTime() < giveUpAt && s.holds(worker));
             return result.applied() ? Optional.of(result.value().state().toRecord()) : Optional.empty();
         } catch (RuntimeException e) {
             log.warn("Recording outcome {} of worker {} failed: {}", outcome, worker, e.toString());

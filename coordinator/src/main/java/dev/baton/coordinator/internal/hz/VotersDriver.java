@@ -112,13 +112,18 @@ final class VotersDriver {
         }
         Set<String> heardFrom = new HashSet<>();
         live.values().forEach(s -> heardFrom.add(s.memberUuid()));
-        // The oldest member running Baton starts the lineage, once it heard from every member or waited enough.
-        Optional<String> first = view.memberOrder().stream()
-                .filter(uuid -> uuid.equals(view.selfUuid()) || heardFrom.contains(uuid)).findFirst();
         boolean heardAll = heardFrom.containsAll(view.memberOrder().stream()
                 .filter(uuid -> !uuid.equals(view.selfUuid()) && !view.notParticipating().contains(uuid)).toList());
         boolean waited = view.nowNanos() - startedAt >= bootstrapWaitNanos;
-        if (first.filter(view.selfUuid()::equals).isPresent() && (heardAll || waited)) {
+        // The oldest member that may run Baton founds the lineage; if it stays silent past the wait, the oldest
+        // one heard from does, so that a member without Baton that never answers cannot hold everyone back.
+        Optional<String> founder = view.memberOrder().stream()
+                .filter(uuid -> !view.notParticipating().contains(uuid)).findFirst();
+        if (waited && !heardAll) {
+            founder = view.memberOrder().stream()
+                    .filter(uuid -> uuid.equals(view.selfUuid()) || heardFrom.contains(uuid)).findFirst();
+        }
+        if (founder.filter(view.selfUuid()::equals).isPresent() && (heardAll || waited)) {
             // Every node present starts as a voter: a cluster that starts together needs no changes to grow.
             Map<String, String> founders = new HashMap<>();
             live.values().stream().filter(s -> !s.nodeId().equals(state.nodeId()))
