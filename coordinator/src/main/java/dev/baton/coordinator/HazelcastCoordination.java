@@ -12,6 +12,7 @@ import dev.baton.coordinator.internal.hz.HighestFenceMergePolicy;
 import dev.baton.coordinator.internal.hz.HzCoordination;
 import dev.baton.coordinator.internal.hz.HzSettings;
 import dev.baton.worker.spi.Coordination;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -84,6 +85,7 @@ public final class HazelcastCoordination {
         private Duration lease = DEFAULT_LEASE;
         private int minClusterSize = 1;
         private Duration voterRemovalDelay = HzSettings.DEFAULT_VOTER_REMOVAL_DELAY;
+        private Path stateDirectory;
 
         private Builder(HazelcastInstance hazelcast) {
             this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
@@ -119,6 +121,17 @@ public final class HazelcastCoordination {
             return this;
         }
 
+        /**
+         * A directory where this node keeps its voter state (one small file per node id, written
+         * before each vote). A node that crashed and restarts under the same id with it resumes its
+         * voter seat; without it every process is a new voter, and the others replace the one before
+         * (which takes a majority of the voters that remain). Default: none.
+         */
+        public Builder stateDirectory(Path directory) {
+            this.stateDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
         public Coordination build() {
             HzSettings settings = HzSettings.forLease(lease, minClusterSize, voterRemovalDelay);
             if (!hazelcast.getConfig().getSerializationConfig().getDataSerializableFactories()
@@ -128,7 +141,16 @@ public final class HazelcastCoordination {
                         + " Hazelcast.newHazelcastInstance(config)");
             }
             String id = nodeId != null ? nodeId : defaultNodeId(hazelcast);
-            return new HzCoordination(hazelcast, id, settings);
+            HzCoordination.StateDirectory state = stateDirectory == null ? null
+                    : HzCoordination.stateIn(stateDirectory, id);
+            try {
+                return new HzCoordination(hazelcast, id, settings, state);
+            } catch (RuntimeException e) {
+                if (state != null) {
+                    state.close();
+                }
+                throw e;
+            }
         }
 
         private static String defaultNodeId(HazelcastInstance hazelcast) {

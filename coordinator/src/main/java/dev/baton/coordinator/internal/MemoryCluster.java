@@ -105,7 +105,7 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
         int open = (int) members.values().stream().filter(m -> m.open).count();
         int held = (int) holders.values().stream().filter(node::equals).count();
         return new dev.baton.worker.spi.CoordinationStatus(true, open, 1, held, 0, 0, holders,
-                Balance.assign(registered), List.copyOf(new TreeSet<>(registered.keySet())));
+                Balance.assign(registered), List.copyOf(new TreeSet<>(registered.keySet())), "memory", true);
     }
 
     synchronized Optional<WorkerRecord> read(String worker) {

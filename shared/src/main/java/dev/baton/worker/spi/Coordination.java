@@ -2,6 +2,7 @@ package dev.baton.worker.spi;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -68,6 +69,20 @@ public interface Coordination extends AutoCloseable {
 
     /** The cluster as this node sees it now. */
     CoordinationStatus status();
+
+    /**
+     * Replaces the voters by the processes this node hears now, when a majority of them is gone for
+     * good (their nodes and state lost) and no claim can be granted any more. Only for that case:
+     * a missing voter that still runs, cut off, would make two clusters.
+     *
+     * @param lineage the voters' lineage as {@link #status()} showed it, to confirm what is replaced
+     * @return the new voters
+     * @throws IllegalStateException if the lineage is no longer the current one
+     * @throws UnsupportedOperationException if this coordination has no voters
+     */
+    default List<String> resetVoters(String lineage) {
+        throw new UnsupportedOperationException("this coordination has no voters to reset");
+    }
 
     /**
      * This node is about to shut down: it claims nothing new, and the others take over its workers

@@ -1,5 +1,6 @@
 package dev.baton.worker.spi;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,15 +14,19 @@ import java.util.Map;
  * @param expiredSessions sessions (this node's or others') that expired, since start
  * @param holders       for each running worker, the node running it
  * @param preferred     for each worker, the node the balance prefers
- * @param voters        the nodes whose acknowledgements count towards a quorum, as this node knows them
+ * @param voters        the processes (node id and incarnation) whose acknowledgements count towards a quorum,
+ *                      as this node knows them
+ * @param lineage       the voters' lineage (empty if none is known yet): what an operator names to reset them
+ * @param voter         whether this process is one of them; a node that is not yet cannot be taken away
+ *                      without shrinking the cluster's tolerance of failures
  */
 public record CoordinationStatus(boolean quorumPresent, int members, int quorum, int leasesHeld, long renewals,
                                  long expiredSessions, Map<String, String> holders, Map<String, String> preferred,
-                                 java.util.List<String> voters) {
+                                 List<String> voters, String lineage, boolean voter) {
 
     public CoordinationStatus {
         holders = Map.copyOf(holders);
         preferred = Map.copyOf(preferred);
-        voters = java.util.List.copyOf(voters);
+        voters = List.copyOf(voters);
     }
 }

@@ -67,12 +67,15 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
     public HzSlot process(Map.Entry<String, HzSlot> entry) {
         computed = null;
         Locals here = locals != null ? locals : Locals.of(hazelcast);
+        SlotState current = entry.getValue() == null ? SlotState.empty(entry.getKey()) : entry.getValue().state();
+        boolean replay = current.claimId() == claim.claimId();
         long now = here.clocks() != null ? here.clocks().clusterMillis() : System.currentTimeMillis();
-        if (now > deadlineMillis) {
+        if (!replay && now > deadlineMillis) {
             return null;
         }
-        SlotState current = entry.getValue() == null ? SlotState.empty(entry.getKey()) : entry.getValue().state();
+        // A session holds one lock per worker: a run recorded for the claimer's own session is over.
         boolean holderAlive = current.isRunning() && here.table() != null
+                && !current.running().session().equals(claim.session())
                 && here.table().records(entry.getKey(), current.running().session());
         Optional<ClaimRules.Claimed> claimed = ClaimRules.claim(current, claim, holderAlive);
         if (claimed.isEmpty()) {

@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class HzCoordination implements Coordination {
     private final String nodeId;
     private final HzSettings settings;
     private final Records records;
+    private final VoterStore store;
     private final VoterState voters;
     private final FenceFloor floor = new FenceFloor();
     private final PeerClocks clocks;
@@ -79,13 +81,17 @@ public final class HzCoordination implements Coordination {
     private long diedAtNanos;
     private long lastClockReport = System.nanoTime();
 
-    public HzCoordination(HazelcastInstance hazelcast, String nodeId, HzSettings settings) {
+    /**
+     * @param stateDirectory where this node's voter state is kept across restarts ({@link #stateIn}), or null
+     */
+    public HzCoordination(HazelcastInstance hazelcast, String nodeId, HzSettings settings, StateDirectory stateDirectory) {
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.settings = settings;
         this.records = new Records(hazelcast.getMap(HzSettings.RECORDS_MAP));
         long expiry = settings.expiry().toNanos();
-        this.voters = new VoterState(nodeId, this::localMemberUuid, System::nanoTime, expiry);
+        this.store = stateDirectory == null ? VoterStore.NONE : stateDirectory.store;
+        this.voters = new VoterState(nodeId, null, System::nanoTime, expiry, RandomGenerator.getDefault(), store);
         this.clocks = new PeerClocks(com.hazelcast.internal.util.Clock::currentTimeMillis, System::nanoTime);
         this.table = new SessionTable(expiry, settings.staleAfter().toNanos(), System::nanoTime, voters, floor,
                 clocks::wallMillis);
@@ -95,8 +101,9 @@ public final class HzCoordination implements Coordination {
         this.loop = new SessionLoop(this, hazelcast, hazelcast.getExecutorService(HzSettings.EXECUTOR),
                 settings.renewInterval().toNanos());
         // Nodes started together found the cluster together: wait a while for every member's Baton to come up.
-        this.driver = new VotersDriver(voters, loop::callVoters, expiry, settings.voterRemovalDelay().toNanos(),
-                TimeUnit.SECONDS.toNanos(2), BOOTSTRAP_WAIT.toNanos(), System.nanoTime());
+        this.driver = new VotersDriver(voters, loop::callVoters, new VotersDriver.Timing(expiry,
+                settings.voterRemovalDelay().toNanos(), TimeUnit.SECONDS.toNanos(2), BOOTSTRAP_WAIT.toNanos()),
+                System.nanoTime(), RandomGenerator.getDefault());
         wakeHolder.loop = loop;
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
         if (previous != null) {
@@ -105,6 +112,30 @@ public final class HzCoordination implements Coordination {
         }
         hazelcast.getUserContext().put(VotersTask.STATE_KEY, voters);
         hazelcast.getUserContext().put(CLOCKS_KEY, clocks);
+    }
+
+    /** A node's voter state on disk, opened (and locked) before the coordination is built. */
+    public static final class StateDirectory implements AutoCloseable {
+        private final VoterStore store;
+
+        private StateDirectory(VoterStore store) {
+            this.store = store;
+        }
+
+        /** Releases the directory; the coordination that uses it does so when it closes. */
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+
+    /**
+     * Opens the voter state of {@code nodeId} in {@code directory}.
+     *
+     * @throws IllegalStateException if the directory is unusable or another process runs as this node with it
+     */
+    public static StateDirectory stateIn(java.nio.file.Path directory, String nodeId) {
+        return new StateDirectory(FileVoterStore.open(directory, nodeId));
     }
 
     /** Lets the session wake its loop before the loop exists. */
@@ -442,9 +473,25 @@ public final class HzCoordination implements Coordination {
     public CoordinationStatus status() {
         Set<String> members = memberUuids();
         LocalSession s = session();
+        Voters current = voters.current();
         return new CoordinationStatus(s.isValid(), members.size(), s.quorum(), s.heldCount(), renewals.sum(),
                 table.expiredSessions() + ownExpiries.get(), table.holders(), table.assignment(members),
-                voters.current().ids());
+                current.ids(), current.lineage(), current.contains(voters.voterId()));
+    }
+
+    @Override
+    public List<String> resetVoters(String lineage) {
+        Set<String> members = memberUuids();
+        Set<String> live = new HashSet<>();
+        for (SessionTable.SessionInfo s : table.sessions()) {
+            if (members.contains(s.memberUuid()) && !s.closing() && !s.voterId().isEmpty()
+                    && table.alive(s.session())) {
+                live.add(s.voterId());
+            }
+        }
+        Voters next = voters.reset(lineage, live, clocks.wallMillis());
+        loop.wake();
+        return next.ids();
     }
 
     /** The node running {@code worker} now, as this member's lock table sees it. */
@@ -489,6 +536,7 @@ public final class HzCoordination implements Coordination {
         }
         hazelcast.getUserContext().remove(RenewTask.TABLE_KEY, table);
         hazelcast.getUserContext().remove(VotersTask.STATE_KEY, voters);
+        store.close();
         hazelcast.getUserContext().remove(CLOCKS_KEY, clocks);
         log.info("Baton coordination on node {} closed", nodeId);
     }
@@ -496,7 +544,8 @@ public final class HzCoordination implements Coordination {
     /** Waits (bounded) until the others removed this node from the voters, so that it leaves no hole in the quorum. */
     private void leaveVoters() {
         long deadline = System.nanoTime() + settings.expiry().multipliedBy(2).plusSeconds(2).toNanos();
-        while (voters.current().contains(nodeId) && voters.current().size() > 1 && System.nanoTime() < deadline) {
+        String self = voters.voterId();
+        while (seated(self) && System.nanoTime() < deadline) {
             if (!majorityReachable()) {
                 log.warn("Leaving while a voter of {}: too few of them answer to agree on the change", voters.current());
                 return;
@@ -506,20 +555,33 @@ public final class HzCoordination implements Coordination {
                 return;
             }
         }
-        if (voters.current().contains(nodeId) && voters.current().size() > 1) {
+        if (seated(self)) {
             log.warn("Leaving while still a voter of {}: the others remove it after {}", voters.current(),
                     settings.voterRemovalDelay());
         }
     }
 
-    /** Whether a majority of the voters, this node included, has a live session here. */
+    /**
+     * Whether this process still holds a voter seat it should give back: as one of several voters,
+     * or as the last one while another process could take it over.
+     */
+    private boolean seated(String self) {
+        Voters current = voters.current();
+        if (!current.contains(self)) {
+            return false;
+        }
+        return current.size() > 1 || table.sessions().stream()
+                .anyMatch(s -> !s.voterId().equals(self) && !s.closing() && table.alive(s.session()));
+    }
+
+    /** Whether a majority of the voters, this process included, has a live session here. */
     private boolean majorityReachable() {
         Voters current = voters.current();
         Set<String> members = memberUuids();
         long live = table.sessions().stream()
-                .filter(s -> members.contains(s.memberUuid()) && current.contains(s.nodeId()))
+                .filter(s -> members.contains(s.memberUuid()) && current.contains(s.voterId()))
                 .filter(s -> table.alive(s.session()))
-                .map(SessionTable.SessionInfo::nodeId).distinct().count();
+                .map(SessionTable.SessionInfo::voterId).distinct().count();
         return live >= current.majority();
     }
 

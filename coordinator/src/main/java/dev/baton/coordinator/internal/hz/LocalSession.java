@@ -65,6 +65,8 @@ final class LocalSession {
         boolean inFlight;
         long inFlightSentNanos;
         boolean participating = true;
+        /** The member answered a message that said this session is closing. */
+        boolean heardClosing;
         /** The voters version and lineage the member answered with last; it gets our ids while they differ. */
         long version = -1;
         String lineage = "";
@@ -277,7 +279,7 @@ final class LocalSession {
     }
 
     private SessionMessage stamp(SessionMessage m, boolean withIds) {
-        return m.about(voters.current(), withIds, clocks.wallMillis(), floor.get(), voters.warm());
+        return m.about(voters.current(), withIds, clocks.wallMillis(), floor.get(), voters.voterId());
     }
 
     /** Counts this member's own table, which applied everything up to now, as an acknowledgement. */
@@ -331,7 +333,7 @@ final class LocalSession {
                 if (p.inFlight && now - p.inFlightSentNanos > leaseNanos / 5) {
                     p.inFlight = false;
                 }
-                if (p.inFlight || (!heartbeat && p.ackedSeq >= seq)) {
+                if (p.inFlight || (!heartbeat && upToDate(p))) {
                     continue;
                 }
                 SessionMessage message;
@@ -383,6 +385,7 @@ final class LocalSession {
                     renewals.increment();
                     p.participating = true;
                     p.ackedSeq = Math.max(p.ackedSeq, Math.min(reply.appliedSeq, seq));
+                    p.heardClosing |= sent.closing;
                     p.version = reply.votersVersion;
                     p.lineage = reply.lineage;
                     clocks.sample(uuid, sent.wallMillis, now - sentNanos, reply.wallMillis);
@@ -400,7 +403,7 @@ final class LocalSession {
             }
             confirm(now, fire);
             settleWaiters();
-            if (p.ackedSeq < seq) {
+            if (!upToDate(p)) {
                 wakeSender.run();
             }
         }
@@ -467,12 +470,14 @@ final class LocalSession {
 
     /** Until when a quorum of voters supports this lock, on this node's monotonic clock. */
     private long validity(Held h) {
-        return validity(voter -> voter.equals(nodeId) ? selfAcks : h.support.get(voter));
+        String self = voters.voterId();
+        return validity(voter -> voter.equals(self) ? selfAcks : h.support.get(voter));
     }
 
     /** Until when a quorum of voters acknowledges this session, on this node's monotonic clock. */
     synchronized long validUntil() {
-        return validity(voter -> voter.equals(nodeId) ? selfAcks : voterAcks.get(voter));
+        String self = voters.voterId();
+        return validity(voter -> voter.equals(self) ? selfAcks : voterAcks.get(voter));
     }
 
     private long validity(Function<String, Acks> acksOf) {
@@ -574,7 +579,12 @@ final class LocalSession {
 
     /** Whether every member acknowledged everything up to now (used to bound a graceful close). */
     synchronized boolean allAcknowledged() {
-        return peers.values().stream().allMatch(p -> !p.participating || p.ackedSeq >= seq);
+        return peers.values().stream().allMatch(p -> !p.participating || upToDate(p));
+    }
+
+    /** Whether the member has every change, and, once closing, knows this session is closing (no change says so). */
+    private boolean upToDate(Peer p) {
+        return p.ackedSeq >= seq && (!closing || p.heardClosing);
     }
 
     /** Members that answered they run no Baton: nobody to wait for there. */

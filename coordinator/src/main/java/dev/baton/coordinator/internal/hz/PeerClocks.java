@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * The cluster's clock, as this member estimates it: the median of the members' wall clocks, each
  * measured against this one from session round trips (the sample with the shortest round trip
  * wins, as NTP does). One member whose clock is minutes off moves neither the slots nor the
- * fencing tokens; a change of Hazelcast master does not either. With two members the earlier of
- * the two clocks is used, the same on both. Samples are kept per Hazelcast member id.
+ * fencing tokens; a change of Hazelcast master does not either. With an even count the later of
+ * the two middle clocks is used, the same on every member: a member joining with a clock behind
+ * never turns the cluster clock back. Samples are kept per Hazelcast member id.
  */
 final class PeerClocks {
 
@@ -107,17 +108,17 @@ final class PeerClocks {
         return offsets;
     }
 
-    /** The cluster time in epoch milliseconds: the (lower) median of the members' clocks. */
+    /** The cluster time in epoch milliseconds: the (upper) median of the members' clocks. */
     long clusterMillis() {
         List<Long> offsets = offsets();
-        return wallMillis.getAsLong() + offsets.get((offsets.size() - 1) / 2);
+        return wallMillis.getAsLong() + offsets.get(offsets.size() / 2);
     }
 
 
     /** Logs, now and then, each member whose clock is far off the cluster's. */
     void reportFarOff() {
         List<Long> offsets = offsets();
-        long median = offsets.get((offsets.size() - 1) / 2);
+        long median = offsets.get(offsets.size() / 2);
         long now = nanos.getAsLong();
         if (Math.abs(median) > FAR_OFF_MILLIS && warnable(null, now)) {
             log.warn("This member's clock is {} ms off the cluster's (the median of the members' clocks); slots and"

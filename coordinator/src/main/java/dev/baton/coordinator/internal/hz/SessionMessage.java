@@ -32,8 +32,8 @@ public final class SessionMessage implements IdentifiedDataSerializable {
     long wallMillis;
     /** The highest fencing token the sender has seen. */
     long fenceFloor;
-    /** Whether the sender's own acknowledgements count (it is past its start-up wait). */
-    boolean warm;
+    /** The sender's process as a voter: node id and incarnation. */
+    String voterId = "";
     /** The sender's voter configuration: lineage and version always, the ids when the receiver may lack them. */
     String lineage = "";
     long votersVersion;
@@ -65,13 +65,13 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         return m;
     }
 
-    SessionMessage about(Voters current, boolean withIds, long wallMillis, long fenceFloor, boolean warm) {
+    SessionMessage about(Voters current, boolean withIds, long wallMillis, long fenceFloor, String voterId) {
+        this.voterId = voterId;
         this.lineage = current.lineage();
         this.votersVersion = current.version();
         this.voters = withIds && !current.isNone() ? current : null;
         this.wallMillis = wallMillis;
         this.fenceFloor = fenceFloor;
-        this.warm = warm;
         return this;
     }
 
@@ -106,10 +106,10 @@ public final class SessionMessage implements IdentifiedDataSerializable {
             w.writeStrings(registered);
             w.writeLong(wallMillis);
             w.writeLong(fenceFloor);
-            w.writeBoolean(warm);
             w.writeUTF(lineage);
             w.writeLong(votersVersion);
             w.writeVoters(voters);
+            w.writeUTF(voterId);
         });
     }
 
@@ -135,9 +135,9 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         registered = r.readStringSet();
         wallMillis = r.readLong();
         fenceFloor = r.readLong();
-        warm = r.readBoolean();
         lineage = r.readUTF();
         votersVersion = r.readLong();
         voters = r.readVoters();
+        voterId = r.readUTF();
     }
 }

@@ -46,9 +46,12 @@ public final class SessionReply implements IdentifiedDataSerializable {
     }
 
     Status status;
-    /** The member just started and may have forgotten leases it acknowledged before: its answer does not count. */
+    /**
+     * The member resumed a saved voter identity less than a lease plus margin ago: its table may lack
+     * leases its earlier life supported, so its answer does not count yet.
+     */
     boolean warmingUp;
-    /** The member's node id: the voter it speaks for. */
+    /** The member's process as a voter (node id and incarnation): the voter it speaks for. */
     String voterId = "";
     long appliedSeq = -1;
     Set<String> refused = Set.of();

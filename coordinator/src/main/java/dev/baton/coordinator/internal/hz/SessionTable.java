@@ -39,7 +39,7 @@ public final class SessionTable {
     }
 
     /** What the voters' driver needs to know of a live session. */
-    record SessionInfo(String session, String nodeId, String memberUuid, boolean warm, boolean closing,
+    record SessionInfo(String session, String nodeId, String voterId, String memberUuid, boolean closing,
                        String lineage, long lastSeen) {
     }
 
@@ -55,8 +55,8 @@ public final class SessionTable {
         Set<String> registered = new HashSet<>();
         boolean closing;
         boolean stale;
-        boolean warm;
         String lineage = "";
+        String voterId = "";
 
         Entry(String id) {
             this.id = id;
@@ -126,7 +126,7 @@ public final class SessionTable {
         }
         Voters mine = voters.current();
         reply.warmingUp = !voters.warm();
-        reply.voterId = voters.nodeId();
+        reply.voterId = voters.voterId();
         reply.lineage = mine.lineage();
         reply.votersVersion = mine.version();
         boolean senderBehind = !mine.lineage().equals(m.lineage) || mine.version() > m.votersVersion;
@@ -156,8 +156,8 @@ public final class SessionTable {
         }
         e.nodeId = m.nodeId;
         e.memberUuid = m.memberUuid;
-        e.warm = m.warm;
         e.lineage = m.lineage;
+        e.voterId = m.voterId;
         boolean rebalance = false;
         if (m.snapshot) {
             rebalance = applySnapshot(e, m, now);
@@ -424,7 +424,8 @@ public final class SessionTable {
     synchronized List<SessionInfo> sessions() {
         List<SessionInfo> out = new ArrayList<>();
         for (Entry e : sessions.values()) {
-            out.add(new SessionInfo(e.id, e.nodeId, e.memberUuid, e.warm, e.closing, e.lineage, e.lastSeen));
+            out.add(new SessionInfo(e.id, e.nodeId, e.voterId, e.memberUuid, e.closing, e.lineage,
+                    e.lastSeen));
         }
         return out;
     }

@@ -1,10 +1,17 @@
 package dev.baton.coordinator.internal.hz;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +20,14 @@ import org.slf4j.LoggerFactory;
  * for the moment both count), and its part, as an acceptor, in agreeing on the next one. Each
  * next configuration is chosen by single-decree Paxos among the current voters, so that two
  * different configurations of one version never both commit.
+ *
+ * <p>A voter is one process: its node id and a random incarnation ({@code n1@3fa2c901}). What it
+ * promised, accepted and learned is kept in a {@link VoterStore} before it answers; a process
+ * that finds its node's state there resumes as the same voter, one that does not is a new voter,
+ * which cannot speak for the one before: the others remove that one (at once when the same node
+ * id is back as a voter, after the removal delay otherwise). A resumed voter's lock table is
+ * empty, so its answers count for leases only after a lease plus margin: by then every lease its
+ * earlier life supported has ended.
  *
  * <p>An acceptor accepts a next configuration only once it has known the current one for a
  * whole {@code changeGap} (lease plus margin). A lease that rests on acknowledgements given
@@ -29,34 +44,100 @@ final class VoterState {
     }
 
     private final String nodeId;
-    private final java.util.function.Supplier<String> memberUuid;
+    private final String voterId;
     private final LongSupplier clock;
     private final long changeGap;
+    private final RandomGenerator random;
+    private final VoterStore store;
     private final long startedAt;
+    private final boolean resumed;
     private final List<Consumer<Voters>> learners = new ArrayList<>();
     private Voters current = Voters.NONE;
     private Voters previous;
     private long committedAt;
-    private boolean createdHere;
     private Ballot promised = Ballot.ZERO;
     private Ballot acceptedBallot;
     private Voters acceptedValue;
 
     /**
      * @param changeGap how long a configuration must have been known before this member accepts
-     *                  the next one; also how long a fresh member waits before its acknowledgements
-     *                  count (its previous life may have acknowledged leases that still run)
+     *                  the next one (lease plus margin)
      */
-    VoterState(String nodeId, java.util.function.Supplier<String> memberUuid, LongSupplier clock, long changeGap) {
+    VoterState(String nodeId, LongSupplier clock, long changeGap) {
+        this(nodeId, null, clock, changeGap, RandomGenerator.getDefault(), VoterStore.NONE);
+    }
+
+    VoterState(String nodeId, String incarnation, LongSupplier clock, long changeGap) {
+        this(nodeId, incarnation, clock, changeGap, RandomGenerator.getDefault(), VoterStore.NONE);
+    }
+
+    /**
+     * @param incarnation this process's incarnation when it has no saved one, or null to draw one
+     * @param random      draws the incarnation and the tag of a lineage this process founds
+     * @param store       where this node's voter state is kept across restarts
+     */
+    VoterState(String nodeId, String incarnation, LongSupplier clock, long changeGap, RandomGenerator random,
+               VoterStore store) {
         this.nodeId = nodeId;
-        this.memberUuid = memberUuid;
         this.clock = clock;
         this.changeGap = changeGap;
+        this.random = random;
+        this.store = store;
         this.startedAt = clock.getAsLong();
+        Optional<VoterStore.Saved> saved = store.load();
+        this.resumed = saved.isPresent();
+        if (saved.isPresent()) {
+            VoterStore.Saved s = saved.get();
+            this.voterId = Voters.voterId(nodeId, s.incarnation());
+            this.current = s.current();
+            this.committedAt = startedAt;
+            this.promised = s.promised();
+            this.acceptedBallot = s.acceptedBallot();
+            this.acceptedValue = s.acceptedValue();
+            log.info("Resumed as voter {} ({}) from {}", voterId, current, store);
+        } else {
+            this.voterId = Voters.voterId(nodeId,
+                    incarnation != null ? incarnation : HexFormat.of().toHexDigits(random.nextInt()));
+            try {
+                store.save(snapshot());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep this node's voter state in " + store, e);
+            }
+        }
     }
 
     String nodeId() {
         return nodeId;
+    }
+
+    /** This process as a voter: its node id and its incarnation. */
+    String voterId() {
+        return voterId;
+    }
+
+    /**
+     * Whether this process's answers count for leases: always for a new voter, and for one that
+     * resumed a saved identity once a lease plus margin have passed since it started.
+     */
+    synchronized boolean warm() {
+        return !resumed || clock.getAsLong() - startedAt >= changeGap;
+    }
+
+    private VoterStore.Saved snapshot() {
+        return new VoterStore.Saved(voterId.substring(nodeId.length() + 1), current, promised, acceptedBallot,
+                acceptedValue);
+    }
+
+    /** Keeps the state before an answer that depends on it goes out; false if it could not be kept. */
+    private boolean persist() {
+        try {
+            store.save(snapshot());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.warn("Cannot keep this node's voter state in {} ({}); refusing to promise or accept until it can",
+                    store, e.toString());
+            return false;
+        }
     }
 
     synchronized void onLearn(Consumer<Voters> learner) {
@@ -77,28 +158,19 @@ final class VoterState {
     }
 
     /**
-     * Whether this member's acknowledgements may count. A member whose process just started may
-     * have had a previous life under the same node id that acknowledged leases still running;
-     * it counts only once a lease plus margin has passed, or at once for a lineage it started.
+     * Starts a new lineage whose voters are this process and {@code others}, processes that belong
+     * to no lineage yet, unless a configuration is known.
      */
-    synchronized boolean warm() {
-        return createdHere || clock.getAsLong() - startedAt > changeGap;
-    }
-
-    /**
-     * Starts a new lineage whose voters are this node and {@code others} (node id to member id),
-     * nodes that belong to no lineage yet, unless a configuration is known.
-     */
-    Voters bootstrap(java.util.Map<String, String> others, long wallMillis) {
+    Voters bootstrap(Collection<String> others, long wallMillis) {
         Voters started;
         synchronized (this) {
             if (!current.isNone()) {
                 return current;
             }
-            java.util.Map<String, String> founders = new java.util.TreeMap<>(others);
-            founders.put(nodeId, memberUuid.get());
-            started = Voters.bootstrap(founders.keySet(), founders.values(), wallMillis);
-            adopt(started, true);
+            Set<String> founders = new TreeSet<>(others);
+            founders.add(voterId);
+            started = Voters.bootstrap(founders, wallMillis, random);
+            adopt(started);
         }
         log.info("Started a new cluster lineage: {}", started);
         notifyLearners(started);
@@ -106,8 +178,35 @@ final class VoterState {
     }
 
     /**
+     * Replaces the voters by {@code others} and this process, in a new lineage that every member
+     * adopts over the current one: an operator's way out when a majority of the voters is gone for
+     * good and no change can commit. Unsafe if any of the missing voters still runs.
+     *
+     * @param lineage the lineage the operator saw, so that a reset meant for it replaces nothing else
+     * @throws IllegalStateException if the current lineage is another one
+     */
+    Voters reset(String lineage, Collection<String> others, long wallMillis) {
+        Voters was;
+        Voters next;
+        synchronized (this) {
+            was = current;
+            if (current.isNone() || !current.lineage().equals(lineage)) {
+                throw new IllegalStateException("the voters' lineage is " + (current.isNone() ? "not known yet"
+                        : current.lineage()) + ", not " + lineage + ": nothing was reset; look at the voters again");
+            }
+            Set<String> ids = new TreeSet<>(others);
+            ids.add(voterId);
+            next = current.reset(ids, wallMillis, random);
+            adopt(next);
+        }
+        log.warn("The voters were reset by an operator: {} replaces {}", next, was);
+        notifyLearners(next);
+        return next;
+    }
+
+    /**
      * Adopts a committed configuration heard from another member, if it is newer in this lineage
-     * or belongs to an older lineage (two clusters that met: the older one wins).
+     * or belongs to a lineage that ranks above this one (two clusters that formed apart met).
      *
      * @return whether it was adopted
      */
@@ -119,13 +218,13 @@ final class VoterState {
         synchronized (this) {
             was = current;
             boolean newer = current.sameLineage(committed) && committed.version() > current.version();
-            if (!newer && !current.olderLineage(committed)) {
+            if (!newer && !current.yieldsTo(committed)) {
                 return false;
             }
-            adopt(committed, false);
+            adopt(committed);
         }
         if (!was.isNone() && !was.sameLineage(committed)) {
-            log.warn("Two cluster lineages met; joining the older one: {} replaces {}", committed, was);
+            log.warn("Two cluster lineages met; joining the larger one: {} replaces {}", committed, was);
         } else {
             log.info("Voters changed: {}", committed);
         }
@@ -133,16 +232,14 @@ final class VoterState {
         return true;
     }
 
-    private void adopt(Voters next, boolean created) {
-        // This very process founded the lineage (or was there when it was founded): no earlier life of it counted.
-        boolean founder = next.version() == 1 && next.founders().contains(memberUuid.get());
-        createdHere = created || founder || (createdHere && current.sameLineage(next));
+    private void adopt(Voters next) {
         previous = current.isSuccessor(next) ? current : null;
         current = next;
         committedAt = clock.getAsLong();
         promised = Ballot.ZERO;
         acceptedBallot = null;
         acceptedValue = null;
+        persist();
     }
 
     private void notifyLearners(Voters voters) {
@@ -155,28 +252,40 @@ final class VoterState {
 
     /** Paxos phase 1: promise to ignore lower ballots for the configuration after {@code version}. */
     synchronized Promise prepare(String lineage, long version, Ballot ballot) {
-        if (!current.lineage().equals(lineage) || current.version() != version || !current.contains(nodeId)) {
+        if (!current.lineage().equals(lineage) || current.version() != version || !current.contains(voterId)) {
             return new Promise(false, null, null, current);
         }
         if (!ballot.isAbove(promised)) {
             return new Promise(false, null, null, current);
         }
+        Ballot before = promised;
         promised = ballot;
+        if (!persist()) {
+            promised = before;
+            return new Promise(false, null, null, current);
+        }
         return new Promise(true, acceptedBallot, acceptedValue, current);
     }
 
     /** Paxos phase 2: accepts {@code value} as the configuration after {@code version}, if allowed. */
     synchronized boolean accept(String lineage, long version, Ballot ballot, Voters value) {
-        if (!current.lineage().equals(lineage) || current.version() != version || !current.contains(nodeId)
+        if (!current.lineage().equals(lineage) || current.version() != version || !current.contains(voterId)
                 || !current.isSuccessor(value) || promised.isAbove(ballot)) {
             return false;
         }
         if (clock.getAsLong() - committedAt < changeGap) {
             return false;
         }
+        VoterStore.Saved before = snapshot();
         promised = ballot;
         acceptedBallot = ballot;
         acceptedValue = value;
+        if (!persist()) {
+            promised = before.promised();
+            acceptedBallot = before.acceptedBallot();
+            acceptedValue = before.acceptedValue();
+            return false;
+        }
         return true;
     }
 

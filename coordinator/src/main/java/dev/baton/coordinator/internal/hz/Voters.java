@@ -6,42 +6,64 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * A committed voter configuration: the node ids whose acknowledgements count towards a quorum.
+ * A committed voter configuration: the processes (node id and incarnation) whose acknowledgements
+ * count towards a quorum.
  * Configurations of one cluster form a lineage, numbered by version; each version differs from
- * the one before by one node, so that a majority of one and a majority of the next always share
- * a node. A lineage starts when a node finds a cluster without one; lineages compare by age, and
- * the older one wins when two meet.
+ * the one before by one process, so that a majority of one and a majority of the next always share
+ * a voter. A lineage starts when a process finds a cluster without one, or when an operator resets
+ * the voters of a cluster that lost a majority of them for good; when two lineages meet, every
+ * member ranks them alike ({@link #yieldsTo}) and all end in the same one.
  *
  * @param lineage the cluster's lineage: its creation time (hex milliseconds), a dash, a random tag
  * @param version 1 for the configuration that started the lineage, then one more per change
- * @param ids      the voters, sorted
- * @param founders for the first configuration only: the member ids (Hazelcast's, which a restarted
- *                 process does not keep) of the processes the lineage started with; they have no
- *                 earlier life in it, so their acknowledgements count at once
+ * @param ids     the voters, sorted
+ * @param resets  how many operator resets lie behind this lineage: a reset's lineage wins over the one it replaced
  */
-record Voters(String lineage, long version, List<String> ids, List<String> founders) {
+record Voters(String lineage, long version, List<String> ids, long resets) {
 
     /** No configuration yet: nothing counts, nobody votes. */
-    static final Voters NONE = new Voters("", 0, List.of(), List.of());
+    static final Voters NONE = new Voters("", 0, List.of(), 0);
 
     Voters {
         Objects.requireNonNull(lineage, "lineage");
         ids = List.copyOf(new TreeSet<>(ids));
-        founders = List.copyOf(new TreeSet<>(founders));
     }
 
     Voters(String lineage, long version, List<String> ids) {
-        this(lineage, version, ids, List.of());
+        this(lineage, version, ids, 0);
     }
 
-    /** The first configuration of a new lineage: the nodes present, none of which belongs to a lineage yet. */
-    static Voters bootstrap(Collection<String> nodeIds, Collection<String> memberUuids, long wallMillis) {
-        String tag = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        return new Voters(String.format("%012x", wallMillis) + "-" + tag, 1, List.copyOf(nodeIds),
-                List.copyOf(memberUuids));
+    /** The first configuration of a new lineage: the processes present, none of which belongs to a lineage yet. */
+    static Voters bootstrap(Collection<String> voterIds, long wallMillis, RandomGenerator random) {
+        return new Voters(newLineage(wallMillis, random), 1, List.copyOf(voterIds), 0);
+    }
+
+    /** The first configuration of the lineage that replaces this one by an operator's decision. */
+    Voters reset(Collection<String> voterIds, long wallMillis, RandomGenerator random) {
+        return new Voters(newLineage(wallMillis, random), 1, List.copyOf(voterIds), resets + 1);
+    }
+
+    private static String newLineage(long wallMillis, RandomGenerator random) {
+        return String.format("%012x", wallMillis) + "-" + HexFormat.of().toHexDigits(random.nextLong());
+    }
+
+    /** A voter: one process, its node id and the incarnation it drew when it started. */
+    static String voterId(String nodeId, String incarnation) {
+        return nodeId + "@" + incarnation;
+    }
+
+    /** The node id of a voter. */
+    static String nodeOf(String voterId) {
+        int at = voterId.lastIndexOf('@');
+        return at < 0 ? voterId : voterId.substring(0, at);
+    }
+
+    /** The node ids of the voters, sorted: what an operator recognises. */
+    List<String> nodes() {
+        return ids.stream().map(Voters::nodeOf).sorted().toList();
     }
 
     boolean isNone() {
@@ -69,22 +91,42 @@ record Voters(String lineage, long version, List<String> ids, List<String> found
     Voters with(String id) {
         List<String> next = new ArrayList<>(ids);
         next.add(id);
-        return new Voters(lineage, version + 1, next);
+        return new Voters(lineage, version + 1, next, resets);
     }
 
     Voters without(String id) {
         List<String> next = new ArrayList<>(ids);
         next.remove(id);
-        return new Voters(lineage, version + 1, next);
+        return new Voters(lineage, version + 1, next, resets);
     }
 
     boolean sameLineage(Voters other) {
         return lineage.equals(other.lineage);
     }
 
-    /** Whether {@code other}'s lineage started before this one's (so it wins when both meet). */
-    boolean olderLineage(Voters other) {
-        return !other.isNone() && (isNone() || other.lineage.compareTo(lineage) < 0);
+    /**
+     * Whether {@code other}, of another lineage, wins over this one: the one an operator reset more
+     * often (a reset replaces the lineage it was given), then, for clusters that formed apart, the
+     * one with more voters, then the one further along, then the one started earlier. Every member
+     * ranks two lineages alike, so they all end in the same one.
+     */
+    boolean yieldsTo(Voters other) {
+        if (other.isNone() || sameLineage(other)) {
+            return false;
+        }
+        if (isNone()) {
+            return true;
+        }
+        if (other.resets != resets) {
+            return other.resets > resets;
+        }
+        if (other.size() != size()) {
+            return other.size() > size();
+        }
+        if (other.version != version) {
+            return other.version > version;
+        }
+        return other.lineage.compareTo(lineage) < 0;
     }
 
     /** Whether {@code next} may follow this configuration: same lineage, one version on, one node more or less. */
@@ -101,7 +143,8 @@ record Voters(String lineage, long version, List<String> ids, List<String> found
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Voters v && lineage.equals(v.lineage) && version == v.version && ids.equals(v.ids);
+        return o instanceof Voters v && lineage.equals(v.lineage) && version == v.version && ids.equals(v.ids)
+                && resets == v.resets;
     }
 
     @Override

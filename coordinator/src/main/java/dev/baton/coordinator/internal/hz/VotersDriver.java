@@ -9,19 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the voters in step with the fleet, one change at a time: starts a lineage when the
- * cluster has none, removes a voter that left (at once when it said goodbye, after {@code
- * removalDelay} when it vanished, so that a restart brings it back in time), adds a member whose
- * node runs Baton and is past its start-up wait. Only one member drives (the oldest voter this
- * member sees); a leaving voter proposes its own removal. Each change is agreed with Paxos among
- * the current voters ({@link VoterState}); conflicting proposals cannot both commit, they only
- * delay each other.
+ * cluster has none (the oldest member, with every process present), adds a process whose node runs
+ * Baton, replaces at once a voter whose node came back as a new process, removes a voter that
+ * announced it is leaving, and one that has been gone (crashed, cut off) for {@code removalDelay}.
+ * Only one member drives (the oldest voter this member sees); a leaving voter proposes its own
+ * removal, and the last voter hands its seat to a newcomer first. Each change is agreed with Paxos
+ * among the current voters ({@link VoterState}); conflicting proposals cannot both commit, they
+ * only delay each other.
  */
 final class VotersDriver {
 
@@ -37,39 +38,39 @@ final class VotersDriver {
                 List<SessionTable.SessionInfo> sessions, Set<String> notParticipating, boolean leaving) {
     }
 
+    /** Timing of the driver. */
+    record Timing(long expiryNanos, long removalDelayNanos, long callTimeoutNanos, long bootstrapWaitNanos) {
+    }
+
     private final VoterState state;
     private final Calls calls;
-    private final long expiryNanos;
-    private final long removalDelayNanos;
-    private final long callTimeoutNanos;
-    private final long bootstrapWaitNanos;
+    private final Timing timing;
     private final long startedAt;
+    private final RandomGenerator random;
     private final Map<String, Long> missingSince = new HashMap<>();
     private Proposal proposal;
     private long quietUntil = Long.MIN_VALUE;
+    private long proposalRound;
 
-    VotersDriver(VoterState state, Calls calls, long expiryNanos, long removalDelayNanos, long callTimeoutNanos,
-                 long bootstrapWaitNanos, long startedAt) {
+    VotersDriver(VoterState state, Calls calls, Timing timing, long startedAt, RandomGenerator random) {
         this.state = state;
         this.calls = calls;
-        this.expiryNanos = expiryNanos;
-        this.removalDelayNanos = removalDelayNanos;
-        this.callTimeoutNanos = callTimeoutNanos;
-        this.bootstrapWaitNanos = bootstrapWaitNanos;
+        this.timing = timing;
         this.startedAt = startedAt;
+        this.random = random;
     }
 
-    /** One round: bootstrap, or move a proposal on, or start the next change this member should drive. */
+    /** One round: bootstrap, or move a proposal on, or start the next change this member should make. */
     synchronized void tick(View view) {
         Voters current = state.current();
-        Map<String, SessionTable.SessionInfo> live = liveNodes(view);
+        Map<String, SessionTable.SessionInfo> live = liveVoters(view);
         if (current.isNone()) {
             maybeBootstrap(view, live);
             return;
         }
         if (proposal != null) {
-            if (proposal.done || view.nowNanos() - proposal.startedAt > callTimeoutNanos
-                    || proposal.base.version() != current.version()) {
+            if (proposal.done || view.nowNanos() - proposal.startedAt > timing.callTimeoutNanos()
+                    || proposal.base.version() != current.version() || proposal.refused) {
                 if (!proposal.done) {
                     backOff(view.nowNanos());
                 }
@@ -82,60 +83,58 @@ final class VotersDriver {
         if (view.nowNanos() < quietUntil || !state.changeAllowed()) {
             return;
         }
-        String self = state.nodeId();
+        String self = state.voterId();
         Optional<Voters> next = Optional.empty();
-        if (view.leaving() && current.contains(self) && current.size() > 1) {
-            next = Optional.of(current.without(self));
+        if (view.leaving() && current.contains(self)) {
+            next = current.size() > 1 ? Optional.of(current.without(self)) : newcomer(current, view, live)
+                    .map(current::with);
         } else if (isDriver(current, view, live)) {
             next = nextChange(current, view, live);
         }
-        next.ifPresent(n -> propose(current, n, view));
+        next.ifPresent(n -> propose(current, n, view, live));
     }
 
-    /** The sessions alive here whose members are in the cluster, one per node (the newest). */
-    private Map<String, SessionTable.SessionInfo> liveNodes(View view) {
+    /** The sessions alive here whose members are in the cluster, one per process (the newest session). */
+    private Map<String, SessionTable.SessionInfo> liveVoters(View view) {
         Set<String> members = new HashSet<>(view.memberOrder());
         Map<String, SessionTable.SessionInfo> live = new HashMap<>();
         for (SessionTable.SessionInfo s : view.sessions()) {
-            boolean alive = view.nowNanos() - s.lastSeen() <= expiryNanos;
-            if (alive && members.contains(s.memberUuid())) {
-                live.merge(s.nodeId(), s, (a, b) -> a.lastSeen() >= b.lastSeen() ? a : b);
+            boolean alive = view.nowNanos() - s.lastSeen() <= timing.expiryNanos();
+            if (alive && members.contains(s.memberUuid()) && !s.voterId().isEmpty()) {
+                live.merge(s.voterId(), s, (a, b) -> a.lastSeen() >= b.lastSeen() ? a : b);
             }
         }
         return live;
     }
 
+    /**
+     * Only the oldest member that may run Baton founds a lineage: a younger one waits to hear it,
+     * however long, so that a member that heard nobody for a moment never starts a cluster of its
+     * own beside the running one. It founds it with every process heard from, once all have
+     * answered or the wait is over.
+     */
     private void maybeBootstrap(View view, Map<String, SessionTable.SessionInfo> live) {
-        boolean someoneHasVoters = live.values().stream().anyMatch(s -> !s.lineage().isEmpty());
-        if (someoneHasVoters) {
+        if (live.values().stream().anyMatch(s -> !s.lineage().isEmpty())) {
+            return;
+        }
+        Optional<String> oldest = view.memberOrder().stream()
+                .filter(uuid -> !view.notParticipating().contains(uuid)).findFirst();
+        if (oldest.filter(view.selfUuid()::equals).isEmpty()) {
             return;
         }
         Set<String> heardFrom = new HashSet<>();
         live.values().forEach(s -> heardFrom.add(s.memberUuid()));
         boolean heardAll = heardFrom.containsAll(view.memberOrder().stream()
                 .filter(uuid -> !uuid.equals(view.selfUuid()) && !view.notParticipating().contains(uuid)).toList());
-        boolean waited = view.nowNanos() - startedAt >= bootstrapWaitNanos;
-        // The oldest member that may run Baton founds the lineage; if it stays silent past the wait, the oldest
-        // one heard from does, so that a member without Baton that never answers cannot hold everyone back.
-        Optional<String> founder = view.memberOrder().stream()
-                .filter(uuid -> !view.notParticipating().contains(uuid)).findFirst();
-        if (waited && !heardAll) {
-            founder = view.memberOrder().stream()
-                    .filter(uuid -> uuid.equals(view.selfUuid()) || heardFrom.contains(uuid)).findFirst();
-        }
-        if (founder.filter(view.selfUuid()::equals).isPresent() && (heardAll || waited)) {
-            // Every node present starts as a voter: a cluster that starts together needs no changes to grow.
-            Map<String, String> founders = new HashMap<>();
-            live.values().stream().filter(s -> !s.nodeId().equals(state.nodeId()))
-                    .forEach(s -> founders.put(s.nodeId(), s.memberUuid()));
-            state.bootstrap(founders, view.wallMillis());
+        if (heardAll || view.nowNanos() - startedAt >= timing.bootstrapWaitNanos()) {
+            state.bootstrap(live.keySet(), view.wallMillis());
         }
     }
 
     private void trackMissing(Voters current, Map<String, SessionTable.SessionInfo> live, long now) {
         missingSince.keySet().retainAll(current.ids());
         for (String voter : current.ids()) {
-            if (voter.equals(state.nodeId()) || live.containsKey(voter)) {
+            if (voter.equals(state.voterId()) || live.containsKey(voter)) {
                 missingSince.remove(voter);
             } else {
                 missingSince.putIfAbsent(voter, now);
@@ -143,14 +142,14 @@ final class VotersDriver {
         }
     }
 
-    /** The oldest member (in the cluster's join order) whose node is a live voter drives the changes. */
+    /** The oldest member (in the cluster's join order) whose process is a live voter drives the changes. */
     private boolean isDriver(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
-        Map<String, String> nodeOfMember = new HashMap<>();
-        live.values().forEach(s -> nodeOfMember.put(s.memberUuid(), s.nodeId()));
-        nodeOfMember.put(view.selfUuid(), state.nodeId());
+        Map<String, String> voterOfMember = new HashMap<>();
+        live.values().forEach(s -> voterOfMember.put(s.memberUuid(), s.voterId()));
+        voterOfMember.put(view.selfUuid(), state.voterId());
         for (String uuid : view.memberOrder()) {
-            String node = nodeOfMember.get(uuid);
-            if (node != null && current.contains(node)) {
+            String voter = voterOfMember.get(uuid);
+            if (voter != null && current.contains(voter)) {
                 return uuid.equals(view.selfUuid());
             }
         }
@@ -160,56 +159,66 @@ final class VotersDriver {
     private Optional<Voters> nextChange(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         for (String voter : current.ids()) {
             SessionTable.SessionInfo s = live.get(voter);
-            if (s != null && s.closing() && !voter.equals(state.nodeId()) && current.size() > 1) {
+            if (s != null && s.closing() && !voter.equals(state.voterId()) && current.size() > 1) {
+                return Optional.of(current.without(voter));
+            }
+        }
+        // A voter whose node runs a newer process that is a voter already: the old process is gone for good.
+        for (String voter : current.ids()) {
+            if (!live.containsKey(voter) && current.size() > 1 && current.ids().stream()
+                    .anyMatch(other -> !other.equals(voter) && live.containsKey(other)
+                            && Voters.nodeOf(other).equals(Voters.nodeOf(voter)))) {
                 return Optional.of(current.without(voter));
             }
         }
         Optional<String> lost = missingSince.entrySet().stream()
-                .filter(e -> view.nowNanos() - e.getValue() >= removalDelayNanos)
+                .filter(e -> view.nowNanos() - e.getValue() >= timing.removalDelayNanos())
                 .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
         if (lost.isPresent() && current.size() > 1) {
             return Optional.of(current.without(lost.get()));
         }
+        return newcomer(current, view, live).map(current::with);
+    }
+
+    /** The oldest live process, not leaving, of this lineage, that is not a voter yet. */
+    private Optional<String> newcomer(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         Map<String, Integer> order = new HashMap<>();
         for (int i = 0; i < view.memberOrder().size(); i++) {
             order.put(view.memberOrder().get(i), i);
         }
         return live.values().stream()
-                .filter(s -> !current.contains(s.nodeId()) && s.warm() && !s.closing()
+                .filter(s -> !current.contains(s.voterId()) && !s.closing()
                         && s.lineage().equals(current.lineage()))
                 .min(Comparator.comparingInt((SessionTable.SessionInfo s) -> order.getOrDefault(s.memberUuid(),
                         Integer.MAX_VALUE)))
-                .map(s -> current.with(s.nodeId()));
+                .map(SessionTable.SessionInfo::voterId);
     }
 
     private void backOff(long now) {
-        long jitter = ThreadLocalRandom.current().nextLong(callTimeoutNanos / 4, callTimeoutNanos);
-        quietUntil = now + jitter;
+        quietUntil = now + random.nextLong(timing.callTimeoutNanos() / 4, timing.callTimeoutNanos());
     }
 
-    private void propose(Voters base, Voters wanted, View view) {
+    private void propose(Voters base, Voters wanted, View view, Map<String, SessionTable.SessionInfo> live) {
         Map<String, String> memberOfVoter = new LinkedHashMap<>();
-        for (SessionTable.SessionInfo s : liveNodes(view).values()) {
-            if (base.contains(s.nodeId())) {
-                memberOfVoter.put(s.nodeId(), s.memberUuid());
+        for (SessionTable.SessionInfo s : live.values()) {
+            if (base.contains(s.voterId())) {
+                memberOfVoter.put(s.voterId(), s.memberUuid());
             }
         }
-        memberOfVoter.put(state.nodeId(), view.selfUuid());
+        memberOfVoter.put(state.voterId(), view.selfUuid());
         memberOfVoter.keySet().retainAll(base.ids());
         if (memberOfVoter.size() < base.majority()) {
             return;
         }
         long round = Math.max(state.promisedRound(), proposalRound) + 1;
         proposalRound = round;
-        proposal = new Proposal(base, wanted, new Ballot(round, state.nodeId()), memberOfVoter, view.nowNanos(),
+        proposal = new Proposal(base, wanted, new Ballot(round, state.voterId()), memberOfVoter, view.nowNanos(),
                 view.sessions().stream().map(SessionTable.SessionInfo::memberUuid).distinct().toList());
         log.debug("Proposing {} (ballot {})", wanted, proposal.ballot);
         proposal.prepare();
     }
 
-    private long proposalRound;
-
-    /** Whether a proposal is under way (for tests and for a leaving node waiting on its removal). */
+    /** Whether a proposal is under way. */
     synchronized boolean proposing() {
         return proposal != null && !proposal.done;
     }
@@ -224,9 +233,12 @@ final class VotersDriver {
         final List<String> everyone;
         final Map<String, VotersReply> promises = new HashMap<>();
         final Set<String> accepted = new HashSet<>();
+        final Set<String> refusals = new HashSet<>();
         Voters value;
         boolean accepting;
         boolean done;
+        /** So many voters refused that no majority is left: give up at once rather than at the timeout. */
+        boolean refused;
 
         Proposal(Voters base, Voters wanted, Ballot ballot, Map<String, String> memberOfVoter, long startedAt,
                  List<String> everyone) {
@@ -240,12 +252,13 @@ final class VotersDriver {
 
         void prepare() {
             VotersRequest request = VotersRequest.prepare(base, ballot);
-            memberOfVoter.forEach((voter, uuid) -> send(voter, uuid, request, this::onPromise));
+            new ArrayList<>(memberOfVoter.entrySet()).forEach(e -> send(e.getKey(), e.getValue(), request,
+                    this::onPromise));
         }
 
-        private void send(String voter, String uuid, VotersRequest request, java.util.function.BiConsumer<String,
-                VotersReply> handler) {
-            if (voter.equals(state.nodeId())) {
+        private void send(String voter, String uuid, VotersRequest request,
+                          java.util.function.BiConsumer<String, VotersReply> handler) {
+            if (voter.equals(state.voterId())) {
                 handler.accept(voter, request.applyTo(state));
             } else {
                 calls.call(uuid, request, reply -> {
@@ -258,10 +271,21 @@ final class VotersDriver {
             }
         }
 
+        private void refusedBy(String voter) {
+            refusals.add(voter);
+            if (refusals.size() > base.size() - base.majority()) {
+                refused = true;
+            }
+        }
+
         private void onPromise(String voter, VotersReply reply) {
             learnFrom(reply);
             proposalRound = Math.max(proposalRound, reply.promisedRound);
-            if (!reply.ok || accepting) {
+            if (!reply.ok) {
+                refusedBy(voter);
+                return;
+            }
+            if (accepting) {
                 return;
             }
             promises.put(voter, reply);
@@ -280,7 +304,11 @@ final class VotersDriver {
         private void onAccepted(String voter, VotersReply reply) {
             learnFrom(reply);
             proposalRound = Math.max(proposalRound, reply.promisedRound);
-            if (!reply.ok || done) {
+            if (done) {
+                return;
+            }
+            if (!reply.ok) {
+                refusedBy(voter);
                 return;
             }
             accepted.add(voter);
@@ -291,8 +319,8 @@ final class VotersDriver {
             state.learn(value);
             VotersRequest learn = VotersRequest.learn(value);
             for (String uuid : everyone) {
-                if (!uuid.equals(memberOfVoter.get(state.nodeId()))) {
-                    calls.call(uuid, learn, reply2 -> { });
+                if (!uuid.equals(memberOfVoter.get(state.voterId()))) {
+                    calls.call(uuid, learn, ignored -> { });
                 }
             }
         }

@@ -80,7 +80,7 @@ final class Wire {
                 writeUTF(v.lineage());
                 writeLong(v.version());
                 writeStrings(v.ids());
-                writeStrings(v.founders());
+                writeLong(v.resets());
             }
         }
     }
@@ -134,7 +134,7 @@ final class Wire {
             if (!readBoolean()) {
                 return null;
             }
-            return new Voters(readUTF(), readLong(), readStringList(), readStringList());
+            return new Voters(readUTF(), readLong(), readStringList(), readLong());
         }
     }
 }

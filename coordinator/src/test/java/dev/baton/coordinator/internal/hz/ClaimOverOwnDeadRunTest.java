@@ -32,7 +32,7 @@ class ClaimOverOwnDeadRunTest {
 
     @Test
     void aSessionsClaimWinsOverARunThatTheRecordShowsForThatSameSession() {
-        VoterState voters = new VoterState("n1", () -> "m1", nanos::get, 2_200_000_000L);
+        VoterState voters = new VoterState("n1", nanos::get, 2_200_000_000L);
         voters.learn(new Voters("0001-x", 1, List.of("n1", "n2", "n3")));
         SessionTable table = new SessionTable(2_200_000_000L, 600_000_000L, nanos::get, voters, new FenceFloor(),
                 wall::get);

@@ -35,7 +35,7 @@ class DuplicateNodeIdTest {
         for (int t = 0; t < 20_000 && n.get(0).voters.current().size() < 3; t += 100) {
             net.run(100);
         }
-        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2");
+        assertThat(n.get(0).voters.current().nodes()).containsExactly("n0", "n1", "n2");
         CompletableFuture<Boolean> held = n.get(0).session.acquire("w");
         net.run(500);
         assertThat(held.getNow(false)).isTrue();

@@ -182,9 +182,11 @@ class LeaseProtocolSimulationTest {
                     net.later(length, () -> victim.frozen = false);
                 }
                 case 3 -> {
-                    log.append("crash+restart ").append(victim);
+                    // A process that comes back without its state is a new voter: the old one must be replaceable.
+                    boolean keep = net.random.nextBoolean() || !replaceable(victim);
+                    log.append("crash+restart ").append(victim).append(keep ? " with its state" : " without state");
                     net.crash(victim);
-                    restartLater(victim, victim.nodeId, length);
+                    restartLater(victim, victim.nodeId, length, keep);
                 }
                 case 4 -> {
                     if (!replaceable(victim)) {
@@ -194,7 +196,7 @@ class LeaseProtocolSimulationTest {
                     String id = "n" + (newIds++);
                     log.append("crash+replace ").append(victim).append(" by ").append(id);
                     net.crash(victim);
-                    restartLater(victim, id, length);
+                    restartLater(victim, id, length, false);
                 }
                 case 5 -> {
                     String id = net.random.nextBoolean() ? victim.nodeId : "n" + (newIds++);
@@ -202,7 +204,7 @@ class LeaseProtocolSimulationTest {
                     net.leave(victim, LEASE * 4);
                     net.later(LEASE * 4, () -> {
                         if (!victim.up) {
-                            restartLater(victim, id, length);
+                            restartLater(victim, id, length, true);
                         }
                     });
                 }
@@ -229,12 +231,12 @@ class LeaseProtocolSimulationTest {
          * from every other founds a cluster of its own, which no protocol without storage can
          * prevent (BATON_MIN_CLUSTER_SIZE does; see aNodeStartingCutOffRunsNothingWithAFloor).
          */
-        private void restartLater(SimulatedNetwork.SimNode node, String id, long after) {
+        private void restartLater(SimulatedNetwork.SimNode node, String id, long after, boolean keepState) {
             net.later(after, () -> {
                 if (net.nodes.stream().anyMatch(n -> !n.cutFrom.isEmpty())) {
-                    restartLater(node, id, 500 * MS);
+                    restartLater(node, id, 500 * MS, keepState);
                 } else {
-                    net.restart(node, id);
+                    net.restart(node, id, keepState);
                 }
             });
         }
@@ -242,7 +244,7 @@ class LeaseProtocolSimulationTest {
         /** A voter lost for good can be removed only by a majority of the others: keep that possible. */
         private boolean replaceable(SimulatedNetwork.SimNode victim) {
             Voters v = victim.voters.current();
-            long others = net.nodes.stream().filter(n -> n != victim && n.healthy() && v.contains(n.nodeId)).count();
+            long others = net.nodes.stream().filter(n -> n != victim && n.healthy() && v.contains(n.voters.voterId())).count();
             return v.size() >= 3 && others >= v.majority();
         }
     }

@@ -83,7 +83,7 @@ class LineageBootstrapRaceTest {
         for (int t = 0; t < 20_000 && n.get(0).voters.current().size() < 3; t += 100) {
             net.run(100);
         }
-        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2");
+        assertThat(n.get(0).voters.current().nodes()).containsExactly("n0", "n1", "n2");
         hold(net, n.get(0), "w");
         net.crash(n.get(2));
         net.run(1000);

@@ -20,7 +20,7 @@ class LocalSessionTest {
     private static final long EXPIRY = 2_200;
 
     private final AtomicLong now = new AtomicLong(1_000_000);
-    private final Voters voters = new Voters("0001-x", 1, List.of("n1", "n2", "n3"));
+    private final Voters voters = new Voters("0001-x", 1, List.of("n1@1", "n2@1", "n3@1"));
 
     private static Member member(UUID uuid) {
         return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
@@ -34,7 +34,7 @@ class LocalSessionTest {
     }
 
     private SessionTable table(String node, String uuid) {
-        VoterState state = new VoterState(node, () -> uuid, now::get, EXPIRY);
+        VoterState state = new VoterState(node, "1", now::get, EXPIRY);
         state.learn(voters);
         return new SessionTable(EXPIRY, 600, now::get, state, new FenceFloor(), () -> 0L);
     }
@@ -123,5 +123,38 @@ class LocalSessionTest {
         session.announce(SessionOp.Kind.TRIGGER, "w", false);
 
         assertThat(answered).containsExactly(true);
+    }
+
+    /**
+     * A graceful close waits until every member heard that the session is closing, so that the others
+     * take its workers over at once rather than when it goes silent. Closing changes no lock, so the
+     * members' acknowledgements of every change so far do not say they heard it.
+     */
+    @Test
+    void aClosingSessionIsAcknowledgedOnlyOnceEveryMemberAnsweredItsClosingMessage() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        SessionTable mine = table("n1", u1.toString());
+        SessionTable theirs = table("n2", u2.toString());
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
+                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
+                new LongAdder()));
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        // A renewal is in flight to member 2 when the close begins; its answer says nothing of the close.
+        LocalSession.Outgoing before = session.round(members, now.get(), true).get(0);
+        session.closing();
+        session.onReply(u2.toString(), before.message(), before.sentNanos(), theirs.receive(before.message()));
+        assertThat(session.allAcknowledged()).as("member 2 has not heard of the close").isFalse();
+
+        now.addAndGet(1);
+        List<LocalSession.Outgoing> next = session.round(members, now.get(), false);
+        assertThat(next).as("the closing message goes out without waiting for a heartbeat").hasSize(1);
+        LocalSession.Outgoing closing = next.get(0);
+        session.onReply(u2.toString(), closing.message(), closing.sentNanos(), theirs.receive(closing.message()));
+
+        assertThat(session.allAcknowledged()).isTrue();
+        assertThat(theirs.sessions()).as("holding nothing, the closing session is let go at once")
+                .noneMatch(i -> i.session().equals("s"));
     }
 }

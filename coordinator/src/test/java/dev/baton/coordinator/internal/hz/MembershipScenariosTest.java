@@ -102,7 +102,7 @@ class MembershipScenariosTest {
 
         assertThat(w.losses).isEmpty();
         assertThat(a.session.holds("w")).isTrue();
-        assertThat(a.voters.current().ids()).containsExactly("a", "b");
+        assertThat(a.voters.current().nodes()).containsExactly("a", "b");
     }
 
     @Test
@@ -193,7 +193,7 @@ class MembershipScenariosTest {
         assertThat(acquires(n.get(1), "v")).as("the larger side takes the smaller side's worker").isTrue();
         assertThat(acquires(n.get(3), "x")).isFalse();
         net.run(10_000);
-        assertThat(n.get(0).voters.current().ids()).as("the lost voters are removed after the delay")
+        assertThat(n.get(0).voters.current().nodes()).as("the lost voters are removed after the delay")
                 .containsExactly("n0", "n1", "n2");
         assertThat(acquires(n.get(3), "x")).as("the smaller side still gets nothing").isFalse();
 
@@ -220,7 +220,7 @@ class MembershipScenariosTest {
 
         assertThat(w.losses).isEmpty();
         assertThat(v.losses).isEmpty();
-        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2");
+        assertThat(n.get(0).voters.current().nodes()).containsExactly("n0", "n1", "n2");
     }
 
     @Test
@@ -234,7 +234,7 @@ class MembershipScenariosTest {
         net.run(10_000);
 
         assertThat(w.losses).isEmpty();
-        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2");
+        assertThat(n.get(0).voters.current().nodes()).containsExactly("n0", "n1", "n2");
         assertThat(acquires(n.get(2), "x")).isTrue();
     }
 
@@ -304,13 +304,14 @@ class MembershipScenariosTest {
 
         assertThat(both).as("two holders of w").isEmpty();
         assertThat(w.losses).as("node 1 lost w once it had no majority of the new voters").hasSize(1);
-        assertThat(n.get(0).voters.current().ids()).containsExactly("n0", "n1", "n2", "n3", "n4");
+        assertThat(n.get(0).voters.current().nodes()).containsExactly("n0", "n1", "n2", "n3", "n4");
         assertThat(n.get(2).session.holds("w")).isTrue();
     }
 
     /**
-     * A node that starts while cut off from the cluster cannot know the cluster exists: it founds its
-     * own. With a floor of two (BATON_MIN_CLUSTER_SIZE=2) it runs nothing alone.
+     * A node that starts while cut off from the cluster, without any state of an earlier life, cannot
+     * know the cluster exists: it founds its own. With a floor of two (BATON_MIN_CLUSTER_SIZE=2) it runs
+     * nothing alone.
      */
     @Test
     void aNodeStartingCutOffRunsNothingWithAFloorOfTwo() {
@@ -326,14 +327,33 @@ class MembershipScenariosTest {
         for (int i = 0; i < 2; i++) {
             floored.cut(2, i);
         }
-        floored.restart(lone, "n2");
+        floored.restart(lone, "n2", false);
         floored.run(5_000);
         CompletableFuture<Boolean> granted = lone.session.acquire("w");
         floored.run(3_000);
 
-        assertThat(lone.voters.current().ids()).containsExactly("n2");
+        assertThat(lone.voters.current().nodes()).containsExactly("n2");
         assertThat(granted.getNow(false)).isFalse();
         assertThat(lone.session.holds("w")).isFalse();
+    }
+
+    /** With its voter state, a node that restarts cut off knows its cluster: it founds none and runs nothing, floor or not. */
+    @Test
+    void aNodeRestartingCutOffWithItsStateRunsNothingEvenWithoutAFloor() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        SimulatedNetwork.SimNode lone = n.get(2);
+        Voters known = lone.voters.current();
+        net.crash(lone);
+        net.run(500);
+        net.cut(2, 0);
+        net.cut(2, 1);
+        net.restart(lone, "n2");
+        net.run(5_000);
+        CompletableFuture<Boolean> granted = lone.session.acquire("w");
+        net.run(3_000);
+
+        assertThat(lone.voters.current()).isEqualTo(known);
+        assertThat(granted.getNow(false)).isFalse();
     }
 
     private List<SimulatedNetwork.SimNode> startCluster(int size) {

@@ -38,13 +38,13 @@ class PeerClocksTest {
     }
 
     @Test
-    void twoMembersAgreeOnTheEarlierClock() {
+    void twoMembersAgreeOnTheLaterClock() {
         answer("other", 60_000);
-        assertThat(clocks.clusterMillis()).isEqualTo(wall.get());
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get() + 60_000);
 
         PeerClocks theirs = new PeerClocks(() -> wall.get() + 60_000, nanos::get);
         theirs.sample("this", wall.get() + 60_000, 10_000_000, wall.get() + 5);
-        assertThat(theirs.clusterMillis()).isEqualTo(wall.get());
+        assertThat(theirs.clusterMillis()).as("the same cluster clock on both").isEqualTo(wall.get() + 60_000);
     }
 
     @Test

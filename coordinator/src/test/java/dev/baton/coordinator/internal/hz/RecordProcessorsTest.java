@@ -73,7 +73,7 @@ class RecordProcessorsTest {
     @Test
     void aLateClaimDoesNotEndARunWhoseHolderThisMembersTableRecordsAlive() {
         AtomicLong nanos = new AtomicLong(1_000_000);
-        VoterState voters = new VoterState("owner", () -> "m-owner", nanos::get, 5_500);
+        VoterState voters = new VoterState("owner", nanos::get, 5_500);
         SessionTable table = new SessionTable(5_500, 1_500, nanos::get, voters, new FenceFloor(), () -> 0L);
         table.receive(SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of("w"), Set.of(), false));
         Entry primary = new Entry(null);

@@ -78,7 +78,7 @@ class RestartedVoterRegressionTest {
         n.get(0).cutFrom.addAll(Set.of(3, 4));
         n.add(net.start("n3"));
         n.add(net.start("n4"));
-        runUntil(() -> n.get(2).voters.current().ids().equals(List.of("n1", "n2", "n3", "n4")), 30_000,
+        runUntil(() -> n.get(2).voters.current().nodes().equals(List.of("n1", "n2", "n3", "n4")), 30_000,
                 "n3 and n4 to join the voters and n0 to be removed");
 
         // n1 crashes; its restarted process reaches n0 only.

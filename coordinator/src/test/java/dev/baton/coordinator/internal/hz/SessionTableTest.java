@@ -17,7 +17,7 @@ class SessionTableTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final List<String> events = new ArrayList<>();
-    private final VoterState voters = new VoterState("n1", () -> "m1", now::get, EXPIRY);
+    private final VoterState voters = new VoterState("n1", "1", now::get, EXPIRY);
     private final SessionTable table = new SessionTable(EXPIRY, STALE, now::get, voters, new FenceFloor(), () -> 42L);
 
     SessionTableTest() {
@@ -129,26 +129,18 @@ class SessionTableTest {
     }
 
     @Test
-    void aFreshTableAnswersAsWarmingUpUntilALeasePlusMarginPassed() {
-        assertThat(snapshot("s2", "n2", "m2", 1, Set.of()).warmingUp).isTrue();
-        now.addAndGet(EXPIRY + 1);
-
-        assertThat(snapshot("s2", "n2", "m2", 2, Set.of()).warmingUp).isFalse();
-    }
-
-    @Test
     void aReplyCarriesTheVotersToASenderThatIsBehind() {
         Voters v2 = new Voters("0001-x", 2, List.of("n1", "n2"));
         voters.learn(new Voters("0001-x", 1, List.of("n1")));
         voters.learn(v2);
         SessionMessage behind = SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of(), Set.of(), false);
-        behind.about(new Voters("0001-x", 1, List.of("n1")), true, 0, 0, true);
+        behind.about(new Voters("0001-x", 1, List.of("n1")), true, 0, 0, "n2@1");
 
         SessionReply reply = table.receive(behind);
 
         assertThat(reply.voters).isEqualTo(v2);
         assertThat(reply.votersVersion).isEqualTo(2);
-        assertThat(reply.voterId).isEqualTo("n1");
+        assertThat(reply.voterId).isEqualTo("n1@1");
     }
 
     @Test

@@ -89,6 +89,8 @@ final class SimulatedNetwork {
         final Set<Integer> cutFrom = new HashSet<>();
         final List<String> lost = new ArrayList<>();
         final List<String> orphaned = new ArrayList<>();
+        /** The node's disk: voter state that outlives a process when it restarts under the same id. */
+        final DiskStore disk = new DiskStore();
 
         SimNode(int index) {
             this.index = index;
@@ -101,7 +103,7 @@ final class SimulatedNetwork {
             member = memberProxy(uuid, index);
             joinOrder = ++joins;
             long lifeStart = clock.get();
-            voters = new VoterState(nodeId, () -> uuid.toString(), clock::get, lease + margin);
+            voters = new VoterState(nodeId, null, clock::get, lease + margin, random, disk);
             floor = new FenceFloor();
             clocks = new PeerClocks(() -> TimeUnit.NANOSECONDS.toMillis(clock.get()) + wallOffsetMillis, clock::get);
             table = new SessionTable(lease + margin, lease * 3 / 10, clock::get, voters, floor, clocks::wallMillis);
@@ -127,8 +129,8 @@ final class SimulatedNetwork {
                     lease, minClusterSize, () -> { }, new LongAdder());
             registered.clear();
             session = newSession();
-            driver = new VotersDriver(voters, this::callVoters, lease + margin, removalDelay, 2000 * MS, 800 * MS,
-                    lifeStart);
+            driver = new VotersDriver(voters, this::callVoters, new VotersDriver.Timing(lease + margin, removalDelay,
+                    2000 * MS, 800 * MS), lifeStart, random);
             up = true;
             frozen = false;
             leaving = false;
@@ -226,10 +228,49 @@ final class SimulatedNetwork {
         return n;
     }
 
-    /** Restarts a crashed node's process, under the same node id or a new one. */
+    /** Restarts a crashed node's process, under the same node id (with its voter state) or a new one. */
     void restart(SimNode n, String nodeId) {
+        restart(n, nodeId, true);
+    }
+
+    /**
+     * Restarts a crashed node's process; with {@code keepState} false, its voter state is lost
+     * (a pod rescheduled without its volume), so it comes back as a new voter.
+     */
+    void restart(SimNode n, String nodeId, boolean keepState) {
+        if (!keepState || !nodeId.equals(n.nodeId)) {
+            n.disk.wipe();
+        }
         n.boot(nodeId);
         joinCluster(n);
+    }
+
+    /** A voter store on a simulated disk: every save lands at once and survives the process. */
+    static class DiskStore implements VoterStore {
+        private VoterStore.Saved saved;
+
+        void wipe() {
+            saved = null;
+        }
+
+        @Override
+        public java.util.Optional<VoterStore.Saved> load() {
+            return java.util.Optional.ofNullable(saved);
+        }
+
+        @Override
+        public void save(VoterStore.Saved state) {
+            saved = state;
+        }
+
+        @Override
+        public boolean durable() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private void joinCluster(SimNode n) {
@@ -262,7 +303,10 @@ final class SimulatedNetwork {
         long deadline = clock.get() + maxWait;
         Runnable[] check = new Runnable[1];
         check[0] = () -> {
-            boolean seated = n.voters.current().contains(n.nodeId) && n.voters.current().size() > 1;
+            // As HzCoordination.leaveVoters: one of several voters, or the last while another process could take over.
+            Voters current = n.voters.current();
+            boolean seated = current.contains(n.voters.voterId()) && (current.size() > 1
+                    || n.view.stream().anyMatch(o -> o != n && o.healthy() && !o.leaving));
             if (n.up && (!seated || clock.get() > deadline)) {
                 crash(n);
             } else if (n.up) {

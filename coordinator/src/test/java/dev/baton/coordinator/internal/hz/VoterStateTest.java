@@ -3,20 +3,19 @@ package dev.baton.coordinator.internal.hz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Agreeing on the voters: Paxos per version, the wait between changes, and when a fresh member's answers count. */
+/** Agreeing on the voters: Paxos per version, the wait between changes, who may take part, lineages meeting. */
 class VoterStateTest {
 
     private static final long GAP = 2_200;
 
     private final AtomicLong now = new AtomicLong(1_000_000);
-    private final Voters v1 = new Voters("0001-x", 1, List.of("a", "b", "c"));
+    private final Voters v1 = new Voters("0001-x", 1, List.of("a@1", "b@1", "c@1"));
 
     private VoterState member(String id) {
-        VoterState s = new VoterState(id, () -> "uuid-" + id, now::get, GAP);
+        VoterState s = new VoterState(id, "1", now::get, GAP);
         s.learn(v1);
         return s;
     }
@@ -27,9 +26,9 @@ class VoterStateTest {
         Ballot ballot = new Ballot(1, "a");
         assertThat(a.prepare(v1.lineage(), 1, ballot).promised()).isTrue();
 
-        assertThat(a.accept(v1.lineage(), 1, ballot, v1.with("d"))).as("too soon after the last change").isFalse();
+        assertThat(a.accept(v1.lineage(), 1, ballot, v1.with("d@1"))).as("too soon after the last change").isFalse();
         now.addAndGet(GAP);
-        assertThat(a.accept(v1.lineage(), 1, ballot, v1.with("d"))).isTrue();
+        assertThat(a.accept(v1.lineage(), 1, ballot, v1.with("d@1"))).isTrue();
     }
 
     @Test
@@ -38,8 +37,8 @@ class VoterStateTest {
         VoterState b = member("b");
         VoterState c = member("c");
         now.addAndGet(GAP);
-        Voters withD = v1.with("d");
-        Voters withoutC = v1.without("c");
+        Voters withD = v1.with("d@1");
+        Voters withoutC = v1.without("c@1");
         Ballot first = new Ballot(1, "a");
         Ballot second = new Ballot(2, "b");
 
@@ -66,7 +65,7 @@ class VoterStateTest {
         now.addAndGet(GAP);
         Ballot ballot = new Ballot(1, "a");
         a.prepare(v1.lineage(), 1, ballot);
-        Voters twoMore = new Voters(v1.lineage(), 2, List.of("a", "b", "c", "d", "e"));
+        Voters twoMore = new Voters(v1.lineage(), 2, List.of("a@1", "b@1", "c@1", "d@1", "e@1"));
 
         assertThat(a.accept(v1.lineage(), 1, ballot, twoMore)).isFalse();
     }
@@ -74,34 +73,101 @@ class VoterStateTest {
     @Test
     void aLaterVersionOfTheLineageOrAnOlderLineageIsLearnedNeverAnEarlierOne() {
         VoterState a = member("a");
-        Voters v2 = v1.with("d");
+        Voters v2 = v1.with("d@1");
 
         assertThat(a.learn(v2)).isTrue();
         assertThat(a.previous()).contains(v1);
         assertThat(a.learn(v1)).isFalse();
-        Voters younger = new Voters("0002-y", 9, List.of("z"));
-        assertThat(a.learn(younger)).isFalse();
-        Voters older = new Voters("0000-o", 4, List.of("o"));
-        assertThat(a.learn(older)).isTrue();
-        assertThat(a.current()).isEqualTo(older);
+        Voters fewer = new Voters("0000-y", 9, List.of("z@1"));
+        assertThat(a.learn(fewer)).isFalse();
+        Voters more = new Voters("0002-o", 1, List.of("o@1", "p@1", "q@1", "r@1", "s@1"));
+        assertThat(a.learn(more)).isTrue();
+        assertThat(a.current()).isEqualTo(more);
         assertThat(a.previous()).isEmpty();
     }
 
     @Test
-    void aFreshMemberCountsOnlyAfterALeasePlusMarginUnlessItFoundedTheLineage() {
-        VoterState restarted = member("b");
-        assertThat(restarted.warm()).as("its previous life may have acknowledged leases that still run").isFalse();
-        now.addAndGet(GAP + 1);
-        assertThat(restarted.warm()).isTrue();
+    void aRestartedProcessIsANewVoterThatCannotSpeakForItsEarlierLife() {
+        VoterState restarted = new VoterState("b", "2", now::get, GAP);
+        restarted.learn(v1);
+        now.addAndGet(GAP);
+        Ballot ballot = new Ballot(1, "c@1");
 
-        VoterState founder = new VoterState("f", () -> "uuid-f", now::get, GAP);
-        founder.bootstrap(Map.of("g", "uuid-g"), 1_700_000_000_000L);
-        assertThat(founder.warm()).isTrue();
-        VoterState cofounder = new VoterState("g", () -> "uuid-g", now::get, GAP);
-        assertThat(cofounder.learn(founder.current())).isTrue();
-        assertThat(cofounder.warm()).as("there when the lineage started: no earlier life in it").isTrue();
-        VoterState later = new VoterState("g", () -> "uuid-g2", now::get, GAP);
-        later.learn(founder.current());
-        assertThat(later.warm()).as("a restarted process of a founder").isFalse();
+        assertThat(restarted.voterId()).isEqualTo("b@2");
+        assertThat(restarted.prepare(v1.lineage(), 1, ballot).promised())
+                .as("b@1 may have promised or accepted for this version; b@2 forgot it").isFalse();
+        assertThat(restarted.accept(v1.lineage(), 1, ballot, v1.with("d@1"))).isFalse();
+    }
+
+    @Test
+    void aLineageStartsWithItsFoundersAndARandomTag() {
+        VoterState founder = new VoterState("f", "1", now::get, GAP);
+        Voters started = founder.bootstrap(List.of("g@1"), 0x1234L);
+
+        assertThat(started.ids()).containsExactly("f@1", "g@1");
+        assertThat(started.lineage()).startsWith("000000001234-");
+        assertThat(founder.bootstrap(List.of(), 0x9999L)).as("a known configuration stays").isEqualTo(started);
+    }
+
+    @Test
+    void whenLineagesMeetTheOneWithMoreVotersWinsThenTheOneFurtherAlongThenTheOlder() {
+        Voters small = new Voters("0000-a", 7, List.of("x@1"));
+        Voters large = new Voters("0009-b", 1, List.of("y@1", "z@1"));
+        Voters largeLater = new Voters("0009-c", 2, List.of("y@2", "z@2"));
+        Voters largeOlder = new Voters("0001-d", 2, List.of("y@3", "z@3"));
+
+        assertThat(small.yieldsTo(large)).isTrue();
+        assertThat(large.yieldsTo(small)).isFalse();
+        assertThat(large.yieldsTo(largeLater)).isTrue();
+        assertThat(largeLater.yieldsTo(largeOlder)).isTrue();
+        assertThat(largeOlder.yieldsTo(largeLater)).isFalse();
+        assertThat(large.yieldsTo(large.with("q@1"))).as("the same lineage: newer by version, not by rank").isFalse();
+    }
+
+    @Test
+    void aProcessResumingItsSavedStateIsTheSameVoterButCountsForLeasesOnlyAfterALeasePlusMargin() {
+        SimulatedNetwork.DiskStore disk = new SimulatedNetwork.DiskStore();
+        VoterState first = new VoterState("b", "1", now::get, GAP, java.util.random.RandomGenerator.getDefault(), disk);
+        assertThat(first.warm()).as("a new voter has no earlier life").isTrue();
+        first.learn(v1);
+        now.addAndGet(GAP);
+        Ballot ballot = new Ballot(5, "a@1");
+        assertThat(first.prepare(v1.lineage(), 1, ballot).promised()).isTrue();
+        assertThat(first.accept(v1.lineage(), 1, ballot, v1.with("d@1"))).isTrue();
+
+        VoterState resumed = new VoterState("b", "ignored", now::get, GAP, java.util.random.RandomGenerator.getDefault(),
+                disk);
+
+        assertThat(resumed.voterId()).isEqualTo("b@1");
+        assertThat(resumed.current()).isEqualTo(v1);
+        VoterState.Promise promise = resumed.prepare(v1.lineage(), 1, new Ballot(6, "c@1"));
+        assertThat(promise.promised()).isTrue();
+        assertThat(promise.acceptedValue()).as("what its earlier life accepted").isEqualTo(v1.with("d@1"));
+        assertThat(resumed.prepare(v1.lineage(), 1, new Ballot(4, "c@1")).promised())
+                .as("below what it promised").isFalse();
+        assertThat(resumed.warm()).as("its table lacks the leases its earlier life supported").isFalse();
+        now.addAndGet(GAP);
+        assertThat(resumed.warm()).isTrue();
+    }
+
+    @Test
+    void aVoteThatCannotBeKeptIsNotGiven() {
+        VoterStore failing = new SimulatedNetwork.DiskStore() {
+            private int saves;
+
+            @Override
+            public void save(VoterStore.Saved state) {
+                if (++saves > 2) {
+                    throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
+                }
+                super.save(state);
+            }
+        };
+        VoterState a = new VoterState("a", "1", now::get, GAP, java.util.random.RandomGenerator.getDefault(), failing);
+        a.learn(v1);
+        now.addAndGet(GAP);
+
+        assertThat(a.prepare(v1.lineage(), 1, new Ballot(1, "a@1")).promised()).isFalse();
+        assertThat(a.promisedRound()).isZero();
     }
 }

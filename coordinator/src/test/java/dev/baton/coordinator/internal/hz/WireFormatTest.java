@@ -33,10 +33,10 @@ class WireFormatTest {
             + "9e704460f00000019e704464d801000000000000000b000000000000000c000000000000000c0100026e3100000000";
 
     /** {@link #message()} as format 1 wrote it, through Hazelcast's serialization. */
-    private static final String MESSAGE_FORMAT_1 = "00000000fffffffe0100000ba700000001000000a00100066e312f61626300026e310006757569642d310000000000000004"
+    private static final String MESSAGE_FORMAT_1 = "00000000fffffffe0100000ba700000001000000af0100066e312f61626300026e310006757569642d310000000000000004"
             + "000000000000000600000000000200000000000000050100067265706f7274000000000000000006020007636c65616e7570"
-            + "0100000000000000000000019e7044887b0000000000000063010007303138662d6161000000000000000301000730313866"
-            + "2d616100000000000000030000000300026e3100026e3200026e3300000000";
+            + "0100000000000000000000019e7044887b00000000000000630007303138662d61610000000000000003010007303138662d"
+            + "616100000000000000030000000300046e31403100046e32403100046e334031000000000000000000046e314031";
 
     private static final InternalSerializationService SERIALIZATION = new DefaultSerializationServiceBuilder()
             .addDataSerializableFactory(BatonSerialization.FACTORY_ID, new BatonSerialization()).build();
@@ -45,7 +45,8 @@ class WireFormatTest {
         SessionMessage m = SessionMessage.delta("n1/abc", "n1", "uuid-1", 4, 6, List.of(
                 new SessionOp(5, SessionOp.Kind.ACQUIRE, "report", false),
                 new SessionOp(6, SessionOp.Kind.RELEASE, "cleanup", true)), false);
-        return m.about(new Voters("018f-aa", 3, List.of("n1", "n2", "n3")), true, 1_780_000_000_123L, 99L, true);
+        return m.about(new Voters("018f-aa", 3, List.of("n1@1", "n2@1", "n3@1")), true, 1_780_000_000_123L, 99L,
+                "n1@1");
     }
 
     @Test
@@ -64,7 +65,7 @@ class WireFormatTest {
         assertThat(read.voters).isEqualTo(message().voters);
         assertThat(read.wallMillis).isEqualTo(1_780_000_000_123L);
         assertThat(read.fenceFloor).isEqualTo(99L);
-        assertThat(read.warm).isTrue();
+        assertThat(read.voterId).isEqualTo("n1@1");
     }
 
     @Test

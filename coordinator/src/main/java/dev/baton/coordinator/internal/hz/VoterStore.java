@@ -1,0 +1,55 @@
+package dev.baton.coordinator.internal.hz;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where a process keeps what it promised and accepted as a voter, so that after a crash it can
+ * come back as the same voter. Paxos is safe only if an acceptor never forgets; a process with no
+ * store (or whose store was lost) is a new voter, which the others add and whose earlier life they
+ * remove.
+ */
+interface VoterStore extends AutoCloseable {
+
+    /** What a voter must not forget. */
+    record Saved(String incarnation, Voters current, Ballot promised, Ballot acceptedBallot, Voters acceptedValue) {
+    }
+
+    /** Nothing is kept: every process is a new voter. */
+    VoterStore NONE = new VoterStore() {
+        @Override
+        public Optional<Saved> load() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void save(Saved saved) {
+        }
+
+        @Override
+        public boolean durable() {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String toString() {
+            return "no voter store";
+        }
+    };
+
+    /** The state the last process of this node left, if any could be read. */
+    Optional<Saved> load();
+
+    /** Keeps {@code saved} durably before returning: an answer given after it is never forgotten. */
+    void save(Saved saved) throws IOException;
+
+    /** Whether what is saved outlives the process. */
+    boolean durable();
+
+    @Override
+    void close();
+}
