@@ -106,12 +106,13 @@ public final class BatonNode implements AutoCloseable {
                 .singleton(UserStore.class, users)
                 .scoped(UserRepository.class, scope -> new UserRepository(scope.get(UserStore.class)))
                 .build();
-        coordination = HazelcastCoordination.builder(hazelcast)
+        HazelcastCoordination.Builder coordinationBuilder = HazelcastCoordination.builder(hazelcast)
                 .nodeId(nodeId)
                 .lease(config.get(NodeSettings.LEASE))
                 .minClusterSize(config.get(NodeSettings.MIN_CLUSTER_SIZE))
-                .voterRemovalDelay(config.get(NodeSettings.VOTER_REMOVAL_DELAY))
-                .build();
+                .voterRemovalDelay(config.get(NodeSettings.VOTER_REMOVAL_DELAY));
+        config.find(NodeSettings.STATE_DIR).ifPresent(coordinationBuilder::stateDirectory);
+        coordination = coordinationBuilder.build();
         directory = new ClusterDirectory(hazelcast);
         history = new ClusterHistory(hazelcast, config.get(NodeSettings.HISTORY_SIZE), Duration.ofMillis(500));
         metrics = new NodeMetrics(coordination, config.get(NodeSettings.METRICS_PER_WORKER));
@@ -214,6 +215,12 @@ public final class BatonNode implements AutoCloseable {
                     : "no quorum: " + status.quorum() + " of the voters " + status.voters() + " must answer this node's"
                     + " renewals (BATON_MIN_CLUSTER_SIZE=" + config.get(NodeSettings.MIN_CLUSTER_SIZE)
                     + "); this node sees " + status.members() + " member(s)");
+        }
+        // A node that is not a voter yet adds nothing to the cluster's tolerance of failures: a rolling
+        // update that moved on now could take away the voters it still depends on.
+        if (!status.voter()) {
+            return Optional.of("not a voter yet: the voters " + status.voters() + " add one process at a time,"
+                    + " each change a lease after the one before");
         }
         return Optional.empty();
     }

@@ -78,13 +78,11 @@ class MembershipIT {
         }
     }
 
-    /** The voters as each running node reports them on /api/cluster. */
-    private static List<String> voters(NodeProcess node) {
+    /** The voters (node id and incarnation) as a running node reports them on /api/cluster. */
+    private static List<String> voterIds(NodeProcess node) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/cluster"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
             List<String> ids = new ArrayList<>();
-            JSON.readTree(r.body()).path("voters").forEach(v -> ids.add(v.asText()));
+            cluster(node).path("voters").forEach(v -> ids.add(v.asText()));
             return ids;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -92,6 +90,17 @@ class MembershipIT {
             }
             return List.of("(no answer: " + e + ")");
         }
+    }
+
+    private static JsonNode cluster(NodeProcess node) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/cluster"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
+    /** The nodes whose processes are voters, as a running node reports them. */
+    private static List<String> voters(NodeProcess node) {
+        return voterIds(node).stream().map(v -> v.contains("@") ? v.substring(0, v.lastIndexOf('@')) : v).toList();
     }
 
     private void awaitVoters(List<NodeProcess> nodes, List<String> expected) throws InterruptedException {
@@ -272,6 +281,98 @@ class MembershipIT {
             assertThat(harmToUntouched(fleet.executions().stream().filter(e -> e.start().isBefore(cut2)).toList(),
                     Set.of("n1", "n2"))).isEmpty();
         }
+    }
+
+    /**
+     * kill -9 and a restart under the same id: with its voter state the node is the same voter again
+     * (its seat never changed hands) and runs its share once its answers count, a lease after its start.
+     */
+    @Test
+    void aNodeKilledAndRestartedWithItsStateIsTheSameVoterAgain() throws Exception {
+        fleet(3, 10);
+        start(1, 2, 3);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3"));
+        List<String> before = voterIds(fleet.node("n1"));
+        Instant from = Instant.now();
+
+        NodeProcess victim = fleet.node("n3");
+        fleet.recordKill(victim, victim.kill());
+        Instant restarted = Instant.now();
+        start(3);
+        fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("n3") && x.start().isAfter(restarted)),
+                Duration.ofSeconds(60), "n3 to run workers again");
+
+        assertThat(voterIds(fleet.node("n1"))).as("the same voters, n3 with the same incarnation").isEqualTo(before);
+        assertThat(fleet.node("n3").logText()).contains("Resumed as voter " + before.stream()
+                .filter(v -> v.startsWith("n3@")).findFirst().orElseThrow());
+        excuse(restarted, Instant.now().plusSeconds(2));
+        JournalAudit.Report report = audit(from);
+        assertThat(report.violations()).isEmpty();
+        assertThat(harmToUntouched(fleet.executions(), Set.of("n3"))).isEmpty();
+    }
+
+    /**
+     * Two voters, one lost for good (killed, replaced by a node with another id): no majority is left
+     * to change the voters, so nothing runs, however long one waits. An operator who knows the node is
+     * gone resets the voters on the survivor; the fleet runs again.
+     */
+    @Test
+    void aFleetThatLostAMajorityOfItsVotersRunsAgainOnceAnOperatorResetsThem() throws Exception {
+        fleet = new Fleet(dir, 3, Map.of("BATON_DRILL_WORKERS", "5", "BATON_DRILL_PERIOD", "1s",
+                "BATON_VOTER_REMOVAL_DELAY", "5s", "BATON_PASSIVE_USERS_PERIOD", "1m",
+                "BATON_ADMIN_TOKEN", "a-long-enough-admin-token-for-tests"));
+        start(1, 2);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2"));
+        fleet.recordKill(fleet.node("n2"), fleet.node("n2").kill());
+        start(3);
+        NodeProcess survivor = fleet.node("n1");
+        awaitReadiness(survivor, "no quorum");
+        // Twice the removal delay: the survivor alone is no majority, so the lost voter stays.
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(voters(survivor)).as("the lost voter stays").containsExactly("n1", "n2");
+            Thread.sleep(500);
+        }
+
+        String lineage = cluster(survivor).path("lineage").asText();
+        HttpResponse<String> stale = reset(survivor, "0-not-this-one");
+        assertThat(stale.statusCode()).isEqualTo(409);
+        assertThat(stale.body()).contains("nothing was reset");
+        HttpResponse<String> done = reset(survivor, lineage);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        Instant reset = Instant.now();
+
+        List<NodeProcess> live = List.of(survivor, fleet.node("n3"));
+        awaitVoters(live, List.of("n1", "n3"));
+        fleet.awaitExecutions(e -> e.stream().filter(x -> x.start().isAfter(reset)).map(JournalExecution::worker)
+                .distinct().count() == 5, Duration.ofSeconds(30), "every worker to run again");
+        assertThat(cluster(survivor).path("lineage").asText()).isNotEqualTo(lineage);
+        assertThat(reset(survivor, lineage).statusCode()).as("a repeated reset replaces nothing").isEqualTo(409);
+    }
+
+    private static HttpResponse<String> reset(NodeProcess node, String lineage) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/cluster/voters/reset?lineage="
+                        + lineage)).header("Authorization", "Bearer a-long-enough-admin-token-for-tests")
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitReadiness(NodeProcess node, String reason) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (last.contains(reason)) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(node.id() + " never reported '" + reason + "' on /health/ready; last: " + last);
     }
 
     private List<JournalExecution> startedBetween(Set<String> nodes, Instant from, Instant to) {

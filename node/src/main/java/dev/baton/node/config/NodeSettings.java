@@ -42,6 +42,10 @@ public final class NodeSettings {
             "how long a voter may be gone without leaving (crashed, cut off) before the others remove it; a node"
                     + " restarted under the same id within this delay takes its seat back",
             v -> atLeast(Parsers.duration(v), Duration.ofSeconds(1)));
+    public static final Setting<java.nio.file.Path> STATE_DIR = Setting.of("BATON_STATE_DIR", null,
+            "a directory where the node keeps its voter state (one small file); a node restarted under the same id"
+                    + " with it takes its voter seat back at once, one without it joins as a new voter",
+            java.nio.file.Path::of);
     public static final Setting<Duration> LEASE = Setting.of("BATON_LEASE", "5s",
             "how long an execution keeps its lease without a renewal a quorum acknowledged",
             v -> atLeast(Parsers.duration(v), Duration.ofMillis(500)));
@@ -85,7 +89,7 @@ public final class NodeSettings {
 
     public static final List<Setting<?>> ALL = List.of(Config.CONFIG_FILE, NODE_ID, PASSIVE_USERS_PERIOD,
             PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL, LOG_FORMAT, CLUSTER_NAME, BIND, PORT, MEMBERS,
-            K8S_SERVICE_DNS, MIN_CLUSTER_SIZE, VOTER_REMOVAL_DELAY, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS,
+            K8S_SERVICE_DNS, MIN_CLUSTER_SIZE, VOTER_REMOVAL_DELAY, STATE_DIR, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS,
             DRILL_PERIOD, DRILL_WORK, WORKER_PATH, HTTP_PORT, HTTP_BIND, ADMIN_TOKEN, HISTORY_SIZE, METRICS_PER_WORKER);
 
     private NodeSettings() {

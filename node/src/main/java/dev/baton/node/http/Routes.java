@@ -64,6 +64,9 @@ public final class Routes {
                 get(method);
                 return Response.json(200, view.cluster());
             }
+            case "/api/cluster/voters/reset" -> {
+                return resetVoters(exchange, method);
+            }
             case "/api/workers" -> {
                 get(method);
                 return Response.json(200, view.workers());
@@ -108,6 +111,41 @@ public final class Routes {
         body.put("action", action);
         body.put("accepted", true);
         return Response.json(202, body);
+    }
+
+    /**
+     * The way out when a majority of the voters is gone for good: the caller names the lineage it saw
+     * in GET /api/cluster, so that a repeated or stale request replaces nothing.
+     */
+    private Response resetVoters(HttpExchange exchange, String method) {
+        if (!method.equals("POST")) {
+            throw ApiError.methodNotAllowed(method, "POST");
+        }
+        auth.check(exchange);
+        String query = exchange.getRequestURI().getRawQuery();
+        String lineage = null;
+        for (String part : query == null ? new String[0] : query.split("&")) {
+            String[] kv = part.split("=", 2);
+            if (!kv[0].equals("lineage")) {
+                throw new ApiError(400, "unknown query parameter '" + kv[0] + "'; only lineage=<the lineage GET"
+                        + " /api/cluster shows> is understood");
+            }
+            lineage = URLDecoder.decode(kv.length > 1 ? kv[1] : "", StandardCharsets.UTF_8);
+        }
+        if (lineage == null || lineage.isEmpty()) {
+            throw new ApiError(400, "name the voters' lineage that GET /api/cluster shows (lineage=...), to confirm"
+                    + " which voters you replace; reset only when a majority of them is gone for good");
+        }
+        try {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("voters", coordination.resetVoters(lineage));
+            body.put("lineage", coordination.status().lineage());
+            return Response.json(200, body);
+        } catch (IllegalStateException e) {
+            throw new ApiError(409, e.getMessage());
+        } catch (UnsupportedOperationException e) {
+            throw new ApiError(409, e.getMessage());
+        }
     }
 
     private int limit(String query) {

@@ -24,7 +24,7 @@ public final class ClusterView {
 
     /** The cluster and its members. */
     public record ClusterInfo(String clusterName, String servedBy, int members, int quorum, boolean quorumPresent,
-                              List<String> voters, List<MemberView> memberList) {
+                              List<String> voters, String lineage, List<MemberView> memberList) {
     }
 
     /** One worker, cluster-wide. */
@@ -67,7 +67,7 @@ public final class ClusterView {
         }
         members.sort(Comparator.comparing(MemberView::nodeId, Comparator.nullsLast(Comparator.naturalOrder())));
         return new ClusterInfo(hazelcast.getConfig().getClusterName(), coordination.nodeId(), members.size(),
-                status.quorum(), status.quorumPresent(), status.voters(), members);
+                status.quorum(), status.quorumPresent(), status.voters(), status.lineage(), members);
     }
 
     public List<WorkerView> workers() {

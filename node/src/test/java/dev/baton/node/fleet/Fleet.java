@@ -41,6 +41,8 @@ public final class Fleet implements AutoCloseable {
         e.put("BATON_MEMBERS", String.join(",", members));
         e.put("BATON_PORT", "5701");
         e.put("BATON_CLUSTER_NAME", "fleet-" + ProcessHandle.current().pid());
+        // As the image does: each node keeps its voter state (one file per node id) across restarts.
+        e.put("BATON_STATE_DIR", dir.resolve("state").toString());
         e.putAll(extraEnv);
         this.env = e;
     }

@@ -48,6 +48,8 @@ class KubernetesManifestsTest {
             statefulset.yaml       | '                  key: token'        | '                  key: tokn'        | secret key
             configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "1"'        | a pod restarting alone runs everything
             configmap.yaml         | 'BATON_MIN_CLUSTER_SIZE: "2"'         | 'BATON_MIN_CLUSTER_SIZE: "3"'        | floor of all replicas
+            configmap.yaml         | 'BATON_STATE_DIR: /var/lib/baton'     | 'BATON_STATE_DIR: /var/baton'        | state on the read-only root
+            configmap.yaml         | 'BATON_STATE_DIR: /var/lib/baton'     | ''                                    | no voter state
             configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASE: 5 parsecs'             | bad setting value
             configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASES: 5s'                   | unknown setting
             configmap.yaml         | 'BATON_SHUTDOWN_GRACE: 10s'           | 'BATON_SHUTDOWN_GRACE: 30s'          | drain above grace

@@ -75,6 +75,7 @@ final class ManifestChecks {
         checkQuorum(sts, env, podLabels);
         checkSettings(env);
         checkSecurity(pod, baton);
+        checkState(env, baton);
         checkNetworkPolicy(podLabels, baton);
     }
 
@@ -273,6 +274,23 @@ final class ManifestChecks {
                             ref.getKey(), ref.getName());
                 }
             }
+        }
+    }
+
+    /** The voter state must live on a volume: on the read-only root the node could not start, without it no seat survives a crash. */
+    private void checkState(Map<String, String> env, V1Container baton) {
+        String dir = env.get("BATON_STATE_DIR");
+        if (dir == null) {
+            problem("BATON_STATE_DIR is not set: a pod whose container crashes comes back as a new voter, and losing"
+                    + " two at once stalls a fleet of three; set it to a mounted volume (an emptyDir)");
+            return;
+        }
+        boolean mounted = baton.getVolumeMounts() != null && baton.getVolumeMounts().stream()
+                .anyMatch(v -> (dir + "/").startsWith(v.getMountPath().endsWith("/") ? v.getMountPath()
+                        : v.getMountPath() + "/") && !Boolean.TRUE.equals(v.getReadOnly()));
+        if (!mounted) {
+            problem("BATON_STATE_DIR=%s is not on a writable volume of container %s: mount one (an emptyDir) there",
+                    dir, baton.getName());
         }
     }
 
