@@ -7,6 +7,8 @@ import dev.baton.node.fleet.Fleet;
 import dev.baton.node.fleet.LoopbackFirewall;
 import dev.baton.node.journal.JournalAudit;
 import dev.baton.node.journal.JournalExecution;
+import dev.baton.node.support.Prerequisite;
+import dev.baton.node.support.Requires;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A network partition on loopback (iptables DROP): the minority stops, the majority takes over, they merge. */
+@Requires(Prerequisite.ROOT_AND_IPTABLES)
 class ClusterPartitionIT {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterPartitionIT.class);
