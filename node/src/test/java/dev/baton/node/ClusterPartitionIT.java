@@ -50,12 +50,11 @@ class ClusterPartitionIT {
             }
             fleet.awaitExecutions(e -> e.stream().map(JournalExecution::node).distinct().count() == 3,
                     Duration.ofSeconds(30), "all three nodes to run workers");
-            Instant testStart = Instant.now();
-            Thread.sleep(2000);
+            Instant testStart = fleet.awaitSteady("drill-", 20, Duration.ofSeconds(1), Duration.ofSeconds(60));
 
             Instant cut = Instant.now();
             firewall.isolate("127.0.0.3", List.of("127.0.0.1", "127.0.0.2"));
-            Thread.sleep(15_000);
+            Thread.sleep(15_000); // the fault: cut off for longer than heartbeat timeout and lease together
             List<JournalExecution> minorityStarts = fleet.executions().stream()
                     .filter(e -> e.node().equals("n3") && e.start().isAfter(cut.plusSeconds(1))).toList();
             FailoverFigures figures = FailoverFigures.measure(fleet, "n3", cut);
@@ -70,7 +69,7 @@ class ClusterPartitionIT {
             Instant back = fleet.executions().stream().filter(x -> x.node().equals("n3") && x.start().isAfter(healed))
                     .map(JournalExecution::start).min(Instant::compareTo).orElseThrow();
             log.info("n3 ran workers again {} ms after the partition healed", Duration.between(healed, back).toMillis());
-            Thread.sleep(3000);
+            fleet.awaitEveryWorkerPast("drill-", 20, back.plusSeconds(5), Duration.ofSeconds(30));
 
             JournalAudit.Report report = fleet.audit().check("drill-", Duration.ofSeconds(1), testStart,
                     Instant.now().minusSeconds(2), List.of(new JournalAudit.Fault("*", cut,
