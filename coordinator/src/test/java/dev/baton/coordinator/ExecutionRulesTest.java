@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import dev.baton.coordinator.internal.WorkerManager;
 import dev.baton.coordinator.support.Gate;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.LogCapture;
@@ -24,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /** Scope, exception, timeout and MDC rules of one execution, on manual time. */
 class ExecutionRulesTest {
@@ -151,27 +149,44 @@ class ExecutionRulesTest {
     }
 
     @Test
-    void theMdcCarriesTheExecutionDuringItAndIsClearedAfter() {
-        List<Map<String, String>> during = new CopyOnWriteArrayList<>();
+    void everyLineAnExecutionLogsCarriesItsIdentityAndTheThreadIsClearedAfter() throws Exception {
+        Gate gate = new Gate();
         h.manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> {
-            during.add(MDC.getCopyOfContextMap());
-            LoggerFactory.getLogger("user.code").warn("working");
+            LoggerFactory.getLogger("user.code").warn("working on slot {}", ctx.scheduledAt());
+            if (ctx.scheduledAt().equals(at("00:00:10"))) {
+                gate.pass();
+            }
         }));
         h.manager.start();
-        List<ILoggingEvent> lines;
-        try (LogCapture log = LogCapture.of(WorkerManager.class)) {
+        List<ILoggingEvent> userLines;
+        List<ILoggingEvent> misfireLines;
+        try (LogCapture user = LogCapture.of("user.code", Level.INFO);
+             LogCapture engine = LogCapture.of("dev.baton.coordinator", Level.INFO)) {
             h.advanceTo("00:00:10");
-            lines = log.events();
+            gate.awaitEntered();
+            // The 00:00:10 run overruns two slots: after it, on its thread, the engine reports the misfire.
+            h.advanceTo("00:00:35");
+            gate.open();
+            h.awaitThen(() -> h.recorder.results.size() == 2);
+            userLines = user.events();
+            misfireLines = engine.events().stream()
+                    .filter(e -> e.getFormattedMessage().contains("were not run on time")).toList();
         }
 
-        ExecutionResult result = h.recorder.results.getFirst();
-        assertThat(during.getFirst()).containsEntry("worker", "w")
-                .containsEntry("executionId", result.executionId())
-                .containsEntry("slot", "2026-01-01T00:00:10Z")
-                .containsEntry("fence", Long.toString(result.fencingToken()))
-                .containsEntry("node", "n1");
-        assertThat(lines).as("the manager logs outside executions without an execution's MDC")
-                .allSatisfy(e -> assertThat(e.getMDCPropertyMap()).doesNotContainKey("executionId"));
-        assertThat(MDC.getCopyOfContextMap()).as("nothing leaks to the caller").isNullOrEmpty();
+        assertThat(h.recorder.results).extracting(ExecutionResult::slot).containsExactly(at("00:00:10"),
+                at("00:00:30"));
+        assertThat(userLines).as("one line per execution, written by the execution").hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            ExecutionResult result = h.recorder.results.get(i);
+            assertThat(userLines.get(i).getMDCPropertyMap()).as("the MDC of the line logged by %s", result.slot())
+                    .isEqualTo(Map.of("worker", "w",
+                            "executionId", result.executionId(),
+                            "slot", result.slot().toString(),
+                            "fence", Long.toString(result.fencingToken()),
+                            "node", "n1"));
+        }
+        assertThat(misfireLines).as("the engine's own line after the execution").hasSize(1);
+        assertThat(misfireLines.getFirst().getMDCPropertyMap()).as("no execution's identity leaks past its end")
+                .doesNotContainKeys("worker", "executionId", "slot", "fence", "node");
     }
 }

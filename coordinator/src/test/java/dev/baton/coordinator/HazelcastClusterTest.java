@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Managers on real Hazelcast members in this JVM, over TCP on loopback, in real time. */
 class HazelcastClusterTest {
 
-    private final HazelcastMembers members = new HazelcastMembers(2, 15800);
+    private final HazelcastMembers members = new HazelcastMembers(2);
     private final List<BackgroundWorkerManager> managers = new ArrayList<>();
     private final Recorder recorder = new Recorder();
 

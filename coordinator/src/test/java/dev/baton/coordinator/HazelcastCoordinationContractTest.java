@@ -15,7 +15,7 @@ class HazelcastCoordinationContractTest extends CoordinationContract {
 
     @BeforeAll
     static void startCluster() {
-        members = new HazelcastMembers(2, 15700);
+        members = new HazelcastMembers(2);
         members.get(2);
     }
 

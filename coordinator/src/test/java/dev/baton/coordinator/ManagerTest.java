@@ -142,10 +142,16 @@ class ManagerTest {
         gate.awaitEntered();
 
         Thread closer = Thread.ofPlatform().name("test-closer").start(h.manager::close);
-        Thread.ofVirtual().start(gate::open);
+        // A close that does not wait returns at once; one that waits is still blocked a second later
+        // (the grace is 20 s), with the execution neither finished nor interrupted.
+        closer.join(Duration.ofSeconds(1));
+        assertThat(closer.isAlive()).as("close waits while an execution runs").isTrue();
+        assertThat(h.recorder.results).as("the execution was neither interrupted nor cut short").isEmpty();
+
+        gate.open();
         closer.join(Duration.ofSeconds(15));
 
-        assertThat(closer.isAlive()).isFalse();
+        assertThat(closer.isAlive()).as("close returns once the execution finished").isFalse();
         assertThat(h.recorder.outcomes("w")).containsExactly(Outcome.SUCCEEDED);
     }
 

@@ -7,6 +7,8 @@ import dev.baton.node.fleet.Fleet;
 import dev.baton.node.fleet.LoopbackFirewall;
 import dev.baton.node.journal.JournalAudit;
 import dev.baton.node.journal.JournalExecution;
+import dev.baton.node.support.Prerequisite;
+import dev.baton.node.support.Requires;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** A network partition on loopback (iptables DROP): the minority stops, the majority takes over, they merge. */
+@Requires(Prerequisite.ROOT_AND_IPTABLES)
 class ClusterPartitionIT {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterPartitionIT.class);
@@ -47,12 +50,11 @@ class ClusterPartitionIT {
             }
             fleet.awaitExecutions(e -> e.stream().map(JournalExecution::node).distinct().count() == 3,
                     Duration.ofSeconds(30), "all three nodes to run workers");
-            Instant testStart = Instant.now();
-            Thread.sleep(2000);
+            Instant testStart = fleet.awaitSteady("drill-", 20, Duration.ofSeconds(1), Duration.ofSeconds(60));
 
             Instant cut = Instant.now();
             firewall.isolate("127.0.0.3", List.of("127.0.0.1", "127.0.0.2"));
-            Thread.sleep(15_000);
+            Thread.sleep(15_000); // the fault: cut off for longer than heartbeat timeout and lease together
             List<JournalExecution> minorityStarts = fleet.executions().stream()
                     .filter(e -> e.node().equals("n3") && e.start().isAfter(cut.plusSeconds(1))).toList();
             FailoverFigures figures = FailoverFigures.measure(fleet, "n3", cut);
@@ -67,7 +69,7 @@ class ClusterPartitionIT {
             Instant back = fleet.executions().stream().filter(x -> x.node().equals("n3") && x.start().isAfter(healed))
                     .map(JournalExecution::start).min(Instant::compareTo).orElseThrow();
             log.info("n3 ran workers again {} ms after the partition healed", Duration.between(healed, back).toMillis());
-            Thread.sleep(3000);
+            fleet.awaitEveryWorkerPast("drill-", 20, back.plusSeconds(5), Duration.ofSeconds(30));
 
             JournalAudit.Report report = fleet.audit().check("drill-", Duration.ofSeconds(1), testStart,
                     Instant.now().minusSeconds(2), List.of(new JournalAudit.Fault("*", cut,

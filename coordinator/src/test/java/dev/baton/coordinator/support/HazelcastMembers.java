@@ -9,17 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** Real Hazelcast members in this JVM, over real TCP on loopback, with fast failure detection. */
+/**
+ * Real Hazelcast members in this JVM, over real TCP on loopback, with fast failure detection.
+ * Each binds a port the system picks and joins the members already running, so that test runs
+ * side by side (other worktrees, other forks) never meet on a port.
+ */
 public final class HazelcastMembers implements AutoCloseable {
 
     private final String clusterName = "baton-test-" + UUID.randomUUID().toString().substring(0, 8);
     private final int minClusterSize;
-    private final int basePort;
     private final List<HazelcastInstance> members = new ArrayList<>();
 
-    public HazelcastMembers(int minClusterSize, int basePort) {
+    public HazelcastMembers(int minClusterSize) {
         this.minClusterSize = minClusterSize;
-        this.basePort = basePort;
     }
 
     public HazelcastInstance start() {
@@ -32,14 +34,17 @@ public final class HazelcastMembers implements AutoCloseable {
         config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
-        config.getNetworkConfig().setPort(basePort).setPortAutoIncrement(true).setPortCount(20);
+        config.getNetworkConfig().setPort(0).setPortAutoIncrement(false);
         config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         JoinConfig join = config.getNetworkConfig().getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true);
-        for (int port = basePort; port < basePort + 6; port++) {
-            join.getTcpIpConfig().addMember("127.0.0.1:" + port);
+        for (HazelcastInstance running : members) {
+            if (running.getLifecycleService().isRunning()) {
+                join.getTcpIpConfig().addMember("127.0.0.1:"
+                        + running.getCluster().getLocalMember().getAddress().getPort());
+            }
         }
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         members.add(member);

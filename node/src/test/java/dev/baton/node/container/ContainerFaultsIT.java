@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.node.journal.JournalAudit;
 import dev.baton.node.journal.JournalExecution;
+import dev.baton.node.support.Prerequisite;
+import dev.baton.node.support.Requires;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * one DNS name; they are killed, paused, cut off the network and scaled out, and every journal is
  * audited.
  */
+@Requires(Prerequisite.DOCKER)
 class ContainerFaultsIT {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerFaultsIT.class);

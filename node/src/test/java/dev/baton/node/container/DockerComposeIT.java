@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.node.journal.JournalAudit;
 import dev.baton.node.journal.JournalExecution;
 import dev.baton.node.journal.JournalReader;
+import dev.baton.node.support.Prerequisite;
+import dev.baton.node.support.Requires;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -30,6 +32,7 @@ import org.testcontainers.containers.DockerComposeContainer;
  * with the local docker-compose: the replicas find each other through the service name and run
  * each drill slot once.
  */
+@Requires({Prerequisite.DOCKER, Prerequisite.DOCKER_COMPOSE})
 class DockerComposeIT {
 
     private static final int FIRST_PORT = 28080;

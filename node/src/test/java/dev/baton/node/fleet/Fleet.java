@@ -10,10 +10,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -105,6 +107,49 @@ public final class Fleet implements AutoCloseable {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * Waits until the fleet is steady: each of the {@code workers} workers named {@code prefix}...
+     * ran each of the last three slots of its {@code period}, all three on the same node. Start-up,
+     * joins and the re-balancing after them are then over.
+     *
+     * @return when it was steady
+     */
+    public Instant awaitSteady(String prefix, int workers, Duration period, Duration limit)
+            throws InterruptedException {
+        awaitExecutions(e -> isSteady(e, prefix, workers, period), limit,
+                "every " + prefix + " worker to run three slots in a row on one node");
+        return Instant.now();
+    }
+
+    private static boolean isSteady(List<JournalExecution> executions, String prefix, int workers, Duration period) {
+        long p = period.toMillis();
+        // The last slot that had half a period to start.
+        long last = Math.floorDiv(Instant.now().minus(period.dividedBy(2)).toEpochMilli(), p) * p;
+        Set<Instant> slots = Set.of(Instant.ofEpochMilli(last), Instant.ofEpochMilli(last - p),
+                Instant.ofEpochMilli(last - 2 * p));
+        Map<String, Set<String>> nodes = new HashMap<>();
+        Map<String, Set<Instant>> ran = new HashMap<>();
+        for (JournalExecution e : executions) {
+            if (e.worker().startsWith(prefix) && slots.contains(e.slot())) {
+                nodes.computeIfAbsent(e.worker(), w -> new HashSet<>()).add(e.node());
+                ran.computeIfAbsent(e.worker(), w -> new HashSet<>()).add(e.slot());
+            }
+        }
+        return ran.size() == workers && ran.values().stream().allMatch(s -> s.size() == 3)
+                && nodes.values().stream().allMatch(n -> n.size() == 1);
+    }
+
+    /**
+     * Waits until each of the {@code workers} workers named {@code prefix}... started a slot at or
+     * after {@code slot}: every earlier slot has then run or been passed over for good.
+     */
+    public void awaitEveryWorkerPast(String prefix, int workers, Instant slot, Duration limit)
+            throws InterruptedException {
+        awaitExecutions(e -> e.stream().filter(x -> x.worker().startsWith(prefix) && !x.slot().isBefore(slot))
+                .map(JournalExecution::worker).distinct().count() == workers, limit,
+                "every " + prefix + " worker to run a slot at or after " + slot);
     }
 
     /** The node that ran each worker's latest execution started before {@code at}. */

@@ -2,8 +2,9 @@ package dev.baton.node.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.node.support.Prerequisite;
+import dev.baton.node.support.Requires;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +25,16 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The dashboard in a real headless Chromium (Debian's chromium and chromium-driver), against two real nodes. */
+@Requires(Prerequisite.CHROMIUM)
 class DashboardIT {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static TwoNodes nodes;
     private static WebDriver browser;
 
     @BeforeAll
     static void start() throws Exception {
-        assertThat(CHROMIUM).as("Debian's chromium (bash .ci/install-packages.sh installs it)").exists();
-        assertThat(CHROMEDRIVER).as("Debian's chromium-driver (bash .ci/install-packages.sh installs it)").exists();
         nodes = new TwoNodes(Map.of());
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
+        ChromeOptions options = new ChromeOptions().setBinary(Prerequisite.CHROMIUM_BINARY.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory("baton-chromium"));
@@ -45,7 +42,7 @@ class DashboardIT {
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(Prerequisite.CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
     }
 

@@ -16,22 +16,26 @@ import java.util.Optional;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
-/** Every endpoint against a real two-node cluster; the quorum test, which stops a node, runs last. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * Every endpoint against a real two-node cluster. The tests run in any order: each one that
+ * changes a worker has a worker of its own, and the quorum test stops a node of a pair of its own.
+ */
 class HttpApiIT {
 
     private static TwoNodes nodes;
 
     @BeforeAll
     static void start() {
-        nodes = new TwoNodes(Map.of());
-        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.both().stream()
-                .allMatch(n -> nodes.get(n, "/health/ready").statusCode() == 200));
+        // drill-0001 is read, drill-0002 triggered, drill-0003 paused.
+        nodes = new TwoNodes(Map.of("BATON_DRILL_WORKERS", "4"));
+        awaitReady(nodes);
+    }
+
+    private static void awaitReady(TwoNodes pair) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> pair.both().stream()
+                .allMatch(n -> pair.get(n, "/health/ready").statusCode() == 200));
     }
 
     @AfterAll
@@ -44,7 +48,6 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(1)
     void bothNodesAreLiveAndReady() {
         for (BatonNode n : nodes.both()) {
             assertThat(nodes.get(n, "/health/live").statusCode()).isEqualTo(200);
@@ -55,7 +58,6 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(2)
     void theClusterLooksTheSameFromEitherNode() {
         JsonNode fromA = nodes.json(nodes.get(nodes.a, "/api/cluster"));
         JsonNode fromB = nodes.json(nodes.get(nodes.b, "/api/cluster"));
@@ -76,13 +78,12 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(3)
     void theWorkersLookTheSameFromEitherNode() {
         JsonNode fromA = nodes.json(nodes.get(nodes.a, "/api/workers"));
         JsonNode fromB = nodes.json(nodes.get(nodes.b, "/api/workers"));
 
         assertThat(names(fromA, "name")).containsExactly("PassiveUserCheckerWorker", "drill-0000", "drill-0001",
-                "drill-0002").isEqualTo(names(fromB, "name"));
+                "drill-0002", "drill-0003").isEqualTo(names(fromB, "name"));
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 nodes.json(nodes.get(nodes.b, "/api/workers/drill-0001")).path("lastOutcome").asText().equals("SUCCEEDED"));
         JsonNode drill = nodes.json(nodes.get(nodes.b, "/api/workers/drill-0001"));
@@ -98,7 +99,6 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(4)
     void theHistoryIsKeptInTheClusterAndIdenticalFromBothNodes() {
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 nodes.json(nodes.get(nodes.a, "/api/workers/drill-0000/executions?limit=10")).size() >= 5);
@@ -116,7 +116,6 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(5)
     void adminActionsNeedTheTokenAndAreRefusedWhereNoneIsConfigured() {
         String path = "/api/workers/drill-0002/trigger";
 
@@ -130,28 +129,30 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(6)
-    void pauseStopsClaimsOnBothNodesUntilResumed() throws Exception {
-        assertThat(nodes.post(nodes.a, "/api/workers/drill-0001/pause", Optional.of(TwoNodes.TOKEN)).statusCode())
-                .isEqualTo(202);
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                nodes.json(nodes.get(nodes.b, "/api/workers/drill-0001")).path("state").asText().equals("paused"));
-        Thread.sleep(1500); // let a run that was already going finish
-        long fence = nodes.json(nodes.get(nodes.b, "/api/workers/drill-0001")).path("fence").asLong();
-        Thread.sleep(3000);
+    void pauseStopsClaimsOnBothNodesUntilResumed() {
+        String worker = "/api/workers/drill-0003";
+        await().atMost(Duration.ofSeconds(10)).until(() -> fenceOf(worker) > 0);
+        assertThat(nodes.post(nodes.a, worker + "/pause", Optional.of(TwoNodes.TOKEN)).statusCode()).isEqualTo(202);
+        // "paused" (not "running"): the record is paused and no run claimed before the pause is still going.
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.both().stream()
+                .allMatch(n -> nodes.json(nodes.get(n, worker)).path("state").asText().equals("paused")));
+        long fence = fenceOf(worker);
 
-        assertThat(nodes.json(nodes.get(nodes.a, "/api/workers/drill-0001")).path("fence").asLong())
-                .as("no node claimed a slot while paused").isEqualTo(fence);
-        assertThat(nodes.json(nodes.get(nodes.a, "/api/workers/drill-0001")).path("nextSlot").isNull()).isTrue();
+        // A claim on either node would raise the fence; watch three periods of the 1 s drill.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                .until(() -> nodes.both().stream().allMatch(n -> nodes.json(nodes.get(n, worker)).path("fence")
+                        .asLong() == fence));
+        assertThat(nodes.json(nodes.get(nodes.a, worker)).path("nextSlot").isNull()).isTrue();
 
-        assertThat(nodes.post(nodes.a, "/api/workers/drill-0001/resume", Optional.of(TwoNodes.TOKEN)).statusCode())
-                .isEqualTo(202);
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                nodes.json(nodes.get(nodes.b, "/api/workers/drill-0001")).path("fence").asLong() > fence);
+        assertThat(nodes.post(nodes.a, worker + "/resume", Optional.of(TwoNodes.TOKEN)).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fenceOf(worker) > fence);
+    }
+
+    private static long fenceOf(String worker) {
+        return nodes.json(nodes.get(nodes.b, worker)).path("fence").asLong();
     }
 
     @Test
-    @Order(7)
     void triggerRunsOneExtraExecution() {
         String worker = "/api/workers/PassiveUserCheckerWorker";
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -168,7 +169,6 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(8)
     void badRequestsGetAClearJsonError() {
         assertError(nodes.get(nodes.a, "/api/workers/no-such-worker"), 404, "no worker named 'no-such-worker'");
         assertError(nodes.post(nodes.a, "/api/workers/no-such-worker/pause", Optional.of(TwoNodes.TOKEN)), 404,
@@ -195,7 +195,6 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(9)
     void metricsAreValidPrometheusTextWithBatonsAndTheJvmsSeries() {
         HttpResponse<String> response = nodes.get(nodes.a, "/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
@@ -223,14 +222,16 @@ class HttpApiIT {
     }
 
     @Test
-    @Order(10)
     void readinessTurns503WhenTheQuorumIsLostButLivenessStaysUp() {
-        nodes.b.close();
+        try (TwoNodes pair = new TwoNodes("c", "127.0.0.23", "d", "127.0.0.24", Map.of())) {
+            awaitReady(pair);
+            pair.b.close();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.get(nodes.a, "/health/ready").statusCode() == 503);
-        JsonNode body = nodes.json(nodes.get(nodes.a, "/health/ready"));
-        assertThat(body.path("status").asText()).isEqualTo("DOWN");
-        assertThat(body.path("reason").asText()).contains("no quorum").contains("BATON_MIN_CLUSTER_SIZE=2");
-        assertThat(nodes.get(nodes.a, "/health/live").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> pair.get(pair.a, "/health/ready").statusCode() == 503);
+            JsonNode body = pair.json(pair.get(pair.a, "/health/ready"));
+            assertThat(body.path("status").asText()).isEqualTo("DOWN");
+            assertThat(body.path("reason").asText()).contains("no quorum").contains("BATON_MIN_CLUSTER_SIZE=2");
+            assertThat(pair.get(pair.a, "/health/live").statusCode()).isEqualTo(200);
+        }
     }
 }

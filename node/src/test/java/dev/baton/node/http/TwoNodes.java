@@ -24,15 +24,26 @@ final class TwoNodes implements AutoCloseable {
 
     final BatonNode a;
     final BatonNode b;
+    private final String addressA;
+    private final String addressB;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Nodes "a" (with the admin token) and "b" (without) on 127.0.0.21 and 127.0.0.22. */
     TwoNodes(Map<String, String> extra) {
-        String cluster = "http-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        a = BatonNode.start(config("a", "127.0.0.21", cluster, Optional.of(TOKEN), extra));
-        b = BatonNode.start(config("b", "127.0.0.22", cluster, Optional.empty(), extra));
+        this("a", "127.0.0.21", "b", "127.0.0.22", extra);
     }
 
-    private static Config config(String id, String address, String cluster, Optional<String> token,
+    /** Two nodes with ids and addresses of their own, so that a test can run a pair beside another. */
+    TwoNodes(String idA, String addressA, String idB, String addressB, Map<String, String> extra) {
+        this.addressA = addressA;
+        this.addressB = addressB;
+        String cluster = "http-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        String members = addressA + ":5701," + addressB + ":5701";
+        a = BatonNode.start(config(idA, addressA, members, cluster, Optional.of(TOKEN), extra));
+        b = BatonNode.start(config(idB, addressB, members, cluster, Optional.empty(), extra));
+    }
+
+    private static Config config(String id, String address, String members, String cluster, Optional<String> token,
                                  Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "BATON_NODE_ID", id,
@@ -40,7 +51,7 @@ final class TwoNodes implements AutoCloseable {
                 "BATON_HTTP_BIND", address,
                 "BATON_HTTP_PORT", "0",
                 "BATON_CLUSTER_NAME", cluster,
-                "BATON_MEMBERS", "127.0.0.21:5701,127.0.0.22:5701",
+                "BATON_MEMBERS", members,
                 "BATON_MIN_CLUSTER_SIZE", "2",
                 "BATON_DRILL_WORKERS", "3",
                 "BATON_PASSIVE_USERS_PERIOD", "1h",
@@ -51,7 +62,7 @@ final class TwoNodes implements AutoCloseable {
     }
 
     String url(BatonNode node, String path) {
-        String host = node == a ? "127.0.0.21" : "127.0.0.22";
+        String host = node == a ? addressA : addressB;
         return "http://" + host + ":" + node.httpPort() + path;
     }
 

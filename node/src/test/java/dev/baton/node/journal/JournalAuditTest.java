@@ -94,10 +94,72 @@ class JournalAuditTest {
     }
 
     @Test
-    void aFrozenHolderThatRunsOnLongAfterWakingIsAViolation() {
+    void aFrozenHolderThatRunsOnAfterWakingIsReportedWithHowLongItOverlappedTheOthers() {
+        run("n1", 0, "SCHEDULED", 0.01, 2.8, "LEASE_LOST");
+        run("n2", 1, "SCHEDULED", 1.01, 1.1, "SUCCEEDED");
+        run("n2", 2, "SCHEDULED", 2.01, 2.5, "SUCCEEDED");
+        run("n3", 3, "SCHEDULED", 3.01, 3.1, "SUCCEEDED");
+        run("n3", 4, "SCHEDULED", 4.01, 4.1, "SUCCEEDED");
+
+        JournalAudit.Report report = check(new JournalAudit.Fault("n1", at(0.1), at(2.2)));
+
+        assertThat(report.violations()).as("asleep it ran nothing: the run during the freeze is no overlap").isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(report.afterWake()).singleElement().satisfies(w -> {
+            assertThat(w.worker()).isEqualTo("w");
+            assertThat(w.node()).isEqualTo("n1");
+            assertThat(w.ranOn()).isEqualTo(Duration.ofMillis(600));
+            assertThat(w.overlap()).isEqualTo(Duration.ofMillis(300));
+            assertThat(w.with()).containsExactly("n2@" + T0.plusSeconds(2));
+        });
+        assertThat(report.wakeOverlaps()).hasSize(1);
+        assertThat(report.ok()).as("an overlap is never excused by the audit itself").isFalse();
+    }
+
+    @Test
+    void aFrozenHolderThatStopsBeforeAnyoneElseRunsIsReportedWithoutOverlap() {
+        run("n1", 0, "SCHEDULED", 0.01, 2.05, "LEASE_LOST");
+        run("n2", 1, "SCHEDULED", 1.01, 1.1, "SUCCEEDED");
+        run("n2", 2, "SCHEDULED", 2.1, 2.2, "SUCCEEDED");
+        for (int s = 3; s <= 4; s++) {
+            run("n2", s, "SCHEDULED", s + 0.01, s + 0.1, "SUCCEEDED");
+        }
+
+        JournalAudit.Report report = check(new JournalAudit.Fault("n1", at(0.1), at(2.0)));
+
+        assertThat(report.afterWake()).singleElement().satisfies(w -> {
+            assertThat(w.ranOn()).isEqualTo(Duration.ofMillis(50));
+            assertThat(w.overlap()).isZero();
+            assertThat(w.with()).isEmpty();
+        });
+        assertThat(report.ok()).isTrue();
+    }
+
+    @Test
+    void aFrozenHolderStillRunningWhenAnotherStartedIsAnOverlapOfItsWholeRemainder() {
         run("n1", 0, "SCHEDULED", 0.01, 9.0, "SUCCEEDED");
-        assertThat(check(new JournalAudit.Fault("n1", at(0.1), at(2.0))).violations())
-                .anyMatch(v -> v.startsWith("frozen holder kept running"));
+        run("n2", 1, "SCHEDULED", 1.01, null, null);
+
+        JournalAudit.Report report = check(new JournalAudit.Fault("n1", at(0.1), at(2.0)),
+                JournalAudit.Fault.kill("n2", at(4.0)));
+
+        assertThat(report.wakeOverlaps()).singleElement().satisfies(w -> {
+            assertThat(w.ranOn()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(w.overlap()).as("from waking until n2 was killed").isEqualTo(Duration.ofSeconds(2));
+        });
+    }
+
+    @Test
+    void aSlotThatStartedLateAfterTheAuditedSpanRanAndAnyExecutionStillRunningThenIsNotJudged() {
+        for (int s = 0; s <= 3; s++) {
+            run("n1", s, "SCHEDULED", s + 0.01, s + 0.1, "SUCCEEDED");
+        }
+        run("n1", 4, "SCHEDULED", 4.7, null, null);
+
+        JournalAudit.Report report = check();
+
+        assertThat(report.missed()).as("slot 4 is due before 4.5 s and started at 4.7 s").isEmpty();
+        assertThat(report.violations()).as("it started after the span: it may still run").isEmpty();
     }
 
     @Test
