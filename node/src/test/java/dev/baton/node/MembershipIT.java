@@ -9,6 +9,8 @@ import dev.baton.node.fleet.LoopbackFirewall;
 import dev.baton.node.fleet.NodeProcess;
 import dev.baton.node.journal.JournalAudit;
 import dev.baton.node.journal.JournalExecution;
+import dev.baton.node.support.Prerequisite;
+import dev.baton.node.support.Requires;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +49,7 @@ class MembershipIT {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
     private Fleet fleet;
+    private int drills;
     private final List<JournalAudit.Fault> excused = new ArrayList<>();
 
     @AfterEach
@@ -58,6 +61,7 @@ class MembershipIT {
     }
 
     private Fleet fleet(int size, int drills) {
+        this.drills = drills;
         fleet = new Fleet(dir, size, Map.of(
                 "BATON_DRILL_WORKERS", Integer.toString(drills),
                 "BATON_DRILL_PERIOD", "1s",
@@ -142,7 +146,15 @@ class MembershipIT {
         return harm;
     }
 
-    private JournalAudit.Report audit(Instant from) {
+    /** Waits until every drill worker ran {@code slots} more slots (or passed them over for good). */
+    private void awaitSlots(int slots) throws InterruptedException {
+        fleet.awaitEveryWorkerPast("drill-", drills, Instant.now().plus(PERIOD.multipliedBy(slots)),
+                Duration.ofSeconds(60));
+    }
+
+    /** Audits from {@code from} once every worker ran a few more slots: the ones before are settled. */
+    private JournalAudit.Report audit(Instant from) throws InterruptedException {
+        awaitSlots(3);
         JournalAudit.Report report = fleet.audit().check("drill-", PERIOD, from, Instant.now().minusSeconds(2),
                 excused);
         log.info("Audit: {}", report);
@@ -167,7 +179,6 @@ class MembershipIT {
         excuse(joining, Instant.now().plusSeconds(2));
         fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("n2")), Duration.ofSeconds(30),
                 "n2 to take its share");
-        Thread.sleep(5000);
 
         JournalAudit.Report report = audit(from);
         assertThat(report.violations()).isEmpty();
@@ -186,7 +197,7 @@ class MembershipIT {
         start(4, 5);
         awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3", "n4", "n5"));
         excuse(growing, Instant.now().plusSeconds(2));
-        Thread.sleep(3000);
+        awaitSlots(3);
         Instant shrinking = Instant.now();
         fleet.node("n5").stop();
         fleet.node("n4").stop();
@@ -194,7 +205,6 @@ class MembershipIT {
         awaitVoters(remaining, List.of("n1", "n2", "n3"));
         log.info("Shrunk back to three voters {} ms after the first SIGTERM",
                 Duration.between(shrinking, Instant.now()).toMillis());
-        Thread.sleep(4000);
 
         JournalAudit.Report report = audit(from);
         assertThat(report.violations()).isEmpty();
@@ -207,8 +217,7 @@ class MembershipIT {
         fleet(3, 20);
         start(1, 2, 3);
         awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3"));
-        Thread.sleep(2000);
-        Instant from = Instant.now();
+        Instant from = fleet.awaitSteady("drill-", drills, PERIOD, Duration.ofSeconds(60));
 
         NodeProcess victim = fleet.node("n3");
         Instant frozen = victim.freeze();
@@ -220,7 +229,6 @@ class MembershipIT {
                 Duration.ofSeconds(60), "n3 to run workers again");
         Instant back = fleet.executions().stream().filter(x -> x.node().equals("n3") && x.start().isAfter(thawed))
                 .map(JournalExecution::start).min(Comparator.naturalOrder()).orElseThrow();
-        Thread.sleep(4000);
 
         // n3's workers wait for the heartbeat timeout and its lease, then move; its merge moves some back.
         excuse(frozen, frozen.plus(LEASE).plusSeconds(8));
@@ -232,13 +240,13 @@ class MembershipIT {
     }
 
     @Test
+    @Requires(Prerequisite.ROOT_AND_IPTABLES)
     void splitsLeaveOnlyTheSideWithAMajorityOfTheVotersRunning() throws Exception {
         fleet(5, 20);
         try (LoopbackFirewall firewall = new LoopbackFirewall()) {
             start(1, 2, 3, 4, 5);
             awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3", "n4", "n5"));
-            Thread.sleep(2000);
-            Instant from = Instant.now();
+            Instant from = fleet.awaitSteady("drill-", drills, PERIOD, Duration.ofSeconds(60));
 
             // 2 | 3: the three run everything, the two start nothing.
             Instant cut = Instant.now();
@@ -250,7 +258,7 @@ class MembershipIT {
             fleet.recordCut(fleet.node("n2"), cut, healed);
             List<JournalExecution> minority = startedBetween(Set.of("n1", "n2"), cut.plusSeconds(1), healed);
             awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3", "n4", "n5"));
-            Thread.sleep(5000);
+            awaitSlots(5);
             // The minority's runs move after their lease; the merge moves some workers back.
             excuse(cut, cut.plus(LEASE).plusSeconds(4));
             excuse(healed, Instant.now());
@@ -271,7 +279,7 @@ class MembershipIT {
             awaitVoters(four, List.of("n1", "n2", "n3", "n4"));
             fleet.awaitExecutions(e -> e.stream().filter(x -> x.start().isAfter(healed2)).count() > 40,
                     Duration.ofSeconds(60), "the healed fleet to run again");
-            Thread.sleep(3000);
+            awaitSlots(3);
             excuse(cut2, Instant.now().minusSeconds(3));
             assertThat(during).as("a 2 | 2 split leaves no side a majority").isEmpty();
 
