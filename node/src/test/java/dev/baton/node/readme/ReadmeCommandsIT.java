@@ -50,6 +50,8 @@ class ReadmeCommandsIT {
         String runNode = commands.getFirst();
         assertThat(runNode).as("the Quick start's first command runs a node").contains("-jar");
 
+        assertThat(answers("http://127.0.0.1:8080/health/live"))
+                .as("nothing else answers on port 8080 before the node starts").isFalse();
         Process shell = clone.start(runNode, "quick-start.log");
         try {
             await("the node to answer /health/ready with UP on port 8080 (" + runNode + ")")
@@ -161,6 +163,15 @@ class ReadmeCommandsIT {
         Matcher m = Pattern.compile("stop_grace_period:\\s*(\\d+)s").matcher(Files.readString(composeFile));
         assertThat(m.find()).as("docker-compose.yml sets stop_grace_period in seconds").isTrue();
         return Duration.ofSeconds(Long.parseLong(m.group(1)));
+    }
+
+    private boolean answers(String url) throws InterruptedException {
+        try {
+            get(url);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private Optional<String> get(String url) throws IOException, InterruptedException {
