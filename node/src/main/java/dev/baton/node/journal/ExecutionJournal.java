@@ -47,7 +47,7 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
             Path fix = Files.exists(where) || where.getParent() == null ? where : where.getParent();
             String who = uid().map(id -> "uid " + id + userName()).orElse("user " + System.getProperty("user.name"));
             return prefix + "permission denied for " + who + " on " + where + ownerAndMode(fix) + ". Make " + fix
-                    + " writable for " + who + uid().map(id -> " (e.g. chown " + id + " " + fix + ")").orElse("")
+                    + " writable for that user" + uid().map(id -> " (e.g. chown " + id + " " + fix + ")").orElse("")
                     + ", point BATON_JOURNAL at a place that user can write, or unset BATON_JOURNAL to run without"
                     + " a journal";
         }

@@ -30,7 +30,7 @@ class ExecutionJournalTest {
         assertThat(message)
                 .startsWith("BATON_JOURNAL: cannot open " + file + " for appending: permission denied for uid " + uid)
                 .contains(journals + " belongs to uid " + Files.getAttribute(journals, "unix:uid") + ", mode rwxr-xr-x")
-                .contains("Make " + journals + " writable for uid " + uid)
+                .contains("Make " + journals + " writable for that user")
                 .contains("chown " + uid + " " + journals)
                 .contains("unset BATON_JOURNAL to run without a journal");
     }
