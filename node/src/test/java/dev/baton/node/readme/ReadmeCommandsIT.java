@@ -36,6 +36,9 @@ class ReadmeCommandsIT {
     /** What a person would call alarming in a node's output. */
     private static final Pattern ALARMING = Pattern.compile("\\b(WARN|ERROR)\\b|^WARNING|Exception|sun\\.misc\\.Unsafe");
 
+    /** What {@code docker-compose port} prints: the host address and port, e.g. {@code 0.0.0.0:18081}. */
+    private static final Pattern PUBLISHED = Pattern.compile("^\\S*:(\\d+)$");
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -135,12 +138,15 @@ class ReadmeCommandsIT {
     /** The dashboard URL of each replica, from the host port Compose gave it. */
     private List<String> dashboards(FreshClone clone, int replicas) throws IOException, InterruptedException {
         List<String> urls = new ArrayList<>();
-        for (int i = 1; i <= replicas; i++) {
+        for (int index = 1; index <= replicas; index++) {
+            int i = index;
             String log = "port-" + i + ".log";
             assertThat(clone.run("docker-compose port --index=" + i + " node 8080", log, Duration.ofSeconds(30)))
                     .as("replica " + i + " of " + replicas + ": " + clone.tail(log)).isZero();
-            String hostPort = Files.readString(clone.log(log)).trim();
-            urls.add("http://127.0.0.1:" + hostPort.substring(hostPort.lastIndexOf(':') + 1));
+            String port = Files.readAllLines(clone.log(log)).stream().map(PUBLISHED::matcher).filter(Matcher::matches)
+                    .map(m -> m.group(1)).reduce((first, last) -> last)
+                    .orElseThrow(() -> new AssertionError("no host port for replica " + i + ": " + clone.tail(log)));
+            urls.add("http://127.0.0.1:" + port);
         }
         return urls;
     }
