@@ -138,14 +138,14 @@ class ReadmeCommandsIT {
     /** The dashboard URL of each replica, from the host port Compose gave it. */
     private List<String> dashboards(FreshClone clone, int replicas) throws IOException, InterruptedException {
         List<String> urls = new ArrayList<>();
-        for (int index = 1; index <= replicas; index++) {
-            int i = index;
+        for (int i = 1; i <= replicas; i++) {
             String log = "port-" + i + ".log";
             assertThat(clone.run("docker-compose port --index=" + i + " node 8080", log, Duration.ofSeconds(30)))
                     .as("replica " + i + " of " + replicas + ": " + clone.tail(log)).isZero();
-            String port = Files.readAllLines(clone.log(log)).stream().map(PUBLISHED::matcher).filter(Matcher::matches)
-                    .map(m -> m.group(1)).reduce((first, last) -> last)
-                    .orElseThrow(() -> new AssertionError("no host port for replica " + i + ": " + clone.tail(log)));
+            String output = clone.tail(log);
+            String port = output.lines().map(PUBLISHED::matcher).filter(Matcher::matches).map(m -> m.group(1))
+                    .reduce((first, last) -> last)
+                    .orElseThrow(() -> new AssertionError("no host port in: " + output));
             urls.add("http://127.0.0.1:" + port);
         }
         return urls;
