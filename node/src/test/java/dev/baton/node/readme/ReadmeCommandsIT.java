@@ -42,13 +42,22 @@ class ReadmeCommandsIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
 
+    /** One clone for both tests, as a newcomer goes on in the same directory. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    Path work;
+    static Path work;
+    private static FreshClone shared;
+
+    private static synchronized FreshClone freshClone() throws IOException, InterruptedException {
+        if (shared == null) {
+            shared = FreshClone.of(work, "baton-readme");
+        }
+        return shared;
+    }
 
     /** The first command of the Quick start builds and runs a node: it answers ready, says nothing alarming, and stops on SIGTERM. */
     @Test
     void theQuickStartRunsANodeThatIsReady() throws Exception {
-        FreshClone clone = FreshClone.of(work, "baton");
+        FreshClone clone = freshClone();
         List<String> commands = clone.readme().bashBlocks("Quick start").getFirst();
         String runNode = commands.getFirst();
         assertThat(runNode).as("the Quick start's first command runs a node").contains("-jar");
@@ -87,7 +96,7 @@ class ReadmeCommandsIT {
     void composeRunsOneClusterOfThreeAndStopsGracefully() throws Exception {
         Assumptions.assumeTrue(DockerClientFactory.instance().isDockerAvailable(),
                 "no Docker engine: the compose commands need one (bash .ci/install-packages.sh && bash .ci/start-docker.sh)");
-        FreshClone clone = FreshClone.of(work, "baton-readme");
+        FreshClone clone = freshClone();
         Assumptions.assumeTrue(clone.run("docker-compose version", "compose-version.log", Duration.ofSeconds(30)) == 0,
                 "no docker-compose on PATH: " + clone.tail("compose-version.log"));
         List<List<String>> blocks = clone.readme().bashBlocks("docker-compose (one machine)");
