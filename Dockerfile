@@ -9,6 +9,10 @@ WORKDIR /app
 COPY node/target/lib/ /app/lib/
 COPY node/target/baton-node.jar /app/baton-node.jar
 
+# Where docker-compose keeps the journals: a named volume mounted here starts as a copy of this
+# directory, so it belongs to the node's user with no preparation on the host.
+RUN mkdir -p /journal && chown 10001:10001 /journal
+
 # Numeric, so that Kubernetes can check runAsNonRoot without reading /etc/passwd.
 USER 10001:10001
 

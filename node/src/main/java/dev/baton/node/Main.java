@@ -3,6 +3,8 @@ package dev.baton.node;
 import dev.baton.node.config.Config;
 import dev.baton.node.config.ConfigException;
 import dev.baton.node.config.NodeSettings;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +17,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        allowHazelcastUnsafeMemoryAccess();
         Config config;
         try {
             config = Config.load(System.getenv(), NodeSettings.ALL);
@@ -25,6 +28,10 @@ public final class Main {
         }
         config.warnings().forEach(log::warn);
         log.info("Configuration:\n  {}", String.join("\n  ", config.describe()));
+        if (config.find(NodeSettings.MEMBERS).isEmpty() && config.find(NodeSettings.K8S_SERVICE_DNS).isEmpty()) {
+            log.info("A single node: it looks for no other members (set BATON_MEMBERS or BATON_K8S_SERVICE_DNS to"
+                    + " form a cluster)");
+        }
         BatonNode node;
         try {
             node = BatonNode.start(config);
@@ -42,5 +49,32 @@ public final class Main {
         // finish or interrupt executions, release leases, leave the cluster.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("baton-shutdown").unstarted(node::close));
         node.awaitClosed();
+    }
+
+    /**
+     * Hazelcast 5.7 (its UnsafeUtil and its shaded JCTools queues) accesses memory through
+     * sun.misc.Unsafe, and from JDK 24 on the JDK prints a four-line warning at the first such
+     * call, on every start. Hazelcast supports this on Java 25, and its own start scripts pass
+     * {@code --sun-misc-unsafe-memory-access=allow}; a jar started with {@code java -jar} cannot
+     * pass JVM options, so the node does the equivalent here: it marks the JDK's one-time warning
+     * as already given. Whoever chose a mode on the command line (the option or its system
+     * property, e.g. {@code =warn} to see the warning, {@code =deny} to test a future JDK) gets
+     * what they chose, and a JDK that turns these calls into errors still does so.
+     */
+    private static void allowHazelcastUnsafeMemoryAccess() {
+        boolean chosen = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(arg -> arg.startsWith("--sun-misc-unsafe-memory-access")
+                        || arg.startsWith("-Dsun.misc.unsafe.memory.access"));
+        if (chosen) {
+            return;
+        }
+        try {
+            Field warned = Class.forName("sun.misc.Unsafe").getDeclaredField("memoryAccessWarned");
+            warned.setAccessible(true);
+            warned.setBoolean(null, true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // JDK 21 to 23 have no such warning; on a later JDK the warning simply stays.
+            log.debug("Could not mark the JDK's sun.misc.Unsafe warning as given", e);
+        }
     }
 }

@@ -9,9 +9,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 
 /**
  * Appends one JSON line per execution start and end, written through to the operating system
@@ -31,8 +35,47 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
             this.out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                     StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("BATON_JOURNAL: cannot open " + file + " for appending: " + e.getMessage()
-                    + "; point it at a writable file", e);
+            throw new UncheckedIOException(cannotOpen(file, e), e);
+        }
+    }
+
+    /** Why the journal cannot be opened, in words an operator can act on. */
+    static String cannotOpen(Path file, IOException e) {
+        String prefix = "BATON_JOURNAL: cannot open " + file + " for appending: ";
+        if (e instanceof AccessDeniedException denied) {
+            Path where = Path.of(denied.getFile() == null ? file.toString() : denied.getFile()).toAbsolutePath();
+            Path fix = Files.exists(where) || where.getParent() == null ? where : where.getParent();
+            String who = uid().map(id -> "uid " + id + userName()).orElse("user " + System.getProperty("user.name"));
+            return prefix + "permission denied for " + who + " on " + where + ownerAndMode(fix) + ". Make " + fix
+                    + " writable for that user" + uid().map(id -> " (e.g. chown " + id + " " + fix + ")").orElse("")
+                    + ", point BATON_JOURNAL at a place that user can write, or unset BATON_JOURNAL to run without"
+                    + " a journal";
+        }
+        String reason = e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        return prefix + reason + "; point BATON_JOURNAL at a writable file or directory, or unset it";
+    }
+
+    private static String userName() {
+        String name = System.getProperty("user.name", "?");
+        return name.equals("?") ? "" : " (" + name + ")";
+    }
+
+    /** The uid this process runs as: the owner of /proc/self on Linux. */
+    private static Optional<String> uid() {
+        try {
+            return Optional.of(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String ownerAndMode(Path path) {
+        try {
+            return " (" + path + " belongs to uid " + Files.getAttribute(path, "unix:uid") + ", mode "
+                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(path)) + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 
