@@ -11,13 +11,16 @@ COPY node/target/baton-node.jar /app/baton-node.jar
 
 # Where docker-compose keeps the journals: a named volume mounted here starts as a copy of this
 # directory, so it belongs to the node's user with no preparation on the host.
-RUN mkdir -p /journal && chown 10001:10001 /journal
+RUN mkdir -p /journal /var/lib/baton && chown 10001:10001 /journal /var/lib/baton
 
 # Numeric, so that Kubernetes can check runAsNonRoot without reading /etc/passwd.
 USER 10001:10001
 
+# The voter state outlives a restart of the container (compose's restart policy; Kubernetes mounts
+# an emptyDir here), so a node that crashed comes back as the same voter at once.
 ENV BATON_HTTP_PORT=8080 \
-    BATON_PORT=5701
+    BATON_PORT=5701 \
+    BATON_STATE_DIR=/var/lib/baton
 EXPOSE 5701 8080
 
 # Java is PID 1 (exec form) and receives SIGTERM: Baton finishes or interrupts its executions,
