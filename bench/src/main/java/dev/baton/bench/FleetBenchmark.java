@@ -3,6 +3,7 @@ package dev.baton.bench;
 import dev.baton.bench.fleet.BenchFleet;
 import dev.baton.bench.fleet.BenchProcess;
 import dev.baton.bench.fleet.Contender;
+import dev.baton.bench.fleet.Postgres;
 import dev.baton.bench.fleet.SlotStats;
 import dev.baton.bench.fleet.Workload;
 import java.nio.file.Path;
@@ -10,57 +11,123 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Ramps the number of 1 s drill workers on a fleet of node processes until it no longer runs 95%
- * of the due slots with a p99 start lateness under 1 s. Each step starts a fresh fleet, lets it
- * settle, then measures a window from the journals and /proc.
+ * of the due slots with a p99 start lateness under 1 s, then steps finely between the last passing
+ * and the first failing step until they are less than 10% apart, so that each system's limit is
+ * known within 10%. Each step starts a fresh fleet, waits until it is whole, lets it settle, then
+ * measures a window from the journals and /proc.
  */
 public final class FleetBenchmark {
 
     private static final Logger log = LoggerFactory.getLogger(FleetBenchmark.class);
     private static final Duration PERIOD = Duration.ofSeconds(1);
+    /** How far apart the last passing and the first failing step may be at the end: 10%. */
+    static final double PRECISION = 1.10;
+    /** Below this many workers the ramp stops looking for a passing step. */
+    private static final int FEWEST_WORKERS = 10;
+    private static final Duration START_LIMIT = Duration.ofMinutes(3);
 
-    /** One step of the ramp. CPU is percent of one core per node over the window; RSS in MB at its end. */
+    /**
+     * One step of the ramp. CPU is percent of one core per node over the window, and of the
+     * database server behind the nodes if there is one (else NaN); RSS in MB at its end.
+     */
     public record Step(String contender, int nodes, int workers, long due, long ran, long duplicates, long missed,
                        double executionsPerSecond, long p50Ms, long p99Ms, List<Double> cpuPercent,
-                       List<Double> rssMb, boolean sustained) {
+                       List<Double> rssMb, boolean sustained, Double serverCpuPercent) {
     }
 
     private final int nodes;
     private final Duration settle;
     private final Duration window;
+    private final Optional<Postgres> postgres;
     private final Path dir;
 
-    public FleetBenchmark(int nodes, Duration settle, Duration window, Path dir) {
+    public FleetBenchmark(int nodes, Duration settle, Duration window, Optional<Postgres> postgres, Path dir) {
         this.nodes = nodes;
         this.settle = settle;
         this.window = window;
+        this.postgres = postgres;
         this.dir = dir;
     }
 
-    /** The idle step (no workers: memory and CPU at rest), then the ramp until a step is not sustained. */
+    /**
+     * The idle step (no workers: memory and CPU at rest), the coarse steps until one is not
+     * sustained, then the fine steps between the last passing and the first failing one.
+     */
     public List<Step> ramp(Contender contender, List<Integer> workerSteps) throws Exception {
         List<Step> steps = new ArrayList<>();
         steps.add(step(contender, 0));
+        int passed = 0;
+        int failed = 0;
         for (int workers : workerSteps) {
             Step step = step(contender, workers);
             steps.add(step);
             if (!step.sustained()) {
+                failed = workers;
                 break;
             }
+            passed = workers;
         }
+        if (failed == 0) {
+            log.warn("{} sustained every step up to {} workers: its limit lies above; add higher --steps",
+                    contender.label(), passed);
+            return steps;
+        }
+        while (passed == 0 && failed > FEWEST_WORKERS) {
+            int workers = Math.max(FEWEST_WORKERS, failed / 2);
+            Step step = step(contender, workers);
+            steps.add(step);
+            if (step.sustained()) {
+                passed = workers;
+            } else {
+                failed = workers;
+            }
+        }
+        while (passed > 0) {
+            int workers = between(passed, failed);
+            if (workers <= passed || workers >= failed) {
+                break;
+            }
+            Step step = step(contender, workers);
+            steps.add(step);
+            if (step.sustained()) {
+                passed = workers;
+            } else {
+                failed = workers;
+            }
+        }
+        log.info("{}: sustained {} workers, not {} ({}% apart)", contender.label(), passed, failed,
+                passed == 0 ? "-" : Math.round((failed / (double) passed - 1) * 100));
         return steps;
+    }
+
+    /**
+     * The next worker count to try between a passing and a failing one, or {@code passed} when they
+     * are already within {@link #PRECISION}: the geometric middle (the precision is a ratio), rounded
+     * to a tenth of the step between them at most.
+     */
+    static int between(int passed, int failed) {
+        if (failed <= passed * PRECISION) {
+            return passed;
+        }
+        double middle = Math.sqrt((double) passed * failed);
+        int unit = (int) Math.max(1, Math.pow(10, Math.floor(Math.log10((failed - passed) / 10.0))));
+        int workers = (int) (Math.round(middle / unit) * unit);
+        return Math.max(passed + 1, Math.min(failed - 1, workers));
     }
 
     Step step(Contender contender, int workers) throws Exception {
         Workload workload = new Workload(nodes, workers, PERIOD, "0ms",
                 "bench-" + contender.name().toLowerCase() + "-" + workers + "-" + ProcessHandle.current().pid());
-        try (BenchFleet fleet = new BenchFleet(contender, workload,
+        try (BenchFleet fleet = new BenchFleet(contender, workload, postgres,
                 dir.resolve(contender.name().toLowerCase() + "-" + workers))) {
-            fleet.startAll();
+            fleet.startAll(START_LIMIT);
+            fleet.awaitWhole(nodes, START_LIMIT);
             Thread.sleep(settle.toMillis());
             for (BenchProcess node : fleet.nodes()) {
                 if (!node.isAlive()) {
@@ -68,6 +135,7 @@ public final class FleetBenchmark {
                 }
             }
             List<Double> cpuBefore = fleet.nodes().stream().map(BenchProcess::cpuSeconds).toList();
+            double serverBefore = serverCpuSeconds(contender);
             Instant from = Instant.now();
             Thread.sleep(window.toMillis());
             Instant to = Instant.now();
@@ -79,16 +147,21 @@ public final class FleetBenchmark {
                 cpu.add(round((node.cpuSeconds() - cpuBefore.get(i)) / seconds * 100));
                 rss.add(round(node.rssMb()));
             }
+            double server = round((serverCpuSeconds(contender) - serverBefore) / seconds * 100);
             // Starts of slots at the window's end are written a moment later.
             Thread.sleep(2000);
             SlotStats stats = SlotStats.of(fleet.executions(), workers, PERIOD, from, to);
             boolean sustained = workers == 0 || (stats.sustained() >= 0.95 && stats.percentileMs(99) < 1000);
             Step step = new Step(contender.label(), nodes, workers, stats.due(), stats.ran(), stats.duplicates(),
                     stats.missed(), round(stats.executionsPerSecond()), stats.percentileMs(50),
-                    stats.percentileMs(99), cpu, rss, sustained);
+                    stats.percentileMs(99), cpu, rss, sustained, Double.isNaN(server) ? null : server);
             log.info("{}", step);
             return step;
         }
+    }
+
+    private double serverCpuSeconds(Contender contender) {
+        return contender.needsPostgres() ? postgres.map(Postgres::cpuSeconds).orElse(Double.NaN) : Double.NaN;
     }
 
     private static double round(double v) {
