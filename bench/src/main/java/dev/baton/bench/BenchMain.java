@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  *   --systems baton,shedlock,dbscheduler   (default all three); the others keep their last figures
  *   --nodes 3  --repeats 5  --steps 100,500,1000,2000,4000,6000,8000,12000
  *   --settle 15s  --window 20s  --results results  --work /tmp/baton-bench
+ *   --fine true                    step finely past the first failing step (false: the coarse steps only)
  *   --postgres jdbc:postgresql://127.0.0.1:55432/bench?user=bench   for db-scheduler (bench/run.sh sets it)
  *   --postgres-data DIR            that server's data directory, to measure its CPU (bench/run.sh sets it)
  * </pre>
@@ -80,7 +81,7 @@ public final class BenchMain {
             List<Integer> steps = Arrays.stream(o.getOrDefault("steps", "100,500,1000,2000,4000,6000,8000,12000")
                     .split(",")).map(s -> Integer.parseInt(s.trim())).toList();
             for (Contender c : systems) {
-                fleet.addAll(bench.ramp(c, steps));
+                fleet.addAll(bench.ramp(c, steps, Boolean.parseBoolean(o.getOrDefault("fine", "true"))));
                 save(json, resultsDir, new Results(machine, date, jmh, fleet, previous.failover(), setup));
             }
         }

@@ -26,10 +26,6 @@ public final class FleetBenchmark {
 
     private static final Logger log = LoggerFactory.getLogger(FleetBenchmark.class);
     private static final Duration PERIOD = Duration.ofSeconds(1);
-    /** How far apart the last passing and the first failing step may be at the end: 10%. */
-    static final double PRECISION = 1.10;
-    /** Below this many workers the ramp stops looking for a passing step. */
-    private static final int FEWEST_WORKERS = 10;
     private static final Duration START_LIMIT = Duration.ofMinutes(3);
 
     /**
@@ -57,68 +53,24 @@ public final class FleetBenchmark {
 
     /**
      * The idle step (no workers: memory and CPU at rest), the coarse steps until one is not
-     * sustained, then the fine steps between the last passing and the first failing one.
+     * sustained, then, if {@code fine}, the fine steps between the last passing and the first
+     * failing one ({@link LimitSearch}).
      */
-    public List<Step> ramp(Contender contender, List<Integer> workerSteps) throws Exception {
+    public List<Step> ramp(Contender contender, List<Integer> workerSteps, boolean fine) throws Exception {
         List<Step> steps = new ArrayList<>();
         steps.add(step(contender, 0));
-        int passed = 0;
-        int failed = 0;
-        for (int workers : workerSteps) {
+        LimitSearch.Bracket limit = LimitSearch.search(workerSteps, fine, workers -> {
             Step step = step(contender, workers);
             steps.add(step);
-            if (!step.sustained()) {
-                failed = workers;
-                break;
-            }
-            passed = workers;
-        }
-        if (failed == 0) {
+            return step.sustained();
+        });
+        if (limit.failed() == 0) {
             log.warn("{} sustained every step up to {} workers: its limit lies above; add higher --steps",
-                    contender.label(), passed);
-            return steps;
+                    contender.label(), limit.passed());
+        } else {
+            log.info("{}: sustained {} workers, not {}", contender.label(), limit.passed(), limit.failed());
         }
-        while (passed == 0 && failed > FEWEST_WORKERS) {
-            int workers = Math.max(FEWEST_WORKERS, failed / 2);
-            Step step = step(contender, workers);
-            steps.add(step);
-            if (step.sustained()) {
-                passed = workers;
-            } else {
-                failed = workers;
-            }
-        }
-        while (passed > 0) {
-            int workers = between(passed, failed);
-            if (workers <= passed || workers >= failed) {
-                break;
-            }
-            Step step = step(contender, workers);
-            steps.add(step);
-            if (step.sustained()) {
-                passed = workers;
-            } else {
-                failed = workers;
-            }
-        }
-        log.info("{}: sustained {} workers, not {} ({}% apart)", contender.label(), passed, failed,
-                passed == 0 ? "-" : Math.round((failed / (double) passed - 1) * 100));
         return steps;
-    }
-
-    /**
-     * The next worker count to try between a passing and a failing one, or {@code passed} when they
-     * are already within {@link #PRECISION}: the geometric middle (the precision is a ratio), rounded
-     * to a tenth of the step between them at most.
-     */
-    static int between(int passed, int failed) {
-        if (failed <= passed * PRECISION) {
-            return passed;
-        }
-        double middle = Math.sqrt((double) passed * failed);
-        int unit = (int) Math.max(1, Math.pow(10, Math.floor(Math.log10((failed - passed) / 10.0))));
-        int workers = (int) (Math.round(middle / unit) * unit);
-        return Math.max(passed + 1, Math.min(failed - 1, workers));
     }
 
     Step step(Contender contender, int workers) throws Exception {
