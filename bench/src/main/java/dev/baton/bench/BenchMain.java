@@ -113,7 +113,7 @@ public final class BenchMain {
     private static String setup(Contender c) {
         return switch (c) {
             case BATON -> "node defaults (lease 5 s, heartbeat 1 s, heartbeat timeout 5 s), journal on";
-            case SHEDLOCK -> jar(net.javacrumbs.shedlock.core.LockConfiguration.class)
+            case SHEDLOCK -> jar(net.javacrumbs.shedlock.provider.hazelcast4.HazelcastLockProvider.class)
                     + " on Hazelcast, fixed-rate tasks aligned to the period, lockAtLeastFor 0.5 s,"
                     + " lockAtMostFor 10 s, 32 threads";
             case DBSCHEDULER -> jar(com.github.kagkarlsson.scheduler.Scheduler.class) + ", recurring tasks on every period boundary, "
@@ -156,12 +156,12 @@ public final class BenchMain {
         }
         try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
             memoryGb = lines.filter(l -> l.startsWith("MemTotal:")).findFirst()
-                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024).orElse(0L);
+                    .map(l -> Math.round(Long.parseLong(l.replaceAll("\\D", "")) / 1024.0 / 1024)).orElse(0L);
         } catch (IOException | RuntimeException e) {
             // as above
         }
         return Runtime.getRuntime().availableProcessors() + " cores (" + cpu
-                + (memoryGb > 0 ? memoryGb + " GB" : "memory unknown") + "), JDK " + Runtime.version().feature()
+                + (memoryGb > 0 ? memoryGb + " GiB" : "memory unknown") + "), JDK " + Runtime.version().feature()
                 + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch");
     }
 

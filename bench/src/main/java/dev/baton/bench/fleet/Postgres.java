@@ -61,7 +61,7 @@ public record Postgres(String url, Optional<Path> dataDir) {
 
     /** The server's version and the settings a benchmark of it depends on, as the server reports them. */
     public String describe() {
-        StringBuilder d = new StringBuilder("PostgreSQL ");
+        StringBuilder d = new StringBuilder();
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             for (String setting : List.of("server_version", "synchronous_commit", "fsync", "shared_buffers",
                     "max_connections", "wal_level", "max_wal_size", "autovacuum_naptime", "jit")) {
