@@ -4,6 +4,7 @@ import dev.baton.bench.fleet.BenchFleet;
 import dev.baton.bench.fleet.BenchProcess;
 import dev.baton.bench.fleet.Contender;
 import dev.baton.bench.fleet.Postgres;
+import dev.baton.bench.fleet.Proc;
 import dev.baton.bench.fleet.SlotStats;
 import dev.baton.bench.fleet.Workload;
 import java.nio.file.Path;
@@ -29,12 +30,13 @@ public final class FleetBenchmark {
     private static final Duration START_LIMIT = Duration.ofMinutes(3);
 
     /**
-     * One step of the ramp. CPU is percent of one core per node over the window, and of the
-     * database server behind the nodes if there is one (else NaN); RSS in MB at its end.
+     * One step of the ramp. CPU is percent of one core over the window: per node, of the database
+     * server behind the nodes (null if none), and of everything else on the machine (null if
+     * unknown: a step that other work disturbed shows it there); RSS in MB at its end.
      */
     public record Step(String contender, int nodes, int workers, long due, long ran, long duplicates, long missed,
                        double executionsPerSecond, long p50Ms, long p99Ms, List<Double> cpuPercent,
-                       List<Double> rssMb, boolean sustained, Double serverCpuPercent) {
+                       List<Double> rssMb, boolean sustained, Double serverCpuPercent, Double otherCpuPercent) {
     }
 
     private final int nodes;
@@ -88,6 +90,7 @@ public final class FleetBenchmark {
             }
             List<Double> cpuBefore = fleet.nodes().stream().map(BenchProcess::cpuSeconds).toList();
             double serverBefore = serverCpuSeconds(contender);
+            double machineBefore = Proc.machineBusySeconds();
             Instant from = Instant.now();
             Thread.sleep(window.toMillis());
             Instant to = Instant.now();
@@ -100,13 +103,20 @@ public final class FleetBenchmark {
                 rss.add(round(node.rssMb()));
             }
             double server = round((serverCpuSeconds(contender) - serverBefore) / seconds * 100);
+            double other = round((Proc.machineBusySeconds() - machineBefore) / seconds * 100
+                    - cpu.stream().mapToDouble(Double::doubleValue).sum() - (Double.isNaN(server) ? 0 : server));
+            if (other > 25) {
+                log.warn("{} at {} workers: other work used {}% of a core during the window; the step is disturbed",
+                        contender.label(), workers, other);
+            }
             // Starts of slots at the window's end are written a moment later.
             Thread.sleep(2000);
             SlotStats stats = SlotStats.of(fleet.executions(), workers, PERIOD, from, to);
             boolean sustained = workers == 0 || (stats.sustained() >= 0.95 && stats.percentileMs(99) < 1000);
             Step step = new Step(contender.label(), nodes, workers, stats.due(), stats.ran(), stats.duplicates(),
                     stats.missed(), round(stats.executionsPerSecond()), stats.percentileMs(50),
-                    stats.percentileMs(99), cpu, rss, sustained, Double.isNaN(server) ? null : server);
+                    stats.percentileMs(99), cpu, rss, sustained, Double.isNaN(server) ? null : server,
+                    Double.isNaN(other) ? null : other);
             log.info("{}", step);
             return step;
         }

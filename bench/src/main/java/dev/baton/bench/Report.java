@@ -153,17 +153,18 @@ public final class Report {
 
     private static void fleet(StringBuilder md, List<Step> fleet) {
         md.append("\n## Fleet ramp (1 s drill workers, no work; a step passes at >= 95% of due slots run"
-                        + " and p99 start lateness < 1 s)\n\n")
+                        + " and p99 start lateness < 1 s)\n\n"
+                        + "CPU is percent of one core over the window; \"Other\" is what the rest of the machine used"
+                        + " meanwhile: a step with much of it was disturbed by other work.\n\n")
                 .append("| System | Nodes | Workers | Executions/s | Run / due | Duplicates | Missed | p50 (ms)"
-                        + " | p99 (ms) | CPU % per node | Database CPU % | RSS MB per node | Sustained |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|\n");
+                        + " | p99 (ms) | CPU % per node | Database CPU % | Other CPU % | RSS MB per node | Sustained |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|\n");
         for (String system : systemsIn(fleet.stream().map(Step::contender).toList())) {
             steps(fleet, system).stream().sorted(Comparator.comparingInt(Step::workers)).forEach(s -> md.append(
-                    String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %d / %d | %d | %d | %d | %d | %s | %s | %s | %s |%n",
+                    String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %d / %d | %d | %d | %d | %d | %s | %s | %s | %s | %s |%n",
                             s.contender(), s.nodes(), s.workers(), s.executionsPerSecond(), s.ran(), s.due(),
                             s.duplicates(), s.missed(), s.p50Ms(), s.p99Ms(), join(s.cpuPercent()),
-                            s.serverCpuPercent() == null ? "-" : String.format(Locale.ROOT, "%.0f", s.serverCpuPercent()),
-                            join(s.rssMb()), s.workers() == 0 ? "idle" : s.sustained() ? "yes" : "**no**")));
+                            percent(s.serverCpuPercent()), percent(s.otherCpuPercent()), join(s.rssMb()), s.workers() == 0 ? "idle" : s.sustained() ? "yes" : "**no**")));
         }
     }
 
@@ -189,6 +190,10 @@ public final class Report {
                                 .collect(Collectors.joining(", ")) : "-"));
             }
         }
+    }
+
+    private static String percent(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.0f", v);
     }
 
     static String faultName(Fault f) {

@@ -14,7 +14,7 @@ class ReportTest {
     private static Step step(String system, int workers, boolean sustained) {
         return new Step(system, 3, workers, workers * 20L, workers * 20L, 0, 0, sustained ? workers : workers * 0.9,
                 50, sustained ? 500 : 1500, List.of(30.0, 30.0, 30.0), List.of(200.0, 200.0, 200.0), sustained,
-                system.equals(Report.DBSCHEDULER) ? 60.0 : null);
+                system.equals(Report.DBSCHEDULER) ? 60.0 : null, 5.0);
     }
 
     private static Sample during(String system, long rerun) {

@@ -7,7 +7,7 @@ import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /** What Linux's /proc says about a process: its CPU time and its parent. */
-final class Proc {
+public final class Proc {
 
     /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
     private static final double TICKS_PER_SECOND = 100.0;
@@ -34,6 +34,22 @@ final class Proc {
     static OptionalLong parent(long pid) {
         String[] f = fields(pid);
         return f == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(f[1]));
+    }
+
+    /** CPU seconds the whole machine has spent busy (all cores, anything but idle and I/O wait). NaN if unknown. */
+    public static double machineBusySeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     /** The processes whose parent is {@code pid}. */
