@@ -1,7 +1,9 @@
 package dev.baton.bench;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.bench.dbscheduler.DbSchedulerSettings;
 import dev.baton.bench.fleet.Contender;
 import dev.baton.bench.fleet.Postgres;
@@ -53,7 +55,9 @@ public final class BenchMain {
         Path resultsDir = Files.createDirectories(Path.of(o.getOrDefault("results", "results")));
         Path work = Files.createDirectories(Path.of(o.getOrDefault("work", "/tmp/baton-bench"))
                 .resolve(Long.toString(System.currentTimeMillis())));
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        // A figure that could not be measured (a node gone) is NaN, which JSON has no word for.
+        ObjectMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
         Path raw = resultsDir.resolve("benchmarks.json");
         Results previous = Files.exists(raw) ? json.readValue(raw.toFile(), Results.class)
                 : new Results("", "", List.of(), List.of(), List.of(), Map.of());

@@ -2,13 +2,14 @@ package dev.baton.bench;
 
 import dev.baton.bench.FailoverBenchmark.Fault;
 import dev.baton.bench.FleetBenchmark.Step;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Two panels as SVG: p99 start lateness against executions/s for each system's ramp (log scale),
+ * Two panels as SVG: p99 start lateness against the offered load for each system's ramp,
  * and the median time to the next start elsewhere after each kind of fault; the date and the
  * machine underneath.
  */
@@ -38,19 +39,22 @@ final class Chart {
         return svg.append("</svg>\n").toString();
     }
 
+    /**
+     * p99 start lateness against the offered load (workers, so executions/s due), both on log scales,
+     * with the 1 s pass line; a failing step is a hollow dot, and a step that ran nothing sits on top.
+     */
     private static void lateness(StringBuilder svg, List<Step> steps) {
-        double maxRate = steps.stream().mapToDouble(Step::executionsPerSecond).max().orElse(1);
-        double xMax = Math.max(1000, Math.ceil(maxRate / 1000) * 1000);
-        axes(svg, 0, "executions/s", "p99 start lateness (ms, log)");
+        int maxWorkers = steps.stream().mapToInt(Step::workers).max().orElse(1);
+        int decades = Math.max(3, (int) Math.ceil(Math.log10(Math.max(10, maxWorkers))) - 1);
+        axes(svg, 0, "executions/s due (workers of 1 s), log", "p99 start lateness (ms, log)");
         for (int decade = 0; decade <= 4; decade++) {
             double y = yLog(Math.pow(10, decade));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.0f\" text-anchor=\"end\">%s</text>%n", PAD - 4,
                     y + 4, decade == 0 ? "1" : "1e" + decade));
         }
-        for (int i = 0; i <= 4; i++) {
-            double x = PAD + (W - 2 * PAD) * i / 4.0;
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%.0f</text>%n", x,
-                    H - PAD + 14, xMax * i / 4));
+        for (int decade = 0; decade <= decades; decade++) {
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%.0f</text>%n",
+                    xLog(Math.pow(10, decade + 1), decades), H - PAD + 14, Math.pow(10, decade + 1)));
         }
         double limit = yLog(1000);
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"#999\""
@@ -59,16 +63,22 @@ final class Chart {
             String colour = COLOURS.get(system);
             StringBuilder points = new StringBuilder();
             steps.stream().filter(s -> s.contender().equals(system) && s.workers() > 0)
-                    .sorted(java.util.Comparator.comparingDouble(Step::executionsPerSecond)).forEach(s -> {
-                double x = PAD + (W - 2 * PAD) * s.executionsPerSecond() / xMax;
-                double y = yLog(Math.max(1, s.p99Ms()));
-                points.append(String.format(Locale.ROOT, "%.0f,%.0f ", x, y));
-                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"3\" fill=\"%s\"/>%n", x, y,
-                        colour));
-            });
+                    .sorted(Comparator.comparingInt(Step::workers)).forEach(s -> {
+                        double x = xLog(s.workers(), decades);
+                        double y = yLog(s.p99Ms() < 0 ? 10_000 : Math.min(10_000, Math.max(1, s.p99Ms())));
+                        points.append(String.format(Locale.ROOT, "%.0f,%.0f ", x, y));
+                        svg.append(String.format(Locale.ROOT, "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"3\" fill=\"%s\""
+                                + " stroke=\"%s\"/>%n", x, y, s.sustained() ? colour : "white", colour));
+                    });
             svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\"/>%n",
                     points.toString().trim(), colour));
         }
+    }
+
+    /** From 10 to 10^(decades + 1) across the panel. */
+    private static double xLog(double workers, int decades) {
+        double fraction = (Math.log10(Math.max(10, workers)) - 1) / decades;
+        return PAD + (W - 2 * PAD) * Math.min(1, fraction);
     }
 
     private static void failover(StringBuilder svg, Results r) {

@@ -126,7 +126,8 @@ public final class FleetBenchmark {
         return contender.needsPostgres() ? postgres.map(Postgres::cpuSeconds).orElse(Double.NaN) : Double.NaN;
     }
 
+    /** To a tenth; NaN (not measured) stays NaN. */
     private static double round(double v) {
-        return Math.round(v * 10) / 10.0;
+        return Double.isNaN(v) ? v : Math.round(v * 10) / 10.0;
     }
 }

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The results as a Markdown page: each figure for every system, and Baton's as a ratio to each peer's. */
 public final class Report {
@@ -56,6 +58,9 @@ public final class Report {
         sustainedRow(md, r.fleet());
         row(md, "First failing step above it (executions/s due)",
                 s -> firstFailureAbove(r.fleet(), s).map(f -> (double) f.workers()), "%.0f", false);
+        row(md, "Other work on the machine during those two steps (CPU %, most)", s -> Stream.concat(
+                bestSustained(r.fleet(), s).stream(), firstFailureAbove(r.fleet(), s).stream())
+                .map(Step::otherCpuPercent).filter(Objects::nonNull).max(Double::compare), "%.0f", false);
         row(md, "Start lateness p99 at the sustained step (ms)",
                 s -> bestSustained(r.fleet(), s).map(b -> (double) b.p99Ms()), "%.0f", true);
         row(md, "CPU per execution at the sustained step (ms; nodes + database)",
@@ -76,7 +81,8 @@ public final class Report {
         md.append("\n\"Sustained\" is the highest step that ran at least 95% of its due slots with a p99 start"
                 + " lateness under 1 s; above it the ramp steps finely until the first failing step is less than"
                 + " 10% higher, so each limit is known within 10%. The ratio in brackets is the range those"
-                + " brackets allow. \"never\": the cut-short slot was not run again.\n");
+                + " brackets allow. Other work on the machine takes CPU from the system under test: limits found"
+                + " while it used much are low. \"never\": the cut-short slot was not run again.\n");
     }
 
     private static void sustainedRow(StringBuilder md, List<Step> fleet) {
