@@ -104,7 +104,7 @@ public enum Contender {
             return command;
         }
 
-        /** Also passes on the tuning variables (DBS_THREADS, DBS_POLL_MS, ...: see DbSchedulerNode) set for the run. */
+        /** Also passes on the tuning variables set for the run (DBS_THREADS, DBS_POLL_MS, ...: DbSchedulerSettings). */
         @Override
         Map<String, String> env(Workload w, String id, String address, String members, Path journal,
                                 Optional<Postgres> postgres) {
