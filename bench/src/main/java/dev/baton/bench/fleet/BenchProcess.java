@@ -14,9 +14,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchProcess {
 
-    /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
-    private static final double TICKS_PER_SECOND = 100.0;
-
     private final String id;
     private final String address;
     private final Path journal;
@@ -93,13 +90,7 @@ public final class BenchProcess {
 
     /** User plus system CPU seconds the process has used so far. */
     public double cpuSeconds() {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
+        return Proc.cpuSeconds(process.pid(), false);
     }
 
     /** Resident set size in MB. */

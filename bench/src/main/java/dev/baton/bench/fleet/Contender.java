@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A system under benchmark, and how to start one of its nodes with the drill workload. */
 public enum Contender {
@@ -26,7 +27,8 @@ public enum Contender {
         }
 
         @Override
-        Map<String, String> env(Workload w, String id, String address, String members, Path journal) {
+        Map<String, String> env(Workload w, String id, String address, String members, Path journal,
+                                Optional<Postgres> postgres) {
             Map<String, String> env = new HashMap<>();
             env.put("BATON_NODE_ID", id);
             env.put("BATON_BIND", address);
@@ -46,7 +48,12 @@ public enum Contender {
         }
 
         @Override
-        int members(String address, Path journal) {
+        boolean ready(String address, Path journal, int fleetSize) {
+            return members(address) == fleetSize;
+        }
+
+        /** How many members the node at {@code address} sees in its cluster, or -1 if it cannot tell. */
+        private int members(String address) {
             try {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address
                         + ":8080/api/cluster")).timeout(Duration.ofSeconds(2)).build(),
@@ -71,19 +78,57 @@ public enum Contender {
         }
 
         @Override
-        Map<String, String> env(Workload w, String id, String address, String members, Path journal) {
+        Map<String, String> env(Workload w, String id, String address, String members, Path journal,
+                                Optional<Postgres> postgres) {
             return Map.of("NODE_ID", id, "BIND", address, "MEMBERS", members, "CLUSTER_NAME", w.clusterName(),
                     "WORKERS", Integer.toString(w.workers()), "PERIOD_MS", Long.toString(w.period().toMillis()),
-                    "JOURNAL", journal.toString());
+                    "WORK_MS", Long.toString(w.workMillis()), "JOURNAL", journal.toString());
         }
 
         @Override
-        int members(String address, Path journal) {
+        boolean ready(String address, Path journal, int fleetSize) {
             try {
-                return Integer.parseInt(Files.readString(Path.of(journal + ".members")).trim());
+                return Integer.parseInt(Files.readString(Path.of(journal + ".members")).trim()) == fleetSize;
             } catch (IOException | NumberFormatException e) {
-                return -1;
+                return false;
             }
+        }
+    },
+
+    DBSCHEDULER("db-scheduler") {
+        @Override
+        List<String> command() {
+            List<String> command = java();
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    "dev.baton.bench.dbscheduler.DbSchedulerNode"));
+            return command;
+        }
+
+        /** Also passes on the tuning variables set for the run (DBS_THREADS, DBS_POLL_MS, ...: DbSchedulerSettings). */
+        @Override
+        Map<String, String> env(Workload w, String id, String address, String members, Path journal,
+                                Optional<Postgres> postgres) {
+            Map<String, String> env = new HashMap<>(Map.of("NODE_ID", id,
+                    "JDBC_URL", postgres.orElseThrow().url(), "WORKERS", Integer.toString(w.workers()),
+                    "PERIOD_MS", Long.toString(w.period().toMillis()), "WORK_MS", Long.toString(w.workMillis()),
+                    "JOURNAL", journal.toString()));
+            System.getenv().forEach((k, v) -> {
+                if (k.startsWith("DBS_")) {
+                    env.put(k, v);
+                }
+            });
+            return env;
+        }
+
+        /** No cluster to join: a node is ready once its scheduler has started. */
+        @Override
+        boolean ready(String address, Path journal, int fleetSize) {
+            return Files.exists(Path.of(journal + ".ready"));
+        }
+
+        @Override
+        public boolean needsPostgres() {
+            return true;
         }
     };
 
@@ -101,13 +146,22 @@ public enum Contender {
 
     abstract List<String> command();
 
-    /** How many members the node at {@code address} sees in its cluster, or -1 if it cannot tell. */
-    abstract int members(String address, Path journal);
+    /** Whether the node at {@code address} is up and part of a whole fleet of {@code fleetSize}. */
+    abstract boolean ready(String address, Path journal, int fleetSize);
 
-    abstract Map<String, String> env(Workload workload, String id, String address, String members, Path journal);
+    abstract Map<String, String> env(Workload workload, String id, String address, String members, Path journal,
+                                     Optional<Postgres> postgres);
 
     /**
-     * The same JVM for both: the Dockerfile's flags, with the heap limits a 512 MiB container gives
+     * Whether its nodes share a PostgreSQL; then the first node starts alone and creates the
+     * executions, as in a rolling start, and the others find them.
+     */
+    public boolean needsPostgres() {
+        return false;
+    }
+
+    /**
+     * The same JVM for all: the Dockerfile's flags, with the heap limits a 512 MiB container gives
      * them (70% maximum, the JVM's default 1/64 initial).
      */
     private static List<String> java() {

@@ -34,7 +34,9 @@ import net.javacrumbs.shedlock.provider.hazelcast4.HazelcastLockProvider;
  * same slot find the lock taken. Journals use Baton's format so one checker reads both.
  *
  * <p>Configured by environment: NODE_ID, BIND, MEMBERS (host:port,...), CLUSTER_NAME, WORKERS,
- * PERIOD_MS, THREADS, JOURNAL.
+ * PERIOD_MS, WORK_MS (each run's work, a sleep while holding the lock), THREADS, JOURNAL. A node that
+ * dies while holding a lock keeps it until {@code lockAtMostFor} (10 periods) has passed: that is
+ * ShedLock's equivalent of a lease, and the slot it cut short is not run again.
  */
 public final class ShedLockNode {
 
@@ -47,6 +49,7 @@ public final class ShedLockNode {
         Duration period = Duration.ofMillis(Long.parseLong(env("PERIOD_MS", "1000")));
         int workers = Integer.parseInt(env("WORKERS", "10"));
         int threads = Integer.parseInt(env("THREADS", "32"));
+        Duration work = Duration.ofMillis(Long.parseLong(env("WORK_MS", "0")));
 
         Config config = new Config().setClusterName(env("CLUSTER_NAME", "shedlock"));
         config.setProperty("hazelcast.logging.type", "slf4j");
@@ -82,7 +85,7 @@ public final class ShedLockNode {
             Runnable task = () -> {
                 Instant slot = Instant.ofEpochMilli(firstSlot + runs.getAndIncrement() * periodMs);
                 Instant now = Instant.now();
-                locks.executeWithLock((Runnable) () -> run(journal, name, slot, node),
+                locks.executeWithLock((Runnable) () -> run(journal, name, slot, node, work),
                         new LockConfiguration(now, name, period.multipliedBy(10), period.dividedBy(2)));
             };
             scheduler.scheduleAtFixedRate(task, firstSlot - System.currentTimeMillis(), periodMs,
@@ -108,11 +111,20 @@ public final class ShedLockNode {
         stopped.await();
     }
 
-    private static void run(ExecutionJournal journal, String worker, Instant slot, String node) {
+    private static void run(ExecutionJournal journal, String worker, Instant slot, String node, Duration work) {
         String id = UUID.randomUUID().toString();
         Instant started = Instant.now();
         journal.started(new ExecutionStart(worker, id, slot, 0, node, started, RunKind.SCHEDULED));
-        journal.finished(new ExecutionResult(worker, id, slot, 0, node, started, Instant.now(), Outcome.SUCCEEDED,
+        Outcome outcome = Outcome.SUCCEEDED;
+        if (!work.isZero()) {
+            try {
+                Thread.sleep(work);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcome = Outcome.INTERRUPTED;
+            }
+        }
+        journal.finished(new ExecutionResult(worker, id, slot, 0, node, started, Instant.now(), outcome,
                 Optional.empty(), RunKind.SCHEDULED));
     }
 
