@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.convert.DurationStyle;
@@ -49,6 +50,10 @@ public final class ScheduledMethods implements BeanPostProcessor {
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (ScopedProxyUtils.isScopedTarget(beanName)) {
+            // An execution-scoped instance, made per execution: its proxy was looked at once already.
+            return bean;
+        }
         Class<?> type = AopProxyUtils.ultimateTargetClass(bean);
         Map<Method, BatonScheduled> found = MethodIntrospector.selectMethods(type,
                 (MethodIntrospector.MetadataLookup<BatonScheduled>) m ->
