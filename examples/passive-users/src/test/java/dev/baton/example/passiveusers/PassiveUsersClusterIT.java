@@ -42,13 +42,14 @@ class PassiveUsersClusterIT {
 
     private ConfigurableApplicationContext replica(String id, int index, String cluster) {
         String members = "127.0.0.1:" + BASE_PORT + ",127.0.0.1:" + (BASE_PORT + 1) + ",127.0.0.1:" + (BASE_PORT + 2);
+        // Command-line arguments, as a replica is started: they win over application.properties.
         ConfigurableApplicationContext context = new SpringApplicationBuilder(PassiveUsersApplication.class)
-                .properties("spring.datasource.url=" + POSTGRES.getJdbcUrl(),
-                        "spring.datasource.username=" + POSTGRES.getUsername(),
-                        "spring.datasource.password=" + POSTGRES.getPassword(),
-                        "baton.node-id=" + id, "baton.port=" + (BASE_PORT + index), "baton.members=" + members,
-                        "baton.cluster-name=" + cluster, "baton.shutdown-grace=5s", "checker.period=1s")
-                .run();
+                .run("--spring.datasource.url=" + POSTGRES.getJdbcUrl(),
+                        "--spring.datasource.username=" + POSTGRES.getUsername(),
+                        "--spring.datasource.password=" + POSTGRES.getPassword(),
+                        "--baton.node-id=" + id, "--baton.port=" + (BASE_PORT + index), "--baton.members=" + members,
+                        "--baton.cluster-name=" + cluster, "--baton.shutdown-grace=5s", "--checker.period=1s",
+                        "--checker.demo-users=200");
         replicas.add(context);
         return context;
     }

@@ -65,18 +65,23 @@ class ReadmeEmbeddingTest {
         Thread.currentThread().setContextClassLoader(loader);
         try {
             for (int i = 0; i < 2; i++) {
-                List<String> properties = new ArrayList<>();
-                readme.forEach((k, v) -> properties.add(k + "=" + v));
-                // What a machine changes: where the replicas are. Everything else is the README's.
-                properties.addAll(List.of("baton.members=127.0.0.1:17301,127.0.0.1:17302", "baton.bind=127.0.0.1",
-                        "baton.port=" + (17301 + i), "baton.node-id=r" + i, "baton.cluster-name=" + cluster,
-                        "spring.datasource.url=jdbc:h2:mem:" + cluster + ";DB_CLOSE_DELAY=-1",
-                        "spring.sql.init.schema-locations=classpath:readme-schema.sql", "spring.main.banner-mode=off"));
+                java.util.Map<String, String> properties = new java.util.TreeMap<>();
+                readme.forEach((k, v) -> properties.put((String) k, (String) v));
+                // What a machine changes: where the replicas are and the test's database. The rest is the README's.
+                properties.putAll(java.util.Map.of("baton.members", "127.0.0.1:17301,127.0.0.1:17302",
+                        "baton.bind", "127.0.0.1", "baton.port", Integer.toString(17301 + i), "baton.node-id", "r" + i,
+                        "baton.cluster-name", cluster,
+                        "spring.datasource.url", "jdbc:h2:mem:" + cluster + ";DB_CLOSE_DELAY=-1",
+                        "spring.sql.init.schema-locations", "classpath:readme-schema.sql",
+                        "spring.main.banner-mode", "off",
+                        // A fresh project: none of the example's own application.properties.
+                        "spring.config.location", "optional:classpath:/no-such-dir/"));
+                List<String> args = new ArrayList<>();
+                properties.forEach((k, v) -> args.add("--" + k + "=" + v));
                 replicas.add(new SpringApplicationBuilder(loader.loadClass("readme.ReadmeApplication"))
                         .resourceLoader(new DefaultResourceLoader(loader))
                         .web(WebApplicationType.NONE)
-                        .properties(properties.toArray(String[]::new))
-                        .run());
+                        .run(args.toArray(String[]::new)));
             }
             JdbcTemplate db = replicas.getFirst().getBean(JdbcTemplate.class);
             await().atMost(Duration.ofSeconds(60)).until(() -> "PASSIVE".equals(
