@@ -112,8 +112,12 @@ class ClusterApp {
         @Override
         protected void doWork(WorkerContext context) throws Exception {
             slowRunsOn = context.nodeId();
-            Thread.sleep(1500);
-            RUNS.add(new Run("slow", context.scheduledAt(), context.fencingToken(), context.nodeId(), 0));
+            try {
+                Thread.sleep(1500);
+                RUNS.add(new Run("slow", context.scheduledAt(), context.fencingToken(), context.nodeId(), 0));
+            } finally {
+                slowRunsOn = null;
+            }
         }
     }
 }
