@@ -17,12 +17,14 @@ import java.util.Objects;
  * Builds a {@link BackgroundWorkerManager}:
  *
  * <pre>{@code
- * BackgroundWorkerManager manager = Baton.manager(HazelcastCoordination.create(hazelcast))
+ * BackgroundWorkerManager manager = Baton.manager(HazelcastCoordination.builder(hazelcast).build())
  *         .services(container)
  *         .build();
  * manager.add(new PassiveUserCheckerWorker());
  * manager.start();
  * }</pre>
+ *
+ * For one process, or to try Baton out, {@link InMemoryCoordination#standalone()} needs no cluster.
  */
 public final class Baton {
 

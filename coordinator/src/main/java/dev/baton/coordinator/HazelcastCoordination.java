@@ -24,14 +24,21 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Config config = HazelcastCoordination.configure(new Config(), 2);   // before the member starts
+ * // ... your network and discovery settings ...
  * HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
- * Coordination coordination = HazelcastCoordination.builder(hazelcast).minClusterSize(2).build();
+ * Coordination coordination = HazelcastCoordination.builder(hazelcast).nodeId(podName).build();
  * BackgroundWorkerManager manager = Baton.manager(coordination).build();
  * }</pre>
+ *
+ * The floor ({@code minClusterSize}) is given once, to {@link #configure(Config, int)}: the builder
+ * reads it from the member's configuration.
  */
 public final class HazelcastCoordination {
 
+    /** How long an execution keeps its lease without a renewal a quorum acknowledged, by default. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
+    /** Where {@link #configure(Config, int)} records the floor, for the builder to read. */
+    public static final String MIN_CLUSTER_SIZE_PROPERTY = "baton.min.cluster.size";
 
     private static final Logger log = LoggerFactory.getLogger(HazelcastCoordination.class);
 
@@ -39,16 +46,51 @@ public final class HazelcastCoordination {
     }
 
     /**
-     * Adds what Baton needs to a member's configuration: the records map (sync backups on a
-     * quorum of members, split-brain protection, a merge policy that keeps the highest fencing
-     * token) and the executor its sessions talk through. Call it before the member starts.
+     * Prepares a member's configuration for Baton with {@link MemberTiming#defaults()}; see
+     * {@link #configure(Config, int, MemberTiming)}.
      *
-     * @param minClusterSize a majority of the fleet: a side of a partition smaller than this claims nothing
+     * @param config         the member's configuration, before the member starts
+     * @param minClusterSize an optional floor: never claim with fewer voters than this (1: no floor)
+     * @return {@code config}
      */
     public static Config configure(Config config, int minClusterSize) {
+        return configure(config, minClusterSize, MemberTiming.defaults());
+    }
+
+    /**
+     * Prepares a member's configuration for Baton; call it before the member starts. It adds:
+     * <ul>
+     *   <li>the records map (sync backups, split-brain protection at the floor, a merge policy
+     *       that keeps the highest fencing token), the executor Baton's sessions talk through, and
+     *       Baton's serialization;</li>
+     *   <li>{@code hazelcast.operation.fail.on.indeterminate.state=true}: a write whose backups did
+     *       not answer fails instead of being re-applied blindly;</li>
+     *   <li>the timing that makes fail-over take seconds ({@code timing}), no Hazelcast shutdown
+     *       hook (close the manager, then the member), and no phone-home. A property the
+     *       configuration (or a {@code -D} system property) already sets is kept.</li>
+     * </ul>
+     * It records the floor in the configuration ({@link #MIN_CLUSTER_SIZE_PROPERTY}), where
+     * {@link Builder#build()} reads it. Calling it again with the same floor changes nothing.
+     *
+     * @param config         the member's configuration, before the member starts
+     * @param minClusterSize an optional floor: never claim with fewer voters than this, even where
+     *                       they are a majority; 2 keeps a node that starts cut off from running alone
+     * @param timing         heartbeats, merge delay and timeouts
+     * @return {@code config}
+     * @throws IllegalArgumentException if the floor is below 1, or differs from one recorded before
+     */
+    public static Config configure(Config config, int minClusterSize, MemberTiming timing) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(timing, "timing");
         if (minClusterSize < 1) {
             throw new IllegalArgumentException("minClusterSize must be at least 1, but was " + minClusterSize);
         }
+        String recorded = config.getProperties().getProperty(MIN_CLUSTER_SIZE_PROPERTY);
+        if (recorded != null && !recorded.equals(Integer.toString(minClusterSize))) {
+            throw new IllegalArgumentException("this Config was prepared for Baton with minClusterSize " + recorded
+                    + " already, now " + minClusterSize + " is asked for; give the floor in one place");
+        }
+        config.setProperty(MIN_CLUSTER_SIZE_PROPERTY, Integer.toString(minClusterSize));
         config.getSerializationConfig().addDataSerializableFactory(BatonSerialization.FACTORY_ID,
                 new BatonSerialization());
         // A write whose backups did not acknowledge, or whose member left mid-call, must fail rather than be
@@ -62,7 +104,31 @@ public final class HazelcastCoordination {
         }
         config.addMapConfig(records);
         config.addExecutorConfig(new ExecutorConfig(HzSettings.EXECUTOR).setPoolSize(4));
+        // Baton's shutdown order is: stop claiming, finish executions, release leases, then leave.
+        // Hazelcast's own hook would race it, so the application closes the member after the manager.
+        keepOrSet(config, "hazelcast.shutdownhook.enabled", "false");
+        keepOrSet(config, "hazelcast.phone.home.enabled", "false");
+        keepOrSet(config, "hazelcast.heartbeat.interval.seconds", MemberTiming.seconds(timing.heartbeat()));
+        keepOrSet(config, "hazelcast.max.no.heartbeat.seconds", MemberTiming.seconds(timing.heartbeatTimeout()));
+        keepOrSet(config, "hazelcast.merge.first.run.delay.seconds", MemberTiming.seconds(timing.mergeDelay()));
+        keepOrSet(config, "hazelcast.merge.next.run.delay.seconds", MemberTiming.seconds(timing.mergeDelay()));
+        keepOrSet(config, "hazelcast.operation.call.timeout.millis", Long.toString(timing.callTimeout().toMillis()));
+        // A frozen member holding a record's backup would block every write to it; after this the
+        // owner goes on without it (the lock table, not the backup, keeps executions apart).
+        keepOrSet(config, "hazelcast.operation.backup.timeout.millis",
+                Long.toString(timing.backupTimeout().toMillis()));
+        keepOrSet(config, "hazelcast.graceful.shutdown.max.wait", MemberTiming.seconds(timing.gracefulShutdownWait()));
         return config;
+    }
+
+    private static void keepOrSet(Config config, String property, String value) {
+        // getProperty also reads -D system properties: an operator's explicit choice wins.
+        String existing = config.getProperty(property);
+        if (existing == null) {
+            config.setProperty(property, value);
+        } else if (!existing.equals(value)) {
+            log.info("Keeping {}={} from the configuration (Baton's tuning would set {})", property, existing, value);
+        }
     }
 
     private static MapConfig recordsMapConfig(int minClusterSize) {
@@ -74,6 +140,12 @@ public final class HazelcastCoordination {
                 .setMergePolicyConfig(new MergePolicyConfig(HighestFenceMergePolicy.class.getName(), 100));
     }
 
+    /**
+     * Starts a coordination on a member prepared with {@link #configure(Config, int)}.
+     *
+     * @param hazelcast the running member
+     * @return a builder
+     */
     public static Builder builder(HazelcastInstance hazelcast) {
         return new Builder(hazelcast);
     }
@@ -83,7 +155,6 @@ public final class HazelcastCoordination {
         private final HazelcastInstance hazelcast;
         private String nodeId;
         private Duration lease = DEFAULT_LEASE;
-        private int minClusterSize = 1;
         private Duration voterRemovalDelay = HzSettings.DEFAULT_VOTER_REMOVAL_DELAY;
         private Path stateDirectory;
 
@@ -91,7 +162,12 @@ public final class HazelcastCoordination {
             this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
         }
 
-        /** This node's id; default: the member's address. */
+        /**
+         * This node's id, unique among running nodes; default: the member's address.
+         *
+         * @param nodeId letters, digits, '.', '_' or '-'
+         * @return this builder
+         */
         public Builder nodeId(String nodeId) {
             this.nodeId = dev.baton.worker.WorkerNames.requireValid(nodeId);
             return this;
@@ -100,21 +176,21 @@ public final class HazelcastCoordination {
         /**
          * How long an execution keeps its lease without a renewal a quorum acknowledged; default
          * 5 s. A crash in the middle of an execution re-runs the slot elsewhere about this long later.
+         *
+         * @param lease at least 500 ms
+         * @return this builder
          */
         public Builder lease(Duration lease) {
             this.lease = Objects.requireNonNull(lease, "lease");
             return this;
         }
 
-        /** The split-brain minimum, counting this member: never claim with fewer. Default 1. */
-        public Builder minClusterSize(int minClusterSize) {
-            this.minClusterSize = minClusterSize;
-            return this;
-        }
-
         /**
          * How long a voter may be gone without saying goodbye (crashed, cut off) before the others
          * remove it from the voters; long enough for a restart to bring it back. Default 30 s.
+         *
+         * @param delay not negative
+         * @return this builder
          */
         public Builder voterRemovalDelay(Duration delay) {
             this.voterRemovalDelay = Objects.requireNonNull(delay, "delay");
@@ -132,14 +208,23 @@ public final class HazelcastCoordination {
             return this;
         }
 
+        /**
+         * Builds the coordination; the floor comes from the member's configuration.
+         *
+         * @return the coordination, to pass to {@link Baton#manager(Coordination)}
+         * @throws IllegalStateException if the member was not prepared with {@link #configure(Config, int)}
+         */
         public Coordination build() {
-            HzSettings settings = HzSettings.forLease(lease, minClusterSize, voterRemovalDelay);
-            if (!hazelcast.getConfig().getSerializationConfig().getDataSerializableFactories()
+            Config config = hazelcast.getConfig();
+            String floor = config.getProperties().getProperty(MIN_CLUSTER_SIZE_PROPERTY);
+            if (floor == null || !config.getSerializationConfig().getDataSerializableFactories()
                     .containsKey(BatonSerialization.FACTORY_ID)) {
                 throw new IllegalStateException("the Hazelcast member was not prepared for Baton: call"
                         + " HazelcastCoordination.configure(config, minClusterSize) on its Config before"
-                        + " Hazelcast.newHazelcastInstance(config)");
+                        + " Hazelcast.newHazelcastInstance(config) (in Spring Boot, declare a Config bean, or let"
+                        + " the Baton starter build the member from baton.* properties)");
             }
+            HzSettings settings = HzSettings.forLease(lease, Integer.parseInt(floor), voterRemovalDelay);
             String id = nodeId != null ? nodeId : defaultNodeId(hazelcast);
             HzCoordination.StateDirectory state = stateDirectory == null ? null
                     : HzCoordination.stateIn(stateDirectory, id);

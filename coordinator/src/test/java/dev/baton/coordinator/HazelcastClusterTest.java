@@ -38,7 +38,7 @@ class HazelcastClusterTest {
 
     private BackgroundWorkerManager manager(HazelcastInstance member, String id, int workers, Duration period) {
         Coordination coordination = HazelcastCoordination.builder(member).nodeId(id).lease(Duration.ofSeconds(3))
-                .minClusterSize(2).build();
+                .build();
         BackgroundWorkerManager manager = Baton.manager(coordination).listener(recorder).build();
         for (int i = 0; i < workers; i++) {
             manager.add(new TestWorker(String.format("w%03d", i), Schedule.fixedRate(period), ctx -> { }));
@@ -73,7 +73,7 @@ class HazelcastClusterTest {
     void aHundredWorkersOnFourNodesAreSpreadAtMost35ToANode() {
         List<Coordination> coordinations = new ArrayList<>();
         for (int n = 0; n < 4; n++) {
-            Coordination c = HazelcastCoordination.builder(members.get(n)).nodeId("node-" + n).minClusterSize(2).build();
+            Coordination c = HazelcastCoordination.builder(members.get(n)).nodeId("node-" + n).build();
             c.start(new CoordinationContract.EventLog());
             for (int w = 0; w < 100; w++) {
                 c.register("report-" + w);

@@ -29,7 +29,6 @@ class HazelcastCoordinationContractTest extends CoordinationContract {
         return HazelcastCoordination.builder(members.get(MEMBER_OF_NODE.get(id)))
                 .nodeId(id)
                 .lease(Duration.ofSeconds(2))
-                .minClusterSize(2)
                 .build();
     }
 }

@@ -118,7 +118,7 @@ class SchedulingTest {
 
     @Test
     void aCronWorkerRunsAtItsCronSlots() {
-        h.manager.add(new TestWorker("cron", Schedule.cron("15,45 * * * * ?"), ctx -> { }));
+        h.manager.add(new TestWorker("cron", Schedule.cron("15,45 * * * * ?", java.time.ZoneOffset.UTC, dev.baton.worker.CronDialect.QUARTZ), ctx -> { }));
         h.manager.start();
 
         h.advanceTo("00:02:00");

@@ -3,6 +3,7 @@ package dev.baton.node;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.Baton;
+import dev.baton.coordinator.BatonHealth;
 import dev.baton.coordinator.HazelcastCoordination;
 import dev.baton.node.cluster.HazelcastSetup;
 import dev.baton.node.cluster.MemberListCheck;
@@ -28,7 +29,6 @@ import dev.baton.worker.WorkerProvider;
 import java.util.List;
 import java.util.ServiceLoader;
 import dev.baton.worker.spi.Coordination;
-import dev.baton.worker.spi.CoordinationStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -56,7 +56,7 @@ public final class BatonNode implements AutoCloseable {
      */
     public static final Duration LEAVE_CLUSTER_LIMIT = Duration.ofSeconds(30);
     /** The longest Hazelcast may spend handing this member's partitions over on shutdown. */
-    static final Duration HAND_OVER_LIMIT = Duration.ofSeconds(15);
+    static final Duration HAND_OVER_LIMIT = dev.baton.coordinator.MemberTiming.defaults().gracefulShutdownWait();
 
     private static final Logger log = LoggerFactory.getLogger(BatonNode.class);
 
@@ -74,6 +74,7 @@ public final class BatonNode implements AutoCloseable {
     private ClusterDirectory directory;
     private ClusterHistory history;
     private NodeMetrics metrics;
+    private BatonHealth health;
     private Optional<ExecutionJournal> journal = Optional.empty();
     private String nodeId;
 
@@ -97,7 +98,6 @@ public final class BatonNode implements AutoCloseable {
         nodeId = config.find(NodeSettings.NODE_ID).orElseGet(NodeIdentity::hostName);
         startHttp();
         com.hazelcast.config.Config hazelcastConfig = HazelcastSetup.build(config, nodeId);
-        hazelcastConfig.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(HAND_OVER_LIMIT.toSeconds()));
         hazelcast = Hazelcast.newHazelcastInstance(hazelcastConfig);
         config.find(NodeSettings.MEMBERS).ifPresent(members -> MemberListCheck.start(members, hazelcast,
                 config.get(NodeSettings.MIN_CLUSTER_SIZE), Duration.ofSeconds(30)));
@@ -109,18 +109,18 @@ public final class BatonNode implements AutoCloseable {
         HazelcastCoordination.Builder coordinationBuilder = HazelcastCoordination.builder(hazelcast)
                 .nodeId(nodeId)
                 .lease(config.get(NodeSettings.LEASE))
-                .minClusterSize(config.get(NodeSettings.MIN_CLUSTER_SIZE))
                 .voterRemovalDelay(config.get(NodeSettings.VOTER_REMOVAL_DELAY));
         config.find(NodeSettings.STATE_DIR).ifPresent(coordinationBuilder::stateDirectory);
         coordination = coordinationBuilder.build();
         directory = new ClusterDirectory(hazelcast);
         history = new ClusterHistory(hazelcast, config.get(NodeSettings.HISTORY_SIZE), Duration.ofMillis(500));
         metrics = new NodeMetrics(coordination, config.get(NodeSettings.METRICS_PER_WORKER));
+        health = new BatonHealth(coordination);
         journal = config.find(NodeSettings.JOURNAL).map(this::journalFile).map(ExecutionJournal::new);
         Baton.Builder builder = Baton.manager(coordination)
                 .services(services)
                 .shutdownGrace(config.get(NodeSettings.SHUTDOWN_GRACE))
-                .listener(metrics)
+                .listener(metrics.baton())
                 .listener(history);
         journal.ifPresent(builder::listener);
         manager = builder.build();
@@ -208,21 +208,8 @@ public final class BatonNode implements AutoCloseable {
         if (hazelcast == null || !hazelcast.getLifecycleService().isRunning()) {
             return Optional.of("not a cluster member: Hazelcast is not running");
         }
-        CoordinationStatus status = coordination.status();
-        if (!status.quorumPresent()) {
-            return Optional.of(status.voters().isEmpty()
-                    ? "no quorum: the cluster has not agreed on its voters yet"
-                    : "no quorum: " + status.quorum() + " of the voters " + status.voters() + " must answer this node's"
-                    + " renewals (BATON_MIN_CLUSTER_SIZE=" + config.get(NodeSettings.MIN_CLUSTER_SIZE)
-                    + "); this node sees " + status.members() + " member(s)");
-        }
-        // A node that is not a voter yet adds nothing to the cluster's tolerance of failures: a rolling
-        // update that moved on now could take away the voters it still depends on.
-        if (!status.voter()) {
-            return Optional.of("not a voter yet: the voters " + status.voters() + " add one process at a time,"
-                    + " each change a lease after the one before");
-        }
-        return Optional.empty();
+        return health.check().problem()
+                .map(p -> p + " (BATON_MIN_CLUSTER_SIZE=" + config.get(NodeSettings.MIN_CLUSTER_SIZE) + ")");
     }
 
     public BackgroundWorkerManager manager() {

@@ -18,8 +18,10 @@ public interface BackgroundWorkerManager extends AutoCloseable {
     /**
      * Resolves the worker from the application's container ({@link ServiceScopeFactory#findRoot})
      * and adds it, as ABP's {@code AddBackgroundWorkerAsync<T>()} does.
+     *
+     * @param workerType a {@link PeriodicBackgroundWorker} or {@link BackgroundWorker} type registered in the container
      */
-    void add(Class<?> workerType);
+    void add(Class<? extends Worker> workerType);
 
     /**
      * Removes a worker from this node: no new slot is started here; a running execution finishes.

@@ -8,72 +8,91 @@ import com.cronutils.parser.CronParser;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A cron schedule. Accepted forms, told apart by the number of fields:
- * <ul>
- *   <li>5 fields, Unix: {@code minute hour day-of-month month day-of-week}, e.g. {@code 0,30 * * * *};</li>
- *   <li>6 fields, Quartz or Spring: {@code second minute hour day-of-month month day-of-week},
- *       e.g. {@code 0 0/10 * * * ?} (Quartz) or {@code 0 0/10 * * * *} (Spring);</li>
- *   <li>7 fields, Quartz with a year.</li>
- * </ul>
+ * A cron schedule in a named {@link CronDialect}: Unix (five fields) unless the caller names Quartz
+ * or Spring; the dialect is never guessed from the number of fields. Create it with
+ * {@link Schedule#cron(String, ZoneId)} or {@link Schedule#cron(String, ZoneId, CronDialect)}.
  * Evaluated in the given zone: a wall-clock time that a daylight-saving change skips is not run
  * that day, and one that a change repeats runs once.
  */
 public final class CronSchedule implements Schedule {
 
-    private static final String FORMS = "use 5 fields (Unix: minute hour day-of-month month day-of-week,"
-            + " e.g. '*/10 * * * *') or 6-7 fields (Quartz: second minute hour day-of-month month"
-            + " day-of-week [year], e.g. '0 0/10 * * * ?')";
-
     private final String expression;
     private final ZoneId zone;
+    private final CronDialect dialect;
     private final ExecutionTime executionTime;
 
-    private CronSchedule(String expression, ZoneId zone, ExecutionTime executionTime) {
+    private CronSchedule(String expression, ZoneId zone, CronDialect dialect, ExecutionTime executionTime) {
         this.expression = expression;
         this.zone = zone;
+        this.dialect = dialect;
         this.executionTime = executionTime;
     }
 
-    static CronSchedule parse(String expression, ZoneId zone) {
+    static CronSchedule parse(String expression, ZoneId zone, CronDialect dialect) {
         Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(dialect, "dialect");
         if (expression == null || expression.isBlank()) {
-            throw new IllegalArgumentException("cron expression is blank; " + FORMS);
+            throw new IllegalArgumentException("cron expression is blank; " + form(dialect));
         }
         String trimmed = expression.trim().replaceAll("\\s+", " ");
         int fields = trimmed.split(" ").length;
-        List<CronType> candidates = switch (fields) {
-            case 5 -> List.of(CronType.UNIX);
-            case 6 -> List.of(CronType.QUARTZ, CronType.SPRING);
-            case 7 -> List.of(CronType.QUARTZ);
-            default -> throw new IllegalArgumentException("cron expression '" + expression + "' has "
-                    + fields + " fields; " + FORMS);
+        boolean fits = switch (dialect) {
+            case UNIX -> fields == 5;
+            case QUARTZ -> fields == 6 || fields == 7;
+            case SPRING -> fields == 6;
         };
-        List<String> problems = new ArrayList<>();
-        for (CronType type : candidates) {
-            try {
-                Cron cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(type)).parse(trimmed);
-                cron.validate();
-                CronSchedule schedule = new CronSchedule(trimmed, zone, ExecutionTime.forCron(cron));
-                if (schedule.nextAfter(Instant.now()).isEmpty()) {
-                    throw new IllegalArgumentException("cron expression '" + expression
-                            + "' never fires after now; check the day-of-month, month and year fields");
-                }
-                return schedule;
-            } catch (IllegalArgumentException e) {
-                if (e.getMessage() != null && e.getMessage().contains("never fires")) {
-                    throw e;
-                }
-                problems.add(type + ": " + e.getMessage());
-            }
+        if (!fits) {
+            throw new IllegalArgumentException("cron expression '" + expression + "' has " + fields + " fields; "
+                    + form(dialect) + hint(dialect, fields));
         }
-        throw new IllegalArgumentException("invalid cron expression '" + expression + "' (" + String.join("; ", problems)
-                + "); " + FORMS);
+        Cron cron;
+        try {
+            cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(type(dialect))).parse(trimmed);
+            cron.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid " + dialect + " cron expression '" + expression + "' ("
+                    + e.getMessage() + "); " + form(dialect), e);
+        }
+        CronSchedule schedule = new CronSchedule(trimmed, zone, dialect, ExecutionTime.forCron(cron));
+        if (schedule.nextAfter(Instant.now()).isEmpty()) {
+            throw new IllegalArgumentException("cron expression '" + expression
+                    + "' never fires after now; check the day-of-month, month and year fields");
+        }
+        return schedule;
+    }
+
+    private static CronType type(CronDialect dialect) {
+        return switch (dialect) {
+            case UNIX -> CronType.UNIX;
+            case QUARTZ -> CronType.QUARTZ;
+            case SPRING -> CronType.SPRING53;
+        };
+    }
+
+    private static String form(CronDialect dialect) {
+        return switch (dialect) {
+            case UNIX -> "a Unix cron has 5 fields: minute hour day-of-month month day-of-week, e.g. '*/10 * * * *'";
+            case QUARTZ -> "a Quartz cron has 6 or 7 fields: second minute hour day-of-month month day-of-week"
+                    + " [year], e.g. '0 0/10 * * * ?'";
+            case SPRING -> "a Spring cron has 6 fields: second minute hour day-of-month month day-of-week,"
+                    + " e.g. '0 */10 * * * *'";
+        };
+    }
+
+    private static String hint(CronDialect dialect, int fields) {
+        if (dialect == CronDialect.UNIX && (fields == 6 || fields == 7)) {
+            return ". If it is a Quartz or Spring expression with seconds, name its dialect:"
+                    + " Schedule.cron(expression, zone, CronDialect.QUARTZ) or CronDialect.SPRING"
+                    + " (they number the weekdays differently, so Baton does not guess)";
+        }
+        if (dialect != CronDialect.UNIX && fields == 5) {
+            return ". A five-field expression is Unix cron: Schedule.cron(expression, zone)";
+        }
+        return "";
     }
 
     public String expression() {
@@ -82,6 +101,10 @@ public final class CronSchedule implements Schedule {
 
     public ZoneId zone() {
         return zone;
+    }
+
+    public CronDialect dialect() {
+        return dialect;
     }
 
     @Override
@@ -100,17 +123,18 @@ public final class CronSchedule implements Schedule {
 
     @Override
     public String describe() {
-        return "cron(" + expression + ", " + zone + ")";
+        return "cron(" + expression + ", " + zone + (dialect == CronDialect.UNIX ? "" : ", " + dialect) + ")";
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CronSchedule other && expression.equals(other.expression) && zone.equals(other.zone);
+        return o instanceof CronSchedule other && expression.equals(other.expression) && zone.equals(other.zone)
+                && dialect == other.dialect;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(expression, zone);
+        return Objects.hash(expression, zone, dialect);
     }
 
     @Override

@@ -15,7 +15,12 @@ public enum Outcome {
     /** The executor died before recording an outcome; seen by the node that took the worker over. */
     CRASHED;
 
-    /** Whether the slot counts as done: only a lost lease or a crash leaves it open for a re-run. */
+    /**
+     * Whether the slot counts as done. A lost lease, a crash and an interrupt by shutdown leave it
+     * open, for a re-run elsewhere (unless the worker's {@link CrashPolicy} is {@code SKIP}).
+     *
+     * @return false for {@link #LEASE_LOST}, {@link #CRASHED} and {@link #INTERRUPTED}
+     */
     public boolean closesSlot() {
         return this != LEASE_LOST && this != CRASHED && this != INTERRUPTED;
     }

@@ -14,8 +14,9 @@ import java.util.Optional;
  *       computes the same slots without talking to the others.</li>
  *   <li>{@link #fixedDelay(Duration)}: the next slot is the completion of the previous run plus
  *       the delay, as ABP's timer does; runs never pile up.</li>
- *   <li>{@link #cron(String, ZoneId)}: a Unix (5 fields) or Quartz (6 or 7 fields, seconds first)
- *       expression evaluated in a time zone, daylight saving time included.</li>
+ *   <li>{@link #cron(String, ZoneId)}: a Unix cron expression (5 fields) evaluated in a time zone,
+ *       daylight saving time included; {@link #cron(String, ZoneId, CronDialect)} for a Quartz or
+ *       Spring expression (seconds first), named by the caller, never guessed.</li>
  * </ul>
  */
 public sealed interface Schedule permits FixedRate, FixedDelay, CronSchedule {
@@ -30,12 +31,23 @@ public sealed interface Schedule permits FixedRate, FixedDelay, CronSchedule {
         return new FixedDelay(delay);
     }
 
-    /** A cron expression evaluated in {@code zone}; see {@link CronSchedule} for the accepted forms. */
+    /**
+     * A Unix cron expression (five fields: minute hour day-of-month month day-of-week) evaluated
+     * in {@code zone}, e.g. {@code Schedule.cron("*}{@code /15 * * * *", ZoneId.of("Europe/Berlin"))}.
+     */
     static Schedule cron(String expression, ZoneId zone) {
-        return CronSchedule.parse(expression, zone);
+        return CronSchedule.parse(expression, zone, CronDialect.UNIX);
     }
 
-    /** A cron expression evaluated in UTC. */
+    /**
+     * A cron expression in the named dialect, evaluated in {@code zone}, e.g.
+     * {@code Schedule.cron("0 0/15 * * * ?", zone, CronDialect.QUARTZ)}.
+     */
+    static Schedule cron(String expression, ZoneId zone, CronDialect dialect) {
+        return CronSchedule.parse(expression, zone, dialect);
+    }
+
+    /** A Unix cron expression (five fields) evaluated in UTC. */
     static Schedule cron(String expression) {
         return cron(expression, ZoneOffset.UTC);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,15 +63,40 @@ class ScheduleTest {
     }
 
     @Test
-    void unixAndQuartzCronExpressionsAreBothAccepted() {
+    void eachDialectIsAcceptedWhenNamed() {
         Instant from = Instant.parse("2026-05-04T10:07:00Z");
 
         assertThat(Schedule.cron("*/15 * * * *").nextAfter(from)).contains(Instant.parse("2026-05-04T10:15:00Z"));
-        assertThat(Schedule.cron("30 0/15 * * * ?").nextAfter(from)).contains(Instant.parse("2026-05-04T10:15:30Z"));
-        assertThat(Schedule.cron("0 */15 * * * *").nextAfter(from)).as("Spring style, six fields")
+        assertThat(Schedule.cron("30 0/15 * * * ?", ZoneOffset.UTC, CronDialect.QUARTZ).nextAfter(from))
+                .contains(Instant.parse("2026-05-04T10:15:30Z"));
+        assertThat(Schedule.cron("0 */15 * * * *", ZoneOffset.UTC, CronDialect.SPRING).nextAfter(from))
                 .contains(Instant.parse("2026-05-04T10:15:00Z"));
-        assertThat(Schedule.cron("0 0 12 ? * MON-FRI 2026").nextAfter(from))
+        assertThat(Schedule.cron("0 0 12 ? * MON-FRI 2026", ZoneOffset.UTC, CronDialect.QUARTZ).nextAfter(from))
                 .contains(Instant.parse("2026-05-04T12:00:00Z"));
+    }
+
+    @Test
+    void weekdayNumbersFollowTheNamedDialectNeverAGuess() {
+        // 2026-05-02 is a Saturday. In Quartz 1-5 is Sunday to Thursday, in Spring Monday to Friday.
+        Instant saturday = Instant.parse("2026-05-02T12:00:00Z");
+        Schedule quartz = Schedule.cron("0 0 9 ? * 1-5", ZoneOffset.UTC, CronDialect.QUARTZ);
+        Schedule spring = Schedule.cron("0 0 9 * * 1-5", ZoneOffset.UTC, CronDialect.SPRING);
+
+        assertThat(quartz.nextAfter(saturday)).contains(Instant.parse("2026-05-03T09:00:00Z"));
+        assertThat(spring.nextAfter(saturday)).contains(Instant.parse("2026-05-04T09:00:00Z"));
+        assertThat(quartz).isNotEqualTo(Schedule.cron("0 0 9 ? * 1-5", ZoneOffset.UTC, CronDialect.SPRING));
+    }
+
+    @Test
+    void aSixFieldExpressionWithoutADialectIsRefusedWithHowToNameOne() {
+        assertThatThrownBy(() -> Schedule.cron("0 0 9 ? * 1-5"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has 6 fields")
+                .hasMessageContaining("CronDialect.QUARTZ")
+                .hasMessageContaining("CronDialect.SPRING");
+        assertThatThrownBy(() -> Schedule.cron("*/5 * * * *", ZoneOffset.UTC, CronDialect.QUARTZ))
+                .hasMessageContaining("a Quartz cron has 6 or 7 fields")
+                .hasMessageContaining("Schedule.cron(expression, zone)");
     }
 
     @Test
@@ -85,7 +111,7 @@ class ScheduleTest {
 
     @Test
     void dailyCronSkipsTheWallClockTimeThatSpringForwardRemoves() {
-        Schedule daily = Schedule.cron("0 30 2 * * ?", BERLIN);
+        Schedule daily = Schedule.cron("0 30 2 * * ?", BERLIN, CronDialect.QUARTZ);
 
         List<ZonedDateTime> runs = runs(daily, ZonedDateTime.of(2026, 3, 27, 12, 0, 0, 0, BERLIN), 3);
 
@@ -97,7 +123,7 @@ class ScheduleTest {
 
     @Test
     void dailyCronRunsOnceWhenFallBackRepeatsTheWallClockTime() {
-        Schedule daily = Schedule.cron("0 30 2 * * ?", BERLIN);
+        Schedule daily = Schedule.cron("0 30 2 * * ?", BERLIN, CronDialect.QUARTZ);
 
         List<ZonedDateTime> runs = runs(daily, ZonedDateTime.of(2026, 10, 24, 12, 0, 0, 0, BERLIN), 2);
 
@@ -121,9 +147,9 @@ class ScheduleTest {
     void malformedCronIsRefusedWithTheAcceptedForms() {
         assertThatThrownBy(() -> Schedule.cron("61 * * * *"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("invalid cron expression '61 * * * *'")
+                .hasMessageContaining("invalid UNIX cron expression '61 * * * *'")
                 .hasMessageContaining("61")
-                .hasMessageContaining("5 fields (Unix");
+                .hasMessageContaining("a Unix cron has 5 fields");
         assertThatThrownBy(() -> Schedule.cron("* * *"))
                 .hasMessageContaining("has 3 fields");
         assertThatThrownBy(() -> Schedule.cron("  "))
@@ -138,6 +164,8 @@ class ScheduleTest {
         assertThat(Schedule.fixedDelay(Duration.ofMinutes(10)).describe()).isEqualTo("fixedDelay(PT10M)");
         assertThat(Schedule.cron("0 * * * *", BERLIN).describe()).isEqualTo("cron(0 * * * *, Europe/Berlin)");
         assertThat(Schedule.cron("0 * * * *", BERLIN)).isEqualTo(Schedule.cron("0  *  * * *", BERLIN));
+        assertThat(Schedule.cron("0 0 * * * ?", BERLIN, CronDialect.QUARTZ).describe())
+                .isEqualTo("cron(0 0 * * * ?, Europe/Berlin, QUARTZ)");
     }
 
     private static List<ZonedDateTime> runs(Schedule schedule, ZonedDateTime from, int count) {

@@ -89,7 +89,7 @@ public class ClaimCompleteBenchmark {
         // Every member runs a coordination, as every node of a fleet does: their lock tables vote on claims.
         for (int i = 0; i < members; i++) {
             Coordination c = HazelcastCoordination.builder(cluster.get(i)).nodeId("jmh-" + i)
-                    .lease(Duration.ofSeconds(5)).minClusterSize(quorum).build();
+                    .lease(Duration.ofSeconds(5)).build();
             c.start(NO_EVENTS);
             coordinations.add(c);
         }

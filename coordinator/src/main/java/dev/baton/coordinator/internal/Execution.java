@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal;
 
+import dev.baton.worker.internal.WorkerAccess;
 import dev.baton.coordinator.TaskScheduler.Cancellable;
 import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.ExecutionStart;
@@ -104,7 +105,7 @@ final class Execution {
                     stop(Outcome.LEASE_LOST);
                 } else {
                     try (ServiceScope scope = engine.services().openScope()) {
-                        worker.execute(new ExecutionContext(executionId, engine.nodeId(), lease, scope, kind));
+                        WorkerAccess.execute(worker, new ExecutionContext(executionId, engine.nodeId(), lease, scope, kind));
                     }
                 }
             }

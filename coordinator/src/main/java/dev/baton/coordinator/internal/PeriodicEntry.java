@@ -159,7 +159,7 @@ final class PeriodicEntry {
         WorkerState state = !active ? WorkerState.STOPPED : running != null ? WorkerState.RUNNING
                 : paused ? WorkerState.PAUSED : WorkerState.IDLE;
         Optional<Instant> next = plan == null || plan.provisional() ? Optional.empty() : Optional.of(plan.slot());
-        return new WorkerInfo(worker.name(), worker.schedule().describe(), state, next, Optional.ofNullable(lastOutcome),
+        return new WorkerInfo(worker.name(), Optional.of(worker.schedule()), state, next, Optional.ofNullable(lastOutcome),
                 executions, failuresInARow);
     }
 

@@ -69,7 +69,7 @@ final class PlainEntry {
     }
 
     synchronized WorkerInfo info() {
-        return new WorkerInfo(name, "continuous", started ? WorkerState.RUNNING : WorkerState.STOPPED,
+        return new WorkerInfo(name, Optional.empty(), started ? WorkerState.RUNNING : WorkerState.STOPPED,
                 Optional.empty(), Optional.empty(), 0, 0);
     }
 }

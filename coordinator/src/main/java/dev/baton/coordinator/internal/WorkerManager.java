@@ -8,6 +8,7 @@ import dev.baton.worker.ExecutionListener;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.PeriodicBackgroundWorker;
 import dev.baton.worker.ServiceScopeFactory;
+import dev.baton.worker.Worker;
 import dev.baton.worker.WorkerInfo;
 import dev.baton.worker.WorkerNames;
 import dev.baton.worker.spi.Coordination;
@@ -77,19 +78,15 @@ public final class WorkerManager implements BackgroundWorkerManager {
     }
 
     @Override
-    public void add(Class<?> workerType) {
+    public void add(Class<? extends Worker> workerType) {
         Objects.requireNonNull(workerType, "workerType");
-        Object worker = engine.services().findRoot(workerType).orElseThrow(() -> new IllegalArgumentException(
+        Worker worker = engine.services().findRoot(workerType).orElseThrow(() -> new IllegalArgumentException(
                 "no " + workerType.getName() + " in the application's container; register it there (for example"
                         + " ServiceContainer.builder().singleton(" + workerType.getSimpleName() + ".class, ...))"
                         + " or add an instance with add(worker)"));
-        if (worker instanceof PeriodicBackgroundWorker periodic) {
-            add(periodic);
-        } else if (worker instanceof BackgroundWorker plain) {
-            add(plain);
-        } else {
-            throw new IllegalArgumentException(workerType.getName() + " is neither a PeriodicBackgroundWorker nor a"
-                    + " BackgroundWorker");
+        switch (worker) {
+            case PeriodicBackgroundWorker periodic -> add(periodic);
+            case BackgroundWorker plain -> add(plain);
         }
     }
 

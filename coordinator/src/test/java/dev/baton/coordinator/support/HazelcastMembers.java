@@ -5,6 +5,8 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.HazelcastCoordination;
+import dev.baton.coordinator.MemberTiming;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,15 +27,11 @@ public final class HazelcastMembers implements AutoCloseable {
     }
 
     public HazelcastInstance start() {
-        Config config = HazelcastCoordination.configure(new Config(), minClusterSize);
+        // Baton's own timing (heartbeat 1 s, timeout 5 s), with a shorter merge delay for the tests.
+        Config config = HazelcastCoordination.configure(new Config(), minClusterSize,
+                MemberTiming.defaults().withMergeDelay(Duration.ofSeconds(5)));
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.shutdownhook.enabled", "false");
-        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
-        config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
-        config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         config.getNetworkConfig().setPort(0).setPortAutoIncrement(false);
         config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         JoinConfig join = config.getNetworkConfig().getJoin();

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import dev.baton.coordinator.HazelcastCoordination;
+import dev.baton.coordinator.MemberTiming;
 import dev.baton.node.config.ConfigException;
 import dev.baton.node.config.NodeSettings;
 import java.util.List;
@@ -22,24 +23,14 @@ public final class HazelcastSetup {
             throw new ConfigException("BATON_MEMBERS and BATON_K8S_SERVICE_DNS are both set; use one discovery:"
                     + " BATON_MEMBERS for a fixed list, BATON_K8S_SERVICE_DNS on Kubernetes or docker-compose");
         }
-        Config config = HazelcastCoordination.configure(new Config(), settings.get(NodeSettings.MIN_CLUSTER_SIZE));
+        // The same call an embedding application makes: Baton's structures, timing, no shutdown hook
+        // (the node's own hook shuts down in order: stop claiming, finish executions, release leases, leave).
+        Config config = HazelcastCoordination.configure(new Config(), settings.get(NodeSettings.MIN_CLUSTER_SIZE),
+                timing(settings));
         dev.baton.node.ops.ClusterHistory.configure(config);
         config.setClusterName(settings.get(NodeSettings.CLUSTER_NAME));
         config.setInstanceName("baton-" + nodeId);
         config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        // Baton's own hook shuts down in order: stop claiming, finish executions, release leases, leave.
-        config.setProperty("hazelcast.shutdownhook.enabled", "false");
-        config.setProperty("hazelcast.heartbeat.interval.seconds", seconds(settings, NodeSettings.HEARTBEAT));
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", seconds(settings, NodeSettings.HEARTBEAT_TIMEOUT));
-        config.setProperty("hazelcast.merge.first.run.delay.seconds", seconds(settings, NodeSettings.MERGE_DELAY));
-        config.setProperty("hazelcast.merge.next.run.delay.seconds", seconds(settings, NodeSettings.MERGE_DELAY));
-        // Fail operations of a cut-off member in seconds, not in the default minute.
-        config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
-        // A frozen member holding a record's backup would block every write to it for the default
-        // 5 s; after 1.5 s the owner goes on without it (the lock table, not the backup, keeps
-        // executions apart).
-        config.setProperty("hazelcast.operation.backup.timeout.millis", "1500");
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(settings.get(NodeSettings.PORT)).setPortAutoIncrement(false);
         network.getRestApiConfig().setEnabled(false);
@@ -63,8 +54,14 @@ public final class HazelcastSetup {
         return config;
     }
 
-    private static String seconds(dev.baton.node.config.Config settings,
-                                  dev.baton.node.config.Setting<java.time.Duration> setting) {
-        return Long.toString(Math.max(1, settings.get(setting).toSeconds()));
+    /** Baton's member timing with the node's BATON_HEARTBEAT, BATON_HEARTBEAT_TIMEOUT and BATON_MERGE_DELAY. */
+    public static MemberTiming timing(dev.baton.node.config.Config settings) {
+        try {
+            return new MemberTiming(settings.get(NodeSettings.HEARTBEAT), settings.get(NodeSettings.HEARTBEAT_TIMEOUT),
+                    settings.get(NodeSettings.MERGE_DELAY), MemberTiming.defaults().callTimeout(),
+                    MemberTiming.defaults().backupTimeout(), MemberTiming.defaults().gracefulShutdownWait());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("BATON_HEARTBEAT, BATON_HEARTBEAT_TIMEOUT, BATON_MERGE_DELAY: " + e.getMessage());
+        }
     }
 }

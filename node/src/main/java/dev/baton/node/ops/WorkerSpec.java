@@ -1,5 +1,6 @@
 package dev.baton.node.ops;
 
+import dev.baton.worker.CronDialect;
 import dev.baton.worker.CronSchedule;
 import dev.baton.worker.FixedDelay;
 import dev.baton.worker.FixedRate;
@@ -12,8 +13,8 @@ import java.time.ZoneId;
  * How a worker is scheduled, published to the cluster so that every node can describe every
  * worker (and compute its next slot), also the workers it does not run itself.
  */
-public record WorkerSpec(String name, String kind, long periodMillis, String cron, String zone, String describe,
-                         long timeoutMillis, String misfire, String onCrash) {
+public record WorkerSpec(String name, String kind, long periodMillis, String cron, String zone, String dialect,
+                         String describe, long timeoutMillis, String misfire, String onCrash) {
 
     public static WorkerSpec of(PeriodicBackgroundWorker worker) {
         Schedule s = worker.schedule();
@@ -22,7 +23,8 @@ public record WorkerSpec(String name, String kind, long periodMillis, String cro
                 : 0;
         String cron = s instanceof CronSchedule c ? c.expression() : null;
         String zone = s instanceof CronSchedule c ? c.zone().getId() : null;
-        return new WorkerSpec(worker.name(), kind, period, cron, zone, s.describe(),
+        String dialect = s instanceof CronSchedule c ? c.dialect().name() : null;
+        return new WorkerSpec(worker.name(), kind, period, cron, zone, dialect, s.describe(),
                 worker.options().timeout().toMillis(), worker.options().misfire().name(),
                 worker.options().onCrash().name());
     }
@@ -32,7 +34,9 @@ public record WorkerSpec(String name, String kind, long periodMillis, String cro
         return switch (kind) {
             case "fixedRate" -> Schedule.fixedRate(Duration.ofMillis(periodMillis));
             case "fixedDelay" -> Schedule.fixedDelay(Duration.ofMillis(periodMillis));
-            default -> Schedule.cron(cron, ZoneId.of(zone));
+            default -> Schedule.cron(cron, ZoneId.of(zone), dialect != null ? CronDialect.valueOf(dialect)
+                    // Published by an older node, which read five fields as Unix and more as Quartz.
+                    : cron.trim().split("\\s+").length == 5 ? CronDialect.UNIX : CronDialect.QUARTZ);
         };
     }
 }
