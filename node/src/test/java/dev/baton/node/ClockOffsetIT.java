@@ -62,6 +62,7 @@ class ClockOffsetIT {
             fleet.start(n, n == 1 ? offset(AHEAD) : n == 2 ? offset(-AHEAD) : Map.of());
             fleet.node("n" + n).awaitLog("Baton started on node n" + n, Duration.ofSeconds(60));
         }
+        fleet.awaitReady(Duration.ofSeconds(60));
     }
 
     /** Watches the journals for {@code duration}, noting new executions and workers that stop running. */

@@ -62,6 +62,7 @@ class RecordFaultsIT {
             fleet.node("n" + n).awaitLog("Baton started on node n" + n, Duration.ofSeconds(60));
             assertThat(fleet.node("n" + n).logText()).contains("worker(s) from dev.baton.node.plugin.FaultDrills");
         }
+        fleet.awaitReady(Duration.ofSeconds(60));
     }
 
     private JournalExecution awaitRunning(String worker) throws InterruptedException {

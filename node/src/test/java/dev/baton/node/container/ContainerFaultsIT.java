@@ -54,6 +54,7 @@ class ContainerFaultsIT {
         }
         fleet.awaitExecutions(e -> e.stream().map(JournalExecution::node).distinct().count() == 3,
                 Duration.ofSeconds(60), "the three replicas to form one cluster and share the drills");
+        fleet.awaitReady(Duration.ofSeconds(60));
         testStart = Instant.now();
     }
 
@@ -76,7 +77,6 @@ class ContainerFaultsIT {
 
     @Test
     void dockerKillOfAHolderMovesItsWorkersAndTwoMoreReplicasTakeTheirShare() throws Exception {
-        Thread.sleep(2000);
         Instant kill = fleet.kill("c2");
         fleet.awaitExecutions(e -> e.stream().filter(x -> x.start().isAfter(kill.plus(LEASE).plusSeconds(2)))
                 .count() >= 40, Duration.ofSeconds(30), "the two survivors to run every worker");
@@ -89,7 +89,7 @@ class ContainerFaultsIT {
         fleet.awaitExecutions(e -> nodesRunningDrillsSince(scaled).containsAll(List.of("c1", "c3", "c4", "c5")),
                 Duration.ofSeconds(30), "the workers to spread over four replicas");
         Instant spread = fleet.awaitOneCluster(4, Duration.ofSeconds(30));
-        Thread.sleep(4000);
+        fleet.awaitEveryWorkerPast(20, spread.plusSeconds(4), Duration.ofSeconds(30));
 
         // Joins move partitions and workers: on these two cores a claim can wait for a migration
         // then (README, failure model), so the scale-out is excused for missed slots, never for
@@ -102,12 +102,11 @@ class ContainerFaultsIT {
 
     @Test
     void dockerPauseOfAHolderPastTheHeartbeatTimeoutNeverLetsTwoRunsOverlap() throws Exception {
-        Thread.sleep(2000);
         Instant paused = fleet.pause("c2");
         Thread.sleep(HEARTBEAT_TIMEOUT.plusSeconds(3).toMillis());
         Instant unpaused = fleet.unpause("c2", paused);
         Instant merged = fleet.awaitOneCluster(3, Duration.ofSeconds(60));
-        Thread.sleep(5000);
+        fleet.awaitEveryWorkerPast(20, merged.plusSeconds(5), Duration.ofSeconds(30));
 
         assertThat(nodesRunningDrillsSince(paused.plusSeconds(2))).contains("c1", "c3");
         // The woken node merges back (partitions and workers move, as on a join): excused too.
@@ -121,7 +120,6 @@ class ContainerFaultsIT {
 
     @Test
     void aNodeCutOffTheNetworkStopsClaimingAndAfterReconnectingTheClusterMerges() throws Exception {
-        Thread.sleep(2000);
         Instant cut = fleet.disconnect("c3");
         Thread.sleep(15_000);
         List<JournalExecution> minority = fleet.executions().stream()
@@ -130,7 +128,7 @@ class ContainerFaultsIT {
         fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("c3") && x.start().isAfter(reconnected)),
                 Duration.ofSeconds(60), "c3 to merge back and run workers again");
         Instant merged = fleet.awaitOneCluster(3, Duration.ofSeconds(60));
-        Thread.sleep(3000);
+        fleet.awaitEveryWorkerPast(20, merged.plusSeconds(3), Duration.ofSeconds(30));
 
         assertThat(minority).as("a node cut off from the majority claims nothing").isEmpty();
         JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", cut.minus(PERIOD),

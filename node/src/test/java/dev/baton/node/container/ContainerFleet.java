@@ -153,6 +153,42 @@ final class ContainerFleet implements AutoCloseable {
         throw new AssertionError("the replicas did not form one cluster of " + size + " within " + limit);
     }
 
+    /** Waits until every running replica answers 200 on /health/ready: it is a voter and sees a quorum. */
+    void awaitReady(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        Map<String, String> notReady = new LinkedHashMap<>();
+        do {
+            notReady.clear();
+            for (String id : nodes.keySet()) {
+                if (!nodes.get(id).isRunning()) {
+                    continue;
+                }
+                try {
+                    java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url(id, "/health/ready"))).timeout(Duration.ofSeconds(2)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        notReady.put(id, r.body());
+                    }
+                } catch (IOException e) {
+                    notReady.put(id, e.toString());
+                }
+            }
+            if (notReady.isEmpty()) {
+                return;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("replicas not ready after " + limit + ": " + notReady);
+    }
+
+    /** Waits until each of the {@code workers} drill workers started a slot at or after {@code slot}. */
+    void awaitEveryWorkerPast(int workers, Instant slot, Duration limit) throws InterruptedException {
+        awaitExecutions(e -> e.stream().filter(x -> x.worker().startsWith("drill-") && !x.slot().isBefore(slot))
+                .map(JournalExecution::worker).distinct().count() == workers, limit,
+                "every drill worker to run a slot at or after " + slot);
+    }
+
     private int members(String id) {
         try {
             java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(

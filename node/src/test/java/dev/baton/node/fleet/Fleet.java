@@ -118,6 +118,7 @@ public final class Fleet implements AutoCloseable {
      */
     public Instant awaitSteady(String prefix, int workers, Duration period, Duration limit)
             throws InterruptedException {
+        awaitReady(limit);
         awaitExecutions(e -> isSteady(e, prefix, workers, period), limit,
                 "every " + prefix + " worker to run three slots in a row on one node");
         return Instant.now();
@@ -150,6 +151,42 @@ public final class Fleet implements AutoCloseable {
         awaitExecutions(e -> e.stream().filter(x -> x.worker().startsWith(prefix) && !x.slot().isBefore(slot))
                 .map(JournalExecution::worker).distinct().count() == workers, limit,
                 "every " + prefix + " worker to run a slot at or after " + slot);
+    }
+
+    /**
+     * Waits until every running node answers 200 on /health/ready: it is a voter and sees a quorum.
+     * A fleet that started together may pass through two voters for a lease or two (one change at a
+     * time), where losing one node stalls claims; a fault test starts from a seated fleet, as a
+     * rolling deployment would.
+     */
+    public void awaitReady(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        Map<String, String> notReady = new LinkedHashMap<>();
+        do {
+            notReady.clear();
+            for (NodeProcess n : nodes.values()) {
+                if (!n.isAlive()) {
+                    continue;
+                }
+                try {
+                    java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create(n.url() + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        notReady.put(n.id(), r.body());
+                    }
+                } catch (IOException e) {
+                    notReady.put(n.id(), e.toString());
+                }
+            }
+            if (notReady.isEmpty()) {
+                return;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("nodes not ready after " + limit + ": " + notReady);
     }
 
     /** The node that ran each worker's latest execution started before {@code at}. */
