@@ -47,6 +47,12 @@ final class SlotPlanner {
 
     /** The slot after {@code done} (a fixed-rate or cron slot that ran, was lost, or was passed over). */
     static Optional<Plan> after(Schedule schedule, WorkerOptions options, Instant done, Instant now) {
+        Optional<Instant> fromNow = schedule.nextAfter(now);
+        if (fromNow.isPresent() && done.isAfter(fromNow.get().plus(MISFIRE_THRESHOLD))) {
+            // Written under a cluster clock that was ahead (it has since moved back): waiting for the
+            // record's next slot would idle the worker that long; the claim of this one is rebased.
+            return fromNow.map(Plan::at);
+        }
         Optional<Instant> candidate = schedule.nextAfter(done);
         if (candidate.isEmpty() || candidate.get().isAfter(now)) {
             return candidate.map(Plan::at);
