@@ -120,7 +120,7 @@ class RecordFaultsIT {
         Thread.sleep(1000);
         NodeProcess leaving = fleet.node(longRun.node());
         Instant stop = leaving.stop();
-        Thread.sleep(5000);
+        fleet.awaitEveryWorkerPast("drill-", 20, stop.plusSeconds(4), Duration.ofSeconds(30));
 
         JournalExecution finished = fleet.executions().stream()
                 .filter(e -> e.executionId().equals(longRun.executionId())).findFirst().orElseThrow();

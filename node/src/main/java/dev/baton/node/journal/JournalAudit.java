@@ -192,7 +192,7 @@ public final class JournalAudit {
                         + " has " + run.fence() + " after " + lastFence);
             }
             lastFence = Math.max(lastFence, run.fence());
-            Optional<Instant> end = effectiveEnd(run, violations);
+            Optional<Instant> end = effectiveEnd(run, isLatest(run), violations);
             if (end.isPresent() && end.get().isAfter(busyUntil)) {
                 busyUntil = end.get();
                 busyWith = run;
@@ -204,7 +204,12 @@ public final class JournalAudit {
      * When the execution stopped running: its end line, or the kill, or the start of the freeze it
      * slept through (what it did after waking is measured by {@link #afterWake}).
      */
-    private Optional<Instant> effectiveEnd(JournalExecution run, List<String> violations) {
+    /** Whether no later execution of the worker appears in the journals at all: it may simply still run. */
+    private boolean isLatest(JournalExecution run) {
+        return executions.stream().noneMatch(e -> e.worker().equals(run.worker()) && e.start().isAfter(run.start()));
+    }
+
+    private Optional<Instant> effectiveEnd(JournalExecution run, boolean latest, List<String> violations) {
         Optional<Fault> freeze = freezeSleptThrough(run);
         if (freeze.isPresent()) {
             return Optional.of(freeze.get().from());
@@ -213,7 +218,7 @@ public final class JournalAudit {
         if (killed.isPresent()) {
             return killed;
         }
-        if (run.end().isEmpty()) {
+        if (run.end().isEmpty() && !latest) {
             violations.add("execution never ended and its node was not killed: " + run.worker() + "@" + run.slot()
                     + " on " + run.node());
         }

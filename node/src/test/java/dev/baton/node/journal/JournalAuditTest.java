@@ -168,4 +168,16 @@ class JournalAuditTest {
         run("n1", 2, "SCHEDULED", 2.01, 2.1, "SUCCEEDED");
         assertThat(check().missed()).contains("w@" + T0.plusSeconds(1), "w@" + T0.plusSeconds(3));
     }
+
+    @Test
+    void anExecutionStillRunningIsNoViolationOneWithoutAnEndBeforeALaterRunIs() {
+        for (int s = 0; s <= 3; s++) {
+            run("n1", s, "SCHEDULED", s + 0.01, s + 0.1, "SUCCEEDED");
+        }
+        run("n2", 4, "SCHEDULED", 4.01, null, null);
+        assertThat(check().violations()).as("the latest run may simply still run").isEmpty();
+
+        run("n1", 5, "SCHEDULED", 5.01, 5.1, "SUCCEEDED");
+        assertThat(check().violations()).anyMatch(v -> v.startsWith("execution never ended"));
+    }
 }
