@@ -105,6 +105,11 @@ public final class ClaimRules {
         return Math.max(Math.max(previous, floor) + 1, baseMillis << COUNTER_BITS);
     }
 
+    /** The time part of a token: the milliseconds it was issued at or above. */
+    public static long millisOf(long fence) {
+        return fence >>> COUNTER_BITS;
+    }
+
     /**
      * The state after the execution of claim {@code claimId} ended with {@code outcome}, or empty if
      * the record no longer belongs to it. A completion applied twice returns the same state.

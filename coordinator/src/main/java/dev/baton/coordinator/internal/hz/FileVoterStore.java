@@ -89,7 +89,8 @@ final class FileVoterStore implements VoterStore {
             }
             return Optional.of(new Saved(required(p, "incarnation"), voters(p, "voters"), ballot(p, "promised"),
                     p.containsKey("accepted.ballot") ? ballot(p, "accepted.ballot") : null,
-                    p.containsKey("accepted.voters.version") ? voters(p, "accepted.voters") : null));
+                    p.containsKey("accepted.voters.version") ? voters(p, "accepted.voters") : null,
+                    Long.parseLong(p.getProperty("fence.ceiling", "0"))));
         } catch (IOException | RuntimeException e) {
             // Unreadable state is no state: this process becomes a new voter, which is always safe.
             Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
@@ -115,6 +116,7 @@ final class FileVoterStore implements VoterStore {
             p.setProperty("accepted.ballot", saved.acceptedBallot().round() + " " + saved.acceptedBallot().proposer());
             put(p, "accepted.voters", saved.acceptedValue());
         }
+        p.setProperty("fence.ceiling", Long.toString(saved.fenceCeiling()));
         StringWriter text = new StringWriter();
         p.store(text, "Baton voter state: what this node promised and accepted. Do not edit; delete only with the"
                 + " node stopped, and it comes back as a new voter.");

@@ -54,6 +54,8 @@ public final class HzCoordination implements Coordination {
      * cluster with those that did; a member that runs no Baton says so at once and is not waited for.
      */
     static final Duration BOOTSTRAP_WAIT = Duration.ofSeconds(10);
+    /** How far the saved token ceiling runs ahead: the disk is written about every half of it. */
+    static final long FENCE_RESERVE_MILLIS = Duration.ofMinutes(1).toMillis();
 
     private final HazelcastInstance hazelcast;
     private final String nodeId;
@@ -92,6 +94,7 @@ public final class HzCoordination implements Coordination {
         long expiry = settings.expiry().toNanos();
         this.store = stateDirectory == null ? VoterStore.NONE : stateDirectory.store;
         this.voters = new VoterState(nodeId, null, System::nanoTime, expiry, RandomGenerator.getDefault(), store);
+        floor.raise(ClaimRules.nextFence(0, 0, voters.fenceCeiling()));
         this.clocks = new PeerClocks(com.hazelcast.internal.util.Clock::currentTimeMillis, System::nanoTime);
         this.table = new SessionTable(expiry, settings.staleAfter().toNanos(), System::nanoTime, voters, floor,
                 clocks::wallMillis);
@@ -191,6 +194,8 @@ public final class HzCoordination implements Coordination {
         List<String> order = members.stream().map(m -> m.getUuid().toString()).toList();
         driver.tick(new VotersDriver.View(now, clocks.wallMillis(), localMemberUuid(), order, table.sessions(),
                 session.get().notParticipating(), leaving));
+        // Tokens other members issued reach this one in their messages: keep them too, in case they never come back.
+        coverFences(clocks.clusterMillis());
         if (now - lastClockReport > CLOCK_REPORT_NANOS) {
             lastClockReport = now;
             clocks.reportFarOff();
@@ -364,6 +369,10 @@ public final class HzCoordination implements Coordination {
         long validForMillis = TimeUnit.NANOSECONDS.toMillis(s.lockValidUntil(worker) - System.nanoTime());
         long deadline = clusterNow + validForMillis - settings.margin().toMillis();
         long claimId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        if (!coverFences(clusterNow)) {
+            s.release(worker, false);
+            return Optional.empty();
+        }
         ClaimRules.Claim claim = new ClaimRules.Claim(request, nodeId, s.id, claimId, clusterNow, clusterNow,
                 floor.get(), ClaimRules.REBASE_MIN_MILLIS);
         ClaimProcessor processor = new ClaimProcessor(claim, deadline, new ClaimProcessor.Locals(clocks, table));
@@ -449,6 +458,15 @@ public final class HzCoordination implements Coordination {
         announce(SessionOp.Kind.PAUSE, worker, false);
     }
 
+    /**
+     * Keeps the highest token time this node issues or has seen on its disk (with a state directory),
+     * so that after a whole-cluster restart tokens go above every earlier one even if the node whose
+     * clock was ahead does not come back.
+     */
+    private boolean coverFences(long baseMillis) {
+        return voters.coverFences(Math.max(baseMillis, ClaimRules.millisOf(floor.get())), FENCE_RESERVE_MILLIS);
+    }
+
     @Override
     public void trigger(String worker) {
         flag(worker, FlagProcessor.Flag.TRIGGER);
@@ -457,6 +475,10 @@ public final class HzCoordination implements Coordination {
 
     private void flag(String worker, FlagProcessor.Flag flag) {
         long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
+        if (!coverFences(clocks.clusterMillis())) {
+            throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
+                    + "': this node cannot keep its fencing state in " + store + "; see the log");
+        }
         floor.raise(token);
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         Records.Result<Boolean> result = records.call(worker, new FlagProcessor(flag, token),

@@ -50,7 +50,8 @@ final class VoterState {
     private final RandomGenerator random;
     private final VoterStore store;
     private final long startedAt;
-    private final boolean resumed;
+    /** Until then this process's answers do not count for leases (see {@link #warm}). */
+    private long coldUntil = Long.MIN_VALUE;
     private final List<Consumer<Voters>> learners = new ArrayList<>();
     private Voters current = Voters.NONE;
     private Voters previous;
@@ -58,6 +59,7 @@ final class VoterState {
     private Ballot promised = Ballot.ZERO;
     private Ballot acceptedBallot;
     private Voters acceptedValue;
+    private long fenceCeiling;
 
     /**
      * @param changeGap how long a configuration must have been known before this member accepts
@@ -85,8 +87,8 @@ final class VoterState {
         this.store = store;
         this.startedAt = clock.getAsLong();
         Optional<VoterStore.Saved> saved = store.load();
-        this.resumed = saved.isPresent();
         if (saved.isPresent()) {
+            this.coldUntil = startedAt + changeGap;
             VoterStore.Saved s = saved.get();
             this.voterId = Voters.voterId(nodeId, s.incarnation());
             this.current = s.current();
@@ -94,6 +96,7 @@ final class VoterState {
             this.promised = s.promised();
             this.acceptedBallot = s.acceptedBallot();
             this.acceptedValue = s.acceptedValue();
+            this.fenceCeiling = s.fenceCeiling();
             log.info("Resumed as voter {} ({}) from {}", voterId, current, store);
         } else {
             this.voterId = Voters.voterId(nodeId,
@@ -116,16 +119,46 @@ final class VoterState {
     }
 
     /**
-     * Whether this process's answers count for leases: always for a new voter, and for one that
-     * resumed a saved identity once a lease plus margin have passed since it started.
+     * Whether this process's answers count for leases: at once for a new voter; for one that resumed
+     * a saved identity, or that moved to another lineage, once a lease plus margin have passed since.
+     * Its table lacks the locks granted before (in its earlier life, or in the lineage it left, whose
+     * leases rest on voters an operator's reset gave up for gone), and those leases end by then.
      */
     synchronized boolean warm() {
-        return !resumed || clock.getAsLong() - startedAt >= changeGap;
+        return clock.getAsLong() >= coldUntil;
     }
 
     private VoterStore.Saved snapshot() {
         return new VoterStore.Saved(voterId.substring(nodeId.length() + 1), current, promised, acceptedBallot,
-                acceptedValue);
+                acceptedValue, fenceCeiling);
+    }
+
+    /**
+     * Milliseconds above the time part of every fencing token this node issued or saw before it
+     * restarted (0 for a new node): its first tokens go above it, whatever the clocks say now.
+     */
+    synchronized long fenceCeiling() {
+        return fenceCeiling;
+    }
+
+    /**
+     * Makes sure the saved ceiling lies above {@code millis}, the time part of a token this node
+     * issues or has seen, keeping it {@code reserve} ahead so that the disk is written about once per
+     * half reserve, not per token.
+     *
+     * @return false if the ceiling had to move and could not be kept: issue no token above it
+     */
+    synchronized boolean coverFences(long millis, long reserve) {
+        if (!store.durable() || millis + reserve / 2 < fenceCeiling) {
+            return true;
+        }
+        long before = fenceCeiling;
+        fenceCeiling = millis + reserve;
+        if (!persist()) {
+            fenceCeiling = before;
+            return millis < before;
+        }
+        return true;
     }
 
     /** Keeps the state before an answer that depends on it goes out; false if it could not be kept. */
@@ -224,7 +257,8 @@ final class VoterState {
             adopt(committed);
         }
         if (!was.isNone() && !was.sameLineage(committed)) {
-            log.warn("Two cluster lineages met; joining the larger one: {} replaces {}", committed, was);
+            log.warn("Two cluster lineages met; joining the one that ranks first (reset more often, or older): {} replaces {}",
+                    committed, was);
         } else {
             log.info("Voters changed: {}", committed);
         }
@@ -233,6 +267,9 @@ final class VoterState {
     }
 
     private void adopt(Voters next) {
+        if (!current.isNone() && !current.sameLineage(next)) {
+            coldUntil = Math.max(coldUntil, clock.getAsLong() + changeGap);
+        }
         previous = current.isSuccessor(next) ? current : null;
         current = next;
         committedAt = clock.getAsLong();

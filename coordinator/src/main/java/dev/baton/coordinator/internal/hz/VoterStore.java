@@ -11,8 +11,13 @@ import java.util.Optional;
  */
 interface VoterStore extends AutoCloseable {
 
-    /** What a voter must not forget. */
-    record Saved(String incarnation, Voters current, Ballot promised, Ballot acceptedBallot, Voters acceptedValue) {
+    /**
+     * What a voter must not forget.
+     *
+     * @param fenceCeiling milliseconds above every fencing token's time part this node issued or saw
+     */
+    record Saved(String incarnation, Voters current, Ballot promised, Ballot acceptedBallot, Voters acceptedValue,
+                 long fenceCeiling) {
     }
 
     /** Nothing is kept: every process is a new voter. */

@@ -106,9 +106,10 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
 
     /**
      * Whether {@code other}, of another lineage, wins over this one: the one an operator reset more
-     * often (a reset replaces the lineage it was given), then, for clusters that formed apart, the
-     * one with more voters, then the one further along, then the one started earlier. Every member
-     * ranks two lineages alike, so they all end in the same one.
+     * often (a reset replaces the lineage it was given), then the one started earlier. The rank is
+     * fixed when a lineage starts, never by what it has become since: a member only ever moves to a
+     * lineage ranked above the one it leaves, so it never returns to a lineage it left (whose votes
+     * it has forgotten), and a saved configuration of a lineage the cluster left never wins again.
      */
     boolean yieldsTo(Voters other) {
         if (other.isNone() || sameLineage(other)) {
@@ -119,12 +120,6 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
         }
         if (other.resets != resets) {
             return other.resets > resets;
-        }
-        if (other.size() != size()) {
-            return other.size() > size();
-        }
-        if (other.version != version) {
-            return other.version > version;
         }
         return other.lineage.compareTo(lineage) < 0;
     }

@@ -17,7 +17,7 @@ class FileVoterStoreTest {
 
     private final Voters v3 = new Voters("0001-x", 3, List.of("a@1", "b@2", "c@1"));
     private final VoterStore.Saved saved = new VoterStore.Saved("2", v3, new Ballot(7, "a@1"), new Ballot(6, "c@1"),
-            v3.with("d@1"));
+            v3.with("d@1"), 1_796_132_841_100L);
 
     @Test
     void aRestartedProcessFindsWhatItsEarlierLifePromisedAndAccepted() throws Exception {
@@ -33,7 +33,7 @@ class FileVoterStoreTest {
 
     @Test
     void aStateWithNothingAcceptedReadsBackAsSuch() throws Exception {
-        VoterStore.Saved fresh = new VoterStore.Saved("9", Voters.NONE, Ballot.ZERO, null, null);
+        VoterStore.Saved fresh = new VoterStore.Saved("9", Voters.NONE, Ballot.ZERO, null, null, 0);
         try (FileVoterStore store = FileVoterStore.open(dir, "n/1")) {
             store.save(fresh);
             assertThat(store.load()).contains(fresh);

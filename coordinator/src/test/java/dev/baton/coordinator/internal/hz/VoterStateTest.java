@@ -78,12 +78,15 @@ class VoterStateTest {
         assertThat(a.learn(v2)).isTrue();
         assertThat(a.previous()).contains(v1);
         assertThat(a.learn(v1)).isFalse();
-        Voters fewer = new Voters("0000-y", 9, List.of("z@1"));
-        assertThat(a.learn(fewer)).isFalse();
-        Voters more = new Voters("0002-o", 1, List.of("o@1", "p@1", "q@1", "r@1", "s@1"));
-        assertThat(a.learn(more)).isTrue();
-        assertThat(a.current()).isEqualTo(more);
+        Voters younger = new Voters("ffff-y", 9, List.of("o@1", "p@1", "q@1", "r@1", "s@1"));
+        assertThat(a.learn(younger)).isFalse();
+        Voters older = new Voters("0000-o", 1, List.of("z@1"));
+        assertThat(a.learn(older)).isTrue();
+        assertThat(a.current()).isEqualTo(older);
         assertThat(a.previous()).isEmpty();
+        assertThat(a.warm()).as("its table lacks the locks of the lineage it joined").isFalse();
+        now.addAndGet(GAP);
+        assertThat(a.warm()).isTrue();
     }
 
     @Test
@@ -110,18 +113,48 @@ class VoterStateTest {
     }
 
     @Test
-    void whenLineagesMeetTheOneWithMoreVotersWinsThenTheOneFurtherAlongThenTheOlder() {
-        Voters small = new Voters("0000-a", 7, List.of("x@1"));
-        Voters large = new Voters("0009-b", 1, List.of("y@1", "z@1"));
-        Voters largeLater = new Voters("0009-c", 2, List.of("y@2", "z@2"));
-        Voters largeOlder = new Voters("0001-d", 2, List.of("y@3", "z@3"));
+    void whenLineagesMeetTheOneResetMoreOftenWinsThenTheOlderWhateverEachHasBecome() {
+        Voters older = new Voters("0001-a", 1, List.of("x@1"));
+        Voters newerAndLarger = new Voters("0009-b", 7, List.of("y@1", "z@1", "q@1"));
+        Voters reset = new Voters("000a-c", 1, List.of("y@2"), 1);
 
-        assertThat(small.yieldsTo(large)).isTrue();
-        assertThat(large.yieldsTo(small)).isFalse();
-        assertThat(large.yieldsTo(largeLater)).isTrue();
-        assertThat(largeLater.yieldsTo(largeOlder)).isTrue();
-        assertThat(largeOlder.yieldsTo(largeLater)).isFalse();
-        assertThat(large.yieldsTo(large.with("q@1"))).as("the same lineage: newer by version, not by rank").isFalse();
+        assertThat(newerAndLarger.yieldsTo(older)).isTrue();
+        assertThat(older.yieldsTo(newerAndLarger)).isFalse();
+        assertThat(older.yieldsTo(reset)).isTrue();
+        assertThat(reset.yieldsTo(older)).isFalse();
+        assertThat(older.without("x@1").yieldsTo(newerAndLarger.with("r@1")))
+                .as("growing or shrinking changes no rank").isFalse();
+        assertThat(older.yieldsTo(older.with("q@1"))).as("the same lineage: newer by version, not by rank").isFalse();
+    }
+
+    @Test
+    void theFenceCeilingIsKeptAheadOfEveryTokenSeenWritingTheDiskOncePerHalfReserve() {
+        CountingDisk disk = new CountingDisk();
+        VoterState first = new VoterState("b", "1", now::get, GAP, java.util.random.RandomGenerator.getDefault(), disk);
+        int writesAtStart = disk.writes;
+
+        assertThat(first.coverFences(10_000, 1_000)).isTrue();
+        assertThat(first.fenceCeiling()).isEqualTo(11_000);
+        assertThat(first.coverFences(10_400, 1_000)).isTrue();
+        assertThat(disk.writes).as("within half the reserve: no write").isEqualTo(writesAtStart + 1);
+        assertThat(first.coverFences(10_600, 1_000)).isTrue();
+        assertThat(first.fenceCeiling()).isEqualTo(11_600);
+
+        VoterState resumed = new VoterState("b", "2", now::get, GAP, java.util.random.RandomGenerator.getDefault(), disk);
+        assertThat(resumed.fenceCeiling()).as("above every token the earlier life saw").isEqualTo(11_600);
+        assertThat(new VoterState("c", "1", now::get, GAP).coverFences(50_000, 1_000))
+                .as("nothing to keep without a store").isTrue();
+    }
+
+    /** A disk that counts its writes. */
+    private static final class CountingDisk extends SimulatedNetwork.DiskStore {
+        int writes;
+
+        @Override
+        public void save(VoterStore.Saved saved) {
+            writes++;
+            super.save(saved);
+        }
     }
 
     @Test
