@@ -46,6 +46,7 @@ public final class BatonMetrics implements MeterBinder, ExecutionListener {
     /** Every registry this binder is bound to; meters made before a late binding reach it too. */
     private final CompositeMeterRegistry registries = new CompositeMeterRegistry();
     private final boolean perWorker;
+    private final Supplier<CoordinationStatus> status;
     private final Map<String, Counter> executions = new ConcurrentHashMap<>();
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
     private final Map<String, Timer> lateness = new ConcurrentHashMap<>();
@@ -61,7 +62,11 @@ public final class BatonMetrics implements MeterBinder, ExecutionListener {
      */
     public BatonMetrics(Coordination coordination, boolean perWorker) {
         this.perWorker = perWorker;
-        Supplier<CoordinationStatus> status = new CachedStatus(Objects.requireNonNull(coordination, "coordination"));
+        this.status = new CachedStatus(Objects.requireNonNull(coordination, "coordination"));
+    }
+
+    /** The gauges, made once the first registry is bound: Micrometer warns of meters made before one is. */
+    private void registerGauges() {
         Gauge.builder("baton.leases.held", () -> status.get().leasesHeld())
                 .description("Leases this node holds now").register(registries);
         Gauge.builder("baton.cluster.members", () -> status.get().members())
@@ -76,8 +81,12 @@ public final class BatonMetrics implements MeterBinder, ExecutionListener {
 
     /** {@inheritDoc} */
     @Override
-    public void bindTo(MeterRegistry registry) {
+    public synchronized void bindTo(MeterRegistry registry) {
+        boolean first = registries.getRegistries().isEmpty();
         registries.add(Objects.requireNonNull(registry, "registry"));
+        if (first) {
+            registerGauges();
+        }
     }
 
     private String label(String worker) {
