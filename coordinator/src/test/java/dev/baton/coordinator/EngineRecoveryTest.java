@@ -114,4 +114,44 @@ class EngineRecoveryTest {
         assertThat(recorder.misfires).hasSize(1);
         assertThat(ran).hasSizeGreaterThanOrEqualTo(2);
     }
+
+    /**
+     * Right after members changed, two nodes may each take the other for the worker's preferred node:
+     * the standby looks again after the grace and runs a slot that nobody claimed.
+     */
+    @Test
+    void aStandbyWhoseViewJustChangedRunsASlotNobodyClaimed() {
+        addWorker();
+        coordination.role = dev.baton.worker.spi.ClaimRole.STANDBY;
+        manager.start();
+        time.advance(Duration.ofSeconds(12));
+        assertThat(ran).as("a settled standby leaves the slot to its preferred node").isEmpty();
+
+        coordination.settling = true;
+        time.advance(Duration.ofSeconds(10));
+
+        assertThat(ran).hasSize(1);
+        assertThat(recorder.results.get(0).slot()).isEqualTo(java.time.Instant.parse("2026-01-01T00:00:20Z"));
+    }
+
+    /** The same standby leaves a slot alone that its preferred node claimed: every slot runs once. */
+    @Test
+    void aStandbyWhoseViewJustChangedLeavesAClaimedSlotAlone() {
+        ScriptedCoordination other = new ScriptedCoordination(cluster.node("n2"));
+        other.role = dev.baton.worker.spi.ClaimRole.PREFERRED;
+        try (BackgroundWorkerManager preferred = Baton.manager(other).scheduler(time).build()) {
+            preferred.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
+                    ctx -> ran.add(ctx.executionId())));
+            preferred.start();
+            addWorker();
+            coordination.role = dev.baton.worker.spi.ClaimRole.STANDBY;
+            coordination.settling = true;
+            manager.start();
+
+            time.advance(Duration.ofSeconds(45));
+
+            assertThat(ran).as("slots at 10, 20, 30 and 40 s, each once").hasSize(4);
+            assertThat(recorder.results).as("the standby ran none").isEmpty();
+        }
+    }
 }

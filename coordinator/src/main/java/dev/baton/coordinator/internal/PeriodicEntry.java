@@ -283,7 +283,18 @@ final class PeriodicEntry {
 
     private Optional<Plan> regularCycle(Plan due) {
         ClaimRole role = engine.coordination().role(worker.name());
-        if (role == ClaimRole.STANDBY) {
+        if (role == ClaimRole.STANDBY && !(worker.schedule() instanceof FixedDelay)) {
+            // Right after members changed, nodes may disagree on who prefers the worker and all stand by.
+            if (!due.stepIn() && engine.coordination().balanceSettling()) {
+                return Optional.of(due.afterGrace());
+            }
+            if (!due.stepIn() || claimedSince(due.slot())) {
+                synchronized (this) {
+                    passedSlot = due.slot();
+                }
+                return notRunHere(due);
+            }
+        } else if (role == ClaimRole.STANDBY) {
             synchronized (this) {
                 passedSlot = due.slot();
             }
@@ -377,6 +388,17 @@ final class PeriodicEntry {
         }
         return Optional.of(SlotPlanner.fromRecord(delay(), worker.options(), readRecord(), engine.now(),
                 engine.now()));
+    }
+
+    /** Whether some node claimed {@code slot} or a later one (an unreadable record counts as claimed). */
+    private boolean claimedSince(Instant slot) {
+        try {
+            return engine.coordination().read(worker.name()).flatMap(WorkerRecord::lastSlot)
+                    .map(last -> !last.isBefore(slot)).orElse(false);
+        } catch (RuntimeException e) {
+            log.debug("Worker {}: its record cannot be read; leaving slot {} to its preferred node", worker.name(), slot, e);
+            return true;
+        }
     }
 
     /** The plan after a slot this node did not run (another node has it, or this one is standby). */

@@ -25,6 +25,10 @@ public final class ScriptedCoordination implements Coordination {
     public volatile CountDownLatch claimBlocked;
     public final CountDownLatch claimEntered = new CountDownLatch(1);
     public volatile boolean refuseClaims;
+    /** The role this node reports for every worker, if set (the real one otherwise). */
+    public volatile ClaimRole role;
+    /** Whether this node's view of the balance changed a moment ago. */
+    public volatile boolean settling;
     /** How many of the next leases arrive already lost. */
     public final java.util.concurrent.atomic.AtomicInteger invalidLeases = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -129,7 +133,13 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public ClaimRole role(String worker) {
-        return real.role(worker);
+        ClaimRole forced = role;
+        return forced != null ? forced : real.role(worker);
+    }
+
+    @Override
+    public boolean balanceSettling() {
+        return settling;
     }
 
     @Override

@@ -41,6 +41,16 @@ public interface Coordination extends AutoCloseable {
     /** How long a standby waits after a slot before stepping in for a preferred node that looks dead. */
     Duration stepInGrace();
 
+    /**
+     * Whether this node's view of which node prefers which worker changed a moment ago (members
+     * joined, left or merged), so that nodes may still disagree and each take itself for a standby.
+     * A standby then looks again after the {@linkplain #stepInGrace() grace} and claims a slot that
+     * nobody claimed. By default the view is always settled.
+     */
+    default boolean balanceSettling() {
+        return false;
+    }
+
     /** How often the engine calls {@link Lease#renew()} on a running execution's lease. */
     Duration renewInterval();
 

@@ -329,6 +329,12 @@ public final class HzCoordination implements Coordination {
         return settings.stepInGrace();
     }
 
+    /** Views converge within a few renewals of the sessions; two expiries cover a merge's churn. */
+    @Override
+    public boolean balanceSettling() {
+        return table.rolesChangedWithin(settings.expiry().toNanos() * 2);
+    }
+
     @Override
     public Duration renewInterval() {
         return settings.renewInterval();

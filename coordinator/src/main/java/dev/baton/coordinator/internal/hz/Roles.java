@@ -23,6 +23,8 @@ final class Roles {
     }
 
     private volatile View view;
+    /** When the roles last changed (the table's clock), or none yet. */
+    private volatile long changedAt = Long.MIN_VALUE;
 
     /** The cached role, or null when the snapshot is out of date. */
     ClaimRole cached(String worker, long version, Set<String> members) {
@@ -35,7 +37,7 @@ final class Roles {
 
     /** Rebuilds the snapshot; the caller holds the table's lock. */
     Map<String, ClaimRole> rebuild(long version, Set<String> members, Map<String, Candidate> candidates,
-                                   SessionTable.Entry mine) {
+                                   SessionTable.Entry mine, long now) {
         View v = view;
         if (v != null && v.version() == version && v.members().equals(members)) {
             return v.roles();
@@ -47,8 +49,17 @@ final class Roles {
                 roles.put(worker, roleOf(worker, assignment, candidates));
             }
         }
+        if (v != null && !v.roles().equals(roles)) {
+            changedAt = now;
+        }
         view = new View(version, Set.copyOf(members), Map.copyOf(roles));
         return view.roles();
+    }
+
+    /** Whether the roles changed less than {@code window} ago. */
+    boolean changedWithin(long now, long window) {
+        long at = changedAt;
+        return at != Long.MIN_VALUE && now - at < window;
     }
 
     static Map<String, String> assign(Map<String, Candidate> candidates) {

@@ -358,9 +358,14 @@ public final class SessionTable {
             return cached;
         }
         synchronized (this) {
-            return roles.rebuild(version, memberUuids, candidates(memberUuids), sessions.get(self)).getOrDefault(worker,
-                    ClaimRole.STANDBY);
+            return roles.rebuild(version, memberUuids, candidates(memberUuids), sessions.get(self),
+                    clock.getAsLong()).getOrDefault(worker, ClaimRole.STANDBY);
         }
+    }
+
+    /** Whether this node's roles changed less than {@code windowNanos} ago. */
+    public boolean rolesChangedWithin(long windowNanos) {
+        return roles.changedWithin(clock.getAsLong(), windowNanos);
     }
 
     /** The sessions that take part in the balance: this one, and those of current members not closing. */
