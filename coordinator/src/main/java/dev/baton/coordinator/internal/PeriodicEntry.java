@@ -367,12 +367,15 @@ final class PeriodicEntry {
      */
     private void takeOver(WorkerRecord record) {
         Instant slot = record.lastSlot().orElseThrow();
-        boolean rerun = worker.options().onCrash() == CrashPolicy.RERUN;
+        // A triggered run is no slot: there is nothing to re-run, the chain of regular slots goes on.
+        boolean triggered = record.lastKind().map(k -> k == ClaimRequest.Kind.TRIGGERED).orElse(false);
+        boolean rerun = worker.options().onCrash() == CrashPolicy.RERUN && !triggered;
         ClaimRequest request = rerun ? ClaimRequest.rerun(worker.name(), slot, record.fencingToken())
                 : ClaimRequest.chained(worker.name(), engine.now(), Optional.of(slot));
         engine.coordination().claim(request).ifPresent(lease -> {
-            log.info("Worker {}: the run of slot {} on {} stopped without finishing; {}", worker.name(), slot,
-                    record.holder().orElse("?"), rerun ? "re-running it" : "skipping it by option");
+            log.info("Worker {}: the {} on {} stopped without finishing; {}", worker.name(),
+                    triggered ? "triggered run" : "run of slot " + slot, record.holder().orElse("?"),
+                    rerun ? "re-running it" : triggered ? "going on with the schedule" : "skipping it by option");
             execute(lease, rerun ? RunKind.RERUN : RunKind.SCHEDULED);
         });
     }

@@ -17,7 +17,8 @@ import java.util.random.RandomGenerator;
  * the voters of a cluster that lost a majority of them for good; when two lineages meet, every
  * member ranks them alike ({@link #yieldsTo}) and all end in the same one.
  *
- * @param lineage the cluster's lineage: its creation time (hex milliseconds), a dash, a random tag
+ * @param lineage the cluster's lineage: its creation time (hex milliseconds), how many processes
+ *                founded it, and a random tag, separated by dashes
  * @param version 1 for the configuration that started the lineage, then one more per change
  * @param ids     the voters, sorted
  * @param resets  how many operator resets lie behind this lineage: a reset's lineage wins over the one it replaced
@@ -38,16 +39,29 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
 
     /** The first configuration of a new lineage: the processes present, none of which belongs to a lineage yet. */
     static Voters bootstrap(Collection<String> voterIds, long wallMillis, RandomGenerator random) {
-        return new Voters(newLineage(wallMillis, random), 1, List.copyOf(voterIds), 0);
+        return new Voters(newLineage(wallMillis, voterIds.size(), random), 1, List.copyOf(voterIds), 0);
     }
 
     /** The first configuration of the lineage that replaces this one by an operator's decision. */
     Voters reset(Collection<String> voterIds, long wallMillis, RandomGenerator random) {
-        return new Voters(newLineage(wallMillis, random), 1, List.copyOf(voterIds), resets + 1);
+        return new Voters(newLineage(wallMillis, voterIds.size(), random), 1, List.copyOf(voterIds), resets + 1);
     }
 
-    private static String newLineage(long wallMillis, RandomGenerator random) {
-        return String.format("%012x", wallMillis) + "-" + HexFormat.of().toHexDigits(random.nextLong());
+    private static String newLineage(long wallMillis, int founders, RandomGenerator random) {
+        return String.format("%012x", wallMillis) + "-" + founders + "-" + HexFormat.of().toHexDigits(random.nextLong());
+    }
+
+    /** How many processes founded the lineage (0 if its name does not say): fixed when it starts. */
+    int founders() {
+        String[] parts = lineage.split("-");
+        if (parts.length != 3) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** A voter: one process, its node id and the incarnation it drew when it started. */
@@ -106,10 +120,12 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
 
     /**
      * Whether {@code other}, of another lineage, wins over this one: the one an operator reset more
-     * often (a reset replaces the lineage it was given), then the one started earlier. The rank is
-     * fixed when a lineage starts, never by what it has become since: a member only ever moves to a
-     * lineage ranked above the one it leaves, so it never returns to a lineage it left (whose votes
-     * it has forgotten), and a saved configuration of a lineage the cluster left never wins again.
+     * often (a reset replaces the lineage it was given), then the one more processes founded (a node
+     * that founded one alone, cut off at its start, joins the fleet's rather than taking it over),
+     * then the one started earlier. The rank is fixed when a lineage starts, never by what it has
+     * become since: a member only ever moves to a lineage ranked above the one it leaves, so it never
+     * returns to a lineage it left (whose votes it has forgotten), and a saved configuration of a
+     * lineage the cluster left never wins again.
      */
     boolean yieldsTo(Voters other) {
         if (other.isNone() || sameLineage(other)) {
@@ -120,6 +136,9 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
         }
         if (other.resets != resets) {
             return other.resets > resets;
+        }
+        if (other.founders() != founders()) {
+            return other.founders() > founders();
         }
         return other.lineage.compareTo(lineage) < 0;
     }

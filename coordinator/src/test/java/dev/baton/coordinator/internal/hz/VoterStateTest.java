@@ -108,22 +108,28 @@ class VoterStateTest {
         Voters started = founder.bootstrap(List.of("g@1"), 0x1234L);
 
         assertThat(started.ids()).containsExactly("f@1", "g@1");
-        assertThat(started.lineage()).startsWith("000000001234-");
+        assertThat(started.lineage()).startsWith("000000001234-2-");
+        assertThat(started.founders()).isEqualTo(2);
         assertThat(founder.bootstrap(List.of(), 0x9999L)).as("a known configuration stays").isEqualTo(started);
     }
 
     @Test
-    void whenLineagesMeetTheOneResetMoreOftenWinsThenTheOlderWhateverEachHasBecome() {
-        Voters older = new Voters("0001-a", 1, List.of("x@1"));
-        Voters newerAndLarger = new Voters("0009-b", 7, List.of("y@1", "z@1", "q@1"));
-        Voters reset = new Voters("000a-c", 1, List.of("y@2"), 1);
+    void whenLineagesMeetTheOneResetMoreOftenWinsThenTheOneMoreFoundedThenTheOlderWhateverEachHasBecome() {
+        Voters older = new Voters("0001-1-a", 1, List.of("x@1"));
+        Voters newerAndLarger = new Voters("0009-1-b", 7, List.of("y@1", "z@1", "q@1"));
+        Voters foundedByThree = new Voters("000a-3-d", 1, List.of("u@1", "v@1", "w@1"));
+        Voters reset = new Voters("000b-1-c", 1, List.of("y@2"), 1);
 
         assertThat(newerAndLarger.yieldsTo(older)).isTrue();
         assertThat(older.yieldsTo(newerAndLarger)).isFalse();
-        assertThat(older.yieldsTo(reset)).isTrue();
-        assertThat(reset.yieldsTo(older)).isFalse();
+        assertThat(older.yieldsTo(foundedByThree)).as("more founders, though younger").isTrue();
+        assertThat(foundedByThree.yieldsTo(older)).isFalse();
+        assertThat(foundedByThree.yieldsTo(reset)).isTrue();
+        assertThat(reset.yieldsTo(foundedByThree)).isFalse();
         assertThat(older.without("x@1").yieldsTo(newerAndLarger.with("r@1")))
                 .as("growing or shrinking changes no rank").isFalse();
+        assertThat(foundedByThree.without("u@1").without("v@1").yieldsTo(older))
+                .as("shrinking changes no rank").isFalse();
         assertThat(older.yieldsTo(older.with("q@1"))).as("the same lineage: newer by version, not by rank").isFalse();
     }
 
