@@ -375,10 +375,7 @@ public final class HzCoordination implements Coordination {
         long validForMillis = TimeUnit.NANOSECONDS.toMillis(s.lockValidUntil(worker) - System.nanoTime());
         long deadline = clusterNow + validForMillis - settings.margin().toMillis();
         long claimId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        if (!coverFences(clusterNow)) {
-            s.release(worker, false);
-            return Optional.empty();
-        }
+        coverFences(clusterNow);
         ClaimRules.Claim claim = new ClaimRules.Claim(request, nodeId, s.id, claimId, clusterNow, clusterNow,
                 floor.get(), ClaimRules.REBASE_MIN_MILLIS);
         ClaimProcessor processor = new ClaimProcessor(claim, deadline, new ClaimProcessor.Locals(clocks, table));
@@ -469,8 +466,8 @@ public final class HzCoordination implements Coordination {
      * so that after a whole-cluster restart tokens go above every earlier one even if the node whose
      * clock was ahead does not come back.
      */
-    private boolean coverFences(long baseMillis) {
-        return voters.coverFences(Math.max(baseMillis, ClaimRules.millisOf(floor.get())), FENCE_RESERVE_MILLIS);
+    private void coverFences(long baseMillis) {
+        voters.coverFences(Math.max(baseMillis, ClaimRules.millisOf(floor.get())), FENCE_RESERVE_MILLIS);
     }
 
     @Override
@@ -481,10 +478,7 @@ public final class HzCoordination implements Coordination {
 
     private void flag(String worker, FlagProcessor.Flag flag) {
         long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
-        if (!coverFences(clocks.clusterMillis())) {
-            throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
-                    + "': this node cannot keep its fencing state in " + store + "; see the log");
-        }
+        coverFences(clocks.clusterMillis());
         floor.raise(token);
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         Records.Result<Boolean> result = records.call(worker, new FlagProcessor(flag, token),

@@ -60,6 +60,8 @@ final class VoterState {
     private Ballot acceptedBallot;
     private Voters acceptedValue;
     private long fenceCeiling;
+    private long nextCeilingWrite = Long.MIN_VALUE;
+    private long nextStoreWarning = Long.MIN_VALUE;
 
     /**
      * @param changeGap how long a configuration must have been known before this member accepts
@@ -144,21 +146,20 @@ final class VoterState {
     /**
      * Makes sure the saved ceiling lies above {@code millis}, the time part of a token this node
      * issues or has seen, keeping it {@code reserve} ahead so that the disk is written about once per
-     * half reserve, not per token.
-     *
-     * @return false if the ceiling had to move and could not be kept: issue no token above it
+     * half reserve, not per token. A disk that fails costs no claim: the ceiling stays where it was
+     * last saved (only a whole-cluster restart under clocks minutes apart could then see tokens go
+     * back), and the write is tried again a while later.
      */
-    synchronized boolean coverFences(long millis, long reserve) {
-        if (!store.durable() || millis + reserve / 2 < fenceCeiling) {
-            return true;
+    synchronized void coverFences(long millis, long reserve) {
+        if (!store.durable() || millis + reserve / 2 < fenceCeiling || clock.getAsLong() < nextCeilingWrite) {
+            return;
         }
         long before = fenceCeiling;
         fenceCeiling = millis + reserve;
         if (!persist()) {
             fenceCeiling = before;
-            return millis < before;
+            nextCeilingWrite = clock.getAsLong() + changeGap / 5;
         }
-        return true;
     }
 
     /** Keeps the state before an answer that depends on it goes out; false if it could not be kept. */
@@ -167,8 +168,15 @@ final class VoterState {
             store.save(snapshot());
             return true;
         } catch (IOException | RuntimeException e) {
-            log.warn("Cannot keep this node's voter state in {} ({}); refusing to promise or accept until it can",
-                    store, e.toString());
+            long now = clock.getAsLong();
+            if (now >= nextStoreWarning) {
+                nextStoreWarning = now + changeGap * 10;
+                log.warn("Cannot keep this node's voter state in {} ({}); refusing to promise or accept until it"
+                        + " can, and the fence ceiling stays where it was last kept (said once a minute or so)",
+                        store, e.toString());
+            } else {
+                log.debug("Cannot keep this node's voter state in {}", store, e);
+            }
             return false;
         }
     }
