@@ -198,10 +198,18 @@ class ClusterFaultsIT {
     void aGracefulStopHandsTheWorkersOverOnTime() throws Exception {
         NodeProcess leaving = fleet.node("n2");
         Instant stop = leaving.stop();
+        Instant exited = Instant.now();
+        // Once Baton has handed over and stopped, Hazelcast's own graceful shutdown migrates the
+        // leaving member's partitions; a claim waits for a migration then (README, failure model),
+        // seen: 2.4 s under a busy neighbour. The hand-over itself, before it, is not excused.
+        Instant batonStopped = leaving.logText().lines().filter(l -> l.contains("Baton on node n2 stopped"))
+                .map(l -> Instant.parse(l.substring(0, l.indexOf(' ')))).findFirst().orElseThrow();
+        List<JournalAudit.Fault> migration = List.of(new JournalAudit.Fault("*", batonStopped, exited.plusSeconds(1)));
 
-        JournalAudit.Report report = auditAfter(stop.plusSeconds(6), List.of());
+        JournalAudit.Report report = auditAfter(stop.plusSeconds(6), migration);
         List<JournalExecution> after = fleet.executions().stream()
-                .filter(e -> e.worker().startsWith(DRILL) && e.slot().isAfter(stop.plusSeconds(1))).toList();
+                .filter(e -> e.worker().startsWith(DRILL) && e.slot().isAfter(stop.plusSeconds(1))
+                        && (e.slot().isBefore(batonStopped) || e.slot().isAfter(exited.plusSeconds(1)))).toList();
         Duration worst = after.stream().map(e -> Duration.between(e.slot(), e.start())).max(Duration::compareTo)
                 .orElseThrow();
         log.info("graceful stop of n2: worst start lateness afterwards {} ms over {} executions", worst.toMillis(),

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -144,6 +145,21 @@ class MembershipIT {
             }
         }
         return harm;
+    }
+
+    /** Waits until each drill worker ran each of the last three slots that had half a period to start. */
+    private Instant awaitThreeSlotsInARow(Duration limit) throws InterruptedException {
+        fleet.awaitExecutions(executions -> {
+            long p = PERIOD.toMillis();
+            long last = Math.floorDiv(Instant.now().minus(PERIOD.dividedBy(2)).toEpochMilli(), p) * p;
+            Set<Instant> slots = Set.of(Instant.ofEpochMilli(last), Instant.ofEpochMilli(last - p),
+                    Instant.ofEpochMilli(last - 2 * p));
+            Map<String, Set<Instant>> ran = new HashMap<>();
+            executions.stream().filter(e -> e.worker().startsWith("drill-") && slots.contains(e.slot()))
+                    .forEach(e -> ran.computeIfAbsent(e.worker(), w -> new HashSet<>()).add(e.slot()));
+            return ran.size() == drills && ran.values().stream().allMatch(s -> s.size() == 3);
+        }, limit, "every drill- worker to run three slots in a row");
+        return Instant.now();
     }
 
     /** Waits until every drill worker ran {@code slots} more slots (or passed them over for good). */
@@ -280,13 +296,13 @@ class MembershipIT {
                     healed2);
             awaitVoters(four, List.of("n1", "n2", "n3", "n4"));
             // Nobody ran anything during the 2 | 2 split; after it, the sides merge, partitions migrate
-            // and every worker is claimed anew: slots are excused until the fleet is steady again (every
-            // worker ran three slots in a row on one node), no longer.
-            Instant steady = fleet.awaitSteady("drill-", drills, PERIOD, Duration.ofSeconds(60));
-            log.info("2 | 2 split healed at {}; the fleet was steady again {} ms later", healed2,
-                    Duration.between(healed2, steady).toMillis());
+            // and every worker is claimed anew: slots are excused until every worker has run three
+            // slots in a row again (on any node), no longer.
+            Instant recovered = awaitThreeSlotsInARow(Duration.ofSeconds(60));
+            log.info("2 | 2 split healed at {}; every worker ran three slots in a row again {} ms later", healed2,
+                    Duration.between(healed2, recovered).toMillis());
             awaitSlots(3);
-            excuse(cut2, steady.minus(PERIOD.multipliedBy(3)));
+            excuse(cut2, recovered.minus(PERIOD.multipliedBy(3)));
             assertThat(during).as("a 2 | 2 split leaves no side a majority").isEmpty();
 
             JournalAudit.Report report = audit(from);

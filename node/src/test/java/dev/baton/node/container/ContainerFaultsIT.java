@@ -87,8 +87,8 @@ class ContainerFaultsIT {
         fleet.start("c5");
         Instant scaled = Instant.now();
         fleet.awaitExecutions(e -> nodesRunningDrillsSince(scaled).containsAll(List.of("c1", "c3", "c4", "c5")),
-                Duration.ofSeconds(30), "the workers to spread over four replicas");
-        Instant spread = fleet.awaitOneCluster(4, Duration.ofSeconds(30));
+                Duration.ofSeconds(60), "the workers to spread over four replicas");
+        Instant spread = fleet.awaitOneCluster(4, Duration.ofSeconds(60));
         fleet.awaitEveryWorkerPast(20, spread.plusSeconds(4), Duration.ofSeconds(30));
 
         // Joins move partitions and workers: on these two cores a claim can wait for a migration
