@@ -41,7 +41,7 @@ class LineageResurrectionTest {
         for (int i = 0; i < 3; i++) {
             a.add(net.start("n" + i));
         }
-        awaitTrue(() -> a.get(0).voters.current().size() == 3, "lineage A with three voters");
+        net.awaitTrue(() -> a.get(0).voters.current().size() == 3, "lineage A with three voters");
         assertThat(a.get(0).voters.current().founders()).isEqualTo(3);
 
         // Nodes 3-5 start cut off from nodes 0-2 (started once, killed at once, and restarted cut off).
@@ -57,7 +57,7 @@ class LineageResurrectionTest {
             }
         }
         b.forEach(n -> net.restart(n, n.nodeId, false));
-        awaitTrue(() -> b.stream().allMatch(n -> n.voters.current().size() == 3), "lineage B with three voters");
+        net.awaitTrue(() -> b.stream().allMatch(n -> n.voters.current().size() == 3), "lineage B with three voters");
         String lineageA = a.get(0).voters.current().lineage();
         String lineageB = b.get(0).voters.current().lineage();
         assertThat(lineageB).isNotEqualTo(lineageA);
@@ -67,20 +67,20 @@ class LineageResurrectionTest {
         net.crash(n5);
         net.run(1_000);
         net.heal();
-        awaitTrue(() -> b.get(0).voters.current().lineage().equals(lineageA)
+        net.awaitTrue(() -> b.get(0).voters.current().lineage().equals(lineageA)
                 && b.get(1).voters.current().lineage().equals(lineageA), "nodes 3 and 4 to join A");
-        awaitTrue(() -> a.get(0).voters.current().size() == 5, "A to add nodes 3 and 4");
+        net.awaitTrue(() -> a.get(0).voters.current().size() == 5, "A to add nodes 3 and 4");
 
         // Scale in: nodes 2, 3 and 4 leave gracefully, one after the other.
         for (SimulatedNetwork.SimNode leaving : List.of(a.get(2), b.get(0), b.get(1))) {
             net.leave(leaving, LEAVE_WAIT);
-            awaitTrue(() -> !leaving.up, leaving + " to leave");
+            net.awaitTrue(() -> !leaving.up, leaving + " to leave");
         }
-        awaitTrue(() -> a.get(0).voters.current().size() == 2 && a.get(1).voters.current().size() == 2,
+        net.awaitTrue(() -> a.get(0).voters.current().size() == 2 && a.get(1).voters.current().size() == 2,
                 "A with voters n0 and n1");
         net.run(LEASE / MS + 1_000);
         List<String> losses = new ArrayList<>();
-        hold(a.get(0), "w");
+        net.hold(a.get(0), "w");
         a.get(0).session.onLost("w", () -> losses.add("lost at " + net.clock.get() / MS + "ms"));
 
         net.restart(n5, "n5");
@@ -96,27 +96,5 @@ class LineageResurrectionTest {
         soft.assertThat(granted.getNow(false)).as("the cluster grants locks again a minute later; n1 knows %s",
                 a.get(1).voters.current()).isTrue();
         soft.assertAll();
-    }
-
-    private void hold(SimulatedNetwork.SimNode node, String worker) {
-        awaitTrue(() -> {
-            if (node.session.holds(worker)) {
-                return true;
-            }
-            node.session.release(worker, false);
-            CompletableFuture<Boolean> granted = node.session.acquire(worker);
-            net.run(100);
-            return granted.getNow(false);
-        }, node + " to get " + worker);
-    }
-
-    private void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        for (long t = 0; t <= 60_000; t += 50) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            net.run(50);
-        }
-        throw new AssertionError("timed out waiting for " + what);
     }
 }

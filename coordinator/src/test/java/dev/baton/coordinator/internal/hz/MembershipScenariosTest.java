@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,7 @@ class MembershipScenariosTest {
 
     private Holder hold(SimulatedNetwork.SimNode node, String worker) {
         Holder h = new Holder(node, worker);
-        awaitTrue(() -> {
+        net.awaitTrue(() -> {
             if (node.session.holds(worker)) {
                 return true;
             }
@@ -68,18 +67,8 @@ class MembershipScenariosTest {
         }
     }
 
-    private void awaitTrue(BooleanSupplier condition, long maxMillis, String what) {
-        for (long t = 0; t <= maxMillis; t += 50) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            net.run(50);
-        }
-        throw new AssertionError("timed out waiting for " + what);
-    }
-
     private void awaitVoters(int count) {
-        awaitTrue(() -> net.nodes.stream().filter(n -> n.up)
+        net.awaitTrue(() -> net.nodes.stream().filter(n -> n.up)
                 .allMatch(n -> n.voters.current().size() == count), 60_000, count + " voters everywhere");
     }
 
@@ -214,7 +203,7 @@ class MembershipScenariosTest {
         awaitVoters(5);
         net.leave(d, LEASE * 4);
         net.leave(e, LEASE * 4);
-        awaitTrue(() -> !d.up && !e.up, 30_000, "both to leave");
+        net.awaitTrue(() -> !d.up && !e.up, 30_000, "both to leave");
         awaitVoters(3);
         net.run(5_000);
 

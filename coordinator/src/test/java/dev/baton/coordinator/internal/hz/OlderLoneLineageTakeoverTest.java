@@ -43,19 +43,19 @@ class OlderLoneLineageTakeoverTest {
         net.run(1_500);
 
         SimulatedNetwork.SimNode d = net.start("n3");
-        awaitTrue(() -> d.voters.current().size() == 1, "n3 to found its lineage");
+        net.awaitTrue(() -> d.voters.current().size() == 1, "n3 to found its lineage");
         String lineageD = d.voters.current().lineage();
         for (int j = 0; j < 3; j++) {
             net.cut(3, j);
         }
         net.run(1_000);
         a.forEach(n -> net.restart(n, n.nodeId, false));
-        awaitTrue(() -> a.stream().allMatch(n -> n.voters.current().size() == 3), "lineage A with three voters");
+        net.awaitTrue(() -> a.stream().allMatch(n -> n.voters.current().size() == 3), "lineage A with three voters");
         String lineageA = a.get(0).voters.current().lineage();
         assertThat(lineageA).isNotEqualTo(lineageD);
 
         net.run(LEASE / MS + 1_000);
-        hold(a.get(0), "w");
+        net.hold(a.get(0), "w");
         List<String> losses = new ArrayList<>();
         a.get(0).session.onLost("w", () -> losses.add("lost at " + net.clock.get() / MS + "ms"));
 
@@ -74,27 +74,5 @@ class OlderLoneLineageTakeoverTest {
         assertThat(granted.getNow(false)).as("a minute after one node of four crashed, the three healthy ones grant"
                 + " locks again (lineage A %s, D %s; n1 knew %s at the crash, knows %s now; n0's lease on w: %s)",
                 lineageA, lineageD, atCrash, a.get(1).voters.current(), losses).isTrue();
-    }
-
-    private void hold(SimulatedNetwork.SimNode node, String worker) {
-        awaitTrue(() -> {
-            if (node.session.holds(worker)) {
-                return true;
-            }
-            node.session.release(worker, false);
-            CompletableFuture<Boolean> granted = node.session.acquire(worker);
-            net.run(100);
-            return granted.getNow(false);
-        }, node + " to get " + worker);
-    }
-
-    private void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        for (long t = 0; t <= 60_000; t += 50) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            net.run(50);
-        }
-        throw new AssertionError("timed out waiting for " + what);
     }
 }

@@ -543,4 +543,33 @@ final class SimulatedNetwork {
         }
         return holders;
     }
+
+    /** {@link #awaitTrue(java.util.function.BooleanSupplier, long, String)} for at most a minute. */
+    void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+        awaitTrue(condition, 60_000, what);
+    }
+
+    /** Runs the network in 50 ms steps until {@code condition} holds; fails after {@code maxMillis}. */
+    void awaitTrue(java.util.function.BooleanSupplier condition, long maxMillis, String what) {
+        for (long t = 0; t <= maxMillis; t += 50) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            run(50);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    /** Asks for {@code worker}'s lock at {@code node} until it holds it (a minute at most). */
+    void hold(SimNode node, String worker) {
+        awaitTrue(() -> {
+            if (node.session.holds(worker)) {
+                return true;
+            }
+            node.session.release(worker, false);
+            java.util.concurrent.CompletableFuture<Boolean> granted = node.session.acquire(worker);
+            run(100);
+            return granted.getNow(false);
+        }, node + " to get " + worker);
+    }
 }
