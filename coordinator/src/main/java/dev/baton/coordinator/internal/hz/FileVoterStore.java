@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -90,7 +91,7 @@ final class FileVoterStore implements VoterStore {
             return Optional.of(new Saved(required(p, "incarnation"), voters(p, "voters"), ballot(p, "promised"),
                     p.containsKey("accepted.ballot") ? ballot(p, "accepted.ballot") : null,
                     p.containsKey("accepted.voters.version") ? voters(p, "accepted.voters") : null,
-                    Long.parseLong(p.getProperty("fence.ceiling", "0"))));
+                    Long.parseLong(p.getProperty("fence.ceiling", "0")), left(p)));
         } catch (IOException | RuntimeException e) {
             // Unreadable state is no state: this process becomes a new voter, which is always safe.
             Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
@@ -117,6 +118,17 @@ final class FileVoterStore implements VoterStore {
             put(p, "accepted.voters", saved.acceptedValue());
         }
         p.setProperty("fence.ceiling", Long.toString(saved.fenceCeiling()));
+        for (int i = 0; i < saved.left().size(); i++) {
+            VoterStore.Left l = saved.left().get(i);
+            String key = "left." + i;
+            p.setProperty(key + ".lineage", l.lineage());
+            p.setProperty(key + ".version", Long.toString(l.version()));
+            p.setProperty(key + ".promised", l.promised().round() + " " + l.promised().proposer());
+            if (l.acceptedBallot() != null) {
+                p.setProperty(key + ".accepted.ballot", l.acceptedBallot().round() + " " + l.acceptedBallot().proposer());
+                put(p, key + ".accepted.voters", l.acceptedValue());
+            }
+        }
         StringWriter text = new StringWriter();
         p.store(text, "Baton voter state: what this node promised and accepted. Do not edit; delete only with the"
                 + " node stopped, and it comes back as a new voter.");
@@ -170,13 +182,26 @@ final class FileVoterStore implements VoterStore {
         p.setProperty(key + ".version", Long.toString(v.version()));
         p.setProperty(key + ".ids", String.join(",", v.ids()));
         p.setProperty(key + ".resets", Long.toString(v.resets()));
+        p.setProperty(key + ".peak", Integer.toString(v.peak()));
+    }
+
+    private static List<VoterStore.Left> left(Properties p) {
+        List<VoterStore.Left> left = new ArrayList<>();
+        for (int i = 0; p.containsKey("left." + i + ".lineage"); i++) {
+            String key = "left." + i;
+            left.add(new VoterStore.Left(p.getProperty(key + ".lineage"), Long.parseLong(required(p, key + ".version")),
+                    ballot(p, key + ".promised"),
+                    p.containsKey(key + ".accepted.ballot") ? ballot(p, key + ".accepted.ballot") : null,
+                    p.containsKey(key + ".accepted.voters.version") ? voters(p, key + ".accepted.voters") : null));
+        }
+        return left;
     }
 
     private static Voters voters(Properties p, String key) {
         String ids = p.getProperty(key + ".ids", "");
         List<String> list = ids.isEmpty() ? List.of() : Arrays.asList(ids.split(","));
         return new Voters(p.getProperty(key + ".lineage", ""), Long.parseLong(required(p, key + ".version")), list,
-                Long.parseLong(p.getProperty(key + ".resets", "0")));
+                Long.parseLong(p.getProperty(key + ".resets", "0")), Integer.parseInt(p.getProperty(key + ".peak", "0")));
     }
 
     private static Ballot ballot(Properties p, String key) {

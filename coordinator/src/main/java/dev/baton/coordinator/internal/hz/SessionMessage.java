@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionMessage implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     String session;
     String nodeId;
@@ -110,6 +110,7 @@ public final class SessionMessage implements IdentifiedDataSerializable {
             w.writeLong(votersVersion);
             w.writeVoters(voters);
             w.writeUTF(voterId);
+            w.writePeak(voters);
         });
     }
 
@@ -139,5 +140,6 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         votersVersion = r.readLong();
         voters = r.readVoters();
         voterId = r.readUTF();
+        voters = r.readPeak(voters);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionReply implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     /** How a member answered; codes fixed for the wire. */
     enum Status {
@@ -102,6 +102,7 @@ public final class SessionReply implements IdentifiedDataSerializable {
             w.writeVoters(voters);
             w.writeLong(wallMillis);
             w.writeLong(fenceFloor);
+            w.writePeak(voters);
         });
     }
 
@@ -118,5 +119,6 @@ public final class SessionReply implements IdentifiedDataSerializable {
         voters = r.readVoters();
         wallMillis = r.readLong();
         fenceFloor = r.readLong();
+        voters = r.readPeak(voters);
     }
 }

@@ -5,7 +5,9 @@ import java.util.Collection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -38,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class VoterState {
 
     private static final Logger log = LoggerFactory.getLogger(VoterState.class);
+    /** Lineages left whose promises are kept; a fleet sees a handful in its life, each a merge of two clusters. */
+    private static final int LINEAGES_KEPT = 16;
 
     /** What an acceptor answers to a prepare. */
     record Promise(boolean promised, Ballot acceptedBallot, Voters acceptedValue, Voters current) {
@@ -60,6 +64,8 @@ final class VoterState {
     private Ballot acceptedBallot;
     private Voters acceptedValue;
     private long fenceCeiling;
+    /** The acceptor's part in the lineages this member left, latest last (see {@link #adopt}). */
+    private final Map<String, VoterStore.Left> left = new LinkedHashMap<>();
     private long nextCeilingWrite = Long.MIN_VALUE;
     private long nextStoreWarning = Long.MIN_VALUE;
 
@@ -99,6 +105,7 @@ final class VoterState {
             this.acceptedBallot = s.acceptedBallot();
             this.acceptedValue = s.acceptedValue();
             this.fenceCeiling = s.fenceCeiling();
+            s.left().forEach(l -> left.put(l.lineage(), l));
             log.info("Resumed as voter {} ({}) from {}", voterId, current, store);
         } else {
             this.voterId = Voters.voterId(nodeId,
@@ -132,7 +139,7 @@ final class VoterState {
 
     private VoterStore.Saved snapshot() {
         return new VoterStore.Saved(voterId.substring(nodeId.length() + 1), current, promised, acceptedBallot,
-                acceptedValue, fenceCeiling);
+                acceptedValue, fenceCeiling, List.copyOf(left.values()));
     }
 
     /**
@@ -262,10 +269,16 @@ final class VoterState {
             if (!newer && !current.yieldsTo(committed)) {
                 return false;
             }
+            VoterStore.Left before = left.get(committed.lineage());
+            if (before != null && committed.version() < before.version()) {
+                // A late copy of a version this member saw replaced: its change is decided, its promises forgotten.
+                return false;
+            }
             adopt(committed);
         }
         if (!was.isNone() && !was.sameLineage(committed)) {
-            log.warn("Two cluster lineages met; joining the one that ranks first (reset more often, or older): {} replaces {}",
+            log.warn("Two cluster lineages met; joining the one that ranks first (reset more often, then more voters"
+                    + " at its peak, then more founders, then older): {} replaces {}",
                     committed, was);
         } else {
             log.info("Voters changed: {}", committed);
@@ -274,16 +287,38 @@ final class VoterState {
         return true;
     }
 
+    /**
+     * Makes {@code next} the current configuration. The acceptor's promises belong to the change
+     * after the current version, so they end with it; but a member that leaves a lineage may come
+     * back to it (the one it joined can be outgrown), and if the lineage has not changed meanwhile it
+     * is again an acceptor of that same change: what it promised and accepted there is kept and taken
+     * up again, as Paxos needs (an acceptor never forgets).
+     */
     private void adopt(Voters next) {
+        Ballot nextPromised = Ballot.ZERO;
+        Ballot nextAcceptedBallot = null;
+        Voters nextAcceptedValue = null;
         if (!current.isNone() && !current.sameLineage(next)) {
             coldUntil = Math.max(coldUntil, clock.getAsLong() + changeGap);
+            left.remove(current.lineage());
+            left.put(current.lineage(), new VoterStore.Left(current.lineage(), current.version(), promised,
+                    acceptedBallot, acceptedValue));
+            VoterStore.Left back = left.remove(next.lineage());
+            if (back != null && back.version() == next.version()) {
+                nextPromised = back.promised();
+                nextAcceptedBallot = back.acceptedBallot();
+                nextAcceptedValue = back.acceptedValue();
+            }
+            while (left.size() > LINEAGES_KEPT) {
+                left.remove(left.keySet().iterator().next());
+            }
         }
         previous = current.isSuccessor(next) ? current : null;
         current = next;
         committedAt = clock.getAsLong();
-        promised = Ballot.ZERO;
-        acceptedBallot = null;
-        acceptedValue = null;
+        promised = nextPromised;
+        acceptedBallot = nextAcceptedBallot;
+        acceptedValue = nextAcceptedValue;
         persist();
     }
 

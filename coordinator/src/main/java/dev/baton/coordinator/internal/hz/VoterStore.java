@@ -1,6 +1,7 @@
 package dev.baton.coordinator.internal.hz;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,9 +16,26 @@ interface VoterStore extends AutoCloseable {
      * What a voter must not forget.
      *
      * @param fenceCeiling milliseconds above every fencing token's time part this node issued or saw
+     * @param left         what it promised and accepted in the lineages it left, in case it returns
      */
     record Saved(String incarnation, Voters current, Ballot promised, Ballot acceptedBallot, Voters acceptedValue,
-                 long fenceCeiling) {
+                 long fenceCeiling, List<Left> left) {
+
+        public Saved {
+            left = List.copyOf(left);
+        }
+
+        public Saved(String incarnation, Voters current, Ballot promised, Ballot acceptedBallot, Voters acceptedValue,
+                     long fenceCeiling) {
+            this(incarnation, current, promised, acceptedBallot, acceptedValue, fenceCeiling, List.of());
+        }
+    }
+
+    /**
+     * An acceptor's part in a lineage it left: the version it knew last, and what it promised and
+     * accepted for the change after it.
+     */
+    record Left(String lineage, long version, Ballot promised, Ballot acceptedBallot, Voters acceptedValue) {
     }
 
     /** Nothing is kept: every process is a new voter. */

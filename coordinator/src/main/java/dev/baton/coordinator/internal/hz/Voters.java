@@ -22,8 +22,10 @@ import java.util.random.RandomGenerator;
  * @param version 1 for the configuration that started the lineage, then one more per change
  * @param ids     the voters, sorted
  * @param resets  how many operator resets lie behind this lineage: a reset's lineage wins over the one it replaced
+ * @param peak    the most voters any configuration of the lineage up to this one had: it only grows
+ *                along a lineage, and is the same for every member that knows this version
  */
-record Voters(String lineage, long version, List<String> ids, long resets) {
+record Voters(String lineage, long version, List<String> ids, long resets, int peak) {
 
     /** No configuration yet: nothing counts, nobody votes. */
     static final Voters NONE = new Voters("", 0, List.of(), 0);
@@ -31,10 +33,16 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
     Voters {
         Objects.requireNonNull(lineage, "lineage");
         ids = List.copyOf(new TreeSet<>(ids));
+        peak = Math.max(peak, ids.size());
     }
 
     Voters(String lineage, long version, List<String> ids) {
         this(lineage, version, ids, 0);
+    }
+
+    /** A configuration whose peak is not known (saved or sent by an older release): its own size. */
+    Voters(String lineage, long version, List<String> ids, long resets) {
+        this(lineage, version, ids, resets, 0);
     }
 
     /** The first configuration of a new lineage: the processes present, none of which belongs to a lineage yet. */
@@ -105,13 +113,13 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
     Voters with(String id) {
         List<String> next = new ArrayList<>(ids);
         next.add(id);
-        return new Voters(lineage, version + 1, next, resets);
+        return new Voters(lineage, version + 1, next, resets, peak);
     }
 
     Voters without(String id) {
         List<String> next = new ArrayList<>(ids);
         next.remove(id);
-        return new Voters(lineage, version + 1, next, resets);
+        return new Voters(lineage, version + 1, next, resets, peak);
     }
 
     boolean sameLineage(Voters other) {
@@ -120,12 +128,14 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
 
     /**
      * Whether {@code other}, of another lineage, wins over this one: the one an operator reset more
-     * often (a reset replaces the lineage it was given), then the one more processes founded (a node
-     * that founded one alone, cut off at its start, joins the fleet's rather than taking it over),
-     * then the one started earlier. The rank is fixed when a lineage starts, never by what it has
-     * become since: a member only ever moves to a lineage ranked above the one it leaves, so it never
-     * returns to a lineage it left (whose votes it has forgotten), and a saved configuration of a
-     * lineage the cluster left never wins again.
+     * often (a reset replaces the lineage it was given), then the one that has had more voters (the
+     * fleet, rather than a few processes that started cut off from it), then the one more processes
+     * founded, then the one started earlier. Every member that knows the same two versions ranks them
+     * alike. A lineage's rank only grows, so a member that moves always moves up, and moves at most
+     * as often as lineages grow; one that moves back to a lineage it left takes up the promises it
+     * made there ({@link VoterState}). A configuration saved by a node that crashed before its
+     * lineage was left ranks no higher than that lineage did when the others left it, so it never
+     * wins again.
      */
     boolean yieldsTo(Voters other) {
         if (other.isNone() || sameLineage(other)) {
@@ -136,6 +146,9 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
         }
         if (other.resets != resets) {
             return other.resets > resets;
+        }
+        if (other.peak != peak) {
+            return other.peak > peak;
         }
         if (other.founders() != founders()) {
             return other.founders() > founders();
@@ -155,6 +168,7 @@ record Voters(String lineage, long version, List<String> ids, long resets) {
         return added + removed == 1;
     }
 
+    /** The peak is derived from the versions before, so it takes no part in what a configuration is. */
     @Override
     public boolean equals(Object o) {
         return o instanceof Voters v && lineage.equals(v.lineage) && version == v.version && ids.equals(v.ids)

@@ -8,7 +8,7 @@ import java.io.IOException;
 /** A member's answer to a {@link VotersRequest}. */
 public final class VotersReply implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     boolean ok;
     /** The highest round the member promised, so that a refused proposer can go above it. */
@@ -61,6 +61,8 @@ public final class VotersReply implements IdentifiedDataSerializable {
             }
             w.writeVoters(acceptedValue);
             w.writeVoters(current);
+            w.writePeak(acceptedValue);
+            w.writePeak(current);
         });
     }
 
@@ -72,6 +74,8 @@ public final class VotersReply implements IdentifiedDataSerializable {
         acceptedBallot = r.readBoolean() ? new Ballot(r.readLong(), r.readUTF()) : null;
         acceptedValue = r.readVoters();
         Voters c = r.readVoters();
+        acceptedValue = r.readPeak(acceptedValue);
+        c = r.readPeak(c);
         current = c == null ? Voters.NONE : c;
     }
 }

@@ -8,7 +8,7 @@ import java.io.IOException;
 /** A step of agreeing on the next voters: prepare, accept, or learn a committed configuration. */
 public final class VotersRequest implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     /** Codes fixed for the wire. */
     enum Kind {
@@ -96,6 +96,8 @@ public final class VotersRequest implements IdentifiedDataSerializable {
             w.writeLong(ballot.round());
             w.writeUTF(ballot.proposer());
             w.writeVoters(value);
+            w.writePeak(base);
+            w.writePeak(value);
         });
     }
 
@@ -106,5 +108,7 @@ public final class VotersRequest implements IdentifiedDataSerializable {
         base = r.readVoters();
         ballot = new Ballot(r.readLong(), r.readUTF());
         value = r.readVoters();
+        base = r.readPeak(base);
+        value = r.readPeak(value);
     }
 }

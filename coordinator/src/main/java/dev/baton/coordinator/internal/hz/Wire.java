@@ -83,6 +83,11 @@ final class Wire {
                 writeLong(v.resets());
             }
         }
+
+        /** The peak of a configuration written earlier in the body: appended in format 2, after all else. */
+        void writePeak(Voters v) throws IOException {
+            writeInt(v == null ? 0 : v.peak());
+        }
     }
 
     /** Input that tells whether a field was written at all (older writers wrote fewer). */
@@ -135,6 +140,15 @@ final class Wire {
                 return null;
             }
             return new Voters(readUTF(), readLong(), readStringList(), readLong());
+        }
+
+        /** {@code v} with the peak {@link Out#writePeak} appended, if the writer sent one. */
+        Voters readPeak(Voters v) throws IOException {
+            if (!more()) {
+                return v;
+            }
+            int peak = readInt();
+            return v == null ? null : new Voters(v.lineage(), v.version(), v.ids(), v.resets(), peak);
         }
     }
 }

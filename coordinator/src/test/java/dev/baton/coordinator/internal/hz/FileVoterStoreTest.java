@@ -32,6 +32,25 @@ class FileVoterStoreTest {
     }
 
     @Test
+    void thePeakOfEachConfigurationAndThePromisesInLineagesLeftAreKept() throws Exception {
+        Voters shrunk = new Voters("0002-y", 6, List.of("a@1", "b@2"), 0, 4);
+        VoterStore.Left left = new VoterStore.Left("0001-x", 3, new Ballot(7, "a@1"), new Ballot(6, "c@1"),
+                new Voters("0001-x", 4, List.of("a@1", "b@2", "c@1", "d@1"), 0, 5));
+        VoterStore.Saved withLeft = new VoterStore.Saved("2", shrunk, Ballot.ZERO, null, null, 0,
+                List.of(left, new VoterStore.Left("0000-z", 1, new Ballot(1, "z@1"), null, null)));
+        try (FileVoterStore store = FileVoterStore.open(dir, "b")) {
+            store.save(withLeft);
+        }
+
+        try (FileVoterStore store = FileVoterStore.open(dir, "b")) {
+            VoterStore.Saved read = store.load().orElseThrow();
+            assertThat(read).isEqualTo(withLeft);
+            assertThat(read.current().peak()).isEqualTo(4);
+            assertThat(read.left().get(0).acceptedValue().peak()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void aStateWithNothingAcceptedReadsBackAsSuch() throws Exception {
         VoterStore.Saved fresh = new VoterStore.Saved("9", Voters.NONE, Ballot.ZERO, null, null, 0);
         try (FileVoterStore store = FileVoterStore.open(dir, "n/1")) {

@@ -71,22 +71,53 @@ class VoterStateTest {
     }
 
     @Test
-    void aLaterVersionOfTheLineageOrAnOlderLineageIsLearnedNeverAnEarlierOne() {
+    void aLaterVersionOfTheLineageOrAHigherRankedLineageIsLearnedNeverAnEarlierOne() {
         VoterState a = member("a");
         Voters v2 = v1.with("d@1");
 
         assertThat(a.learn(v2)).isTrue();
         assertThat(a.previous()).contains(v1);
         assertThat(a.learn(v1)).isFalse();
-        Voters younger = new Voters("ffff-y", 9, List.of("o@1", "p@1", "q@1", "r@1", "s@1"));
-        assertThat(a.learn(younger)).isFalse();
-        Voters older = new Voters("0000-o", 1, List.of("z@1"));
-        assertThat(a.learn(older)).isTrue();
-        assertThat(a.current()).isEqualTo(older);
+        Voters smaller = new Voters("0000-o", 9, List.of("o@1", "p@1"));
+        assertThat(a.learn(smaller)).as("fewer voters at its peak, though older").isFalse();
+        Voters larger = new Voters("ffff-y", 1, List.of("o@1", "p@1", "q@1", "r@1", "s@1"));
+        assertThat(a.learn(larger)).isTrue();
+        assertThat(a.current()).isEqualTo(larger);
         assertThat(a.previous()).isEmpty();
         assertThat(a.warm()).as("its table lacks the locks of the lineage it joined").isFalse();
         now.addAndGet(GAP);
         assertThat(a.warm()).isTrue();
+    }
+
+    @Test
+    void aMemberThatReturnsToALineageItLeftKeepsItsPromisesThereAndNeverTakesAnEarlierVersion() {
+        VoterState a = member("a");
+        now.addAndGet(GAP);
+        Ballot ballot = new Ballot(3, "b@1");
+        Voters withD = v1.with("d@1");
+        assertThat(a.prepare(v1.lineage(), 1, ballot).promised()).isTrue();
+        assertThat(a.accept(v1.lineage(), 1, ballot, withD)).isTrue();
+
+        Voters other = new Voters("0000-o", 1, List.of("o@1", "p@1", "q@1"));
+        assertThat(a.learn(other)).as("as many voters, and older").isTrue();
+        Voters outgrown = new Voters(v1.lineage(), 1, v1.ids(), 0, 4);
+        assertThat(a.learn(outgrown)).as("its lineage reached four voters meanwhile (a later view of version 1)")
+                .isTrue();
+        now.addAndGet(GAP);
+
+        VoterState.Promise lowerBallot = a.prepare(v1.lineage(), 1, new Ballot(2, "c@1"));
+        assertThat(lowerBallot.promised()).as("it promised ballot 3 for this change before it left").isFalse();
+        VoterState.Promise higher = a.prepare(v1.lineage(), 1, new Ballot(4, "c@1"));
+        assertThat(higher.promised()).isTrue();
+        assertThat(higher.acceptedValue()).as("and accepted a value, which a proposer must take up").isEqualTo(withD);
+
+        VoterState b = member("b");
+        b.learn(withD);
+        b.learn(new Voters("0000-o", 1, List.of("o@1", "p@1", "q@1", "r@1")));
+        assertThat(b.learn(new Voters(v1.lineage(), 1, v1.ids(), 0, 5)))
+                .as("a late copy of a version it saw replaced before it left").isFalse();
+        assertThat(b.learn(new Voters(v1.lineage(), 3, List.of("a@1", "b@1", "c@1", "d@1", "e@1"), 0, 5)))
+                .as("a later version").isTrue();
     }
 
     @Test
@@ -114,22 +145,24 @@ class VoterStateTest {
     }
 
     @Test
-    void whenLineagesMeetTheOneResetMoreOftenWinsThenTheOneMoreFoundedThenTheOlderWhateverEachHasBecome() {
+    void whenLineagesMeetTheOneResetMoreOftenWinsThenTheOneWithMoreVotersAtItsPeakThenMoreFoundersThenTheOlder() {
         Voters older = new Voters("0001-1-a", 1, List.of("x@1"));
         Voters newerAndLarger = new Voters("0009-1-b", 7, List.of("y@1", "z@1", "q@1"));
         Voters foundedByThree = new Voters("000a-3-d", 1, List.of("u@1", "v@1", "w@1"));
         Voters reset = new Voters("000b-1-c", 1, List.of("y@2"), 1);
 
-        assertThat(newerAndLarger.yieldsTo(older)).isTrue();
-        assertThat(older.yieldsTo(newerAndLarger)).isFalse();
-        assertThat(older.yieldsTo(foundedByThree)).as("more founders, though younger").isTrue();
-        assertThat(foundedByThree.yieldsTo(older)).isFalse();
-        assertThat(foundedByThree.yieldsTo(reset)).isTrue();
+        assertThat(older.yieldsTo(newerAndLarger)).as("more voters, though younger").isTrue();
+        assertThat(newerAndLarger.yieldsTo(older)).isFalse();
+        assertThat(newerAndLarger.yieldsTo(foundedByThree)).as("as many voters, more founders").isTrue();
+        assertThat(foundedByThree.yieldsTo(newerAndLarger)).isFalse();
+        assertThat(foundedByThree.yieldsTo(reset)).as("a reset wins whatever its size").isTrue();
         assertThat(reset.yieldsTo(foundedByThree)).isFalse();
-        assertThat(older.without("x@1").yieldsTo(newerAndLarger.with("r@1")))
-                .as("growing or shrinking changes no rank").isFalse();
-        assertThat(foundedByThree.without("u@1").without("v@1").yieldsTo(older))
-                .as("shrinking changes no rank").isFalse();
+        Voters shrunk = foundedByThree.without("u@1").without("v@1");
+        assertThat(shrunk.peak()).isEqualTo(3);
+        assertThat(newerAndLarger.yieldsTo(shrunk)).as("shrinking to one voter lowers no rank").isTrue();
+        assertThat(shrunk.yieldsTo(newerAndLarger)).isFalse();
+        assertThat(newerAndLarger.yieldsTo(older.with("r@1").with("s@1").with("t@1")))
+                .as("growing raises it: four at its peak").isTrue();
         assertThat(older.yieldsTo(older.with("q@1"))).as("the same lineage: newer by version, not by rank").isFalse();
     }
 

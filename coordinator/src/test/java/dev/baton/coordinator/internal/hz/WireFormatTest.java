@@ -69,6 +69,33 @@ class WireFormatTest {
     }
 
     @Test
+    void theVotersPeakTravelsInFormatTwoAndIsTheSizeWhenAFormatOneWriterSentNone() {
+        SessionMessage read = SERIALIZATION.toObject(new HeapData(HexFormat.of().parseHex(MESSAGE_FORMAT_1)));
+        assertThat(read.voters.peak()).as("format 1 knew no peak").isEqualTo(3);
+
+        Voters shrunk = new Voters("018f-aa", 9, List.of("n1@1", "n2@1"), 0, 5);
+        SessionMessage sent = SessionMessage.delta("n1/abc", "n1", "uuid-1", 4, 6, List.of(), false)
+                .about(shrunk, true, 1L, 2L, "n1@1");
+        SessionMessage back = SERIALIZATION.toObject(SERIALIZATION.toData(sent));
+        assertThat(back.voters.peak()).isEqualTo(5);
+
+        VotersRequest request = SERIALIZATION.toObject(SERIALIZATION.toData(
+                VotersRequest.accept(shrunk, new Ballot(1, "n1@1"), shrunk.with("n3@1"))));
+        assertThat(request.base.peak()).isEqualTo(5);
+        assertThat(request.value.peak()).isEqualTo(5);
+
+        VotersReply reply = SERIALIZATION.toObject(SERIALIZATION.toData(
+                VotersReply.promise(true, 1, new Ballot(1, "n1@1"), shrunk.with("n3@1"), shrunk)));
+        assertThat(reply.acceptedValue.peak()).isEqualTo(5);
+        assertThat(reply.current.peak()).isEqualTo(5);
+
+        SessionReply answer = SessionReply.applied(3, java.util.Set.of());
+        answer.voters = shrunk;
+        SessionReply answered = SERIALIZATION.toObject(SERIALIZATION.toData(answer));
+        assertThat(answered.voters.peak()).isEqualTo(5);
+    }
+
+    @Test
     void aRecordOfALaterFormatWithMoreFieldsIsReadForTheFieldsThisReleaseKnows() throws Exception {
         byte[] current = HzSlot.encode(RECORD);
         ByteArrayOutputStream later = new ByteArrayOutputStream();
