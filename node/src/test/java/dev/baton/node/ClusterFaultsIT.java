@@ -209,8 +209,7 @@ class ClusterFaultsIT {
         // Once Baton has handed over and stopped, Hazelcast's own graceful shutdown migrates the
         // leaving member's partitions; a claim waits for a migration then (README, failure model),
         // seen: 2.4 s under a busy neighbour. The hand-over itself, before it, is not excused.
-        Instant batonStopped = leaving.logText().lines().filter(l -> l.contains("Baton on node n2 stopped"))
-                .map(l -> Instant.parse(l.substring(0, l.indexOf(' ')))).findFirst().orElseThrow();
+        Instant batonStopped = leaving.batonStopped();
         List<JournalAudit.Fault> migration = List.of(new JournalAudit.Fault("*", batonStopped, exited.plusSeconds(1)));
 
         JournalAudit.Report report = auditAfter(stop.plusSeconds(6), migration);

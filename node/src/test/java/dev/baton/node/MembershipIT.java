@@ -216,7 +216,9 @@ class MembershipIT {
         awaitSlots(3);
         Instant shrinking = Instant.now();
         fleet.node("n5").stop();
+        excuse(fleet.node("n5").batonStopped(), Instant.now().plusSeconds(1));
         fleet.node("n4").stop();
+        excuse(fleet.node("n4").batonStopped(), Instant.now().plusSeconds(1));
         List<NodeProcess> remaining = fleet.nodes().stream().filter(NodeProcess::isAlive).toList();
         awaitVoters(remaining, List.of("n1", "n2", "n3"));
         log.info("Shrunk back to three voters {} ms after the first SIGTERM",
@@ -287,6 +289,10 @@ class MembershipIT {
 
             // 2 | 2 at four voters: neither side has a majority, neither starts anything.
             fleet.node("n5").stop();
+            // After Baton's hand-over, Hazelcast's graceful shutdown migrates n5's partitions, and claims
+            // wait meanwhile (README, failure model; run G: every worker missed 3-4 slots in those 4.7 s
+            // on a busy machine), as ClusterFaultsIT's graceful stop excuses too.
+            excuse(fleet.node("n5").batonStopped(), Instant.now().plusSeconds(1));
             List<NodeProcess> four = fleet.nodes().stream().filter(NodeProcess::isAlive).toList();
             awaitVoters(four, List.of("n1", "n2", "n3", "n4"));
             Instant cut2 = Instant.now();

@@ -115,6 +115,16 @@ public final class NodeProcess {
         }
     }
 
+    /**
+     * When Baton on this node said it stopped (after its hand-over, before Hazelcast's own graceful
+     * shutdown migrates the member's partitions, during which claims elsewhere wait).
+     */
+    public Instant batonStopped() {
+        return logText().lines().filter(l -> l.contains("Baton on node " + id + " stopped"))
+                .map(l -> Instant.parse(l.substring(0, l.indexOf(' ')))).findFirst()
+                .orElseThrow(() -> new AssertionError(id + " never logged that Baton stopped"));
+    }
+
     public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
