@@ -156,11 +156,13 @@ public final class SessionTable {
             // A gap: changes between what this member applied and the message's base are missing.
             return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
         }
+        // Which member a session runs on decides whether it takes part in the balance (a merge gives
+        // members new UUIDs): a change must reach the cached roles like any other.
+        boolean rebalance = !m.memberUuid.equals(e.memberUuid) || !m.nodeId.equals(e.nodeId);
         e.nodeId = m.nodeId;
         e.memberUuid = m.memberUuid;
         e.lineage = m.lineage;
         e.voterId = m.voterId;
-        boolean rebalance = false;
         if (m.snapshot) {
             rebalance = applySnapshot(e, m, now);
         } else if (m.seq > e.appliedSeq) {

@@ -55,6 +55,30 @@ class SessionTableTest {
                 List.of(new SessionOp(base + 1, kind, worker, flag)), false));
     }
 
+    /**
+     * After a Hazelcast merge every member of the merging side has a new member UUID; a node that
+     * works out its roles before the others' sessions speak with their new UUIDs leaves them out,
+     * and must include them again once they do, even if nothing else in the table changed: else two
+     * nodes keep different views of who prefers a worker (run H: one worker ran on no node for over a
+     * minute after a healed split, others ran on two nodes by turns).
+     */
+    @Test
+    void aSessionHeardAgainUnderItsMembersNewUuidTakesPartInTheBalanceAgain() {
+        String worker = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "x" + i)
+                .filter(w -> dev.baton.coordinator.internal.Balance.assign(java.util.Map.of("n1", Set.of(w), "n2",
+                        Set.of(w))).get(w).equals("n2")).findFirst().orElseThrow();
+        table.receive(SessionMessage.snapshot("s1", "n1", "m1", 1, Set.of(), Set.of(worker), false));
+        table.receive(SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of(), Set.of(worker), false));
+        assertThat(table.role(worker, Set.of("m1", "m2"))).isEqualTo(ClaimRole.STANDBY);
+
+        // n2's member merged into another cluster: its UUID is now m2b, its session has not spoken since.
+        assertThat(table.role(worker, Set.of("m1", "m2b"))).as("n2 is no member this node knows").isEqualTo(
+                ClaimRole.PREFERRED);
+        table.receive(SessionMessage.delta("s2", "n2", "m2b", 1, 1, List.of(), false));
+
+        assertThat(table.role(worker, Set.of("m1", "m2b"))).as("n2 speaks again, as m2b").isEqualTo(ClaimRole.STANDBY);
+    }
+
     @Test
     void aLiveHolderBlocksOthersUntilItExpiresThenItsRunIsOrphaned() {
         snapshot("s2", "n2", "m2", 1, Set.of("w"));
