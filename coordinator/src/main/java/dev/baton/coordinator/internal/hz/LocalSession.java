@@ -279,8 +279,7 @@ final class LocalSession {
     }
 
     private SessionMessage stamp(SessionMessage m, boolean withIds) {
-        return m.about(voters.current(), withIds && voters.confirmed(), clocks.wallMillis(), floor.get(),
-                voters.voterId());
+        return m.about(voters.current(), withIds, clocks.wallMillis(), floor.get(), voters.voterId());
     }
 
     /** Counts this member's own table, which applied everything up to now, as an acknowledgement. */
@@ -368,7 +367,6 @@ final class LocalSession {
     /** A member answered a message sent at {@code sentNanos}. */
     void onReply(String uuid, SessionMessage sent, long sentNanos, SessionReply reply) {
         List<Runnable> fire = new ArrayList<>();
-        voters.heard(reply.voterId, reply.lineage, reply.votersVersion);
         if (reply.voters != null) {
             voters.learn(reply.voters);
         }

@@ -118,7 +118,6 @@ public final class SessionTable {
      * them: the caller delivers them once it holds no lock of its own.
      */
     SessionReply receive(SessionMessage m, List<Runnable> events) {
-        voters.heard(m.voterId, m.lineage, m.votersVersion);
         voters.learn(m.voters);
         floor.raise(m.fenceFloor);
         SessionReply reply;
@@ -131,8 +130,7 @@ public final class SessionTable {
         reply.lineage = mine.lineage();
         reply.votersVersion = mine.version();
         boolean senderBehind = !mine.lineage().equals(m.lineage) || mine.version() > m.votersVersion;
-        Voters shown = voters.shownTo(m.lineage);
-        reply.voters = senderBehind && !shown.isNone() ? shown : null;
+        reply.voters = senderBehind && !mine.isNone() ? mine : null;
         reply.fenceFloor = floor.get();
         reply.wallMillis = wallMillis.getAsLong();
         return reply;

@@ -64,12 +64,6 @@ final class VoterState {
     private Ballot acceptedBallot;
     private Voters acceptedValue;
     private long fenceCeiling;
-    /**
-     * False while a configuration resumed from the store is not known to be anyone else's: until a
-     * majority of its voters are heard in it, it is not shown to others and yields to any other lineage.
-     */
-    private boolean confirmed = true;
-    private final Set<String> confirmers = new TreeSet<>();
     /** The acceptor's part in the lineages this member left, latest last (see {@link #adopt}). */
     private final Map<String, VoterStore.Left> left = new LinkedHashMap<>();
     private long nextCeilingWrite = Long.MIN_VALUE;
@@ -112,11 +106,6 @@ final class VoterState {
             this.acceptedValue = s.acceptedValue();
             this.fenceCeiling = s.fenceCeiling();
             s.left().forEach(l -> left.put(l.lineage(), l));
-            this.confirmed = current.isNone();
-            if (current.contains(voterId)) {
-                confirmers.add(voterId);
-            }
-            confirmIfMajority();
             log.info("Resumed as voter {} ({}) from {}", voterId, current, store);
         } else {
             this.voterId = Voters.voterId(nodeId,
@@ -277,8 +266,7 @@ final class VoterState {
         synchronized (this) {
             was = current;
             boolean newer = current.sameLineage(committed) && committed.version() > current.version();
-            boolean unconfirmedOther = !confirmed && !current.sameLineage(committed);
-            if (!newer && !unconfirmedOther && !current.yieldsTo(committed)) {
+            if (!newer && !current.yieldsTo(committed)) {
                 return false;
             }
             VoterStore.Left before = left.get(committed.lineage());
@@ -327,51 +315,11 @@ final class VoterState {
         }
         previous = current.isSuccessor(next) ? current : null;
         current = next;
-        confirmed = true;
-        confirmers.clear();
         committedAt = clock.getAsLong();
         promised = nextPromised;
         acceptedBallot = nextAcceptedBallot;
         acceptedValue = nextAcceptedValue;
         persist();
-    }
-
-    /**
-     * Another process said which configuration it knows. A configuration resumed from the store is
-     * confirmed once a majority of its voters (this one included) are heard at its version or later:
-     * then it is a live cluster's, not one the others left while this node was down.
-     */
-    void heard(String otherVoterId, String lineage, long version) {
-        boolean nowConfirmed;
-        synchronized (this) {
-            if (confirmed || otherVoterId == null || !current.lineage().equals(lineage) || version < current.version()
-                    || !current.contains(otherVoterId)) {
-                return;
-            }
-            confirmers.add(otherVoterId);
-            nowConfirmed = confirmIfMajority();
-        }
-        if (nowConfirmed) {
-            log.info("The resumed {} is confirmed by a majority of its voters", current());
-        }
-    }
-
-    private boolean confirmIfMajority() {
-        if (!confirmed && confirmers.size() >= current.majority()) {
-            confirmed = true;
-            return true;
-        }
-        return false;
-    }
-
-    /** Whether this member's configuration may be shown to others (see {@link #heard}). */
-    synchronized boolean confirmed() {
-        return confirmed;
-    }
-
-    /** The configuration to tell a member of {@code lineage}: any to its own lineage, a confirmed one to others. */
-    synchronized Voters shownTo(String lineage) {
-        return confirmed || current.lineage().equals(lineage) ? current : Voters.NONE;
     }
 
     private void notifyLearners(Voters voters) {

@@ -128,13 +128,14 @@ record Voters(String lineage, long version, List<String> ids, long resets, int p
 
     /**
      * Whether {@code other}, of another lineage, wins over this one: the one an operator reset more
-     * often (a reset replaces the lineage it was given), then the one with more voters now (the
-     * fleet, rather than a few processes that started cut off from it, or a fleet that shrank), then
-     * the one that has had more, then the one more processes founded, then the one started earlier.
-     * Every member that knows the same two versions ranks them alike. A member may so come back to
-     * a lineage it left: it takes up the promises it made there ({@link VoterState}). A configuration
-     * resumed from a disk pulls nobody until a majority of its voters confirm it
-     * ({@link VoterState#heard}): a lineage the cluster left long ago does not come back.
+     * often (a reset replaces the lineage it was given), then the one that has had more voters (the
+     * fleet, rather than a few processes that started cut off from it), then the one more processes
+     * founded, then the one started earlier. Every member that knows the same two versions ranks them
+     * alike. A lineage's rank only grows, so a member that moves always moves up, and moves at most
+     * as often as lineages grow; one that moves back to a lineage it left takes up the promises it
+     * made there ({@link VoterState}). A configuration saved by a node that crashed before its
+     * lineage was left ranks no higher than that lineage did when the others left it, so it never
+     * wins again.
      */
     boolean yieldsTo(Voters other) {
         if (other.isNone() || sameLineage(other)) {
@@ -145,9 +146,6 @@ record Voters(String lineage, long version, List<String> ids, long resets, int p
         }
         if (other.resets != resets) {
             return other.resets > resets;
-        }
-        if (other.size() != size()) {
-            return other.size() > size();
         }
         if (other.peak != peak) {
             return other.peak > peak;

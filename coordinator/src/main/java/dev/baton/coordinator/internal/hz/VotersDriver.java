@@ -68,10 +68,6 @@ final class VotersDriver {
             maybeBootstrap(view, live);
             return;
         }
-        if (!state.confirmed()) {
-            // A configuration resumed from the store drives no change before its voters confirm it.
-            return;
-        }
         if (proposal != null) {
             if (proposal.done || view.nowNanos() - proposal.startedAt > timing.callTimeoutNanos()
                     || proposal.base.version() != current.version() || proposal.refused) {

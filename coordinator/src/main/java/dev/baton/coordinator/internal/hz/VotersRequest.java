@@ -70,11 +70,11 @@ public final class VotersRequest implements IdentifiedDataSerializable {
             case PREPARE -> {
                 VoterState.Promise p = state.prepare(base.lineage(), base.version(), ballot);
                 yield VotersReply.promise(p.promised(), state.promisedRound(), p.acceptedBallot(), p.acceptedValue(),
-                        state.shownTo(base.lineage()));
+                        p.current());
             }
             case ACCEPT -> VotersReply.accepted(state.accept(base.lineage(), base.version(), ballot, value),
-                    state.promisedRound(), state.shownTo(base.lineage()));
-            case LEARN -> VotersReply.accepted(true, state.promisedRound(), state.shownTo(base.lineage()));
+                    state.promisedRound(), state.current());
+            case LEARN -> VotersReply.accepted(true, state.promisedRound(), state.current());
         };
     }
 
