@@ -42,6 +42,8 @@ final class PeriodicEntry {
     private boolean duePending;
     private boolean triggerPending;
     private boolean rerunPending;
+    /** The nodes changed while a cycle ran: look again once it ends (it may have just passed a slot as standby). */
+    private boolean rebalancePending;
     private Execution running;
     private boolean paused;
     private Instant passedSlot;
@@ -125,7 +127,11 @@ final class PeriodicEntry {
     void onRebalanced() {
         Instant passed;
         synchronized (this) {
-            if (!active || busy || passedSlot == null || worker.schedule() instanceof FixedDelay) {
+            if (active && busy) {
+                rebalancePending = true;
+                return;
+            }
+            if (!active || passedSlot == null || worker.schedule() instanceof FixedDelay) {
                 return;
             }
             passed = passedSlot;
@@ -229,6 +235,7 @@ final class PeriodicEntry {
 
     private void endCycle(Optional<Plan> next) {
         Supplier<Optional<Plan>> followUp = null;
+        boolean lookAgain = false;
         synchronized (this) {
             busy = false;
             if (!active) {
@@ -251,11 +258,16 @@ final class PeriodicEntry {
             }
             if (followUp != null) {
                 busy = true;
+            } else if (rebalancePending) {
+                rebalancePending = false;
+                lookAgain = true;
             }
         }
         if (followUp != null) {
             Supplier<Optional<Plan>> body = followUp;
             engine.scheduler().dispatch(threadName, () -> cycle(body));
+        } else if (lookAgain) {
+            onRebalanced();
         }
     }
 

@@ -27,6 +27,11 @@ public final class ScriptedCoordination implements Coordination {
     public volatile boolean refuseClaims;
     /** The role this node reports for every worker, if set (the real one otherwise). */
     public volatile ClaimRole role;
+    /** While set, a look at the role waits for it (the role is read before waiting). */
+    public volatile CountDownLatch roleBlocked;
+    public final CountDownLatch roleEntered = new CountDownLatch(1);
+    /** The engine's events, as the coordination received them at start. */
+    public volatile CoordinationEvents events;
     /** Whether this node's view of the balance changed a moment ago. */
     public volatile boolean settling;
     /** How many of the next leases arrive already lost. */
@@ -118,6 +123,7 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public void start(CoordinationEvents events) {
+        this.events = events;
         real.start(events);
     }
 
@@ -134,7 +140,19 @@ public final class ScriptedCoordination implements Coordination {
     @Override
     public ClaimRole role(String worker) {
         ClaimRole forced = role;
-        return forced != null ? forced : real.role(worker);
+        ClaimRole answer = forced != null ? forced : real.role(worker);
+        CountDownLatch block = roleBlocked;
+        if (block != null) {
+            roleEntered.countDown();
+            try {
+                if (!block.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never released the role");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return answer;
     }
 
     @Override
