@@ -103,7 +103,8 @@ public final class Fleet implements AutoCloseable {
         while (!condition.test(executions())) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out after " + limit + " waiting for " + what + "; node logs:\n"
-                        + nodes.values().stream().map(n -> "--- " + n.id() + "\n" + n.tail()).reduce("", String::concat));
+                        + nodes.values().stream().map(n -> "--- " + n.id() + "\n" + n.tail()).reduce("", String::concat)
+                        + "\nwhat each running node says on /api/cluster:\n" + clusterViews());
             }
             Thread.sleep(100);
         }
@@ -151,6 +152,28 @@ public final class Fleet implements AutoCloseable {
         awaitExecutions(e -> e.stream().filter(x -> x.worker().startsWith(prefix) && !x.slot().isBefore(slot))
                 .map(JournalExecution::worker).distinct().count() == workers, limit,
                 "every " + prefix + " worker to run a slot at or after " + slot);
+    }
+
+    /** Each running node's /api/cluster (its members, voters, and which node it thinks prefers each worker). */
+    public String clusterViews() {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        StringBuilder out = new StringBuilder();
+        for (NodeProcess n : nodes.values()) {
+            if (!n.isAlive()) {
+                continue;
+            }
+            try {
+                out.append("--- ").append(n.id()).append(' ').append(http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(n.url() + "/api/cluster")).timeout(Duration.ofSeconds(2)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+            } catch (IOException e) {
+                out.append("--- ").append(n.id()).append(' ').append(e).append('\n');
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return out.toString();
     }
 
     /**

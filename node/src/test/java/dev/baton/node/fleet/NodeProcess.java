@@ -69,8 +69,13 @@ public final class NodeProcess {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        String logLevel = System.getenv("BATON_LOG_LEVEL");
         builder.environment().keySet().removeIf(k -> k.startsWith("BATON_"));
         Map<String, String> all = new HashMap<>(env);
+        if (logLevel != null) {
+            // The one setting a test run may pass to its nodes: BATON_LOG_LEVEL=DEBUG to diagnose a failure.
+            all.putIfAbsent("BATON_LOG_LEVEL", logLevel);
+        }
         all.put("BATON_NODE_ID", id);
         all.put("BATON_BIND", address);
         all.putIfAbsent("BATON_HTTP_BIND", address);
