@@ -154,13 +154,29 @@ public final class Fleet implements AutoCloseable {
                 "every " + prefix + " worker to run a slot at or after " + slot);
     }
 
-    /** Each running node's /api/cluster (its members, voters, and which node it thinks prefers each worker). */
+    /**
+     * Each running node's /api/cluster (its members, voters, and which node it thinks prefers each
+     * worker); each node's threads go to {@code <node>.threads.txt} beside its log.
+     */
     public String clusterViews() {
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         StringBuilder out = new StringBuilder();
         for (NodeProcess n : nodes.values()) {
             if (!n.isAlive()) {
                 continue;
+            }
+            // Every thread, virtual ones included (executions and worker cycles run on them), next to the node's log.
+            Path threads = n.log().resolveSibling(n.id() + ".threads.txt");
+            try {
+                String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+                new ProcessBuilder(jcmd, Long.toString(n.pid()), "Thread.dump_to_file", threads.toString())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                        .waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (IOException e) {
+                out.append("(no thread dump of ").append(n.id()).append(": ").append(e).append(")\n");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
             try {
                 out.append("--- ").append(n.id()).append(' ').append(http.send(java.net.http.HttpRequest.newBuilder(
