@@ -155,8 +155,8 @@ public final class Fleet implements AutoCloseable {
     }
 
     /**
-     * Each running node's /api/cluster (its members, voters, and which node it thinks prefers each
-     * worker); each node's threads go to {@code <node>.threads.txt} beside its log.
+     * Each running node's /api/cluster and /api/workers (its members and voters, and which node it
+     * thinks prefers each worker); each node's threads go to {@code <node>.threads.txt} beside its log.
      */
     public String clusterViews() {
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -179,9 +179,12 @@ public final class Fleet implements AutoCloseable {
                 break;
             }
             try {
-                out.append("--- ").append(n.id()).append(' ').append(http.send(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create(n.url() + "/api/cluster")).timeout(Duration.ofSeconds(2)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+                for (String path : List.of("/api/cluster", "/api/workers")) {
+                    out.append("--- ").append(n.id()).append(' ').append(path).append(' ')
+                            .append(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(n.url() + path))
+                                            .timeout(Duration.ofSeconds(2)).build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString()).body()).append('\n');
+                }
             } catch (IOException e) {
                 out.append("--- ").append(n.id()).append(' ').append(e).append('\n');
             } catch (InterruptedException e) {
