@@ -15,6 +15,8 @@ import java.util.Set;
  */
 final class Roles {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Roles.class);
+
     /** A session taking part in the balance. */
     record Candidate(String nodeId, Set<String> registered, boolean stale, boolean self) {
     }
@@ -51,6 +53,11 @@ final class Roles {
         }
         if (v != null && !v.roles().equals(roles)) {
             changedAt = now;
+            if (log.isDebugEnabled()) {
+                log.debug("Roles changed to {} over candidates {}", new java.util.TreeMap<>(roles),
+                        candidates.values().stream().map(c -> c.nodeId() + (c.stale() ? "(stale)" : "")
+                                + (c.self() ? "(self)" : "") + "/" + c.registered().size()).toList());
+            }
         }
         view = new View(version, Set.copyOf(members), Map.copyOf(roles));
         return view.roles();
