@@ -156,13 +156,61 @@ class EngineRecoveryTest {
         coordination.role = dev.baton.worker.spi.ClaimRole.STANDBY;
         manager.start();
         time.advance(Duration.ofSeconds(12));
-        assertThat(ran).as("a settled standby leaves the slot to its preferred node").isEmpty();
+        assertThat(ran).as("a settled standby leaves the slot to its preferred node, for a while").isEmpty();
 
         coordination.settling = true;
         time.advance(Duration.ofSeconds(10));
 
         assertThat(ran).hasSize(1);
         assertThat(recorder.results.get(0).slot()).isEqualTo(java.time.Instant.parse("2026-01-01T00:00:20Z"));
+    }
+
+    /**
+     * Two nodes that disagree for good on who prefers a worker, each standing by for the other: the
+     * watch over the slots they passed finds that nobody ran them, and they take the worker up again
+     * (split test with a busy loop: one worker ran on no node for over a minute after a healed split).
+     */
+    @Test
+    void standbysThatAllLeaveAWorkerToEachOtherFindItUnrunAndRunIt() {
+        ScriptedCoordination other = new ScriptedCoordination(cluster.node("n2"));
+        other.role = dev.baton.worker.spi.ClaimRole.STANDBY;
+        List<String> slots = new CopyOnWriteArrayList<>();
+        try (BackgroundWorkerManager second = Baton.manager(other).scheduler(time).build()) {
+            second.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
+                    ctx -> slots.add(ctx.scheduledAt().toString())));
+            manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
+                    ctx -> slots.add(ctx.scheduledAt().toString())));
+            coordination.role = dev.baton.worker.spi.ClaimRole.STANDBY;
+            manager.start();
+            second.start();
+
+            for (int i = 0; i < 180; i++) {
+                time.advance(Duration.ofSeconds(1));
+            }
+        }
+
+        assertThat(slots).as("slots run once the watch found the worker unrun").hasSizeGreaterThan(5)
+                .doesNotHaveDuplicates();
+    }
+
+    /**
+     * Standbys that look after the grace at the same instant can split the lock's votes and all be
+     * refused (split test with a busy loop: four nodes refused at slot + grace, the slot missed):
+     * the look tries again after a short random pause.
+     */
+    @Test
+    void aStandbyLookRefusedOnceByASplitVoteTriesAgain() {
+        addWorker();
+        coordination.role = dev.baton.worker.spi.ClaimRole.STANDBY;
+        coordination.settling = true;
+        coordination.refuseNext.set(1);
+        manager.start();
+        time.advance(Duration.ofSeconds(8));
+
+        // The pause before the second try is real time: wait for it, bounded.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !ran.isEmpty());
+        assertThat(ran).as("slot 10, on the second try").hasSize(1);
+        assertThat(recorder.results.get(0).slot()).isEqualTo(java.time.Instant.parse("2026-01-01T00:00:10Z"));
     }
 
     /** The same standby leaves a slot alone that its preferred node claimed: every slot runs once. */

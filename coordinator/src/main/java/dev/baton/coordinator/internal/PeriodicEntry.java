@@ -13,8 +13,10 @@ import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,8 @@ final class PeriodicEntry {
     private Execution running;
     private boolean paused;
     private Instant passedSlot;
+    /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
+    private Instant lookUntil;
     private int rerunAttempts;
     private int triggerAttempts;
     /** Re-runs in a row that did not finish either: past a few, the slot is left to the regular plan. */
@@ -142,6 +146,48 @@ final class PeriodicEntry {
             return;
         }
         startCycle(() -> { }, () -> catchUp(passed));
+    }
+
+    /** Whether the last slot this node passed as a standby should be checked against the record. */
+    synchronized boolean passedAsStandby() {
+        return active && !busy && !paused && passedSlot != null && !(worker.schedule() instanceof FixedDelay)
+                && engine.now().isAfter(passedSlot.plus(engine.coordination().stepInGrace().multipliedBy(2)));
+    }
+
+    /**
+     * The watch found the record of a slot this node passed as a standby: if nobody ran it, the
+     * nodes disagree on who prefers the worker (or its node went quiet unnoticed), and every one of
+     * them may be standing by. This node then looks after the grace at its next slots, as while the
+     * balance settles, and runs the passed slot late if it is still the current one. The record
+     * keeps it once per slot whoever else does the same.
+     */
+    void onWatch(Optional<WorkerRecord> record, Duration lookFor) {
+        Instant passed;
+        synchronized (this) {
+            if (!active || busy || passedSlot == null) {
+                return;
+            }
+            passed = passedSlot;
+        }
+        if (record.flatMap(WorkerRecord::lastSlot).map(last -> !last.isBefore(passed)).orElse(false)) {
+            return;
+        }
+        Instant now = engine.now();
+        synchronized (this) {
+            if (lookUntil == null || lookUntil.isBefore(now)) {
+                log.info("Worker {}: no node ran slot {}; this node looks for unclaimed slots for a while",
+                        worker.name(), passed);
+            }
+            lookUntil = now.plus(lookFor);
+        }
+        boolean current = worker.schedule().nextAfter(passed).map(next -> next.isAfter(now)).orElse(false);
+        if (current) {
+            startCycle(() -> { }, () -> catchUp(passed));
+        }
+    }
+
+    private synchronized boolean lookingOut() {
+        return lookUntil != null && engine.now().isBefore(lookUntil);
     }
 
     private Optional<Plan> catchUp(Instant passed) {
@@ -297,7 +343,7 @@ final class PeriodicEntry {
         ClaimRole role = engine.coordination().role(worker.name());
         if (role == ClaimRole.STANDBY && !(worker.schedule() instanceof FixedDelay)) {
             // Right after members changed, nodes may disagree on who prefers the worker and all stand by.
-            if (!due.stepIn() && engine.coordination().balanceSettling()) {
+            if (!due.stepIn() && (engine.coordination().balanceSettling() || lookingOut())) {
                 return Optional.of(due.afterGrace());
             }
             if (!due.stepIn() || claimedSince(due.slot())) {
@@ -333,6 +379,9 @@ final class PeriodicEntry {
                 ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
                 : ClaimRequest.scheduled(worker.name(), due.slot());
         Optional<Lease> lease = engine.coordination().claim(request);
+        if (lease.isEmpty() && due.stepIn() && role != ClaimRole.PREFERRED && !request.chained()) {
+            lease = lookAgain(request, due);
+        }
         if (lease.isEmpty() && !request.chained()) {
             lease = rebaseIfAhead(due);
         }
@@ -403,6 +452,30 @@ final class PeriodicEntry {
         }
         return Optional.of(SlotPlanner.fromRecord(delay(), worker.options(), readRecord(), engine.now(),
                 engine.now()));
+    }
+
+    /**
+     * Nodes that look after the grace at the same instant (while their views of the balance settle)
+     * can split the lock's votes so that all are refused and nobody runs the slot: a short random
+     * pause breaks the tie, as between candidates of an election. Bounded: three more tries.
+     */
+    private Optional<Lease> lookAgain(ClaimRequest request, Plan due) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                Thread.sleep(ThreadLocalRandom.current().nextLong(10, 120));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            if (claimedSince(due.slot())) {
+                return Optional.empty();
+            }
+            Optional<Lease> lease = engine.coordination().claim(request);
+            if (lease.isPresent()) {
+                return lease;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether some node claimed {@code slot} or a later one (an unreadable record counts as claimed). */

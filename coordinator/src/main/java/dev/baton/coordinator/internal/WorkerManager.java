@@ -13,12 +13,14 @@ import dev.baton.worker.WorkerInfo;
 import dev.baton.worker.WorkerNames;
 import dev.baton.worker.spi.Coordination;
 import dev.baton.worker.spi.CoordinationEvents;
+import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -146,7 +148,43 @@ public final class WorkerManager implements BackgroundWorkerManager {
                 ((PlainEntry) e).start();
             }
         });
+        scheduleWatch();
         log.info("Baton started on node {} with {} worker(s)", engine.nodeId(), entries.size());
+    }
+
+    /** How often the slots this node passed as a standby are checked against the records. */
+    private Duration watchInterval() {
+        Duration every = engine.coordination().renewInterval().multipliedBy(5);
+        return every.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : every;
+    }
+
+    private void scheduleWatch() {
+        if (state.get() != State.RUNNING) {
+            return;
+        }
+        engine.scheduler().schedule(engine.now().plus(watchInterval()),
+                () -> engine.scheduler().dispatch("baton-watch", this::watch));
+    }
+
+    /**
+     * A liveness guard: nodes that disagree for a while on who prefers a worker (views of the balance
+     * converge through messages) could all stand by. One read of the records of the slots this node
+     * passed as a standby finds a slot nobody ran; see {@link PeriodicEntry#onWatch}.
+     */
+    private void watch() {
+        try {
+            List<PeriodicEntry> passed = periodicEntries().stream().filter(PeriodicEntry::passedAsStandby).toList();
+            if (!passed.isEmpty()) {
+                Map<String, WorkerRecord> records = engine.coordination().readAll(
+                        passed.stream().map(PeriodicEntry::name).collect(java.util.stream.Collectors.toSet()));
+                Duration lookFor = watchInterval().multipliedBy(4);
+                passed.forEach(p -> p.onWatch(Optional.ofNullable(records.get(p.name())), lookFor));
+            }
+        } catch (RuntimeException e) {
+            log.debug("Checking the slots passed as a standby failed; trying again later", e);
+        } finally {
+            scheduleWatch();
+        }
     }
 
     @Override

@@ -25,6 +25,8 @@ public final class ScriptedCoordination implements Coordination {
     public volatile CountDownLatch claimBlocked;
     public final CountDownLatch claimEntered = new CountDownLatch(1);
     public volatile boolean refuseClaims;
+    /** How many of the next claims are refused, as a lock whose votes split between contenders. */
+    public final java.util.concurrent.atomic.AtomicInteger refuseNext = new java.util.concurrent.atomic.AtomicInteger();
     /** The role this node reports for every worker, if set (the real one otherwise). */
     public volatile ClaimRole role;
     /** While set, a look at the role waits for it (the role is read before waiting). */
@@ -55,7 +57,7 @@ public final class ScriptedCoordination implements Coordination {
                 return Optional.empty();
             }
         }
-        if (refuseClaims) {
+        if (refuseClaims || refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return Optional.empty();
         }
         Optional<Lease> lease = real.claim(request);
