@@ -51,6 +51,8 @@ final class PeriodicEntry {
     private Instant passedSlot;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
+    /** The last passed slot the watch found run: it is not read again. */
+    private Instant checkedSlot;
     private int rerunAttempts;
     private int triggerAttempts;
     /** Re-runs in a row that did not finish either: past a few, the slot is left to the regular plan. */
@@ -150,7 +152,8 @@ final class PeriodicEntry {
 
     /** Whether the last slot this node passed as a standby should be checked against the record. */
     synchronized boolean passedAsStandby() {
-        return active && !busy && !paused && passedSlot != null && !(worker.schedule() instanceof FixedDelay)
+        return active && !busy && !paused && passedSlot != null && !passedSlot.equals(checkedSlot)
+                && !(worker.schedule() instanceof FixedDelay)
                 && engine.now().isAfter(passedSlot.plus(engine.coordination().stepInGrace().multipliedBy(2)));
     }
 
@@ -170,6 +173,9 @@ final class PeriodicEntry {
             passed = passedSlot;
         }
         if (record.flatMap(WorkerRecord::lastSlot).map(last -> !last.isBefore(passed)).orElse(false)) {
+            synchronized (this) {
+                checkedSlot = passed;
+            }
             return;
         }
         Instant now = engine.now();
