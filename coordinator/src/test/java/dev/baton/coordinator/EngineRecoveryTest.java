@@ -213,6 +213,44 @@ class EngineRecoveryTest {
         assertThat(recorder.results.get(0).slot()).isEqualTo(java.time.Instant.parse("2026-01-01T00:00:10Z"));
     }
 
+    /**
+     * A healthy preferred node whose run overran skips the slots it missed, as MisfirePolicy.SKIP
+     * says; the standby's watch reads "nobody ran slot 50" and runs it late anyway, as a catch-up
+     * (guarantee 7: slots missed while the fleet was busy are skipped).
+     */
+    @Test
+    void theWatchDoesNotRunASlotThePreferredNodeSkippedByItsMisfirePolicy() throws Exception {
+        ScriptedCoordination other = new ScriptedCoordination(cluster.node("n2"));
+        other.role = dev.baton.worker.spi.ClaimRole.STANDBY;
+        coordination.role = dev.baton.worker.spi.ClaimRole.PREFERRED;
+        dev.baton.worker.WorkerOptions skip = dev.baton.worker.WorkerOptions.defaults()
+                .withMisfire(dev.baton.worker.MisfirePolicy.SKIP);
+        CountDownLatch longRun = new CountDownLatch(1);
+        List<String> runs = new CopyOnWriteArrayList<>();
+        try (BackgroundWorkerManager second = Baton.manager(other).scheduler(time).build()) {
+            second.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), skip,
+                    ctx -> runs.add(ctx.scheduledAt() + " " + ctx.runKind() + " on n2")));
+            manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), skip, ctx -> {
+                runs.add(ctx.scheduledAt() + " " + ctx.runKind() + " on n1");
+                if (ctx.scheduledAt().equals(java.time.Instant.parse("2026-01-01T00:00:10Z"))) {
+                    assertThat(longRun.await(30, TimeUnit.SECONDS)).isTrue();
+                }
+            }));
+            manager.start();
+            second.start();
+
+            // Slot 10 runs on n1 until 51.5 s: slots 20 to 50 are missed while it runs, and skipped.
+            time.advance(Duration.ofMillis(48_500));
+            longRun.countDown();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !recorder.results.isEmpty());
+            time.settle();
+            time.advance(Duration.ofSeconds(5));
+        }
+
+        assertThat(runs).as("slot 50 was skipped by policy; nobody runs it late: %s", runs)
+                .noneMatch(r -> r.startsWith("2026-01-01T00:00:50Z"));
+    }
+
     /** The same standby leaves a slot alone that its preferred node claimed: every slot runs once. */
     @Test
     void aStandbyWhoseViewJustChangedLeavesAClaimedSlotAlone() {
