@@ -36,6 +36,8 @@ public final class ScriptedCoordination implements Coordination {
     public volatile CoordinationEvents events;
     /** Whether this node's view of the balance changed a moment ago. */
     public volatile boolean settling;
+    /** How many records this node read (one per worker for a readAll). */
+    public final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
     /** How many of the next leases arrive already lost. */
     public final java.util.concurrent.atomic.AtomicInteger invalidLeases = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -174,6 +176,7 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public Optional<WorkerRecord> read(String worker) {
+        reads.incrementAndGet();
         return real.read(worker);
     }
 
