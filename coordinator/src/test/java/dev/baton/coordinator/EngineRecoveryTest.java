@@ -311,6 +311,41 @@ class EngineRecoveryTest {
         manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofMinutes(10)), ctx -> ran.add(ctx.executionId())));
     }
 
+    /**
+     * A catch-up the watch starts (whatever the node's role) can run past the next slot's wake-up,
+     * which is remembered (duePending). With SKIP the catch-up then plans the slot after next, and
+     * endCycle runs the remembered wake-up at once on that new, future plan: a node that is preferred
+     * by then claims slot 70 at 62.5 s and runs it 7.5 s before it is due.
+     */
+    @Test
+    void aSlotNeverRunsBeforeItIsDueAfterALongCatchUpFromTheWatch() throws Exception {
+        dev.baton.worker.WorkerOptions skip = dev.baton.worker.WorkerOptions.defaults()
+                .withMisfire(dev.baton.worker.MisfirePolicy.SKIP);
+        CountDownLatch longRun = new CountDownLatch(1);
+        List<String> early = new CopyOnWriteArrayList<>();
+        manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), skip, ctx -> {
+            if (ctx.scheduledAt().isAfter(time.now())) {
+                early.add(ctx.scheduledAt() + " started at " + time.now());
+            }
+            if (ctx.runKind() == dev.baton.worker.RunKind.CATCH_UP) {
+                assertThat(longRun.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }));
+        coordination.role = dev.baton.worker.spi.ClaimRole.STANDBY;
+        manager.start();
+        time.advance(Duration.ofSeconds(51));   // 00:00:54: the 53 s watch found slot 50 unrun and runs it
+        assertThat(recorder.starts).as("the catch-up of slot 50 runs").hasSize(1);
+
+        coordination.role = dev.baton.worker.spi.ClaimRole.PREFERRED;
+        time.advance(Duration.ofMillis(8_500)); // 00:01:02.5: slot 60's wake-up came while the catch-up ran
+        longRun.countDown();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !recorder.results.isEmpty());
+        time.settle();
+        time.advance(Duration.ofSeconds(1));
+
+        assertThat(early).as("no slot starts before it is due").isEmpty();
+    }
+
     /** The same standby leaves a slot alone that its preferred node claimed: every slot runs once. */
     @Test
     void aStandbyWhoseViewJustChangedLeavesAClaimedSlotAlone() {
