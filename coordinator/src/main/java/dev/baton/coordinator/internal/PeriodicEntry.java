@@ -172,7 +172,10 @@ final class PeriodicEntry {
             }
             passed = passedSlot;
         }
-        if (record.flatMap(WorkerRecord::lastSlot).map(last -> !last.isBefore(passed)).orElse(false)) {
+        // Run since, or running: a node has the worker (a slot skipped by its misfire policy is no slot lost).
+        boolean alive = record.map(r -> r.running()
+                || r.lastFinishedAt().map(at -> at.isAfter(passed)).orElse(false)).orElse(false);
+        if (alive || record.flatMap(WorkerRecord::lastSlot).map(last -> !last.isBefore(passed)).orElse(false)) {
             synchronized (this) {
                 checkedSlot = passed;
             }
@@ -211,6 +214,11 @@ final class PeriodicEntry {
 
     synchronized void onPauseChanged(boolean nowPaused) {
         paused = nowPaused;
+        if (nowPaused) {
+            // A slot passed while paused is no slot to catch up after the resume.
+            passedSlot = null;
+            lookUntil = null;
+        }
     }
 
     synchronized WorkerInfo info() {
@@ -306,7 +314,11 @@ final class PeriodicEntry {
             } else if (duePending) {
                 duePending = false;
                 Plan due = plan;
-                followUp = () -> regularCycle(due);
+                // A wake-up that came during the cycle belongs to the plan of then; the plan the cycle
+                // just armed wakes on its own, and is not run before its time.
+                if (due != null && !due.wakeAt(engine.coordination().stepInGrace()).isAfter(engine.now())) {
+                    followUp = () -> regularCycle(due);
+                }
             }
             if (followUp != null) {
                 busy = true;
@@ -354,13 +366,13 @@ final class PeriodicEntry {
             }
             if (!due.stepIn() || claimedSince(due.slot())) {
                 synchronized (this) {
-                    passedSlot = due.slot();
+                    passedSlot = paused ? null : due.slot();
                 }
                 return notRunHere(due);
             }
         } else if (role == ClaimRole.STANDBY) {
             synchronized (this) {
-                passedSlot = due.slot();
+                passedSlot = paused ? null : due.slot();
             }
             return notRunHere(due);
         }

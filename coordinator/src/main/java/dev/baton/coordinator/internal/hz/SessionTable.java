@@ -162,7 +162,7 @@ public final class SessionTable {
         e.lineage = m.lineage;
         e.voterId = m.voterId;
         if (m.snapshot) {
-            rebalance = applySnapshot(e, m, now);
+            rebalance |= applySnapshot(e, m, now);
         } else if (m.seq > e.appliedSeq) {
             for (SessionOp op : m.ops) {
                 if (op.seq() > e.appliedSeq) {
