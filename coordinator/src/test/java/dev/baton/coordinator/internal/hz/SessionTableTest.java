@@ -64,19 +64,26 @@ class SessionTableTest {
      */
     @Test
     void aSessionHeardAgainUnderItsMembersNewUuidTakesPartInTheBalanceAgain() {
+        String worker = workerOfN2BeforeItsMemberMerged();
+        table.receive(SessionMessage.delta("s2", "n2", "m2b", 1, 1, List.of(), false));
+
+        assertThat(table.role(worker, Set.of("m1", "m2b"))).as("n2 speaks again, as m2b").isEqualTo(ClaimRole.STANDBY);
+    }
+
+    /**
+     * A worker the balance gives to n2 (on m2); then n2's member merges into another cluster: its UUID
+     * is now m2b and its session has not spoken since, so this node leaves n2 out and prefers it.
+     */
+    private String workerOfN2BeforeItsMemberMerged() {
         String worker = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "x" + i)
                 .filter(w -> dev.baton.coordinator.internal.Balance.assign(java.util.Map.of("n1", Set.of(w), "n2",
                         Set.of(w))).get(w).equals("n2")).findFirst().orElseThrow();
         table.receive(SessionMessage.snapshot("s1", "n1", "m1", 1, Set.of(), Set.of(worker), false));
         table.receive(SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of(), Set.of(worker), false));
         assertThat(table.role(worker, Set.of("m1", "m2"))).isEqualTo(ClaimRole.STANDBY);
-
-        // n2's member merged into another cluster: its UUID is now m2b, its session has not spoken since.
         assertThat(table.role(worker, Set.of("m1", "m2b"))).as("n2 is no member this node knows").isEqualTo(
                 ClaimRole.PREFERRED);
-        table.receive(SessionMessage.delta("s2", "n2", "m2b", 1, 1, List.of(), false));
-
-        assertThat(table.role(worker, Set.of("m1", "m2b"))).as("n2 speaks again, as m2b").isEqualTo(ClaimRole.STANDBY);
+        return worker;
     }
 
     /**
@@ -88,15 +95,7 @@ class SessionTableTest {
      */
     @Test
     void aSessionHeardAgainUnderItsMembersNewUuidInASnapshotTakesPartInTheBalanceAgain() {
-        String worker = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "x" + i)
-                .filter(w -> dev.baton.coordinator.internal.Balance.assign(java.util.Map.of("n1", Set.of(w), "n2",
-                        Set.of(w))).get(w).equals("n2")).findFirst().orElseThrow();
-        table.receive(SessionMessage.snapshot("s1", "n1", "m1", 1, Set.of(), Set.of(worker), false));
-        table.receive(SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of(), Set.of(worker), false));
-        assertThat(table.role(worker, Set.of("m1", "m2"))).isEqualTo(ClaimRole.STANDBY);
-
-        assertThat(table.role(worker, Set.of("m1", "m2b"))).as("n2 is no member this node knows").isEqualTo(
-                ClaimRole.PREFERRED);
+        String worker = workerOfN2BeforeItsMemberMerged();
         table.receive(SessionMessage.snapshot("s2", "n2", "m2b", 2, Set.of(), Set.of(worker), false));
 
         assertThat(table.role(worker, Set.of("m1", "m2b"))).as("n2 speaks again, as m2b, in a snapshot")
