@@ -47,17 +47,8 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
-        CountDownLatch block = claimBlocked;
-        if (block != null) {
-            claimEntered.countDown();
-            try {
-                if (!block.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never released the claim");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
+        if (!passBlock(claimBlocked, claimEntered, "claim")) {
+            return Optional.empty();
         }
         if (refuseClaims || refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return Optional.empty();
@@ -145,18 +136,25 @@ public final class ScriptedCoordination implements Coordination {
     public ClaimRole role(String worker) {
         ClaimRole forced = role;
         ClaimRole answer = forced != null ? forced : real.role(worker);
-        CountDownLatch block = roleBlocked;
-        if (block != null) {
-            roleEntered.countDown();
-            try {
-                if (!block.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never released the role");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        passBlock(roleBlocked, roleEntered, "role");
         return answer;
+    }
+
+    /** Waits while the test holds {@code block} (if set), saying so on {@code entered}; false if interrupted. */
+    private static boolean passBlock(CountDownLatch block, CountDownLatch entered, String what) {
+        if (block == null) {
+            return true;
+        }
+        entered.countDown();
+        try {
+            if (!block.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the " + what);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override
