@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +67,8 @@ final class VoterState {
     private long fenceCeiling;
     /** The acceptor's part in the lineages this member left, latest last (see {@link #adopt}). */
     private final Map<String, VoterStore.Left> left = new LinkedHashMap<>();
+    /** Lineages heard of that rank below this member's, most recent last: their processes are moving here. */
+    private final Set<String> outranked = new LinkedHashSet<>();
     private long nextCeilingWrite = Long.MIN_VALUE;
     private long nextStoreWarning = Long.MIN_VALUE;
 
@@ -196,6 +199,15 @@ final class VoterState {
         return current;
     }
 
+    /**
+     * Whether {@code lineage} is one this member heard of and found ranking below its own: every
+     * process of it moves to this member's lineage as soon as it hears of it, so it can be made a
+     * voter at once rather than once it has moved and opened a session here.
+     */
+    synchronized boolean outranks(String lineage) {
+        return !lineage.equals(current.lineage()) && outranked.contains(lineage);
+    }
+
     /** The configuration before the current one, if this member saw the change happen. */
     synchronized Optional<Voters> previous() {
         return Optional.ofNullable(previous);
@@ -267,6 +279,13 @@ final class VoterState {
             was = current;
             boolean newer = current.sameLineage(committed) && committed.version() > current.version();
             if (!newer && !current.yieldsTo(committed)) {
+                if (!current.isNone() && !current.sameLineage(committed)) {
+                    outranked.remove(committed.lineage());
+                    outranked.add(committed.lineage());
+                    if (outranked.size() > LINEAGES_KEPT) {
+                        outranked.remove(outranked.iterator().next());
+                    }
+                }
                 return false;
             }
             VoterStore.Left before = left.get(committed.lineage());

@@ -180,7 +180,12 @@ final class VotersDriver {
         return newcomer(current, view, live).map(current::with);
     }
 
-    /** The oldest live process, not leaving, of this lineage, that is not a voter yet. */
+    /**
+     * The oldest live process, not leaving, that is not a voter yet: of this lineage, or of one that
+     * ranks below it. A cluster that won a merge adds the other side's first process in one change,
+     * not once that process has moved and opened a new session here (a lease plus margin later): a
+     * winner that shrank to two voters is then as fragile as two voters only for that one change.
+     */
     private Optional<String> newcomer(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         Map<String, Integer> order = new HashMap<>();
         for (int i = 0; i < view.memberOrder().size(); i++) {
@@ -188,7 +193,7 @@ final class VotersDriver {
         }
         return live.values().stream()
                 .filter(s -> !current.contains(s.voterId()) && !s.closing()
-                        && s.lineage().equals(current.lineage()))
+                        && (s.lineage().equals(current.lineage()) || state.outranks(s.lineage())))
                 .min(Comparator.comparingInt((SessionTable.SessionInfo s) -> order.getOrDefault(s.memberUuid(),
                         Integer.MAX_VALUE)))
                 .map(SessionTable.SessionInfo::voterId);
