@@ -7,6 +7,11 @@ import java.util.Objects;
 record Ballot(long round, String proposer) implements Comparable<Ballot> {
 
     static final Ballot ZERO = new Ballot(0, "");
+    /**
+     * Promised by an acceptor that may have voted in this decree and forgot it: above every ballot,
+     * so that it takes part in no proposal until the next configuration is learned.
+     */
+    static final Ballot FORGOTTEN = new Ballot(Long.MAX_VALUE, "forgotten");
 
     private static final Comparator<Ballot> ORDER = Comparator.comparingLong(Ballot::round)
             .thenComparing(Ballot::proposer);

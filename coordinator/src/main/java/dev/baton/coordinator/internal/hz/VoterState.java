@@ -311,13 +311,17 @@ final class VoterState {
      * after the current version, so they end with it; but a member that leaves a lineage may come
      * back to it (the one it joined can be outgrown), and if the lineage has not changed meanwhile it
      * is again an acceptor of that same change: what it promised and accepted there is kept and taken
-     * up again, as Paxos needs (an acceptor never forgets).
+     * up again, as Paxos needs (an acceptor never forgets). Only the last {@value #LINEAGES_KEPT}
+     * lineages left are kept; a member that may have dropped some and finds itself a voter of a
+     * lineage it has no record of takes no part in that change (ranks that only grow make such a
+     * return impossible; configurations from a release without peaks can still fall).
      */
     private void adopt(Voters next) {
         Ballot nextPromised = Ballot.ZERO;
         Ballot nextAcceptedBallot = null;
         Voters nextAcceptedValue = null;
         if (!current.isNone() && !current.sameLineage(next)) {
+            boolean mayHaveForgotten = left.size() >= LINEAGES_KEPT;
             coldUntil = Math.max(coldUntil, clock.getAsLong() + changeGap);
             left.remove(current.lineage());
             left.put(current.lineage(), new VoterStore.Left(current.lineage(), current.version(), promised,
@@ -327,6 +331,9 @@ final class VoterState {
                 nextPromised = back.promised();
                 nextAcceptedBallot = back.acceptedBallot();
                 nextAcceptedValue = back.acceptedValue();
+            } else if (back == null && next.contains(voterId) && mayHaveForgotten) {
+                // Listed as a voter of a lineage it is not in: it was, and what it did there is no longer kept.
+                nextPromised = Ballot.FORGOTTEN;
             }
             while (left.size() > LINEAGES_KEPT) {
                 left.remove(left.keySet().iterator().next());
@@ -390,7 +397,7 @@ final class VoterState {
 
     /** The highest round this member has promised, so that a proposer can go above it. */
     synchronized long promisedRound() {
-        return promised.round();
+        return promised.equals(Ballot.FORGOTTEN) ? 0 : promised.round();
     }
 
     /** Whether enough time has passed since the last change for voters to accept the next one. */

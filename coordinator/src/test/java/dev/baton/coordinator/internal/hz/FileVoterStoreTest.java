@@ -60,6 +60,16 @@ class FileVoterStoreTest {
     }
 
     @Test
+    void aDecreeSatOutBecauseItsVoteWasForgottenStaysSatOutAfterARestart() throws Exception {
+        VoterStore.Saved muted = new VoterStore.Saved("9", new Voters("0001-x", 2, List.of("a@1", "b@9")),
+                Ballot.FORGOTTEN, null, null, 0);
+        try (FileVoterStore store = FileVoterStore.open(dir, "b")) {
+            store.save(muted);
+            assertThat(store.load()).contains(muted);
+        }
+    }
+
+    @Test
     void aSecondUserOfOneNodesStateIsRefusedWithTheFix() {
         try (FileVoterStore first = FileVoterStore.open(dir, "b")) {
             assertThatThrownBy(() -> FileVoterStore.open(dir, "b"))
