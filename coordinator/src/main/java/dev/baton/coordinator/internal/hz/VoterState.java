@@ -230,7 +230,7 @@ final class VoterState {
             Set<String> founders = new TreeSet<>(others);
             founders.add(voterId);
             started = Voters.bootstrap(founders, wallMillis, random);
-            adopt(started);
+            adopt(started, false);
         }
         log.info("Started a new cluster lineage: {}", started);
         notifyLearners(started);
@@ -257,7 +257,7 @@ final class VoterState {
             Set<String> ids = new TreeSet<>(others);
             ids.add(voterId);
             next = current.reset(ids, wallMillis, random);
-            adopt(next);
+            adopt(next, false);
         }
         log.warn("The voters were reset by an operator: {} replaces {}", next, was);
         notifyLearners(next);
@@ -293,7 +293,7 @@ final class VoterState {
                 // A late copy of a version this member saw replaced: its change is decided, its promises forgotten.
                 return false;
             }
-            adopt(committed);
+            adopt(committed, true);
         }
         if (!was.isNone() && !was.sameLineage(committed)) {
             log.warn("Two cluster lineages met; joining the one that ranks first (reset more often, then more voters"
@@ -315,8 +315,10 @@ final class VoterState {
      * lineages left are kept; a member that may have dropped some and finds itself a voter of a
      * lineage it has no record of takes no part in that change (ranks that only grow make such a
      * return impossible; configurations from a release without peaks can still fall).
+     *
+     * @param heard whether the configuration came from another member (not founded or reset here)
      */
-    private void adopt(Voters next) {
+    private void adopt(Voters next, boolean heard) {
         Ballot nextPromised = Ballot.ZERO;
         Ballot nextAcceptedBallot = null;
         Voters nextAcceptedValue = null;
@@ -331,7 +333,7 @@ final class VoterState {
                 nextPromised = back.promised();
                 nextAcceptedBallot = back.acceptedBallot();
                 nextAcceptedValue = back.acceptedValue();
-            } else if (back == null && next.contains(voterId) && mayHaveForgotten) {
+            } else if (heard && back == null && next.contains(voterId) && mayHaveForgotten) {
                 // Listed as a voter of a lineage it is not in: it was, and what it did there is no longer kept.
                 nextPromised = Ballot.FORGOTTEN;
             }

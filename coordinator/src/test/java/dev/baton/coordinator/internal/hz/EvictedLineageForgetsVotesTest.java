@@ -34,6 +34,27 @@ class EvictedLineageForgetsVotesTest {
         return s;
     }
 
+    /** Moves {@code member} through 17 lineages, each of four voters shrinking to two (configurations without peaks). */
+    private static void wander(VoterState member) {
+        for (int i = 1; i <= 17; i++) {
+            String lineage = String.format("%04x-l", i);
+            Voters big = new Voters(lineage, 1, List.of("p@" + i, "q@" + i, "r@" + i, "s@" + i));
+            assertThat(member.learn(big)).as("moves to %s", big).isTrue();
+            assertThat(member.learn(new Voters(lineage, 2, List.of("p@" + i, "q@" + i)))).isTrue();
+        }
+    }
+
+    @Test
+    void anOperatorsResetOnAMemberThatLeftManyLineagesLetsItVoteInTheNewLineage() {
+        VoterState b = member("b");
+        wander(b);
+        Voters reset = b.reset(b.current().lineage(), List.of("x@1"), now.get());
+        now.addAndGet(GAP);
+
+        assertThat(VotersRequest.prepare(reset, new Ballot(1, "x@1")).applyTo(b).ok)
+                .as("b promises in the first decree of the lineage it reset").isTrue();
+    }
+
     @Test
     void anAcceptorThatLeftSeventeenLineagesSinceItVotedCannotHelpChooseASecondConfigurationOfThatVersion() {
         VoterState a = member("a");
@@ -50,12 +71,7 @@ class EvictedLineageForgetsVotesTest {
         assertThat(VotersRequest.accept(b1, first, withD).applyTo(b).ok).isTrue();
         a.learn(withD);
 
-        for (int i = 1; i <= 17; i++) {
-            String lineage = String.format("%04x-l", i);
-            Voters big = new Voters(lineage, 1, List.of("p@" + i, "q@" + i, "r@" + i, "s@" + i));
-            assertThat(b.learn(big)).as("b moves to %s", big).isTrue();
-            assertThat(b.learn(new Voters(lineage, 2, List.of("p@" + i, "q@" + i)))).isTrue();
-        }
+        wander(b);
         // A late copy of a's prepare reaches b: B version 1, three voters, outranks b's lineage of two.
         prepare.applyTo(b);
         assertThat(b.current()).isEqualTo(b1);
