@@ -193,7 +193,7 @@ public final class HzCoordination implements Coordination {
         }
         List<String> order = members.stream().map(m -> m.getUuid().toString()).toList();
         driver.tick(new VotersDriver.View(now, clocks.wallMillis(), localMemberUuid(), order, table.sessions(),
-                session.get().notParticipating(), leaving));
+                session.get().notParticipating(), session.get().counting(), leaving));
         // Tokens other members issued reach this one in their messages: keep them too, in case they never come back.
         coverFences(clocks.clusterMillis());
         if (now - lastClockReport > CLOCK_REPORT_NANOS) {

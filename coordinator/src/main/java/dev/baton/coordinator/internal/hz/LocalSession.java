@@ -588,6 +588,26 @@ final class LocalSession {
     }
 
     /** Members that answered they run no Baton: nobody to wait for there. */
+    /**
+     * The processes whose acknowledgements count now: this one if it is warm, and every other that
+     * answered under the current voters within the last lease, past its start-up wait.
+     */
+    synchronized Set<String> counting() {
+        long now = clock.getAsLong();
+        long version = voters.current().version();
+        Set<String> counting = new HashSet<>();
+        if (voters.warm()) {
+            counting.add(voters.voterId());
+        }
+        voterAcks.forEach((voter, acks) -> {
+            long at = acks.at(version);
+            if (at != Acks.NONE && now - at < leaseNanos) {
+                counting.add(voter);
+            }
+        });
+        return counting;
+    }
+
     synchronized Set<String> notParticipating() {
         Set<String> out = new HashSet<>();
         peers.forEach((uuid, p) -> {

@@ -34,8 +34,12 @@ final class VotersDriver {
     }
 
     /** What the driver sees of the cluster at one instant. */
+    /**
+     * @param counting the processes whose acknowledgements count for leases now (see {@code LocalSession.counting})
+     */
     record View(long nowNanos, long wallMillis, String selfUuid, List<String> memberOrder,
-                List<SessionTable.SessionInfo> sessions, Set<String> notParticipating, boolean leaving) {
+                List<SessionTable.SessionInfo> sessions, Set<String> notParticipating, Set<String> counting,
+                boolean leaving) {
     }
 
     /** Timing of the driver. */
@@ -187,6 +191,26 @@ final class VotersDriver {
      * winner that shrank to two voters is then as fragile as two voters only for that one change.
      */
     private Optional<String> newcomer(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
+        return candidate(current, view, live).filter(id -> keepsAQuorum(current, id, view));
+    }
+
+    /**
+     * Whether adding {@code newcomer} keeps a quorum among the processes whose acknowledgements
+     * count now. A process that has just moved from another lineage, or has not moved yet, answers as
+     * warming up for a lease plus margin: it is added only where it does not raise the quorum (to an
+     * even number of voters), since a voter that crashed a moment ago still looks as if it counted,
+     * and a higher quorum would then let every lease lapse until the newcomer warms up.
+     */
+    private static boolean keepsAQuorum(Voters current, String newcomer, View view) {
+        Voters next = current.with(newcomer);
+        if (!view.counting().contains(newcomer) && next.majority() > current.majority()) {
+            return false;
+        }
+        long counting = next.ids().stream().filter(view.counting()::contains).count();
+        return counting >= next.majority();
+    }
+
+    private Optional<String> candidate(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         Map<String, Integer> order = new HashMap<>();
         for (int i = 0; i < view.memberOrder().size(); i++) {
             order.put(view.memberOrder().get(i), i);

@@ -168,7 +168,7 @@ final class SimulatedNetwork {
             List<String> order = view.stream().sorted(Comparator.comparingLong(n -> n.joinOrder))
                     .map(n -> n.uuid.toString()).toList();
             driver.tick(new VotersDriver.View(now, clocks.wallMillis(), uuid.toString(), order, table.sessions(),
-                    session.notParticipating(), leaving));
+                    session.notParticipating(), session.counting(), leaving));
             table.sweep();
             Set<Member> members = new LinkedHashSet<>();
             view.stream().sorted(Comparator.comparingLong(n -> n.joinOrder)).forEach(n -> members.add(n.member));
