@@ -8,7 +8,15 @@ if docker info >/dev/null 2>&1; then
 fi
 log="${DOCKERD_LOG:-/tmp/baton-dockerd.log}"
 echo "Starting dockerd (log: $log)"
-nohup dockerd >"$log" 2>&1 &
+# The engine outlives this script: it must not inherit descriptors beyond stdio (a lock held by
+# whoever started it, such as flock's, would otherwise stay held for as long as dockerd runs).
+(
+  for fd in /proc/self/fd/*; do
+    n=${fd##*/}
+    if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi
+  done
+  exec nohup dockerd >"$log" 2>&1
+) &
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
     exit 0
