@@ -90,7 +90,7 @@ public final class HzCoordination implements Coordination {
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.settings = settings;
-        this.records = new Records(hazelcast.getMap(HzSettings.RECORDS_MAP), settings.recordCallWait());
+        this.records = new Records(hazelcast.getMap(HzSettings.RECORDS_MAP));
         long expiry = settings.expiry().toNanos();
         this.store = stateDirectory == null ? VoterStore.NONE : stateDirectory.store;
         this.voters = new VoterState(nodeId, null, System::nanoTime, expiry, RandomGenerator.getDefault(), store);
@@ -342,7 +342,7 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Optional<WorkerRecord> read(String worker) {
-        HzSlot slot = records.get(worker);
+        HzSlot slot = records.map().get(worker);
         if (slot == null) {
             return Optional.empty();
         }

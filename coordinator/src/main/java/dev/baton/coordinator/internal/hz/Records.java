@@ -8,11 +8,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,46 +47,13 @@ final class Records {
     }
 
     private final IMap<String, HzSlot> map;
-    private final long attemptMillis;
 
-    /**
-     * @param attemptWait how long one call may go unanswered before it is made again: an operation
-     *                    that a member lost while partitions migrated (a member joined) is noticed by
-     *                    Hazelcast only after twice its call timeout, 20 s by default, while the
-     *                    caller's lock, and the slot, would not wait that long
-     */
-    Records(IMap<String, HzSlot> map, Duration attemptWait) {
+    Records(IMap<String, HzSlot> map) {
         this.map = map;
-        this.attemptMillis = attemptWait.toMillis();
     }
 
     IMap<String, HzSlot> map() {
         return map;
-    }
-
-    /**
-     * Reads {@code worker}'s record, asking again once if a member does not answer within the attempt wait.
-     *
-     * @throws OperationTimeoutException if neither call was answered in time
-     */
-    HzSlot get(String worker) {
-        for (int attempt = 0; attempt < 2; attempt++) {
-            CompletableFuture<HzSlot> call = map.getAsync(worker).toCompletableFuture();
-            try {
-                return call.get(attemptMillis, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                call.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new OperationTimeoutException("interrupted while reading the record of " + worker);
-            } catch (TimeoutException e) {
-                call.cancel(true);
-                log.debug("Record of {}: no answer to a read within {} ms", worker, attemptMillis);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            }
-        }
-        throw new OperationTimeoutException("the record of " + worker + " was not read within twice "
-                + attemptMillis + " ms");
     }
 
     /** Calls {@code processor} on {@code worker}'s record until it answers, while {@code keepTrying} holds. */
@@ -98,32 +61,19 @@ final class Records {
         long pause = FIRST_PAUSE_MILLIS;
         RuntimeException last = null;
         do {
-            CompletableFuture<R> call = map.submitToKey(worker, processor).toCompletableFuture();
             try {
-                return new Result<>(Status.DONE, call.get(attemptMillis, TimeUnit.MILLISECONDS));
-            } catch (InterruptedException e) {
-                call.cancel(true);
-                Thread.currentThread().interrupt();
-                break;
-            } catch (TimeoutException e) {
-                call.cancel(true);
-                last = new OperationTimeoutException("no answer within " + attemptMillis + " ms");
-                log.debug("Record of {}: no answer within {} ms; calling again", worker, attemptMillis);
-            } catch (ExecutionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
-                        : new IllegalStateException(e.getCause());
-                if (cause instanceof SplitBrainProtectionException) {
-                    log.debug("Record of {}: refused, this side of the cluster has no quorum", worker);
-                    return new Result<>(Status.REFUSED, null);
+                return new Result<>(Status.DONE, map.executeOnKey(worker, processor));
+            } catch (SplitBrainProtectionException e) {
+                log.debug("Record of {}: refused, this side of the cluster has no quorum", worker);
+                return new Result<>(Status.REFUSED, null);
+            } catch (HazelcastInstanceNotActiveException e) {
+                return new Result<>(Status.UNKNOWN, null);
+            } catch (RuntimeException e) {
+                if (!uncertain(e)) {
+                    throw e;
                 }
-                if (cause instanceof HazelcastInstanceNotActiveException) {
-                    return new Result<>(Status.UNKNOWN, null);
-                }
-                if (!uncertain(cause)) {
-                    throw cause;
-                }
-                last = cause;
-                log.debug("Record of {}: outcome unknown ({}); calling again", worker, cause.toString());
+                last = e;
+                log.debug("Record of {}: outcome unknown ({}); calling again", worker, e.toString());
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(pause);
