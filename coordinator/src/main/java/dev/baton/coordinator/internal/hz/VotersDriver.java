@@ -197,9 +197,10 @@ final class VotersDriver {
     /**
      * Whether adding {@code newcomer} keeps a quorum among the processes whose acknowledgements
      * count now. A process that has just moved from another lineage, or has not moved yet, answers as
-     * warming up for a lease plus margin: it is added only where it does not raise the quorum (to an
-     * even number of voters), since a voter that crashed a moment ago still looks as if it counted,
-     * and a higher quorum would then let every lease lapse until the newcomer warms up.
+     * warming up for a lease plus margin: it is added only where it does not raise the quorum (an even
+     * number of voters becoming odd: two to three, four to five), since a voter that crashed a moment
+     * ago still looks as if it counted, and a higher quorum would then let every lease lapse until the
+     * newcomer warms up.
      */
     private static boolean keepsAQuorum(Voters current, String newcomer, View view) {
         Voters next = current.with(newcomer);
