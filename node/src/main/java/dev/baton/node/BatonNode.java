@@ -2,6 +2,7 @@ package dev.baton.node;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import dev.baton.coordinator.Baton;
 import dev.baton.coordinator.BatonHealth;
 import dev.baton.coordinator.HazelcastCoordination;
@@ -65,6 +66,8 @@ public final class BatonNode implements AutoCloseable {
     private final Config config;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The member UUID this node is listed under in the directory. */
+    private final AtomicReference<String> publishedUuid = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private HttpApi http;
     private HazelcastInstance hazelcast;
@@ -140,6 +143,12 @@ public final class BatonNode implements AutoCloseable {
                 this::notReadyBecause, config.find(NodeSettings.ADMIN_TOKEN), coordination,
                 config.get(NodeSettings.HISTORY_SIZE)));
         publishNode();
+        // A member that merges back comes with a new UUID: the others would list it without a node id.
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                Thread.ofVirtual().name("baton-publish-node").start(this::publishNode);
+            }
+        });
         manager.start();
         phase.set(Phase.RUNNING);
     }
@@ -192,6 +201,10 @@ public final class BatonNode implements AutoCloseable {
             var address = hazelcast.getCluster().getLocalMember().getAddress();
             directory.publish(uuid, new ClusterDirectory.NodeInfo(nodeId, address.getHost() + ":" + address.getPort(),
                     http.port(), Instant.now()));
+            String before = publishedUuid.getAndSet(uuid);
+            if (before != null && !before.equals(uuid)) {
+                directory.withdraw(before);
+            }
         } catch (RuntimeException e) {
             log.debug("Publishing this node failed (no quorum yet?)", e);
         }

@@ -1,6 +1,7 @@
 package dev.baton.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.baton.node.fleet.FailoverFigures;
 import dev.baton.node.fleet.Fleet;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +73,13 @@ class ClusterPartitionIT {
                     .map(JournalExecution::start).min(Instant::compareTo).orElseThrow();
             log.info("n3 ran workers again {} ms after the partition healed", Duration.between(healed, back).toMillis());
             fleet.awaitEveryWorkerPast("drill-", 20, back.plusSeconds(5), Duration.ofSeconds(30));
+            // n3 merged back under a new member UUID: the ops API still names every member's node.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Set<String> named = new TreeSet<>();
+                fleet.node("n1").cluster().path("memberList").forEach(m -> named.add(m.path("nodeId").asText("?")));
+                assertThat(named).as("the nodes n1 lists on /api/cluster after the merge")
+                        .containsExactly("n1", "n2", "n3");
+            });
 
             JournalAudit.Report report = fleet.audit().check("drill-", Duration.ofSeconds(1), testStart,
                     Instant.now().minusSeconds(2), List.of(new JournalAudit.Fault("*", cut,

@@ -2,8 +2,6 @@ package dev.baton.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.node.fleet.Fleet;
 import dev.baton.node.fleet.LoopbackFirewall;
 import dev.baton.node.fleet.NodeProcess;
@@ -44,7 +42,6 @@ class MembershipIT {
     private static final Logger log = LoggerFactory.getLogger(MembershipIT.class);
     private static final Duration PERIOD = Duration.ofSeconds(1);
     private static final Duration LEASE = Duration.ofSeconds(5);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -87,7 +84,7 @@ class MembershipIT {
     private static List<String> voterIds(NodeProcess node) {
         try {
             List<String> ids = new ArrayList<>();
-            cluster(node).path("voters").forEach(v -> ids.add(v.asText()));
+            node.cluster().path("voters").forEach(v -> ids.add(v.asText()));
             return ids;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -95,12 +92,6 @@ class MembershipIT {
             }
             return List.of("(no answer: " + e + ")");
         }
-    }
-
-    private static JsonNode cluster(NodeProcess node) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/api/cluster"))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(r.body());
     }
 
     /** The nodes whose processes are voters, as a running node reports them. */
@@ -384,7 +375,7 @@ class MembershipIT {
             Thread.sleep(500);
         }
 
-        String lineage = cluster(survivor).path("lineage").asText();
+        String lineage = survivor.cluster().path("lineage").asText();
         HttpResponse<String> stale = reset(survivor, "0-not-this-one");
         assertThat(stale.statusCode()).isEqualTo(409);
         assertThat(stale.body()).contains("nothing was reset");
@@ -396,7 +387,7 @@ class MembershipIT {
         awaitVoters(live, List.of("n1", "n3"));
         fleet.awaitExecutions(e -> e.stream().filter(x -> x.start().isAfter(reset)).map(JournalExecution::worker)
                 .distinct().count() == 5, Duration.ofSeconds(30), "every worker to run again");
-        assertThat(cluster(survivor).path("lineage").asText()).isNotEqualTo(lineage);
+        assertThat(survivor.cluster().path("lineage").asText()).isNotEqualTo(lineage);
         assertThat(reset(survivor, lineage).statusCode()).as("a repeated reset replaces nothing").isEqualTo(409);
     }
 

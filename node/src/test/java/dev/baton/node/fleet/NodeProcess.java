@@ -1,6 +1,12 @@
 package dev.baton.node.fleet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /** One node as a real JVM process, started from the packaged jar, killed and frozen with real signals. */
 public final class NodeProcess {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String id;
     private final String address;
@@ -38,6 +47,13 @@ public final class NodeProcess {
     }
 
     /** The base URL of this node's HTTP surface. */
+    /** What this node says on /api/cluster. */
+    public JsonNode cluster() throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/api/cluster"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
     public String url() {
         return "http://" + address + ":" + env.getOrDefault("BATON_HTTP_PORT", "8080");
     }
