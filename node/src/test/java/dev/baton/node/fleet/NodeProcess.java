@@ -102,8 +102,10 @@ public final class NodeProcess {
 
     /** SIGKILL: no shutdown hook, no goodbye. */
     public Instant kill() throws InterruptedException {
-        Instant at = Instant.now();
+        // The instant the signal has gone out: a busy machine can let the node start an execution
+        // between a clock read before the signal and the signal itself.
         process.toHandle().destroyForcibly();
+        Instant at = Instant.now();
         process.waitFor(10, TimeUnit.SECONDS);
         return at;
     }
