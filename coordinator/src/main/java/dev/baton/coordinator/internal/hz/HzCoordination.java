@@ -404,8 +404,13 @@ public final class HzCoordination implements Coordination {
                 return false;
             }
         }
+        // A node that is not the worker's preferred one only looks: while a dead holder's lock
+        // expires, its request and the preferred node's can split the members' votes, and neither
+        // is granted until one gives up. It gives up soon, so the preferred node waits no longer.
+        long until = role(worker) == ClaimRole.PREFERRED ? deadline
+                : Math.min(deadline, System.nanoTime() + settings.renewInterval().multipliedBy(2).toNanos());
         try {
-            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()));
             return s.acquire(worker).get(left, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
