@@ -139,9 +139,10 @@ class ClusterFaultsIT {
         assertThat(report.missed()).isEmpty();
         assertThat(figures.notResumed()).isEmpty();
         assertThat(figures.running()).as("the execution cut short by the kill").isNotEmpty();
-        // Lease plus margin, the next slot, and at most one standby's give-up (lease / 5) in between.
-        assertThat(figures.maxRunning().orElseThrow()).isLessThan(LEASE.plusSeconds(2));
-        assertThat(figures.maxIdle().orElse(Duration.ZERO)).isLessThan(LEASE.plusSeconds(2));
+        // Lease plus margin, the next slot, and at most one standby's give-up (lease / 5) in between:
+        // 6.96 s seen under a busy neighbour; a split vote that waits half a lease takes 8 s and more.
+        assertThat(figures.maxRunning().orElseThrow()).isLessThan(LEASE.plusMillis(2_500));
+        assertThat(figures.maxIdle().orElse(Duration.ZERO)).isLessThan(LEASE.plusMillis(2_500));
     }
 
     /** Waits for a moment, well into a slot, when the victim runs no drill: its workers are all between executions. */
