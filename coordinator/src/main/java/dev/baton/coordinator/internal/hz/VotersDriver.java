@@ -33,8 +33,9 @@ final class VotersDriver {
         void call(String memberUuid, VotersRequest request, Consumer<VotersReply> onReply);
     }
 
-    /** What the driver sees of the cluster at one instant. */
     /**
+     * What the driver sees of the cluster at one instant.
+     *
      * @param counting the processes whose acknowledgements count for leases now (see {@code LocalSession.counting})
      */
     record View(long nowNanos, long wallMillis, String selfUuid, List<String> memberOrder,
