@@ -56,6 +56,8 @@ public final class HzCoordination implements Coordination {
     static final Duration BOOTSTRAP_WAIT = Duration.ofSeconds(10);
     /** How far the saved token ceiling runs ahead: the disk is written about every half of it. */
     static final long FENCE_RESERVE_MILLIS = Duration.ofMinutes(1).toMillis();
+    /** The least a look waits for its lock beyond one renewal: a couple of round trips. */
+    private static final Duration LOOK_ROUND_TRIPS = Duration.ofMillis(200);
 
     private final HazelcastInstance hazelcast;
     private final String nodeId;
@@ -406,9 +408,12 @@ public final class HzCoordination implements Coordination {
         }
         // A node that is not the worker's preferred one only looks: while a dead holder's lock
         // expires, its request and the preferred node's can split the members' votes, and neither
-        // is granted until one gives up. It gives up soon, so the preferred node waits no longer.
+        // is granted until one gives up. It gives up soon, so the preferred node waits no longer;
+        // never sooner than a renewal and a couple of round trips, which a hand-over of the lock takes.
+        Duration renew = settings.renewInterval();
+        Duration lookWait = renew.plus(renew.compareTo(LOOK_ROUND_TRIPS) > 0 ? renew : LOOK_ROUND_TRIPS);
         long until = role(worker) == ClaimRole.PREFERRED ? deadline
-                : Math.min(deadline, System.nanoTime() + settings.renewInterval().multipliedBy(2).toNanos());
+                : Math.min(deadline, System.nanoTime() + lookWait.toNanos());
         try {
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()));
             return s.acquire(worker).get(left, TimeUnit.MILLISECONDS);
