@@ -116,7 +116,7 @@ class ClusterFaultsIT {
         FailoverFigures figures = FailoverFigures.measure(fleet, victim.id(), kill);
         log.info("kill -9 of {} between executions: {}", victim.id(), figures);
 
-        assertThat(report.violations()).isEmpty();
+        assertThat(report.violations()).as(fleet::warnings).isEmpty();
         assertThat(report.missed()).isEmpty();
         assertThat(figures.notResumed()).isEmpty();
         assertThat(figures.running()).as("nothing was running at the kill").isEmpty();
@@ -135,7 +135,7 @@ class ClusterFaultsIT {
         FailoverFigures figures = FailoverFigures.measure(fleet, victim.id(), kill);
         log.info("kill -9 of {} during executions: {}", victim.id(), figures);
 
-        assertThat(report.violations()).isEmpty();
+        assertThat(report.violations()).as(fleet::warnings).isEmpty();
         assertThat(report.missed()).isEmpty();
         assertThat(figures.notResumed()).isEmpty();
         assertThat(figures.running()).as("the execution cut short by the kill").isNotEmpty();
@@ -191,7 +191,7 @@ class ClusterFaultsIT {
         FailoverFigures figures = FailoverFigures.measure(fleet, victim.id(), frozen);
         log.info("SIGSTOP of {} for {}: {}", victim.id(), Duration.between(frozen, thawed), figures);
 
-        assertThat(report.violations()).isEmpty();
+        assertThat(report.violations()).as(fleet::warnings).isEmpty();
         assertThat(report.missed()).isEmpty();
         assertThat(report.afterWake()).as("each execution frozen with the victim stops within a moment of waking")
                 .allSatisfy(w -> {
@@ -225,7 +225,7 @@ class ClusterFaultsIT {
                 after.size());
 
         assertThat(leaving.logText()).contains("Node stopped");
-        assertThat(report.violations()).isEmpty();
+        assertThat(report.violations()).as(fleet::warnings).isEmpty();
         assertThat(report.missed()).as("no slot missed: nobody waited for a timeout").isEmpty();
         assertThat(after).noneMatch(e -> e.node().equals("n2"));
         assertThat(worst).isLessThan(Duration.ofSeconds(1));
@@ -247,7 +247,7 @@ class ClusterFaultsIT {
         // cores (seen: 3 s once in five runs): a slot may start late or be skipped then, never twice.
         JournalAudit.Report report = auditAfter(running.plusSeconds(6),
                 List.of(new JournalAudit.Fault("*", starting, joined.plusSeconds(4))));
-        assertThat(report.violations()).isEmpty();
+        assertThat(report.violations()).as(fleet::warnings).isEmpty();
         assertThat(report.missed()).isEmpty();
     }
 
@@ -271,7 +271,7 @@ class ClusterFaultsIT {
                 List.of(new JournalAudit.Fault("*", down, up.plusSeconds(3))));
         assertThat(fleet.executions().stream().filter(x -> x.start().isAfter(down)))
                 .allSatisfy(x -> assertThat(x.fence()).isGreaterThan(fenceBefore));
-        assertThat(report.violations()).isEmpty();
+        assertThat(report.violations()).as(fleet::warnings).isEmpty();
         assertThat(report.missed()).isEmpty();
     }
 }

@@ -90,7 +90,7 @@ class ClusterPartitionIT {
 
             assertThat(minorityStarts).as("a node without a quorum claims nothing").isEmpty();
             assertThat(figures.notResumed()).isEmpty();
-            assertThat(report.violations()).isEmpty();
+            assertThat(report.violations()).as(fleet::warnings).isEmpty();
             assertThat(report.missed()).isEmpty();
         }
     }

@@ -164,11 +164,17 @@ public final class JournalAudit {
                     reruns.add(worker + "@" + slot + " re-run on " + later.node() + ": " + earlier.node()
                             + " finished it while cut off or frozen, and the others never heard");
                 } else {
-                    violations.add("slot executed twice: " + worker + "@" + slot + " on " + earlier.node() + " ("
-                            + earlier.outcome().orElse("?") + ") and " + same.get(i).node());
+                    violations.add("slot executed twice: " + worker + "@" + slot + " on " + describe(earlier)
+                            + " and on " + describe(later));
                 }
             }
         });
+    }
+
+    /** Enough of one execution to tell from a failed run's report alone how the second one came about. */
+    private static String describe(JournalExecution run) {
+        return run.node() + " (" + run.kind() + ", fence " + run.fence() + ", " + run.start()
+                + run.end().map(e -> " to " + e).orElse("") + ", " + run.outcome().orElse("no end") + ")";
     }
 
     /** Whether the execution ended while its node was frozen or cut off, so that its outcome may never have been recorded. */

@@ -155,6 +155,25 @@ public final class Fleet implements AutoCloseable {
     }
 
     /**
+     * Every node's warnings and errors, oldest first (the last {@code 60}): attached to a failed audit so
+     * that a CI report alone tells how a violation came about.
+     */
+    public String warnings() {
+        List<String> lines = new ArrayList<>();
+        Set<Path> read = new HashSet<>();
+        for (NodeProcess n : all) {
+            if (!read.add(n.log())) {
+                continue;
+            }
+            n.logText().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                    .map(l -> l.length() > 400 ? l.substring(0, 400) + "..." : l)
+                    .forEach(l -> lines.add(l + "  <" + n.id() + ">"));
+        }
+        lines.sort(Comparator.naturalOrder());
+        return "node warnings:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    /**
      * Each running node's /api/cluster and /api/workers (its members and voters, and which node it
      * thinks prefers each worker); each node's threads go to {@code <node>.threads.txt} beside its log.
      */

@@ -49,7 +49,8 @@ class JournalAuditTest {
     void aSlotRunTwiceIsAViolation() {
         run("n1", 0, "SCHEDULED", 0.01, 0.1, "SUCCEEDED");
         run("n2", 0, "SCHEDULED", 0.5, 0.6, "SUCCEEDED");
-        assertThat(check().violations()).anyMatch(v -> v.startsWith("slot executed twice"));
+        assertThat(check().violations()).singleElement().asString().startsWith("slot executed twice")
+                .contains("on n1 (SCHEDULED, fence", "SUCCEEDED)", "and on n2 (SCHEDULED");
     }
 
     @Test
