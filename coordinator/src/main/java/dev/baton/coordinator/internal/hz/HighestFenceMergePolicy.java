@@ -9,7 +9,8 @@ import dev.baton.coordinator.internal.SlotState;
 /**
  * After a split-brain heals, keeps the slot bookkeeping of the copy with the highest fencing token
  * (fences keep increasing after a merge, and the side that claimed last decides: a minority cannot
- * win a lock), and of the operator actions the latest of each side: a pause or resume made on
+ * win a lock), or, for the same claim on both sides, of the copy where it finished; and of the
+ * operator actions the latest of each side: a pause or resume made on
  * either side by its token, every trigger.
  */
 public final class HighestFenceMergePolicy implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
@@ -25,11 +26,25 @@ public final class HighestFenceMergePolicy implements SplitBrainMergePolicy<Obje
         Object m = merging.getDeserializedValue();
         Object e = existing.getDeserializedValue();
         if (m instanceof HzSlot ms && e instanceof HzSlot es) {
-            SlotState winner = ms.state().fence() > es.state().fence() ? ms.state() : es.state();
+            SlotState winner = furtherAlong(ms.state(), es.state());
             SlotState loser = winner == ms.state() ? es.state() : ms.state();
             return new HzSlot(winner.withFlags(winner.flags().merge(loser.flags())));
         }
         return existing.getRawValue();
+    }
+
+    /**
+     * The copy with the higher token; for one claim on both sides, the one where its run has ended. A
+     * member split off while it held a lock may still record its outcome on its own copy (its lock
+     * stays valid for the rest of its lease), while the other side's copy still shows the run: that
+     * outcome is the newer state of the same claim, and dropping it would have the slot run again.
+     */
+    static SlotState furtherAlong(SlotState merging, SlotState existing) {
+        if (merging.fence() != existing.fence()) {
+            return merging.fence() > existing.fence() ? merging : existing;
+        }
+        boolean sameClaim = merging.claimId() == existing.claimId();
+        return sameClaim && existing.isRunning() && !merging.isRunning() ? merging : existing;
     }
 
     @Override
