@@ -118,7 +118,9 @@ class MembershipIT {
     /**
      * What a node that no fault touched must never see: a lease lost, or a slot it ran run again.
      */
-    private static List<String> harmToUntouched(List<JournalExecution> executions, Set<String> touched) {
+    private List<String> harmToUntouched(List<JournalExecution> executions, Set<String> touchedByTest) {
+        Set<String> touched = new HashSet<>(touchedByTest);
+        fleet.unplannedCuts().forEach(cut -> touched.add(cut.node()));
         List<String> harm = new ArrayList<>();
         Map<String, List<JournalExecution>> bySlot = executions.stream()
                 .collect(Collectors.groupingBy(e -> e.worker() + "@" + e.slot()));
@@ -162,8 +164,12 @@ class MembershipIT {
     /** Audits from {@code from} once every worker ran a few more slots: the ones before are settled. */
     private JournalAudit.Report audit(Instant from) throws InterruptedException {
         awaitSlots(3);
+        List<JournalAudit.Fault> gaps = new ArrayList<>(excused);
+        // A member Hazelcast cut off by itself held its workers until its lease ran out, then they moved.
+        fleet.unplannedCuts().forEach(cut -> gaps.add(new JournalAudit.Fault("*", cut.from(),
+                cut.to().plus(LEASE).plusSeconds(2))));
         JournalAudit.Report report = fleet.audit().check("drill-", PERIOD, from, Instant.now().minusSeconds(2),
-                excused);
+                gaps);
         log.info("Audit: {}", report);
         return report;
     }

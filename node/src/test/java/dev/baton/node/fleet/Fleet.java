@@ -17,12 +17,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Several node processes on 127.0.0.x forming one cluster over TCP, with drill workers and a
  * journal each: what the process tests and the benchmarks drive.
  */
 public final class Fleet implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Fleet.class);
 
     private final Path dir;
     private final Map<String, String> env;
@@ -86,13 +90,84 @@ public final class Fleet implements AutoCloseable {
         faults.add(JournalAudit.Fault.cut(node.id(), from, to));
     }
 
+    /**
+     * The cuts Hazelcast made by itself: on a machine loaded past its cores a member's heartbeats can
+     * be late past the timeout, and the others remove it until it merges back. Such a member was cut
+     * off like one the test cuts, from the first suspicion of it (or by it) to its merge, and is
+     * audited as one. Read from the nodes' logs (Hazelcast's own warnings).
+     */
+    public List<JournalAudit.Fault> unplannedCuts() {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        Map<String, List<String>> warnings = new LinkedHashMap<>();
+        for (NodeProcess n : all) {
+            if (warnings.containsKey(n.id())) {
+                continue;
+            }
+            addresses.put(n.id(), n.address());
+            warnings.put(n.id(), n.logText().lines().filter(l -> l.contains(" WARN ")).toList());
+        }
+        return unplannedCuts(addresses, warnings);
+    }
+
+    /** The cuts that node logs ({@code warnings} by node id) tell of; {@code addresses} by node id. */
+    static List<JournalAudit.Fault> unplannedCuts(Map<String, String> addresses, Map<String, List<String>> warnings) {
+        List<JournalAudit.Fault> cuts = new ArrayList<>();
+        warnings.forEach((node, lines) -> {
+            String address = addresses.get(node);
+            String self = "Member [" + address + "]";
+            Instant lastMerge = Instant.MIN;
+            for (String line : lines) {
+                Optional<Instant> at = stamp(line);
+                if (at.isEmpty() || !merges(line, address) || at.get().isBefore(lastMerge.plusSeconds(10))) {
+                    continue;
+                }
+                Instant merged = at.get();
+                lastMerge = merged;
+                Instant from = warnings.entrySet().stream().flatMap(e -> e.getValue().stream()
+                                .filter(l -> suspicion(l) && (e.getKey().equals(node) || l.contains(self))))
+                        .map(Fleet::stamp).flatMap(Optional::stream)
+                        .filter(t -> t.isBefore(merged) && t.isAfter(merged.minusSeconds(30)))
+                        .min(Comparator.naturalOrder()).orElse(merged.minusSeconds(10));
+                cuts.add(JournalAudit.Fault.cut(node, from, merged));
+            }
+        });
+        return cuts;
+    }
+
+    /** Whether the line is Hazelcast saying that this node is merging into another cluster. */
+    private static boolean merges(String line, String address) {
+        int at = line.indexOf(" is merging");
+        return at > 0 && line.substring(line.lastIndexOf(' ', at - 1) + 1, at).startsWith("[" + address + "]:");
+    }
+
+    private static boolean suspicion(String line) {
+        return line.contains("Suspecting Member") || line.contains("is suspected to be dead")
+                || line.contains("has left cluster");
+    }
+
+    private static Optional<Instant> stamp(String line) {
+        int space = line.indexOf(' ');
+        try {
+            return space < 0 ? Optional.empty() : Optional.of(java.time.OffsetDateTime.parse(line.substring(0, space))
+                    .toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
     public List<JournalExecution> executions() {
         return JournalReader.read(all.stream().map(NodeProcess::journal).distinct().toList());
     }
 
+    /** An audit of every journal, knowing the faults the test made and those Hazelcast made by itself. */
     public JournalAudit audit() {
         JournalAudit audit = JournalAudit.of(executions());
         faults.forEach(audit::fault);
+        List<JournalAudit.Fault> unplanned = unplannedCuts();
+        if (!unplanned.isEmpty()) {
+            log.warn("Hazelcast cut members off by itself (heartbeats late on a loaded machine): {}", unplanned);
+        }
+        unplanned.forEach(audit::fault);
         return audit;
     }
 
