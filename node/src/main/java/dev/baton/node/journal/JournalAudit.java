@@ -206,15 +206,15 @@ public final class JournalAudit {
         }
     }
 
-    /**
-     * When the execution stopped running: its end line, or the kill, or the start of the freeze it
-     * slept through (what it did after waking is measured by {@link #afterWake}).
-     */
     /** Whether no later execution of the worker appears in the journals at all: it may simply still run. */
     private boolean isLatest(JournalExecution run) {
         return executions.stream().noneMatch(e -> e.worker().equals(run.worker()) && e.start().isAfter(run.start()));
     }
 
+    /**
+     * When the execution stopped running: its end line, or the kill, or the start of the freeze it
+     * slept through (what it did after waking is measured by {@link #afterWake}).
+     */
     private Optional<Instant> effectiveEnd(JournalExecution run, boolean latest, List<String> violations) {
         Optional<Fault> freeze = freezeSleptThrough(run);
         if (freeze.isPresent()) {

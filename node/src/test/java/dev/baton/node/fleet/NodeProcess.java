@@ -46,7 +46,6 @@ public final class NodeProcess {
         return address;
     }
 
-    /** The base URL of this node's HTTP surface. */
     /** What this node says on /api/cluster. */
     public JsonNode cluster() throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/api/cluster"))
@@ -54,6 +53,7 @@ public final class NodeProcess {
         return JSON.readTree(r.body());
     }
 
+    /** The base URL of this node's HTTP surface. */
     public String url() {
         return "http://" + address + ":" + env.getOrDefault("BATON_HTTP_PORT", "8080");
     }
