@@ -146,6 +146,7 @@ public final class BatonNode implements AutoCloseable {
         // A member that merges back comes with a new UUID: the others would list it without a node id.
         hazelcast.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                log.info("Hazelcast merged this member back into the cluster after a split (its records merged)");
                 Thread.ofVirtual().name("baton-publish-node").start(this::publishNode);
             }
         });

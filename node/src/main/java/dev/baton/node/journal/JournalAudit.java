@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,23 @@ public final class JournalAudit {
      * A node killed at an instant, frozen from one instant to another, or cut off from the others
      * (it runs on, but what it reports may not reach them).
      */
-    public record Fault(String node, Instant from, Instant to, boolean cut) {
+    public record Fault(String node, Instant from, Instant to, boolean cut, boolean healedByMerge) {
         /** A freeze from {@code from} to {@code to}, or a kill when they are equal. */
         public Fault(String node, Instant from, Instant to) {
-            this(node, from, to, false);
+            this(node, from, to, false, false);
+        }
+
+        public Fault(String node, Instant from, Instant to, boolean cut) {
+            this(node, from, to, cut, false);
+        }
+
+        /**
+         * A cut nobody made: Hazelcast removed the member (its heartbeats were late) at {@code from}
+         * and merged it back by {@code merged}. What it recorded on its side survives the merge, so
+         * only a re-run before then (or of a run it could not record) is explained by the cut.
+         */
+        public static Fault splitByHazelcast(String node, Instant from, Instant merged) {
+            return new Fault(node, from, merged, true, true);
         }
 
         public static Fault kill(String node, Instant at) {
@@ -51,6 +65,8 @@ public final class JournalAudit {
      * outcome (an entry processor waits up to the backup timeout).
      */
     private static final Duration RECORDING = Duration.ofSeconds(2);
+    /** How long after a merge a re-run the majority claimed just before it may still start. */
+    private static final Duration MERGE_APPLIED = Duration.ofSeconds(1);
 
     /**
      * An execution that was running when its node froze and ended after the node woke.
@@ -93,6 +109,7 @@ public final class JournalAudit {
 
     private final List<JournalExecution> executions;
     private final List<Fault> faults = new ArrayList<>();
+    private final Set<String> unrecorded = new HashSet<>();
 
     private JournalAudit(List<JournalExecution> executions) {
         this.executions = executions;
@@ -110,6 +127,12 @@ public final class JournalAudit {
 
     public JournalAudit fault(Fault fault) {
         faults.add(fault);
+        return this;
+    }
+
+    /** Executions whose node logged that their outcome could not be recorded (the cluster saw them unfinished). */
+    public JournalAudit unrecorded(Set<String> executionIds) {
+        unrecorded.addAll(executionIds);
         return this;
     }
 
@@ -132,7 +155,7 @@ public final class JournalAudit {
                 .collect(Collectors.groupingBy(JournalExecution::worker, TreeMap::new, Collectors.toList()));
         byWorker.forEach((worker, runs) -> {
             runs.sort(Comparator.comparing(JournalExecution::start));
-            checkSlots(worker, runs, violations, reruns, faults);
+            checkSlots(worker, runs, violations, reruns);
             checkOverlapAndFences(worker, runs, violations);
             afterWake.addAll(afterWake(runs));
         });
@@ -149,8 +172,8 @@ public final class JournalAudit {
         return new Report(executions.size(), violations, reruns, missed, afterWake);
     }
 
-    private static void checkSlots(String worker, List<JournalExecution> runs, List<String> violations,
-                                   List<String> reruns, List<Fault> faults) {
+    private void checkSlots(String worker, List<JournalExecution> runs, List<String> violations,
+                            List<String> reruns) {
         Map<Instant, List<JournalExecution>> bySlot = runs.stream()
                 .collect(Collectors.groupingBy(JournalExecution::slot, TreeMap::new, Collectors.toList()));
         bySlot.forEach((slot, same) -> {
@@ -160,7 +183,7 @@ public final class JournalAudit {
                 if (earlier.leftSlotOpen()) {
                     reruns.add(worker + "@" + slot + " re-run on " + later.node() + " after "
                             + earlier.outcome().orElse("a crash") + " on " + earlier.node());
-                } else if (later.kind().equals("RERUN") && unheardEnd(earlier, faults)) {
+                } else if (later.kind().equals("RERUN") && unheardEnd(earlier, later)) {
                     reruns.add(worker + "@" + slot + " re-run on " + later.node() + ": " + earlier.node()
                             + " finished it while cut off or frozen, and the others never heard");
                 } else {
@@ -178,10 +201,12 @@ public final class JournalAudit {
     }
 
     /** Whether the execution ended while its node was frozen or cut off, so that its outcome may never have been recorded. */
-    private static boolean unheardEnd(JournalExecution run, List<Fault> faults) {
+    private boolean unheardEnd(JournalExecution run, JournalExecution rerun) {
         Instant end = run.end().orElse(run.start());
         return faults.stream().anyMatch(f -> f.node().equals(run.node()) && !f.isKill()
-                && !end.isBefore(f.from().minus(RECORDING)) && !end.isAfter(f.to()));
+                && !end.isBefore(f.from().minus(RECORDING)) && !end.isAfter(f.to())
+                && (!f.healedByMerge() || !rerun.start().isAfter(f.to().plus(MERGE_APPLIED))
+                        || unrecorded.contains(run.executionId())));
     }
 
     private void checkOverlapAndFences(String worker, List<JournalExecution> runs, List<String> violations) {

@@ -93,56 +93,78 @@ public final class Fleet implements AutoCloseable {
     /**
      * The cuts Hazelcast made by itself: on a machine loaded past its cores a member's heartbeats can
      * be late past the timeout, and the others remove it until it merges back. Such a member was cut
-     * off like one the test cuts, from the first suspicion of it (or by it) to its merge, and is
-     * audited as one. Read from the nodes' logs (Hazelcast's own warnings).
+     * off like one the test cuts, from the first suspicion of it (or by it) until the merge finished,
+     * and is audited as one. Read from the nodes' logs.
      */
     public List<JournalAudit.Fault> unplannedCuts() {
         Map<String, String> addresses = new LinkedHashMap<>();
-        Map<String, List<String>> warnings = new LinkedHashMap<>();
+        Map<String, List<String>> lines = new LinkedHashMap<>();
         for (NodeProcess n : all) {
-            if (warnings.containsKey(n.id())) {
-                continue;
-            }
             addresses.put(n.id(), n.address());
-            warnings.put(n.id(), n.logText().lines().filter(l -> l.contains(" WARN ")).toList());
+            if (!lines.containsKey(n.id())) {
+                lines.put(n.id(), n.logText().lines().filter(l -> l.contains(" WARN ") || l.contains(MERGED)).toList());
+            }
         }
-        return unplannedCuts(addresses, warnings);
+        return unplannedCuts(addresses, lines);
     }
 
-    /** The cuts that node logs ({@code warnings} by node id) tell of; {@code addresses} by node id. */
-    static List<JournalAudit.Fault> unplannedCuts(Map<String, String> addresses, Map<String, List<String>> warnings) {
+    /** What BatonNode logs when Hazelcast has merged its member back after a split (merge tasks done). */
+    private static final String MERGED = "merged this member back into the cluster";
+
+    /** The cuts that node logs ({@code lines} by node id) tell of; {@code addresses} by node id. */
+    static List<JournalAudit.Fault> unplannedCuts(Map<String, String> addresses, Map<String, List<String>> lines) {
         List<JournalAudit.Fault> cuts = new ArrayList<>();
-        warnings.forEach((node, lines) -> {
-            String address = addresses.get(node);
-            String self = "Member [" + address + "]";
+        lines.forEach((node, own) -> {
+            String suspected = "Suspecting Member [" + addresses.get(node) + "]";
             Instant lastMerge = Instant.MIN;
-            for (String line : lines) {
+            for (String line : own) {
                 Optional<Instant> at = stamp(line);
-                if (at.isEmpty() || !merges(line, address) || at.get().isBefore(lastMerge.plusSeconds(10))) {
+                if (at.isEmpty() || !merges(line, addresses.get(node)) || at.get().isBefore(lastMerge.plusSeconds(10))) {
                     continue;
                 }
-                Instant merged = at.get();
-                lastMerge = merged;
-                Instant from = warnings.entrySet().stream().flatMap(e -> e.getValue().stream()
-                                .filter(l -> suspicion(l) && (e.getKey().equals(node) || l.contains(self))))
+                Instant merging = at.get();
+                lastMerge = merging;
+                // Heartbeats missed by the node, or of the node by others; not other members leaving.
+                Instant from = lines.entrySet().stream().flatMap(e -> e.getValue().stream()
+                                .filter(l -> e.getKey().equals(node) ? l.contains("Suspecting Member") : l.contains(suspected)))
                         .map(Fleet::stamp).flatMap(Optional::stream)
-                        .filter(t -> t.isBefore(merged) && t.isAfter(merged.minusSeconds(30)))
-                        .min(Comparator.naturalOrder()).orElse(merged.minusSeconds(10));
-                cuts.add(JournalAudit.Fault.cut(node, from, merged));
+                        .filter(t -> t.isBefore(merging) && t.isAfter(merging.minusSeconds(30)))
+                        .min(Comparator.naturalOrder()).orElse(merging.minusSeconds(10));
+                Instant merged = own.stream().filter(l -> l.contains(MERGED)).map(Fleet::stamp).flatMap(Optional::stream)
+                        .filter(t -> !t.isBefore(merging) && t.isBefore(merging.plusSeconds(60)))
+                        .findFirst().orElse(merging);
+                cuts.add(JournalAudit.Fault.splitByHazelcast(node, from, merged));
             }
         });
         return cuts;
+    }
+
+    /**
+     * The executions whose outcome their node could not record (it logged so): the cluster saw their
+     * slot unfinished, and a re-run of it is the contract however late it comes.
+     */
+    public Set<String> unrecordedExecutions() {
+        Set<String> ids = new HashSet<>();
+        Set<Path> read = new HashSet<>();
+        for (NodeProcess n : all) {
+            if (read.add(n.log())) {
+                n.logText().lines().filter(l -> l.contains("could not be recorded") || l.contains("recording the outcome"))
+                        .forEach(l -> {
+                    int at = l.indexOf(" execution=");
+                    if (at > 0) {
+                        int from = at + " execution=".length();
+                        ids.add(l.substring(from, l.indexOf(' ', from)));
+                    }
+                });
+            }
+        }
+        return ids;
     }
 
     /** Whether the line is Hazelcast saying that this node is merging into another cluster. */
     private static boolean merges(String line, String address) {
         int at = line.indexOf(" is merging");
         return at > 0 && line.substring(line.lastIndexOf(' ', at - 1) + 1, at).startsWith("[" + address + "]:");
-    }
-
-    private static boolean suspicion(String line) {
-        return line.contains("Suspecting Member") || line.contains("is suspected to be dead")
-                || line.contains("has left cluster");
     }
 
     private static Optional<Instant> stamp(String line) {
@@ -168,7 +190,7 @@ public final class Fleet implements AutoCloseable {
             log.warn("Hazelcast cut members off by itself (heartbeats late on a loaded machine): {}", unplanned);
         }
         unplanned.forEach(audit::fault);
-        return audit;
+        return audit.unrecorded(unrecordedExecutions());
     }
 
     /** Waits until {@code condition} holds on the journals. */

@@ -33,8 +33,22 @@ class FleetTest {
                         warn("16.458", "n3", "[127.0.0.3]:5701 is merging to [127.0.0.1]:5701, because: instructed by"
                                 + " master [127.0.0.3]:5701")));
 
-        assertThat(Fleet.unplannedCuts(ADDRESSES, warnings)).containsExactly(JournalAudit.Fault.cut("n3",
-                Instant.parse("2026-12-01T22:42:07.183Z"), Instant.parse("2026-12-01T22:42:16.354Z")));
+        assertThat(Fleet.unplannedCuts(ADDRESSES, warnings)).containsExactly(JournalAudit.Fault.splitByHazelcast(
+                "n3", Instant.parse("2026-12-01T22:42:07.183Z"), Instant.parse("2026-12-01T22:42:16.354Z")));
+    }
+
+    @Test
+    void theCutLastsUntilTheNodeSaysTheMergeFinished() {
+        Map<String, List<String>> lines = Map.of(
+                "n1", List.of(warn("12.000", "n1", "Suspecting Member [127.0.0.3]:5701 - 1fc90ee0 because it has not"
+                        + " sent any heartbeats since 2026-12-01 22:42:06.994")),
+                "n2", List.of(),
+                "n3", List.of(warn("16.354", "n3", "[127.0.0.3]:5701 is merging [tcp/ip] to [127.0.0.1]:5701"),
+                        "2026-12-01T22:42:17.420Z INFO  [hz.baton-n3.cached.thread-9] d.b.n.BatonNode Hazelcast merged"
+                                + " this member back into the cluster after a split (its records merged)"));
+
+        assertThat(Fleet.unplannedCuts(ADDRESSES, lines)).containsExactly(JournalAudit.Fault.splitByHazelcast(
+                "n3", Instant.parse("2026-12-01T22:42:12.000Z"), Instant.parse("2026-12-01T22:42:17.420Z")));
     }
 
     @Test
