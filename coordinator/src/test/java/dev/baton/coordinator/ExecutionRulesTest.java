@@ -9,11 +9,15 @@ import dev.baton.coordinator.support.Gate;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.LogCapture;
 import dev.baton.coordinator.support.TestWorker;
+import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.ExecutionListener;
 import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.Schedule;
 import dev.baton.worker.ServiceContainer;
 import dev.baton.worker.WorkerOptions;
+import dev.baton.worker.spi.Coordination;
+import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +74,32 @@ class ExecutionRulesTest {
 
         assertThat(closed).containsExactly("repository", "connection", "repository", "connection");
         assertThat(h.recorder.outcomes("w")).containsExactly(Outcome.SUCCEEDED, Outcome.FAILED);
+    }
+
+    /**
+     * A journal line written after the release may follow the next run on another node (or never be
+     * written, if the process dies in between), so that the two runs seem to overlap.
+     */
+    @Test
+    void listenersHearOfTheEndWhileTheRunStillHoldsItsLease() {
+        Coordination observer = h.cluster.node("observer");
+        List<Boolean> runningAtEnd = new CopyOnWriteArrayList<>();
+        ExecutionListener listener = new ExecutionListener() {
+            @Override
+            public void finished(ExecutionResult result) {
+                runningAtEnd.add(observer.read(result.worker()).map(WorkerRecord::running).orElse(false));
+            }
+        };
+        try (BackgroundWorkerManager manager = Baton.manager(h.cluster.node("n2")).scheduler(h.time)
+                .listener(listener).build()) {
+            manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> { }));
+            manager.start();
+            h.advanceTo("00:00:10");
+            h.advanceTo("00:00:20");
+        }
+
+        assertThat(runningAtEnd).containsExactly(true, true);
+        assertThat(observer.read("w").map(WorkerRecord::running)).contains(false);
     }
 
     @Test

@@ -13,7 +13,11 @@ public interface ExecutionListener {
     default void started(ExecutionStart start) {
     }
 
-    /** The execution finished, whatever the outcome; the scope is already closed. */
+    /**
+     * The execution finished, whatever the outcome; the scope is already closed. Called before the
+     * outcome is recorded in the cluster and the lease released, so that nothing this listener
+     * writes can follow the start of the next run on another node.
+     */
     default void finished(ExecutionResult result) {
     }
 

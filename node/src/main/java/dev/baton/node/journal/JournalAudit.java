@@ -185,7 +185,7 @@ public final class JournalAudit {
                             + earlier.outcome().orElse("a crash") + " on " + earlier.node());
                 } else if (later.kind().equals("RERUN") && unheardEnd(earlier, later)) {
                     reruns.add(worker + "@" + slot + " re-run on " + later.node() + ": " + earlier.node()
-                            + " finished it while cut off or frozen, and the others never heard");
+                            + " finished it while cut off, frozen or dying, and the others never heard");
                 } else {
                     violations.add("slot executed twice: " + worker + "@" + slot + " on " + describe(earlier)
                             + " and on " + describe(later));
@@ -200,10 +200,14 @@ public final class JournalAudit {
                 + run.end().map(e -> " to " + e).orElse("") + ", " + run.outcome().orElse("no end") + ")";
     }
 
-    /** Whether the execution ended while its node was frozen or cut off, so that its outcome may never have been recorded. */
+    /**
+     * Whether the execution ended while its node was frozen or cut off, or shortly before it was
+     * killed (the end line is written before the outcome is recorded), so that its outcome may never
+     * have been recorded.
+     */
     private boolean unheardEnd(JournalExecution run, JournalExecution rerun) {
         Instant end = run.end().orElse(run.start());
-        return faults.stream().anyMatch(f -> f.node().equals(run.node()) && !f.isKill()
+        return faults.stream().anyMatch(f -> f.node().equals(run.node())
                 && !end.isBefore(f.from().minus(RECORDING)) && !end.isAfter(f.to())
                 && (!f.healedByMerge() || !rerun.start().isAfter(f.to().plus(MERGE_APPLIED))
                         || unrecorded.contains(run.executionId())));

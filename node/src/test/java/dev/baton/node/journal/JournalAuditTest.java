@@ -72,6 +72,19 @@ class JournalAuditTest {
         assertThat(report.reruns()).hasSize(1);
     }
 
+    /** The end line is written before the outcome is recorded: a kill right after it may leave the slot open. */
+    @Test
+    void aSlotFinishedJustBeforeAKillMayBeReRunButOnlyAsARerunAndNotLongAfter() {
+        run("n1", 0, "SCHEDULED", 0.01, 0.2, "SUCCEEDED");
+        run("n2", 0, "RERUN", 3.5, 3.6, "SUCCEEDED");
+        JournalAudit.Report report = check(JournalAudit.Fault.kill("n1", at(0.25)));
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.reruns()).singleElement().asString().contains("dying");
+
+        assertThat(check(JournalAudit.Fault.kill("n1", at(3.0))).violations()).as("ended 2.8 s before the kill")
+                .singleElement().asString().startsWith("slot executed twice");
+    }
+
     @Test
     void aSlotFinishedWhileCutOffMayBeReRunByTheOthersButOnlyAsARerun() {
         run("n3", 0, "SCHEDULED", 0.01, 0.2, "SUCCEEDED");
