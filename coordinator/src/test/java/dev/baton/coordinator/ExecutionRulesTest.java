@@ -81,10 +81,15 @@ class ExecutionRulesTest {
      * written, if the process dies in between), so that the two runs seem to overlap.
      */
     @Test
-    void listenersHearOfTheEndWhileTheRunStillHoldsItsLease() {
+    void listenersHearOfTheEndingWhileTheRunStillHoldsItsLeaseAndOfTheFinishOnceRecorded() {
         Coordination observer = h.cluster.node("observer");
         List<Boolean> runningAtEnd = new CopyOnWriteArrayList<>();
         ExecutionListener listener = new ExecutionListener() {
+            @Override
+            public void ending(ExecutionResult result) {
+                runningAtEnd.add(observer.read(result.worker()).map(WorkerRecord::running).orElse(false));
+            }
+
             @Override
             public void finished(ExecutionResult result) {
                 runningAtEnd.add(observer.read(result.worker()).map(WorkerRecord::running).orElse(false));
@@ -98,8 +103,7 @@ class ExecutionRulesTest {
             h.advanceTo("00:00:20");
         }
 
-        assertThat(runningAtEnd).containsExactly(true, true);
-        assertThat(observer.read("w").map(WorkerRecord::running)).contains(false);
+        assertThat(runningAtEnd).containsExactly(true, false, true, false);
     }
 
     @Test

@@ -14,10 +14,16 @@ public interface ExecutionListener {
     }
 
     /**
-     * The execution finished, whatever the outcome; the scope is already closed. Called before the
-     * outcome is recorded in the cluster and the lease released, so that nothing this listener
-     * writes can follow the start of the next run on another node.
+     * The work ended and the scope is closed, but the outcome is not recorded in the cluster yet and
+     * the lease is still held: what this writes cannot follow the start of the next run on another
+     * node (an audit journal's end line). It must return quickly: the lease is not renewed meanwhile,
+     * and nobody else may run the worker until it returns. If the process dies right after, the
+     * cluster sees the slot unfinished and may run it again.
      */
+    default void ending(ExecutionResult result) {
+    }
+
+    /** The execution finished, whatever the outcome; its outcome is recorded and the lease released. */
     default void finished(ExecutionResult result) {
     }
 

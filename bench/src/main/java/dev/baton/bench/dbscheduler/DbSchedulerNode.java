@@ -109,8 +109,11 @@ public final class DbSchedulerNode {
                 outcome = Outcome.INTERRUPTED;
             }
         }
-        journal.finished(new ExecutionResult(worker, id, execution.executionTime, execution.version, node, started,
-                Instant.now(), outcome, Optional.empty(), kind));
+        ExecutionResult result = new ExecutionResult(worker, id, execution.executionTime, execution.version, node,
+                started, Instant.now(), outcome, Optional.empty(), kind);
+        // db-scheduler records the outcome after this returns; the journal has no later hook.
+        journal.ending(result);
+        journal.finished(result);
     }
 
     private static String env(String name, String fallback) {

@@ -124,8 +124,11 @@ public final class ShedLockNode {
                 outcome = Outcome.INTERRUPTED;
             }
         }
-        journal.finished(new ExecutionResult(worker, id, slot, 0, node, started, Instant.now(), outcome,
-                Optional.empty(), RunKind.SCHEDULED));
+        ExecutionResult result = new ExecutionResult(worker, id, slot, 0, node, started, Instant.now(), outcome,
+                Optional.empty(), RunKind.SCHEDULED);
+        // ShedLock releases its lock after this returns; the journal has no later hook.
+        journal.ending(result);
+        journal.finished(result);
     }
 
     private static String env(String name, String fallback) {

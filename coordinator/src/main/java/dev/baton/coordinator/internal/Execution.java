@@ -124,11 +124,11 @@ final class Execution {
         ExecutionResult result = new ExecutionResult(worker.name(), executionId, lease.slot(), lease.fencingToken(),
                 engine.nodeId(), startedAt, engine.now(), outcome, Optional.ofNullable(error), kind);
         report(result, error);
-        // Listeners hear of the end before the lock is released: once it is, another node may start the
-        // next run, and a journal line written after that (or never, if this process dies in between)
-        // would show two runs at once.
-        engine.listeners().finished(result);
+        // Before the lock is released, after which another node may start the next run: a journal line
+        // written later (or never, if this process dies in between) would show two runs at once.
+        engine.listeners().ending(result);
         Optional<WorkerRecord> after = complete(outcome);
+        engine.listeners().finished(result);
         if (interrupted && cause == null) {
             Thread.currentThread().interrupt();
         }

@@ -28,6 +28,10 @@ final class Listeners {
         each(l -> l.started(start));
     }
 
+    void ending(ExecutionResult result) {
+        each(l -> l.ending(result));
+    }
+
     void finished(ExecutionResult result) {
         each(l -> l.finished(result));
     }

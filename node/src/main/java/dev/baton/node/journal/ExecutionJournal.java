@@ -93,8 +93,9 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
         write(line);
     }
 
+    /** The end line, written while the lease is still held: no later run anywhere can start before it. */
     @Override
-    public void finished(ExecutionResult r) {
+    public void ending(ExecutionResult r) {
         ObjectNode line = json.createObjectNode()
                 .put("event", "end")
                 .put("worker", r.worker())
@@ -108,6 +109,15 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
                 .put("outcome", r.outcome().name());
         r.error().ifPresent(e -> line.put("error", String.valueOf(e.getMessage())));
         write(line);
+    }
+
+    /** The node went on past recording the outcome and releasing the lease: a kill can no longer lose it. */
+    @Override
+    public void finished(ExecutionResult r) {
+        write(json.createObjectNode()
+                .put("event", "recorded")
+                .put("worker", r.worker())
+                .put("executionId", r.executionId()));
     }
 
     private void write(ObjectNode line) {

@@ -202,12 +202,13 @@ public final class JournalAudit {
 
     /**
      * Whether the execution ended while its node was frozen or cut off, or shortly before it was
-     * killed (the end line is written before the outcome is recorded), so that its outcome may never
-     * have been recorded.
+     * killed before it could record the outcome (the end line is written first), so that the cluster
+     * may never have heard of it.
      */
     private boolean unheardEnd(JournalExecution run, JournalExecution rerun) {
         Instant end = run.end().orElse(run.start());
         return faults.stream().anyMatch(f -> f.node().equals(run.node())
+                && (!f.isKill() || !run.recorded() && rerun.start().isAfter(f.from()))
                 && !end.isBefore(f.from().minus(RECORDING)) && !end.isAfter(f.to())
                 && (!f.healedByMerge() || !rerun.start().isAfter(f.to().plus(MERGE_APPLIED))
                         || unrecorded.contains(run.executionId())));

@@ -10,10 +10,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads the journals of several nodes into executions, start and end lines paired by execution id. */
 public final class JournalReader {
@@ -26,6 +28,7 @@ public final class JournalReader {
     public static List<JournalExecution> read(Collection<Path> journals) {
         Map<String, JsonNode> starts = new LinkedHashMap<>();
         Map<String, JsonNode> ends = new LinkedHashMap<>();
+        Set<String> recorded = new HashSet<>();
         for (Path journal : journals) {
             if (!Files.exists(journal)) {
                 continue;
@@ -41,7 +44,12 @@ public final class JournalReader {
                     } catch (IOException e) {
                         continue; // a line cut short by kill -9
                     }
-                    (n.path("event").asText().equals("start") ? starts : ends).put(n.path("executionId").asText(), n);
+                    String id = n.path("executionId").asText();
+                    switch (n.path("event").asText()) {
+                        case "start" -> starts.put(id, n);
+                        case "recorded" -> recorded.add(id);
+                        default -> ends.put(id, n);
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read journal " + journal, e);
@@ -54,7 +62,7 @@ public final class JournalReader {
                     s.path("fence").asLong(), s.path("node").asText(), id, s.path("kind").asText("SCHEDULED"),
                     Instant.parse(s.path("at").asText()),
                     Optional.ofNullable(e).map(x -> Instant.parse(x.path("at").asText())),
-                    Optional.ofNullable(e).map(x -> x.path("outcome").asText())));
+                    Optional.ofNullable(e).map(x -> x.path("outcome").asText()), recorded.contains(id)));
         });
         executions.sort(Comparator.comparing(JournalExecution::start));
         return executions;

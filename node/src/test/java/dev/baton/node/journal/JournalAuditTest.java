@@ -27,6 +27,12 @@ class JournalAuditTest {
         return T0.plusMillis((long) (seconds * 1000));
     }
 
+    /** A run whose node wrote its end line and died before going on past recording the outcome. */
+    private void unrecorded(String node, int slot, double startS, double endS) {
+        runs.add(new JournalExecution("w", T0.plusSeconds(slot), fence++, node, "x" + fence, "SCHEDULED", at(startS),
+                Optional.of(at(endS)), Optional.of("SUCCEEDED"), false));
+    }
+
     private JournalAudit.Report check(JournalAudit.Fault... faults) {
         JournalAudit audit = JournalAudit.of(runs);
         for (JournalAudit.Fault f : faults) {
@@ -74,8 +80,8 @@ class JournalAuditTest {
 
     /** The end line is written before the outcome is recorded: a kill right after it may leave the slot open. */
     @Test
-    void aSlotFinishedJustBeforeAKillMayBeReRunButOnlyAsARerunAndNotLongAfter() {
-        run("n1", 0, "SCHEDULED", 0.01, 0.2, "SUCCEEDED");
+    void aSlotFinishedJustBeforeAKillThatCostItsRecordMayBeReRunButOnlyAsARerun() {
+        unrecorded("n1", 0, 0.01, 0.2);
         run("n2", 0, "RERUN", 3.5, 3.6, "SUCCEEDED");
         JournalAudit.Report report = check(JournalAudit.Fault.kill("n1", at(0.25)));
         assertThat(report.violations()).isEmpty();
@@ -83,6 +89,28 @@ class JournalAuditTest {
 
         assertThat(check(JournalAudit.Fault.kill("n1", at(3.0))).violations()).as("ended 2.8 s before the kill")
                 .singleElement().asString().startsWith("slot executed twice");
+    }
+
+    @Test
+    void aSlotRecordedBeforeTheKillIsNotExcusedByIt() {
+        run("n1", 0, "SCHEDULED", 0.01, 0.2, "SUCCEEDED");
+        run("n2", 0, "RERUN", 3.5, 3.6, "SUCCEEDED");
+        assertThat(check(JournalAudit.Fault.kill("n1", at(0.25))).violations())
+                .singleElement().asString().startsWith("slot executed twice");
+    }
+
+    /**
+     * A kill explains a re-run only after it: while the node lived, its session held the lock until
+     * the outcome was recorded, so a re-run that started before the kill ran a slot that another
+     * node had finished, whatever happened to that node later.
+     */
+    @Test
+    void aReRunThatStartedBeforeTheKillIsNotExcusedByIt() {
+        unrecorded("n1", 0, 0.01, 0.2);
+        run("n2", 0, "RERUN", 0.5, 0.6, "SUCCEEDED");
+        assertThat(check(JournalAudit.Fault.kill("n1", at(1.5))).violations())
+                .as("the re-run started 1 s before n1 was killed").singleElement().asString()
+                .startsWith("slot executed twice");
     }
 
     @Test
