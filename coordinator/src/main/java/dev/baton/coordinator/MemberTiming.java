@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param heartbeat            how often members tell each other they are alive (1 s)
  * @param heartbeatTimeout     a member silent this long is removed from the cluster (5 s)
  * @param mergeDelay           after a split, how soon and how often the sides look for each other (10 s)
- * @param callTimeout          an operation on a member that does not answer fails after this (10 s)
+ * @param callTimeout          an operation on a member that does not answer fails after this; one the
+ *                             member lost (it happens while partitions migrate) fails after twice this (5 s)
  * @param backupTimeout        a write waits this long for its backups, then goes on without a frozen one (1.5 s)
  * @param gracefulShutdownWait the longest a leaving member spends handing its partitions over (15 s)
  */
@@ -21,7 +22,7 @@ public record MemberTiming(Duration heartbeat, Duration heartbeatTimeout, Durati
                            Duration backupTimeout, Duration gracefulShutdownWait) {
 
     private static final MemberTiming DEFAULTS = new MemberTiming(Duration.ofSeconds(1), Duration.ofSeconds(5),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofMillis(1500), Duration.ofSeconds(15));
+            Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(1500), Duration.ofSeconds(15));
 
     /**
      * Checks that every duration is positive and that the heartbeat timeout leaves room for heartbeats.
@@ -42,7 +43,7 @@ public record MemberTiming(Duration heartbeat, Duration heartbeatTimeout, Durati
     }
 
     /**
-     * Baton's tuning: heartbeat 1 s, heartbeat timeout 5 s, merge delay 10 s, call timeout 10 s,
+     * Baton's tuning: heartbeat 1 s, heartbeat timeout 5 s, merge delay 10 s, call timeout 5 s,
      * backup timeout 1.5 s, graceful shutdown wait 15 s.
      *
      * @return the defaults

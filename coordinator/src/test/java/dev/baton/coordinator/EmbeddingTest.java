@@ -32,7 +32,7 @@ class EmbeddingTest {
         assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("5");
         assertThat(config.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("10");
         assertThat(config.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("10");
-        assertThat(config.getProperty("hazelcast.operation.call.timeout.millis")).isEqualTo("10000");
+        assertThat(config.getProperty("hazelcast.operation.call.timeout.millis")).isEqualTo("5000");
         assertThat(config.getProperty("hazelcast.operation.backup.timeout.millis")).isEqualTo("1500");
         assertThat(config.getProperty("hazelcast.graceful.shutdown.max.wait")).isEqualTo("15");
         assertThat(config.getProperty("hazelcast.shutdownhook.enabled")).isEqualTo("false");
