@@ -150,7 +150,7 @@ class ClusterFaultsIT {
         for (int attempt = 0; attempt < 20; attempt++) {
             sleepUntilMillisIntoSecond(500);
             boolean running = fleet.executions().stream()
-                    .anyMatch(e -> e.node().equals(victim.id()) && e.end().isEmpty());
+                    .anyMatch(e -> e.node().equals(victim.id()) && (e.end().isEmpty() || !e.recorded()));
             if (!running) {
                 return;
             }

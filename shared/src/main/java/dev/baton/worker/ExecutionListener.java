@@ -23,7 +23,11 @@ public interface ExecutionListener {
     default void ending(ExecutionResult result) {
     }
 
-    /** The execution finished, whatever the outcome; its outcome is recorded and the lease released. */
+    /**
+     * The execution finished, whatever the outcome; its outcome was recorded (unless recording
+     * failed, which is logged) and the lease released. Use this, not {@link #ending}, for anything
+     * that may take time.
+     */
     default void finished(ExecutionResult result) {
     }
 

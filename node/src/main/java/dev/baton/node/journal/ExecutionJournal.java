@@ -18,7 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
- * Appends one JSON line per execution start and end, written through to the operating system
+ * Appends JSON lines per execution (start; end, before the outcome is recorded; recorded, after), written through to the operating system
  * line by line, so that an audit can read what ran where even after a {@code kill -9}.
  */
 public final class ExecutionJournal implements ExecutionListener, AutoCloseable {
@@ -111,7 +111,7 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
         write(line);
     }
 
-    /** The node went on past recording the outcome and releasing the lease: a kill can no longer lose it. */
+    /** The node went on past recording the outcome (or failing to, which it then logs) and releasing the lease. */
     @Override
     public void finished(ExecutionResult r) {
         write(json.createObjectNode()

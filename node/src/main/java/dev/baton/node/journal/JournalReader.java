@@ -47,8 +47,9 @@ public final class JournalReader {
                     String id = n.path("executionId").asText();
                     switch (n.path("event").asText()) {
                         case "start" -> starts.put(id, n);
+                        case "end" -> ends.put(id, n);
                         case "recorded" -> recorded.add(id);
-                        default -> ends.put(id, n);
+                        default -> { } // an event a later release writes
                     }
                 }
             } catch (IOException e) {

@@ -102,8 +102,9 @@ final class ContainerFleet implements AutoCloseable {
     }
 
     Instant kill(String id) {
-        Instant at = Instant.now();
         docker().killContainerCmd(nodes.get(id).getContainerId()).withSignal("KILL").exec();
+        // After the signal, as NodeProcess.kill: whatever the victim wrote before this, it wrote alive.
+        Instant at = Instant.now();
         faults.add(JournalAudit.Fault.kill(id, at));
         return at;
     }

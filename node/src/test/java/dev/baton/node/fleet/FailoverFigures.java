@@ -29,7 +29,7 @@ public record FailoverFigures(List<Duration> idle, List<Duration> running, List<
                 return;
             }
             boolean wasRunning = executions.stream().anyMatch(e -> e.worker().equals(worker) && e.node().equals(node)
-                    && e.start().isBefore(fault) && (e.end().isEmpty() || e.end().get().isAfter(fault)));
+                    && e.start().isBefore(fault) && (e.end().isEmpty() || !e.recorded() || e.end().get().isAfter(fault)));
             (wasRunning ? running : idle).add(Duration.between(fault, next.get().start()));
         });
         idle.sort(null);

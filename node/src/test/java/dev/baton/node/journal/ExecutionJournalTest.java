@@ -2,12 +2,21 @@ package dev.baton.node.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.baton.worker.ExecutionResult;
+import dev.baton.worker.ExecutionStart;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.RunKind;
 
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +55,29 @@ class ExecutionJournalTest {
                 .hasMessageContaining("point BATON_JOURNAL at a writable file or directory")
                 .satisfies(e -> assertThat(e.getMessage().split(file.toString(), -1)).as("the path once, with a reason")
                         .hasSize(2));
+    }
+
+    /** What the audit reads back: an end line alone (the node died before recording) is not a recorded end. */
+    @Test
+    void anEndIsRecordedOnlyOnceTheNodeWentOnPastRecordingTheOutcome() throws Exception {
+        Path file = dir.resolve("n1.jsonl");
+        Instant t = Instant.parse("2026-12-01T22:42:12Z");
+        try (ExecutionJournal journal = new ExecutionJournal(file)) {
+            for (String id : List.of("recorded", "died")) {
+                journal.started(new ExecutionStart("w", id, t, 7, "n1", t.plusMillis(3), RunKind.SCHEDULED));
+                ExecutionResult result = new ExecutionResult("w", id, t, 7, "n1", t.plusMillis(3), t.plusMillis(90),
+                        Outcome.SUCCEEDED, Optional.empty(), RunKind.SCHEDULED);
+                journal.ending(result);
+                if (id.equals("recorded")) {
+                    journal.finished(result);
+                }
+            }
+        }
+
+        assertThat(JournalReader.read(List.of(file)))
+                .extracting(JournalExecution::executionId, JournalExecution::end, JournalExecution::recorded)
+                .containsExactlyInAnyOrder(tuple("recorded", Optional.of(t.plusMillis(90)), true),
+                        tuple("died", Optional.of(t.plusMillis(90)), false));
     }
 
     @Test
