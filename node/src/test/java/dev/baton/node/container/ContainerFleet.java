@@ -101,12 +101,16 @@ final class ContainerFleet implements AutoCloseable {
         return DockerClientFactory.instance().client();
     }
 
+    /**
+     * Kills the container; returns when the signal was sent for, which is when the test's windows of
+     * what the kill costs start (the docker call itself takes up to a second on a busy machine).
+     */
     Instant kill(String id) {
+        Instant signalled = Instant.now();
         docker().killContainerCmd(nodes.get(id).getContainerId()).withSignal("KILL").exec();
-        // After the signal, as NodeProcess.kill: whatever the victim wrote before this, it wrote alive.
-        Instant at = Instant.now();
-        faults.add(JournalAudit.Fault.kill(id, at));
-        return at;
+        // The audit's fault at the call's return, as NodeProcess.kill: whatever the victim wrote before, it wrote alive.
+        faults.add(JournalAudit.Fault.kill(id, Instant.now()));
+        return signalled;
     }
 
     Instant pause(String id) {
