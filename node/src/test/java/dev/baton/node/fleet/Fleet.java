@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class Fleet implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Fleet.class);
+    /** What BatonNode logs when Hazelcast has merged its member back after a split (merge tasks done). */
+    private static final String MERGED = "merged this member back into the cluster";
 
     private final Path dir;
     private final Map<String, String> env;
@@ -98,18 +100,19 @@ public final class Fleet implements AutoCloseable {
      */
     public List<JournalAudit.Fault> unplannedCuts() {
         Map<String, String> addresses = new LinkedHashMap<>();
+        all.forEach(n -> addresses.put(n.id(), n.address()));
         Map<String, List<String>> lines = new LinkedHashMap<>();
-        for (NodeProcess n : all) {
-            addresses.put(n.id(), n.address());
-            if (!lines.containsKey(n.id())) {
-                lines.put(n.id(), n.logText().lines().filter(l -> l.contains(" WARN ") || l.contains(MERGED)).toList());
-            }
-        }
+        logLines().forEach((node, own) -> lines.put(node,
+                own.stream().filter(l -> l.contains(" WARN ") || l.contains(MERGED)).toList()));
         return unplannedCuts(addresses, lines);
     }
 
-    /** What BatonNode logs when Hazelcast has merged its member back after a split (merge tasks done). */
-    private static final String MERGED = "merged this member back into the cluster";
+    /** Each node's log lines by node id, each log read once (a node restarted under its id appends to its log). */
+    private Map<String, List<String>> logLines() {
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        all.forEach(n -> lines.computeIfAbsent(n.id(), id -> n.logText().lines().toList()));
+        return lines;
+    }
 
     /** The cuts that node logs ({@code lines} by node id) tell of; {@code addresses} by node id. */
     static List<JournalAudit.Fault> unplannedCuts(Map<String, String> addresses, Map<String, List<String>> lines) {
@@ -145,19 +148,15 @@ public final class Fleet implements AutoCloseable {
      */
     public Set<String> unrecordedExecutions() {
         Set<String> ids = new HashSet<>();
-        Set<Path> read = new HashSet<>();
-        for (NodeProcess n : all) {
-            if (read.add(n.log())) {
-                n.logText().lines().filter(l -> l.contains("could not be recorded") || l.contains("recording the outcome"))
-                        .forEach(l -> {
+        logLines().values().stream().flatMap(List::stream)
+                .filter(l -> l.contains("could not be recorded") || l.contains("recording the outcome"))
+                .forEach(l -> {
                     int at = l.indexOf(" execution=");
                     if (at > 0) {
                         int from = at + " execution=".length();
                         ids.add(l.substring(from, l.indexOf(' ', from)));
                     }
                 });
-            }
-        }
         return ids;
     }
 
@@ -257,15 +256,9 @@ public final class Fleet implements AutoCloseable {
      */
     public String warnings() {
         List<String> lines = new ArrayList<>();
-        Set<Path> read = new HashSet<>();
-        for (NodeProcess n : all) {
-            if (!read.add(n.log())) {
-                continue;
-            }
-            n.logText().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
-                    .map(l -> l.length() > 400 ? l.substring(0, 400) + "..." : l)
-                    .forEach(l -> lines.add(l + "  <" + n.id() + ">"));
-        }
+        logLines().forEach((node, own) -> own.stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .map(l -> l.length() > 400 ? l.substring(0, 400) + "..." : l)
+                .forEach(l -> lines.add(l + "  <" + node + ">")));
         lines.sort(Comparator.naturalOrder());
         return "node warnings:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }

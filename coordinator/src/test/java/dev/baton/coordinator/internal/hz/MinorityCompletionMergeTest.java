@@ -48,7 +48,8 @@ class MinorityCompletionMergeTest {
     }
 
     private static Object merge(Map.Entry<String, HzSlot> merging, Map.Entry<String, HzSlot> existing) {
-        return new HighestFenceMergePolicy().merge(value(merging.getValue()), value(existing.getValue()));
+        return new HighestFenceMergePolicy().merge(RecordProcessorsTest.value(merging.getValue()),
+                RecordProcessorsTest.value(existing.getValue()));
     }
 
     @Test
@@ -109,16 +110,5 @@ class MinorityCompletionMergeTest {
 
         assertThat(merged.state().fence()).isEqualTo(reran.fence());
         assertThat(merged.state().running().node()).isEqualTo("n2");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static com.hazelcast.spi.merge.MergingValue<Object> value(HzSlot slot) {
-        return (com.hazelcast.spi.merge.MergingValue<Object>) java.lang.reflect.Proxy.newProxyInstance(
-                MinorityCompletionMergeTest.class.getClassLoader(),
-                new Class<?>[] {com.hazelcast.spi.merge.MergingValue.class}, (proxy, method, args) -> switch (
-                        method.getName()) {
-                    case "getDeserializedValue", "getRawValue", "getValue" -> slot;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
     }
 }

@@ -143,7 +143,9 @@ class RecordProcessorsTest {
         assertThat(merged.state().flags().triggerPending()).isTrue();
     }
 
-    private static com.hazelcast.spi.merge.MergingValue<Object> value(HzSlot slot) {
+    /** A merge policy's view of one side's copy of a record. */
+    @SuppressWarnings("unchecked")
+    static com.hazelcast.spi.merge.MergingValue<Object> value(HzSlot slot) {
         return (com.hazelcast.spi.merge.MergingValue<Object>) java.lang.reflect.Proxy.newProxyInstance(
                 RecordProcessorsTest.class.getClassLoader(),
                 new Class<?>[] {com.hazelcast.spi.merge.MergingValue.class}, (proxy, method, args) -> switch (
