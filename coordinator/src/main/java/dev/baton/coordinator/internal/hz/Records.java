@@ -8,6 +8,9 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -20,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * reported done. Baton's processors are idempotent, so it calls again (same processor, same claim
  * id) while the caller still holds the worker's lock; when that ends first, the outcome stays
  * unknown and the caller treats the slot as unfinished.
+ *
+ * <p>A member may also lose an operation while partitions migrate; Hazelcast notices only at
+ * twice its call timeout. A call unanswered for the attempt wait is therefore made again, without
+ * giving up the first: whichever answers first is the answer. An unanswered call may still apply
+ * later (Hazelcast keeps retrying it), which {@link Result#settled()} tells the caller.
  */
 final class Records {
 
@@ -36,20 +44,30 @@ final class Records {
         UNKNOWN
     }
 
-    record Result<R>(Status status, R value) {
+    /**
+     * @param settled completes once no call made for this result can apply any more: each was answered.
+     *                It never completes if one failed in a way that leaves it open (a member left, a
+     *                timeout): such a call may still apply until the processor's own deadline, if any.
+     */
+    record Result<R>(Status status, R value, CompletableFuture<Void> settled) {
         boolean applied() {
             return status == Status.DONE && value != null;
         }
 
         static <R> Result<R> unknown() {
-            return new Result<>(Status.UNKNOWN, null);
+            return new Result<>(Status.UNKNOWN, null, new CompletableFuture<>());
         }
     }
 
     private final IMap<String, HzSlot> map;
+    private final long attemptNanos;
 
-    Records(IMap<String, HzSlot> map) {
+    /**
+     * @param attemptWait how long a call may go unanswered before it is made again
+     */
+    Records(IMap<String, HzSlot> map, Duration attemptWait) {
         this.map = map;
+        this.attemptNanos = attemptWait.toNanos();
     }
 
     IMap<String, HzSlot> map() {
@@ -58,38 +76,49 @@ final class Records {
 
     /** Calls {@code processor} on {@code worker}'s record until it answers, while {@code keepTrying} holds. */
     <R> Result<R> call(String worker, EntryProcessor<String, HzSlot, R> processor, BooleanSupplier keepTrying) {
+        Calls<R> calls = new Calls<>();
         long pause = FIRST_PAUSE_MILLIS;
-        RuntimeException last = null;
+        boolean interrupted = false;
         do {
+            calls.make(() -> map.submitToKey(worker, processor).toCompletableFuture());
+            long giveUpWaiting = System.nanoTime() + attemptNanos;
+            Calls.Wait<R> waited;
             try {
-                return new Result<>(Status.DONE, map.executeOnKey(worker, processor));
-            } catch (SplitBrainProtectionException e) {
-                log.debug("Record of {}: refused, this side of the cluster has no quorum", worker);
-                return new Result<>(Status.REFUSED, null);
-            } catch (HazelcastInstanceNotActiveException e) {
-                return new Result<>(Status.UNKNOWN, null);
-            } catch (RuntimeException e) {
+                waited = calls.await(giveUpWaiting);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                interrupted = true;
+                break;
+            }
+            if (waited.answer() != null) {
+                return waited.answer();
+            }
+            if (waited.failure() != null) {
+                RuntimeException e = waited.failure();
                 if (!uncertain(e)) {
                     throw e;
                 }
-                last = e;
                 log.debug("Record of {}: outcome unknown ({}); calling again", worker, e.toString());
+                try {
+                    TimeUnit.MILLISECONDS.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    interrupted = true;
+                    break;
+                }
+                pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
+            } else {
+                log.debug("Record of {}: no answer within {} ms; calling again, the first call still open", worker,
+                        TimeUnit.NANOSECONDS.toMillis(attemptNanos));
             }
-            try {
-                TimeUnit.MILLISECONDS.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
         } while (keepTrying.getAsBoolean());
         log.warn("Record of {}: the outcome of {} stays unknown ({}); the slot counts as unfinished", worker,
-                processor.getClass().getSimpleName(), last == null ? "interrupted" : last.toString());
-        return new Result<>(Status.UNKNOWN, null);
+                processor.getClass().getSimpleName(), interrupted ? "interrupted" : calls.lastFailure());
+        return new Result<>(Status.UNKNOWN, null, calls.settled());
     }
 
     /** Whether the failure leaves the outcome open (the member left, backups did not answer, the partition moved). */
-    private static boolean uncertain(Throwable e) {
+    static boolean uncertain(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IndeterminateOperationStateException || t instanceof MemberLeftException
                     || t instanceof OperationTimeoutException || t instanceof RetryableException) {
@@ -97,5 +126,88 @@ final class Records {
             }
         }
         return false;
+    }
+
+    /** The calls made for one result, and their answers as they come. */
+    private static final class Calls<R> {
+        record Wait<R>(Result<R> answer, RuntimeException failure) {
+        }
+
+        private final CompletableFuture<Void> settled = new CompletableFuture<>();
+        private Result<R> answer;
+        private RuntimeException failure;
+        private String lastFailure = "no answer";
+        private int open;
+        private boolean leftOpen;
+
+        void make(java.util.function.Supplier<CompletableFuture<R>> send) {
+            CompletableFuture<R> call;
+            try {
+                call = send.get();
+            } catch (RuntimeException e) {
+                call = CompletableFuture.failedFuture(e);
+            }
+            synchronized (this) {
+                open++;
+            }
+            call.whenComplete(this::answered);
+        }
+
+        private void answered(R value, Throwable thrown) {
+            Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+            synchronized (this) {
+                open--;
+                if (t == null) {
+                    if (answer == null) {
+                        answer = new Result<>(Status.DONE, value, settled);
+                    }
+                } else if (t instanceof SplitBrainProtectionException) {
+                    log.debug("A record call was refused: this side of the cluster has no quorum");
+                    if (answer == null) {
+                        answer = new Result<>(Status.REFUSED, null, settled);
+                    }
+                } else {
+                    // Whatever else went wrong, the call may have applied, or may still apply.
+                    leftOpen = true;
+                    lastFailure = t.toString();
+                    if (t instanceof HazelcastInstanceNotActiveException) {
+                        if (answer == null) {
+                            answer = new Result<>(Status.UNKNOWN, null, settled);
+                        }
+                    } else if (failure == null) {
+                        failure = t instanceof RuntimeException r ? r : new IllegalStateException(t);
+                    }
+                }
+                if (open == 0 && !leftOpen) {
+                    settled.complete(null);
+                }
+                notifyAll();
+            }
+        }
+
+        /** Waits until a call answers or fails, or {@code untilNanos}; a failure is handed out once. */
+        synchronized Wait<R> await(long untilNanos) throws InterruptedException {
+            while (answer == null && failure == null) {
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0) {
+                    return new Wait<>(null, null);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            if (answer != null) {
+                return new Wait<>(answer, null);
+            }
+            RuntimeException f = failure;
+            failure = null;
+            return new Wait<>(null, f);
+        }
+
+        synchronized String lastFailure() {
+            return lastFailure;
+        }
+
+        CompletableFuture<Void> settled() {
+            return settled;
+        }
     }
 }
