@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A member may also lose an operation while partitions migrate; Hazelcast notices only at
  * twice its call timeout. A call unanswered for the attempt wait is therefore made again, without
- * giving up the first: whichever answers first is the answer. An unanswered call may still apply
+ * giving up the first: whichever answers first is the answer, but a refusal only while no other
+ * call can still apply (else the outcome is unknown). An unanswered call may still apply
  * later (Hazelcast keeps retrying it), which {@link Result#settled()} tells the caller.
  */
 final class Records {
@@ -36,11 +37,11 @@ final class Records {
     private static final long MAX_PAUSE_MILLIS = 500;
 
     enum Status {
-        /** The processor applied; the result is its answer (null: it refused). */
+        /** The processor applied; the result is its answer (null: it refused, and no other call of it can apply). */
         DONE,
-        /** The call was refused before it could apply (no quorum on this side of a split). */
+        /** The call was refused before it could apply (no quorum on this side of a split), and no other call can. */
         REFUSED,
-        /** It may or may not have applied. */
+        /** It may or may not have applied (also: one call was refused while another may still apply). */
         UNKNOWN
     }
 
@@ -157,14 +158,18 @@ final class Records {
             Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
             synchronized (this) {
                 open--;
+                // A refusal tells only of this call: another call of the same processor still open, or one that
+                // failed uncertainly, may have applied or may still apply, so the outcome is unknown.
+                boolean othersMayApply = open > 0 || leftOpen;
                 if (t == null) {
                     if (answer == null) {
-                        answer = new Result<>(Status.DONE, value, settled);
+                        answer = new Result<>(value == null && othersMayApply ? Status.UNKNOWN : Status.DONE, value,
+                                settled);
                     }
                 } else if (t instanceof SplitBrainProtectionException) {
                     log.debug("A record call was refused: this side of the cluster has no quorum");
                     if (answer == null) {
-                        answer = new Result<>(Status.REFUSED, null, settled);
+                        answer = new Result<>(othersMayApply ? Status.UNKNOWN : Status.REFUSED, null, settled);
                     }
                 } else {
                     // Whatever else went wrong, the call may have applied, or may still apply.
