@@ -141,15 +141,22 @@ final class Records {
         private int open;
         private boolean leftOpen;
 
+        /**
+         * Makes one more call, unless a call has answered meanwhile: settled completes when the open
+         * calls drop to none, so a call is counted open before it is sent, and none is sent after that.
+         */
         void make(java.util.function.Supplier<CompletableFuture<R>> send) {
+            synchronized (this) {
+                if (answer != null) {
+                    return;
+                }
+                open++;
+            }
             CompletableFuture<R> call;
             try {
                 call = send.get();
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
-            }
-            synchronized (this) {
-                open++;
             }
             call.whenComplete(this::answered);
         }
