@@ -23,7 +23,8 @@ public final class ClaimRules {
     /**
      * The claimer's side of a claim.
      *
-     * @param claimId        unique per claim: a replay of the same claim returns the lease it made
+     * @param claimId        unique per claim, and increasing within a session: a replay of the same
+     *                       claim returns the lease it made, an earlier claim of the session loses
      * @param nowMillis      the cluster clock at the claimer
      * @param fenceBaseMillis tokens start above this many milliseconds (the latest member clock)
      * @param fenceFloor     tokens start above this (the highest token the claimer has seen)
@@ -48,6 +49,11 @@ public final class ClaimRules {
         if (s.claimId() == c.claimId() && c.claimId() != 0) {
             return s.isRunning() && s.running().claimId() == c.claimId()
                     ? Optional.of(new Claimed(s, true)) : Optional.empty();
+        }
+        // A session numbers its claims in order: a call of an earlier claim that Hazelcast applies late
+        // never ends the same session's later run (which would count as over, see ClaimProcessor).
+        if (s.isRunning() && s.running().session().equals(c.session()) && c.claimId() < s.running().claimId()) {
+            return Optional.empty();
         }
         if (s.isRunning() && holderAlive) {
             return Optional.empty();

@@ -119,4 +119,22 @@ class ClaimRulesTest {
                 claim(ClaimRequest.scheduled("w", at(NOW + 1000)), 2, NOW + 1000), false).orElseThrow().state();
         assertThat(taken.lastOutcome()).isEqualTo(Outcome.CRASHED);
     }
+
+    /**
+     * A call of an earlier claim that Hazelcast applies late, after the same session's next claim:
+     * a run recorded for the claimer's own session counts as over, so without the order of the
+     * session's claim ids the late call would record the running run as crashed and take the record.
+     */
+    @Test
+    void anEarlierClaimOfTheSessionNeverEndsItsLaterRun() {
+        SlotState triggered = SlotState.empty("w").withFlags(SlotState.Flags.NONE.withTrigger(5));
+        SlotState later = claimed(triggered, ClaimRequest.scheduled("w", at(NOW + 1000)), 102);
+
+        assertThat(ClaimRules.claim(later, claim(ClaimRequest.triggered("w", at(NOW)), 101, NOW + 1500), false))
+                .as("claim 101 of the session, landing while its claim 102 runs").isEmpty();
+        SlotState next = ClaimRules.claim(later, claim(ClaimRequest.scheduled("w", at(NOW + 2000)), 103, NOW + 2000),
+                false).orElseThrow().state();
+        assertThat(next.lastOutcome()).as("a later claim of the session still ends a run it left behind")
+                .isEqualTo(Outcome.CRASHED);
+    }
 }

@@ -160,8 +160,26 @@ public final class NodeProcess {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!logText().contains(text)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(id + " did not log '" + text + "' within " + limit + ":\n" + tail());
+                dumpThreads();
+                throw new AssertionError(id + " did not log '" + text + "' within " + limit + " (its threads are"
+                        + " dumped into its log, kept with the test's files):\n" + tail());
             }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Has the JVM print its threads into its own log (SIGQUIT), so that a node that hangs says where. */
+    private void dumpThreads() throws InterruptedException {
+        if (!isAlive()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(pid())).start().waitFor(5, TimeUnit.SECONDS);
+        } catch (java.io.IOException e) {
+            return;
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!logText().contains("Full thread dump") && System.nanoTime() < until) {
             Thread.sleep(100);
         }
     }

@@ -383,14 +383,30 @@ public final class HzCoordination implements Coordination {
             return Optional.empty();
         }
         long clusterNow = clocks.clusterMillis();
-        long validForMillis = TimeUnit.NANOSECONDS.toMillis(s.lockValidUntil(worker) - System.nanoTime());
+        long validUntil = s.lockValidUntil(worker);
+        long validForMillis = validUntil == Long.MIN_VALUE ? 0
+                : TimeUnit.NANOSECONDS.toMillis(validUntil - System.nanoTime());
+        if (validForMillis <= settings.margin().toMillis()) {
+            // Lost (or about to be) since it was granted: a deadline from it would be meaningless.
+            s.release(worker, false);
+            return Optional.empty();
+        }
         long deadline = clusterNow + validForMillis - settings.margin().toMillis();
-        long claimId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        long claimId = s.nextClaimId();
         coverFences(clusterNow);
         ClaimRules.Claim claim = new ClaimRules.Claim(request, nodeId, s.id, claimId, clusterNow, clusterNow,
                 floor.get(), ClaimRules.REBASE_MIN_MILLIS);
         ClaimProcessor processor = new ClaimProcessor(claim, deadline, new ClaimProcessor.Locals(clocks, table));
-        Records.Result<HzSlot> result = records.call(worker, processor, () -> !closed.get() && s.holds(worker));
+        Records.Result<HzSlot> result;
+        try {
+            result = records.call(worker, processor, () -> !closed.get() && s.holds(worker));
+        } catch (RuntimeException e) {
+            log.warn("Claim of {} slot {} failed: {}; the slot counts as unfinished", worker, request.slot(),
+                    e.toString());
+            awaitClosed(worker, new OpenCalls(new CompletableFuture<>(), deadline));
+            s.release(worker, true);
+            return Optional.empty();
+        }
         OpenCalls open = new OpenCalls(result.settled(), deadline);
         if (!result.applied()) {
             log.debug("Claim of {} slot {}: {}", worker, request.slot(),

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -88,6 +90,11 @@ final class LocalSession {
     private final int minClusterSize;
     private final Runnable wakeSender;
     private final LongAdder renewals;
+    /**
+     * Claim ids: increasing, so that the record can tell an earlier claim of this session from a later
+     * one; from a random start, so that two sessions' ids (and so replays) never meet.
+     */
+    private final AtomicLong claimIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1L << 62));
     private final ArrayDeque<SessionOp> changes = new ArrayDeque<>();
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
@@ -132,6 +139,11 @@ final class LocalSession {
         table.receive(stamp(SessionMessage.snapshot(id, nodeId, memberUuid.get(), 0, Set.of(), Set.copyOf(registered),
                 false), true));
         selfAck(clock.getAsLong());
+    }
+
+    /** The id of this session's next claim. */
+    long nextClaimId() {
+        return claimIds.incrementAndGet();
     }
 
     /**

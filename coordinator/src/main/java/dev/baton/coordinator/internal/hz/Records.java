@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,11 +131,16 @@ final class Records {
         return false;
     }
 
-    /** The calls made for one result, and their answers as they come. */
+    /**
+     * The calls made for one result, and their answers as they come. A lock, not a monitor: the
+     * caller is often a virtual thread, which a monitor's wait would pin to its carrier on Java 21.
+     */
     private static final class Calls<R> {
         record Wait<R>(Result<R> answer, RuntimeException failure) {
         }
 
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
         private final CompletableFuture<Void> settled = new CompletableFuture<>();
         private Result<R> answer;
         private RuntimeException failure;
@@ -146,11 +153,14 @@ final class Records {
          * calls drop to none, so a call is counted open before it is sent, and none is sent after that.
          */
         void make(java.util.function.Supplier<CompletableFuture<R>> send) {
-            synchronized (this) {
+            lock.lock();
+            try {
                 if (answer != null) {
                     return;
                 }
                 open++;
+            } finally {
+                lock.unlock();
             }
             CompletableFuture<R> call;
             try {
@@ -163,7 +173,8 @@ final class Records {
 
         private void answered(R value, Throwable thrown) {
             Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
-            synchronized (this) {
+            lock.lock();
+            try {
                 open--;
                 // A refusal tells only of this call: another call of the same processor still open, or one that
                 // failed uncertainly, may have applied or may still apply, so the outcome is unknown.
@@ -193,29 +204,41 @@ final class Records {
                 if (open == 0 && !leftOpen) {
                     settled.complete(null);
                 }
-                notifyAll();
+                changed.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
 
         /** Waits until a call answers or fails, or {@code untilNanos}; a failure is handed out once. */
-        synchronized Wait<R> await(long untilNanos) throws InterruptedException {
-            while (answer == null && failure == null) {
-                long left = untilNanos - System.nanoTime();
-                if (left <= 0) {
-                    return new Wait<>(null, null);
+        Wait<R> await(long untilNanos) throws InterruptedException {
+            lock.lock();
+            try {
+                while (answer == null && failure == null) {
+                    long left = untilNanos - System.nanoTime();
+                    if (left <= 0) {
+                        return new Wait<>(null, null);
+                    }
+                    changed.awaitNanos(left);
                 }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
+                if (answer != null) {
+                    return new Wait<>(answer, null);
+                }
+                RuntimeException f = failure;
+                failure = null;
+                return new Wait<>(null, f);
+            } finally {
+                lock.unlock();
             }
-            if (answer != null) {
-                return new Wait<>(answer, null);
-            }
-            RuntimeException f = failure;
-            failure = null;
-            return new Wait<>(null, f);
         }
 
-        synchronized String lastFailure() {
-            return lastFailure;
+        String lastFailure() {
+            lock.lock();
+            try {
+                return lastFailure;
+            } finally {
+                lock.unlock();
+            }
         }
 
         CompletableFuture<Void> settled() {
