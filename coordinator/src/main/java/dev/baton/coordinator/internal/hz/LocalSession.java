@@ -599,7 +599,6 @@ final class LocalSession {
         return p.ackedSeq >= seq && (!closing || p.heardClosing);
     }
 
-    /** Members that answered they run no Baton: nobody to wait for there. */
     /**
      * The processes whose acknowledgements count now: this one if it is warm, and every other that
      * answered under the current voters within the last lease, past its start-up wait.
@@ -620,6 +619,7 @@ final class LocalSession {
         return counting;
     }
 
+    /** Members that answered they run no Baton: nobody to wait for there. */
     synchronized Set<String> notParticipating() {
         Set<String> out = new HashSet<>();
         peers.forEach((uuid, p) -> {
