@@ -168,7 +168,9 @@ final class Records {
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
             }
-            call.whenComplete(this::answered);
+            // On the thread that completes the call: Hazelcast's default for callbacks is ForkJoinPool.commonPool(),
+            // which the application may keep busy (a parallel stream), and the answer would wait behind its work.
+            call.whenCompleteAsync(this::answered, Runnable::run);
         }
 
         private void answered(R value, Throwable thrown) {
