@@ -45,6 +45,15 @@ public final class ClaimRules {
      *                    wins against a live holder; a dead holder's run counts as crashed
      */
     public static Optional<Claimed> claim(SlotState s, Claim c, boolean holderAlive) {
+        return claim(s, c, holderAlive, true);
+    }
+
+    /**
+     * As {@link #claim(SlotState, Claim, boolean)}; {@code idsOrdered}: whether the claimer's session
+     * numbers its claims in order (a node of an older release, during a rolling update, draws them at
+     * random, so that its lower id says nothing about which of its claims came first).
+     */
+    public static Optional<Claimed> claim(SlotState s, Claim c, boolean holderAlive, boolean idsOrdered) {
         ClaimRequest r = c.request();
         if (s.claimId() == c.claimId() && c.claimId() != 0) {
             return s.isRunning() && s.running().claimId() == c.claimId()
@@ -52,7 +61,8 @@ public final class ClaimRules {
         }
         // A session numbers its claims in order: a call of an earlier claim that Hazelcast applies late
         // never ends the same session's later run (which would count as over, see ClaimProcessor).
-        if (s.isRunning() && s.running().session().equals(c.session()) && c.claimId() < s.running().claimId()) {
+        if (idsOrdered && s.isRunning() && s.running().session().equals(c.session())
+                && c.claimId() < s.running().claimId()) {
             return Optional.empty();
         }
         if (s.isRunning() && holderAlive) {

@@ -27,10 +27,13 @@ import java.util.Optional;
 public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSlot>, IdentifiedDataSerializable,
         HazelcastInstanceAware {
 
-    static final int FORMAT = 1;
+    /** 2: the claim ids of the claimer's session increase (format 1 writers drew them at random). */
+    static final int FORMAT = 2;
 
     private ClaimRules.Claim claim;
     private long deadlineMillis;
+    /** Whether the claimer's session numbers its claims in order; a node of an older release does not. */
+    private boolean idsOrdered = true;
     private transient SlotState computed;
     private transient HazelcastInstance hazelcast;
     /** The claimer's own clock and table, for a claim whose partition is on the claimer itself (never serialized). */
@@ -77,7 +80,7 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
         boolean holderAlive = current.isRunning() && here.table() != null
                 && !current.running().session().equals(claim.session())
                 && here.table().records(entry.getKey(), current.running().session());
-        Optional<ClaimRules.Claimed> claimed = ClaimRules.claim(current, claim, holderAlive);
+        Optional<ClaimRules.Claimed> claimed = ClaimRules.claim(current, claim, holderAlive, idsOrdered);
         if (claimed.isEmpty()) {
             return null;
         }
@@ -122,6 +125,7 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
             w.writeLong(claim.fenceFloor());
             w.writeLong(claim.rebaseMillis());
             w.writeLong(deadlineMillis);
+            w.writeBoolean(idsOrdered);
         });
     }
 
@@ -141,5 +145,6 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
         claim = new ClaimRules.Claim(request, r.readUTF(), r.readUTF(), r.readLong(), r.readLong(), r.readLong(),
                 r.readLong(), r.readLong());
         deadlineMillis = r.readLong();
+        idsOrdered = r.more() && r.readBoolean();
     }
 }
