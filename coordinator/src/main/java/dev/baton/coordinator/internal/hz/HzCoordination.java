@@ -465,8 +465,8 @@ public final class HzCoordination implements Coordination {
      * Keeps the worker's lock until no call of the claim can apply any more. A call Hazelcast still
      * retries could otherwise land after the lock was given back, on a record that has moved on:
      * over the same session's next claim (the record then shows a run nobody makes, and the running
-     * one as crashed), or serving a trigger with a run nobody makes. Only after a call went
-     * unanswered or failed uncertainly; at most the rest of the claim's deadline and the margin.
+     * one as crashed), or serving a trigger with a run nobody makes. Only while a call is unanswered
+     * or timed out; at most the rest of the claim's deadline and the margin, and a lease plus margin.
      */
     private void awaitClosed(String worker, OpenCalls open) {
         if (open.settled().isDone()) {
@@ -618,7 +618,8 @@ public final class HzCoordination implements Coordination {
         LocalSession s = session();
         int abandoned = s.heldCount();
         if (abandoned > 0) {
-            log.warn("Closing with {} lease(s) still held by executions that did not stop; they expire on their own",
+            log.warn("Closing with {} lease(s) still held (by executions that did not stop, or claims waiting for a"
+                    + " call on their record to settle); they expire on their own",
                     abandoned);
         }
         leaving();

@@ -82,9 +82,12 @@ final class Records {
         Calls<R> calls = new Calls<>();
         long pause = FIRST_PAUSE_MILLIS;
         boolean interrupted = false;
+        // Each call waits twice as long as the one before: on a cluster that is slow rather than losing calls,
+        // calls made again only add to its load.
+        long wait = attemptNanos;
         do {
             calls.make(() -> map.submitToKey(worker, processor).toCompletableFuture());
-            long giveUpWaiting = System.nanoTime() + attemptNanos;
+            long giveUpWaiting = System.nanoTime() + wait;
             Calls.Wait<R> waited;
             try {
                 waited = calls.await(giveUpWaiting);
@@ -112,7 +115,8 @@ final class Records {
                 pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
             } else {
                 log.debug("Record of {}: no answer within {} ms; calling again, the first call still open", worker,
-                        TimeUnit.NANOSECONDS.toMillis(attemptNanos));
+                        TimeUnit.NANOSECONDS.toMillis(wait));
+                wait *= 2;
             }
         } while (keepTrying.getAsBoolean());
         log.warn("Record of {}: the outcome of {} stays unknown ({}); the slot counts as unfinished", worker,
@@ -192,8 +196,11 @@ final class Records {
                         answer = new Result<>(othersMayApply ? Status.UNKNOWN : Status.REFUSED, null, settled);
                     }
                 } else {
-                    // Whatever else went wrong, the call may have applied, or may still apply.
-                    leftOpen = true;
+                    // The call may have applied. Only one that timed out (or failed in a way Hazelcast does not
+                    // name) may still apply later: a member that left, a backup that did not answer, a retry
+                    // given up are over.
+                    leftOpen |= !(t instanceof MemberLeftException || t instanceof IndeterminateOperationStateException
+                            || t instanceof RetryableException || t instanceof HazelcastInstanceNotActiveException);
                     lastFailure = t.toString();
                     if (t instanceof HazelcastInstanceNotActiveException) {
                         if (answer == null) {
