@@ -4,7 +4,6 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import dev.baton.coordinator.internal.ClaimRules;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
@@ -34,7 +33,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,17 +89,10 @@ public final class HzCoordination implements Coordination {
      * @param stateDirectory where this node's voter state is kept across restarts ({@link #stateIn}), or null
      */
     public HzCoordination(HazelcastInstance hazelcast, String nodeId, HzSettings settings, StateDirectory stateDirectory) {
-        this(hazelcast, nodeId, settings, stateDirectory, UnaryOperator.identity());
-    }
-
-    /** For tests: {@code recordsMap} stands between the coordination and the records (a member that loses calls). */
-    HzCoordination(HazelcastInstance hazelcast, String nodeId, HzSettings settings, StateDirectory stateDirectory,
-                   UnaryOperator<IMap<String, HzSlot>> recordsMap) {
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.settings = settings;
-        this.records = new Records(recordsMap.apply(hazelcast.getMap(HzSettings.RECORDS_MAP)),
-                settings.recordCallWait());
+        this.records = new Records(hazelcast.getMap(HzSettings.RECORDS_MAP));
         long expiry = settings.expiry().toNanos();
         this.store = stateDirectory == null ? VoterStore.NONE : stateDirectory.store;
         this.voters = new VoterState(nodeId, null, System::nanoTime, expiry, RandomGenerator.getDefault(), store);
@@ -403,21 +394,18 @@ public final class HzCoordination implements Coordination {
         } catch (RuntimeException e) {
             log.warn("Claim of {} slot {} failed: {}; the slot counts as unfinished", worker, request.slot(),
                     e.toString());
-            awaitClosed(worker, new OpenCalls(new CompletableFuture<>(), deadline));
             s.release(worker, true);
             return Optional.empty();
         }
-        OpenCalls open = new OpenCalls(result.settled(), deadline);
         if (!result.applied()) {
             log.debug("Claim of {} slot {}: {}", worker, request.slot(),
                     result.status() == Records.Status.UNKNOWN ? "outcome unknown" : "refused by the record");
-            awaitClosed(worker, open);
             // An unknown outcome may have left the record running for this session: others re-run it.
             s.release(worker, result.status() == Records.Status.UNKNOWN);
             return Optional.empty();
         }
         floor.raise(result.value().state().fence());
-        HzLease lease = new HzLease(this, s, result.value().state(), request.kind(), open);
+        HzLease lease = new HzLease(this, s, result.value().state(), request.kind());
         if (!lease.isValid()) {
             lease.release();
             return Optional.empty();
@@ -454,49 +442,8 @@ public final class HzCoordination implements Coordination {
         }
     }
 
-    /**
-     * The calls a claim made on the record that may still apply: until {@code settled}, or until the
-     * claim's deadline (cluster clock) has passed, after which the record refuses them.
-     */
-    record OpenCalls(CompletableFuture<Void> settled, long deadlineMillis) {
-    }
-
-    /**
-     * Keeps the worker's lock until no call of the claim can apply any more. A call Hazelcast still
-     * retries could otherwise land after the lock was given back, on a record that has moved on:
-     * over the same session's next claim (the record then shows a run nobody makes, and the running
-     * one as crashed), or serving a trigger with a run nobody makes. Only while a call is unanswered
-     * or timed out; at most the rest of the claim's deadline and the margin, and a lease plus margin.
-     */
-    private void awaitClosed(String worker, OpenCalls open) {
-        if (open.settled().isDone()) {
-            return;
-        }
-        long until = System.nanoTime() + settings.expiry().toNanos();
-        log.debug("Claim of {}: a call on its record may still apply; keeping the lock until it cannot", worker);
-        boolean interrupted = false;
-        while (!open.settled().isDone() && hazelcast.getLifecycleService().isRunning()) {
-            long left = Math.min(open.deadlineMillis() + settings.margin().toMillis() - clocks.clusterMillis(),
-                    TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()));
-            if (left <= 0) {
-                break;
-            }
-            try {
-                open.settled().get(left, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException | TimeoutException e) {
-                // checked again above
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Records the outcome (if the record still belongs to this claim), then gives the lock back. */
-    Optional<WorkerRecord> complete(LocalSession s, String worker, long fence, long claimId, OpenCalls claimCalls,
-                                    Outcome outcome) {
+    Optional<WorkerRecord> complete(LocalSession s, String worker, long fence, long claimId, Outcome outcome) {
         // While this node holds the lock nobody else can touch the record, so it waits for the record's member
         // (a frozen one is removed after the heartbeat timeout) rather than call the slot unfinished, which would
         // have another node run again what may already have succeeded.
@@ -512,7 +459,6 @@ public final class HzCoordination implements Coordination {
         } finally {
             // Unless the record surely says how the slot ended, others must look: it may need a re-run.
             boolean unfinished = !outcome.closesSlot() || result.status() != Records.Status.DONE;
-            awaitClosed(worker, claimCalls);
             awaitQuietly(s.release(worker, unfinished));
         }
     }
@@ -618,8 +564,7 @@ public final class HzCoordination implements Coordination {
         LocalSession s = session();
         int abandoned = s.heldCount();
         if (abandoned > 0) {
-            log.warn("Closing with {} lease(s) still held (by executions that did not stop, or claims waiting for a"
-                    + " call on their record to settle); they expire on their own",
+            log.warn("Closing with {} lease(s) still held by executions that did not stop; they expire on their own",
                     abandoned);
         }
         leaving();

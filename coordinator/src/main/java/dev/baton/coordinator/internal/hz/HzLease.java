@@ -15,16 +15,13 @@ final class HzLease implements Lease {
     private final LocalSession session;
     private final SlotState claimed;
     private final ClaimRequest.Kind kind;
-    private final HzCoordination.OpenCalls claimCalls;
     private boolean ended;
 
-    HzLease(HzCoordination coordination, LocalSession session, SlotState claimed, ClaimRequest.Kind kind,
-            HzCoordination.OpenCalls claimCalls) {
+    HzLease(HzCoordination coordination, LocalSession session, SlotState claimed, ClaimRequest.Kind kind) {
         this.coordination = coordination;
         this.session = session;
         this.claimed = claimed;
         this.kind = kind;
-        this.claimCalls = claimCalls;
     }
 
     @Override
@@ -65,14 +62,13 @@ final class HzLease implements Lease {
     @Override
     public Optional<WorkerRecord> complete(Outcome outcome) {
         end();
-        return coordination.complete(session, worker(), fencingToken(), claimed.claimId(), claimCalls, outcome);
+        return coordination.complete(session, worker(), fencingToken(), claimed.claimId(), outcome);
     }
 
     @Override
     public void release() {
         end();
-        coordination.complete(session, worker(), fencingToken(), claimed.claimId(), claimCalls,
-                Outcome.INTERRUPTED);
+        coordination.complete(session, worker(), fencingToken(), claimed.claimId(), Outcome.INTERRUPTED);
     }
 
     private synchronized void end() {

@@ -42,15 +42,6 @@ public record HzSettings(Duration lease, Duration margin, Duration renewInterval
                 lease.dividedBy(2), Duration.ofSeconds(2), renew, minClusterSize, voterRemovalDelay);
     }
 
-    /**
-     * How long a call on a worker's record may go unanswered before it is made again: a fifth of the
-     * lease, so that a call a member lost while partitions migrated costs a slot at most, not the
-     * twice Hazelcast's call timeout it takes Hazelcast to notice.
-     */
-    public Duration recordCallWait() {
-        return lease.dividedBy(5);
-    }
-
     /** A session silent this long is dead for every member; also the wait between two changes of the voters. */
     public Duration expiry() {
         return lease.plus(margin);
