@@ -1,6 +1,7 @@
 package dev.baton.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -9,15 +10,15 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 
-/** Only Hazelcast's single-node notice is dropped; every other warning still reaches the log. */
-class StandaloneJoinNoticeFilterTest {
+/** Only Hazelcast's two notices are dropped, as warnings of their own loggers; everything else reaches the log. */
+class HazelcastNoticeFilterTest {
 
     private static final String PREFIX = "[10.0.0.1]:5701 [baton] [5.7.0] ";
 
     @Test
-    void dropsTheStandaloneNoticeAndKeepsEverythingElse() {
+    void dropsTheTwoNoticesAndKeepsEverythingElse() {
         LoggerContext context = new LoggerContext();
-        StandaloneJoinNoticeFilter filter = new StandaloneJoinNoticeFilter();
+        HazelcastNoticeFilter filter = new HazelcastNoticeFilter();
         filter.start();
         context.addTurboFilter(filter);
         ListAppender<ILoggingEvent> seen = new ListAppender<>();
@@ -26,15 +27,22 @@ class StandaloneJoinNoticeFilterTest {
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(seen);
         context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
 
-        Logger node = context.getLogger(StandaloneJoinNoticeFilter.LOGGER);
+        String nodeLogger = HazelcastNoticeFilter.STANDALONE.logger();
+        String partitions = HazelcastNoticeFilter.EARLY_PARTITION_TABLE.logger();
+        Logger node = context.getLogger(nodeLogger);
         node.warn(PREFIX + "No join method is enabled! Starting standalone.");
         node.warn(PREFIX + "Could not connect to any member; starting alone");
         node.error(PREFIX + "No join method is enabled! Starting standalone.");
         context.getLogger("dev.baton.Other").warn("No join method is enabled! Starting standalone.");
+        Logger partition = context.getLogger(partitions);
+        partition.warn(PREFIX + "Ignoring received partition table, startup is not completed yet. Sender: "
+                + "[10.0.0.2]:5701");
+        partition.warn(PREFIX + "Following unknown addresses are found in partition table sent from master");
 
         assertThat(seen.list).extracting(ILoggingEvent::getLoggerName, ILoggingEvent::getLevel).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(StandaloneJoinNoticeFilter.LOGGER, Level.WARN),
-                org.assertj.core.groups.Tuple.tuple(StandaloneJoinNoticeFilter.LOGGER, Level.ERROR),
-                org.assertj.core.groups.Tuple.tuple("dev.baton.Other", Level.WARN));
+                tuple(nodeLogger, Level.WARN),
+                tuple(nodeLogger, Level.ERROR),
+                tuple("dev.baton.Other", Level.WARN),
+                tuple(partitions, Level.WARN));
     }
 }
