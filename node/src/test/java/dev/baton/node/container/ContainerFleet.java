@@ -40,12 +40,14 @@ final class ContainerFleet implements AutoCloseable {
 
     private final Network network = Network.newNetwork();
     private final Path journals;
+    private final Path logs;
     private final Map<String, String> env;
     private final Map<String, GenericContainer<?>> nodes = new LinkedHashMap<>();
     final List<JournalAudit.Fault> faults = new ArrayList<>();
 
     ContainerFleet(Path dir, Map<String, String> env) throws IOException {
         this.journals = Files.createDirectories(dir.resolve("journals"));
+        this.logs = dir.resolve("logs");
         // The node runs as uid 10001; let it write the journals.
         Files.setPosixFilePermissions(journals, PosixFilePermissions.fromString("rwxrwxrwx"));
         this.env = env;
@@ -240,7 +242,7 @@ final class ContainerFleet implements AutoCloseable {
 
     @Override
     public void close() {
-        nodes.values().forEach(c -> {
+        nodes.forEach((id, c) -> {
             try {
                 if (c.isRunning()) {
                     docker().unpauseContainerCmd(c.getContainerId()).exec();
@@ -248,6 +250,7 @@ final class ContainerFleet implements AutoCloseable {
             } catch (RuntimeException e) {
                 // not paused
             }
+            keepLog(id, c);
             try {
                 c.stop();
             } catch (RuntimeException e) {
@@ -258,6 +261,16 @@ final class ContainerFleet implements AutoCloseable {
             network.close();
         } catch (RuntimeException e) {
             // still in use by a container that is going away
+        }
+    }
+
+    /** Each replica's log beside the journals: the test's folder is kept when it fails. */
+    private void keepLog(String id, GenericContainer<?> c) {
+        try {
+            Files.createDirectories(logs);
+            Files.writeString(logs.resolve(id + ".log"), c.getLogs());
+        } catch (IOException | RuntimeException e) {
+            // a container that never started has no log to keep
         }
     }
 }
