@@ -2,7 +2,6 @@ package dev.baton.node;
 
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
 import dev.baton.coordinator.Baton;
 import dev.baton.coordinator.BatonHealth;
 import dev.baton.coordinator.HazelcastCoordination;
@@ -69,6 +68,8 @@ public final class BatonNode implements AutoCloseable {
     /** The member UUID this node is listed under in the directory. */
     private final AtomicReference<String> publishedUuid = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Set when the node stopped because its Hazelcast member stopped under it, not because it was asked to. */
+    private final AtomicReference<String> failure = new AtomicReference<>();
     private HttpApi http;
     private HazelcastInstance hazelcast;
     private Coordination coordination;
@@ -143,11 +144,15 @@ public final class BatonNode implements AutoCloseable {
                 this::notReadyBecause, config.find(NodeSettings.ADMIN_TOKEN), coordination,
                 config.get(NodeSettings.HISTORY_SIZE)));
         publishNode();
-        // A member that merges back comes with a new UUID: the others would list it without a node id.
         hazelcast.getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-                log.info("Hazelcast merged this member back into the cluster after a split (its records merged)");
-                Thread.ofVirtual().name("baton-publish-node").start(this::publishNode);
+            switch (event.getState()) {
+                // A member that merges back comes with a new UUID: the others would list it without a node id.
+                case MERGED -> {
+                    log.info("Hazelcast merged this member back into the cluster after a split (its records merged)");
+                    Thread.ofVirtual().name("baton-publish-node").start(this::publishNode);
+                }
+                case SHUTTING_DOWN -> memberStopped();
+                default -> { }
             }
         });
         manager.start();
@@ -209,6 +214,27 @@ public final class BatonNode implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("Publishing this node failed (no quorum yet?)", e);
         }
+    }
+
+    /**
+     * Hazelcast stops its member by itself when it cannot go on (an OutOfMemoryError in one of its
+     * threads, a merge after a split that fails): this node can then never coordinate again, and
+     * liveness does not follow the cluster, so nothing would restart it. It stops instead, and the
+     * process exits with status 1 for its supervisor (Kubernetes, Compose) to start it afresh.
+     */
+    private void memberStopped() {
+        if (phase.get() != Phase.RUNNING || !failure.compareAndSet(null, "its Hazelcast member stopped")) {
+            return;
+        }
+        log.error("This node's Hazelcast member stopped while the node was running (Hazelcast's log says why); the"
+                + " node cannot coordinate without it and shuts down, to be restarted by its supervisor");
+        // Not on Hazelcast's thread: closing waits for running executions.
+        Thread.ofPlatform().name("baton-member-stopped").start(this::close);
+    }
+
+    /** Why the node stopped by itself, if it did: the process then exits with status 1. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure.get());
     }
 
     /** Why this node should not receive traffic, if it should not. */

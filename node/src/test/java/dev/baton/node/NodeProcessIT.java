@@ -2,6 +2,11 @@ package dev.baton.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.baton.node.cluster.HazelcastSetup;
+import dev.baton.node.config.Config;
+import dev.baton.node.config.NodeSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,11 +27,15 @@ class NodeProcessIT {
     private Process process;
     private Thread reader;
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private HazelcastInstance operatorsMember;
 
     @AfterEach
     void stop() {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
+        }
+        if (operatorsMember != null) {
+            operatorsMember.getLifecycleService().terminate();
         }
     }
 
@@ -77,5 +86,33 @@ class NodeProcessIT {
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(String.join("\n", lines)).contains("Baton cannot start: BATON_PASSIVE_USERS_PERIOD has the value"
                 + " 'often', expected a duration such as 500ms, 10s, 5m, 1h, 30d or PT10S");
+    }
+
+    @Test
+    void aNodeWhoseHazelcastMemberStopsUnderItExitsWithStatusOneForItsSupervisorToRestartIt() throws Exception {
+        String cluster = "member-stops-" + System.nanoTime();
+        String members = "127.0.0.31:5701,127.0.0.32:5701";
+        start(Map.of("BATON_NODE_ID", "it-node", "BATON_BIND", "127.0.0.31", "BATON_HTTP_BIND", "127.0.0.31",
+                "BATON_MEMBERS", members, "BATON_CLUSTER_NAME", cluster, "BATON_PASSIVE_USERS_PERIOD", "1s"));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lines.stream()
+                .anyMatch(l -> l.contains("Completed: setting status")));
+        // An operator's member (no Baton on it) joins and shuts the whole cluster down, as Management
+        // Center's cluster shutdown does: Hazelcast stops the node's member without asking the node.
+        operatorsMember = Hazelcast.newHazelcastInstance(HazelcastSetup.build(Config.load(Map.of(
+                "BATON_BIND", "127.0.0.32", "BATON_MEMBERS", members, "BATON_CLUSTER_NAME", cluster),
+                NodeSettings.ALL), "operator"));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> operatorsMember.getCluster().getMembers().size() == 2);
+        // Refused while partitions migrate after the join: asked again until it is accepted.
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    operatorsMember.getCluster().shutdown();
+                    return true;
+                });
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the node stops by itself").isTrue();
+        reader.join(Duration.ofSeconds(5));
+        assertThat(process.exitValue()).as("exit status, for Kubernetes or Compose to restart it").isEqualTo(1);
+        assertThat(lines).anyMatch(l -> l.contains("This node's Hazelcast member stopped while the node was running"));
+        assertThat(lines).anyMatch(l -> l.contains("Node stopped"));
     }
 }
