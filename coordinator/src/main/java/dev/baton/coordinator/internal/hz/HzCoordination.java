@@ -4,6 +4,8 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.LifecycleEvent;
 import dev.baton.coordinator.internal.ClaimRules;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
@@ -82,6 +84,11 @@ public final class HzCoordination implements Coordination {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean leaving;
     private volatile UUID membershipListener;
+    private volatile UUID lifecycleListener;
+    /** Hazelcast stopped its member under this coordination: nothing can be claimed or recorded any more. */
+    private volatile boolean memberStopped;
+    /** The member's UUID when last asked (a member that merges back gets a new one). */
+    private volatile String lastMemberUuid;
     private long diedAtNanos;
     private long lastClockReport = System.nanoTime();
 
@@ -165,7 +172,18 @@ public final class HzCoordination implements Coordination {
     }
 
     private String localMemberUuid() {
-        return hazelcast.getCluster().getLocalMember().getUuid().toString();
+        try {
+            String uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
+            lastMemberUuid = uuid;
+            return uuid;
+        } catch (HazelcastInstanceNotActiveException e) {
+            // The member stopped under a running execution: its release is still written to this member's own table.
+            String last = lastMemberUuid;
+            if (last == null) {
+                throw e;
+            }
+            return last;
+        }
     }
 
     /**
@@ -256,10 +274,29 @@ public final class HzCoordination implements Coordination {
                 events.rebalanced();
             }
         });
+        lifecycleListener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
+                memberStopped();
+            }
+        });
         loop.start(nodeId);
         awaitClock();
         log.info("Baton coordination on Hazelcast started: node {}, session {}, lease {}, {} member(s)", nodeId,
                 session().id, settings.lease(), hazelcast.getCluster().getMembers().size());
+    }
+
+    /**
+     * Once the member is going, every claim would fail on it: workers stop claiming, and the reason
+     * is said once rather than by every worker at every slot.
+     */
+    private void memberStopped() {
+        if (closed.get() || memberStopped) {
+            return;
+        }
+        memberStopped = true;
+        log.error("The Hazelcast member under Baton on node {} is shutting down while Baton runs: this node claims"
+                + " nothing more. Close the worker manager before its Hazelcast instance; if Hazelcast stopped by"
+                + " itself (its log says why), restart the application", nodeId);
     }
 
     /**
@@ -315,6 +352,9 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public ClaimRole role(String worker) {
+        if (memberStopped) {
+            return ClaimRole.STANDBY;
+        }
         return table.role(worker, memberUuids());
     }
 
@@ -364,7 +404,7 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
-        if (closed.get() || leaving || !started.get()) {
+        if (closed.get() || leaving || !started.get() || memberStopped) {
             return Optional.empty();
         }
         String worker = request.worker();
@@ -568,18 +608,29 @@ public final class HzCoordination implements Coordination {
                     abandoned);
         }
         leaving();
+        if (memberStopped) {
+            // Nobody to tell: the others removed this member when it went.
+            loop.stop();
+            store.close();
+            log.info("Baton coordination on node {} closed (its Hazelcast member had stopped)", nodeId);
+            return;
+        }
         if (started.get()) {
             leaveVoters();
             awaitAcknowledged(s);
         }
         loop.stop();
         UUID listener = membershipListener;
-        if (listener != null) {
-            try {
+        UUID lifecycle = lifecycleListener;
+        try {
+            if (listener != null) {
                 hazelcast.getCluster().removeMembershipListener(listener);
-            } catch (RuntimeException e) {
-                log.debug("Removing the membership listener failed", e);
             }
+            if (lifecycle != null) {
+                hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
+            }
+        } catch (RuntimeException e) {
+            log.debug("Removing the membership or lifecycle listener failed", e);
         }
         hazelcast.getUserContext().remove(RenewTask.TABLE_KEY, table);
         hazelcast.getUserContext().remove(VotersTask.STATE_KEY, voters);

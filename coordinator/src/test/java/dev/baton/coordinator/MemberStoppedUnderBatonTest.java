@@ -1,0 +1,72 @@
+package dev.baton.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.hazelcast.core.HazelcastInstance;
+import dev.baton.coordinator.support.HazelcastMembers;
+import dev.baton.coordinator.support.LogCapture;
+import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.TestWorker;
+import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.Schedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An application shuts its Hazelcast instance down before Baton's manager (the wrong order), or
+ * Hazelcast stops its member by itself (an OutOfMemoryError in one of its threads, a failed
+ * merge): the manager must say so once and stop claiming, not log an error with a stack trace for
+ * every worker at every slot.
+ */
+class MemberStoppedUnderBatonTest {
+
+    private static final int WORKERS = 5;
+
+    private final HazelcastMembers members = new HazelcastMembers(1);
+    private final Recorder recorder = new Recorder();
+    private BackgroundWorkerManager manager;
+
+    @AfterEach
+    void stop() {
+        if (manager != null) {
+            manager.close();
+        }
+        members.close();
+    }
+
+    @Test
+    void aStoppedMemberIsReportedOnceAndItsWorkersStopClaimingQuietly() throws Exception {
+        HazelcastInstance hz = members.get(0);
+        manager = Baton.manager(HazelcastCoordination.builder(hz).nodeId("n0").lease(Duration.ofSeconds(2)).build())
+                .listener(recorder).build();
+        for (int w = 0; w < WORKERS; w++) {
+            manager.add(new TestWorker("w" + w, Schedule.fixedRate(Duration.ofMillis(200)), ctx -> { }));
+        }
+        manager.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.starts.stream()
+                .map(s -> s.worker()).distinct().count() == WORKERS);
+
+        List<ILoggingEvent> events;
+        try (LogCapture baton = LogCapture.of("dev.baton", Level.WARN)) {
+            hz.getLifecycleService().terminate();
+            Instant stopped = Instant.now();
+            // Nothing to wait for but time: every worker is due five times a second, so ten of its slots pass.
+            Thread.sleep(2_000);
+            assertThat(recorder.starts).noneMatch(s -> s.startedAt().isAfter(stopped.plusMillis(500)));
+            manager.close();
+            manager = null;
+            events = baton.events();
+        }
+        assertThat(events).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString()
+                .contains("The Hazelcast member under Baton on node n0 is shutting down while Baton runs");
+        assertThat(events).as("closing the manager afterwards").extracting(ILoggingEvent::getFormattedMessage)
+                .noneMatch(m -> m.contains("failed"));
+    }
+}
