@@ -157,6 +157,7 @@ public final class HazelcastCoordination {
         private Duration lease = DEFAULT_LEASE;
         private Duration voterRemovalDelay = HzSettings.DEFAULT_VOTER_REMOVAL_DELAY;
         private Path stateDirectory;
+        private Duration fenceReserve = HzSettings.DEFAULT_FENCE_RESERVE;
 
         private Builder(HazelcastInstance hazelcast) {
             this.hazelcast = Objects.requireNonNull(hazelcast, "hazelcast");
@@ -208,6 +209,12 @@ public final class HazelcastCoordination {
             return this;
         }
 
+        /** How far the token ceiling kept in the state directory runs ahead (tests shorten the default minute). */
+        Builder fenceReserve(Duration reserve) {
+            this.fenceReserve = Objects.requireNonNull(reserve, "reserve");
+            return this;
+        }
+
         /**
          * Builds the coordination; the floor comes from the member's configuration.
          *
@@ -224,7 +231,8 @@ public final class HazelcastCoordination {
                         + " Hazelcast.newHazelcastInstance(config) (in Spring Boot, declare a Config bean, or let"
                         + " the Baton starter build the member from baton.* properties)");
             }
-            HzSettings settings = HzSettings.forLease(lease, Integer.parseInt(floor), voterRemovalDelay);
+            HzSettings settings = HzSettings.forLease(lease, Integer.parseInt(floor), voterRemovalDelay)
+                    .withFenceReserve(fenceReserve);
             String id = nodeId != null ? nodeId : defaultNodeId(hazelcast);
             HzCoordination.StateDirectory state = stateDirectory == null ? null
                     : HzCoordination.stateIn(stateDirectory, id);

@@ -37,6 +37,8 @@ class FailingStateDiskTest {
 
     private static final Duration LEASE = Duration.ofSeconds(2);
     private static final int WORKERS = 6;
+    /** Shorter than the default minute, so that the ceiling the broken disk keeps is passed in seconds. */
+    private static final Duration FENCE_RESERVE = Duration.ofSeconds(6);
 
     @TempDir
     Path dir;
@@ -57,7 +59,7 @@ class FailingStateDiskTest {
         for (int n = 0; n < 2; n++) {
             HazelcastInstance hz = members.get(n);
             coordinations.add(HazelcastCoordination.builder(hz).nodeId("n" + n).lease(LEASE)
-                    .stateDirectory(dir.resolve("n" + n)).build());
+                    .stateDirectory(dir.resolve("n" + n)).fenceReserve(FENCE_RESERVE).build());
         }
         for (Coordination c : coordinations) {
             BackgroundWorkerManager m = Baton.manager(c).listener(recorder).build();
@@ -75,8 +77,8 @@ class FailingStateDiskTest {
         Files.createDirectory(n0State.resolve("voter-n0.properties.tmp"));
         long ceiling = savedCeiling(n0State.resolve("voter-n0.properties"));
 
-        // Up to a minute: until then n0 still claims under the ceiling it wrote before.
-        await().atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofMillis(500))
+        // Up to the reserve: until then n0 still claims under the ceiling it wrote before.
+        await().atMost(FENCE_RESERVE.plusSeconds(15)).pollInterval(Duration.ofMillis(200))
                 .until(() -> System.currentTimeMillis() > ceiling + 2_000);
         Instant windowStart = Instant.now();
         Set<String> silent;

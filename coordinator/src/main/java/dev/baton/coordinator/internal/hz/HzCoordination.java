@@ -56,8 +56,6 @@ public final class HzCoordination implements Coordination {
      * cluster with those that did; a member that runs no Baton says so at once and is not waited for.
      */
     static final Duration BOOTSTRAP_WAIT = Duration.ofSeconds(10);
-    /** How far the saved token ceiling runs ahead: the disk is written about every half of it. */
-    static final long FENCE_RESERVE_MILLIS = Duration.ofMinutes(1).toMillis();
     /** The least a look waits for its lock beyond one renewal: a couple of round trips. */
     private static final Duration LOOK_ROUND_TRIPS = Duration.ofMillis(200);
 
@@ -532,7 +530,8 @@ public final class HzCoordination implements Coordination {
      * clock was ahead does not come back.
      */
     private void coverFences(long baseMillis) {
-        voters.coverFences(Math.max(baseMillis, ClaimRules.millisOf(floor.get())), FENCE_RESERVE_MILLIS);
+        voters.coverFences(Math.max(baseMillis, ClaimRules.millisOf(floor.get())),
+                settings.fenceReserve().toMillis());
     }
 
     @Override

@@ -16,15 +16,18 @@ import java.time.Duration;
  * @param releaseWait       how long a completion waits for every member to hear the release
  * @param minClusterSize    an optional floor: a quorum is a majority of the voters, never fewer than this
  * @param voterRemovalDelay how long a voter may be gone (crashed, cut off) before the others remove it
+ * @param fenceReserve      how far the token ceiling kept on disk runs ahead of the tokens issued; the
+ *                          disk is written about every half of it
  */
 public record HzSettings(Duration lease, Duration margin, Duration renewInterval, Duration staleAfter,
                          Duration stepInGrace, Duration acquireTimeout, Duration closeTimeout, Duration releaseWait,
-                         int minClusterSize, Duration voterRemovalDelay) {
+                         int minClusterSize, Duration voterRemovalDelay, Duration fenceReserve) {
 
     public static final String RECORDS_MAP = "baton-workers";
     public static final String EXECUTOR = "baton-sessions";
     public static final String SPLIT_BRAIN_PROTECTION = "baton-quorum";
     public static final Duration DEFAULT_VOTER_REMOVAL_DELAY = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_FENCE_RESERVE = Duration.ofMinutes(1);
 
     /** Timing derived from the lease. */
     public static HzSettings forLease(Duration lease, int minClusterSize, Duration voterRemovalDelay) {
@@ -39,7 +42,17 @@ public record HzSettings(Duration lease, Duration margin, Duration renewInterval
         }
         Duration renew = lease.dividedBy(10);
         return new HzSettings(lease, lease.dividedBy(10), renew, renew.multipliedBy(3), Duration.ofMillis(300),
-                lease.dividedBy(2), Duration.ofSeconds(2), renew, minClusterSize, voterRemovalDelay);
+                lease.dividedBy(2), Duration.ofSeconds(2), renew, minClusterSize, voterRemovalDelay,
+                DEFAULT_FENCE_RESERVE);
+    }
+
+    /** The same timing with another fence reserve. */
+    public HzSettings withFenceReserve(Duration reserve) {
+        if (reserve.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("fence reserve must be at least 1s, but was " + reserve);
+        }
+        return new HzSettings(lease, margin, renewInterval, staleAfter, stepInGrace, acquireTimeout, closeTimeout,
+                releaseWait, minClusterSize, voterRemovalDelay, reserve);
     }
 
     /** A session silent this long is dead for every member; also the wait between two changes of the voters. */
