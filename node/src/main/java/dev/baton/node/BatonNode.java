@@ -69,7 +69,7 @@ public final class BatonNode implements AutoCloseable {
     private final AtomicReference<String> publishedUuid = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Set when the node stopped because its Hazelcast member stopped under it, not because it was asked to. */
-    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicBoolean memberLost = new AtomicBoolean();
     private HttpApi http;
     private HazelcastInstance hazelcast;
     private Coordination coordination;
@@ -223,7 +223,7 @@ public final class BatonNode implements AutoCloseable {
      * process exits with status 1 for its supervisor (Kubernetes, Compose) to start it afresh.
      */
     private void memberStopped() {
-        if (phase.get() != Phase.RUNNING || !failure.compareAndSet(null, "its Hazelcast member stopped")) {
+        if (phase.get() != Phase.RUNNING || !memberLost.compareAndSet(false, true)) {
             return;
         }
         log.error("This node's Hazelcast member stopped while the node was running (Hazelcast's log says why); the"
@@ -232,9 +232,9 @@ public final class BatonNode implements AutoCloseable {
         Thread.ofPlatform().name("baton-member-stopped").start(this::close);
     }
 
-    /** Why the node stopped by itself, if it did: the process then exits with status 1. */
-    public Optional<String> failure() {
-        return Optional.ofNullable(failure.get());
+    /** Whether the node stopped by itself because its Hazelcast member stopped: the process then exits with status 1. */
+    public boolean stoppedByItself() {
+        return memberLost.get();
     }
 
     /** Why this node should not receive traffic, if it should not. */

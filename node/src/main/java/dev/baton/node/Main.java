@@ -49,7 +49,7 @@ public final class Main {
         // finish or interrupt executions, release leases, leave the cluster.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("baton-shutdown").unstarted(node::close));
         node.awaitClosed();
-        if (node.failure().isPresent()) {
+        if (node.stoppedByItself()) {
             System.exit(1);
         }
     }
