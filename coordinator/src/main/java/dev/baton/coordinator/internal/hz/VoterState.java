@@ -56,15 +56,17 @@ final class VoterState {
     private final VoterStore store;
     private final long startedAt;
     /** Until then this process's answers do not count for leases (see {@link #warm}). */
-    private long coldUntil = Long.MIN_VALUE;
+    private volatile long coldUntil = Long.MIN_VALUE;
     private final List<Consumer<Voters>> learners = new ArrayList<>();
-    private Voters current = Voters.NONE;
-    private Voters previous;
+    // Read by every claim, renewal and reply without the lock (written under it): a snapshot each,
+    // as the synchronized getters gave, without queueing claims behind the acceptor's disk writes.
+    private volatile Voters current = Voters.NONE;
+    private volatile Voters previous;
     private long committedAt;
     private Ballot promised = Ballot.ZERO;
     private Ballot acceptedBallot;
     private Voters acceptedValue;
-    private long fenceCeiling;
+    private volatile long fenceCeiling;
     /** The acceptor's part in the lineages this member left, latest last (see {@link #adopt}). */
     private final Map<String, VoterStore.Left> left = new LinkedHashMap<>();
     /** Lineages heard of that rank below this member's, most recent last: their processes are moving here. */
@@ -136,7 +138,7 @@ final class VoterState {
      * Its table lacks the locks granted before (in its earlier life, or in the lineage it left, whose
      * leases rest on voters an operator's reset gave up for gone), and those leases end by then.
      */
-    synchronized boolean warm() {
+    boolean warm() {
         return clock.getAsLong() >= coldUntil;
     }
 
@@ -160,8 +162,17 @@ final class VoterState {
      * last saved (only a whole-cluster restart under clocks minutes apart could then see tokens go
      * back), and the write is tried again a while later.
      */
-    synchronized void coverFences(long millis, long reserve) {
-        if (!store.durable() || millis + reserve / 2 < fenceCeiling || clock.getAsLong() < nextCeilingWrite) {
+    void coverFences(long millis, long reserve) {
+        if (!store.durable() || millis + reserve / 2 < fenceCeiling) {
+            return;
+        }
+        synchronized (this) {
+            coverFencesLocked(millis, reserve);
+        }
+    }
+
+    private void coverFencesLocked(long millis, long reserve) {
+        if (millis + reserve / 2 < fenceCeiling || clock.getAsLong() < nextCeilingWrite) {
             return;
         }
         long before = fenceCeiling;
@@ -195,7 +206,7 @@ final class VoterState {
         learners.add(learner);
     }
 
-    synchronized Voters current() {
+    Voters current() {
         return current;
     }
 
@@ -209,7 +220,7 @@ final class VoterState {
     }
 
     /** The configuration before the current one, if this member saw the change happen. */
-    synchronized Optional<Voters> previous() {
+    Optional<Voters> previous() {
         return Optional.ofNullable(previous);
     }
 
@@ -271,7 +282,7 @@ final class VoterState {
      * @return whether it was adopted
      */
     boolean learn(Voters committed) {
-        if (committed == null || committed.isNone()) {
+        if (committed == null || committed.isNone() || committed == current) {
             return false;
         }
         Voters was;
