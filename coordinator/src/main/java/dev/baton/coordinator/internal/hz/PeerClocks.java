@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +27,17 @@ final class PeerClocks {
     /** A member this far off the median is reported: slots and tokens do not follow it. */
     static final long FAR_OFF_MILLIS = 2_000;
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /**
+     * How long a median stands while no sample arrives: only samples ageing past {@link #FRESH_NANOS}
+     * can change it then, and a few milliseconds more or less of freshness move nothing.
+     */
+    private static final long MEDIAN_REUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private record Sample(long offsetMillis, long rttNanos, long atNanos) {
+    }
+
+    /** The median offset as of {@code samples} samples taken, computed at {@code atNanos}. */
+    private record Median(long offsetMillis, long samples, long atNanos) {
     }
 
     private static final class Peer {
@@ -40,6 +50,10 @@ final class PeerClocks {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     /** Node ids of the members, for the log. */
     private final Map<String, String> names = new ConcurrentHashMap<>();
+    /** Samples taken so far: a new one makes the cached median out of date at once. */
+    private final AtomicLong taken = new AtomicLong();
+    /** Every claim asks for the cluster time, several times: they share one median instead of each sorting. */
+    private volatile Median median;
 
     void name(String member, String nodeId) {
         if (nodeId != null && !nodeId.isEmpty()) {
@@ -73,6 +87,7 @@ final class PeerClocks {
             }
             p.samples.add(new Sample(offset, rttNanos, nanos.getAsLong()));
         }
+        taken.incrementAndGet();
     }
 
     /** Whether every one of {@code members} answered lately: the median then stands on all of them. */
@@ -110,8 +125,20 @@ final class PeerClocks {
 
     /** The cluster time in epoch milliseconds: the (upper) median of the members' clocks. */
     long clusterMillis() {
+        return wallMillis.getAsLong() + medianOffset();
+    }
+
+    private long medianOffset() {
+        long now = nanos.getAsLong();
+        long samples = taken.get();
+        Median m = median;
+        if (m != null && m.samples() == samples && now - m.atNanos() < MEDIAN_REUSE_NANOS && now >= m.atNanos()) {
+            return m.offsetMillis();
+        }
         List<Long> offsets = offsets();
-        return wallMillis.getAsLong() + offsets.get(offsets.size() / 2);
+        long offset = offsets.get(offsets.size() / 2);
+        median = new Median(offset, samples, now);
+        return offset;
     }
 
 
