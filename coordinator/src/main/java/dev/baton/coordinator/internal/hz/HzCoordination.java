@@ -83,6 +83,11 @@ public final class HzCoordination implements Coordination {
     private volatile boolean leaving;
     private volatile UUID membershipListener;
     private volatile UUID lifecycleListener;
+    /** The member list last seen and its ids as text: every claim asks for its role, and so for them. */
+    private record MemberIds(Set<Member> members, Set<String> uuids) {
+    }
+
+    private volatile MemberIds memberIds;
     /** Hazelcast stopped its member under this coordination: nothing can be claimed or recorded any more. */
     private volatile boolean memberStopped;
     /** The member's UUID when last asked (a member that merges back gets a new one). */
@@ -305,7 +310,7 @@ public final class HzCoordination implements Coordination {
     private void awaitClock() {
         long deadline = System.nanoTime() + settings.renewInterval().multipliedBy(4).plusSeconds(1).toNanos();
         while (System.nanoTime() < deadline) {
-            Set<String> others = memberUuids();
+            Set<String> others = new HashSet<>(memberUuids());
             others.remove(localMemberUuid());
             others.removeAll(session().notParticipating());
             if (clocks.sampled(others) || !sleep(10)) {
@@ -356,12 +361,20 @@ public final class HzCoordination implements Coordination {
         return table.role(worker, memberUuids());
     }
 
+    /** The ids of the current members, as text; unmodifiable. */
     private Set<String> memberUuids() {
-        Set<String> members = new HashSet<>();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            members.add(m.getUuid().toString());
+        Set<Member> current = hazelcast.getCluster().getMembers();
+        MemberIds known = memberIds;
+        if (known != null && (known.members() == current || known.members().equals(current))) {
+            return known.uuids();
         }
-        return members;
+        Set<String> uuids = new HashSet<>();
+        for (Member m : current) {
+            uuids.add(m.getUuid().toString());
+        }
+        MemberIds fresh = new MemberIds(Set.copyOf(current), Set.copyOf(uuids));
+        memberIds = fresh;
+        return fresh.uuids();
     }
 
     @Override
