@@ -169,7 +169,10 @@ final class LocalSession {
                 Held h = new Held(worker, seq);
                 held.put(worker, h);
                 selfAck(now);
-                confirm(now, fire);
+                // Only the new lock: the others' support changes with replies, and the session's round
+                // (woken by this change) confirms them; checking every pending lock here made each of a
+                // burst of claims pay for all the others.
+                confirm(h, now, fire);
                 result = h.granted;
             }
         }
@@ -206,15 +209,19 @@ final class LocalSession {
         if (waiters.isEmpty()) {
             return;
         }
-        long everywhere = peers.values().stream().filter(p -> p.participating).mapToLong(p -> p.ackedSeq).min()
-                .orElse(seq);
-        waiters.entrySet().removeIf(w -> {
+        long everywhere = seq;
+        for (Peer p : peers.values()) {
+            if (p.participating) {
+                everywhere = Math.min(everywhere, p.ackedSeq);
+            }
+        }
+        for (var it = waiters.entrySet().iterator(); it.hasNext(); ) {
+            var w = it.next();
             if (w.getValue() <= everywhere) {
                 w.getKey().complete(null);
-                return true;
+                it.remove();
             }
-            return false;
-        });
+        }
     }
 
     void announce(SessionOp.Kind kind, String worker, boolean flag) {
@@ -472,11 +479,15 @@ final class LocalSession {
 
     private void confirm(long now, List<Runnable> fire) {
         for (Held h : held.values()) {
-            if (!h.confirmed && !h.lost && now < validity(h)) {
-                h.confirmed = true;
-                CompletableFuture<Boolean> granted = h.granted;
-                fire.add(() -> granted.complete(true));
-            }
+            confirm(h, now, fire);
+        }
+    }
+
+    private void confirm(Held h, long now, List<Runnable> fire) {
+        if (!h.confirmed && !h.lost && now < validity(h)) {
+            h.confirmed = true;
+            CompletableFuture<Boolean> granted = h.granted;
+            fire.add(() -> granted.complete(true));
         }
     }
 
