@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -95,6 +96,12 @@ final class LocalSession {
      * one; from a random start, so that two sessions' ids (and so replays) never meet.
      */
     private final AtomicLong claimIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1L << 62));
+    /**
+     * Guards everything below. Every claim of an instant takes it several times from its own virtual
+     * thread: a lock that parks its waiters, where a monitor would have them spin on the CPU that the
+     * session's own thread needs to renew.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<SessionOp> changes = new ArrayDeque<>();
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
@@ -154,7 +161,8 @@ final class LocalSession {
     CompletableFuture<Boolean> acquire(String worker) {
         List<Runnable> fire = new ArrayList<>();
         CompletableFuture<Boolean> result;
-        synchronized (this) {
+        lock.lock();
+        try {
             long now = clock.getAsLong();
             if (held.containsKey(worker) || closing || dead || now >= validUntil()) {
                 return CompletableFuture.completedFuture(false);
@@ -175,6 +183,8 @@ final class LocalSession {
                 confirm(h, now, fire);
                 result = h.granted;
             }
+        } finally {
+            lock.unlock();
         }
         fire.forEach(Runnable::run);
         deliverDeferred();
@@ -189,7 +199,8 @@ final class LocalSession {
     CompletableFuture<Void> release(String worker, boolean unfinished) {
         CompletableFuture<Void> applied;
         Held h;
-        synchronized (this) {
+        lock.lock();
+        try {
             h = held.remove(worker);
             if (h == null || dead) {
                 return CompletableFuture.completedFuture(null);
@@ -198,6 +209,8 @@ final class LocalSession {
             applied = new CompletableFuture<>();
             waiters.put(applied, seq);
             settleWaiters();
+        } finally {
+            lock.unlock();
         }
         h.granted.complete(false);
         deliverDeferred();
@@ -225,7 +238,8 @@ final class LocalSession {
     }
 
     void announce(SessionOp.Kind kind, String worker, boolean flag) {
-        synchronized (this) {
+        lock.lock();
+        try {
             if (kind == SessionOp.Kind.REGISTER) {
                 registered.add(worker);
             } else if (kind == SessionOp.Kind.UNREGISTER) {
@@ -234,40 +248,65 @@ final class LocalSession {
             if (!dead) {
                 append(kind, worker, flag);
             }
+        } finally {
+            lock.unlock();
         }
         deliverDeferred();
     }
 
-    synchronized Set<String> registered() {
-        return Set.copyOf(registered);
+    Set<String> registered() {
+        lock.lock();
+        try {
+            return Set.copyOf(registered);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether this session has expired: it announces nothing more, and a new session replaces it. */
-    synchronized boolean isDead() {
-        return dead;
+    boolean isDead() {
+        lock.lock();
+        try {
+            return dead;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether this session holds a granted, not lost lock on the worker. */
-    synchronized boolean holds(String worker) {
-        Held h = held.get(worker);
-        return !dead && h != null && h.confirmed && !h.lost && clock.getAsLong() < validity(h);
+    boolean holds(String worker) {
+        lock.lock();
+        try {
+            Held h = held.get(worker);
+            return !dead && h != null && h.confirmed && !h.lost && clock.getAsLong() < validity(h);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Until when the lock on {@code worker} is valid, on this node's monotonic clock (past if not held). */
-    synchronized long lockValidUntil(String worker) {
-        Held h = held.get(worker);
-        return h == null || !h.confirmed || h.lost ? Long.MIN_VALUE : validity(h);
+    long lockValidUntil(String worker) {
+        lock.lock();
+        try {
+            Held h = held.get(worker);
+            return h == null || !h.confirmed || h.lost ? Long.MIN_VALUE : validity(h);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Runs {@code action} once when the lock on {@code worker} is lost (now, if it already is). */
     void onLost(String worker, Runnable action) {
         boolean now;
-        synchronized (this) {
+        lock.lock();
+        try {
             Held h = held.get(worker);
             now = h == null || h.lost;
             if (!now) {
                 h.lostActions.add(action);
             }
+        } finally {
+            lock.unlock();
         }
         if (now) {
             action.run();
@@ -287,12 +326,15 @@ final class LocalSession {
     /** Delivers the engine events of this session's own changes; called holding no lock. */
     private void deliverDeferred() {
         List<Runnable> events;
-        synchronized (this) {
+        lock.lock();
+        try {
             if (deferred.isEmpty()) {
                 return;
             }
             events = deferred;
             deferred = new ArrayList<>();
+        } finally {
+            lock.unlock();
         }
         events.forEach(Runnable::run);
     }
@@ -325,7 +367,8 @@ final class LocalSession {
         boolean heartbeat = heartbeatDue;
         List<Runnable> fire = new ArrayList<>();
         List<Outgoing> out = new ArrayList<>();
-        synchronized (this) {
+        lock.lock();
+        try {
             if (dead) {
                 return List.of();
             }
@@ -370,6 +413,8 @@ final class LocalSession {
                 out.add(new Outgoing(p.member, message, now));
             }
             trimLog();
+        } finally {
+            lock.unlock();
         }
         fire.forEach(Runnable::run);
         deliverDeferred();
@@ -390,7 +435,8 @@ final class LocalSession {
             voters.learn(reply.voters);
         }
         floor.raise(reply.fenceFloor);
-        synchronized (this) {
+        lock.lock();
+        try {
             Peer p = peers.get(uuid);
             if (p == null) {
                 return;
@@ -425,6 +471,8 @@ final class LocalSession {
             if (!upToDate(p)) {
                 wakeSender.run();
             }
+        } finally {
+            lock.unlock();
         }
         fire.forEach(Runnable::run);
         deliverDeferred();
@@ -470,10 +518,15 @@ final class LocalSession {
         return refusing > current.size() - current.quorum(minClusterSize);
     }
 
-    synchronized void onFailure(String uuid, long sentNanos) {
-        Peer p = peers.get(uuid);
-        if (p != null && p.inFlightSentNanos == sentNanos) {
-            p.inFlight = false;
+    void onFailure(String uuid, long sentNanos) {
+        lock.lock();
+        try {
+            Peer p = peers.get(uuid);
+            if (p != null && p.inFlightSentNanos == sentNanos) {
+                p.inFlight = false;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -498,9 +551,14 @@ final class LocalSession {
     }
 
     /** Until when a quorum of voters acknowledges this session, on this node's monotonic clock. */
-    synchronized long validUntil() {
-        String self = voters.voterId();
-        return validity(voter -> voter.equals(self) ? selfAcks : voterAcks.get(voter));
+    long validUntil() {
+        lock.lock();
+        try {
+            String self = voters.voterId();
+            return validity(voter -> voter.equals(self) ? selfAcks : voterAcks.get(voter));
+        } finally {
+            lock.unlock();
+        }
     }
 
     private long validity(Function<String, Acks> acksOf) {
@@ -534,8 +592,13 @@ final class LocalSession {
         return voters.current().quorum(minClusterSize);
     }
 
-    synchronized boolean isValid() {
-        return clock.getAsLong() < validUntil();
+    boolean isValid() {
+        lock.lock();
+        try {
+            return clock.getAsLong() < validUntil();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -549,7 +612,8 @@ final class LocalSession {
     boolean checkValidity(long now) {
         List<Runnable> fire = new ArrayList<>();
         boolean died = false;
-        synchronized (this) {
+        lock.lock();
+        try {
             if (dead) {
                 return false;
             }
@@ -573,6 +637,8 @@ final class LocalSession {
                 waiters.keySet().forEach(w -> w.complete(null));
                 waiters.clear();
             }
+        } finally {
+            lock.unlock();
         }
         fire.forEach(Runnable::run);
         return died;
@@ -587,7 +653,8 @@ final class LocalSession {
 
     /** Announces that this node is leaving: others stop counting on it for the balance at once. */
     void closing() {
-        synchronized (this) {
+        lock.lock();
+        try {
             if (closing) {
                 return;
             }
@@ -596,13 +663,20 @@ final class LocalSession {
                     deferred);
             announceNow = true;
             wakeSender.run();
+        } finally {
+            lock.unlock();
         }
         deliverDeferred();
     }
 
     /** Whether every member acknowledged everything up to now (used to bound a graceful close). */
-    synchronized boolean allAcknowledged() {
-        return peers.values().stream().allMatch(p -> !p.participating || upToDate(p));
+    boolean allAcknowledged() {
+        lock.lock();
+        try {
+            return peers.values().stream().allMatch(p -> !p.participating || upToDate(p));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether the member has every change, and, once closing, knows this session is closing (no change says so). */
@@ -614,34 +688,49 @@ final class LocalSession {
      * The processes whose acknowledgements count now: this one if it is warm, and every other that
      * answered under the current voters within the last lease, past its start-up wait.
      */
-    synchronized Set<String> counting() {
-        long now = clock.getAsLong();
-        long version = voters.current().version();
-        Set<String> counting = new HashSet<>();
-        if (voters.warm()) {
-            counting.add(voters.voterId());
-        }
-        voterAcks.forEach((voter, acks) -> {
-            long at = acks.at(version);
-            if (at != Acks.NONE && now - at < leaseNanos) {
-                counting.add(voter);
+    Set<String> counting() {
+        lock.lock();
+        try {
+            long now = clock.getAsLong();
+            long version = voters.current().version();
+            Set<String> counting = new HashSet<>();
+            if (voters.warm()) {
+                counting.add(voters.voterId());
             }
-        });
-        return counting;
+            voterAcks.forEach((voter, acks) -> {
+                long at = acks.at(version);
+                if (at != Acks.NONE && now - at < leaseNanos) {
+                    counting.add(voter);
+                }
+            });
+            return counting;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Members that answered they run no Baton: nobody to wait for there. */
-    synchronized Set<String> notParticipating() {
-        Set<String> out = new HashSet<>();
-        peers.forEach((uuid, p) -> {
-            if (!p.participating) {
-                out.add(uuid);
-            }
-        });
-        return out;
+    Set<String> notParticipating() {
+        lock.lock();
+        try {
+            Set<String> out = new HashSet<>();
+            peers.forEach((uuid, p) -> {
+                if (!p.participating) {
+                    out.add(uuid);
+                }
+            });
+            return out;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized int heldCount() {
-        return held.size();
+    int heldCount() {
+        lock.lock();
+        try {
+            return held.size();
+        } finally {
+            lock.unlock();
+        }
     }
 }
