@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Appends JSON lines per execution (start; end, before the outcome is recorded; recorded, after), written through to the operating system
@@ -25,6 +26,11 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
 
     private final ObjectMapper json = new ObjectMapper();
     private final OutputStream out;
+    /**
+     * Every execution of an instant writes at once: a lock that parks its waiters, where a monitor
+     * would have hundreds of virtual threads spin for it.
+     */
+    private final ReentrantLock writing = new ReentrantLock();
 
     public ExecutionJournal(Path file) {
         try {
@@ -123,9 +129,12 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
     private void write(ObjectNode line) {
         try {
             byte[] bytes = (json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-            synchronized (out) {
+            writing.lock();
+            try {
                 out.write(bytes);
                 out.flush();
+            } finally {
+                writing.unlock();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("writing the execution journal failed", e);
@@ -134,8 +143,11 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
 
     @Override
     public void close() throws IOException {
-        synchronized (out) {
+        writing.lock();
+        try {
             out.close();
+        } finally {
+            writing.unlock();
         }
     }
 }
