@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs Baton's benchmarks side by side with ShedLock and db-scheduler and writes
 # results/benchmarks.{md,svg,json}.
-#   bench/run.sh                                   everything (about an hour on 2 cores, see below)
+#   bench/run.sh                                   everything (about an hour and a half on 2 cores, see below)
 #   bench/run.sh --parts failover --repeats 3      one part; the others are kept from the last run
 #   bench/run.sh --systems dbscheduler --parts fleet
 #   bench/run.sh --parts report                    rewrite the page and the chart from the JSON
-# The whole run: JMH (about 4 minutes), the fleet ramps (each step about 70 s: start, settle 15 s,
-# window 20 s, stop; about 9 steps for each system with the fine steps, so 30-35 minutes), the
+# The whole run: JMH (about 4 minutes), the fleet ramps (each step about 2 minutes: start, settle
+# 60 s, window 20 s, stop; about 9 steps for each system with the fine steps, so about an hour), the
 # fail-overs (4 faults x 5 repeats x 3 systems, about 20 minutes).
 # Options: see dev.baton.bench.BenchMain. Needs a JDK 21+ (JAVA_HOME) and free ports 5701 and 8080
 # on 127.0.0.1-5, 5801-5803 on 127.0.0.1, and 55432 (BATON_BENCH_PG_PORT) on 127.0.0.1.

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *                                  --parts report only rewrites the page and the chart from the JSON
  *   --systems baton,shedlock,dbscheduler   (default all three); the others keep their last figures
  *   --nodes 3  --repeats 5  --steps 100,500,1000,2000,4000,6000,8000,12000
- *   --settle 15s  --window 20s  --results results  --work /tmp/baton-bench
+ *   --settle 60s  --window 20s  --results results  --work /tmp/baton-bench
+ *                                  (settle: a fresh JVM spends about its first minute compiling its hot
+ *                                  code; the window measures the nodes after that, as they run in production)
  *   --fine true                    step finely past the first failing step (false: the coarse steps only)
  *   --postgres jdbc:postgresql://127.0.0.1:55432/bench?user=bench   for db-scheduler (bench/run.sh sets it)
  *   --postgres-data DIR            that server's data directory, to measure its CPU (bench/run.sh sets it)
@@ -80,7 +82,7 @@ public final class BenchMain {
         if (parts.contains("fleet")) {
             fleet = othersThan(systems, previous.fleet(), FleetBenchmark.Step::contender);
             FleetBenchmark bench = new FleetBenchmark(Integer.parseInt(o.getOrDefault("nodes", "3")),
-                    duration(o.getOrDefault("settle", "15s")), duration(o.getOrDefault("window", "20s")),
+                    duration(o.getOrDefault("settle", "60s")), duration(o.getOrDefault("window", "20s")),
                     postgres, work.resolve("fleet"));
             List<Integer> steps = Arrays.stream(o.getOrDefault("steps", "100,500,1000,2000,4000,6000,8000,12000")
                     .split(",")).map(s -> Integer.parseInt(s.trim())).toList();

@@ -140,7 +140,9 @@ public final class Report {
         }
         md.append("\n## Set-up\n\nEvery system runs as 3 node processes on loopback with the Dockerfile's JVM flags"
                 + " and a 358 MB heap, its workers at a fixed rate aligned to the period, each execution journaled"
-                + " in Baton's format and checked by the same code (duplicates, missed slots, start lateness).\n\n");
+                + " in Baton's format and checked by the same code (duplicates, missed slots, start lateness), measured"
+                + " over a window that begins after the settle time (default 60 s: a fresh JVM compiles its hot code"
+                + " in about its first minute).\n\n");
         List<String> order = new ArrayList<>(SYSTEMS);
         order.add("PostgreSQL");
         systemsIn(new ArrayList<>(r.setup().keySet())).stream()
