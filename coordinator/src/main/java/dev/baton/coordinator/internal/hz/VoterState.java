@@ -66,7 +66,12 @@ final class VoterState {
     private Ballot promised = Ballot.ZERO;
     private Ballot acceptedBallot;
     private Voters acceptedValue;
-    private volatile long fenceCeiling;
+    private long fenceCeiling;
+    /**
+     * The ceiling known to be on disk, for claims to check without the lock; {@code fenceCeiling}
+     * runs ahead of it while a write is under way, and a claim must not go ahead on that.
+     */
+    private volatile long savedCeiling;
     /** The acceptor's part in the lineages this member left, latest last (see {@link #adopt}). */
     private final Map<String, VoterStore.Left> left = new LinkedHashMap<>();
     /** Lineages heard of that rank below this member's, most recent last: their processes are moving here. */
@@ -110,6 +115,7 @@ final class VoterState {
             this.acceptedBallot = s.acceptedBallot();
             this.acceptedValue = s.acceptedValue();
             this.fenceCeiling = s.fenceCeiling();
+            this.savedCeiling = fenceCeiling;
             s.left().forEach(l -> left.put(l.lineage(), l));
             log.info("Resumed as voter {} ({}) from {}", voterId, current, store);
         } else {
@@ -163,7 +169,7 @@ final class VoterState {
      * back), and the write is tried again a while later.
      */
     void coverFences(long millis, long reserve) {
-        if (!store.durable() || millis + reserve / 2 < fenceCeiling) {
+        if (!store.durable() || millis + reserve / 2 < savedCeiling) {
             return;
         }
         synchronized (this) {
@@ -177,7 +183,9 @@ final class VoterState {
         }
         long before = fenceCeiling;
         fenceCeiling = millis + reserve;
-        if (!persist()) {
+        if (persist()) {
+            savedCeiling = fenceCeiling;
+        } else {
             fenceCeiling = before;
             nextCeilingWrite = clock.getAsLong() + changeGap / 5;
         }
