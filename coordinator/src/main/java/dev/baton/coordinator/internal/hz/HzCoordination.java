@@ -365,7 +365,7 @@ public final class HzCoordination implements Coordination {
     private Set<String> memberUuids() {
         Set<Member> current = hazelcast.getCluster().getMembers();
         MemberIds known = memberIds;
-        if (known != null && (known.members() == current || known.members().equals(current))) {
+        if (known != null && known.members().equals(current)) {
             return known.uuids();
         }
         Set<String> uuids = new HashSet<>();

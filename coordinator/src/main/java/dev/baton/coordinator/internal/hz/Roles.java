@@ -31,7 +31,7 @@ final class Roles {
     /** The cached role, or null when the snapshot is out of date. */
     ClaimRole cached(String worker, long version, Set<String> members) {
         View v = view;
-        if (v == null || v.version() != version || (v.members() != members && !v.members().equals(members))) {
+        if (v == null || v.version() != version || !v.members().equals(members)) {
             return null;
         }
         return v.roles().getOrDefault(worker, ClaimRole.STANDBY);
