@@ -52,7 +52,13 @@ final class Roles {
             }
         }
         if (v != null && !v.roles().equals(roles)) {
-            changedAt = now;
+            // A peer turning stale and back moves only who steps in for it (by rank), not who prefers
+            // a worker, so nobody is left standing by for a preferred node that no longer is. Under
+            // load peers' renewals run late for a moment and flap; settling at each flap had every
+            // standby look at every slot: load that made the renewals later still.
+            if (!preferred(v.roles()).equals(preferred(roles))) {
+                changedAt = now;
+            }
             if (log.isDebugEnabled()) {
                 log.debug("Roles changed to {} over candidates {}", new java.util.TreeMap<>(roles),
                         candidates.values().stream().map(c -> c.nodeId() + (c.stale() ? "(stale)" : "")
@@ -63,7 +69,17 @@ final class Roles {
         return view.roles();
     }
 
-    /** Whether the roles changed less than {@code window} ago. */
+    private static Set<String> preferred(Map<String, ClaimRole> roles) {
+        Set<String> preferred = new java.util.HashSet<>();
+        roles.forEach((worker, role) -> {
+            if (role == ClaimRole.PREFERRED) {
+                preferred.add(worker);
+            }
+        });
+        return preferred;
+    }
+
+    /** Whether the workers this node prefers changed less than {@code window} ago. */
     boolean changedWithin(long now, long window) {
         long at = changedAt;
         return at != Long.MIN_VALUE && now - at < window;

@@ -228,4 +228,34 @@ class SessionTableTest {
         assertThat(table.role("w", members)).isIn(ClaimRole.PREFERRED, ClaimRole.STEP_IN);
         assertThat(table.role("w", Set.of("m1"))).as("the others left the cluster").isEqualTo(ClaimRole.PREFERRED);
     }
+
+    /**
+     * Under load a peer's renewals run late for a moment: it turns stale and back, which moves only
+     * who steps in for it. Every view agrees on that by rank, so the balance is not settling; when
+     * it was, every standby of the fleet looked at every slot for two expiries after each such flap
+     * (three nodes at 2,000 executions/s: thousands of looks a second, the lock rounds they cost
+     * making the renewals later still). A change of who prefers a worker still starts the window.
+     */
+    @Test
+    void aPeerTurningStaleAndBackDoesNotUnsettleTheBalanceButANewPreferredNodeDoes() {
+        String worker = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "x" + i)
+                .filter(w -> dev.baton.coordinator.internal.Balance.assign(java.util.Map.of("n1", Set.of(w), "n2",
+                        Set.of(w))).get(w).equals("n2")).findFirst().orElseThrow();
+        table.receive(SessionMessage.snapshot("s1", "n1", "m1", 1, Set.of(), Set.of(worker), false));
+        table.receive(SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of(), Set.of(worker), false));
+        Set<String> members = Set.of("m1", "m2");
+        assertThat(table.role(worker, members)).isEqualTo(ClaimRole.STANDBY);
+
+        now.addAndGet(STALE + 1);
+        table.receive(SessionMessage.delta("s1", "n1", "m1", 1, 1, List.of(), false));
+        table.sweep();
+        assertThat(table.role(worker, members)).as("n2 went quiet for a moment").isEqualTo(ClaimRole.STEP_IN);
+        table.receive(SessionMessage.delta("s2", "n2", "m2", 1, 1, List.of(), false));
+        assertThat(table.role(worker, members)).as("n2 is heard again").isEqualTo(ClaimRole.STANDBY);
+        assertThat(table.rolesChangedWithin(EXPIRY * 2)).as("nobody else came to prefer the worker").isFalse();
+
+        table.receive(SessionMessage.snapshot("s2", "n2", "m2", 2, Set.of(), Set.of(), false));
+        assertThat(table.role(worker, members)).as("n2 no longer runs it").isEqualTo(ClaimRole.PREFERRED);
+        assertThat(table.rolesChangedWithin(EXPIRY * 2)).isTrue();
+    }
 }
