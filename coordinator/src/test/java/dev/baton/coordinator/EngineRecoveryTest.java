@@ -366,4 +366,36 @@ class EngineRecoveryTest {
             assertThat(recorder.results).as("the standby ran none").isEmpty();
         }
     }
+
+    /**
+     * A loaded fleet: this node's own claims return late (here 900 ms after their slot), so its
+     * peers' claims are about as late. A standby that looked at slot + grace found such slots
+     * "unclaimed" and claimed them itself, each look a lock round the preferred node's claim then
+     * waited behind (three nodes at 2,000 executions/s: over a thousand looks a second, half the
+     * preferred nodes' claims refused, slots missed). It now waits for its own lateness too.
+     */
+    @Test
+    void aStandbyWhoseOwnClaimsRunLateLooksThatMuchLaterAfterTheGrace() throws Exception {
+        List<String> slots = new CopyOnWriteArrayList<>();
+        coordination.roles.put("a", dev.baton.worker.spi.ClaimRole.PREFERRED);
+        coordination.roles.put("w", dev.baton.worker.spi.ClaimRole.STANDBY);
+        manager.add(new TestWorker("a", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> { }));
+        manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(2)),
+                ctx -> slots.add(ctx.scheduledAt().toString())));
+        CountDownLatch slowClaim = new CountDownLatch(1);
+        coordination.claimBlockedWorker = "a";
+        coordination.claimBlocked = slowClaim;
+        manager.start();
+        time.advance(Duration.ofSeconds(7));
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).as("a's claim of slot 10").isTrue();
+        time.advance(Duration.ofMillis(900));
+        slowClaim.countDown();
+        time.settle();
+        coordination.settling = true;
+
+        time.advance(Duration.ofMillis(1_100 + 600));
+        assertThat(slots).as("at 12.6 s, slot 12 waits for a preferred node as late as this one").isEmpty();
+        time.advance(Duration.ofMillis(900));
+        assertThat(slots).as("at 13.5 s").containsExactly("2026-01-01T00:00:12Z");
+    }
 }

@@ -154,7 +154,7 @@ final class PeriodicEntry {
     synchronized boolean passedAsStandby() {
         return active && !busy && !paused && passedSlot != null && !passedSlot.equals(checkedSlot)
                 && !(worker.schedule() instanceof FixedDelay)
-                && engine.now().isAfter(passedSlot.plus(engine.coordination().stepInGrace().multipliedBy(2)));
+                && engine.now().isAfter(passedSlot.plus(engine.coordination().stepInGrace()).plus(engine.lookGrace()));
     }
 
     /**
@@ -316,7 +316,7 @@ final class PeriodicEntry {
                 Plan due = plan;
                 // A wake-up that came during the cycle belongs to the plan of then; the plan the cycle
                 // just armed wakes on its own, and is not run before its time.
-                if (due != null && !due.wakeAt(engine.coordination().stepInGrace()).isAfter(engine.now())) {
+                if (due != null && !due.wakeAt(engine.lookGrace()).isAfter(engine.now())) {
                     followUp = () -> regularCycle(due);
                 }
             }
@@ -340,7 +340,7 @@ final class PeriodicEntry {
             wakeUp.cancel();
         }
         plan = next;
-        wakeUp = engine.scheduler().schedule(next.wakeAt(engine.coordination().stepInGrace()), () -> onWake(next));
+        wakeUp = engine.scheduler().schedule(next.wakeAt(engine.lookGrace()), () -> onWake(next));
     }
 
     private Optional<Plan> planInitial() {
@@ -397,6 +397,10 @@ final class PeriodicEntry {
                 ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
                 : ClaimRequest.scheduled(worker.name(), due.slot());
         Optional<Lease> lease = engine.coordination().claim(request);
+        // A slot caught up after a pause or a misfire is late by choice, not by load.
+        if (!due.stepIn() && due.misfire().isEmpty()) {
+            engine.lateness().record(due.slot(), engine.now());
+        }
         if (lease.isEmpty() && due.stepIn() && role != ClaimRole.PREFERRED && !request.chained()) {
             lease = lookAgain(request, due);
         }
@@ -563,8 +567,7 @@ final class PeriodicEntry {
                 return;
             }
         }
-        engine.scheduler().schedule(engine.now().plus(engine.coordination().stepInGrace()),
-                () -> startCycle(remember, body));
+        engine.scheduler().schedule(engine.now().plus(engine.lookGrace()), () -> startCycle(remember, body));
     }
 
     private Optional<Execution.Finished> execute(Lease lease, RunKind kind) {

@@ -50,7 +50,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
                          ServiceScopeFactory services, List<ExecutionListener> listeners,
                          List<ExceptionNotifier> notifiers, Duration shutdownGrace) {
         this.engine = new Engine(coordination, scheduler, services, new Listeners(listeners, notifiers),
-                new ActiveExecutions());
+                new ActiveExecutions(), new Lateness());
         this.ownsScheduler = ownsScheduler;
         this.shutdownGrace = shutdownGrace;
     }

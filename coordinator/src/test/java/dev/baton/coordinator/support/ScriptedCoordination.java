@@ -29,6 +29,10 @@ public final class ScriptedCoordination implements Coordination {
     public final java.util.concurrent.atomic.AtomicInteger refuseNext = new java.util.concurrent.atomic.AtomicInteger();
     /** The role this node reports for every worker, if set (the real one otherwise). */
     public volatile ClaimRole role;
+    /** Roles of single workers, ahead of {@link #role}. */
+    public final java.util.Map<String, ClaimRole> roles = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When set, only this worker's claims wait on {@link #claimBlocked}. */
+    public volatile String claimBlockedWorker;
     /** While set, a look at the role waits for it (the role is read before waiting). */
     public volatile CountDownLatch roleBlocked;
     public final CountDownLatch roleEntered = new CountDownLatch(1);
@@ -47,7 +51,9 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
-        if (!passBlock(claimBlocked, claimEntered, "claim")) {
+        String blockedWorker = claimBlockedWorker;
+        boolean blocks = blockedWorker == null || blockedWorker.equals(request.worker());
+        if (blocks && !passBlock(claimBlocked, claimEntered, "claim")) {
             return Optional.empty();
         }
         if (refuseClaims || refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -134,7 +140,7 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public ClaimRole role(String worker) {
-        ClaimRole forced = role;
+        ClaimRole forced = roles.getOrDefault(worker, role);
         ClaimRole answer = forced != null ? forced : real.role(worker);
         passBlock(roleBlocked, roleEntered, "role");
         return answer;
