@@ -1,0 +1,77 @@
+package dev.baton.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.support.Harness;
+import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.ScriptedCoordination;
+import dev.baton.coordinator.support.TestWorker;
+import dev.baton.coordinator.testing.ManualTime;
+import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.Schedule;
+import dev.baton.worker.spi.ClaimRole;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Review of the look grace (own lateness added to the step-in grace): what it costs an idle node. */
+class LookGraceReviewTest {
+
+    private final ManualTime time = ManualTime.at(Harness.START);
+    private final InMemoryCluster cluster = InMemoryCoordination.cluster(time.clock());
+    private final ScriptedCoordination coordination = new ScriptedCoordination(cluster.node("n1"));
+    private final Recorder recorder = new Recorder();
+    private final BackgroundWorkerManager manager = Baton.manager(coordination).scheduler(time).listener(recorder)
+            .shutdownGrace(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    /**
+     * An idle node (no load at all) runs a report worker every 10 s whose execution once takes
+     * 11.9 s: an overrun, common for real jobs. The next slot (20) is then claimed at 21.9 s, as a
+     * plain regular claim (one slot passed is "late, not missed": no misfire), and Lateness records
+     * 1.9 s, although the node is not loaded. For the next 2-4 s (and for good, if the job keeps
+     * overrunning) every stand-in of this node waits grace + 1.9 s.
+     *
+     * Meanwhile this node is the STEP_IN node of a 1 s worker whose preferred node is frozen
+     * (SIGSTOP). Before the change it ran every slot at slot + grace (0.5 s). With the change it
+     * wakes at slot + 2.4 s: slot 22 runs at 24.4, slots 23 (and 25) are coalesced into later runs,
+     * i.e. never run, and every fail-over start is 1.9 s later than the README's figure. "Idle it
+     * adds nothing: fail-over timing is as before" does not hold.
+     */
+    @Test
+    void anOverrunningWorkerOnAnIdleNodeDoesNotDelayItsStandIns() throws Exception {
+        List<String> slots = new CopyOnWriteArrayList<>();
+        coordination.roles.put("report", ClaimRole.PREFERRED);
+        coordination.roles.put("w", ClaimRole.STEP_IN);
+        CountDownLatch longRun = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        manager.add(new TestWorker("report", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> {
+            if (first.getAndSet(false)) {
+                longRun.await(30, TimeUnit.SECONDS);
+            }
+        }));
+        manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(1)),
+                ctx -> slots.add(ctx.scheduledAt().toString())));
+        manager.start();
+
+        time.advance(Duration.ofMillis(7_000)); // 10.0 s: report's slot 10 starts and runs long
+        time.advance(Duration.ofMillis(11_900)); // 21.9 s
+        longRun.countDown();
+        time.settle(); // report claims slot 20 at 21.9 s: 1.9 s "late"
+        slots.clear();
+
+        time.advance(Duration.ofMillis(4_100)); // 26.0 s
+        assertThat(slots).as("the stand-in of a frozen node's 1 s worker runs slots 22-25, each at slot + grace")
+                .containsExactly("2026-01-01T00:00:22Z", "2026-01-01T00:00:23Z", "2026-01-01T00:00:24Z",
+                        "2026-01-01T00:00:25Z");
+    }
+}
