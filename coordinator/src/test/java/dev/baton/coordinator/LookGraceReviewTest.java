@@ -74,4 +74,65 @@ class LookGraceReviewTest {
                 .containsExactly("2026-01-01T00:00:22Z", "2026-01-01T00:00:23Z", "2026-01-01T00:00:24Z",
                         "2026-01-01T00:00:25Z");
     }
+
+    /**
+     * A wake-up that fires while another cycle of the same worker runs (a triggered run, a re-run)
+     * is remembered (duePending) and, when that cycle ends, run only if the plan's wake-up time,
+     * computed again with the look grace of THEN, has come. The look grace now moves (this node's
+     * lateness): if another worker's claim returned late in between, the recomputed wake-up lies
+     * in the future, the remembered wake-up is dropped, and since it already fired nothing wakes
+     * the plan again. Trigger and re-run cycles return no plan, so nothing re-arms it either: the
+     * worker never runs a regular slot on this node again (here the node steps in for a frozen
+     * preferred node, so nobody runs it; the same holds for a standby looking while settling, or
+     * once this node becomes preferred - onRebalanced needs a passed slot, and there is none).
+     *
+     * Timeline: w (10 s, STEP_IN) plans slot 20 for 20.5 s; a trigger of w runs 20.2-21.0 s; the
+     * wake-up fires at 20.5 s during it; worker a's claim of slot 20 returns at 20.8 s (0.8 s late:
+     * load, or an overrun as above); at 21.0 s the plan's wake-up is 20 + 0.5 + 0.8 = 21.3 s, after
+     * now: dropped. Before the change the grace was fixed, so a wake-up that fired had always come.
+     */
+    @Test
+    void aWakeUpThatFiresDuringATriggeredRunIsNotLostWhenTheNodeTurnsLate() throws Exception {
+        List<String> slots = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<CountDownLatch> gate = new java.util.concurrent.atomic.AtomicReference<>();
+        coordination.roles.put("a", ClaimRole.PREFERRED);
+        coordination.roles.put("w", ClaimRole.STEP_IN);
+        manager.add(new TestWorker("a", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> { }));
+        manager.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)), ctx -> {
+            CountDownLatch g = gate.getAndSet(null);
+            if (g != null) {
+                g.await(30, TimeUnit.SECONDS);
+            }
+            if (ctx.runKind() != dev.baton.worker.RunKind.TRIGGERED) {
+                slots.add(ctx.scheduledAt().toString());
+            }
+        }));
+        manager.start();
+        time.advance(Duration.ofSeconds(16)); // 19.0 s: slot 10 ran (stand-in at 10.5)
+        assertThat(slots).containsExactly("2026-01-01T00:00:10Z");
+
+        CountDownLatch slowClaim = new CountDownLatch(1);
+        coordination.claimBlockedWorker = "a";
+        coordination.claimBlocked = slowClaim;
+        time.advance(Duration.ofSeconds(1)); // 20.0 s: a's claim of slot 20 hangs; w plans its stand-in for 20.5 s
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        time.advance(Duration.ofMillis(200)); // 20.2 s
+        CountDownLatch triggeredRun = new CountDownLatch(1);
+        gate.set(triggeredRun);
+        manager.trigger("w");
+        time.settle();
+        time.advance(Duration.ofMillis(300)); // 20.5 s: w's wake-up fires during the triggered run
+        time.advance(Duration.ofMillis(300)); // 20.8 s
+        slowClaim.countDown();
+        time.settle();
+        time.advance(Duration.ofMillis(200)); // 21.0 s
+        triggeredRun.countDown();
+        time.settle();
+
+        assertThat(recorder.results).as("the triggered run").anyMatch(r -> r.kind() == dev.baton.worker.RunKind.TRIGGERED);
+
+        time.advance(Duration.ofSeconds(40)); // 61 s
+        assertThat(slots).as("w goes on running its slots (20 late, 30, 40, 50, 60)")
+                .contains("2026-01-01T00:00:30Z", "2026-01-01T00:00:40Z", "2026-01-01T00:00:50Z");
+    }
 }
