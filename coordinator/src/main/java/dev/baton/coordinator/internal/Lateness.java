@@ -21,9 +21,9 @@ final class Lateness {
     private final AtomicLong previous = new AtomicLong();
     private volatile long bucketStart = Long.MIN_VALUE;
 
-    /** A claim of the regular slot {@code slot} returned at {@code now}. */
-    void record(Instant slot, Instant now) {
-        long late = now.toEpochMilli() - slot.toEpochMilli();
+    /** A claim of a regular slot, due at {@code since} (or later, once its worker was free), returned at {@code now}. */
+    void record(Instant since, Instant now) {
+        long late = now.toEpochMilli() - since.toEpochMilli();
         rotate(now.toEpochMilli());
         if (late > 0) {
             current.accumulateAndGet(late, Math::max);
@@ -39,14 +39,15 @@ final class Lateness {
 
     private void rotate(long now) {
         long start = bucketStart;
-        if (start != Long.MIN_VALUE && now - start < BUCKET_MILLIS) {
+        if (start != Long.MIN_VALUE && now >= start && now - start < BUCKET_MILLIS) {
             return;
         }
         synchronized (this) {
             start = bucketStart;
             if (start == Long.MIN_VALUE) {
                 bucketStart = now;
-            } else if (now - start >= 2 * BUCKET_MILLIS) {
+            } else if (now < start || now - start >= 2 * BUCKET_MILLIS) {
+                // Also when the cluster clock moved back (its median moves as members come and go).
                 previous.set(0);
                 current.set(0);
                 bucketStart = now;

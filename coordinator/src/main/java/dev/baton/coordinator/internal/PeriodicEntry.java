@@ -53,6 +53,10 @@ final class PeriodicEntry {
     private Instant lookUntil;
     /** The last passed slot the watch found run: it is not read again. */
     private Instant checkedSlot;
+    /** When the plan's wake-up was armed for: fixed then, though the look grace moves with load. */
+    private Instant planWake;
+    /** When the last cycle ended: a slot claimed after it (the run before overran) is late by that run, not by load. */
+    private Instant lastCycleEnd = Instant.MIN;
     private int rerunAttempts;
     private int triggerAttempts;
     /** Re-runs in a row that did not finish either: past a few, the slot is left to the regular plan. */
@@ -298,6 +302,7 @@ final class PeriodicEntry {
         boolean lookAgain = false;
         synchronized (this) {
             busy = false;
+            lastCycleEnd = engine.now();
             if (!active) {
                 return;
             }
@@ -316,7 +321,7 @@ final class PeriodicEntry {
                 Plan due = plan;
                 // A wake-up that came during the cycle belongs to the plan of then; the plan the cycle
                 // just armed wakes on its own, and is not run before its time.
-                if (due != null && !due.wakeAt(engine.lookGrace()).isAfter(engine.now())) {
+                if (due != null && !planWake.isAfter(engine.now())) {
                     followUp = () -> regularCycle(due);
                 }
             }
@@ -340,7 +345,8 @@ final class PeriodicEntry {
             wakeUp.cancel();
         }
         plan = next;
-        wakeUp = engine.scheduler().schedule(next.wakeAt(engine.lookGrace()), () -> onWake(next));
+        planWake = next.wakeAt(engine.lookGrace());
+        wakeUp = engine.scheduler().schedule(planWake, () -> onWake(next));
     }
 
     private Optional<Plan> planInitial() {
@@ -399,7 +405,11 @@ final class PeriodicEntry {
         Optional<Lease> lease = engine.coordination().claim(request);
         // A slot caught up after a pause or a misfire is late by choice, not by load.
         if (!due.stepIn() && due.misfire().isEmpty()) {
-            engine.lateness().record(due.slot(), engine.now());
+            Instant since;
+            synchronized (this) {
+                since = lastCycleEnd.isAfter(due.slot()) ? lastCycleEnd : due.slot();
+            }
+            engine.lateness().record(since, engine.now());
         }
         if (lease.isEmpty() && due.stepIn() && role != ClaimRole.PREFERRED && !request.chained()) {
             lease = lookAgain(request, due);

@@ -21,7 +21,8 @@ final class Roles {
     record Candidate(String nodeId, Set<String> registered, boolean stale, boolean self) {
     }
 
-    private record View(long version, Set<String> members, Map<String, ClaimRole> roles) {
+    private record View(long version, Set<String> members, Map<String, ClaimRole> roles,
+                        Map<String, String> preferredBy) {
     }
 
     private volatile View view;
@@ -45,41 +46,34 @@ final class Roles {
             return v.roles();
         }
         Map<String, ClaimRole> roles = new HashMap<>();
+        Map<String, String> preferredBy = new HashMap<>();
         if (mine != null) {
             Map<String, String> assignment = assign(candidates);
             for (String worker : mine.registered) {
                 roles.put(worker, roleOf(worker, assignment, candidates));
+                String node = assignment.get(worker);
+                if (node != null) {
+                    preferredBy.put(worker, node);
+                }
             }
         }
-        if (v != null && !v.roles().equals(roles)) {
-            // A peer turning stale and back moves only who steps in for it (by rank), not who prefers
-            // a worker, so nobody is left standing by for a preferred node that no longer is. Under
-            // load peers' renewals run late for a moment and flap; settling at each flap had every
-            // standby look at every slot: load that made the renewals later still.
-            if (!preferred(v.roles()).equals(preferred(roles))) {
-                changedAt = now;
-            }
-            if (log.isDebugEnabled()) {
-                log.debug("Roles changed to {} over candidates {}", new java.util.TreeMap<>(roles),
-                        candidates.values().stream().map(c -> c.nodeId() + (c.stale() ? "(stale)" : "")
-                                + (c.self() ? "(self)" : "") + "/" + c.registered().size()).toList());
-            }
+        // The balance settles when which node prefers one of this node's workers changed: views of it
+        // may disagree for a while. A peer turning stale and back moves only who steps in for it, by
+        // rank, and opens no window: under load peers' renewals run late for a moment and flap, and a
+        // window at each flap had every standby look at every slot, load that made renewals later still.
+        if (v != null && !v.preferredBy().equals(preferredBy)) {
+            changedAt = now;
         }
-        view = new View(version, Set.copyOf(members), Map.copyOf(roles));
+        if (v != null && !v.roles().equals(roles) && log.isDebugEnabled()) {
+            log.debug("Roles changed to {} over candidates {}", new java.util.TreeMap<>(roles),
+                    candidates.values().stream().map(c -> c.nodeId() + (c.stale() ? "(stale)" : "")
+                            + (c.self() ? "(self)" : "") + "/" + c.registered().size()).toList());
+        }
+        view = new View(version, Set.copyOf(members), Map.copyOf(roles), Map.copyOf(preferredBy));
         return view.roles();
     }
 
-    private static Set<String> preferred(Map<String, ClaimRole> roles) {
-        Set<String> preferred = new java.util.HashSet<>();
-        roles.forEach((worker, role) -> {
-            if (role == ClaimRole.PREFERRED) {
-                preferred.add(worker);
-            }
-        });
-        return preferred;
-    }
-
-    /** Whether the workers this node prefers changed less than {@code window} ago. */
+    /** Whether which node prefers one of this node's workers changed less than {@code window} ago. */
     boolean changedWithin(long now, long window) {
         long at = changedAt;
         return at != Long.MIN_VALUE && now - at < window;
