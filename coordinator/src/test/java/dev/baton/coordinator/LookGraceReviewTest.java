@@ -132,7 +132,12 @@ class LookGraceReviewTest {
         assertThat(recorder.results).as("the triggered run").anyMatch(r -> r.kind() == dev.baton.worker.RunKind.TRIGGERED);
 
         time.advance(Duration.ofSeconds(40)); // 61 s
-        assertThat(slots).as("w goes on running its slots (20 late, 30, 40, 50, 60)")
-                .contains("2026-01-01T00:00:30Z", "2026-01-01T00:00:40Z", "2026-01-01T00:00:50Z");
+        // The frozen node's session expires: this node now prefers w. Still nothing wakes the plan.
+        coordination.roles.put("w", ClaimRole.PREFERRED);
+        coordination.events.rebalanced();
+        time.advance(Duration.ofSeconds(30)); // 91 s
+        assertThat(slots).as("w goes on running its slots (20 late, 30, 40, 50, 60 as stand-in; 70, 80 preferred)")
+                .contains("2026-01-01T00:00:30Z", "2026-01-01T00:00:40Z", "2026-01-01T00:00:50Z",
+                        "2026-01-01T00:01:10Z", "2026-01-01T00:01:20Z");
     }
 }
