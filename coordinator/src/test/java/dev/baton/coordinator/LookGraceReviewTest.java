@@ -140,4 +140,74 @@ class LookGraceReviewTest {
                 .contains("2026-01-01T00:00:30Z", "2026-01-01T00:00:40Z", "2026-01-01T00:00:50Z",
                         "2026-01-01T00:01:10Z", "2026-01-01T00:01:20Z");
     }
+
+    /** A worker whose every run takes 3.9 s of its 2 s period, released by {@link #drive}. */
+    private final class Overrun {
+        final java.util.concurrent.atomic.AtomicReference<java.time.Instant> started =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
+
+        TestWorker worker(String name) {
+            return new TestWorker(name, Schedule.fixedRate(Duration.ofSeconds(2)), ctx -> {
+                started.set(ctx.scheduledAt());
+                done.tryAcquire(30, TimeUnit.SECONDS);
+            });
+        }
+    }
+
+    private void drive(Duration total, Overrun... overruns) {
+        for (long ms = 0; ms < total.toMillis(); ms += 100) {
+            time.advance(Duration.ofMillis(100));
+            for (Overrun o : overruns) {
+                java.time.Instant at = o.started.get();
+                if (at != null && !time.now().isBefore(at.plusMillis(3_900))) {
+                    o.started.set(null);
+                    o.done.release();
+                    time.settle();
+                }
+            }
+        }
+    }
+
+    /**
+     * The liveness guard for views that stay apart (a healed split: every node standing by for one
+     * worker) is the watch: it reads the records of slots passed as a standby once now is after
+     * slot + grace + look grace (was slot + 2 x grace), and takes the worker up if the slot is
+     * still current. Once a node's own lateness reaches period - 2 x grace, no passed slot of that
+     * period ever qualifies before the next slot replaces it: the guard is off. Here both nodes
+     * stand by for a 2.8 s worker w, and each also runs a report worker that overruns its 2 s period
+     * (3.9 s runs: each next slot is claimed 1.9 s late, as a regular claim), an idle fleet
+     * otherwise. Before the change the watch (every 50 s here) found w unrun at its first round
+     * and the nodes ran it; with it (threshold 0.5 + 0.5 + 1.9 = 2.9 s > the period), w runs on no
+     * node for minutes (for good). With Hazelcast's 0.3 s grace the same holds for any period up
+     * to 0.6 s + lateness: the 1 s workers of the benchmark, once lateness passes 0.4 s. (Only a
+     * watch that falls before the standby's own cycle of the current slot still sees a slot.)
+     */
+    @Test
+    void standbysOnNodesWithAnOverrunningWorkerStillFindAWorkerNobodyRuns() {
+        ScriptedCoordination other = new ScriptedCoordination(cluster.node("n2"));
+        List<String> slots = new CopyOnWriteArrayList<>();
+        Overrun report1 = new Overrun();
+        Overrun report2 = new Overrun();
+        coordination.roles.put("report1", ClaimRole.PREFERRED);
+        coordination.roles.put("report2", ClaimRole.STANDBY);
+        coordination.roles.put("w", ClaimRole.STANDBY);
+        other.roles.put("report1", ClaimRole.STANDBY);
+        other.roles.put("report2", ClaimRole.PREFERRED);
+        other.roles.put("w", ClaimRole.STANDBY);
+        try (BackgroundWorkerManager second = Baton.manager(other).scheduler(time).build()) {
+            for (BackgroundWorkerManager m : List.of(manager, second)) {
+                m.add(report1.worker("report1"));
+                m.add(report2.worker("report2"));
+                m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofMillis(2_800)),
+                        ctx -> slots.add(ctx.scheduledAt() + "@" + time.now())));
+            }
+            manager.start();
+            second.start();
+            drive(Duration.ofSeconds(170), report1, report2);
+            report1.done.release(10);
+            report2.done.release(10);
+        }
+        assertThat(slots).as("slots of w run once the watch found it unrun").isNotEmpty().doesNotHaveDuplicates();
+    }
 }
