@@ -51,8 +51,12 @@ final class PeriodicEntry {
     private Instant passedSlot;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
-    /** The last passed slot the watch found run: it is not read again. */
-    private Instant checkedSlot;
+    /**
+     * The oldest slot passed as a standby since the watch last looked: the watch checks it once the
+     * grace and this node's lateness have passed. The latest passed slot moves on every period, so
+     * under load a check of it could wait for ever; a run since the oldest one shows the worker alive.
+     */
+    private Instant watchSlot;
     /** When the plan's wake-up was armed for: fixed then, though the look grace moves with load. */
     private Instant planWake;
     /** When the last cycle ended: a slot claimed after it (the run before overran) is late by that run, not by load. */
@@ -154,11 +158,10 @@ final class PeriodicEntry {
         startCycle(() -> { }, () -> catchUp(passed));
     }
 
-    /** Whether the last slot this node passed as a standby should be checked against the record. */
+    /** Whether a slot this node passed as a standby should be checked against the record. */
     synchronized boolean passedAsStandby() {
-        return active && !busy && !paused && passedSlot != null && !passedSlot.equals(checkedSlot)
-                && !(worker.schedule() instanceof FixedDelay)
-                && engine.now().isAfter(passedSlot.plus(engine.coordination().stepInGrace()).plus(engine.lookGrace()));
+        return active && !busy && !paused && watchSlot != null && !(worker.schedule() instanceof FixedDelay)
+                && engine.now().isAfter(watchSlot.plus(engine.coordination().stepInGrace()).plus(engine.lookGrace()));
     }
 
     /**
@@ -170,19 +173,19 @@ final class PeriodicEntry {
      */
     void onWatch(Optional<WorkerRecord> record, Duration lookFor) {
         Instant passed;
+        Instant latest;
         synchronized (this) {
-            if (!active || busy || passedSlot == null) {
+            if (!active || busy || watchSlot == null) {
                 return;
             }
-            passed = passedSlot;
+            passed = watchSlot;
+            latest = passedSlot;
+            watchSlot = null;
         }
         // Run since, or running: a node has the worker (a slot skipped by its misfire policy is no slot lost).
         boolean alive = record.map(r -> r.running()
                 || r.lastFinishedAt().map(at -> at.isAfter(passed)).orElse(false)).orElse(false);
         if (alive || record.flatMap(WorkerRecord::lastSlot).map(last -> !last.isBefore(passed)).orElse(false)) {
-            synchronized (this) {
-                checkedSlot = passed;
-            }
             return;
         }
         Instant now = engine.now();
@@ -193,9 +196,11 @@ final class PeriodicEntry {
             }
             lookUntil = now.plus(lookFor);
         }
-        boolean current = worker.schedule().nextAfter(passed).map(next -> next.isAfter(now)).orElse(false);
+        // Nobody ran since the oldest slot checked, so nobody ran the latest either: that one may still be current.
+        Instant slot = latest != null && latest.isAfter(passed) ? latest : passed;
+        boolean current = worker.schedule().nextAfter(slot).map(next -> next.isAfter(now)).orElse(false);
         if (current) {
-            startCycle(() -> { }, () -> catchUp(passed));
+            startCycle(() -> { }, () -> catchUp(slot));
         }
     }
 
@@ -203,9 +208,17 @@ final class PeriodicEntry {
         return lookUntil != null && engine.now().isBefore(lookUntil);
     }
 
+    private synchronized void rememberPassed(Instant slot) {
+        passedSlot = paused ? null : slot;
+        if (!paused && watchSlot == null) {
+            watchSlot = slot;
+        }
+    }
+
     private Optional<Plan> catchUp(Instant passed) {
         synchronized (this) {
             passedSlot = null;
+            watchSlot = null;
         }
         Optional<Lease> lease = engine.coordination().claim(ClaimRequest.scheduled(worker.name(), passed));
         if (lease.isEmpty()) {
@@ -221,6 +234,7 @@ final class PeriodicEntry {
         if (nowPaused) {
             // A slot passed while paused is no slot to catch up after the resume.
             passedSlot = null;
+            watchSlot = null;
             lookUntil = null;
         }
     }
@@ -371,15 +385,11 @@ final class PeriodicEntry {
                 return Optional.of(due.afterGrace());
             }
             if (!due.stepIn() || claimedSince(due.slot())) {
-                synchronized (this) {
-                    passedSlot = paused ? null : due.slot();
-                }
+                rememberPassed(due.slot());
                 return notRunHere(due);
             }
         } else if (role == ClaimRole.STANDBY) {
-            synchronized (this) {
-                passedSlot = paused ? null : due.slot();
-            }
+            rememberPassed(due.slot());
             return notRunHere(due);
         }
         if (role == ClaimRole.STEP_IN && !due.stepIn()) {
