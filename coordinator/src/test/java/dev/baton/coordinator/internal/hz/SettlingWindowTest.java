@@ -13,10 +13,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review of "only a change of the preferred set opens the settling window": two members' views of
+ * Which changes open the settling window: two members' views of
  * one fail-over, a moment apart.
  */
-class RolesSettlingReviewTest {
+class SettlingWindowTest {
 
     private static final long EXPIRY = 5_500;
     private static final long STALE = 1_500;

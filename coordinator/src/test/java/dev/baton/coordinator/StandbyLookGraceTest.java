@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Review of the look grace (own lateness added to the step-in grace): what it costs an idle node. */
-class LookGraceReviewTest {
+/** The look grace (the step-in grace plus this node's own lateness) costs an idle node nothing and loses no wake-up or watch. */
+class StandbyLookGraceTest {
 
     private final ManualTime time = ManualTime.at(Harness.START);
     private final InMemoryCluster cluster = InMemoryCoordination.cluster(time.clock());

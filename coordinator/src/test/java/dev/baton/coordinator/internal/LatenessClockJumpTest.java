@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** Review of Lateness against the cluster clock moving (it reads the cluster clock, not a monotonic one). */
-class LatenessReviewTest {
+/** Lateness against the cluster clock moving (it reads the cluster clock, not a monotonic one). */
+class LatenessClockJumpTest {
 
     private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -18,7 +18,7 @@ class LatenessReviewTest {
      * passes bucketStart + 2 s, so after the clock moved back it keeps the 2 s for as long as the
      * jump (10 min here): every stand-in, standby look and watch of this idle node waits grace + 2 s
      * that long (with a 1 s worker, a stand-in runs every other or third slot; see
-     * LookGraceReviewTest), whereas the change promises it counts only the last 2-4 s.
+     * StandbyLookGraceTest), whereas the change promises it counts only the last 2-4 s.
      */
     @Test
     void aClusterClockThatMovesBackDoesNotKeepAnOldLatenessForTheLengthOfTheJump() {
