@@ -57,6 +57,8 @@ final class PeriodicEntry {
      * under load a check of it could wait for ever; a run since the oldest one shows the worker alive.
      */
     private Instant watchSlot;
+    /** When the watch last read this worker's record: it reads it at most once per {@code every}. */
+    private Instant watchedAt = Instant.MIN;
     /** When the plan's wake-up was armed for: fixed then, though the look grace moves with load. */
     private Instant planWake;
     /** When the last cycle ended: a slot claimed after it (the run before overran) is late by that run, not by load. */
@@ -158,10 +160,16 @@ final class PeriodicEntry {
         startCycle(() -> { }, () -> catchUp(passed));
     }
 
-    /** Whether a slot this node passed as a standby should be checked against the record. */
-    synchronized boolean passedAsStandby() {
+    /**
+     * Whether a slot this node passed as a standby should be checked against the record now; at most
+     * once per {@code every}, a read of every standby worker's record at each tick costing more than
+     * the rare disagreement it guards against.
+     */
+    synchronized boolean passedAsStandby(Duration every) {
+        Instant now = engine.now();
         return active && !busy && !paused && watchSlot != null && !(worker.schedule() instanceof FixedDelay)
-                && engine.now().isAfter(watchSlot.plus(engine.coordination().stepInGrace()).plus(engine.lookGrace()));
+                && !now.isBefore(watchedAt.plus(every))
+                && now.isAfter(watchSlot.plus(engine.coordination().stepInGrace()).plus(engine.lookGrace()));
     }
 
     /**
@@ -181,6 +189,7 @@ final class PeriodicEntry {
             passed = watchSlot;
             latest = passedSlot;
             watchSlot = null;
+            watchedAt = engine.now();
         }
         // Run since, or running: a node has the worker (a slot skipped by its misfire policy is no slot lost).
         boolean alive = record.map(r -> r.running()

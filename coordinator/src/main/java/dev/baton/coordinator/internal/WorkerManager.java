@@ -173,7 +173,8 @@ public final class WorkerManager implements BackgroundWorkerManager {
      */
     private void watch() {
         try {
-            List<PeriodicEntry> passed = periodicEntries().stream().filter(PeriodicEntry::passedAsStandby).toList();
+            Duration every = watchInterval().multipliedBy(3);
+            List<PeriodicEntry> passed = periodicEntries().stream().filter(p -> p.passedAsStandby(every)).toList();
             if (!passed.isEmpty()) {
                 Map<String, WorkerRecord> records = engine.coordination().readAll(
                         passed.stream().map(PeriodicEntry::name).collect(java.util.stream.Collectors.toSet()));
