@@ -188,14 +188,26 @@ final class PeriodicEntry {
             }
             passed = watchSlot;
             latest = passedSlot;
-            watchSlot = null;
-            watchedAt = engine.now();
         }
-        // Run since, or running: a node has the worker (a slot skipped by its misfire policy is no slot lost).
-        boolean alive = record.map(r -> r.running()
-                || r.lastFinishedAt().map(at -> at.isAfter(passed)).orElse(false)).orElse(false);
-        if (alive || record.flatMap(WorkerRecord::lastSlot).map(last -> !last.isBefore(passed)).orElse(false)) {
+        if (ranSince(record, passed)) {
+            synchronized (this) {
+                // Alive up to the oldest slot; the latest, if newer and not shown run, is checked next
+                // tick: a node that ran the first and died since must not put the check off further.
+                boolean latestOpen = latest != null && latest.isAfter(passed) && !ranSince(record, latest);
+                if (passed.equals(watchSlot)) {
+                    watchSlot = latestOpen ? latest : null;
+                }
+                if (!latestOpen) {
+                    watchedAt = engine.now();
+                }
+            }
             return;
+        }
+        synchronized (this) {
+            if (passed.equals(watchSlot)) {
+                watchSlot = null;
+            }
+            watchedAt = engine.now();
         }
         Instant now = engine.now();
         synchronized (this) {
@@ -211,6 +223,12 @@ final class PeriodicEntry {
         if (current) {
             startCycle(() -> { }, () -> catchUp(slot));
         }
+    }
+
+    /** Run since {@code slot}, or running, or claimed for it or later (a slot skipped by its misfire policy is no slot lost). */
+    private static boolean ranSince(Optional<WorkerRecord> record, Instant slot) {
+        return record.map(r -> r.running() || r.lastFinishedAt().map(at -> at.isAfter(slot)).orElse(false)
+                || r.lastSlot().map(last -> !last.isBefore(slot)).orElse(false)).orElse(false);
     }
 
     private synchronized boolean lookingOut() {

@@ -173,7 +173,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
      */
     private void watch() {
         try {
-            Duration every = watchInterval().multipliedBy(3);
+            Duration every = watchInterval().multipliedBy(2);
             List<PeriodicEntry> passed = periodicEntries().stream().filter(p -> p.passedAsStandby(every)).toList();
             if (!passed.isEmpty()) {
                 Map<String, WorkerRecord> records = engine.coordination().readAll(

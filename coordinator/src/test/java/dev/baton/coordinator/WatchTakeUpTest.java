@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** The watch (the liveness guard for nodes that all stand by for one worker), probed by review-look2. */
-class WatchReviewTest {
+/** The watch: the liveness guard for nodes that all stand by for one worker. */
+class WatchTakeUpTest {
 
     private final ManualTime time = ManualTime.at(Harness.START);
     // Renewals every 0.5 s as with Hazelcast's default 5 s lease: the watch ticks every 2.5 s.
