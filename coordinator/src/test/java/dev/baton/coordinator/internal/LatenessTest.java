@@ -34,4 +34,20 @@ class LatenessTest {
         lateness.record(T.plusMillis(50), T);
         assertThat(lateness.recent(T)).isZero();
     }
+
+    /**
+     * A node whose clock is 10 min ahead joins (the cluster clock, a median, jumps forward: a slot
+     * planned before is claimed "10 min late", recorded as the cap), then leaves (the median moves
+     * back). The buckets must start afresh then, not keep the 2 s for as long as the jump: every
+     * stand-in, look and watch of this idle node would wait grace + 2 s that long.
+     */
+    @Test
+    void aClusterClockThatMovesBackDoesNotKeepAnOldLatenessForTheLengthOfTheJump() {
+        Instant ahead = T.plus(Duration.ofMinutes(10));
+        lateness.record(T, ahead);
+        assertThat(lateness.recent(ahead)).isEqualTo(Lateness.CAP);
+
+        Instant back = T.plusSeconds(30);
+        assertThat(lateness.recent(back)).as("nothing late was recorded in the last 2-4 s of real time").isZero();
+    }
 }

@@ -26,7 +26,7 @@ final class Roles {
     }
 
     private volatile View view;
-    /** When the roles last changed (the table's clock), or none yet. */
+    /** When which node prefers one of this node's workers last changed (the table's clock), or none yet. */
     private volatile long changedAt = Long.MIN_VALUE;
 
     /** The cached role, or null when the snapshot is out of date. */
