@@ -48,6 +48,11 @@ final class PeriodicEntry {
     private boolean rebalancePending;
     private Execution running;
     private boolean paused;
+    /**
+     * When this node learned that the worker was resumed: a standby whose cycle of a slot that fell
+     * during the pause ran late (a loaded node) must not take that slot up after the resume.
+     */
+    private Instant resumedAt = Instant.MIN;
     private Instant passedSlot;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
@@ -231,13 +236,18 @@ final class PeriodicEntry {
                 || r.lastSlot().map(last -> !last.isBefore(slot)).orElse(false)).orElse(false);
     }
 
+    private synchronized boolean fellBeforeResume(Instant slot) {
+        return slot.isBefore(resumedAt);
+    }
+
     private synchronized boolean lookingOut() {
         return lookUntil != null && engine.now().isBefore(lookUntil);
     }
 
     private synchronized void rememberPassed(Instant slot) {
-        passedSlot = paused ? null : slot;
-        if (!paused && watchSlot == null) {
+        boolean whilePaused = paused || slot.isBefore(resumedAt);
+        passedSlot = whilePaused ? null : slot;
+        if (!whilePaused && watchSlot == null) {
             watchSlot = slot;
         }
     }
@@ -257,6 +267,9 @@ final class PeriodicEntry {
     }
 
     synchronized void onPauseChanged(boolean nowPaused) {
+        if (paused && !nowPaused) {
+            resumedAt = engine.now();
+        }
         paused = nowPaused;
         if (nowPaused) {
             // A slot passed while paused is no slot to catch up after the resume.
@@ -417,6 +430,10 @@ final class PeriodicEntry {
             }
         } else if (role == ClaimRole.STANDBY) {
             rememberPassed(due.slot());
+            return notRunHere(due);
+        }
+        if (role != ClaimRole.PREFERRED && !(worker.schedule() instanceof FixedDelay) && fellBeforeResume(due.slot())) {
+            // Its preferred node skipped it as paused: standing in for that node, skip it too.
             return notRunHere(due);
         }
         if (role == ClaimRole.STEP_IN && !due.stepIn()) {
