@@ -1,7 +1,6 @@
 package dev.baton.node.journal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.baton.worker.ExecutionListener;
 import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.ExecutionStart;
@@ -24,7 +23,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ExecutionJournal implements ExecutionListener, AutoCloseable {
 
-    private final ObjectMapper json = new ObjectMapper();
     private final OutputStream out;
     /**
      * Every execution of an instant writes at once: a lock that parks its waiters, where a monitor
@@ -87,23 +85,20 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
 
     @Override
     public void started(ExecutionStart s) {
-        ObjectNode line = json.createObjectNode()
-                .put("event", "start")
+        write(new Line("start")
                 .put("worker", s.worker())
                 .put("slot", s.slot().toString())
                 .put("fence", s.fencingToken())
                 .put("node", s.nodeId())
                 .put("executionId", s.executionId())
                 .put("kind", s.kind().name())
-                .put("at", s.startedAt().toString());
-        write(line);
+                .put("at", s.startedAt().toString()));
     }
 
     /** The end line, written while the lease is still held: no later run anywhere can start before it. */
     @Override
     public void ending(ExecutionResult r) {
-        ObjectNode line = json.createObjectNode()
-                .put("event", "end")
+        Line line = new Line("end")
                 .put("worker", r.worker())
                 .put("slot", r.slot().toString())
                 .put("fence", r.fencingToken())
@@ -120,24 +115,63 @@ public final class ExecutionJournal implements ExecutionListener, AutoCloseable 
     /** The node went on past recording the outcome (or failing to, which it then logs) and releasing the lease. */
     @Override
     public void finished(ExecutionResult r) {
-        write(json.createObjectNode()
-                .put("event", "recorded")
+        write(new Line("recorded")
                 .put("worker", r.worker())
                 .put("executionId", r.executionId()));
     }
 
-    private void write(ObjectNode line) {
+    private void write(Line line) {
+        byte[] bytes = line.bytes();
+        writing.lock();
         try {
-            byte[] bytes = (json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-            writing.lock();
-            try {
-                out.write(bytes);
-                out.flush();
-            } finally {
-                writing.unlock();
-            }
+            out.write(bytes);
+            out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("writing the execution journal failed", e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /**
+     * One JSON object on one line, fields in the order put. Every execution writes three of these, so
+     * they are built as text: an object tree serialized by an ObjectMapper cost a tenth of a loaded
+     * node's CPU. Jackson still escapes the strings.
+     */
+    static final class Line {
+        private static final JsonStringEncoder ESCAPE = JsonStringEncoder.getInstance();
+        private final StringBuilder text = new StringBuilder(256);
+
+        Line(String event) {
+            text.append('{');
+            put("event", event);
+        }
+
+        Line put(String name, String value) {
+            if (value == null) {
+                field(name).append("null");
+                return this;
+            }
+            field(name).append('"');
+            ESCAPE.quoteAsString(value, text);
+            text.append('"');
+            return this;
+        }
+
+        Line put(String name, long value) {
+            field(name).append(value);
+            return this;
+        }
+
+        private StringBuilder field(String name) {
+            if (text.length() > 1) {
+                text.append(',');
+            }
+            return text.append('"').append(name).append("\":");
+        }
+
+        byte[] bytes() {
+            return text.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
         }
     }
 

@@ -87,4 +87,27 @@ class ExecutionJournalTest {
 
         assertThat(file).exists();
     }
+
+    /** An error message is the user's text: quotes, backslashes, line breaks and any language stay one JSON line. */
+    @Test
+    void anyErrorMessageStaysOneLineThatReadsBackAsWritten() throws Exception {
+        Path file = dir.resolve("n1.jsonl");
+        Instant t = Instant.parse("2026-12-01T22:42:12Z");
+        String message = "row \"7\" failed:\n\tC:\\temp\u0001 — naïve 東京 😀";
+        try (ExecutionJournal journal = new ExecutionJournal(file)) {
+            ExecutionResult result = new ExecutionResult("w \"x\"", "e1", t, 7, "n1", t.plusMillis(3), t.plusMillis(90),
+                    Outcome.FAILED, Optional.of(new IllegalStateException(message)), RunKind.SCHEDULED);
+            journal.ending(result);
+            journal.finished(result);
+        }
+
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(2);
+        com.fasterxml.jackson.databind.JsonNode end = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+        assertThat(end.get("error").asText()).isEqualTo(message);
+        assertThat(end.get("worker").asText()).isEqualTo("w \"x\"");
+        assertThat(end.get("fence").asLong()).isEqualTo(7);
+        assertThat(end.get("outcome").asText()).isEqualTo("FAILED");
+        assertThat(end.get("at").asText()).isEqualTo(t.plusMillis(90).toString());
+    }
 }
