@@ -118,7 +118,7 @@ public final class HzCoordination implements Coordination {
         // Nodes started together found the cluster together: wait a while for every member's Baton to come up.
         this.driver = new VotersDriver(voters, loop::callVoters, new VotersDriver.Timing(expiry,
                 settings.voterRemovalDelay().toNanos(), TimeUnit.SECONDS.toNanos(2), BOOTSTRAP_WAIT.toNanos()),
-                System.nanoTime(), RandomGenerator.getDefault());
+                settings.minClusterSize(), System.nanoTime(), RandomGenerator.getDefault());
         wakeHolder.loop = loop;
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
         if (previous != null) {

@@ -50,6 +50,8 @@ final class VotersDriver {
     private final VoterState state;
     private final Calls calls;
     private final Timing timing;
+    /** The operator's least number of voters for a quorum ({@code BATON_MIN_CLUSTER_SIZE}). */
+    private final int floor;
     private final long startedAt;
     private final RandomGenerator random;
     private final Map<String, Long> missingSince = new HashMap<>();
@@ -57,8 +59,9 @@ final class VotersDriver {
     private long quietUntil = Long.MIN_VALUE;
     private long proposalRound;
 
-    VotersDriver(VoterState state, Calls calls, Timing timing, long startedAt, RandomGenerator random) {
+    VotersDriver(VoterState state, Calls calls, Timing timing, int floor, long startedAt, RandomGenerator random) {
         this.state = state;
+        this.floor = floor;
         this.calls = calls;
         this.timing = timing;
         this.startedAt = startedAt;
@@ -91,8 +94,11 @@ final class VotersDriver {
         String self = state.voterId();
         Optional<Voters> next = Optional.empty();
         if (view.leaving() && current.contains(self)) {
-            next = current.size() > 1 ? Optional.of(current.without(self)) : newcomer(current, view, live)
-                    .map(current::with);
+            // Leaving would take the voters below the floor, under which nobody holds anything: a live
+            // process that is no voter yet takes the seat first (as with the last voter), else the
+            // fleet stalls until the next change, a lease and margin later.
+            Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
+            next = current.size() > 1 && heir.isEmpty() ? Optional.of(current.without(self)) : heir.map(current::with);
         } else if (isDriver(current, view, live)) {
             next = nextChange(current, view, live);
         }

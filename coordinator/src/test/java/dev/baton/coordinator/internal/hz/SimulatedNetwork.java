@@ -130,7 +130,7 @@ final class SimulatedNetwork {
             registered.clear();
             session = newSession();
             driver = new VotersDriver(voters, this::callVoters, new VotersDriver.Timing(lease + margin, removalDelay,
-                    2000 * MS, 800 * MS), lifeStart, random);
+                    2000 * MS, 800 * MS), minClusterSize, lifeStart, random);
             up = true;
             frozen = false;
             leaving = false;
