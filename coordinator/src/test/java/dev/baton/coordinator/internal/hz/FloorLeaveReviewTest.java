@@ -1,0 +1,88 @@
+package dev.baton.coordinator.internal.hz;
+
+import static dev.baton.coordinator.internal.hz.SimulatedNetwork.MS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Review of 4d1b4c1: a voter leaving at the floor (BATON_MIN_CLUSTER_SIZE=2) hands its seat to a newcomer first. */
+class FloorLeaveReviewTest {
+
+    private static final long LEASE = 2000 * MS;
+    private static final long MARGIN = 200 * MS;
+
+    /** Two voters [n0, n1] at a floor of two, just committed: n2 starts now and is no voter yet. */
+    private SimulatedNetwork.SimNode[] atTheFloor(SimulatedNetwork net, List<Voters> seen) {
+        // The oldest member (the driver) has the higher node id, so its ballot wins a tie of rounds.
+        SimulatedNetwork.SimNode n0 = net.start("n1");
+        net.run(100);
+        SimulatedNetwork.SimNode n1 = net.start("n0");
+        net.awaitTrue(() -> n0.voters.current().size() == 2 && n1.voters.current().size() == 2, "two voters");
+        n0.voters.onLearn(seen::add);
+        n1.voters.onLearn(seen::add);
+        return new SimulatedNetwork.SimNode[] {n0, n1};
+    }
+
+    /**
+     * The leaver is not the driver: n0 leaves while n1 (the oldest voter) drives. The driver's
+     * nextChange removes a closing voter before it adds anyone, and does not look at the floor.
+     */
+    @Test
+    void aNonDrivingVoterLeavingAtTheFloorNeverTakesTheVotersBelowIt() {
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 5; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
+            List<Voters> seen = new ArrayList<>();
+            SimulatedNetwork.SimNode[] n = atTheFloor(net, seen);
+            // The last change (adding n1) lands about now: n2 waits a lease and margin to be added.
+            Voters base = n[0].voters.current();
+            SimulatedNetwork.SimNode n2 = net.start("n2");
+            // The leaver still runs an execution when it announces it leaves (BATON_SHUTDOWN_GRACE):
+            // its closing session stays in the others' tables while it holds a lock.
+            net.hold(n[1], "w");
+            net.leave(n[1], LEASE * 4);
+            net.run(15_000);
+            for (Voters v : seen) {
+                if (v.size() < 2) {
+                    failures.add("seed " + seed + ": " + v.nodes() + " (from " + base.nodes() + ")");
+                    break;
+                }
+            }
+            assertThat(n[0].voters.current().nodes()).as("seed %d", seed).containsExactly("n1", "n2");
+        }
+        assertThat(failures).as("configurations below the floor of two").isEmpty();
+    }
+
+    /**
+     * The newcomer the leaving driver hands its seat to crashes for good right after it was added.
+     * The leaver then removes itself anyway (three voters are above the floor), leaving [n1, n2]
+     * with n2 gone: one live voter of two, no majority to remove n2 or add anyone, a stall until an
+     * operator resets the voters. Before 4d1b4c1 the leaver left [n1], which a new process joins.
+     */
+    @Test
+    void aNewcomerThatCrashesAfterTakingTheSeatDoesNotStallTheClusterForGood() {
+        SimulatedNetwork net = new SimulatedNetwork(5, LEASE, MARGIN, 2);
+        SimulatedNetwork.SimNode n0 = net.start("n0");
+        net.run(100);
+        SimulatedNetwork.SimNode n1 = net.start("n1");
+        net.awaitTrue(() -> n0.voters.current().size() == 2 && n1.voters.current().size() == 2, "two voters");
+        long twoVotersAt = net.clock.get();
+        SimulatedNetwork.SimNode n2 = net.start("n2");
+        net.run(300);
+        net.leave(n0, LEASE * 4);
+        // Just after the next change may commit: the newcomer's process ends for good.
+        net.advance(twoVotersAt + LEASE + MARGIN + 400 * MS - net.clock.get());
+        Voters atCrash = n1.voters.current();
+        net.crash(n2);
+        net.run(8_000);
+        SimulatedNetwork.SimNode n3 = net.start("n3");
+        net.run(30_000);
+
+        java.util.concurrent.CompletableFuture<Boolean> granted = n1.session.acquire("w");
+        net.run(3_000);
+        assertThat(n1.voters.current().nodes()).as("voters when n2 crashed: %s", atCrash).contains("n3");
+        assertThat(granted.getNow(false)).as("n1 grants with voters %s", n1.voters.current()).isTrue();
+    }
+}
