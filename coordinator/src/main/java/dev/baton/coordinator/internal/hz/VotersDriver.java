@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Baton, replaces at once a voter whose node came back as a new process, removes a voter that
  * announced it is leaving, and one that has been gone (crashed, cut off) for {@code removalDelay}.
  * Only one member drives (the oldest voter this member sees); a leaving voter proposes its own
- * removal, and the last voter hands its seat to a newcomer first. Each change is agreed with Paxos
+ * removal, and where that would leave no voter or fewer than the floor, hands its seat to a newcomer
+ * first (see {@link #leave}). Each change is agreed with Paxos
  * among the current voters ({@link VoterState}); conflicting proposals cannot both commit, they
  * only delay each other.
  */
@@ -94,11 +95,7 @@ final class VotersDriver {
         String self = state.voterId();
         Optional<Voters> next = Optional.empty();
         if (view.leaving() && current.contains(self)) {
-            // Leaving would take the voters below the floor, under which nobody holds anything: a live
-            // process that is no voter yet takes the seat first (as with the last voter), else the
-            // fleet stalls until the next change, a lease and margin later.
-            Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
-            next = current.size() > 1 && heir.isEmpty() ? Optional.of(current.without(self)) : heir.map(current::with);
+            next = leave(current, self, view, live);
         } else if (isDriver(current, view, live)) {
             next = nextChange(current, view, live);
         }
@@ -171,7 +168,7 @@ final class VotersDriver {
         for (String voter : current.ids()) {
             SessionTable.SessionInfo s = live.get(voter);
             if (s != null && s.closing() && !voter.equals(state.voterId()) && current.size() > 1) {
-                return Optional.of(current.without(voter));
+                return leave(current, voter, view, live);
             }
         }
         // A voter whose node runs a newer process that is a voter already: the old process is gone for good.
@@ -189,6 +186,25 @@ final class VotersDriver {
             return Optional.of(current.without(lost.get()));
         }
         return newcomer(current, view, live).map(current::with);
+    }
+
+    /**
+     * The next change for a voter that leaves (proposed by itself, or by the driver). A voter already
+     * gone goes first: leaving two voters with one of them dead would leave no majority to change
+     * anything. Then, where the leaver's removal would take the voters below the floor (under which
+     * no quorum exists) or to none, a live process that is no voter yet takes the seat first; else
+     * the fleet stalls until that process's change, a lease and margin later.
+     */
+    private Optional<Voters> leave(Voters current, String leaver, View view,
+                                   Map<String, SessionTable.SessionInfo> live) {
+        String self = state.voterId();
+        Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
+                .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v)).findFirst();
+        if (gone.isPresent()) {
+            return Optional.of(current.without(gone.get()));
+        }
+        Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
+        return current.size() > 1 && heir.isEmpty() ? Optional.of(current.without(leaver)) : heir.map(current::with);
     }
 
     /**
