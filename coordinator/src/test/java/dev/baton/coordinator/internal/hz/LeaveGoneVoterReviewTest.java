@@ -1,0 +1,130 @@
+package dev.baton.coordinator.internal.hz;
+
+import static dev.baton.coordinator.internal.hz.SimulatedNetwork.MS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review of d6a1237 (VotersDriver.leave, step (a)): a leaver removes, first and at once, any
+ * other voter it does not hear now, without BATON_VOTER_REMOVAL_DELAY. A voter that is only
+ * restarting with its state, paused, or cut off from the leaver alone loses its seat; at a floor
+ * of two, with no newcomer in the leaver's sight, the leaver then removes itself too: one voter
+ * under the floor, where removing the leaver alone ([b, c]) stayed at the floor.
+ */
+class LeaveGoneVoterReviewTest {
+
+    private static final long LEASE = 2000 * MS;
+    private static final long MARGIN = 200 * MS;
+
+    /** Voters [a, b, c] settled (a the oldest, so the driver); every configuration a and b learn goes to seen. */
+    private static SimulatedNetwork.SimNode[] threeVoters(SimulatedNetwork net, List<Voters> seen) {
+        SimulatedNetwork.SimNode a = net.start("a");
+        net.run(100);
+        SimulatedNetwork.SimNode b = net.start("b");
+        net.run(100);
+        SimulatedNetwork.SimNode c = net.start("c");
+        net.awaitTrue(() -> a.voters.current().size() == 3 && b.voters.current().size() == 3
+                && c.voters.current().size() == 3, "three voters");
+        net.run((LEASE + MARGIN) / MS + 1000);
+        Consumer<Voters> record = seen::add;
+        a.voters.onLearn(record);
+        b.voters.onLearn(record);
+        return new SimulatedNetwork.SimNode[] {a, b, c};
+    }
+
+    private static List<String> below(List<Voters> seen, int floor) {
+        return seen.stream().filter(v -> v.size() < floor).map(v -> "v" + v.version() + " " + v.nodes()).toList();
+    }
+
+    /** Rolling update at floor 2: c restarts with its state (3.3 s, within the 4 s removal delay) while a leaves. */
+    @Test
+    void aVoterRestartingWithItsStateWhileAnotherLeavesDoesNotTakeTheVotersBelowTheFloor() {
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 3; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
+            List<Voters> seen = new ArrayList<>();
+            SimulatedNetwork.SimNode[] n = threeVoters(net, seen);
+            net.crash(n[2]);
+            net.run(600);
+            net.leave(n[0], LEASE * 4);
+            net.run(2700);
+            net.restart(n[2], "c");
+            net.run(10_000);
+            if (!below(seen, 2).isEmpty()) {
+                failures.add("seed " + seed + ": " + below(seen, 2) + " of " + seen.stream().map(Voters::nodes).toList());
+            }
+        }
+        assertThat(failures).as("configurations below the floor of two (removing a alone left [b, c])").isEmpty();
+    }
+
+    /** Floor 2: the link a-c alone is cut (c and b talk); a leaves. [b, c] was there to be had. */
+    @Test
+    void aLeaverThatCannotSeeOneVoterDoesNotTakeTheVotersBelowTheFloor() {
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 3; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
+            List<Voters> seen = new ArrayList<>();
+            threeVoters(net, seen);
+            net.cut(0, 2);
+            net.run(1500);
+            net.leave(net.nodes.get(0), LEASE * 4);
+            net.run(10_000);
+            if (!below(seen, 2).isEmpty()) {
+                failures.add("seed " + seed + ": " + below(seen, 2) + " of " + seen.stream().map(Voters::nodes).toList());
+            }
+        }
+        assertThat(failures).as("configurations below the floor of two, c alive and heard by b throughout").isEmpty();
+    }
+
+    /** Floor 2: c pauses 3.3 s (a GC pause, a stalled VM) while a leaves. */
+    @Test
+    void aPausedVoterWhileAnotherLeavesDoesNotTakeTheVotersBelowTheFloor() {
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 3; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
+            List<Voters> seen = new ArrayList<>();
+            SimulatedNetwork.SimNode[] n = threeVoters(net, seen);
+            n[2].frozen = true;
+            net.run(1500);
+            net.leave(n[0], LEASE * 4);
+            net.run(1800);
+            n[2].frozen = false;
+            net.run(10_000);
+            if (!below(seen, 2).isEmpty()) {
+                failures.add("seed " + seed + ": " + below(seen, 2) + " of " + seen.stream().map(Voters::nodes).toList());
+            }
+        }
+        assertThat(failures).as("configurations below the floor of two").isEmpty();
+    }
+
+    /**
+     * Floor 1 (the default), plain rolling update: before d6a1237 a leaving voter removed only
+     * itself; c, restarting with its state within the removal delay, kept its seat. Now c is
+     * removed at once and the fleet passes through a single voter [b].
+     */
+    @Test
+    void atTheDefaultFloorAVoterRestartingWithItsStateKeepsItsSeatWhileAnotherLeaves() {
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 3; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
+            List<Voters> seen = new ArrayList<>();
+            SimulatedNetwork.SimNode[] n = threeVoters(net, seen);
+            net.crash(n[2]);
+            net.run(600);
+            net.leave(n[0], LEASE * 4);
+            net.run(2700);
+            net.restart(n[2], "c");
+            net.run(10_000);
+            List<String> withoutC = seen.stream().filter(v -> !v.nodes().contains("c"))
+                    .map(v -> "v" + v.version() + " " + v.nodes()).toList();
+            if (!withoutC.isEmpty()) {
+                failures.add("seed " + seed + ": " + withoutC);
+            }
+        }
+        assertThat(failures).as("configurations that dropped c within its removal delay").isEmpty();
+    }
+}
