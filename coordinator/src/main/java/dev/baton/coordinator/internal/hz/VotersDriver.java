@@ -56,6 +56,8 @@ final class VotersDriver {
     private final long startedAt;
     private final RandomGenerator random;
     private final Map<String, Long> missingSince = new HashMap<>();
+    /** Voters this member added as a leaver's heir: one that is gone right after is not waited for. */
+    private final Set<String> heirs = new HashSet<>();
     private Proposal proposal;
     private long quietUntil = Long.MIN_VALUE;
     private long proposalRound;
@@ -189,9 +191,10 @@ final class VotersDriver {
     }
 
     /**
-     * The next change for a voter that leaves (proposed by itself, or by the driver). A voter already
-     * gone goes first: leaving two voters with one of them dead would leave no majority to change
-     * anything. Then, where the leaver's removal would take the voters below the floor (under which
+     * The next change for a voter that leaves (proposed by itself, or by the driver). A voter gone for
+     * the removal delay, or the heir this member just added and lost, goes first: two voters with one
+     * of them dead have no majority to change anything. One gone for less may be restarting with its
+     * state, frozen, or cut off from this member alone, and keeps its seat. Then, where the leaver's removal would take the voters below the floor (under which
      * no quorum exists) or to none, a live process that is no voter yet takes the seat first; else
      * the fleet stalls until that process's change, a lease and margin later.
      */
@@ -199,11 +202,15 @@ final class VotersDriver {
                                    Map<String, SessionTable.SessionInfo> live) {
         String self = state.voterId();
         Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
-                .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v)).findFirst();
+                .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v))
+                .filter(v -> heirs.contains(v) || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos())
+                        >= timing.removalDelayNanos())
+                .findFirst();
         if (gone.isPresent()) {
             return Optional.of(current.without(gone.get()));
         }
         Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
+        heir.ifPresent(heirs::add);
         return current.size() > 1 && heir.isEmpty() ? Optional.of(current.without(leaver)) : heir.map(current::with);
     }
 
