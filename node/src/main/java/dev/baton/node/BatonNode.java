@@ -308,8 +308,9 @@ public final class BatonNode implements AutoCloseable {
         } finally {
             quietly("HTTP server", http);
             quietly("metrics", metrics);
-            stopped.countDown();
+            // Before the count-down: a node that stopped by itself exits as soon as main wakes.
             log.info("Node stopped");
+            stopped.countDown();
         }
     }
 
