@@ -73,6 +73,15 @@ class WatchTakeUpTest {
         }
     }
 
+    /** A manager on {@code node} running w every 10 s; each run is added to {@code runs} as "slot kind on node". */
+    private BackgroundWorkerManager runningEvery10s(ScriptedCoordination node, List<String> runs) {
+        BackgroundWorkerManager m = Baton.manager(node).scheduler(time).build();
+        m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
+                ctx -> runs.add(ctx.scheduledAt() + " " + ctx.runKind() + " on " + node.nodeId())));
+        m.start();
+        return m;
+    }
+
     /**
      * w is paused at 45 s and resumed at 52 s; slot 50 falls in between and the preferred node n1
      * skips it. The standby n2 is loaded: its cycle of slot 50 looks at its role only after the
@@ -88,15 +97,9 @@ class WatchTakeUpTest {
         n1.roles.put("w", ClaimRole.PREFERRED);
         n2.roles.put("w", ClaimRole.STANDBY);
         List<String> runs = new CopyOnWriteArrayList<>();
-        BackgroundWorkerManager m1 = Baton.manager(n1).scheduler(time).build();
-        BackgroundWorkerManager m2 = Baton.manager(n2).scheduler(time).build();
+        BackgroundWorkerManager m1 = runningEvery10s(n1, runs);
+        BackgroundWorkerManager m2 = runningEvery10s(n2, runs);
         try {
-            m1.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
-                    ctx -> runs.add(ctx.scheduledAt() + " " + ctx.runKind() + " on n1")));
-            m2.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
-                    ctx -> runs.add(ctx.scheduledAt() + " " + ctx.runKind() + " on n2")));
-            m1.start();
-            m2.start();
             drive(Duration.ofSeconds(42));            // 45 s: slots 10-40 ran on n1
             assertThat(runs).anyMatch(r -> r.startsWith("2026-01-01T00:00:40Z"));
             m1.pause("w");
@@ -133,15 +136,9 @@ class WatchTakeUpTest {
         n2.roles.put("w", ClaimRole.STANDBY);
         n2.settling = true;
         List<String> runs = new CopyOnWriteArrayList<>();
-        BackgroundWorkerManager m1 = Baton.manager(n1).scheduler(time).build();
-        BackgroundWorkerManager m2 = Baton.manager(n2).scheduler(time).build();
+        BackgroundWorkerManager m1 = runningEvery10s(n1, runs);
+        BackgroundWorkerManager m2 = runningEvery10s(n2, runs);
         try {
-            m1.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
-                    ctx -> runs.add(ctx.scheduledAt() + " " + ctx.runKind() + " on n1")));
-            m2.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(10)),
-                    ctx -> runs.add(ctx.scheduledAt() + " " + ctx.runKind() + " on n2")));
-            m1.start();
-            m2.start();
             drive(Duration.ofSeconds(42));            // 45 s
             assertThat(runs).anyMatch(r -> r.startsWith("2026-01-01T00:00:40Z"));
             m1.pause("w");

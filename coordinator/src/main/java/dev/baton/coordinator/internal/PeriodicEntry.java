@@ -245,7 +245,7 @@ final class PeriodicEntry {
     }
 
     private synchronized void rememberPassed(Instant slot) {
-        boolean whilePaused = paused || slot.isBefore(resumedAt);
+        boolean whilePaused = paused || fellBeforeResume(slot);
         passedSlot = whilePaused ? null : slot;
         if (!whilePaused && watchSlot == null) {
             watchSlot = slot;

@@ -194,9 +194,10 @@ final class VotersDriver {
      * The next change for a voter that leaves (proposed by itself, or by the driver). A voter gone for
      * the removal delay, or the heir this member just added and lost, goes first: two voters with one
      * of them dead have no majority to change anything. One gone for less may be restarting with its
-     * state, frozen, or cut off from this member alone, and keeps its seat. Then, where the leaver's removal would take the voters below the floor (under which
-     * no quorum exists) or to none, a live process that is no voter yet takes the seat first; else
-     * the fleet stalls until that process's change, a lease and margin later.
+     * state, frozen, or cut off from this member alone, and keeps its seat. Then, where the leaver's
+     * removal would take the voters below the floor (under which no quorum exists) or to none, a live
+     * process that is no voter yet takes the seat first; else the fleet stalls until that process's
+     * change, a lease and margin later.
      */
     private Optional<Voters> leave(Voters current, String leaver, View view,
                                    Map<String, SessionTable.SessionInfo> live) {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Review of 4d1b4c1: a voter leaving at the floor (BATON_MIN_CLUSTER_SIZE=2) hands its seat to a newcomer first. */
+/** A voter leaving at the floor (BATON_MIN_CLUSTER_SIZE=2) hands its seat to a newcomer first; from the first review of the leave change. */
 class FloorLeaveReviewTest {
 
     private static final long LEASE = 2000 * MS;
@@ -26,8 +26,9 @@ class FloorLeaveReviewTest {
     }
 
     /**
-     * The leaver is not the driver: n0 leaves while n1 (the oldest voter) drives. The driver's
-     * nextChange removes a closing voter before it adds anyone, and does not look at the floor.
+     * The leaver is not the driver: n0 leaves while n1 (the oldest voter) drives. The driver takes
+     * the same steps for the leave as the leaver (it used to remove a closing voter before anything
+     * else, whatever the floor).
      */
     @Test
     void aNonDrivingVoterLeavingAtTheFloorNeverTakesTheVotersBelowIt() {
@@ -57,9 +58,9 @@ class FloorLeaveReviewTest {
 
     /**
      * The newcomer the leaving driver hands its seat to crashes for good right after it was added.
-     * The leaver then removes itself anyway (three voters are above the floor), leaving [n1, n2]
-     * with n2 gone: one live voter of two, no majority to remove n2 or add anyone, a stall until an
-     * operator resets the voters. Before 4d1b4c1 the leaver left [n1], which a new process joins.
+     * The leaver removes that lost heir before itself: removing only itself would leave [n1, n2]
+     * with n2 gone, one live voter of two, no majority to remove n2 or add anyone, a stall until an
+     * operator resets the voters.
      */
     @Test
     void aNewcomerThatCrashesAfterTakingTheSeatDoesNotStallTheClusterForGood() {

@@ -9,11 +9,11 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review of d6a1237 (VotersDriver.leave, step (a)): a leaver removes, first and at once, any
- * other voter it does not hear now, without BATON_VOTER_REMOVAL_DELAY. A voter that is only
- * restarting with its state, paused, or cut off from the leaver alone loses its seat; at a floor
- * of two, with no newcomer in the leaver's sight, the leaver then removes itself too: one voter
- * under the floor, where removing the leaver alone ([b, c]) stayed at the floor.
+ * A leave removes first only a voter gone for BATON_VOTER_REMOVAL_DELAY (or a lost heir), never one
+ * the leaver merely does not hear now: a voter restarting with its state, paused, or cut off from
+ * the leaver alone keeps its seat, and at a floor of two the voters never end below it when removing
+ * the leaver alone ([b, c]) stays at the floor. From the second review of the leave change (d6a1237
+ * removed any unheard voter at once).
  */
 class LeaveGoneVoterReviewTest {
 
@@ -40,71 +40,66 @@ class LeaveGoneVoterReviewTest {
         return seen.stream().filter(v -> v.size() < floor).map(v -> "v" + v.version() + " " + v.nodes()).toList();
     }
 
+    /** What happens to a fresh network with voters [a, b, c] ({@code n}). */
+    private interface Scenario {
+        void run(SimulatedNetwork net, SimulatedNetwork.SimNode[] n);
+    }
+
+    /** Seeds 1-3 of {@code scenario} at {@code floor}: what each left below the floor, with every configuration seen. */
+    private static List<String> belowTheFloor(int floor, Scenario scenario) {
+        List<String> failures = new ArrayList<>();
+        for (long seed = 1; seed <= 3; seed++) {
+            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, floor);
+            List<Voters> seen = new ArrayList<>();
+            scenario.run(net, threeVoters(net, seen));
+            if (!below(seen, floor).isEmpty()) {
+                failures.add("seed " + seed + ": " + below(seen, floor) + " of " + seen.stream().map(Voters::nodes).toList());
+            }
+        }
+        return failures;
+    }
+
     /** Rolling update at floor 2: c restarts with its state (3.3 s, within the 4 s removal delay) while a leaves. */
     @Test
     void aVoterRestartingWithItsStateWhileAnotherLeavesDoesNotTakeTheVotersBelowTheFloor() {
-        List<String> failures = new ArrayList<>();
-        for (long seed = 1; seed <= 3; seed++) {
-            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
-            List<Voters> seen = new ArrayList<>();
-            SimulatedNetwork.SimNode[] n = threeVoters(net, seen);
+        assertThat(belowTheFloor(2, (net, n) -> {
             net.crash(n[2]);
             net.run(600);
             net.leave(n[0], LEASE * 4);
             net.run(2700);
             net.restart(n[2], "c");
             net.run(10_000);
-            if (!below(seen, 2).isEmpty()) {
-                failures.add("seed " + seed + ": " + below(seen, 2) + " of " + seen.stream().map(Voters::nodes).toList());
-            }
-        }
-        assertThat(failures).as("configurations below the floor of two (removing a alone left [b, c])").isEmpty();
+        })).as("configurations below the floor of two (removing a alone left [b, c])").isEmpty();
     }
 
     /** Floor 2: the link a-c alone is cut (c and b talk); a leaves. [b, c] was there to be had. */
     @Test
     void aLeaverThatCannotSeeOneVoterDoesNotTakeTheVotersBelowTheFloor() {
-        List<String> failures = new ArrayList<>();
-        for (long seed = 1; seed <= 3; seed++) {
-            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
-            List<Voters> seen = new ArrayList<>();
-            threeVoters(net, seen);
+        assertThat(belowTheFloor(2, (net, n) -> {
             net.cut(0, 2);
             net.run(1500);
-            net.leave(net.nodes.get(0), LEASE * 4);
+            net.leave(n[0], LEASE * 4);
             net.run(10_000);
-            if (!below(seen, 2).isEmpty()) {
-                failures.add("seed " + seed + ": " + below(seen, 2) + " of " + seen.stream().map(Voters::nodes).toList());
-            }
-        }
-        assertThat(failures).as("configurations below the floor of two, c alive and heard by b throughout").isEmpty();
+        })).as("configurations below the floor of two, c alive and heard by b throughout").isEmpty();
     }
 
     /** Floor 2: c pauses 3.3 s (a GC pause, a stalled VM) while a leaves. */
     @Test
     void aPausedVoterWhileAnotherLeavesDoesNotTakeTheVotersBelowTheFloor() {
-        List<String> failures = new ArrayList<>();
-        for (long seed = 1; seed <= 3; seed++) {
-            SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
-            List<Voters> seen = new ArrayList<>();
-            SimulatedNetwork.SimNode[] n = threeVoters(net, seen);
+        assertThat(belowTheFloor(2, (net, n) -> {
             n[2].frozen = true;
             net.run(1500);
             net.leave(n[0], LEASE * 4);
             net.run(1800);
             n[2].frozen = false;
             net.run(10_000);
-            if (!below(seen, 2).isEmpty()) {
-                failures.add("seed " + seed + ": " + below(seen, 2) + " of " + seen.stream().map(Voters::nodes).toList());
-            }
-        }
-        assertThat(failures).as("configurations below the floor of two").isEmpty();
+        })).as("configurations below the floor of two").isEmpty();
     }
 
     /**
-     * Floor 1 (the default), plain rolling update: before d6a1237 a leaving voter removed only
-     * itself; c, restarting with its state within the removal delay, kept its seat. Now c is
-     * removed at once and the fleet passes through a single voter [b].
+     * Floor 1 (the default), plain rolling update: c, restarting with its state within the removal
+     * delay while a leaves, keeps its seat (d6a1237 removed it at once, and the fleet passed through
+     * a single voter [b]).
      */
     @Test
     void atTheDefaultFloorAVoterRestartingWithItsStateKeepsItsSeatWhileAnotherLeaves() {
