@@ -382,7 +382,8 @@ final class VoterState {
         if (!current.lineage().equals(lineage) || current.version() != version || !current.contains(voterId)) {
             return new Promise(false, null, null, current);
         }
-        if (!ballot.isAbove(promised)) {
+        // The same ballot again is its proposer's resend (a ballot names its proposer): promise it again.
+        if (!ballot.isAbove(promised) && !ballot.equals(promised)) {
             return new Promise(false, null, null, current);
         }
         Ballot before = promised;

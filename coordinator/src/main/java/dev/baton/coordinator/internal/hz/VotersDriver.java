@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -87,6 +88,7 @@ final class VotersDriver {
                 }
                 proposal = null;
             } else {
+                proposal.resendIfDue(view.nowNanos());
                 return;
             }
         }
@@ -296,6 +298,9 @@ final class VotersDriver {
         final Set<String> accepted = new HashSet<>();
         final Set<String> refusals = new HashSet<>();
         Voters value;
+        VotersRequest phaseRequest;
+        BiConsumer<String, VotersReply> phaseHandler;
+        long lastResend;
         boolean accepting;
         boolean done;
         /** So many voters refused that no majority is left: give up at once rather than at the timeout. */
@@ -308,17 +313,40 @@ final class VotersDriver {
             this.ballot = ballot;
             this.memberOfVoter = memberOfVoter;
             this.startedAt = startedAt;
+            this.lastResend = startedAt;
             this.everyone = everyone;
         }
 
         void prepare() {
-            VotersRequest request = VotersRequest.prepare(base, ballot);
-            new ArrayList<>(memberOfVoter.entrySet()).forEach(e -> send(e.getKey(), e.getValue(), request,
-                    this::onPromise));
+            sendPhase(VotersRequest.prepare(base, ballot), this::onPromise);
+        }
+
+        private void sendPhase(VotersRequest request, BiConsumer<String, VotersReply> handler) {
+            phaseRequest = request;
+            phaseHandler = handler;
+            new ArrayList<>(memberOfVoter.entrySet()).forEach(e -> send(e.getKey(), e.getValue(), request, handler));
+        }
+
+        /**
+         * Sends the current phase's request again to the voters that have not answered it: a lost
+         * message or reply then costs a resend interval, not the whole call timeout, which a leaver's
+         * bounded close cannot spare twice. A voter answers a repeated request alike (the same ballot
+         * is promised again and its value accepted again), so a duplicate changes nothing.
+         */
+        void resendIfDue(long now) {
+            if (now - lastResend < timing.callTimeoutNanos() / 8) {
+                return;
+            }
+            lastResend = now;
+            Set<String> answered = accepting ? accepted : promises.keySet();
+            new ArrayList<>(memberOfVoter.entrySet()).stream()
+                    .filter(e -> !e.getKey().equals(state.voterId()) && !answered.contains(e.getKey())
+                            && !refusals.contains(e.getKey()))
+                    .forEach(e -> send(e.getKey(), e.getValue(), phaseRequest, phaseHandler));
         }
 
         private void send(String voter, String uuid, VotersRequest request,
-                          java.util.function.BiConsumer<String, VotersReply> handler) {
+                          BiConsumer<String, VotersReply> handler) {
             if (voter.equals(state.voterId())) {
                 handler.accept(voter, request.applyTo(state));
             } else {
@@ -357,9 +385,7 @@ final class VotersDriver {
             value = promises.values().stream().filter(r -> r.acceptedBallot != null)
                     .max(Comparator.comparing(r -> r.acceptedBallot)).map(r -> r.acceptedValue).orElse(wanted);
             accepting = true;
-            VotersRequest request = VotersRequest.accept(base, ballot, value);
-            new ArrayList<>(memberOfVoter.entrySet()).forEach(e -> send(e.getKey(), e.getValue(), request,
-                    this::onAccepted));
+            sendPhase(VotersRequest.accept(base, ballot, value), this::onAccepted);
         }
 
         private void onAccepted(String voter, VotersReply reply) {

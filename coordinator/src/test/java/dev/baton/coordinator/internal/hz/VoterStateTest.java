@@ -32,6 +32,25 @@ class VoterStateTest {
     }
 
     @Test
+    void aRepeatedRequestOfTheSameBallotIsAnsweredAlikeAndALowerOneIsStillRefused() {
+        VoterState a = member("a");
+        now.addAndGet(GAP);
+        Ballot ballot = new Ballot(2, "b@1");
+        Voters withD = v1.with("d@1");
+        assertThat(a.prepare(v1.lineage(), 1, ballot).promised()).isTrue();
+        assertThat(a.prepare(v1.lineage(), 1, ballot).promised()).as("its proposer's resend").isTrue();
+        assertThat(a.accept(v1.lineage(), 1, ballot, withD)).isTrue();
+        assertThat(a.accept(v1.lineage(), 1, ballot, withD)).isTrue();
+
+        VoterState.Promise late = a.prepare(v1.lineage(), 1, ballot);
+        assertThat(late.promised()).isTrue();
+        assertThat(late.acceptedValue()).as("what it accepted meanwhile, as to any proposer").isEqualTo(withD);
+        assertThat(a.prepare(v1.lineage(), 1, new Ballot(2, "a@1")).promised()).as("same round, lower proposer")
+                .isFalse();
+        assertThat(a.prepare(v1.lineage(), 1, new Ballot(1, "c@1")).promised()).isFalse();
+    }
+
+    @Test
     void twoProposalsForOneVersionNeverBothCommit() {
         VoterState a = member("a");
         VoterState b = member("b");
