@@ -46,6 +46,14 @@ final class SimulatedNetwork {
     /** Now and then a message waits this long: it arrives after its resend. */
     long longDelay = 0;
     double longDelayRate;
+    /**
+     * Now and then a voters request is also applied once more, up to this long later (a retried
+     * Hazelcast invocation, a stale copy): the copy's reply goes nowhere.
+     */
+    long duplicateDelay = 0;
+    double duplicateRate;
+    /** Voters requests applied (copies included), for the load they put on acceptors' disks. */
+    long votersRequestsApplied;
     /** Links (from node index, to node index) whose messages take a given time. */
     private final Map<List<Integer>, Long> slowLinks = new HashMap<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>();
@@ -193,6 +201,11 @@ final class SimulatedNetwork {
                 return;
             }
             later(delay(from, to), () -> deliverVoters(from, fromUuid, to, to.uuid, request, onReply));
+            if (duplicateDelay > 0 && random.nextDouble() < duplicateRate) {
+                UUID target = to.uuid;
+                later((long) (random.nextDouble() * duplicateDelay), () -> deliverVoters(from, fromUuid, to, target,
+                        request, reply -> { }));
+            }
         }
 
         @Override
@@ -421,6 +434,7 @@ final class SimulatedNetwork {
             later(10 * MS, () -> deliverVoters(from, fromUuid, to, target, request, onReply));
             return;
         }
+        votersRequestsApplied++;
         VotersReply reply = request.applyTo(to.voters);
         if (lost(to, from)) {
             later(2000 * MS, () -> onReply.accept(null));
