@@ -382,8 +382,11 @@ final class VoterState {
         if (!current.lineage().equals(lineage) || current.version() != version || !current.contains(voterId)) {
             return new Promise(false, null, null, current);
         }
-        // The same ballot again is its proposer's resend (a ballot names its proposer): promise it again.
-        if (!ballot.isAbove(promised) && !ballot.equals(promised)) {
+        // The same ballot again is its proposer's resend (a ballot names one proposer's life): promised and saved.
+        if (ballot.equals(promised)) {
+            return new Promise(true, acceptedBallot, acceptedValue, current);
+        }
+        if (!ballot.isAbove(promised)) {
             return new Promise(false, null, null, current);
         }
         Ballot before = promised;
@@ -403,6 +406,9 @@ final class VoterState {
         }
         if (clock.getAsLong() - committedAt < changeGap) {
             return false;
+        }
+        if (ballot.equals(acceptedBallot) && value.equals(acceptedValue)) {
+            return true;
         }
         VoterStore.Saved before = snapshot();
         promised = ballot;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -59,6 +60,13 @@ final class VotersDriver {
     private final Map<String, Long> missingSince = new HashMap<>();
     /** Voters this member added as a leaver's heir: one that is gone right after is not waited for. */
     private final Set<String> heirs = new HashSet<>();
+    /**
+     * Names this process's ballots apart from those of its earlier lives. A process that restarts
+     * with its state keeps its voter id, and its rounds restart from what its own acceptor promised,
+     * which may be behind (a refused write, a forgotten decree); since an acceptor promises an equal
+     * ballot again as its proposer's resend, a ballot must never name two proposals.
+     */
+    private final String proposer;
     private Proposal proposal;
     private long quietUntil = Long.MIN_VALUE;
     private long proposalRound;
@@ -70,6 +78,8 @@ final class VotersDriver {
         this.timing = timing;
         this.startedAt = startedAt;
         this.random = random;
+        // Not from the injected generator: a test may give two lives of one voter the same seed.
+        this.proposer = state.voterId() + "#" + UUID.randomUUID();
     }
 
     /** One round: bootstrap, or move a proposal on, or start the next change this member should make. */
@@ -275,7 +285,7 @@ final class VotersDriver {
         }
         long round = Math.max(state.promisedRound(), proposalRound) + 1;
         proposalRound = round;
-        proposal = new Proposal(base, wanted, new Ballot(round, state.voterId()), memberOfVoter, view.nowNanos(),
+        proposal = new Proposal(base, wanted, new Ballot(round, proposer), memberOfVoter, view.nowNanos(),
                 view.sessions().stream().map(SessionTable.SessionInfo::memberUuid).distinct().toList());
         log.debug("Proposing {} (ballot {})", wanted, proposal.ballot);
         proposal.prepare();
