@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * second life's; now they promise it again, and the second life gets a majority that holds none of
  * what the first accepted. The first life's accepts, still in flight, then land on the same ballot and
  * a third proposer finds a majority that accepted them: two configurations of version 2 commit.
+ * A ballot now names its proposer's process life as well, so the second life's is another ballot.
  *
  * <p>Driven by hand: real {@link VoterState}s and {@link VotersDriver}s, the messages delivered (or
  * held back, or dropped) by the test.
