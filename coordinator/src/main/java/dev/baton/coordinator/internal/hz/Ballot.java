@@ -12,6 +12,7 @@ record Ballot(long round, String proposer) implements Comparable<Ballot> {
      * so that it takes part in no proposal until the next configuration is learned.
      */
     static final Ballot FORGOTTEN = new Ballot(Long.MAX_VALUE, "forgotten");
+    private static final char LIFE = '#';
 
     private static final Comparator<Ballot> ORDER = Comparator.comparingLong(Ballot::round)
             .thenComparing(Ballot::proposer);
@@ -23,6 +24,16 @@ record Ballot(long round, String proposer) implements Comparable<Ballot> {
     @Override
     public int compareTo(Ballot other) {
         return ORDER.compare(this, other);
+    }
+
+    /** Whether the proposer names its process life, not only its voter id (releases before resends did not). */
+    boolean namesALife() {
+        return proposer.indexOf(LIFE) > 0;
+    }
+
+    /** The proposer of a ballot: the voter id, then this, then an id of the process life. */
+    static String proposerOf(String voterId, String life) {
+        return voterId + LIFE + life;
     }
 
     boolean isAbove(Ballot other) {

@@ -382,8 +382,9 @@ final class VoterState {
         if (!current.lineage().equals(lineage) || current.version() != version || !current.contains(voterId)) {
             return new Promise(false, null, null, current);
         }
-        // The same ballot again is its proposer's resend (a ballot names one proposer's life): promised and saved.
-        if (ballot.equals(promised)) {
+        // The same ballot again is its proposer's resend where the ballot names one process life; a
+        // release before names only the voter, whose restart may draw the ballot again for another value.
+        if (ballot.equals(promised) && ballot.namesALife()) {
             return new Promise(true, acceptedBallot, acceptedValue, current);
         }
         if (!ballot.isAbove(promised)) {

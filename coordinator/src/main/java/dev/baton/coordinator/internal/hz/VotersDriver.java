@@ -58,8 +58,8 @@ final class VotersDriver {
     private final long startedAt;
     private final RandomGenerator random;
     private final Map<String, Long> missingSince = new HashMap<>();
-    /** Voters this member added as a leaver's heir, with their members: one whose member left is not waited for. */
-    private final Map<String, String> heirs = new HashMap<>();
+    /** Voters this member added as a leaver's heir: one that is gone right after is not waited for. */
+    private final Set<String> heirs = new HashSet<>();
     /**
      * Names this process's ballots apart from those of its earlier lives. A process that restarts
      * with its state keeps its voter id, and its rounds restart from what its own acceptor promised,
@@ -79,7 +79,7 @@ final class VotersDriver {
         this.startedAt = startedAt;
         this.random = random;
         // Not from the injected generator: a test may give two lives of one voter the same seed.
-        this.proposer = state.voterId() + "#" + UUID.randomUUID();
+        this.proposer = Ballot.proposerOf(state.voterId(), UUID.randomUUID().toString());
     }
 
     /** One round: bootstrap, or move a proposal on, or start the next change this member should make. */
@@ -204,9 +204,7 @@ final class VotersDriver {
 
     /**
      * The next change for a voter that leaves (proposed by itself, or by the driver). A voter gone for
-     * the removal delay, or the heir this member just added whose member left the cluster (not one
-     * merely unheard: the leaver would remove it for nothing and run out of time for a second
-     * hand-over, seated in two voters), goes first: two voters with one
+     * the removal delay, or the heir this member just added and lost, goes first: two voters with one
      * of them dead have no majority to change anything. One gone for less may be restarting with its
      * state, frozen, or cut off from this member alone, and keeps its seat. Then, where the leaver's
      * removal would take the voters below the floor (under which no quorum exists) or to none, a live
@@ -218,14 +216,14 @@ final class VotersDriver {
         String self = state.voterId();
         Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
                 .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v))
-                .filter(v -> heirs.containsKey(v) && !view.memberOrder().contains(heirs.get(v)) || view.nowNanos()
-                        - missingSince.getOrDefault(v, view.nowNanos()) >= timing.removalDelayNanos())
+                .filter(v -> heirs.contains(v) || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos())
+                        >= timing.removalDelayNanos())
                 .findFirst();
         if (gone.isPresent()) {
             return Optional.of(current.without(gone.get()));
         }
         Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
-        heir.ifPresent(id -> heirs.put(id, live.get(id).memberUuid()));
+        heir.ifPresent(heirs::add);
         return current.size() > 1 && heir.isEmpty() ? Optional.of(current.without(leaver)) : heir.map(current::with);
     }
 

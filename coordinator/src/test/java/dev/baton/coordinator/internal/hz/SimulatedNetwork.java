@@ -89,8 +89,6 @@ final class SimulatedNetwork {
         int generation;
         boolean up;
         boolean frozen;
-        /** Its Baton messages are lost while its member stays in every view (heartbeats still pass). */
-        boolean muted;
         boolean leaving;
         /** The nodes this node's Hazelcast member counts as members, itself included. */
         final Set<SimNode> view = new LinkedHashSet<>();
@@ -365,7 +363,7 @@ final class SimulatedNetwork {
     }
 
     private boolean lost(SimNode a, SimNode b) {
-        return lostLink(a, b) || a.muted || b.muted || random.nextDouble() < dropRate;
+        return lostLink(a, b) || random.nextDouble() < dropRate;
     }
 
     /** Messages from node {@code from} to node {@code to} take about {@code delay} from now on. */

@@ -35,7 +35,7 @@ class VoterStateTest {
     void aRepeatedRequestOfTheSameBallotIsAnsweredAlikeAndALowerOneIsStillRefused() {
         VoterState a = member("a");
         now.addAndGet(GAP);
-        Ballot ballot = new Ballot(2, "b@1");
+        Ballot ballot = new Ballot(2, Ballot.proposerOf("b@1", "life-1"));
         Voters withD = v1.with("d@1");
         assertThat(a.prepare(v1.lineage(), 1, ballot).promised()).isTrue();
         assertThat(a.prepare(v1.lineage(), 1, ballot).promised()).as("its proposer's resend").isTrue();
@@ -47,6 +47,11 @@ class VoterStateTest {
         assertThat(late.acceptedValue()).as("what it accepted meanwhile, as to any proposer").isEqualTo(withD);
         assertThat(a.prepare(v1.lineage(), 1, new Ballot(2, "a@1")).promised()).as("same round, lower proposer")
                 .isFalse();
+        VoterState c = member("c");
+        Ballot older = new Ballot(2, "b@1");
+        assertThat(c.prepare(v1.lineage(), 1, older).promised()).isTrue();
+        assertThat(c.prepare(v1.lineage(), 1, older).promised())
+                .as("a ballot of the release before names no process life: a restart of b may draw it again").isFalse();
         assertThat(a.prepare(v1.lineage(), 1, new Ballot(1, "c@1")).promised()).isFalse();
     }
 
