@@ -651,9 +651,19 @@ public final class HzCoordination implements Coordination {
         log.info("Baton coordination on node {} closed", nodeId);
     }
 
+    /**
+     * How long a leaving voter waits to give its seat back: at the floor that can take three changes
+     * (an heir in, that heir out if it was lost at once, then the leaver out), each a lease and margin
+     * after the one before, plus 2 s for the calls. With one expiry less, a leaver whose heir was lost
+     * exited seated in two voters, one of them gone: the other one alone could change nothing again.
+     */
+    static Duration seatReturnBound(Duration expiry) {
+        return expiry.multipliedBy(3).plusSeconds(2);
+    }
+
     /** Waits (bounded) until the others removed this node from the voters, so that it leaves no hole in the quorum. */
     private void leaveVoters() {
-        long deadline = System.nanoTime() + settings.expiry().multipliedBy(2).plusSeconds(2).toNanos();
+        long deadline = System.nanoTime() + seatReturnBound(settings.expiry()).toNanos();
         String self = voters.voterId();
         while (seated(self) && System.nanoTime() < deadline) {
             if (!majorityReachable()) {

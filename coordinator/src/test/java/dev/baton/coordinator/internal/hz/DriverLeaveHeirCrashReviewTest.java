@@ -17,7 +17,7 @@ class DriverLeaveHeirCrashReviewTest {
 
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
-    private static final long LEAVE_BOUND = 2 * (LEASE + MARGIN) + 2000 * MS;
+    private static final long LEAVE_BOUND = SimulatedNetwork.seatReturnBound(LEASE, MARGIN);
 
     @Test
     void aHeirThatCrashesWhileTheDriverAndTheLeaverBothProposeTheLeaveDoesNotStallTheCluster() {

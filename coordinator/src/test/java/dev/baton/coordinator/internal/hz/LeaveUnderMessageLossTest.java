@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A voter leaving two voters [n0, n1] at a floor of two, with n2 waiting for a seat, under
- * HzCoordination.leaveVoters' bound (twice the expiry plus 2 s) while messages get lost. Its seat
+ * HzCoordination.leaveVoters' bound while messages get lost. Its seat
  * takes two changes (n2 in, then n0 out) a lease and margin apart; a proposal that lost a message
  * used to wait out the 2 s call timeout and back off before the next, so two losses in a row made
  * n0 exit still seated in [n0, n1], where n1 alone is no majority: the cluster granted nothing
@@ -20,7 +20,7 @@ class LeaveUnderMessageLossTest {
 
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
-    private static final long LEAVE_BOUND = 2 * (LEASE + MARGIN) + 2000 * MS;
+    private static final long LEAVE_BOUND = SimulatedNetwork.seatReturnBound(LEASE, MARGIN);
 
     @Test
     void theRemainingVoterGrantsLeasesAfterALeaveThatLostMessages() {

@@ -30,7 +30,7 @@ class LineageResurrectionTest {
 
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
-    private static final long LEAVE_WAIT = 2 * (LEASE + MARGIN) + 2000 * MS;
+    private static final long LEAVE_WAIT = SimulatedNetwork.seatReturnBound(LEASE, MARGIN);
 
     private final SimulatedNetwork net = new SimulatedNetwork(7, LEASE, MARGIN, 1);
 

@@ -23,7 +23,7 @@ class RecreateAllTest {
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
     /** HzCoordination.leaveVoters waits at most 2 x expiry + 2 s for its removal. */
-    private static final long LEAVE_WAIT = 2 * (LEASE + MARGIN) + 2000 * MS;
+    private static final long LEAVE_WAIT = SimulatedNetwork.seatReturnBound(LEASE, MARGIN);
 
     private final SimulatedNetwork net = new SimulatedNetwork(7, LEASE, MARGIN, 1);
 

@@ -29,6 +29,11 @@ import java.util.function.Consumer;
 final class SimulatedNetwork {
 
     static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** HzCoordination's bound on a leaving voter's wait to give its seat back, for this lease and margin. */
+    static long seatReturnBound(long lease, long margin) {
+        return HzCoordination.seatReturnBound(java.time.Duration.ofNanos(lease + margin)).toNanos();
+    }
     /** How often a node's session loop runs, as SessionLoop does at most. */
     static final long LOOP = 10 * MS;
 
