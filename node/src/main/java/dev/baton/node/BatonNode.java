@@ -50,11 +50,12 @@ public final class BatonNode implements AutoCloseable {
 
     /**
      * The longest a node spends leaving the cluster on shutdown, after running executions had
-     * BATON_SHUTDOWN_GRACE to finish: giving its voter seat back (at most twice the lease plus
-     * margin, and 2 s: 13 s with the default lease) and handing its partitions over
-     * ({@link #HAND_OVER_LIMIT}). Deployments give the process longer.
+     * BATON_SHUTDOWN_GRACE to finish: giving its voter seat back (at most three times the lease plus
+     * margin, and 2 s: 18.5 s with the default lease), the others' acknowledgement of its goodbye
+     * (2 s), and handing its partitions over ({@link #HAND_OVER_LIMIT}). Deployments give the process
+     * longer.
      */
-    public static final Duration LEAVE_CLUSTER_LIMIT = Duration.ofSeconds(30);
+    public static final Duration LEAVE_CLUSTER_LIMIT = Duration.ofSeconds(36);
     /** The longest Hazelcast may spend handing this member's partitions over on shutdown. */
     static final Duration HAND_OVER_LIMIT = dev.baton.coordinator.MemberTiming.defaults().gracefulShutdownWait();
 

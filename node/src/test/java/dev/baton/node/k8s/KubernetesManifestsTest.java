@@ -97,7 +97,7 @@ class KubernetesManifestsTest {
                 "terminationGracePeriodSeconds: 30"));
 
         assertThat(ManifestChecks.problems(Manifests.load(copy))).singleElement().asString()
-                .contains("terminationGracePeriodSeconds 30 must exceed Baton's drain of 40 s");
+                .contains("terminationGracePeriodSeconds 30 must exceed Baton's drain of 46 s");
     }
 
     private void copyManifests() throws IOException {
