@@ -79,6 +79,16 @@ public final class HazelcastCoordination {
      * @return {@code config}
      * @throws IllegalArgumentException if the floor is below 1, or differs from one recorded before
      */
+    /**
+     * The longest a graceful close spends leaving, for this lease: giving the voter seat back (three
+     * times the lease plus margin, and 2 s) and waiting for the others to hear its goodbye (2 s).
+     * What a deployment's shutdown grace must allow for, beside the executions' own and Hazelcast's.
+     */
+    public static Duration closeLimit(Duration lease) {
+        HzSettings settings = HzSettings.forLease(lease, 1, Duration.ZERO);
+        return HzCoordination.seatReturnBound(settings.expiry()).plus(settings.closeTimeout());
+    }
+
     public static Config configure(Config config, int minClusterSize, MemberTiming timing) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(timing, "timing");

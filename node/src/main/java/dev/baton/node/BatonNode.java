@@ -49,13 +49,15 @@ import org.slf4j.LoggerFactory;
 public final class BatonNode implements AutoCloseable {
 
     /**
-     * The longest a node spends leaving the cluster on shutdown, after running executions had
-     * BATON_SHUTDOWN_GRACE to finish: giving its voter seat back (at most three times the lease plus
-     * margin, and 2 s: 18.5 s with the default lease), the others' acknowledgement of its goodbye
-     * (2 s), and handing its partitions over ({@link #HAND_OVER_LIMIT}). Deployments give the process
-     * longer.
+     * The longest a node with this lease spends leaving the cluster on shutdown, after running
+     * executions had BATON_SHUTDOWN_GRACE to finish: giving its voter seat back and saying goodbye
+     * ({@link HazelcastCoordination#closeLimit}: 20.5 s with the default lease), handing its
+     * partitions over ({@link #HAND_OVER_LIMIT}) and stopping its HTTP server (1 s): 36.5 s.
+     * Deployments give the process longer.
      */
-    public static final Duration LEAVE_CLUSTER_LIMIT = Duration.ofSeconds(36);
+    public static Duration leaveClusterLimit(Duration lease) {
+        return HazelcastCoordination.closeLimit(lease).plus(HAND_OVER_LIMIT).plusSeconds(1);
+    }
     /** The longest Hazelcast may spend handing this member's partitions over on shutdown. */
     static final Duration HAND_OVER_LIMIT = dev.baton.coordinator.MemberTiming.defaults().gracefulShutdownWait();
 

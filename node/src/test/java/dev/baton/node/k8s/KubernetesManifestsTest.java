@@ -42,6 +42,7 @@ class KubernetesManifestsTest {
             statefulset.yaml       | '              path: /health/ready'   | '              path: /health/live'   | readiness ignores quorum
             statefulset.yaml       | '              port: http'            | '              port: web'            | probe port
             statefulset.yaml       | 'terminationGracePeriodSeconds: 60'   | 'terminationGracePeriodSeconds: 30'  | grace below drain
+            configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASE: 10s'                   | a longer lease outgrows the grace
             statefulset.yaml       | 'readOnlyRootFilesystem: true'        | 'readOnlyRootFilesystem: false'      | writable root
             statefulset.yaml       | 'automountServiceAccountToken: false' | 'automountServiceAccountToken: true' | API token mounted
             statefulset.yaml       | '  serviceName: baton-hs'             | '  serviceName: baton'               | serviceName

@@ -145,12 +145,19 @@ final class ManifestChecks {
 
     private void checkDrain(V1PodSpec pod, Map<String, String> env) {
         Duration grace = parse(NodeSettings.SHUTDOWN_GRACE, env);
-        Duration drain = grace.plus(BatonNode.LEAVE_CLUSTER_LIMIT);
+        Duration lease;
+        try {
+            lease = parse(NodeSettings.LEASE, env);
+        } catch (RuntimeException e) {
+            lease = NodeSettings.LEASE.parse(NodeSettings.LEASE.defaultValue()); // checkSettings names the bad value
+        }
+        Duration leaving = BatonNode.leaveClusterLimit(lease);
+        Duration drain = grace.plus(leaving);
         long termination = Objects.requireNonNullElse(pod.getTerminationGracePeriodSeconds(), 30L);
         if (termination <= drain.toSeconds()) {
             problem("terminationGracePeriodSeconds %d must exceed Baton's drain of %d s (%s %s + leaving the"
                     + " cluster %d s), or the kubelet kills executions mid-hand-over", termination, drain.toSeconds(),
-                    NodeSettings.SHUTDOWN_GRACE.name(), grace, BatonNode.LEAVE_CLUSTER_LIMIT.toSeconds());
+                    NodeSettings.SHUTDOWN_GRACE.name(), grace, leaving.toSeconds());
         }
     }
 

@@ -657,7 +657,7 @@ public final class HzCoordination implements Coordination {
      * after the one before, plus 2 s for the calls. With one expiry less, a leaver whose heir was lost
      * exited seated in two voters, one of them gone: the other one alone could change nothing again.
      */
-    static Duration seatReturnBound(Duration expiry) {
+    public static Duration seatReturnBound(Duration expiry) {
         return expiry.multipliedBy(3).plusSeconds(2);
     }
 
