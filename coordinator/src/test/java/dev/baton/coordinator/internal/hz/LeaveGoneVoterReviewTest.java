@@ -45,6 +45,16 @@ class LeaveGoneVoterReviewTest {
         void run(SimulatedNetwork net, SimulatedNetwork.SimNode[] n);
     }
 
+    /** A rolling update: c restarts with its state (3.3 s, within the 4 s removal delay) while a leaves. */
+    private static final Scenario RESTART_WHILE_A_LEAVES = (net, n) -> {
+        net.crash(n[2]);
+        net.run(600);
+        net.leave(n[0], LEASE * 4);
+        net.run(2700);
+        net.restart(n[2], "c");
+        net.run(10_000);
+    };
+
     /** Seeds 1-3 of {@code scenario} at {@code floor}: what each left below the floor, with every configuration seen. */
     private static List<String> belowTheFloor(int floor, Scenario scenario) {
         List<String> failures = new ArrayList<>();
@@ -62,14 +72,8 @@ class LeaveGoneVoterReviewTest {
     /** Rolling update at floor 2: c restarts with its state (3.3 s, within the 4 s removal delay) while a leaves. */
     @Test
     void aVoterRestartingWithItsStateWhileAnotherLeavesDoesNotTakeTheVotersBelowTheFloor() {
-        assertThat(belowTheFloor(2, (net, n) -> {
-            net.crash(n[2]);
-            net.run(600);
-            net.leave(n[0], LEASE * 4);
-            net.run(2700);
-            net.restart(n[2], "c");
-            net.run(10_000);
-        })).as("configurations below the floor of two (removing a alone left [b, c])").isEmpty();
+        assertThat(belowTheFloor(2, RESTART_WHILE_A_LEAVES))
+                .as("configurations below the floor of two (removing a alone left [b, c])").isEmpty();
     }
 
     /** Floor 2: the link a-c alone is cut (c and b talk); a leaves. [b, c] was there to be had. */
@@ -107,13 +111,7 @@ class LeaveGoneVoterReviewTest {
         for (long seed = 1; seed <= 3; seed++) {
             SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
             List<Voters> seen = new ArrayList<>();
-            SimulatedNetwork.SimNode[] n = threeVoters(net, seen);
-            net.crash(n[2]);
-            net.run(600);
-            net.leave(n[0], LEASE * 4);
-            net.run(2700);
-            net.restart(n[2], "c");
-            net.run(10_000);
+            RESTART_WHILE_A_LEAVES.run(net, threeVoters(net, seen));
             List<String> withoutC = seen.stream().filter(v -> !v.nodes().contains("c"))
                     .map(v -> "v" + v.version() + " " + v.nodes()).toList();
             if (!withoutC.isEmpty()) {

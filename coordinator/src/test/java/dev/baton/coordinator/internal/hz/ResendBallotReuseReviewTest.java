@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -196,7 +200,7 @@ class ResendBallotReuseReviewTest {
         }
         Voters atA = a.current();
 
-        List<Voters> versionTwo = java.util.stream.Stream.of(atP, atA).filter(v -> v.version() == 2).distinct()
+        List<Voters> versionTwo = Stream.of(atP, atA).filter(v -> v.version() == 2).distinct()
                 .toList();
         assertThat(versionTwo).as("version 2 as p's second life (ballot " + reused + " again) and as a learned it")
                 .hasSizeLessThanOrEqualTo(1);
@@ -206,5 +210,65 @@ class ResendBallotReuseReviewTest {
         List<String> all = new ArrayList<>(a);
         all.add(b);
         return all;
+    }
+
+    /**
+     * The same through a proposer of the release before a ballot named a process life (the voter id
+     * alone), restarted with its state during a rolling update: this release's acceptors must not take
+     * its equal ballot for a resend (found by the second review).
+     */
+    @Test
+    void anOlderReleaseProposerRestartedWithItsStateReusesItsBallotAndTwoConfigurationsOfOneVersionCommit() {
+        VoterState a = acceptor("a", new SimulatedNetwork.DiskStore());
+        VoterState b = acceptor("b", new SimulatedNetwork.DiskStore());
+        VoterState c = acceptor("c", new SimulatedNetwork.DiskStore());
+        VoterState d = acceptor("d", new SimulatedNetwork.DiskStore());
+        clock.addAndGet(GAP + MS);
+        String lineage = v1.lineage();
+        // The release before names a ballot by the voter id alone.
+        Ballot older = new Ballot(1, "p@1");
+        Voters withE = v1.with("e@1");
+        Voters withF = v1.with("f@1");
+        Set<Voters> chosen = new LinkedHashSet<>();
+
+        // p's first life: a, b and c promise; its accept of v1+e reaches a, those to b and c are held up.
+        assertThat(List.of(a, b, c)).allMatch(s -> s.prepare(lineage, 1, older).promised());
+        assertThat(a.accept(lineage, 1, older, withE)).isTrue();
+
+        // p restarts with its state (still the release before) and draws round 1 again, for v1+f.
+        List<VoterState> promised = new ArrayList<>();
+        List<VoterState.Promise> promises = new ArrayList<>();
+        for (VoterState s : List.of(b, c, d)) {
+            VoterState.Promise p = s.prepare(lineage, 1, older);
+            if (p.promised()) {
+                promised.add(s);
+                promises.add(p);
+            }
+        }
+        if (promised.size() >= 3) {
+            assertThat(promises).allMatch(p -> p.acceptedBallot() == null);
+            long accepted = promised.stream().filter(s -> s.accept(lineage, 1, older, withF)).count();
+            if (accepted >= 3) {
+                chosen.add(withF);
+            }
+        }
+
+        // The first life's accepts arrive now at b and c: a, b, c have accepted v1+e under the same ballot.
+        long late = Stream.of(b, c).filter(s -> s.accept(lineage, 1, older, withE)).count();
+        if (late == 2) {
+            chosen.add(withE);
+        }
+        // a, a proposer of this release, drives next: its prepare finds v1+e at a, b and c under the highest ballot.
+        Ballot third = new Ballot(2, Ballot.proposerOf("a@1", UUID.randomUUID().toString()));
+        List<VoterState.Promise> fromABC = List.of(a, b, c).stream().map(s -> s.prepare(lineage, 1, third)).toList();
+        Voters value = fromABC.stream().filter(p -> p.acceptedBallot() != null)
+                .max(Comparator.comparing(VoterState.Promise::acceptedBallot))
+                .map(VoterState.Promise::acceptedValue).orElse(v1.with("g@1"));
+        if (List.of(a, b, c).stream().allMatch(s -> s.accept(lineage, 1, third, value))) {
+            chosen.add(value);
+        }
+
+        assertThat(chosen).as("configurations of version 2 accepted by a majority of v1 (3 of 5)")
+                .hasSizeLessThanOrEqualTo(1);
     }
 }

@@ -238,6 +238,18 @@ final class SimulatedNetwork {
     }
 
     /** Starts a new node that joins the cluster of the oldest healthy node it can reach. */
+    /**
+     * Starts {@code first}, then {@code second} a moment later, and runs until both know the two of
+     * them as the voters: the oldest (first) drives.
+     */
+    SimNode[] twoVoters(String first, String second) {
+        SimNode a = start(first);
+        run(100);
+        SimNode b = start(second);
+        awaitTrue(() -> a.voters.current().size() == 2 && b.voters.current().size() == 2, "two voters");
+        return new SimNode[] {a, b};
+    }
+
     SimNode start(String nodeId) {
         SimNode n = new SimNode(nodes.size());
         nodes.add(n);
