@@ -185,11 +185,20 @@ final class VotersDriver {
                 return leave(current, voter, view, live);
             }
         }
-        // A voter whose node runs a newer process that is a voter already: the old process is gone for good.
+        // A voter whose node runs a newer process: the old process is gone for good (a node id runs one
+        // process at a time). It goes before the new process comes in, where the voters left keep the
+        // floor and a majority of two: added first, the new process raises the quorum to three of four
+        // while the dead seat still counts, and that node failing again before the next change (a lease
+        // later) leaves two of four, no majority to change anything, though only one node was ever down.
         for (String voter : current.ids()) {
-            if (!live.containsKey(voter) && current.size() > 1 && current.ids().stream()
-                    .anyMatch(other -> !other.equals(voter) && live.containsKey(other)
-                            && Voters.nodeOf(other).equals(Voters.nodeOf(voter)))) {
+            if (live.containsKey(voter) || current.size() <= 1) {
+                continue;
+            }
+            boolean newerIsVoter = current.ids().stream().anyMatch(other -> !other.equals(voter)
+                    && live.containsKey(other) && Voters.nodeOf(other).equals(Voters.nodeOf(voter)));
+            boolean newerIsLive = live.keySet().stream().anyMatch(other -> !other.equals(voter)
+                    && Voters.nodeOf(other).equals(Voters.nodeOf(voter)));
+            if (newerIsVoter || (newerIsLive && current.size() - 1 >= Math.max(2, floor))) {
                 return Optional.of(current.without(voter));
             }
         }

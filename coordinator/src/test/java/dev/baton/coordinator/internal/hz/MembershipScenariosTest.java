@@ -228,6 +228,30 @@ class MembershipScenariosTest {
     }
 
     /**
+     * A node killed, restarted without its state (a new voter) and killed again once the others
+     * started replacing its seat: only one node was ever down at a time, so the other two keep a
+     * majority of every configuration the replacement passes through. Adding the new process before
+     * removing the old seat made four voters, three of them needed, and the second kill left two.
+     */
+    @Test
+    void aNodeRestartedWithoutItsStateAndKilledAgainLeavesTheOtherTwoRunning() {
+        List<SimulatedNetwork.SimNode> n = startCluster(3);
+        Holder w = hold(n.get(0), "w");
+        List<String> original = n.get(0).voters.current().ids();
+
+        net.crash(n.get(1));
+        net.run(1_000);
+        net.restart(n.get(1), "n1", false);
+        net.awaitTrue(() -> !n.get(0).voters.current().ids().equals(original), 30_000,
+                "the others to start replacing n1's seat");
+        net.crash(n.get(1));
+        net.run(3 * LEASE / MS);
+
+        assertThat(w.losses).as("n0's lease through both kills").isEmpty();
+        assertThat(acquires(n.get(2), "x")).as("n2 still gets a lease").isTrue();
+    }
+
+    /**
      * Node 0 holds w with the support of itself and node 2 (node 1 cannot hear node 0). Node 2 crashes and
      * restarts at once under the same id: its new table knows nothing of node 0's lock. Its answers must not
      * count before a lease and a margin have passed, or node 1 would get w with nodes 1 and 2 while node 0
