@@ -185,11 +185,13 @@ final class VotersDriver {
                 return leave(current, voter, view, live);
             }
         }
-        // A voter whose node runs a newer process: the old process is gone for good (a node id runs one
-        // process at a time). It goes before the new process comes in, where the voters left keep the
-        // floor and a majority of two: added first, the new process raises the quorum to three of four
-        // while the dead seat still counts, and that node failing again before the next change (a lease
-        // later) leaves two of four, no majority to change anything, though only one node was ever down.
+        // A voter whose node runs a newer process: the old process is taken for gone (a process under
+        // the same node id replaces it). Its seat goes before the new process comes in wherever the
+        // configuration in between tolerates as many failures as the other order's: added first, the
+        // new process makes four voters of three needed while the dead seat still counts, and the same
+        // node failing again before the next change (a lease later) leaves two of four, no majority to
+        // change anything, though only one node was ever down. Two voters, or a floor that binds the
+        // smaller configuration, still take the new process first.
         for (String voter : current.ids()) {
             if (live.containsKey(voter) || current.size() <= 1) {
                 continue;
@@ -198,7 +200,7 @@ final class VotersDriver {
                     && live.containsKey(other) && Voters.nodeOf(other).equals(Voters.nodeOf(voter)));
             boolean newerIsLive = live.keySet().stream().anyMatch(other -> !other.equals(voter)
                     && Voters.nodeOf(other).equals(Voters.nodeOf(voter)));
-            if (newerIsVoter || (newerIsLive && current.size() - 1 >= Math.max(2, floor))) {
+            if (newerIsVoter || (newerIsLive && removingFirstToleratesAsMuch(current, voter, live))) {
                 return Optional.of(current.without(voter));
             }
         }
@@ -209,6 +211,20 @@ final class VotersDriver {
             return Optional.of(current.without(lost.get()));
         }
         return newcomer(current, view, live).map(current::with);
+    }
+
+    /**
+     * Whether the configuration without {@code gone} keeps at least as many live voters above its
+     * quorum as the one with the new process added would (which counts it live): on a tie the old
+     * seat goes first, since the node that failed once is the likeliest to fail again.
+     */
+    private boolean removingFirstToleratesAsMuch(Voters current, String gone,
+                                                 Map<String, SessionTable.SessionInfo> live) {
+        long alive = current.ids().stream().filter(live::containsKey).count();
+        Voters smaller = current.without(gone);
+        long spareSmaller = alive - smaller.quorum(floor);
+        long spareLarger = alive + 1 - Math.max(floor, (current.size() + 1) / 2 + 1);
+        return smaller.size() >= 2 && spareSmaller >= spareLarger;
     }
 
     /**
