@@ -48,10 +48,9 @@ class ReplaceOrderReviewTest {
 
     /**
      * Floor 3 (BATON_MIN_CLUSTER_SIZE=3), four voters; n1 is rescheduled without its state. Removing the
-     * old seat first makes three voters with a quorum of three (the floor binds), so a crash of n2 in the
-     * window before n1's new process is added ends every lease. Main adds n1's new process first: five
-     * voters, four live, a quorum of three, and n2's crash costs no lease. (The change recovers on its
-     * own a change later: a lapse, not a stall.)
+     * old seat first would make three voters with a quorum of three (the floor binds), and a crash of n2
+     * in the window before n1's new process comes in would end every lease. So the new process comes in
+     * first: five voters, four live, a quorum of three, and n2's crash costs no lease.
      */
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {7, 11, 23})
