@@ -40,6 +40,10 @@ public enum Contender {
             env.put("BATON_DRILL_PERIOD", w.period().toMillis() + "ms");
             env.put("BATON_DRILL_WORK", w.work());
             env.put("BATON_JOURNAL", journal.toString());
+            // As the image, compose and the manifests run it: a node killed and restarted is the same
+            // voter again. Without it the fail-over part's second fault, seconds after the first
+            // node came back as a new voter, took the second of three voters (no majority left).
+            env.put("BATON_STATE_DIR", journal.resolveSibling(w.clusterName() + "-" + id + "-state").toString());
             env.put("BATON_PASSIVE_USERS_PERIOD", "1h");
             env.put("BATON_LOG_LEVEL", "warn");
             // Thousands of drill workers would make thousands of metric series; operators turn it off too.
