@@ -196,11 +196,11 @@ final class VotersDriver {
             if (live.containsKey(voter) || current.size() <= 1) {
                 continue;
             }
-            boolean newerIsVoter = current.ids().stream().anyMatch(other -> !other.equals(voter)
-                    && live.containsKey(other) && Voters.nodeOf(other).equals(Voters.nodeOf(voter)));
-            boolean newerIsLive = live.keySet().stream().anyMatch(other -> !other.equals(voter)
-                    && Voters.nodeOf(other).equals(Voters.nodeOf(voter)));
-            if (newerIsVoter || (newerIsLive && removingFirstToleratesAsMuch(current, voter, live))) {
+            List<String> newer = live.keySet().stream()
+                    .filter(other -> !other.equals(voter) && Voters.nodeOf(other).equals(Voters.nodeOf(voter)))
+                    .toList();
+            if (newer.stream().anyMatch(current::contains)
+                    || (!newer.isEmpty() && removingFirstToleratesAsMuch(current, voter, newer.get(0), live))) {
                 return Optional.of(current.without(voter));
             }
         }
@@ -215,15 +215,15 @@ final class VotersDriver {
 
     /**
      * Whether the configuration without {@code gone} keeps at least as many live voters above its
-     * quorum as the one with the new process added would (which counts it live): on a tie the old
+     * quorum as the one with {@code replacement} added would (which counts it live): on a tie the old
      * seat goes first, since the node that failed once is the likeliest to fail again.
      */
-    private boolean removingFirstToleratesAsMuch(Voters current, String gone,
+    private boolean removingFirstToleratesAsMuch(Voters current, String gone, String replacement,
                                                  Map<String, SessionTable.SessionInfo> live) {
         long alive = current.ids().stream().filter(live::containsKey).count();
         Voters smaller = current.without(gone);
         long spareSmaller = alive - smaller.quorum(floor);
-        long spareLarger = alive + 1 - Math.max(floor, (current.size() + 1) / 2 + 1);
+        long spareLarger = alive + 1 - current.with(replacement).quorum(floor);
         return smaller.size() >= 2 && spareSmaller >= spareLarger;
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +28,7 @@ class LeaveUnderMessageLossTest {
         for (long seed : new long[] {26, 143, 177}) {
             Fleet fleet = leaveAtTheFloor(seed, 0.03);
             fleet.net.run(15_000);
-            CompletableFuture<Boolean> granted = fleet.n1.session.acquire("w");
-            fleet.net.run(3000);
-            if (!granted.getNow(false)) {
+            if (!fleet.net.grants(fleet.n1, "w", 3_000)) {
                 stalled.add("seed " + seed + ": voters " + fleet.n1.voters.current().nodes() + ", at n0's exit "
                         + fleet.atExit.nodes());
             }

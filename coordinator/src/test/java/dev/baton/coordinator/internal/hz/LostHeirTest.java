@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,9 +35,7 @@ class LostHeirTest {
         net.run(2_000);
         net.start("n3");
         net.run(40_000);
-        CompletableFuture<Boolean> granted = survivor.session.acquire("w");
-        net.run(3_000);
-        return granted.getNow(false) ? null : "seed " + seed + ": at the leaver's exit " + atExit.nodes()
+        return net.grants(survivor, "w", 3_000) ? null : "seed " + seed + ": at the leaver's exit " + atExit.nodes()
                 + ", now " + survivor.voters.current().nodes();
     }
 

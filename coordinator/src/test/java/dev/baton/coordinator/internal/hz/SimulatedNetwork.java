@@ -591,6 +591,48 @@ final class SimulatedNetwork {
         throw new AssertionError("timed out waiting for " + what);
     }
 
+    /**
+     * Starts n0..n{size-1} a moment apart and runs until each knows all of them as the voters: the
+     * oldest (n0) drives.
+     */
+    List<SimNode> voters(int size) {
+        List<SimNode> started = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            started.add(start("n" + i));
+            run(100);
+        }
+        awaitTrue(() -> started.stream().allMatch(n -> n.voters.current().size() == size), size + " voters");
+        return started;
+    }
+
+    /** Whether {@code node} gets {@code worker}'s lock when it asks once and waits {@code millis}; released after. */
+    boolean grants(SimNode node, String worker, long millis) {
+        java.util.concurrent.CompletableFuture<Boolean> granted = node.session.acquire(worker);
+        run(millis);
+        boolean held = granted.getNow(false) && node.session.holds(worker);
+        node.session.release(worker, false);
+        return held;
+    }
+
+    /**
+     * Every configuration the watched processes learn, by lineage and version: two different ones of
+     * one version are a fork, which the voters' single-decree rounds must never allow.
+     */
+    static final class Forks {
+        private final Map<String, Voters> learned = new HashMap<>();
+        final List<String> found = new ArrayList<>();
+
+        /** Watches what {@code node}'s current process learns (a restarted process must be watched again). */
+        void watch(SimNode node) {
+            node.voters.onLearn(v -> {
+                Voters old = learned.putIfAbsent(v.lineage() + "/" + v.version(), v);
+                if (old != null && !old.ids().equals(v.ids())) {
+                    found.add(v.lineage() + "/" + v.version() + " " + old.ids() + " vs " + v.ids());
+                }
+            });
+        }
+    }
+
     /** Asks for {@code worker}'s lock at {@code node} until it holds it (a minute at most). */
     void hold(SimNode node, String worker) {
         awaitTrue(() -> {
