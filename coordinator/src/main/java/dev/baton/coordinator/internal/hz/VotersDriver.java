@@ -185,13 +185,29 @@ final class VotersDriver {
                 return leave(current, voter, view, live);
             }
         }
-        // A voter whose node runs a newer process: the old process is taken for gone (a process under
-        // the same node id replaces it). Its seat goes before the new process comes in wherever the
-        // configuration in between tolerates as many failures as the other order's: added first, the
-        // new process makes four voters of three needed while the dead seat still counts, and the same
-        // node failing again before the next change (a lease later) leaves two of four, no majority to
-        // change anything, though only one node was ever down. Two voters, or a floor that binds the
-        // smaller configuration, still take the new process first.
+        Optional<String> replaced = replacedSeat(current, live);
+        if (replaced.isPresent()) {
+            return replaced.map(current::without);
+        }
+        Optional<String> lost = missingSince.entrySet().stream()
+                .filter(e -> view.nowNanos() - e.getValue() >= timing.removalDelayNanos())
+                .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
+        if (lost.isPresent() && current.size() > 1) {
+            return Optional.of(current.without(lost.get()));
+        }
+        return newcomer(current, view, live).map(current::with);
+    }
+
+    /**
+     * A voter whose node runs a newer process: the old process is taken for gone (a process under
+     * the same node id replaces it). Its seat goes before the new process comes in wherever the
+     * configuration in between tolerates as many failures as the other order's: added first, the
+     * new process makes four voters of three needed while the dead seat still counts, and the same
+     * node failing again before the next change (a lease later) leaves two of four, no majority to
+     * change anything, though only one node was ever down. Two voters, or a floor that binds the
+     * smaller configuration, still take the new process first.
+     */
+    private Optional<String> replacedSeat(Voters current, Map<String, SessionTable.SessionInfo> live) {
         for (String voter : current.ids()) {
             if (live.containsKey(voter) || current.size() <= 1) {
                 continue;
@@ -201,16 +217,10 @@ final class VotersDriver {
                     .toList();
             if (newer.stream().anyMatch(current::contains)
                     || (!newer.isEmpty() && removingFirstToleratesAsMuch(current, voter, newer.get(0), live))) {
-                return Optional.of(current.without(voter));
+                return Optional.of(voter);
             }
         }
-        Optional<String> lost = missingSince.entrySet().stream()
-                .filter(e -> view.nowNanos() - e.getValue() >= timing.removalDelayNanos())
-                .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
-        if (lost.isPresent() && current.size() > 1) {
-            return Optional.of(current.without(lost.get()));
-        }
-        return newcomer(current, view, live).map(current::with);
+        return Optional.empty();
     }
 
     /**
@@ -228,9 +238,11 @@ final class VotersDriver {
     }
 
     /**
-     * The next change for a voter that leaves (proposed by itself, or by the driver). A voter gone for
-     * the removal delay, or the heir this member just added and lost, goes first: two voters with one
-     * of them dead have no majority to change anything. One gone for less may be restarting with its
+     * The next change for a voter that leaves (proposed by itself, or by the driver). A seat whose node
+     * already runs a new process goes first as the driver would take it ({@link #replacedSeat}): a
+     * leaver taking itself out first would leave that dead seat among fewer voters. So does a voter gone
+     * for the removal delay, or the heir this member just added and lost: two voters with one of them
+     * dead have no majority to change anything. One gone for less may be restarting with its
      * state, frozen, or cut off from this member alone, and keeps its seat. Then, where the leaver's
      * removal would take the voters below the floor (under which no quorum exists) or to none, a live
      * process that is no voter yet takes the seat first; else the fleet stalls until that process's
@@ -238,6 +250,10 @@ final class VotersDriver {
      */
     private Optional<Voters> leave(Voters current, String leaver, View view,
                                    Map<String, SessionTable.SessionInfo> live) {
+        Optional<String> replaced = replacedSeat(current, live);
+        if (replaced.isPresent()) {
+            return replaced.map(current::without);
+        }
         String self = state.voterId();
         Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
                 .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v))

@@ -280,6 +280,34 @@ class MembershipScenariosTest {
     }
 
     /**
+     * A node drained while another pod comes back without its state: n2 is killed and restarted as a
+     * new process, and n0 starts leaving before any change could take n2's old seat (a change waits a
+     * lease and margin after the one before). Taking itself out first, n0 left {n1, n2 dead}: two
+     * voters, one of them dead, no majority to change anything, so nobody got a lease again. The dead
+     * seat goes first, as the driver would take it.
+     */
+    @ParameterizedTest(name = "floor {0}")
+    @ValueSource(ints = {1, 2})
+    void aVoterLeavingWhileAnotherNodeIsBackWithoutItsStateTakesTheDeadSeatOutFirst(int floor) {
+        SimulatedNetwork sim = new SimulatedNetwork(7, LEASE, MARGIN, floor);
+        List<SimulatedNetwork.SimNode> n = sim.voters(3);
+        String oldN2 = n.get(2).voters.voterId();
+
+        sim.crash(n.get(2));
+        sim.run(600);
+        sim.restart(n.get(2), "n2", false);
+        sim.run(400);
+        assertThat(n.get(0).voters.changeAllowed()).as("n0 may not change the voters yet").isFalse();
+        sim.leave(n.get(0), SimulatedNetwork.seatReturnBound(LEASE, MARGIN));
+        sim.awaitTrue(() -> !n.get(0).up, 30_000, "n0 to give its seat back and exit");
+        sim.run(3 * (LEASE + MARGIN) / MS);
+
+        assertThat(sim.grants(n.get(1), "x", LEASE / MS)).as("n1 gets a lease").isTrue();
+        assertThat(sim.grants(n.get(2), "y", LEASE / MS)).as("n2's new process gets a lease").isTrue();
+        assertThat(n.get(1).voters.current().ids()).as("the voters n1 knows").doesNotContain(oldN2);
+    }
+
+    /**
      * Node 0 holds w with the support of itself and node 2 (node 1 cannot hear node 0). Node 2 crashes and
      * restarts at once under the same id: its new table knows nothing of node 0's lock. Its answers must not
      * count before a lease and a margin have passed, or node 1 would get w with nodes 1 and 2 while node 0
