@@ -14,9 +14,11 @@ import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -172,6 +174,26 @@ public abstract class CoordinationContract {
         assertThat(done.holder()).isEmpty();
         assertThat(done.lastOutcome()).contains(Outcome.FAILED);
         assertThat(done.lastFinishedAt()).isPresent();
+    }
+
+    @Test
+    void readingManyRecordsAtOnceShowsEachAsReadingItAloneDoes() {
+        Set<String> many = new HashSet<>();
+        for (int i = 0; i < 40; i++) {
+            String w = worker + "-" + i;
+            many.add(w);
+            Lease lease = a.claim(ClaimRequest.scheduled(w, slot(10))).orElseThrow();
+            if (i % 2 == 0) {
+                lease.complete(Outcome.SUCCEEDED);
+            }
+        }
+        Set<String> asked = new HashSet<>(many);
+        asked.add(worker + "-never-claimed");
+
+        Map<String, WorkerRecord> all = b.readAll(asked);
+
+        assertThat(all.keySet()).isEqualTo(many);
+        many.forEach(w -> assertThat(all.get(w)).as(w).isEqualTo(b.read(w).orElseThrow()));
     }
 
     @Test
