@@ -155,7 +155,7 @@ final class SimulatedNetwork {
         }
 
         LocalSession newSession() {
-            return new LocalSession(nodeId + "/" + (generation * 1000 + sessionCount++), registered, context);
+            return new LocalSession(nodeId + "/" + index + "-" + (generation * 1000 + sessionCount++), registered, context);
         }
 
         private int sessionCount;
