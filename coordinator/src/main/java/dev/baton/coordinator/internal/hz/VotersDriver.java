@@ -70,8 +70,6 @@ final class VotersDriver {
     private Proposal proposal;
     private long quietUntil = Long.MIN_VALUE;
     private long proposalRound;
-    /** When this member first knew it leaves (Long.MIN_VALUE: not leaving). */
-    private long leavingSince = Long.MIN_VALUE;
 
     VotersDriver(VoterState state, Calls calls, Timing timing, int floor, long startedAt, RandomGenerator random) {
         this.state = state;
@@ -105,9 +103,6 @@ final class VotersDriver {
             }
         }
         trackMissing(current, live, view.nowNanos());
-        if (view.leaving() && leavingSince == Long.MIN_VALUE) {
-            leavingSince = view.nowNanos();
-        }
         if (view.nowNanos() < quietUntil || !state.changeAllowed()) {
             return;
         }
@@ -269,25 +264,8 @@ final class VotersDriver {
             return Optional.of(current.without(gone.get()));
         }
         Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
-        if (heir.isEmpty() && leaver.equals(self) && waitsForAMissingVoter(current.without(leaver), view, live)) {
-            return Optional.empty();
-        }
         heir.ifPresent(heirs::add);
         return current.size() > 1 && heir.isEmpty() ? Optional.of(current.without(leaver)) : heir.map(current::with);
-    }
-
-    /**
-     * Whether this leaver keeps its seat a while longer: the voters it would leave behind that it hears
-     * are no majority of them, so its removal now would leave a dead seat among too few voters to
-     * change anything, where that voter's node may be back in a moment (with its state, or as a new
-     * process whose seat {@link #replacedSeat} then frees first). Bounded well within the leaver's close.
-     */
-    private boolean waitsForAMissingVoter(Voters rest, View view, Map<String, SessionTable.SessionInfo> live) {
-        long waited = view.nowNanos() - leavingSince;
-        if (rest.size() == 0 || waited >= Math.min(2 * timing.expiryNanos(), timing.removalDelayNanos() / 2)) {
-            return false;
-        }
-        return rest.ids().stream().filter(live::containsKey).count() < rest.majority();
     }
 
     /**

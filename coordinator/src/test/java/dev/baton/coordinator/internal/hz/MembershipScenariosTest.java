@@ -308,36 +308,6 @@ class MembershipScenariosTest {
     }
 
     /**
-     * The same drain with the pod back a little later: n2 killed, n0 told to leave 600 ms after, n2's
-     * new process up 800 ms after that. n0 took itself out at once (n2 was gone for less than the
-     * removal delay) and left {n1, n2 dead}; nothing was granted again, even once a fresh node joined.
-     * A leaver whose removal would leave the voters it hears short of a majority now keeps its seat a
-     * while, so the new process is heard and the dead seat goes first.
-     */
-    @ParameterizedTest(name = "floor {0}")
-    @ValueSource(ints = {1, 2})
-    void aVoterLeavingJustBeforeAnotherNodeIsBackWithoutItsStateWaitsForItAndLeavesNoStall(int floor) {
-        for (long seed = 1; seed <= 3; seed++) {
-            SimulatedNetwork sim = new SimulatedNetwork(seed, LEASE, MARGIN, floor);
-            sim.removalDelay = 30_000 * MS;
-            List<SimulatedNetwork.SimNode> n = sim.voters(3);
-            sim.run((LEASE + MARGIN) / MS + 500);
-
-            sim.crash(n.get(2));
-            sim.run(600);
-            sim.leave(n.get(0), SimulatedNetwork.seatReturnBound(LEASE, MARGIN));
-            sim.run(800);
-            sim.restart(n.get(2), "n2", false);
-            sim.awaitTrue(() -> !n.get(0).up, 30_000, "n0 to give its seat back and exit");
-            sim.run(3 * (LEASE + MARGIN) / MS);
-
-            assertThat(sim.grants(n.get(1), "x", LEASE / MS)).as("seed " + seed + ": n1 gets a lease").isTrue();
-            assertThat(sim.grants(n.get(2), "y", LEASE / MS)).as("seed " + seed + ": n2's new process gets one")
-                    .isTrue();
-        }
-    }
-
-    /**
      * Node 0 holds w with the support of itself and node 2 (node 1 cannot hear node 0). Node 2 crashes and
      * restarts at once under the same id: its new table knows nothing of node 0's lock. Its answers must not
      * count before a lease and a margin have passed, or node 1 would get w with nodes 1 and 2 while node 0
