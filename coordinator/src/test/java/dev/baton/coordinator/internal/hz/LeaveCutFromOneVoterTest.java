@@ -16,6 +16,23 @@ class LeaveCutFromOneVoterTest {
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
 
+    private static final long BOUND = SimulatedNetwork.seatReturnBound(LEASE, MARGIN);
+
+    /** Three voters, n0 cut off from n2 alone, then n0 leaves with {@code dropRate} of messages lost: how long it took. */
+    private static long leaveCutFromN2(long seed, double dropRate) {
+        SimulatedNetwork sim = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
+        sim.removalDelay = 30_000 * MS;
+        List<SimulatedNetwork.SimNode> n = sim.voters(3);
+        sim.run((LEASE + MARGIN) / MS + 500);
+        sim.cut(0, 2);
+        sim.run(3000);
+        sim.dropRate = dropRate;
+        long start = sim.clock.get();
+        sim.leave(n.get(0), BOUND);
+        sim.awaitTrue(() -> !n.get(0).up, 30_000, "n0 to exit");
+        return sim.clock.get() - start;
+    }
+
     /**
      * n0 (the driver) cannot reach n2, n1 reaches both: nothing is missing, n0 only does not hear n2.
      * n0 and n1 are a majority of {n0, n1, n2}, so n0 leaves at once (50-100 ms here). A leaver that
@@ -25,16 +42,7 @@ class LeaveCutFromOneVoterTest {
     void aLeaverCutFromOneHealthyVoterLeavesAsSoonAsBefore() {
         List<String> report = new ArrayList<>();
         for (long seed = 1; seed <= 5; seed++) {
-            SimulatedNetwork sim = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
-            sim.removalDelay = 30_000 * MS;
-            List<SimulatedNetwork.SimNode> n = sim.voters(3);
-            sim.run((LEASE + MARGIN) / MS + 500);
-            sim.cut(0, 2);
-            sim.run(3000);
-            long start = sim.clock.get();
-            sim.leave(n.get(0), SimulatedNetwork.seatReturnBound(LEASE, MARGIN));
-            sim.awaitTrue(() -> !n.get(0).up, 30_000, "n0 to exit");
-            long took = (sim.clock.get() - start) / MS;
+            long took = leaveCutFromN2(seed, 0) / MS;
             if (took > LEASE / MS) {
                 report.add("seed " + seed + ": took " + took + " ms");
             }
@@ -49,21 +57,10 @@ class LeaveCutFromOneVoterTest {
      */
     @Test
     void aLeaverCutFromOneHealthyVoterUnderLossGivesItsSeatBackBeforeItsCloseDeadline() {
-        long bound = SimulatedNetwork.seatReturnBound(LEASE, MARGIN);
         List<String> report = new ArrayList<>();
         for (long seed = 1; seed <= 40; seed++) {
-            SimulatedNetwork sim = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
-            sim.removalDelay = 30_000 * MS;
-            List<SimulatedNetwork.SimNode> n = sim.voters(3);
-            sim.run((LEASE + MARGIN) / MS + 500);
-            sim.cut(0, 2);
-            sim.run(3000);
-            sim.dropRate = 0.5;
-            long start = sim.clock.get();
-            sim.leave(n.get(0), bound);
-            sim.awaitTrue(() -> !n.get(0).up, 30_000, "n0 to exit");
-            long took = sim.clock.get() - start;
-            if (took >= bound) {
+            long took = leaveCutFromN2(seed, 0.5);
+            if (took >= BOUND) {
                 report.add("seed " + seed + ": crashed at its close deadline (" + took / MS + " ms), seated");
             }
         }
