@@ -70,6 +70,32 @@ class EngineRecoveryTest {
     }
 
     /**
+     * A claim the coordination granted whose answer is still on its way when the node shuts down:
+     * close waits for it and gives the lease back before the coordination closes, so the others take
+     * the worker at once rather than after the lease expires (the quick start's stop once logged
+     * "Closing with 1 lease(s) still held").
+     */
+    @Test
+    void closeGivesBackALeaseGrantedWhileItWasStopping() throws Exception {
+        addWorker();
+        coordination.blockAfterGrant = true;
+        coordination.claimBlocked = new CountDownLatch(1);
+        manager.start();
+        CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(manager::close);
+        // The answer comes once the manager stopped its workers, as it did at the quick start's SIGTERM.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> manager.list().getFirst().state() == dev.baton.worker.WorkerInfo.WorkerState.STOPPED);
+        coordination.claimBlocked.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+
+        assertThat(coordination.heldAtClose).as("leases still held when the coordination closed").isZero();
+        assertThat(ran).isEmpty();
+    }
+
+    /**
      * A node whose claims all fail (it is on the minority side of a split) and that falls behind
      * its schedule reports no misfire: the side that owns the decision runs the slots, on time.
      */

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +105,23 @@ final class PeriodicEntry {
         if (wakeUp != null) {
             wakeUp.cancel();
         }
+    }
+
+    /**
+     * Waits until no cycle runs here, at most until {@code deadline} ({@link System#nanoTime}): a claim
+     * answered after {@link #stop} gives its lease back, so the coordination must not close before.
+     *
+     * @return whether the entry is idle
+     */
+    synchronized boolean awaitIdle(long deadline) throws InterruptedException {
+        while (busy) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     void interrupt(Outcome cause) {
@@ -358,6 +376,7 @@ final class PeriodicEntry {
             busy = false;
             lastCycleEnd = engine.now();
             if (!active) {
+                notifyAll();
                 return;
             }
             next.ifPresent(this::arm);
@@ -553,7 +572,7 @@ final class PeriodicEntry {
                 Thread.currentThread().interrupt();
                 return Optional.empty();
             }
-            if (claimedSince(due.slot())) {
+            if (!isActive() || claimedSince(due.slot())) {
                 return Optional.empty();
             }
             Optional<Lease> lease = engine.coordination().claim(request);
@@ -690,6 +709,10 @@ final class PeriodicEntry {
 
     private synchronized void rememberTrigger() {
         triggerPending = true;
+    }
+
+    private synchronized boolean isActive() {
+        return active;
     }
 
     private synchronized boolean isPaused() {

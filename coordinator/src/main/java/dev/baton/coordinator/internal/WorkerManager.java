@@ -32,6 +32,8 @@ public final class WorkerManager implements BackgroundWorkerManager {
     private static final Logger log = LoggerFactory.getLogger(WorkerManager.class);
     /** How long interrupted executions get to wind down before close moves on. */
     private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
+    /** How long a claim in flight may still take after the grace: about one call's timeout on a healthy cluster. */
+    private static final Duration AFTER_CLAIM = Duration.ofSeconds(2);
 
     private enum State { NEW, RUNNING, CLOSING, CLOSED }
 
@@ -194,6 +196,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
         if (previous == State.CLOSING || previous == State.CLOSED) {
             return;
         }
+        long closeStarted = System.nanoTime();
         log.info("Baton on node {} is shutting down: waiting up to {} for running executions", engine.nodeId(),
                 shutdownGrace);
         // Leaving first: the others take the idle workers at once, and each running one as its run ends.
@@ -215,6 +218,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
                             engine.active().snapshot().stream().map(Execution::worker).sorted().toList());
                 }
             }
+            awaitCyclesEnded(closeStarted);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             periodicEntries().forEach(p -> p.interrupt(Outcome.INTERRUPTED));
@@ -225,6 +229,25 @@ public final class WorkerManager implements BackgroundWorkerManager {
             }
             state.set(State.CLOSED);
             log.info("Baton on node {} stopped", engine.nodeId());
+        }
+    }
+
+    /**
+     * A claim in flight when the entries stopped either becomes nothing (its lease is given back) or
+     * was already a run, waited for above: the coordination closes only after, or it would close
+     * holding that lease and the others would wait for it to expire.
+     */
+    private void awaitCyclesEnded(long closeStarted) throws InterruptedException {
+        long deadline = Math.max(closeStarted + shutdownGrace.toNanos(), System.nanoTime() + AFTER_CLAIM.toNanos());
+        List<String> busy = new ArrayList<>();
+        for (PeriodicEntry p : periodicEntries()) {
+            if (!p.awaitIdle(deadline)) {
+                busy.add(p.name());
+            }
+        }
+        if (!busy.isEmpty()) {
+            log.warn("Closing while these workers still wait on the cluster: {}; a lease they get expires on its own",
+                    busy);
         }
     }
 

@@ -42,6 +42,12 @@ public final class ScriptedCoordination implements Coordination {
     public volatile boolean settling;
     /** How many records this node read (one per worker for a readAll). */
     public final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    /** When set, a claim is granted before it waits on {@link #claimBlocked}: its answer is still on the way. */
+    public volatile boolean blockAfterGrant;
+    /** Leases granted to this node and neither completed nor released yet. */
+    public final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+    /** What {@link #held} was when this coordination was closed; -1 before. */
+    public volatile int heldAtClose = -1;
     /** How many of the next leases arrive already lost. */
     public final java.util.concurrent.atomic.AtomicInteger invalidLeases = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -53,15 +59,83 @@ public final class ScriptedCoordination implements Coordination {
     public Optional<Lease> claim(ClaimRequest request) {
         String blockedWorker = claimBlockedWorker;
         boolean blocks = blockedWorker == null || blockedWorker.equals(request.worker());
-        if (blocks && !passBlock(claimBlocked, claimEntered, "claim")) {
+        boolean afterGrant = blockAfterGrant;
+        if (blocks && !afterGrant && !passBlock(claimBlocked, claimEntered, "claim")) {
             return Optional.empty();
         }
         if (refuseClaims || refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return Optional.empty();
         }
-        Optional<Lease> lease = real.claim(request);
+        Optional<Lease> lease = real.claim(request).map(Tracked::new);
+        if (blocks && afterGrant) {
+            passBlock(claimBlocked, claimEntered, "claim");
+        }
         return lease.isPresent() && invalidLeases.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                 ? lease.map(InvalidLease::new) : lease;
+    }
+
+    /** A lease counted in {@link #held} until it is completed or released. */
+    private final class Tracked implements Lease {
+        private final Lease lease;
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Tracked(Lease lease) {
+            this.lease = lease;
+            held.incrementAndGet();
+        }
+
+        private void end() {
+            if (ended.compareAndSet(false, true)) {
+                held.decrementAndGet();
+            }
+        }
+
+        @Override
+        public String worker() {
+            return lease.worker();
+        }
+
+        @Override
+        public Instant slot() {
+            return lease.slot();
+        }
+
+        @Override
+        public ClaimRequest.Kind kind() {
+            return lease.kind();
+        }
+
+        @Override
+        public long fencingToken() {
+            return lease.fencingToken();
+        }
+
+        @Override
+        public boolean isValid() {
+            return lease.isValid();
+        }
+
+        @Override
+        public boolean renew() {
+            return lease.renew();
+        }
+
+        @Override
+        public void onLost(Runnable action) {
+            lease.onLost(action);
+        }
+
+        @Override
+        public Optional<WorkerRecord> complete(Outcome outcome) {
+            end();
+            return lease.complete(outcome);
+        }
+
+        @Override
+        public void release() {
+            end();
+            lease.release();
+        }
     }
 
     /** A lease lost before its execution could start (a pause between the claim and the start). */
@@ -206,6 +280,7 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public void close() {
+        heldAtClose = held.get();
         real.close();
     }
 }
