@@ -85,12 +85,37 @@ class EngineRecoveryTest {
         assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(manager::close);
+        assertThat(coordination.held.get()).as("the claim was granted").isOne();
         // The answer comes once the manager stopped its workers, as it did at the quick start's SIGTERM.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> manager.list().getFirst().state() == dev.baton.worker.WorkerInfo.WorkerState.STOPPED);
         coordination.claimBlocked.countDown();
         closing.get(10, TimeUnit.SECONDS);
 
+        assertThat(coordination.heldAtClose).as("leases still held when the coordination closed").isZero();
+        assertThat(ran).isEmpty();
+    }
+
+    /** As above for a worker removed while its claim was on its way, just before the node shuts down. */
+    @Test
+    void closeGivesBackALeaseGrantedToAWorkerRemovedJustBefore() throws Exception {
+        addWorker();
+        coordination.blockAfterGrant = true;
+        coordination.claimBlocked = new CountDownLatch(1);
+        manager.start();
+        CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(coordination.held.get()).as("the claim was granted").isOne();
+
+        assertThat(manager.remove("w")).isTrue();
+        Thread closer = Thread.ofPlatform().name("test-closer").start(manager::close);
+        // Until the claim answers, close either waits for it or (wrongly) has already closed the coordination.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !closer.isAlive()
+                || java.util.Arrays.stream(closer.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitIdle")));
+        coordination.claimBlocked.countDown();
+        closer.join(Duration.ofSeconds(10));
+
+        assertThat(closer.isAlive()).isFalse();
         assertThat(coordination.heldAtClose).as("leases still held when the coordination closed").isZero();
         assertThat(ran).isEmpty();
     }

@@ -42,6 +42,8 @@ final class PeriodicEntry {
     private Cancellable wakeUp;
     private boolean active;
     private boolean busy;
+    /** Stopped for good (removed, or its manager closes): a late {@link #start} starts nothing. */
+    private boolean stopped;
     private boolean duePending;
     private boolean triggerPending;
     private boolean rerunPending;
@@ -90,7 +92,7 @@ final class PeriodicEntry {
 
     void start() {
         synchronized (this) {
-            if (active) {
+            if (active || stopped) {
                 return;
             }
             active = true;
@@ -102,6 +104,7 @@ final class PeriodicEntry {
     /** No new cycles; a running execution finishes (or is interrupted by {@link #interrupt}). */
     synchronized void stop() {
         active = false;
+        stopped = true;
         if (wakeUp != null) {
             wakeUp.cancel();
         }
@@ -110,11 +113,12 @@ final class PeriodicEntry {
     /**
      * Waits until no cycle runs here, at most until {@code deadline} ({@link System#nanoTime}): a claim
      * answered after {@link #stop} gives its lease back, so the coordination must not close before.
+     * An execution still running (one that ignored its interrupt) is not waited for again.
      *
      * @return whether the entry is idle
      */
     synchronized boolean awaitIdle(long deadline) throws InterruptedException {
-        while (busy) {
+        while (busy && running == null) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -122,6 +126,10 @@ final class PeriodicEntry {
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return true;
+    }
+
+    synchronized boolean idle() {
+        return !busy;
     }
 
     void interrupt(Outcome cause) {
@@ -374,9 +382,9 @@ final class PeriodicEntry {
         boolean lookAgain = false;
         synchronized (this) {
             busy = false;
+            notifyAll();
             lastCycleEnd = engine.now();
             if (!active) {
-                notifyAll();
                 return;
             }
             next.ifPresent(this::arm);

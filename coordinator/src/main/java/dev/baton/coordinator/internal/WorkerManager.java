@@ -32,7 +32,11 @@ public final class WorkerManager implements BackgroundWorkerManager {
     private static final Logger log = LoggerFactory.getLogger(WorkerManager.class);
     /** How long interrupted executions get to wind down before close moves on. */
     private static final Duration AFTER_INTERRUPT = Duration.ofSeconds(5);
-    /** How long a claim in flight may still take after the grace: about one call's timeout on a healthy cluster. */
+    /**
+     * How long close still waits for a claim in flight once the grace is over. A claim that started
+     * before close began ends within the lock's acquire timeout and one record call, which the grace
+     * (10 s by default) normally covers.
+     */
     private static final Duration AFTER_CLAIM = Duration.ofSeconds(2);
 
     private enum State { NEW, RUNNING, CLOSING, CLOSED }
@@ -42,6 +46,8 @@ public final class WorkerManager implements BackgroundWorkerManager {
     private final Duration shutdownGrace;
     private final boolean ownsScheduler;
     private final Map<String, Object> entries = new ConcurrentHashMap<>();
+    /** Removed workers whose last cycle may still hold a claim: close waits for them as for the others. */
+    private final java.util.Set<PeriodicEntry> retired = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicBoolean rebalancePending = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
@@ -66,6 +72,10 @@ public final class WorkerManager implements BackgroundWorkerManager {
         log.info("Worker {} added with schedule {}", worker.name(), worker.schedule().describe());
         if (state.get() == State.RUNNING) {
             entry.start();
+            if (state.get() != State.RUNNING) {
+                // Close began meanwhile and may have stopped the entries before this one was among them.
+                entry.stop();
+            }
         }
     }
 
@@ -99,6 +109,8 @@ public final class WorkerManager implements BackgroundWorkerManager {
         Object entry = entries.remove(name);
         if (entry instanceof PeriodicEntry periodic) {
             periodic.stop();
+            retired.removeIf(PeriodicEntry::idle);
+            retired.add(periodic);
             engine.coordination().unregister(name);
         } else if (entry instanceof PlainEntry plain) {
             plain.stop(shutdownGrace);
@@ -240,7 +252,9 @@ public final class WorkerManager implements BackgroundWorkerManager {
     private void awaitCyclesEnded(long closeStarted) throws InterruptedException {
         long deadline = Math.max(closeStarted + shutdownGrace.toNanos(), System.nanoTime() + AFTER_CLAIM.toNanos());
         List<String> busy = new ArrayList<>();
-        for (PeriodicEntry p : periodicEntries()) {
+        List<PeriodicEntry> all = new ArrayList<>(periodicEntries());
+        all.addAll(retired);
+        for (PeriodicEntry p : all) {
             if (!p.awaitIdle(deadline)) {
                 busy.add(p.name());
             }
