@@ -69,6 +69,17 @@ class EngineRecoveryTest {
         assertThat(ran).as("the lease is given back, not run after the manager closed").isEmpty();
     }
 
+    /** The worker's first claim is granted and its answer held back until the test counts claimBlocked down. */
+    private void startWithAGrantedClaimOnItsWay() throws InterruptedException {
+        addWorker();
+        coordination.blockAfterGrant = true;
+        coordination.claimBlocked = new CountDownLatch(1);
+        manager.start();
+        CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
+        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(coordination.held.get()).as("the claim was granted").isOne();
+    }
+
     /**
      * A claim the coordination granted whose answer is still on its way when the node shuts down:
      * close waits for it and gives the lease back before the coordination closes, so the others take
@@ -77,15 +88,9 @@ class EngineRecoveryTest {
      */
     @Test
     void closeGivesBackALeaseGrantedWhileItWasStopping() throws Exception {
-        addWorker();
-        coordination.blockAfterGrant = true;
-        coordination.claimBlocked = new CountDownLatch(1);
-        manager.start();
-        CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
-        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        startWithAGrantedClaimOnItsWay();
 
         CompletableFuture<Void> closing = CompletableFuture.runAsync(manager::close);
-        assertThat(coordination.held.get()).as("the claim was granted").isOne();
         // The answer comes once the manager stopped its workers, as it did at the quick start's SIGTERM.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> manager.list().getFirst().state() == dev.baton.worker.WorkerInfo.WorkerState.STOPPED);
@@ -99,13 +104,7 @@ class EngineRecoveryTest {
     /** As above for a worker removed while its claim was on its way, just before the node shuts down. */
     @Test
     void closeGivesBackALeaseGrantedToAWorkerRemovedJustBefore() throws Exception {
-        addWorker();
-        coordination.blockAfterGrant = true;
-        coordination.claimBlocked = new CountDownLatch(1);
-        manager.start();
-        CompletableFuture.runAsync(() -> time.advance(Duration.ofSeconds(12)));
-        assertThat(coordination.claimEntered.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(coordination.held.get()).as("the claim was granted").isOne();
+        startWithAGrantedClaimOnItsWay();
 
         assertThat(manager.remove("w")).isTrue();
         Thread closer = Thread.ofPlatform().name("test-closer").start(manager::close);

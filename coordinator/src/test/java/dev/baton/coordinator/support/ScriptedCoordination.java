@@ -74,20 +74,12 @@ public final class ScriptedCoordination implements Coordination {
                 ? lease.map(InvalidLease::new) : lease;
     }
 
-    /** A lease counted in {@link #held} until it is completed or released. */
-    private final class Tracked implements Lease {
-        private final Lease lease;
-        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Passes every call to {@code lease}; the scripted leases below change a few. */
+    private abstract static class ForwardingLease implements Lease {
+        final Lease lease;
 
-        Tracked(Lease lease) {
+        ForwardingLease(Lease lease) {
             this.lease = lease;
-            held.incrementAndGet();
-        }
-
-        private void end() {
-            if (ended.compareAndSet(false, true)) {
-                held.decrementAndGet();
-            }
         }
 
         @Override
@@ -127,6 +119,32 @@ public final class ScriptedCoordination implements Coordination {
 
         @Override
         public Optional<WorkerRecord> complete(Outcome outcome) {
+            return lease.complete(outcome);
+        }
+
+        @Override
+        public void release() {
+            lease.release();
+        }
+    }
+
+    /** A lease counted in {@link #held} until it is completed or released. */
+    private final class Tracked extends ForwardingLease {
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Tracked(Lease lease) {
+            super(lease);
+            held.incrementAndGet();
+        }
+
+        private void end() {
+            if (ended.compareAndSet(false, true)) {
+                held.decrementAndGet();
+            }
+        }
+
+        @Override
+        public Optional<WorkerRecord> complete(Outcome outcome) {
             end();
             return lease.complete(outcome);
         }
@@ -139,25 +157,9 @@ public final class ScriptedCoordination implements Coordination {
     }
 
     /** A lease lost before its execution could start (a pause between the claim and the start). */
-    private record InvalidLease(Lease lease) implements Lease {
-        @Override
-        public String worker() {
-            return lease.worker();
-        }
-
-        @Override
-        public Instant slot() {
-            return lease.slot();
-        }
-
-        @Override
-        public ClaimRequest.Kind kind() {
-            return lease.kind();
-        }
-
-        @Override
-        public long fencingToken() {
-            return lease.fencingToken();
+    private static final class InvalidLease extends ForwardingLease {
+        InvalidLease(Lease lease) {
+            super(lease);
         }
 
         @Override
@@ -173,16 +175,6 @@ public final class ScriptedCoordination implements Coordination {
         @Override
         public void onLost(Runnable action) {
             action.run();
-        }
-
-        @Override
-        public Optional<WorkerRecord> complete(Outcome outcome) {
-            return lease.complete(outcome);
-        }
-
-        @Override
-        public void release() {
-            lease.release();
         }
     }
 
