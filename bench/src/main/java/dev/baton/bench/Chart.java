@@ -105,14 +105,16 @@ final class Chart {
             int i = 0;
             for (String system : Report.SYSTEMS) {
                 Optional<Double> median = Report.medianOf(r.failover(), system, f);
-                double v = median.orElse(0.0);
+                // No takeover within the benchmark's limit: a full-height bar marked "none".
+                boolean none = median.isPresent() && median.get() < 0;
+                double v = none ? max : median.orElse(0.0);
                 double h = (H - 2 * PAD) * v / max;
                 double x = x0 + group * 0.1 + i * bar;
                 svg.append(String.format(Locale.ROOT, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\""
                         + " fill=\"%s\"/>%n", x, H - PAD - h, bar * 0.9, h, COLOURS.get(system)));
                 svg.append(String.format(Locale.ROOT, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\""
                         + " font-size=\"9\">%s</text>%n", x + bar * 0.45, H - PAD - h - 3,
-                        median.map(m -> String.format(Locale.ROOT, "%.0f", m)).orElse("-")));
+                        none ? "none" : median.map(m -> String.format(Locale.ROOT, "%.0f", m)).orElse("-")));
                 i++;
             }
         }

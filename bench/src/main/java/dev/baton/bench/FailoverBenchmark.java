@@ -34,6 +34,8 @@ public final class FailoverBenchmark {
     private static final Duration FREEZE = Duration.ofSeconds(8);
     /** How long a re-run of a cut-short slot may still come after the next start elsewhere. */
     private static final Duration RERUN_GRACE = Duration.ofSeconds(2);
+    /** How long a fault may leave the worker unrun before the run records "none" and goes on. */
+    private static final Duration TAKEOVER_LIMIT = Duration.ofSeconds(60);
 
     /** The faults, in the order they are injected. */
     public enum Fault {
@@ -105,20 +107,7 @@ public final class FailoverBenchmark {
             case FREEZE -> victim.freeze();
             case GRACEFUL -> victim.stop();
         };
-        fleet.await(e -> e.stream().anyMatch(x -> x.start().isAfter(at) && !x.node().equals(victim.id())),
-                Duration.ofSeconds(60), "another node to run " + WORKER + " after " + fault);
-        JournalExecution next = fleet.executions().stream()
-                .filter(x -> x.start().isAfter(at) && !x.node().equals(victim.id()))
-                .min(Comparator.comparing(JournalExecution::start)).orElseThrow();
-        Long rerun = null;
-        if (cut.isPresent()) {
-            Thread.sleep(RERUN_GRACE.toMillis());
-            rerun = rerunOf(fleet.executions(), cut.get(), at).map(r -> Duration.between(at, r.start()).toMillis())
-                    .orElse(-1L);
-        }
-        long missed = missedSlots(fleet.executions(), at, next.start());
-        Sample sample = new Sample(contender.label(), fault, victim.id(), Duration.between(at, next.start()).toMillis(),
-                Duration.between(next.slot(), next.start()).toMillis(), missed, rerun);
+        Sample sample = measure(contender, fleet, fault, victim, at, cut);
         log.info("{}", sample);
 
         if (fault == Fault.FREEZE) {
@@ -131,6 +120,34 @@ public final class FailoverBenchmark {
         fleet.awaitWhole(3, Duration.ofSeconds(120));
         Thread.sleep(3000);
         return sample;
+    }
+
+    /**
+     * Waits for the next start on another node. None within {@link #TAKEOVER_LIMIT} is a result too
+     * (-1 for the times, every slot of the wait missed): the run records it and goes on to the next
+     * fault once the fleet is whole again.
+     */
+    private Sample measure(Contender contender, BenchFleet fleet, Fault fault, BenchProcess victim, Instant at,
+                           Optional<JournalExecution> cut) throws InterruptedException {
+        if (!fleet.within(e -> e.stream().anyMatch(x -> x.start().isAfter(at) && !x.node().equals(victim.id())),
+                TAKEOVER_LIMIT)) {
+            log.warn("{}: no node but {} ran {} within {} of {}", contender.label(), victim.id(), WORKER,
+                    TAKEOVER_LIMIT, fault);
+            return new Sample(contender.label(), fault, victim.id(), -1, -1,
+                    missedSlots(fleet.executions(), at, Instant.now()), cut.isPresent() ? -1L : null);
+        }
+        JournalExecution next = fleet.executions().stream()
+                .filter(x -> x.start().isAfter(at) && !x.node().equals(victim.id()))
+                .min(Comparator.comparing(JournalExecution::start)).orElseThrow();
+        Long rerun = null;
+        if (cut.isPresent()) {
+            Thread.sleep(RERUN_GRACE.toMillis());
+            rerun = rerunOf(fleet.executions(), cut.get(), at).map(r -> Duration.between(at, r.start()).toMillis())
+                    .orElse(-1L);
+        }
+        return new Sample(contender.label(), fault, victim.id(), Duration.between(at, next.start()).toMillis(),
+                Duration.between(next.slot(), next.start()).toMillis(), missedSlots(fleet.executions(), at,
+                next.start()), rerun);
     }
 
     /** Waits for a node to be in the middle of an execution: its start is journaled, its end is not. */

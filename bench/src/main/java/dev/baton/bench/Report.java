@@ -82,7 +82,8 @@ public final class Report {
                 + " lateness under 1 s; above it the ramp steps finely until the first failing step is less than"
                 + " 10% higher, so each limit is known within 10%. The ratio in brackets is the range those"
                 + " brackets allow. Other work on the machine takes CPU from the system under test: limits found"
-                + " while it used much are low. \"never\": the cut-short slot was not run again.\n");
+                + " while it used much are low. \"never\": the cut-short slot was not run again; for the next start"
+                + " elsewhere, no other node ran the worker within 60 s of the fault (\"none\" in the table below).\n");
     }
 
     private static void sustainedRow(StringBuilder md, List<Step> fleet) {
@@ -189,8 +190,10 @@ public final class Report {
                 if (samples.isEmpty()) {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %d | %s | %d | %s |%n", system,
-                        faultName(f), samples.size(), each(samples, Sample::timeToNextStartMs), median(samples),
+                long median = median(samples);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %d | %s |%n", system,
+                        faultName(f), samples.size(), each(samples, Sample::timeToNextStartMs),
+                        median < 0 ? "none" : Long.toString(median),
                         each(samples, Sample::nextStartLatenessMs),
                         samples.stream().mapToLong(Sample::missedSlots).sum(),
                         f == Fault.KILL_DURING ? samples.stream().map(s -> s.cutSlotRerunMs() == null ? "-"
@@ -250,6 +253,7 @@ public final class Report {
 
     static Optional<Double> medianOf(List<Sample> samples, String system, Fault fault) {
         List<Sample> of = samples.stream().filter(s -> s.contender().equals(system) && s.fault() == fault).toList();
+        // -1 (none within the limit) reads as "never" in the summary.
         return of.isEmpty() ? Optional.empty() : Optional.of((double) median(of));
     }
 
@@ -265,13 +269,18 @@ public final class Report {
         return Optional.of(median == Long.MAX_VALUE ? -1.0 : median);
     }
 
+    /** The median time to the next start elsewhere; -1 if most faults had none within the benchmark's limit. */
     private static long median(List<Sample> samples) {
-        List<Long> times = samples.stream().map(Sample::timeToNextStartMs).sorted().toList();
-        return times.get(times.size() / 2);
+        List<Long> times = samples.stream().map(s -> s.timeToNextStartMs() < 0 ? Long.MAX_VALUE : s.timeToNextStartMs())
+                .sorted().toList();
+        long median = times.get(times.size() / 2);
+        return median == Long.MAX_VALUE ? -1 : median;
     }
 
+    /** Each sample's figure; "none" where no node took over within the limit. */
     private static String each(List<Sample> samples, Function<Sample, Long> figure) {
-        return samples.stream().map(s -> Long.toString(figure.apply(s))).collect(Collectors.joining(", "));
+        return samples.stream().map(s -> s.timeToNextStartMs() < 0 ? "none" : Long.toString(figure.apply(s)))
+                .collect(Collectors.joining(", "));
     }
 
     private static String join(List<Double> values) {

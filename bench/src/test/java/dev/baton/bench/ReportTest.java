@@ -49,6 +49,20 @@ class ReportTest {
     }
 
     @Test
+    void aFaultAfterWhichNoNodeTookOverIsShownAsNoneNotAsATime() {
+        Sample none = new Sample("Baton", Fault.FREEZE, "n1", -1, -1, 60, null);
+        Sample quick = new Sample("Baton", Fault.FREEZE, "n1", 5040, 4540, 4, null);
+        Results frozen = new Results("2 cores", "2026-12-03", List.of(), List.of(),
+                List.of(quick, none, none), Map.of());
+
+        String md = Report.markdown(frozen);
+
+        assertThat(md).contains("| Baton | SIGSTOP for 8 s | 3 | 5040, none, none | none | 4540, none, none | 124 | - |")
+                .contains("| SIGSTOP for 8 s: next start elsewhere, median (ms) | never |");
+        assertThat(Chart.svg(frozen)).contains(">none<");
+    }
+
+    @Test
     void countsTheDatabaseInTheCpuPerExecution() {
         // 3 x 30% of a core for the nodes, plus 60% for PostgreSQL, over 2,600 executions/s.
         assertThat(Report.markdown(results)).contains("| CPU per execution at the sustained step (ms; nodes + database)"

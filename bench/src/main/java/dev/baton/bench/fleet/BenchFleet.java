@@ -111,16 +111,24 @@ public final class BenchFleet implements AutoCloseable {
 
     public void await(Predicate<List<JournalExecution>> condition, Duration limit, String what)
             throws InterruptedException {
+        if (!within(condition, limit)) {
+            StringBuilder logs = new StringBuilder();
+            nodes.values().forEach(n -> logs.append("--- ").append(n.id()).append('\n').append(n.tail()));
+            throw new IllegalStateException(contender.label() + ": timed out after " + limit + " waiting for "
+                    + what + "\n" + logs);
+        }
+    }
+
+    /** Whether the journals meet {@code condition} within {@code limit}. */
+    public boolean within(Predicate<List<JournalExecution>> condition, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.test(executions())) {
             if (System.nanoTime() > deadline) {
-                StringBuilder logs = new StringBuilder();
-                nodes.values().forEach(n -> logs.append("--- ").append(n.id()).append('\n').append(n.tail()));
-                throw new IllegalStateException(contender.label() + ": timed out after " + limit + " waiting for "
-                        + what + "\n" + logs);
+                return false;
             }
             Thread.sleep(200);
         }
+        return true;
     }
 
     @Override
