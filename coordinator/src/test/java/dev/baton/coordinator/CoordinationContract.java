@@ -271,6 +271,27 @@ public abstract class CoordinationContract {
     }
 
     /**
+     * The first claim after a holder died mid-run may be for a later slot (the lease's end and that
+     * slot fall together): it re-runs the slot left behind first, on every coordination alike.
+     */
+    @Test
+    void aScheduledClaimAfterARunLeftBehindReRunsThatSlotFirst() {
+        Coordination holder = ready(node("c"));
+        Lease abandoned = holder.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
+
+        abandon(holder);
+
+        Lease rerun = claimAfterLease(b, ClaimRequest.scheduledOrRerun(worker, slot(11)));
+        assertThat(rerun.kind()).isEqualTo(ClaimRequest.Kind.RERUN);
+        assertThat(rerun.slot()).isEqualTo(slot(10));
+        assertThat(rerun.fencingToken()).isGreaterThan(abandoned.fencingToken());
+        rerun.complete(Outcome.SUCCEEDED);
+        Lease next = claimAfterHandOver(b, ClaimRequest.scheduledOrRerun(worker, slot(11)));
+        assertThat(next.kind()).isEqualTo(ClaimRequest.Kind.SCHEDULED);
+        assertThat(next.slot()).isEqualTo(slot(11));
+    }
+
+    /**
      * The holder stops renewing without a word: for a Hazelcast node, its process dies or is cut off;
      * the default closes it, which for an in-memory node stops its renewals.
      */

@@ -71,13 +71,21 @@ public final class ClaimRules {
         boolean crashed = s.isRunning();
         long slot = r.slot().toEpochMilli();
         long lastSlot = s.lastSlot();
+        ClaimRequest.Kind kind = r.kind();
         SlotState.Flags flags = s.flags();
         switch (r.kind()) {
             case SCHEDULED -> {
                 if (flags.paused() || !scheduledAllowed(s, r, c)) {
                     return Optional.empty();
                 }
-                lastSlot = slot;
+                if (r.rerunUnfinished() && leftUnfinished(s)) {
+                    // Whoever claims first after the holder's end re-runs its slot: a later slot claimed
+                    // before the re-run request arrived would otherwise leave it behind for good.
+                    slot = s.lastSlot();
+                    kind = ClaimRequest.Kind.RERUN;
+                } else {
+                    lastSlot = slot;
+                }
             }
             case TRIGGERED -> {
                 if (!flags.triggerPending()) {
@@ -98,9 +106,25 @@ public final class ClaimRules {
         Outcome lastOutcome = crashed ? Outcome.CRASHED : s.lastOutcome();
         long finishedAt = crashed ? c.nowMillis() : s.finishedAt();
         long fence = nextFence(s.fence(), c.fenceFloor(), c.fenceBaseMillis());
-        SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), r.kind(), slot);
-        return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, r.kind(),
+        SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot);
+        return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, kind,
                 lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow()), false));
+    }
+
+    /**
+     * Whether the record's last run was a scheduled slot that did not finish: its holder is gone
+     * (the caller checked it is not alive) or gave it back unfinished. A re-run that did not finish
+     * either is left to the engine's bounded re-runs, so that a slot that kills every node running it
+     * cannot hold the schedule.
+     */
+    private static boolean leftUnfinished(SlotState s) {
+        if (s.lastSlot() == SlotState.NONE) {
+            return false;
+        }
+        if (s.isRunning()) {
+            return s.running().kind() == ClaimRequest.Kind.SCHEDULED && s.running().slot() == s.lastSlot();
+        }
+        return s.lastOutcome() != null && !s.lastOutcome().closesSlot() && s.lastKind() == ClaimRequest.Kind.SCHEDULED;
     }
 
     private static boolean scheduledAllowed(SlotState s, ClaimRequest r, Claim c) {

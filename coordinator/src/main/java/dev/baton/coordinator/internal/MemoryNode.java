@@ -77,7 +77,7 @@ public final class MemoryNode implements Coordination {
         if (closed.get()) {
             return Optional.empty();
         }
-        return cluster.claim(nodeId, session, request).map(state -> new MemoryLease(state, request.kind()));
+        return cluster.claim(nodeId, session, request).map(state -> new MemoryLease(state, state.running().kind()));
     }
 
     @Override

@@ -283,7 +283,12 @@ final class PeriodicEntry {
             passedSlot = null;
             watchSlot = null;
         }
-        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.scheduled(worker.name(), passed));
+        ClaimRequest request = scheduledClaim(passed);
+        Optional<Lease> lease = engine.coordination().claim(request);
+        if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
+            execute(lease.get(), RunKind.RERUN);
+            lease = engine.coordination().claim(request);
+        }
         if (lease.isEmpty()) {
             return Optional.empty();
         }
@@ -482,7 +487,7 @@ final class PeriodicEntry {
         }
         ClaimRequest request = worker.schedule() instanceof FixedDelay
                 ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
-                : ClaimRequest.scheduled(worker.name(), due.slot());
+                : scheduledClaim(due.slot());
         Optional<Lease> lease = engine.coordination().claim(request);
         // A slot caught up after a pause or a misfire is late by choice, not by load.
         if (!due.stepIn() && due.misfire().isEmpty()) {
@@ -507,6 +512,15 @@ final class PeriodicEntry {
         // Only the node that runs the late slot reports the misfire: the others only saw it pass.
         due.misfire().ifPresent(this::reportMisfire);
         Optional<Execution.Finished> finished = execute(lease.get(), RunKind.SCHEDULED);
+        if (lease.get().kind() == ClaimRequest.Kind.RERUN) {
+            // That claim re-ran the slot a crash left unfinished; the due slot is still to run. The
+            // re-run cannot repeat: the record now shows a re-run, finished or not.
+            lease = engine.coordination().claim(request);
+            if (lease.isEmpty()) {
+                return notRunHere(due);
+            }
+            finished = execute(lease.get(), RunKind.SCHEDULED);
+        }
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
             Instant completion = finished.flatMap(f -> f.record()).flatMap(WorkerRecord::lastFinishedAt).orElse(now);
@@ -661,7 +675,19 @@ final class PeriodicEntry {
         engine.scheduler().schedule(engine.now().plus(engine.lookGrace()), () -> startCycle(remember, body));
     }
 
-    private Optional<Execution.Finished> execute(Lease lease, RunKind kind) {
+    /** A claim of a regular slot; for a worker whose crashed runs run again, it re-runs an unfinished last slot first. */
+    private ClaimRequest scheduledClaim(Instant slot) {
+        return worker.options().onCrash() == CrashPolicy.RERUN
+                ? ClaimRequest.scheduledOrRerun(worker.name(), slot) : ClaimRequest.scheduled(worker.name(), slot);
+    }
+
+    private Optional<Execution.Finished> execute(Lease lease, RunKind asked) {
+        RunKind kind = asked;
+        if (lease.kind() == ClaimRequest.Kind.RERUN && asked != RunKind.RERUN) {
+            log.info("Worker {}: re-running slot {}, whose execution did not finish, before the slot it claimed",
+                    worker.name(), lease.slot());
+            kind = RunKind.RERUN;
+        }
         Execution execution = new Execution(engine, worker, lease, kind);
         synchronized (this) {
             if (!active) {

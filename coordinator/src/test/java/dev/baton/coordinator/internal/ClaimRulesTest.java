@@ -58,6 +58,58 @@ class ClaimRulesTest {
                 .as("the re-run of the first run, arriving late, finds a later run").isEmpty();
     }
 
+    /**
+     * The holder of slot NOW died mid-run; the claim of the next slot arrives before anyone's re-run
+     * request (the node that claims it first is not the one the lock's end told to re-run).
+     */
+    @Test
+    void aScheduledClaimAfterARunThatDiedReRunsThatSlotBeforeMovingOn() {
+        SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+
+        SlotState taken = claimed(died, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 2);
+
+        assertThat(taken.running().kind()).isEqualTo(ClaimRequest.Kind.RERUN);
+        assertThat(taken.running().slot()).isEqualTo(NOW);
+        assertThat(taken.lastSlot()).as("the later slot is still to claim").isEqualTo(NOW);
+        assertThat(taken.lastOutcome()).isEqualTo(Outcome.CRASHED);
+        assertThat(taken.fence()).isGreaterThan(died.fence());
+        SlotState rerunDone = ClaimRules.complete(taken, taken.fence(), 2, Outcome.SUCCEEDED, NOW + 5100).orElseThrow();
+        SlotState next = claimed(rerunDone, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 3);
+        assertThat(next.running().kind()).isEqualTo(ClaimRequest.Kind.SCHEDULED);
+        assertThat(next.running().slot()).isEqualTo(NOW + 5000);
+        assertThat(ClaimRules.claim(rerunDone, claim(ClaimRequest.rerun("w", at(NOW), died.fence()), 4, NOW), false))
+                .as("the re-run request that arrives last finds the slot done").isEmpty();
+    }
+
+    @Test
+    void aSlotGivenBackUnfinishedIsReRunByTheNextScheduledClaimButARunThatFinishedIsNot() {
+        SlotState running = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        SlotState interrupted = ClaimRules.complete(running, running.fence(), 1, Outcome.INTERRUPTED, NOW + 50)
+                .orElseThrow();
+        SlotState failed = ClaimRules.complete(running, running.fence(), 1, Outcome.FAILED, NOW + 50).orElseThrow();
+
+        assertThat(claimed(interrupted, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 2).running().slot())
+                .isEqualTo(NOW);
+        assertThat(claimed(failed, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 2).running().slot())
+                .as("a failure closes its slot: it runs again at the next one").isEqualTo(NOW + 5000);
+    }
+
+    @Test
+    void aReRunThatDiedTooOrATriggeredRunOrAWorkerThatSkipsCrashesMovesOnToTheLaterSlot() {
+        SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        SlotState rerunDied = claimed(died, ClaimRequest.rerun("w", at(NOW), died.fence()), 2);
+        SlotState done = ClaimRules.complete(died, died.fence(), 1, Outcome.SUCCEEDED, NOW + 50).orElseThrow();
+        SlotState triggeredDied = claimed(done.withFlags(done.flags().withTrigger(100)),
+                ClaimRequest.triggered("w", at(NOW + 100)), 3);
+
+        assertThat(claimed(rerunDied, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 4).running().slot())
+                .as("a slot that killed its re-run too is left to the engine's bounded re-runs").isEqualTo(NOW + 5000);
+        assertThat(claimed(triggeredDied, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 4).running().slot())
+                .isEqualTo(NOW + 5000);
+        assertThat(claimed(died, ClaimRequest.scheduled("w", at(NOW + 5000)), 4).running().slot())
+                .as("CrashPolicy.SKIP").isEqualTo(NOW + 5000);
+    }
+
     @Test
     void aCompletionAppliedTwiceReturnsTheSameRecordAndAStaleOneNothing() {
         SlotState running = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);

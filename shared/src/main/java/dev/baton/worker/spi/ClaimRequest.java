@@ -16,9 +16,15 @@ import java.util.Optional;
  * @param rebase           the last claimed slot is implausibly far in the future (written under a
  *                         clock that was ahead): a scheduled slot before it may be claimed, once the
  *                         coordination agrees the record is ahead of its own clock
+ * @param rerunUnfinished  for a scheduled, unchained claim: if the record's last slot did not
+ *                         finish (its holder died, was cut off or gave it back unfinished) and that
+ *                         run was no re-run itself, the claim re-runs that slot instead; the lease's
+ *                         {@link Lease#slot()} and {@link Lease#kind()} say so. Without it a claim of
+ *                         a later slot that came before the re-run would leave the unfinished slot
+ *                         behind for good.
  */
 public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chained, Optional<Instant> expectedLastSlot,
-                           long expectedFence, boolean rebase) {
+                           long expectedFence, boolean rebase, boolean rerunUnfinished) {
 
     /** Why the slot is claimed. */
     public enum Kind {
@@ -41,10 +47,28 @@ public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chain
         if (rebase && (kind != Kind.SCHEDULED || chained)) {
             throw new IllegalArgumentException("only a scheduled, unchained claim can rebase a record");
         }
+        if (rerunUnfinished && (kind != Kind.SCHEDULED || chained || rebase)) {
+            throw new IllegalArgumentException("only a scheduled, unchained claim that does not rebase can re-run"
+                    + " an unfinished slot");
+        }
+    }
+
+    /** A request as before re-runs of unfinished slots could ride on a scheduled claim. */
+    public ClaimRequest(String worker, Instant slot, Kind kind, boolean chained, Optional<Instant> expectedLastSlot,
+                        long expectedFence, boolean rebase) {
+        this(worker, slot, kind, chained, expectedLastSlot, expectedFence, rebase, false);
     }
 
     public static ClaimRequest scheduled(String worker, Instant slot) {
         return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), 0, false);
+    }
+
+    /**
+     * A scheduled slot; if the record's last slot did not finish, a re-run of that slot instead (for
+     * workers whose crashed runs run again).
+     */
+    public static ClaimRequest scheduledOrRerun(String worker, Instant slot) {
+        return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), 0, false, true);
     }
 
     /** A scheduled slot, allowed before the record's last slot if that one lies too far in the future. */

@@ -27,8 +27,12 @@ import java.util.Optional;
 public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSlot>, IdentifiedDataSerializable,
         HazelcastInstanceAware {
 
-    /** 2: the claim ids of the claimer's session increase (format 1 writers drew them at random). */
-    static final int FORMAT = 2;
+    /**
+     * 2: the claim ids of the claimer's session increase (format 1 writers drew them at random).
+     * 3: a scheduled claim may re-run an unfinished slot instead (older readers ignore the flag and
+     * claim the later slot, as before).
+     */
+    static final int FORMAT = 3;
 
     private ClaimRules.Claim claim;
     private long deadlineMillis;
@@ -126,6 +130,7 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
             w.writeLong(claim.rebaseMillis());
             w.writeLong(deadlineMillis);
             w.writeBoolean(idsOrdered);
+            w.writeBoolean(r.rerunUnfinished());
         });
     }
 
@@ -139,12 +144,19 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
         long expected = r.readLong();
         long expectedFence = r.readLong();
         boolean rebase = r.readBoolean();
-        ClaimRequest request = new ClaimRequest(worker, slot, kind, chained,
-                chained && expected != SlotState.NONE ? Optional.of(Instant.ofEpochMilli(expected)) : Optional.empty(),
-                expectedFence, rebase);
-        claim = new ClaimRules.Claim(request, r.readUTF(), r.readUTF(), r.readLong(), r.readLong(), r.readLong(),
-                r.readLong(), r.readLong());
+        String node = r.readUTF();
+        String session = r.readUTF();
+        long claimId = r.readLong();
+        long nowMillis = r.readLong();
+        long fenceBase = r.readLong();
+        long fenceFloor = r.readLong();
+        long rebaseMillis = r.readLong();
         deadlineMillis = r.readLong();
         idsOrdered = r.more() && r.readBoolean();
+        boolean rerunUnfinished = r.more() && r.readBoolean();
+        ClaimRequest request = new ClaimRequest(worker, slot, kind, chained,
+                chained && expected != SlotState.NONE ? Optional.of(Instant.ofEpochMilli(expected)) : Optional.empty(),
+                expectedFence, rebase, rerunUnfinished);
+        claim = new ClaimRules.Claim(request, node, session, claimId, nowMillis, fenceBase, fenceFloor, rebaseMillis);
     }
 }

@@ -472,7 +472,7 @@ public final class HzCoordination implements Coordination {
             return Optional.empty();
         }
         floor.raise(result.value().state().fence());
-        HzLease lease = new HzLease(this, s, result.value().state(), request.kind());
+        HzLease lease = new HzLease(this, s, result.value().state(), result.value().state().running().kind());
         if (!lease.isValid()) {
             lease.release();
             return Optional.empty();
