@@ -3,76 +3,202 @@ package dev.baton.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.baton.coordinator.support.Gate;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.TestWorker;
 import dev.baton.coordinator.testing.ManualTime;
 import dev.baton.worker.BackgroundWorkerManager;
 import dev.baton.worker.CrashPolicy;
+import dev.baton.worker.ExecutionListener;
 import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.MisfirePolicy;
+import dev.baton.worker.Outcome;
 import dev.baton.worker.RunKind;
 import dev.baton.worker.Schedule;
 import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.Coordination;
+import dev.baton.worker.spi.CoordinationEvents;
+import dev.baton.worker.spi.Lease;
+import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A node died in the middle of a slot. The node that claims first after its lease ended may be
  * claiming the next slot, not re-running that one (the end of the lease and the next slot can
- * fall on the same instant; the benchmark's kill -9 during an execution met it once in five):
- * the slot left behind must still run again.
+ * fall on the same instant; the benchmark's kill -9 during an execution met it once in five): the
+ * slot left behind still runs again, and the slots after it go as after any run of it.
  */
 class LeftBehindSlotTest {
 
     private static final Schedule EVERY_MINUTE = Schedule.fixedRate(Duration.ofSeconds(60));
     private static final Instant CRASHED = EVERY_MINUTE.nextAfter(Harness.START).orElseThrow();
     private static final Instant NEXT = EVERY_MINUTE.nextAfter(CRASHED).orElseThrow();
+    private static final CoordinationEvents NO_EVENTS = new CoordinationEvents() {
+        @Override
+        public void triggered(String worker) {
+        }
+
+        @Override
+        public void pauseChanged(String worker, boolean paused) {
+        }
+
+        @Override
+        public void orphaned(String worker) {
+        }
+    };
 
     private final ManualTime time = ManualTime.at(Harness.START);
     private final InMemoryCluster cluster = InMemoryCoordination.cluster(time.clock());
     private final Recorder recorder = new Recorder();
+    private final Gate rerun = new Gate();
     private BackgroundWorkerManager survivor;
 
     @AfterEach
     void close() {
+        rerun.open();
         survivor.close();
     }
 
-    private List<ExecutionResult> afterTheCrash(WorkerOptions options) {
-        survivor = Baton.manager(cluster.node("n2")).scheduler(time).listener(recorder).build();
-        survivor.add(new TestWorker("w", EVERY_MINUTE, options, ctx -> { }));
+    /**
+     * n2 runs the worker; n1 claims slot CRASHED a moment before it is due, starts it, and dies: it
+     * never renews. With {@code holdReRun}, a re-run waits at the gate.
+     */
+    private void crash(WorkerOptions options, boolean holdReRun, ExecutionListener... more) {
+        var builder = Baton.manager(cluster.node("n2")).scheduler(time).listener(recorder);
+        for (ExecutionListener l : more) {
+            builder = builder.listener(l);
+        }
+        survivor = builder.build();
+        survivor.add(new TestWorker("w", EVERY_MINUTE, options, ctx -> {
+            if (holdReRun && ctx.runKind() == RunKind.RERUN) {
+                rerun.pass();
+            }
+        }));
         survivor.start();
         time.advance(Duration.between(Harness.START, CRASHED.minusSeconds(1)));
-        // n1 claims the slot a moment before it is due, starts it, and dies: it never renews.
         Coordination dead = cluster.node("n1");
+        dead.start(NO_EVENTS);
         dead.claim(ClaimRequest.scheduled("w", CRASHED)).orElseThrow();
+    }
 
-        time.advance(Duration.ofSeconds(71));
-
-        return recorder.results.stream().filter(r -> !r.slot().isBefore(CRASHED)).toList();
+    private List<ExecutionResult> runsFrom(Instant slot) {
+        return recorder.results.stream().filter(r -> !r.slot().isBefore(slot)).toList();
     }
 
     @Test
     void theSlotANodeDiedInRunsAgainBeforeTheNextOneEvenWhenTheNextOneIsClaimedFirst() {
-        List<ExecutionResult> runs = afterTheCrash(WorkerOptions.defaults());
+        crash(WorkerOptions.defaults(), false);
 
-        assertThat(runs).extracting(ExecutionResult::slot, ExecutionResult::kind).containsExactly(
-                tuple(CRASHED, RunKind.RERUN), tuple(NEXT, RunKind.SCHEDULED));
+        time.advance(Duration.ofSeconds(71));
+
+        List<ExecutionResult> runs = runsFrom(CRASHED);
+        assertThat(runs).extracting(ExecutionResult::slot, ExecutionResult::kind)
+                .containsExactly(tuple(CRASHED, RunKind.RERUN), tuple(NEXT, RunKind.SCHEDULED));
         assertThat(runs.get(0).fencingToken()).isLessThan(runs.get(1).fencingToken());
     }
 
     @Test
     void aWorkerThatSkipsCrashedRunsGoesOnWithTheNextSlot() {
-        List<ExecutionResult> runs = afterTheCrash(new WorkerOptions(Duration.ZERO, MisfirePolicy.COALESCE,
-                CrashPolicy.SKIP, Duration.ZERO));
+        crash(new WorkerOptions(Duration.ZERO, MisfirePolicy.COALESCE, CrashPolicy.SKIP, Duration.ZERO), false);
 
-        assertThat(runs).extracting(ExecutionResult::slot, ExecutionResult::kind).containsExactly(
-                tuple(NEXT, RunKind.SCHEDULED));
+        time.advance(Duration.ofSeconds(71));
+
+        assertThat(runsFrom(CRASHED)).extracting(ExecutionResult::slot, ExecutionResult::kind)
+                .containsExactly(tuple(NEXT, RunKind.SCHEDULED));
+    }
+
+    /** The re-run overran the next slot by 20 s: as after any overrun, SKIP does not run it late. */
+    @Test
+    void underMisfireSkipTheSlotTheReRunOverranIsSkipped() throws Exception {
+        crash(WorkerOptions.defaults().withMisfire(MisfirePolicy.SKIP), true);
+        time.advance(Duration.between(time.now(), NEXT));
+        rerun.awaitEntered();
+
+        time.advance(Duration.ofSeconds(20));
+        rerun.open();
+        time.settle();
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(runsFrom(CRASHED)).extracting(ExecutionResult::slot, ExecutionResult::kind)
+                .containsExactly(tuple(CRASHED, RunKind.RERUN));
+    }
+
+    /** The re-run overran two slots: COALESCE runs them once, late. */
+    @Test
+    void underMisfireCoalesceTheSlotsTheReRunOverranRunOnce() throws Exception {
+        crash(WorkerOptions.defaults(), true);
+        time.advance(Duration.between(time.now(), NEXT));
+        rerun.awaitEntered();
+
+        time.advance(Duration.ofSeconds(90));
+        rerun.open();
+        time.settle();
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(runsFrom(NEXT)).extracting(ExecutionResult::kind).containsExactly(RunKind.SCHEDULED);
+    }
+
+    /**
+     * Another node's triggered run takes the lock the moment the re-run ends: the next slot's claim
+     * loses, as any claim against a busy lock does, and says so.
+     */
+    @Test
+    void aNextSlotLostToABusyLockAfterTheReRunIsReportedAsLost() {
+        Coordination other = cluster.node("n3");
+        other.start(NO_EVENTS);
+        AtomicReference<Lease> trigger = new AtomicReference<>();
+        crash(WorkerOptions.defaults(), false, new ExecutionListener() {
+            @Override
+            public void finished(ExecutionResult result) {
+                if (result.kind() == RunKind.RERUN && trigger.get() == null) {
+                    other.trigger("w");
+                    trigger.set(other.claim(ClaimRequest.triggered("w", time.now())).orElseThrow());
+                }
+            }
+        });
+
+        time.advance(Duration.between(time.now(), NEXT.plusSeconds(1)));
+        trigger.get().complete(Outcome.SUCCEEDED);
+
+        assertThat(recorder.claimsLost).contains(NEXT);
+    }
+
+    @Test
+    void aWorkerRemovedDuringTheReRunClaimsNothingMore() throws Exception {
+        crash(WorkerOptions.defaults(), true);
+        time.advance(Duration.between(time.now(), NEXT.plusSeconds(1)));
+        rerun.awaitEntered();
+
+        survivor.remove("w");
+        rerun.open();
+        time.settle();
+        time.advance(Duration.ofSeconds(1));
+
+        WorkerRecord record = cluster.node("probe").read("w").orElseThrow();
+        assertThat(record.lastSlot()).contains(CRASHED);
+        assertThat(record.lastOutcome()).contains(Outcome.SUCCEEDED);
+    }
+
+    /** An operator's trigger claimed first after the death re-runs the slot left behind, then runs itself. */
+    @Test
+    void aTriggerClaimedFirstAfterTheDeathReRunsTheSlotLeftBehindThenRuns() {
+        crash(WorkerOptions.defaults(), false);
+        time.advance(Duration.ofSeconds(40));
+
+        survivor.trigger("w");
+        time.advance(Duration.ofSeconds(1));
+
+        assertThat(runsFrom(CRASHED)).extracting(ExecutionResult::slot, ExecutionResult::kind).startsWith(
+                tuple(CRASHED, RunKind.RERUN));
+        assertThat(runsFrom(CRASHED)).extracting(ExecutionResult::kind).contains(RunKind.TRIGGERED);
+        assertThat(Optional.of(runsFrom(CRASHED).size())).contains(2);
     }
 }

@@ -91,9 +91,15 @@ public final class ClaimRules {
                 if (!flags.triggerPending()) {
                     return Optional.empty();
                 }
-                flags = flags.served();
-                // Its own instant, after every earlier run, so that no two runs share one; the regular slots stay.
-                slot = Math.max(slot, Math.max(s.lastSlot(), s.startedAt()) + 1);
+                if (r.rerunUnfinished() && leftUnfinished(s)) {
+                    // As for a scheduled claim; the trigger stays asked for, to run after.
+                    slot = s.lastSlot();
+                    kind = ClaimRequest.Kind.RERUN;
+                } else {
+                    flags = flags.served();
+                    // Its own instant, after every earlier run, so that no two runs share one; the regular slots stay.
+                    slot = Math.max(slot, Math.max(s.lastSlot(), s.startedAt()) + 1);
+                }
             }
             case RERUN -> {
                 boolean unfinished = crashed || (s.lastOutcome() != null && !s.lastOutcome().closesSlot());

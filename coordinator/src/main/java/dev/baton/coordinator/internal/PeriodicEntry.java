@@ -283,11 +283,10 @@ final class PeriodicEntry {
             passedSlot = null;
             watchSlot = null;
         }
-        ClaimRequest request = scheduledClaim(passed);
-        Optional<Lease> lease = engine.coordination().claim(request);
+        Optional<Lease> lease = engine.coordination().claim(scheduledClaim(passed));
         if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
             execute(lease.get(), RunKind.RERUN);
-            lease = engine.coordination().claim(request);
+            return afterLeftBehind(lease.get(), false);
         }
         if (lease.isEmpty()) {
             return Optional.empty();
@@ -513,13 +512,7 @@ final class PeriodicEntry {
         due.misfire().ifPresent(this::reportMisfire);
         Optional<Execution.Finished> finished = execute(lease.get(), RunKind.SCHEDULED);
         if (lease.get().kind() == ClaimRequest.Kind.RERUN) {
-            // That claim re-ran the slot a crash left unfinished; the due slot is still to run. The
-            // re-run cannot repeat: the record now shows a re-run, finished or not.
-            lease = engine.coordination().claim(request);
-            if (lease.isEmpty()) {
-                return notRunHere(due);
-            }
-            finished = execute(lease.get(), RunKind.SCHEDULED);
+            return afterLeftBehind(lease.get(), due.stepIn());
         }
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
@@ -629,7 +622,9 @@ final class PeriodicEntry {
         if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
             return Optional.empty();
         }
-        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.triggered(worker.name(), engine.now()));
+        Optional<Lease> lease = engine.coordination().claim(worker.options().onCrash() == CrashPolicy.RERUN
+                ? ClaimRequest.triggeredOrRerun(worker.name(), engine.now())
+                : ClaimRequest.triggered(worker.name(), engine.now()));
         if (lease.isPresent()) {
             synchronized (this) {
                 triggerAttempts = 0;
@@ -673,6 +668,18 @@ final class PeriodicEntry {
             }
         }
         engine.scheduler().schedule(engine.now().plus(engine.lookGrace()), () -> startCycle(remember, body));
+    }
+
+    /**
+     * After a claim that re-ran the slot a crash left behind instead of the slot it asked for: the
+     * slots since are planned as after any run of that slot here, the misfire policy deciding about
+     * those that passed meanwhile, and claimed through the regular cycle (a standby that was stepping
+     * in still steps in). The re-run is not taken again this way: the record now shows a re-run.
+     */
+    private Optional<Plan> afterLeftBehind(Lease rerun, boolean stepIn) {
+        Instant now = engine.now();
+        return SlotPlanner.after(worker.schedule(), worker.options(), rerun.slot(), now)
+                .map(p -> stepIn && !p.slot().isAfter(now) ? p.afterGrace() : p);
     }
 
     /** A claim of a regular slot; for a worker whose crashed runs run again, it re-runs an unfinished last slot first. */

@@ -95,6 +95,22 @@ class ClaimRulesTest {
     }
 
     @Test
+    void aTriggeredClaimAfterARunThatDiedReRunsThatSlotAndTheTriggerStaysAskedFor() {
+        SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        SlotState asked = died.withFlags(died.flags().withTrigger(100));
+
+        SlotState taken = claimed(asked, ClaimRequest.triggeredOrRerun("w", at(NOW + 2000)), 2);
+
+        assertThat(taken.running().kind()).isEqualTo(ClaimRequest.Kind.RERUN);
+        assertThat(taken.running().slot()).isEqualTo(NOW);
+        assertThat(taken.flags().triggerPending()).isTrue();
+        SlotState rerunDone = ClaimRules.complete(taken, taken.fence(), 2, Outcome.SUCCEEDED, NOW + 2100).orElseThrow();
+        SlotState trigger = claimed(rerunDone, ClaimRequest.triggeredOrRerun("w", at(NOW + 2200)), 3);
+        assertThat(trigger.running().kind()).isEqualTo(ClaimRequest.Kind.TRIGGERED);
+        assertThat(trigger.flags().triggerPending()).isFalse();
+    }
+
+    @Test
     void aReRunThatDiedTooOrATriggeredRunOrAWorkerThatSkipsCrashesMovesOnToTheLaterSlot() {
         SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
         SlotState rerunDied = claimed(died, ClaimRequest.rerun("w", at(NOW), died.fence()), 2);

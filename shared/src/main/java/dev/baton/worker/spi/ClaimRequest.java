@@ -16,12 +16,12 @@ import java.util.Optional;
  * @param rebase           the last claimed slot is implausibly far in the future (written under a
  *                         clock that was ahead): a scheduled slot before it may be claimed, once the
  *                         coordination agrees the record is ahead of its own clock
- * @param rerunUnfinished  for a scheduled, unchained claim: if the record's last slot did not
- *                         finish (its holder died, was cut off or gave it back unfinished) and that
- *                         run was no re-run itself, the claim re-runs that slot instead; the lease's
- *                         {@link Lease#slot()} and {@link Lease#kind()} say so. Without it a claim of
- *                         a later slot that came before the re-run would leave the unfinished slot
- *                         behind for good.
+ * @param rerunUnfinished  for a scheduled, unchained claim or a triggered one: if the record's last
+ *                         slot did not finish (its holder died, was cut off or gave it back
+ *                         unfinished) and that run was a scheduled one, the claim re-runs that slot
+ *                         instead (a trigger stays asked for); the lease's {@link Lease#slot()} and
+ *                         {@link Lease#kind()} say so. Without it a claim that came before the re-run
+ *                         would leave the unfinished slot behind for good.
  */
 public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chained, Optional<Instant> expectedLastSlot,
                            long expectedFence, boolean rebase, boolean rerunUnfinished) {
@@ -47,9 +47,9 @@ public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chain
         if (rebase && (kind != Kind.SCHEDULED || chained)) {
             throw new IllegalArgumentException("only a scheduled, unchained claim can rebase a record");
         }
-        if (rerunUnfinished && (kind != Kind.SCHEDULED || chained || rebase)) {
-            throw new IllegalArgumentException("only a scheduled, unchained claim that does not rebase can re-run"
-                    + " an unfinished slot");
+        if (rerunUnfinished && (kind == Kind.RERUN || chained || rebase)) {
+            throw new IllegalArgumentException("only a triggered claim, or a scheduled, unchained one that does not"
+                    + " rebase, can re-run an unfinished slot instead");
         }
     }
 
@@ -84,6 +84,11 @@ public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chain
     /** An extra run at {@code now}; it does not move the worker's regular slots. */
     public static ClaimRequest triggered(String worker, Instant now) {
         return new ClaimRequest(worker, now, Kind.TRIGGERED, false, Optional.empty(), 0, false);
+    }
+
+    /** As {@link #triggered}; if the record's last slot did not finish, a re-run of that slot first. */
+    public static ClaimRequest triggeredOrRerun(String worker, Instant now) {
+        return new ClaimRequest(worker, now, Kind.TRIGGERED, false, Optional.empty(), 0, false, true);
     }
 
     /** The slot again, taking over from the execution with {@code fence}, which did not finish it. */
