@@ -64,7 +64,9 @@ class LeftBehindSlotTest {
     @AfterEach
     void close() {
         rerun.open();
-        survivor.close();
+        if (survivor != null) {
+            survivor.close();
+        }
     }
 
     /**
@@ -185,6 +187,57 @@ class LeftBehindSlotTest {
         WorkerRecord record = cluster.node("probe").read("w").orElseThrow();
         assertThat(record.lastSlot()).contains(CRASHED);
         assertThat(record.lastOutcome()).contains(Outcome.SUCCEEDED);
+    }
+
+    /**
+     * The first claim after the death is a late one (n2 starts two slots after it) carrying a
+     * misfire: the misfire goes with the run of the slot it belongs to, once, not with the re-run.
+     */
+    @Test
+    void aMisfireCarriedByTheClaimThatReRanTheSlotIsReportedOnce() {
+        time.advance(Duration.between(time.now(), CRASHED.minusSeconds(1)));
+        Coordination dead = cluster.node("n1");
+        dead.start(NO_EVENTS);
+        dead.claim(ClaimRequest.scheduled("w", CRASHED)).orElseThrow();
+        time.advance(Duration.between(time.now(), NEXT.plusSeconds(65)));
+
+        survivor = Baton.manager(cluster.node("n2")).scheduler(time).listener(recorder).build();
+        survivor.add(new TestWorker("w", EVERY_MINUTE, ctx -> { }));
+        survivor.start();
+        time.settle();
+        time.advance(Duration.ofSeconds(1));
+
+        assertThat(runsFrom(CRASHED)).extracting(ExecutionResult::slot, ExecutionResult::kind)
+                .containsExactly(tuple(CRASHED, RunKind.RERUN), tuple(NEXT.plusSeconds(60), RunKind.SCHEDULED));
+        assertThat(recorder.misfires).hasSize(1);
+    }
+
+    /**
+     * The worker was paused before anyone re-ran the slot, and n2 started during the pause: the
+     * slots of the pause are no misfire after the re-run.
+     */
+    @Test
+    void slotsThatFellDuringAPauseAreNoMisfireAfterTheReRun() {
+        time.advance(Duration.between(time.now(), CRASHED.minusSeconds(1)));
+        Coordination dead = cluster.node("n1");
+        dead.start(NO_EVENTS);
+        dead.claim(ClaimRequest.scheduled("w", CRASHED)).orElseThrow();
+        Coordination operator = cluster.node("op");
+        operator.start(NO_EVENTS);
+        time.advance(Duration.ofSeconds(11));
+        operator.pause("w");
+        time.advance(Duration.ofSeconds(30));
+
+        survivor = Baton.manager(cluster.node("n2")).scheduler(time).listener(recorder).build();
+        survivor.add(new TestWorker("w", EVERY_MINUTE, ctx -> { }));
+        survivor.start();
+        time.advance(Duration.between(time.now(), NEXT.plusSeconds(100)));
+        operator.resume("w");
+        time.advance(Duration.ofSeconds(25));
+
+        assertThat(runsFrom(CRASHED)).extracting(ExecutionResult::slot, ExecutionResult::kind)
+                .containsExactly(tuple(CRASHED, RunKind.RERUN), tuple(NEXT.plusSeconds(120), RunKind.SCHEDULED));
+        assertThat(recorder.misfires).isEmpty();
     }
 
     /** An operator's trigger claimed first after the death re-runs the slot left behind, then runs itself. */

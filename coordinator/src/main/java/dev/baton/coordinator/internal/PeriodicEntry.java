@@ -285,8 +285,8 @@ final class PeriodicEntry {
         }
         Optional<Lease> lease = engine.coordination().claim(scheduledClaim(passed));
         if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
-            execute(lease.get(), RunKind.RERUN);
-            return afterLeftBehind(lease.get(), false);
+            execute(lease.get(), RunKind.CATCH_UP);
+            return afterLeftBehind(lease.get(), Plan.at(passed));
         }
         if (lease.isEmpty()) {
             return Optional.empty();
@@ -508,12 +508,13 @@ final class PeriodicEntry {
             }
             return notRunHere(due);
         }
+        if (lease.get().kind() == ClaimRequest.Kind.RERUN) {
+            execute(lease.get(), RunKind.SCHEDULED);
+            return afterLeftBehind(lease.get(), due);
+        }
         // Only the node that runs the late slot reports the misfire: the others only saw it pass.
         due.misfire().ifPresent(this::reportMisfire);
         Optional<Execution.Finished> finished = execute(lease.get(), RunKind.SCHEDULED);
-        if (lease.get().kind() == ClaimRequest.Kind.RERUN) {
-            return afterLeftBehind(lease.get(), due.stepIn());
-        }
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
             Instant completion = finished.flatMap(f -> f.record()).flatMap(WorkerRecord::lastFinishedAt).orElse(now);
@@ -671,15 +672,22 @@ final class PeriodicEntry {
     }
 
     /**
-     * After a claim that re-ran the slot a crash left behind instead of the slot it asked for: the
-     * slots since are planned as after any run of that slot here, the misfire policy deciding about
-     * those that passed meanwhile, and claimed through the regular cycle (a standby that was stepping
-     * in still steps in). The re-run is not taken again this way: the record now shows a re-run.
+     * After a claim of {@code due} that re-ran the slot a crash left behind instead: {@code due} and
+     * the slots after it are planned as after a run that ended now, the misfire policy deciding about
+     * those the re-run overran, and claimed through the regular cycle (a standby that was stepping in
+     * still steps in). The slots between the two were this node's to pass already, so they count
+     * again neither as missed nor, if they fell during a pause, at all. The re-run is not taken again
+     * this way: the record now shows a re-run.
      */
-    private Optional<Plan> afterLeftBehind(Lease rerun, boolean stepIn) {
+    private Optional<Plan> afterLeftBehind(Lease rerun, Plan due) {
         Instant now = engine.now();
-        return SlotPlanner.after(worker.schedule(), worker.options(), rerun.slot(), now)
-                .map(p -> stepIn && !p.slot().isAfter(now) ? p.afterGrace() : p);
+        Instant before = worker.schedule().latestAtOrBefore(due.slot().minusMillis(1))
+                .filter(b -> b.isAfter(rerun.slot())).orElse(rerun.slot());
+        return SlotPlanner.after(worker.schedule(), worker.options(), before, now)
+                // The due slot's own misfire (slots passed before it) still goes with its run.
+                .map(p -> p.slot().equals(due.slot()) && p.misfire().isEmpty()
+                        ? due.misfire().map(p::withMisfire).orElse(p) : p)
+                .map(p -> due.stepIn() && !p.slot().isAfter(now) ? p.afterGrace() : p);
     }
 
     /** A claim of a regular slot; for a worker whose crashed runs run again, it re-runs an unfinished last slot first. */
