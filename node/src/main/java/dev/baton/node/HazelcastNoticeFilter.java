@@ -4,11 +4,16 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Marker;
 
 /**
- * Drops two Hazelcast warnings that mark nothing wrong in a Baton node, so that a newcomer's first
+ * Drops Hazelcast warnings that mark nothing wrong in a Baton node, so that a newcomer's first
  * start shows no warning at all. Every other line of those loggers, and every error, passes.
  * <ul>
  *   <li>"No join method is enabled": the node enables one whenever BATON_MEMBERS or
@@ -17,6 +22,12 @@ import org.slf4j.Marker;
  *   <li>"Ignoring received partition table, startup is not completed yet": replicas started
  *       together (docker-compose, a Kubernetes rollout) race the master's first partition table
  *       against their own start; the master publishes the table again, and the member takes it.</li>
+ *   <li>The same race for the first migrations: the starting member's "Migration operation is
+ *       received before startup is completed", and on the master the failure of that migration
+ *       ("Failure while executing MigrationInfo{uuid=...}" caused by it, then "Migration failed:
+ *       MigrationInfo{uuid=...}" for the same migration), which the master plans again. Only a
+ *       failure whose cause is that race is dropped, and the "Migration failed" of that same
+ *       migration.</li>
  * </ul>
  */
 public final class HazelcastNoticeFilter extends TurboFilter {
@@ -28,7 +39,21 @@ public final class HazelcastNoticeFilter extends TurboFilter {
             "No join method is enabled! Starting standalone.");
     static final Notice EARLY_PARTITION_TABLE = new Notice("com.hazelcast.internal.partition.InternalPartitionService",
             "Ignoring received partition table, startup is not completed yet.");
-    private static final List<Notice> NOTICES = List.of(STANDALONE, EARLY_PARTITION_TABLE);
+    static final Notice EARLY_MIGRATION = new Notice("com.hazelcast.internal.partition.operation.MigrationOperation",
+            "Migration operation is received before startup is completed");
+    static final String MIGRATION_REQUEST = "com.hazelcast.internal.partition.operation.MigrationRequestOperation";
+    static final String MIGRATION_MANAGER = "com.hazelcast.internal.partition.impl.MigrationManagerImpl";
+    private static final List<Notice> NOTICES = List.of(STANDALONE, EARLY_PARTITION_TABLE, EARLY_MIGRATION);
+    private static final String MIGRATION_ID = "MigrationInfo{uuid=";
+    private static final int REMEMBERED = 64;
+
+    /** Migrations whose failure was that race: their "Migration failed" line follows on the master. */
+    private final Set<String> earlyMigrations = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
@@ -40,6 +65,34 @@ public final class HazelcastNoticeFilter extends TurboFilter {
                 return FilterReply.DENY;
             }
         }
+        String name = logger.getName();
+        if (name.equals(MIGRATION_REQUEST) && t != null && t.getMessage() != null
+                && t.getMessage().contains(EARLY_MIGRATION.text())) {
+            migrationId(format).ifPresent(this::remember);
+            return FilterReply.DENY;
+        }
+        if (name.equals(MIGRATION_MANAGER) && format.contains("Migration failed: ")
+                && migrationId(format).map(this::forget).orElse(false)) {
+            return FilterReply.DENY;
+        }
         return FilterReply.NEUTRAL;
+    }
+
+    private synchronized void remember(String id) {
+        earlyMigrations.add(id);
+    }
+
+    private synchronized boolean forget(String id) {
+        return earlyMigrations.remove(id);
+    }
+
+    private static Optional<String> migrationId(String text) {
+        int at = text.indexOf(MIGRATION_ID);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        int from = at + MIGRATION_ID.length();
+        int to = text.indexOf(',', from);
+        return to < 0 ? Optional.empty() : Optional.of(text.substring(from, to));
     }
 }

@@ -10,7 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 
-/** Only Hazelcast's two notices are dropped, as warnings of their own loggers; everything else reaches the log. */
+/** Only Hazelcast's notices are dropped, as warnings of their own loggers; everything else reaches the log. */
 class HazelcastNoticeFilterTest {
 
     private static final String PREFIX = "[10.0.0.1]:5701 [baton] [5.7.0] ";
@@ -44,5 +44,39 @@ class HazelcastNoticeFilterTest {
                 tuple(nodeLogger, Level.ERROR),
                 tuple("dev.baton.Other", Level.WARN),
                 tuple(partitions, Level.WARN));
+    }
+
+    /**
+     * Replicas started together: the master's first migration to a member still starting fails and
+     * is planned again. Its three warnings go; a migration that failed for another reason is kept,
+     * and so is its "Migration failed".
+     */
+    @Test
+    void dropsAMigrationThatRacedTheMembersStartAndKeepsOtherMigrationFailures() {
+        LoggerContext context = new LoggerContext();
+        HazelcastNoticeFilter filter = new HazelcastNoticeFilter();
+        filter.start();
+        context.addTurboFilter(filter);
+        ListAppender<ILoggingEvent> seen = new ListAppender<>();
+        seen.setContext(context);
+        seen.start();
+        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(seen);
+        String early = "Migration operation is received before startup is completed. Sender: [172.22.0.2]:5701";
+        String raced = "MigrationInfo{uuid=27d8dc00-92c8-4106-9942-4b03b605d569, partitionId=7, source=null}";
+        String other = "MigrationInfo{uuid=5f0c0313-0000-4000-8000-000000000001, partitionId=9, source=null}";
+        Logger request = context.getLogger(HazelcastNoticeFilter.MIGRATION_REQUEST);
+        Logger manager = context.getLogger(HazelcastNoticeFilter.MIGRATION_MANAGER);
+
+        context.getLogger(HazelcastNoticeFilter.EARLY_MIGRATION.logger()).warn(PREFIX + early);
+        request.warn(PREFIX + "Failure while executing " + raced, new IllegalStateException(early));
+        manager.warn(PREFIX + "Migration failed: " + raced);
+        request.warn(PREFIX + "Failure while executing " + other, new IllegalStateException("Partition is locked"));
+        manager.warn(PREFIX + "Migration failed: " + other);
+        manager.warn(PREFIX + "Migration failed: " + raced);
+
+        assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                PREFIX + "Failure while executing " + other,
+                PREFIX + "Migration failed: " + other,
+                PREFIX + "Migration failed: " + raced);
     }
 }
