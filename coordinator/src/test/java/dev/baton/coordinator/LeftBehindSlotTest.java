@@ -212,6 +212,34 @@ class LeftBehindSlotTest {
         assertThat(recorder.misfires).hasSize(1);
     }
 
+    /** The same late claim, and the re-run overruns another slot: one misfire, from the first slot missed to the last. */
+    @Test
+    void aMisfireCarriedByTheClaimAndTheSlotsTheReRunOverranAreReportedAsOne() throws Exception {
+        time.advance(Duration.between(time.now(), CRASHED.minusSeconds(1)));
+        Coordination dead = cluster.node("n1");
+        dead.start(NO_EVENTS);
+        dead.claim(ClaimRequest.scheduled("w", CRASHED)).orElseThrow();
+        time.advance(Duration.between(time.now(), NEXT.plusSeconds(65)));
+        survivor = Baton.manager(cluster.node("n2")).scheduler(time).listener(recorder).build();
+        survivor.add(new TestWorker("w", EVERY_MINUTE, ctx -> {
+            if (ctx.runKind() == RunKind.RERUN) {
+                rerun.pass();
+            }
+        }));
+        survivor.start();
+        rerun.awaitEntered();
+
+        time.advance(Duration.ofSeconds(60));
+        rerun.open();
+        time.settle();
+        time.advance(Duration.ofSeconds(1));
+
+        assertThat(runsFrom(NEXT)).extracting(ExecutionResult::slot, ExecutionResult::kind)
+                .containsExactly(tuple(NEXT.plusSeconds(120), RunKind.SCHEDULED));
+        assertThat(recorder.misfires).extracting(m -> m.first(), m -> m.last())
+                .containsExactly(tuple(NEXT, NEXT.plusSeconds(120)));
+    }
+
     /**
      * The worker was paused before anyone re-ran the slot, and n2 started during the pause: the
      * slots of the pause are no misfire after the re-run.

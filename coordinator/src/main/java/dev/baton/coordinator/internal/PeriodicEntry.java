@@ -673,20 +673,19 @@ final class PeriodicEntry {
 
     /**
      * After a claim of {@code due} that re-ran the slot a crash left behind instead: {@code due} and
-     * the slots after it are planned as after a run that ended now, the misfire policy deciding about
-     * those the re-run overran, and claimed through the regular cycle (a standby that was stepping in
-     * still steps in). The slots between the two were this node's to pass already, so they count
-     * again neither as missed nor, if they fell during a pause, at all. The re-run is not taken again
-     * this way: the record now shows a re-run.
+     * the slots after it are planned as after a run that ended now, from the first slot {@code due}
+     * stood for (its misfire's first, or itself), so that the misfire policy decides about all of them
+     * at once and any misfire is reported once, with the run that follows; they are claimed through
+     * the regular cycle (a standby that was stepping in still steps in). The slots before were this
+     * node's to pass already, so they count again neither as missed nor, if they fell during a pause,
+     * at all. The re-run is not taken again this way: the record now shows a re-run.
      */
     private Optional<Plan> afterLeftBehind(Lease rerun, Plan due) {
         Instant now = engine.now();
-        Instant before = worker.schedule().latestAtOrBefore(due.slot().minusMillis(1))
-                .filter(b -> b.isAfter(rerun.slot())).orElse(rerun.slot());
+        Instant from = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
+        Instant before = worker.schedule().latestAtOrBefore(from.minusMillis(1))
+                .filter(b -> b.isAfter(rerun.slot()) && b.isBefore(from)).orElse(rerun.slot());
         return SlotPlanner.after(worker.schedule(), worker.options(), before, now)
-                // The due slot's own misfire (slots passed before it) still goes with its run.
-                .map(p -> p.slot().equals(due.slot()) && p.misfire().isEmpty()
-                        ? due.misfire().map(p::withMisfire).orElse(p) : p)
                 .map(p -> due.stepIn() && !p.slot().isAfter(now) ? p.afterGrace() : p);
     }
 
