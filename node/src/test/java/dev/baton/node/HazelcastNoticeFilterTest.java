@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Only Hazelcast's notices are dropped, as warnings of their own loggers; everything else reaches the log. */
@@ -15,17 +16,23 @@ class HazelcastNoticeFilterTest {
 
     private static final String PREFIX = "[10.0.0.1]:5701 [baton] [5.7.0] ";
 
-    @Test
-    void dropsTheTwoNoticesAndKeepsEverythingElse() {
-        LoggerContext context = new LoggerContext();
+    private final LoggerContext context = new LoggerContext();
+    /** What reaches the log, the filter in place as in logback.xml. */
+    private final ListAppender<ILoggingEvent> seen = new ListAppender<>();
+
+    @BeforeEach
+    void filterInPlace() {
         HazelcastNoticeFilter filter = new HazelcastNoticeFilter();
         filter.start();
         context.addTurboFilter(filter);
-        ListAppender<ILoggingEvent> seen = new ListAppender<>();
         seen.setContext(context);
         seen.start();
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(seen);
         context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
+    }
+
+    @Test
+    void dropsTheStartNoticesAndKeepsEverythingElse() {
 
         String nodeLogger = HazelcastNoticeFilter.STANDALONE.logger();
         String partitions = HazelcastNoticeFilter.EARLY_PARTITION_TABLE.logger();
@@ -53,14 +60,6 @@ class HazelcastNoticeFilterTest {
      */
     @Test
     void dropsAMigrationThatRacedTheMembersStartAndKeepsOtherMigrationFailures() {
-        LoggerContext context = new LoggerContext();
-        HazelcastNoticeFilter filter = new HazelcastNoticeFilter();
-        filter.start();
-        context.addTurboFilter(filter);
-        ListAppender<ILoggingEvent> seen = new ListAppender<>();
-        seen.setContext(context);
-        seen.start();
-        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(seen);
         String early = "Migration operation is received before startup is completed. Sender: [172.22.0.2]:5701";
         String raced = "MigrationInfo{uuid=27d8dc00-92c8-4106-9942-4b03b605d569, partitionId=7, source=null}";
         String other = "MigrationInfo{uuid=5f0c0313-0000-4000-8000-000000000001, partitionId=9, source=null}";

@@ -73,17 +73,15 @@ public final class ClaimRules {
         long lastSlot = s.lastSlot();
         ClaimRequest.Kind kind = r.kind();
         SlotState.Flags flags = s.flags();
+        // Whoever claims first after a holder's end re-runs its unfinished slot: a later slot or a trigger
+        // claimed before the re-run request arrived would otherwise leave it behind for good.
+        boolean takeOver = r.rerunUnfinished() && leftUnfinished(s);
         switch (r.kind()) {
             case SCHEDULED -> {
                 if (flags.paused() || !scheduledAllowed(s, r, c)) {
                     return Optional.empty();
                 }
-                if (r.rerunUnfinished() && leftUnfinished(s)) {
-                    // Whoever claims first after the holder's end re-runs its slot: a later slot claimed
-                    // before the re-run request arrived would otherwise leave it behind for good.
-                    slot = s.lastSlot();
-                    kind = ClaimRequest.Kind.RERUN;
-                } else {
+                if (!takeOver) {
                     lastSlot = slot;
                 }
             }
@@ -91,11 +89,8 @@ public final class ClaimRules {
                 if (!flags.triggerPending()) {
                     return Optional.empty();
                 }
-                if (r.rerunUnfinished() && leftUnfinished(s)) {
-                    // As for a scheduled claim; the trigger stays asked for, to run after.
-                    slot = s.lastSlot();
-                    kind = ClaimRequest.Kind.RERUN;
-                } else {
+                // Taken over, the trigger stays asked for, to run after the re-run.
+                if (!takeOver) {
                     flags = flags.served();
                     // Its own instant, after every earlier run, so that no two runs share one; the regular slots stay.
                     slot = Math.max(slot, Math.max(s.lastSlot(), s.startedAt()) + 1);
@@ -108,6 +103,10 @@ public final class ClaimRules {
                     return Optional.empty();
                 }
             }
+        }
+        if (takeOver) {
+            slot = s.lastSlot();
+            kind = ClaimRequest.Kind.RERUN;
         }
         Outcome lastOutcome = crashed ? Outcome.CRASHED : s.lastOutcome();
         long finishedAt = crashed ? c.nowMillis() : s.finishedAt();

@@ -551,7 +551,7 @@ final class PeriodicEntry {
         Instant slot = record.lastSlot().orElseThrow();
         // A triggered run is no slot: there is nothing to re-run, the chain of regular slots goes on.
         boolean triggered = record.lastKind().map(k -> k == ClaimRequest.Kind.TRIGGERED).orElse(false);
-        boolean rerun = worker.options().onCrash() == CrashPolicy.RERUN && !triggered;
+        boolean rerun = rerunsCrashes() && !triggered;
         ClaimRequest request = rerun ? ClaimRequest.rerun(worker.name(), slot, record.fencingToken())
                 : ClaimRequest.chained(worker.name(), engine.now(), Optional.of(slot));
         engine.coordination().claim(request).ifPresent(lease -> {
@@ -623,7 +623,7 @@ final class PeriodicEntry {
         if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
             return Optional.empty();
         }
-        Optional<Lease> lease = engine.coordination().claim(worker.options().onCrash() == CrashPolicy.RERUN
+        Optional<Lease> lease = engine.coordination().claim(rerunsCrashes()
                 ? ClaimRequest.triggeredOrRerun(worker.name(), engine.now())
                 : ClaimRequest.triggered(worker.name(), engine.now()));
         if (lease.isPresent()) {
@@ -691,8 +691,12 @@ final class PeriodicEntry {
 
     /** A claim of a regular slot; for a worker whose crashed runs run again, it re-runs an unfinished last slot first. */
     private ClaimRequest scheduledClaim(Instant slot) {
-        return worker.options().onCrash() == CrashPolicy.RERUN
-                ? ClaimRequest.scheduledOrRerun(worker.name(), slot) : ClaimRequest.scheduled(worker.name(), slot);
+        return rerunsCrashes() ? ClaimRequest.scheduledOrRerun(worker.name(), slot)
+                : ClaimRequest.scheduled(worker.name(), slot);
+    }
+
+    private boolean rerunsCrashes() {
+        return worker.options().onCrash() == CrashPolicy.RERUN;
     }
 
     private Optional<Execution.Finished> execute(Lease lease, RunKind asked) {
