@@ -22,6 +22,11 @@ import org.slf4j.Marker;
  *   <li>"Ignoring received partition table, startup is not completed yet": replicas started
  *       together (docker-compose, a Kubernetes rollout) race the master's first partition table
  *       against their own start; the master publishes the table again, and the member takes it.</li>
+ *   <li>"Following unknown addresses are found in partition table sent from master": a member
+ *       joined or left and the master's partition table reached this member before the new
+ *       member list did (seen with replicas started together, and on scale-out). Hazelcast logs
+ *       the membership change itself at INFO ("Members {size:...}"), which stays, so the
+ *       warning adds nothing a user acts on.</li>
  *   <li>The same race for the first migrations: the starting member's "Migration operation is
  *       received before startup is completed", and on the master the failure of that migration
  *       ("Failure while executing MigrationInfo{uuid=...}" caused by it, then "Migration failed:
@@ -39,11 +44,14 @@ public final class HazelcastNoticeFilter extends TurboFilter {
             "No join method is enabled! Starting standalone.");
     static final Notice EARLY_PARTITION_TABLE = new Notice("com.hazelcast.internal.partition.InternalPartitionService",
             "Ignoring received partition table, startup is not completed yet.");
+    static final Notice UNKNOWN_IN_PARTITION_TABLE = new Notice(EARLY_PARTITION_TABLE.logger(),
+            "Following unknown addresses are found in partition table sent from master");
     static final Notice EARLY_MIGRATION = new Notice("com.hazelcast.internal.partition.operation.MigrationOperation",
             "Migration operation is received before startup is completed");
     static final String MIGRATION_REQUEST = "com.hazelcast.internal.partition.operation.MigrationRequestOperation";
     static final String MIGRATION_MANAGER = "com.hazelcast.internal.partition.impl.MigrationManagerImpl";
-    private static final List<Notice> NOTICES = List.of(STANDALONE, EARLY_PARTITION_TABLE, EARLY_MIGRATION);
+    private static final List<Notice> NOTICES = List.of(STANDALONE, EARLY_PARTITION_TABLE, UNKNOWN_IN_PARTITION_TABLE,
+            EARLY_MIGRATION);
     private static final String MIGRATION_ID = "MigrationInfo{uuid=";
     private static final int REMEMBERED = 64;
 

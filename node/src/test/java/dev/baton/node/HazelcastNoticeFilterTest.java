@@ -44,7 +44,10 @@ class HazelcastNoticeFilterTest {
         Logger partition = context.getLogger(partitions);
         partition.warn(PREFIX + "Ignoring received partition table, startup is not completed yet. Sender: "
                 + "[10.0.0.2]:5701");
-        partition.warn(PREFIX + "Following unknown addresses are found in partition table sent from master");
+        partition.warn(PREFIX + "Following unknown addresses are found in partition table sent from "
+                + "master[[172.22.0.2]:5701]. (Probably they have recently joined or left the cluster.) {\n"
+                + "\t[172.22.0.4]:5701 - 2f0c0313-0000-4000-8000-000000000001\n}");
+        partition.warn(PREFIX + "Partition table is not consistent with the master's");
 
         assertThat(seen.list).extracting(ILoggingEvent::getLoggerName, ILoggingEvent::getLevel).containsExactly(
                 tuple(nodeLogger, Level.WARN),
