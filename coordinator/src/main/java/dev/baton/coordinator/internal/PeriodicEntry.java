@@ -71,6 +71,9 @@ final class PeriodicEntry {
     private Instant planWake;
     /** When the last cycle ended: a slot claimed after it (the run before overran) is late by that run, not by load. */
     private Instant lastCycleEnd = Instant.MIN;
+    /** From the claim to the end of this node's last execution: the lock was this node's then. */
+    private Instant heldFrom = Instant.MAX;
+    private Instant heldUntil = Instant.MIN;
     private int rerunAttempts;
     private int triggerAttempts;
     /** Re-runs in a row that did not finish either: past a few, the slot is left to the regular plan. */
@@ -450,7 +453,16 @@ final class PeriodicEntry {
 
     private Optional<Plan> regularCycle(Plan due) {
         ClaimRole role = engine.coordination().role(worker.name());
-        if (role == ClaimRole.STANDBY && !(worker.schedule() instanceof FixedDelay)) {
+        // This node's own run held the lock when the slot fell, so any other node's claim of it was
+        // refused: the slot is this node's to run late, as after an overrun on one node, whoever
+        // the worker prefers now (a node that joined meanwhile has gone on to the next slot).
+        boolean overran = !(worker.schedule() instanceof FixedDelay) && heldAt(due.slot());
+        if (role == ClaimRole.STANDBY && overran) {
+            if (claimedSince(due.slot())) {
+                rememberPassed(due.slot());
+                return notRunHere(due);
+            }
+        } else if (role == ClaimRole.STANDBY && !(worker.schedule() instanceof FixedDelay)) {
             // Right after members changed, nodes may disagree on who prefers the worker and all stand by.
             if (!due.stepIn() && (engine.coordination().balanceSettling() || lookingOut())) {
                 return Optional.of(due.afterGrace());
@@ -467,7 +479,7 @@ final class PeriodicEntry {
             // Its preferred node skipped it as paused: standing in for that node, skip it too.
             return notRunHere(due);
         }
-        if (role == ClaimRole.STEP_IN && !due.stepIn()) {
+        if (role == ClaimRole.STEP_IN && !due.stepIn() && !overran) {
             return Optional.of(due.afterGrace());
         }
         if (due.provisional()) {
@@ -700,6 +712,7 @@ final class PeriodicEntry {
     }
 
     private Optional<Execution.Finished> execute(Lease lease, RunKind asked) {
+        Instant claimedAt = engine.now();
         RunKind kind = asked;
         if (lease.kind() == ClaimRequest.Kind.RERUN && asked != RunKind.RERUN) {
             log.info("Worker {}: re-running slot {}, whose execution did not finish, before the slot it claimed",
@@ -715,10 +728,13 @@ final class PeriodicEntry {
             // Registered before the entry's lock is released: close() either stops the entry first or sees this run.
             running = execution;
             engine.active().add(execution);
+            heldFrom = claimedAt;
+            heldUntil = Instant.MAX;
         }
         Execution.Finished finished = execution.run();
         synchronized (this) {
             running = null;
+            heldUntil = engine.now();
             Outcome outcome = finished.result().outcome();
             lastOutcome = outcome;
             if (outcome.closesSlot()) {
@@ -763,7 +779,11 @@ final class PeriodicEntry {
         triggerPending = true;
     }
 
-    private synchronized boolean isActive() {
+    private synchronized boolean heldAt(Instant slot) {
+        return !slot.isBefore(heldFrom) && !slot.isAfter(heldUntil);
+    }
+
+        private synchronized boolean isActive() {
         return active;
     }
 
