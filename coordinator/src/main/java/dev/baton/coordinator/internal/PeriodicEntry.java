@@ -410,7 +410,10 @@ final class PeriodicEntry {
                 // A wake-up that came during the cycle belongs to the plan of then; the plan the cycle
                 // just armed wakes on its own, and is not run before its time.
                 if (due != null && !planWake.isAfter(engine.now())) {
-                    followUp = () -> regularCycle(due);
+                    // It waited behind this node's other cycle (a trigger, a re-run, a catch-up): weigh how late it is.
+                    Plan waited = due.stepIn() || due.provisional() || worker.schedule() instanceof FixedDelay
+                            ? due : due.retryAt(engine.now());
+                    followUp = () -> regularCycle(waited);
                 }
             }
             if (followUp != null) {
@@ -453,11 +456,24 @@ final class PeriodicEntry {
 
     private Optional<Plan> regularCycle(Plan due) {
         ClaimRole role = engine.coordination().role(worker.name());
+        if (due.retry().isPresent() && !due.stepIn()) {
+            Optional<Plan> fresh = afterWaiting(due);
+            if (fresh.isEmpty() || fresh.get().slot().isAfter(engine.now())) {
+                return fresh;
+            }
+            due = fresh.get();
+            if (role == ClaimRole.PREFERRED && heldByAnEarlierRun(due.slot())) {
+                return Optional.of(due.retryAt(engine.now().plus(retryPoll())));
+            }
+        }
         // This node's own run held the lock when the slot fell, so any other node's claim of it was
-        // refused: the slot is this node's to run late, as after an overrun on one node, whoever
-        // the worker prefers now (a node that joined meanwhile has gone on to the next slot).
+        // refused. The preferred node looks again once the run ends (see below); if it did not (it
+        // left, or there is none), the slot is this node's to run late, as after an overrun on one node.
         boolean overran = !(worker.schedule() instanceof FixedDelay) && heldAt(due.slot());
         if (role == ClaimRole.STANDBY && overran) {
+            if (!due.stepIn()) {
+                return Optional.of(due.afterGrace().retryAt(engine.now().plus(engine.lookGrace())));
+            }
             if (claimedSince(due.slot())) {
                 rememberPassed(due.slot());
                 return notRunHere(due);
@@ -513,6 +529,10 @@ final class PeriodicEntry {
         }
         if (lease.isEmpty() && !request.chained()) {
             lease = rebaseIfAhead(due);
+        }
+        if (lease.isEmpty() && !request.chained() && role == ClaimRole.PREFERRED && heldByAnEarlierRun(due.slot())) {
+            // Another node's run (an overrun, a trigger, a re-run) holds the lock: the slot is due after it.
+            return Optional.of(due.retryAt(engine.now().plus(retryPoll())));
         }
         if (lease.isEmpty()) {
             if (!isPaused()) {
@@ -609,6 +629,33 @@ final class PeriodicEntry {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The plan for {@code due} after it waited behind another run: as after an overrun on one node,
+     * from the first slot it stood for, so that the misfire policy weighs how late it now is.
+     */
+    private Optional<Plan> afterWaiting(Plan due) {
+        Instant first = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
+        return SlotPlanner.after(worker.schedule(), worker.options(), first.minusMillis(1), engine.now());
+    }
+
+    /** Whether a run of an earlier slot, or a triggered run, holds the worker now (paused: nothing is due). */
+    private boolean heldByAnEarlierRun(Instant slot) {
+        try {
+            return engine.coordination().read(worker.name()).map(r -> r.running() && !r.paused()
+                    && r.lastSlot().map(last -> last.isBefore(slot)).orElse(true)).orElse(false);
+        } catch (RuntimeException e) {
+            // Normal while a node waits for a quorum: the claim was refused for that, not for a run.
+            log.debug("Worker {}: its record cannot be read; slot {} is not looked at again", worker.name(), slot, e);
+            return false;
+        }
+    }
+
+    /** Within the step-in grace, so that the preferred node looks before the node whose run it waited for. */
+    private Duration retryPoll() {
+        Duration half = engine.coordination().stepInGrace().dividedBy(2);
+        return half.compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : half;
     }
 
     /** Whether some node claimed {@code slot} or a later one (an unreadable record counts as claimed). */
@@ -783,7 +830,7 @@ final class PeriodicEntry {
         return !slot.isBefore(heldFrom) && !slot.isAfter(heldUntil);
     }
 
-        private synchronized boolean isActive() {
+    private synchronized boolean isActive() {
         return active;
     }
 
