@@ -32,6 +32,7 @@ final class PeriodicEntry {
 
     private static final Logger log = LoggerFactory.getLogger(PeriodicEntry.class);
     private static final int MAX_RETRY_ATTEMPTS = 30;
+    private static final Duration MAX_RETRY_POLL = Duration.ofSeconds(2);
 
     private final Engine engine;
     private final PeriodicBackgroundWorker worker;
@@ -291,6 +292,11 @@ final class PeriodicEntry {
             execute(lease.get(), RunKind.CATCH_UP);
             return afterLeftBehind(lease.get(), Plan.at(passed));
         }
+        if (lease.isEmpty() && engine.coordination().role(worker.name()) == ClaimRole.PREFERRED
+                && heldByAnEarlierRun(passed)) {
+            // Its previous node's run still holds the lock: the slot is due after it, as for a regular claim.
+            return Optional.of(Plan.at(passed).retryAt(engine.now().plus(retryPoll(Plan.at(passed)))));
+        }
         if (lease.isEmpty()) {
             return Optional.empty();
         }
@@ -456,14 +462,16 @@ final class PeriodicEntry {
 
     private Optional<Plan> regularCycle(Plan due) {
         ClaimRole role = engine.coordination().role(worker.name());
-        if (due.retry().isPresent() && !due.stepIn()) {
+        boolean waited = due.retry().isPresent();
+        if (waited) {
             Optional<Plan> fresh = afterWaiting(due);
             if (fresh.isEmpty() || fresh.get().slot().isAfter(engine.now())) {
                 return fresh;
             }
-            due = fresh.get();
+            // Still the same slot: a node that was looking after the grace still is.
+            due = due.stepIn() && fresh.get().slot().equals(due.slot()) ? fresh.get().afterGrace() : fresh.get();
             if (role == ClaimRole.PREFERRED && heldByAnEarlierRun(due.slot())) {
-                return Optional.of(due.retryAt(engine.now().plus(retryPoll())));
+                return Optional.of(due.retryAt(engine.now().plus(retryPoll(due))));
             }
         }
         // This node's own run held the lock when the slot fell, so any other node's claim of it was
@@ -472,7 +480,9 @@ final class PeriodicEntry {
         boolean overran = !(worker.schedule() instanceof FixedDelay) && heldAt(due.slot());
         if (role == ClaimRole.STANDBY && overran) {
             if (!due.stepIn()) {
-                return Optional.of(due.afterGrace().retryAt(engine.now().plus(engine.lookGrace())));
+                // After the preferred node's next look (see retryPoll), so that it goes first.
+                Duration wait = engine.lookGrace().plus(retryPoll(due));
+                return Optional.of(due.afterGrace().retryAt(engine.now().plus(wait)));
             }
             if (claimedSince(due.slot())) {
                 rememberPassed(due.slot());
@@ -517,7 +527,7 @@ final class PeriodicEntry {
                 : scheduledClaim(due.slot());
         Optional<Lease> lease = engine.coordination().claim(request);
         // A slot caught up after a pause or a misfire is late by choice, not by load.
-        if (!due.stepIn() && due.misfire().isEmpty()) {
+        if (!due.stepIn() && due.misfire().isEmpty() && !waited) {
             Instant since;
             synchronized (this) {
                 since = lastCycleEnd.isAfter(due.slot()) ? lastCycleEnd : due.slot();
@@ -532,7 +542,7 @@ final class PeriodicEntry {
         }
         if (lease.isEmpty() && !request.chained() && role == ClaimRole.PREFERRED && heldByAnEarlierRun(due.slot())) {
             // Another node's run (an overrun, a trigger, a re-run) holds the lock: the slot is due after it.
-            return Optional.of(due.retryAt(engine.now().plus(retryPoll())));
+            return Optional.of(due.retryAt(engine.now().plus(retryPoll(due))));
         }
         if (lease.isEmpty()) {
             if (!isPaused()) {
@@ -652,10 +662,19 @@ final class PeriodicEntry {
         }
     }
 
-    /** Within the step-in grace, so that the preferred node looks before the node whose run it waited for. */
-    private Duration retryPoll() {
-        Duration half = engine.coordination().stepInGrace().dividedBy(2);
-        return half.compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : half;
+    /**
+     * How long the preferred node waits before it looks at a slot held up by another run again: half
+     * the step-in grace at first, an eighth of the wait so far later (a long run costs a few reads,
+     * not one per poll), at most {@link #MAX_RETRY_POLL}. The node of the run waits its look grace
+     * plus this after its run, and this only grows with the wait, so the preferred node looks first.
+     */
+    private Duration retryPoll(Plan due) {
+        Duration first = engine.coordination().stepInGrace().dividedBy(2);
+        Instant since = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
+        Duration poll = Duration.between(since, engine.now()).dividedBy(8);
+        poll = poll.compareTo(first) < 0 ? first : poll;
+        poll = poll.compareTo(MAX_RETRY_POLL) > 0 ? MAX_RETRY_POLL : poll;
+        return poll.compareTo(Duration.ofMillis(20)) < 0 ? Duration.ofMillis(20) : poll;
     }
 
     /** Whether some node claimed {@code slot} or a later one (an unreadable record counts as claimed). */
