@@ -468,11 +468,9 @@ final class PeriodicEntry {
             if (fresh.isEmpty() || fresh.get().slot().isAfter(engine.now())) {
                 return fresh;
             }
-            // Still the same slot: a node that was looking after the grace still is.
+            // Still the same slot: a node that was looking after the grace still is. It claims again
+            // rather than only reading: a dead holder's run reads as running until a claim takes it over.
             due = due.stepIn() && fresh.get().slot().equals(due.slot()) ? fresh.get().afterGrace() : fresh.get();
-            if (role == ClaimRole.PREFERRED && heldByAnEarlierRun(due.slot())) {
-                return Optional.of(due.retryAt(engine.now().plus(retryPoll(due))));
-            }
         }
         // This node's own run held the lock when the slot fell, so any other node's claim of it was
         // refused. The preferred node looks again once the run ends (see below); if it did not (it

@@ -42,6 +42,8 @@ public final class ScriptedCoordination implements Coordination {
     public volatile boolean settling;
     /** How many records this node read (one per worker for a readAll). */
     public final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    public final java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.Map<String, Optional<WorkerRecord>> staleReads = new java.util.concurrent.ConcurrentHashMap<>();
     /** When set, a claim is granted before it waits on {@link #claimBlocked}: its answer is still on the way. */
     public volatile boolean blockAfterGrant;
     /** Leases granted to this node and neither completed nor released yet. */
@@ -57,6 +59,7 @@ public final class ScriptedCoordination implements Coordination {
 
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
+        claims.incrementAndGet();
         String blockedWorker = claimBlockedWorker;
         boolean blocks = blockedWorker == null || blockedWorker.equals(request.worker());
         boolean afterGrant = blockAfterGrant;
@@ -247,7 +250,16 @@ public final class ScriptedCoordination implements Coordination {
     @Override
     public Optional<WorkerRecord> read(String worker) {
         reads.incrementAndGet();
-        return real.read(worker);
+        Optional<WorkerRecord> stale = staleReads.get(worker);
+        return stale != null ? stale : real.read(worker);
+    }
+
+    /**
+     * From now on, reads of {@code worker} return its record as it is now: on Hazelcast a dead
+     * holder's run shows as running until a claim takes it over (the in-memory cluster ends it on read).
+     */
+    public void freezeReads(String worker) {
+        staleReads.put(worker, real.read(worker));
     }
 
     @Override
