@@ -645,7 +645,17 @@ final class PeriodicEntry {
      */
     private Optional<Plan> afterWaiting(Plan due) {
         Instant first = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
-        return SlotPlanner.after(worker.schedule(), worker.options(), first.minusMillis(1), engine.now());
+        Instant done = first.minusMillis(1);
+        try {
+            // Slots another node ran meanwhile (the node of the run, the majority while this one was cut off) are no misfire here.
+            Optional<Instant> last = engine.coordination().read(worker.name()).flatMap(WorkerRecord::lastSlot);
+            if (last.isPresent() && !last.get().isBefore(first)) {
+                done = last.get();
+            }
+        } catch (RuntimeException e) {
+            log.debug("Worker {}: its record cannot be read; planning slot {} from the schedule", worker.name(), first, e);
+        }
+        return SlotPlanner.after(worker.schedule(), worker.options(), done, engine.now());
     }
 
     /** Whether a run of an earlier slot, or a triggered run, holds the worker now (paused: nothing is due). */
@@ -654,7 +664,8 @@ final class PeriodicEntry {
             return engine.coordination().read(worker.name()).map(r -> r.running() && !r.paused()
                     && r.lastSlot().map(last -> last.isBefore(slot)).orElse(true)).orElse(false);
         } catch (RuntimeException e) {
-            // Normal while a node waits for a quorum: the claim was refused for that, not for a run.
+            // A record that cannot be read gives no reason to look again (a cut-off node may still read
+            // an old record: its looks then stay backed off, and the next look plans from what it reads).
             log.debug("Worker {}: its record cannot be read; slot {} is not looked at again", worker.name(), slot, e);
             return false;
         }

@@ -262,6 +262,10 @@ public final class ScriptedCoordination implements Coordination {
         staleReads.put(worker, real.read(worker));
     }
 
+    public void thawReads(String worker) {
+        staleReads.remove(worker);
+    }
+
     @Override
     public void pause(String worker) {
         real.pause(worker);
