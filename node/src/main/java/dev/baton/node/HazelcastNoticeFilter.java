@@ -27,6 +27,9 @@ import org.slf4j.Marker;
  *       member list did (seen with replicas started together, and on scale-out). Hazelcast logs
  *       the membership change itself at INFO ("Members {size:...}"), which stays, so the
  *       warning adds nothing a user acts on.</li>
+ *   <li>The same race for the partition table itself: the master's PartitionStateOperation reaching
+ *       a member that does not yet list the master ("CallerNotMemberException: Not Member! ...
+ *       service: hz:core:partitionService"); the master sends the table again.</li>
  *   <li>The same race for the first migrations: the starting member's "Migration operation is
  *       received before startup is completed", and on the master the failure of that migration
  *       ("Failure while executing MigrationInfo{uuid=...}" caused by it, then "Migration failed:
@@ -50,6 +53,9 @@ public final class HazelcastNoticeFilter extends TurboFilter {
             "Migration operation is received before startup is completed");
     static final String MIGRATION_REQUEST = "com.hazelcast.internal.partition.operation.MigrationRequestOperation";
     static final String MIGRATION_MANAGER = "com.hazelcast.internal.partition.impl.MigrationManagerImpl";
+    static final String PARTITION_STATE = "com.hazelcast.internal.partition.operation.PartitionStateOperation";
+    private static final String NOT_MEMBER = "CallerNotMemberException";
+    private static final String PARTITION_SERVICE = "service: hz:core:partitionService";
     private static final List<Notice> NOTICES = List.of(STANDALONE, EARLY_PARTITION_TABLE, UNKNOWN_IN_PARTITION_TABLE,
             EARLY_MIGRATION);
     private static final String MIGRATION_ID = "MigrationInfo{uuid=";
@@ -74,6 +80,9 @@ public final class HazelcastNoticeFilter extends TurboFilter {
             }
         }
         String name = logger.getName();
+        if (name.equals(PARTITION_STATE) && notMemberOfPartitionService(format, t)) {
+            return FilterReply.DENY;
+        }
         if (name.equals(MIGRATION_REQUEST) && t != null && t.getMessage() != null
                 && t.getMessage().contains(EARLY_MIGRATION.text())) {
             migrationId(format).ifPresent(this::remember);
@@ -84,6 +93,11 @@ public final class HazelcastNoticeFilter extends TurboFilter {
             return FilterReply.DENY;
         }
         return FilterReply.NEUTRAL;
+    }
+
+    private static boolean notMemberOfPartitionService(String format, Throwable t) {
+        String text = t == null ? format : format + " " + t;
+        return text.contains(NOT_MEMBER) && text.contains(PARTITION_SERVICE);
     }
 
     private synchronized void remember(String id) {

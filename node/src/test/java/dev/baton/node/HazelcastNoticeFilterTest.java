@@ -81,4 +81,21 @@ class HazelcastNoticeFilterTest {
                 PREFIX + "Migration failed: " + other,
                 PREFIX + "Migration failed: " + raced);
     }
+
+    /** Replicas started together: the master's partition table reached one before it listed the master. */
+    @Test
+    void dropsAPartitionTableThatReachedAMemberBeforeItListedTheMaster() {
+        Logger state = context.getLogger(HazelcastNoticeFilter.PARTITION_STATE);
+        String notMember = "com.hazelcast.spi.exception.CallerNotMemberException: Not Member! this: [192.168.0.3]:5701,"
+                + " caller: [192.168.0.2]:5701, partitionId: -1, operation: "
+                + HazelcastNoticeFilter.PARTITION_STATE + ", service: ";
+        state.warn(PREFIX + notMember + "hz:core:partitionService");
+        state.warn(PREFIX + "Failure", new IllegalStateException(notMember + "hz:core:partitionService"));
+        state.warn(PREFIX + notMember + "hz:impl:mapService");
+        state.warn(PREFIX + "Partition state version mismatch");
+
+        assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                PREFIX + notMember + "hz:impl:mapService",
+                PREFIX + "Partition state version mismatch");
+    }
 }
