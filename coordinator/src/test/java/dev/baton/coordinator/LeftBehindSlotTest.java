@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.baton.coordinator.support.Gate;
 import dev.baton.coordinator.support.Harness;
+import dev.baton.coordinator.support.NoEvents;
 import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.TestWorker;
 import dev.baton.coordinator.testing.ManualTime;
@@ -19,7 +20,6 @@ import dev.baton.worker.Schedule;
 import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.Coordination;
-import dev.baton.worker.spi.CoordinationEvents;
 import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
@@ -40,19 +40,6 @@ class LeftBehindSlotTest {
     private static final Schedule EVERY_MINUTE = Schedule.fixedRate(Duration.ofSeconds(60));
     private static final Instant CRASHED = EVERY_MINUTE.nextAfter(Harness.START).orElseThrow();
     private static final Instant NEXT = EVERY_MINUTE.nextAfter(CRASHED).orElseThrow();
-    private static final CoordinationEvents NO_EVENTS = new CoordinationEvents() {
-        @Override
-        public void triggered(String worker) {
-        }
-
-        @Override
-        public void pauseChanged(String worker, boolean paused) {
-        }
-
-        @Override
-        public void orphaned(String worker) {
-        }
-    };
 
     private final ManualTime time = ManualTime.at(Harness.START);
     private final InMemoryCluster cluster = InMemoryCoordination.cluster(time.clock());
@@ -97,7 +84,7 @@ class LeftBehindSlotTest {
 
     private Coordination startedMember(String id) {
         Coordination node = cluster.node(id);
-        node.start(NO_EVENTS);
+        node.start(NoEvents.INSTANCE);
         return node;
     }
 

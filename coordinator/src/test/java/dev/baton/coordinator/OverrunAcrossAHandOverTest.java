@@ -2,7 +2,6 @@ package dev.baton.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.Balance;
 import dev.baton.coordinator.support.Gate;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.Recorder;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +41,7 @@ class OverrunAcrossAHandOverTest {
     private static final Instant S5 = S0.plusSeconds(50);
     private static final WorkerOptions SKIP = WorkerOptions.defaults().withMisfire(MisfirePolicy.SKIP);
     /** A worker name the balance gives to n2 once n2 has joined. */
-    private static final String WORKER = IntStream.range(0, 100).mapToObj(i -> "w" + i)
-            .filter(w -> "n2".equals(Balance.assign(Map.of("n1", Set.of(w), "n2", Set.of(w))).get(w)))
-            .findFirst().orElseThrow();
+    private static final String WORKER = Harness.workerPreferredBy("n2", "n1");
 
     private final ManualTime time = ManualTime.at(Harness.START);
     private final InMemoryCluster cluster = InMemoryCoordination.cluster(time.clock());

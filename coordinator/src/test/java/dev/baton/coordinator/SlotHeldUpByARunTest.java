@@ -2,7 +2,6 @@ package dev.baton.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.Balance;
 import dev.baton.coordinator.support.Gate;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.Recorder;
@@ -20,10 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,9 +37,7 @@ class SlotHeldUpByARunTest {
     private static final Instant S2 = S0.plusSeconds(20);
     private static final WorkerOptions SKIP = WorkerOptions.defaults().withMisfire(MisfirePolicy.SKIP);
     /** A worker name the balance gives to n2 once n2 has joined. */
-    private static final String WORKER = IntStream.range(0, 100).mapToObj(i -> "w" + i)
-            .filter(w -> "n2".equals(Balance.assign(Map.of("n1", Set.of(w), "n2", Set.of(w))).get(w)))
-            .findFirst().orElseThrow();
+    private static final String WORKER = Harness.workerPreferredBy("n2", "n1");
 
     private final ManualTime time = ManualTime.at(Harness.START);
     private final InMemoryCluster cluster = InMemoryCoordination.cluster(time.clock());
@@ -72,6 +66,19 @@ class SlotHeldUpByARunTest {
         return m;
     }
 
+    /** A node whose role for the worker the test sets. */
+    private ScriptedCoordination scripted(String id, ClaimRole role) {
+        ScriptedCoordination node = new ScriptedCoordination(cluster.node(id));
+        node.roles.put(WORKER, role);
+        return node;
+    }
+
+    /** The views converged on a new preferred node. */
+    private static void preferNow(ScriptedCoordination preferred, ScriptedCoordination standby) {
+        standby.roles.put(WORKER, ClaimRole.STANDBY);
+        preferred.roles.put(WORKER, ClaimRole.PREFERRED);
+    }
+
     private void advanceTo(Instant t) {
         time.advance(Duration.between(time.now(), t));
     }
@@ -98,10 +105,8 @@ class SlotHeldUpByARunTest {
      */
     @Test
     void aPreferredNodeRetryingAStepInPlanWeighsHowLateTheSlotIsUnderSkip() throws Exception {
-        ScriptedCoordination n1 = new ScriptedCoordination(cluster.node("n1"));
-        ScriptedCoordination n2 = new ScriptedCoordination(cluster.node("n2"));
-        n1.roles.put(WORKER, ClaimRole.PREFERRED);
-        n2.roles.put(WORKER, ClaimRole.STANDBY);
+        ScriptedCoordination n1 = scripted("n1", ClaimRole.PREFERRED);
+        ScriptedCoordination n2 = scripted("n2", ClaimRole.STANDBY);
         n2.settling = true;
         node(n1, SKIP);
         node(n2, SKIP);
@@ -126,16 +131,13 @@ class SlotHeldUpByARunTest {
      */
     @Test
     void theNodeOfTheRunWeighsHowLateTheSlotIsAfterItsLookGraceUnderSkip() throws Exception {
-        ScriptedCoordination n1 = new ScriptedCoordination(cluster.node("n1"));
-        ScriptedCoordination n2 = new ScriptedCoordination(cluster.node("n2"));
-        n1.roles.put(WORKER, ClaimRole.PREFERRED);
-        n2.roles.put(WORKER, ClaimRole.STANDBY);
+        ScriptedCoordination n1 = scripted("n1", ClaimRole.PREFERRED);
+        ScriptedCoordination n2 = scripted("n2", ClaimRole.STANDBY);
         node(n1, SKIP);
         node(n2, SKIP);
         advanceTo(S0);
         gate.awaitEntered();
-        n1.roles.put(WORKER, ClaimRole.STANDBY);
-        n2.roles.put(WORKER, ClaimRole.PREFERRED);
+        preferNow(n2, n1);
         n2.refuseClaims = true;
         advanceTo(S1.plusMillis(900));
         finishS0();
@@ -183,17 +185,14 @@ class SlotHeldUpByARunTest {
      */
     @Test
     void aPassedSlotWhoseCatchUpMetTheBusyLockStillRuns() throws Exception {
-        ScriptedCoordination n1 = new ScriptedCoordination(cluster.node("n1"));
-        ScriptedCoordination n2 = new ScriptedCoordination(cluster.node("n2"));
-        n1.roles.put(WORKER, ClaimRole.PREFERRED);
-        n2.roles.put(WORKER, ClaimRole.STANDBY);
+        ScriptedCoordination n1 = scripted("n1", ClaimRole.PREFERRED);
+        ScriptedCoordination n2 = scripted("n2", ClaimRole.STANDBY);
         BackgroundWorkerManager m1 = node(n1, WorkerOptions.defaults());
         node(n2, WorkerOptions.defaults());
         advanceTo(S0);
         gate.awaitEntered();
         advanceTo(S1.plusSeconds(1));             // n2 passed S1 as a standby
-        n1.roles.put(WORKER, ClaimRole.STANDBY);
-        n2.roles.put(WORKER, ClaimRole.PREFERRED);
+        preferNow(n2, n1);
         n1.events.rebalanced();
         n2.events.rebalanced();
         time.settle();
@@ -218,19 +217,7 @@ class SlotHeldUpByARunTest {
     @Test
     void aPreferredNodeHeldUpByARunWhoseNodeDiedRunsTheWorkerAgain() {
         Coordination dead = cluster.node("n1");
-        dead.start(new dev.baton.worker.spi.CoordinationEvents() {
-            @Override
-            public void triggered(String worker) {
-            }
-
-            @Override
-            public void pauseChanged(String worker, boolean paused) {
-            }
-
-            @Override
-            public void orphaned(String worker) {
-            }
-        });
+        dead.start(dev.baton.coordinator.support.NoEvents.INSTANCE);
         advanceTo(S0.minusSeconds(1));
         dead.claim(dev.baton.worker.spi.ClaimRequest.scheduled(WORKER, S0)).orElseThrow();
         ScriptedCoordination n2 = new ScriptedCoordination(cluster.node("n2"));
@@ -251,16 +238,13 @@ class SlotHeldUpByARunTest {
      */
     @Test
     void aSlotRunMeanwhileByTheNodeOfTheRunIsNoMisfireOfThePreferredNode() throws Exception {
-        ScriptedCoordination n1 = new ScriptedCoordination(cluster.node("n1"));
-        ScriptedCoordination n2 = new ScriptedCoordination(cluster.node("n2"));
-        n1.roles.put(WORKER, ClaimRole.PREFERRED);
-        n2.roles.put(WORKER, ClaimRole.STANDBY);
+        ScriptedCoordination n1 = scripted("n1", ClaimRole.PREFERRED);
+        ScriptedCoordination n2 = scripted("n2", ClaimRole.STANDBY);
         node(n1, WorkerOptions.defaults());
         node(n2, WorkerOptions.defaults());
         advanceTo(S0);
         gate.awaitEntered();
-        n1.roles.put(WORKER, ClaimRole.STANDBY);
-        n2.roles.put(WORKER, ClaimRole.PREFERRED);
+        preferNow(n2, n1);
         advanceTo(S1.plusSeconds(1));
         n2.freezeReads(WORKER);
         n2.refuseClaims = true;

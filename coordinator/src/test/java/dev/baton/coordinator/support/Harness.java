@@ -38,6 +38,14 @@ public final class Harness implements AutoCloseable {
                 .build();
     }
 
+    /** A worker name the balance gives to {@code preferred} once both nodes have registered it. */
+    public static String workerPreferredBy(String preferred, String other) {
+        return java.util.stream.IntStream.range(0, 100).mapToObj(i -> "w" + i)
+                .filter(w -> preferred.equals(dev.baton.coordinator.internal.Balance.assign(
+                        java.util.Map.of(preferred, java.util.Set.of(w), other, java.util.Set.of(w))).get(w)))
+                .findFirst().orElseThrow();
+    }
+
     public static Instant at(String hhmmss) {
         return Instant.parse("2026-01-01T" + hhmmss + "Z");
     }
