@@ -3,6 +3,7 @@ package dev.baton.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.baton.coordinator.internal.ClaimRules;
 import dev.baton.coordinator.support.Gate;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.NoEvents;
@@ -247,6 +248,45 @@ class LeftBehindSlotTest {
         assertThat(runsFrom(CRASHED)).extracting(ExecutionResult::slot, ExecutionResult::kind)
                 .containsExactly(tuple(CRASHED, RunKind.RERUN), tuple(NEXT.plusSeconds(120), RunKind.SCHEDULED));
         assertThat(recorder.misfires).isEmpty();
+    }
+
+    /** After n1's death, {@code count} members in turn re-run slot CRASHED and die too, each once its predecessor's lease ran out. */
+    private void reRunsDieToo(int count) {
+        deadHolderTakesCrashed();
+        for (int i = 0; i < count; i++) {
+            time.advance(InMemoryCoordination.DEFAULT_LEASE.plusSeconds(1));
+            Coordination member = startedMember("dies-" + i);
+            WorkerRecord left = member.read("w").orElseThrow();
+            member.claim(ClaimRequest.rerun("w", CRASHED, left.fencingToken())).orElseThrow();
+        }
+    }
+
+    @Test
+    void aSlotWhoseReRunDiedTooIsReRunAgainBeforeTheNextSlot() {
+        reRunsDieToo(1);
+        time.advance(Duration.ofSeconds(15));
+
+        startSurvivor(WorkerOptions.defaults(), false);
+        time.advance(Duration.between(time.now(), NEXT.plusSeconds(40)));
+
+        List<ExecutionResult> runs = runsFrom(CRASHED);
+        assertThat(runs).extracting(ExecutionResult::slot, ExecutionResult::kind)
+                .containsExactly(tuple(CRASHED, RunKind.RERUN), tuple(NEXT, RunKind.SCHEDULED));
+        assertThat(cluster.node("probe").read("w").orElseThrow().lastOutcome()).contains(Outcome.SUCCEEDED);
+    }
+
+    /** A slot whose every execution dies is re-run three times in all, then left for the next one. */
+    @Test
+    void aSlotWhoseThreeReRunsDiedIsPassedByForTheNextSlot() {
+        reRunsDieToo(ClaimRules.MAX_RERUNS);
+        time.advance(Duration.ofSeconds(15));
+
+        startSurvivor(WorkerOptions.defaults(), false);
+        time.advance(InMemoryCoordination.DEFAULT_LEASE.plusSeconds(60));
+
+        List<ExecutionResult> runs = runsFrom(CRASHED);
+        assertThat(runs).isNotEmpty().allSatisfy(r -> assertThat(r.kind()).isEqualTo(RunKind.SCHEDULED));
+        assertThat(runs.getFirst().slot()).isAfter(CRASHED);
     }
 
     /** An operator's trigger claimed first after the death re-runs the slot left behind, then runs itself. */

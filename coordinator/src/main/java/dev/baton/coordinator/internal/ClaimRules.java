@@ -16,6 +16,11 @@ public final class ClaimRules {
     static final int COUNTER_BITS = 16;
     /** A record's last slot this far ahead of the claimer's clock was written under a clock that was ahead. */
     public static final long REBASE_MIN_MILLIS = 1_000;
+    /**
+     * How many times one slot is re-run at most, whoever claims: a slot whose every execution dies
+     * (it kills its node, or outlasts every lease) must not hold the schedule for good.
+     */
+    public static final int MAX_RERUNS = 3;
 
     private ClaimRules() {
     }
@@ -99,7 +104,7 @@ public final class ClaimRules {
             case RERUN -> {
                 boolean unfinished = crashed || (s.lastOutcome() != null && !s.lastOutcome().closesSlot());
                 if (s.lastSlot() != slot || !unfinished || s.fence() != r.expectedFence()
-                        || s.lastKind() == ClaimRequest.Kind.TRIGGERED) {
+                        || s.lastKind() == ClaimRequest.Kind.TRIGGERED || s.reruns() >= MAX_RERUNS) {
                     return Optional.empty();
                 }
             }
@@ -111,25 +116,30 @@ public final class ClaimRules {
         Outcome lastOutcome = crashed ? Outcome.CRASHED : s.lastOutcome();
         long finishedAt = crashed ? c.nowMillis() : s.finishedAt();
         long fence = nextFence(s.fence(), c.fenceFloor(), c.fenceBaseMillis());
+        // A re-run counts against its slot; a later slot starts the count again; a trigger leaves it.
+        int reruns = kind == ClaimRequest.Kind.RERUN ? s.reruns() + 1 : lastSlot != s.lastSlot() ? 0 : s.reruns();
         SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot);
         return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, kind,
-                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow()), false));
+                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns), false));
     }
 
     /**
-     * Whether the record's last run was a scheduled slot that did not finish: its holder is gone
-     * (the caller checked it is not alive) or gave it back unfinished. A re-run that did not finish
-     * either is left to the engine's bounded re-runs, so that a slot that kills every node running it
-     * cannot hold the schedule.
+     * Whether the record's last run was a run of its last slot (scheduled, or a re-run of it fewer
+     * than {@link #MAX_RERUNS} times) that did not finish: its holder is gone (the caller checked it
+     * is not alive) or gave it back unfinished.
      */
     private static boolean leftUnfinished(SlotState s) {
         if (s.lastSlot() == SlotState.NONE) {
             return false;
         }
         if (s.isRunning()) {
-            return s.running().kind() == ClaimRequest.Kind.SCHEDULED && s.running().slot() == s.lastSlot();
+            return reRunnable(s, s.running().kind()) && s.running().slot() == s.lastSlot();
         }
-        return s.lastOutcome() != null && !s.lastOutcome().closesSlot() && s.lastKind() == ClaimRequest.Kind.SCHEDULED;
+        return s.lastOutcome() != null && !s.lastOutcome().closesSlot() && reRunnable(s, s.lastKind());
+    }
+
+    private static boolean reRunnable(SlotState s, ClaimRequest.Kind kind) {
+        return kind == ClaimRequest.Kind.SCHEDULED || kind == ClaimRequest.Kind.RERUN && s.reruns() < MAX_RERUNS;
     }
 
     private static boolean scheduledAllowed(SlotState s, ClaimRequest r, Claim c) {

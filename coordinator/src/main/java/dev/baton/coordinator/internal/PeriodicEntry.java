@@ -765,7 +765,8 @@ final class PeriodicEntry {
      * at once and any misfire is reported once, with the run that follows; they are claimed through
      * the regular cycle (a standby that was stepping in still steps in). The slots before were this
      * node's to pass already, so they count again neither as missed nor, if they fell during a pause,
-     * at all. The re-run is not taken again this way: the record now shows a re-run.
+     * at all. Only a re-run that dies too is taken again this way, a bounded number of times
+     * ({@link ClaimRules#MAX_RERUNS}).
      */
     private Optional<Plan> afterLeftBehind(Lease rerun, Plan due) {
         Instant now = engine.now();

@@ -17,12 +17,22 @@ import java.util.Optional;
  * @param lastKind       why the last claim was made, or null if none was
  * @param lastNode       the node that claimed last, or null
  * @param failuresInARow consecutive executions that failed or timed out
+ * @param reruns         how many times the last slot was claimed again as a re-run, so that the rules
+ *                       can re-run a slot whose re-run died too, a bounded number of times
  */
 public record SlotState(String worker, long lastSlot, long fence, long claimId, Running running,
                         ClaimRequest.Kind lastKind, Outcome lastOutcome, long startedAt, long finishedAt, Flags flags,
-                        String lastNode, int failuresInARow) {
+                        String lastNode, int failuresInARow, int reruns) {
 
     public static final long NONE = Long.MIN_VALUE;
+
+    /** A record whose last slot was never re-run, as one written by a release that did not count re-runs. */
+    public SlotState(String worker, long lastSlot, long fence, long claimId, Running running, ClaimRequest.Kind lastKind,
+                     Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
+                     int failuresInARow) {
+        this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
+                failuresInARow, 0);
+    }
 
     /**
      * An execution in progress.
@@ -75,7 +85,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
 
     public SlotState withFlags(Flags flags) {
         return new SlotState(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt,
-                flags, lastNode, failuresInARow);
+                flags, lastNode, failuresInARow, reruns);
     }
 
     /** The state after the running execution ended with {@code outcome}. */
@@ -86,7 +96,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
             default -> failuresInARow;
         };
         return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis, flags,
-                lastNode, failures);
+                lastNode, failures, reruns);
     }
 
     public WorkerRecord toRecord() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -111,19 +112,57 @@ class ClaimRulesTest {
     }
 
     @Test
-    void aReRunThatDiedTooOrATriggeredRunOrAWorkerThatSkipsCrashesMovesOnToTheLaterSlot() {
+    void aTriggeredRunThatDiedOrAWorkerThatSkipsCrashesMovesOnToTheLaterSlot() {
         SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
-        SlotState rerunDied = claimed(died, ClaimRequest.rerun("w", at(NOW), died.fence()), 2);
         SlotState done = ClaimRules.complete(died, died.fence(), 1, Outcome.SUCCEEDED, NOW + 50).orElseThrow();
         SlotState triggeredDied = claimed(done.withFlags(done.flags().withTrigger(100)),
                 ClaimRequest.triggered("w", at(NOW + 100)), 3);
 
-        assertThat(claimed(rerunDied, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 4).running().slot())
-                .as("a slot that killed its re-run too is left to the engine's bounded re-runs").isEqualTo(NOW + 5000);
         assertThat(claimed(triggeredDied, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 4).running().slot())
                 .isEqualTo(NOW + 5000);
         assertThat(claimed(died, ClaimRequest.scheduled("w", at(NOW + 5000)), 4).running().slot())
                 .as("CrashPolicy.SKIP").isEqualTo(NOW + 5000);
+    }
+
+    /** Each re-run of slot NOW dies too, its node killed as the slot's work kills it. */
+    @Test
+    void aSlotWhoseReRunDiedTooIsReRunByTheNextClaimUpToThreeTimesThenPassedBy() {
+        SlotState s = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        for (int rerun = 1; rerun <= ClaimRules.MAX_RERUNS; rerun++) {
+            s = claimed(s, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 1 + rerun);
+            assertThat(s.running().kind()).as("re-run %d", rerun).isEqualTo(ClaimRequest.Kind.RERUN);
+            assertThat(s.running().slot()).isEqualTo(NOW);
+            assertThat(s.reruns()).isEqualTo(rerun);
+        }
+
+        assertThat(ClaimRules.claim(s, claim(ClaimRequest.rerun("w", at(NOW), s.fence()), 10, NOW), false))
+                .as("a re-run request beyond the bound").isEmpty();
+        SlotState next = claimed(s, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 11);
+        assertThat(next.running().kind()).isEqualTo(ClaimRequest.Kind.SCHEDULED);
+        assertThat(next.running().slot()).isEqualTo(NOW + 5000);
+        assertThat(next.reruns()).as("a new slot starts the count again").isZero();
+        assertThat(claimed(next, ClaimRequest.scheduledOrRerun("w", at(NOW + 10000)), 12).running().kind())
+                .as("the new slot's own death is re-run again").isEqualTo(ClaimRequest.Kind.RERUN);
+    }
+
+    @Test
+    void reRunRequestsAndTakeOversShareOneCountAndATriggerLeavesIt() {
+        SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        SlotState requested = claimed(died, ClaimRequest.rerun("w", at(NOW), died.fence()), 2);
+        SlotState interrupted = ClaimRules.complete(requested, requested.fence(), 2, Outcome.INTERRUPTED, NOW + 90)
+                .orElseThrow();
+        SlotState taken = claimed(interrupted, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 3);
+        SlotState twice = claimed(taken, ClaimRequest.rerun("w", at(NOW), taken.fence()), 4);
+
+        assertThat(List.of(requested.reruns(), taken.reruns(), twice.reruns())).containsExactly(1, 2, 3);
+        assertThat(claimed(twice, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 5).running().slot())
+                .isEqualTo(NOW + 5000);
+
+        SlotState done = ClaimRules.complete(requested, requested.fence(), 2, Outcome.SUCCEEDED, NOW + 90)
+                .orElseThrow();
+        SlotState trigger = claimed(done.withFlags(done.flags().withTrigger(100)),
+                ClaimRequest.triggered("w", at(NOW + 100)), 6);
+        assertThat(trigger.reruns()).isEqualTo(1);
     }
 
     @Test

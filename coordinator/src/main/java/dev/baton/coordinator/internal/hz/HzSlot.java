@@ -11,7 +11,8 @@ import java.io.IOException;
 /** How a {@link SlotState} is stored in the records map, in Baton's versioned wire format. */
 public final class HzSlot implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 1;
+    /** 2: the count of re-runs appended. */
+    static final int FORMAT = 2;
 
     private SlotState state;
 
@@ -73,6 +74,7 @@ public final class HzSlot implements IdentifiedDataSerializable {
             w.writeLong(f.triggerServed());
             w.writeNullable(s.lastNode());
             w.writeInt(s.failuresInARow());
+            w.writeInt(s.reruns());
         });
     }
 
@@ -91,8 +93,10 @@ public final class HzSlot implements IdentifiedDataSerializable {
         SlotState.Flags flags = new SlotState.Flags(r.readBoolean(), r.readLong(), r.readLong(), r.readLong());
         String lastNode = r.readNullable();
         int failures = r.readInt();
+        // A record written by an earlier release counts no re-runs: its slot may be re-run the full number of times.
+        int reruns = r.more() ? r.readInt() : 0;
         return new SlotState(worker, lastSlot, fence, claimId, running,
                 kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
-                startedAt, finishedAt, flags, lastNode, failures);
+                startedAt, finishedAt, flags, lastNode, failures, reruns);
     }
 }

@@ -14,10 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The wire format across releases: bytes written by format 1 (fixed below, as this release wrote
- * them) must stay readable by every later release, and a reader of format 1 must read what a later
- * release writes (fields appended after the ones it knows, a higher format number), so that two
- * neighbouring releases run side by side during a rolling update. (The first release wrote no
+ * The wire format across releases: bytes written by format 1 (fixed below, as the first release
+ * with a format number wrote them) must stay readable by every later release, and a reader must
+ * read what a later release writes (fields appended after the ones it knows, a higher format
+ * number), so that two neighbouring releases run side by side during a rolling update. (The first release wrote no
  * format number; a cluster still running it is upgraded by a full restart.)
  */
 class WireFormatTest {
@@ -50,10 +50,20 @@ class WireFormatTest {
     }
 
     @Test
-    void aRecordWrittenByFormatOneIsReadByThisRelease() throws Exception {
+    void aRecordWrittenByFormatOneIsReadByThisReleaseAsNeverReRun() throws Exception {
         assertThat(HzSlot.decode(HexFormat.of().parseHex(RECORD_FORMAT_1))).isEqualTo(RECORD);
-        assertThat(HexFormat.of().formatHex(HzSlot.encode(RECORD))).as("this release still writes format 1")
-                .isEqualTo(RECORD_FORMAT_1);
+    }
+
+    @Test
+    void thisReleaseWritesFormatTwoFormatOnesFieldsThenTheCountOfReRuns() throws Exception {
+        SlotState reRun = new SlotState(RECORD.worker(), RECORD.lastSlot(), RECORD.fence(), RECORD.claimId(),
+                RECORD.running(), RECORD.lastKind(), RECORD.lastOutcome(), RECORD.startedAt(), RECORD.finishedAt(),
+                RECORD.flags(), RECORD.lastNode(), RECORD.failuresInARow(), 2);
+
+        String written = HexFormat.of().formatHex(HzSlot.encode(reRun));
+
+        assertThat(written).isEqualTo("02" + RECORD_FORMAT_1.substring(2) + "00000002");
+        assertThat(HzSlot.decode(HzSlot.encode(reRun))).isEqualTo(reRun);
     }
 
     @Test
@@ -99,7 +109,7 @@ class WireFormatTest {
     void aRecordOfALaterFormatWithMoreFieldsIsReadForTheFieldsThisReleaseKnows() throws Exception {
         byte[] current = HzSlot.encode(RECORD);
         ByteArrayOutputStream later = new ByteArrayOutputStream();
-        later.write(2);
+        later.write(HzSlot.FORMAT + 1);
         later.write(current, 1, current.length - 1);
         later.write(new byte[] {0, 0, 0, 42, 1});
 
