@@ -2,6 +2,7 @@ package dev.baton.coordinator.internal;
 
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
+import dev.baton.worker.spi.WorkerRecord;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -16,11 +17,8 @@ public final class ClaimRules {
     static final int COUNTER_BITS = 16;
     /** A record's last slot this far ahead of the claimer's clock was written under a clock that was ahead. */
     public static final long REBASE_MIN_MILLIS = 1_000;
-    /**
-     * How many times one slot is re-run at most, whoever claims: a slot whose every execution dies
-     * (it kills its node, or outlasts every lease) must not hold the schedule for good.
-     */
-    public static final int MAX_RERUNS = 3;
+    /** How many times one slot is re-run at most, whoever claims. */
+    public static final int MAX_RERUNS = WorkerRecord.MAX_RERUNS;
 
     private ClaimRules() {
     }

@@ -584,20 +584,24 @@ final class PeriodicEntry {
 
     /**
      * A fixed-delay worker whose record shows a run: if that run's holder lost its lock (it crashed
-     * or was cut off), the claim wins and ends the run as crashed: re-run its slot, or by option go
-     * on with the next one. While the holder lives, its lock refuses the claim.
+     * or was cut off), the claim wins and ends the run as crashed: re-run its slot, or go on with the
+     * next one by option or once the slot was re-run as often as it may be. While the holder lives,
+     * its lock refuses the claim.
      */
     private void takeOver(WorkerRecord record) {
         Instant slot = record.lastSlot().orElseThrow();
         // A triggered run is no slot: there is nothing to re-run, the chain of regular slots goes on.
         boolean triggered = record.lastKind().map(k -> k == ClaimRequest.Kind.TRIGGERED).orElse(false);
-        boolean rerun = rerunsCrashes() && !triggered;
+        boolean usedUp = !triggered && !record.lastSlotReRunnable();
+        boolean rerun = rerunsCrashes() && !triggered && !usedUp;
         ClaimRequest request = rerun ? ClaimRequest.rerun(worker.name(), slot, record.fencingToken())
                 : ClaimRequest.chained(worker.name(), engine.now(), Optional.of(slot));
         engine.coordination().claim(request).ifPresent(lease -> {
             log.info("Worker {}: the {} on {} stopped without finishing; {}", worker.name(),
                     triggered ? "triggered run" : "run of slot " + slot, record.holder().orElse("?"),
-                    rerun ? "re-running it" : triggered ? "going on with the schedule" : "skipping it by option");
+                    rerun ? "re-running it" : triggered ? "going on with the schedule"
+                            : rerunsCrashes() ? "it was re-run " + record.reruns() + " times already, going on"
+                            + " with the schedule" : "skipping it by option");
             execute(lease, rerun ? RunKind.RERUN : RunKind.SCHEDULED);
         });
     }
@@ -730,7 +734,7 @@ final class PeriodicEntry {
             return Optional.empty();
         }
         Optional<WorkerRecord> record = readRecord();
-        if (record.map(WorkerRecord::lastSlotUnfinished).orElse(false)) {
+        if (record.map(WorkerRecord::lastSlotReRunnable).orElse(false)) {
             Instant slot = record.get().lastSlot().orElseThrow();
             Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot,
                     record.get().fencingToken()));

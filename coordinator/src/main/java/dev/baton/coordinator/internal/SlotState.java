@@ -103,7 +103,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         return new WorkerRecord(worker, instant(lastSlot), fence,
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
-                failuresInARow, Optional.ofNullable(lastKind));
+                failuresInARow, Optional.ofNullable(lastKind), reruns);
     }
 
     private static Optional<Instant> instant(long millis) {

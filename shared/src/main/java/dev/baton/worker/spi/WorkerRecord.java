@@ -17,11 +17,19 @@ import java.util.Optional;
  * @param failuresInARow consecutive executions that failed or timed out, cluster-wide
  * @param lastKind       why the last (or running) execution was claimed; a triggered run does not
  *                       move {@code lastSlot}
+ * @param reruns         how many times {@code lastSlot} was claimed again as a re-run
  */
 public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                            Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
                            Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending,
-                           Optional<String> lastNode, int failuresInARow, Optional<ClaimRequest.Kind> lastKind) {
+                           Optional<String> lastNode, int failuresInARow, Optional<ClaimRequest.Kind> lastKind,
+                           int reruns) {
+
+    /**
+     * How many times one slot is re-run at most, whoever claims: a slot whose every execution dies
+     * (it kills its node, or outlasts every lease) must not hold the schedule for good.
+     */
+    public static final int MAX_RERUNS = 3;
 
     public WorkerRecord {
         Objects.requireNonNull(worker, "worker");
@@ -41,6 +49,20 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
     public boolean lastSlotUnfinished() {
         boolean regular = lastKind.map(k -> k != ClaimRequest.Kind.TRIGGERED).orElse(true);
         return regular && lastSlot.isPresent() && (running() || lastOutcome.map(o -> !o.closesSlot()).orElse(false));
+    }
+
+    /** Whether the last regular slot did not finish and may still be re-run: it was re-run fewer than {@link #MAX_RERUNS} times. */
+    public boolean lastSlotReRunnable() {
+        return lastSlotUnfinished() && reruns < MAX_RERUNS;
+    }
+
+    /** A record whose last slot was never re-run. */
+    public WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
+                        Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt, Optional<Instant> lastFinishedAt,
+                        boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
+                        Optional<ClaimRequest.Kind> lastKind) {
+        this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
+                lastNode, failuresInARow, lastKind, 0);
     }
 
     public boolean running() {
