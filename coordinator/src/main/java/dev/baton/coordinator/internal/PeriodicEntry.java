@@ -767,16 +767,26 @@ final class PeriodicEntry {
      * the slots after it are planned as after a run that ended now, from the first slot {@code due}
      * stood for (its misfire's first, or itself), so that the misfire policy decides about all of them
      * at once and any misfire is reported once, with the run that follows; they are claimed through
-     * the regular cycle (a standby that was stepping in still steps in). The slots before were this
-     * node's to pass already, so they count again neither as missed nor, if they fell during a pause,
-     * at all. Only a re-run that dies too is taken again this way, a bounded number of times
-     * ({@link ClaimRules#MAX_RERUNS}).
+     * the regular cycle (a standby that was stepping in still steps in). The slots between the re-run
+     * slot and {@code due} were claimed by nobody (a take-over keeps the record's last slot), whoever
+     * passed them: a standby passes a slot whose claim another node turned into a re-run, and that
+     * node may have died since. So they are planned too, except those that fell before a resume,
+     * which count not at all. Only a re-run that dies too is taken again this way, a bounded number
+     * of times ({@link ClaimRules#MAX_RERUNS}).
      */
     private Optional<Plan> afterLeftBehind(Lease rerun, Plan due) {
         Instant now = engine.now();
         Instant from = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
-        Instant before = worker.schedule().latestAtOrBefore(from.minusMillis(1))
-                .filter(b -> b.isAfter(rerun.slot()) && b.isBefore(from)).orElse(rerun.slot());
+        Instant resumed;
+        synchronized (this) {
+            resumed = resumedAt;
+        }
+        Instant before = rerun.slot();
+        if (resumed.isAfter(rerun.slot())) {
+            Instant until = resumed.isBefore(from) ? resumed : from.minusMillis(1);
+            before = worker.schedule().latestAtOrBefore(until)
+                    .filter(b -> b.isAfter(rerun.slot()) && b.isBefore(from)).orElse(rerun.slot());
+        }
         return SlotPlanner.after(worker.schedule(), worker.options(), before, now)
                 .map(p -> due.stepIn() && !p.slot().isAfter(now) ? p.afterGrace() : p);
     }
