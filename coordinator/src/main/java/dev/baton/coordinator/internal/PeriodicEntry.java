@@ -58,6 +58,12 @@ final class PeriodicEntry {
      */
     private Instant resumedAt = Instant.MIN;
     private Instant passedSlot;
+    /**
+     * The first slot this node passed as a standby (outside a pause) since its own last claim of a
+     * slot: if a re-run takes the record over later, nobody claimed that slot (another node's claim
+     * of it may have turned into a re-run on a node that died), see {@link #afterLeftBehind}.
+     */
+    private Instant standbyPassedFrom;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
     /**
@@ -277,6 +283,9 @@ final class PeriodicEntry {
     private synchronized void rememberPassed(Instant slot) {
         boolean whilePaused = paused || fellBeforeResume(slot);
         passedSlot = whilePaused ? null : slot;
+        if (!whilePaused && standbyPassedFrom == null) {
+            standbyPassedFrom = slot;
+        }
         if (!whilePaused && watchSlot == null) {
             watchSlot = slot;
         }
@@ -315,6 +324,7 @@ final class PeriodicEntry {
             passedSlot = null;
             watchSlot = null;
             lookUntil = null;
+            standbyPassedFrom = null;
         }
     }
 
@@ -767,27 +777,28 @@ final class PeriodicEntry {
      * the slots after it are planned as after a run that ended now, from the first slot {@code due}
      * stood for (its misfire's first, or itself), so that the misfire policy decides about all of them
      * at once and any misfire is reported once, with the run that follows; they are claimed through
-     * the regular cycle (a standby that was stepping in still steps in). The slots between the re-run
-     * slot and {@code due} were claimed by nobody (a take-over keeps the record's last slot), whoever
-     * passed them: a standby passes a slot whose claim another node turned into a re-run, and that
-     * node may have died since. So they are planned too, except those that fell before a resume,
-     * which count not at all. Only a re-run that dies too is taken again this way, a bounded number
-     * of times ({@link ClaimRules#MAX_RERUNS}).
+     * the regular cycle (a standby that was stepping in still steps in). The slots before were this
+     * node's to pass already, so they count again neither as missed nor, if they fell during a pause,
+     * at all; except those it passed as a standby since the re-run slot: nobody claimed them (a
+     * take-over keeps the record's last slot), as when another node's claim of one turned into a
+     * re-run and that node died. Slots another node ran meanwhile (that node lived on) are no misfire
+     * here. Only a re-run that dies too is taken again this way, a bounded number of times
+     * ({@link ClaimRules#MAX_RERUNS}).
      */
     private Optional<Plan> afterLeftBehind(Lease rerun, Plan due) {
         Instant now = engine.now();
         Instant from = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
-        Instant resumed;
+        Instant passedFrom;
         synchronized (this) {
-            resumed = resumedAt;
+            passedFrom = standbyPassedFrom;
+            standbyPassedFrom = null;
         }
-        Instant before = rerun.slot();
-        if (resumed.isAfter(rerun.slot())) {
-            Instant until = resumed.isBefore(from) ? resumed : from.minusMillis(1);
-            before = worker.schedule().latestAtOrBefore(until)
-                    .filter(b -> b.isAfter(rerun.slot()) && b.isBefore(from)).orElse(rerun.slot());
-        }
-        return SlotPlanner.after(worker.schedule(), worker.options(), before, now)
+        Instant start = passedFrom != null && passedFrom.isBefore(from) ? passedFrom : from;
+        Instant before = worker.schedule().latestAtOrBefore(start.minusMillis(1))
+                .filter(b -> b.isAfter(rerun.slot()) && b.isBefore(from)).orElse(rerun.slot());
+        Optional<Instant> ranSince = readRecord().flatMap(WorkerRecord::lastSlot)
+                .filter(last -> last.isAfter(before) && !last.isAfter(now));
+        return SlotPlanner.after(worker.schedule(), worker.options(), ranSince.orElse(before), now)
                 .map(p -> due.stepIn() && !p.slot().isAfter(now) ? p.afterGrace() : p);
     }
 
@@ -820,6 +831,9 @@ final class PeriodicEntry {
             engine.active().add(execution);
             heldFrom = claimedAt;
             heldUntil = Instant.MAX;
+            if (lease.kind() == ClaimRequest.Kind.SCHEDULED) {
+                standbyPassedFrom = null;
+            }
         }
         Execution.Finished finished = execution.run();
         synchronized (this) {
@@ -835,7 +849,8 @@ final class PeriodicEntry {
             executions++;
             failuresInARow = outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT ? failuresInARow + 1 : 0;
             finished.record().ifPresent(r -> {
-                paused = r.paused();
+                // As if the event had come: it may still be on its way.
+                onPauseChanged(r.paused());
                 if (r.triggerPending()) {
                     triggerPending = true;
                 }

@@ -42,6 +42,12 @@ public final class StickyRecords {
         dead.add(node.session);
     }
 
+    /** The node's session dies and the node goes on with a new one, as after a partition healed. */
+    public synchronized void rejoin(Node node) {
+        dead.add(node.session);
+        node.session = node.id + "#" + (++sessions);
+    }
+
     public synchronized SlotState state(String worker) {
         return records.get(worker);
     }
@@ -89,7 +95,7 @@ public final class StickyRecords {
     /** One node; the only one that takes part, so it is the preferred node of every worker. */
     public final class Node implements Coordination {
         private final String id;
-        final String session;
+        volatile String session;
         private volatile CoordinationEvents events;
 
         Node(String id, String session) {
@@ -142,7 +148,8 @@ public final class StickyRecords {
 
         @Override
         public Optional<Lease> claim(ClaimRequest request) {
-            return StickyRecords.this.claim(id, session, request).map(s -> new StickyLease(this, s));
+            String claimedBy = session;
+            return StickyRecords.this.claim(id, claimedBy, request).map(s -> new StickyLease(claimedBy, s));
         }
 
         @Override
@@ -178,11 +185,11 @@ public final class StickyRecords {
     }
 
     private final class StickyLease implements Lease {
-        private final Node node;
+        private final String session;
         private final SlotState claimed;
 
-        StickyLease(Node node, SlotState claimed) {
-            this.node = node;
+        StickyLease(String session, SlotState claimed) {
+            this.session = session;
             this.claimed = claimed;
         }
 
@@ -208,7 +215,7 @@ public final class StickyRecords {
 
         @Override
         public boolean isValid() {
-            return holds(worker(), fencingToken(), node.session);
+            return holds(worker(), fencingToken(), session);
         }
 
         @Override
