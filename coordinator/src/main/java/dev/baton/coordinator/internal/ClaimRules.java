@@ -116,9 +116,13 @@ public final class ClaimRules {
         long fence = nextFence(s.fence(), c.fenceFloor(), c.fenceBaseMillis());
         // A re-run counts against its slot; a later slot starts the count again; a trigger leaves it.
         int reruns = kind == ClaimRequest.Kind.RERUN ? s.reruns() + 1 : lastSlot != s.lastSlot() ? 0 : s.reruns();
+        long deferred = lastSlot != s.lastSlot() ? SlotState.NONE : s.deferred();
+        if (takeOver && r.kind() == ClaimRequest.Kind.SCHEDULED) {
+            deferred = deferred == SlotState.NONE ? r.slot().toEpochMilli() : Math.min(deferred, r.slot().toEpochMilli());
+        }
         SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot);
         return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, kind,
-                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns), false));
+                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred), false));
     }
 
     /**

@@ -58,12 +58,6 @@ final class PeriodicEntry {
      */
     private Instant resumedAt = Instant.MIN;
     private Instant passedSlot;
-    /**
-     * The first slot this node passed as a standby (outside a pause) since its own last claim of a
-     * slot: if a re-run takes the record over later, nobody claimed that slot (another node's claim
-     * of it may have turned into a re-run on a node that died), see {@link #afterLeftBehind}.
-     */
-    private Instant standbyPassedFrom;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
     /**
@@ -283,9 +277,6 @@ final class PeriodicEntry {
     private synchronized void rememberPassed(Instant slot) {
         boolean whilePaused = paused || fellBeforeResume(slot);
         passedSlot = whilePaused ? null : slot;
-        if (!whilePaused && standbyPassedFrom == null) {
-            standbyPassedFrom = slot;
-        }
         if (!whilePaused && watchSlot == null) {
             watchSlot = slot;
         }
@@ -324,7 +315,6 @@ final class PeriodicEntry {
             passedSlot = null;
             watchSlot = null;
             lookUntil = null;
-            standbyPassedFrom = null;
         }
     }
 
@@ -779,24 +769,20 @@ final class PeriodicEntry {
      * at once and any misfire is reported once, with the run that follows; they are claimed through
      * the regular cycle (a standby that was stepping in still steps in). The slots before were this
      * node's to pass already, so they count again neither as missed nor, if they fell during a pause,
-     * at all; except those it passed as a standby since the re-run slot: nobody claimed them (a
-     * take-over keeps the record's last slot), as when another node's claim of one turned into a
-     * re-run and that node died. Slots another node ran meanwhile (that node lived on) are no misfire
-     * here. Only a re-run that dies too is taken again this way, a bounded number of times
-     * ({@link ClaimRules#MAX_RERUNS}).
+     * at all; except from a slot whose claim re-ran the left-behind slot before (the record's
+     * deferred slot): its node may have died since, so it and the ones after it are still to run.
+     * Slots another node ran meanwhile are no misfire here. Only a re-run that dies too is taken
+     * again this way, a bounded number of times ({@link ClaimRules#MAX_RERUNS}).
      */
     private Optional<Plan> afterLeftBehind(Lease rerun, Plan due) {
         Instant now = engine.now();
         Instant from = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
-        Instant passedFrom;
-        synchronized (this) {
-            passedFrom = standbyPassedFrom;
-            standbyPassedFrom = null;
-        }
-        Instant start = passedFrom != null && passedFrom.isBefore(from) ? passedFrom : from;
+        Optional<WorkerRecord> record = readRecord();
+        Instant start = record.flatMap(WorkerRecord::deferredSlot)
+                .filter(d -> d.isAfter(rerun.slot()) && d.isBefore(from)).orElse(from);
         Instant before = worker.schedule().latestAtOrBefore(start.minusMillis(1))
                 .filter(b -> b.isAfter(rerun.slot()) && b.isBefore(from)).orElse(rerun.slot());
-        Optional<Instant> ranSince = readRecord().flatMap(WorkerRecord::lastSlot)
+        Optional<Instant> ranSince = record.flatMap(WorkerRecord::lastSlot)
                 .filter(last -> last.isAfter(before) && !last.isAfter(now));
         return SlotPlanner.after(worker.schedule(), worker.options(), ranSince.orElse(before), now)
                 .map(p -> due.stepIn() && !p.slot().isAfter(now) ? p.afterGrace() : p);
@@ -831,9 +817,6 @@ final class PeriodicEntry {
             engine.active().add(execution);
             heldFrom = claimedAt;
             heldUntil = Instant.MAX;
-            if (lease.kind() == ClaimRequest.Kind.SCHEDULED) {
-                standbyPassedFrom = null;
-            }
         }
         Execution.Finished finished = execution.run();
         synchronized (this) {
@@ -849,8 +832,7 @@ final class PeriodicEntry {
             executions++;
             failuresInARow = outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT ? failuresInARow + 1 : 0;
             finished.record().ifPresent(r -> {
-                // As if the event had come: it may still be on its way.
-                onPauseChanged(r.paused());
+                paused = r.paused();
                 if (r.triggerPending()) {
                     triggerPending = true;
                 }

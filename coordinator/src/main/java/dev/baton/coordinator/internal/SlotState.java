@@ -19,10 +19,13 @@ import java.util.Optional;
  * @param failuresInARow consecutive executions that failed or timed out
  * @param reruns         how many times the last slot was claimed again as a re-run, so that the rules
  *                       can re-run a slot whose re-run died too, a bounded number of times
+ * @param deferred       the earliest slot after the last one whose claim re-ran the last slot instead,
+ *                       or {@link #NONE}: that slot and the ones after it are still to run, also if
+ *                       the node of that claim died
  */
 public record SlotState(String worker, long lastSlot, long fence, long claimId, Running running,
                         ClaimRequest.Kind lastKind, Outcome lastOutcome, long startedAt, long finishedAt, Flags flags,
-                        String lastNode, int failuresInARow, int reruns) {
+                        String lastNode, int failuresInARow, int reruns, long deferred) {
 
     public static final long NONE = Long.MIN_VALUE;
 
@@ -31,7 +34,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                      Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
                      int failuresInARow) {
         this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
-                failuresInARow, 0);
+                failuresInARow, 0, NONE);
     }
 
     /**
@@ -85,7 +88,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
 
     public SlotState withFlags(Flags flags) {
         return new SlotState(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt,
-                flags, lastNode, failuresInARow, reruns);
+                flags, lastNode, failuresInARow, reruns, deferred);
     }
 
     /** The state after the running execution ended with {@code outcome}. */
@@ -96,14 +99,14 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
             default -> failuresInARow;
         };
         return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis, flags,
-                lastNode, failures, reruns);
+                lastNode, failures, reruns, deferred);
     }
 
     public WorkerRecord toRecord() {
         return new WorkerRecord(worker, instant(lastSlot), fence,
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
-                failuresInARow, Optional.ofNullable(lastKind), reruns);
+                failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred));
     }
 
     private static Optional<Instant> instant(long millis) {

@@ -165,6 +165,28 @@ class ClaimRulesTest {
         assertThat(trigger.reruns()).isEqualTo(1);
     }
 
+    /** A claim of a later slot that re-ran the left-behind one instead leaves its slot on the record, still to run. */
+    @Test
+    void aScheduledClaimThatReRanTheLeftBehindSlotKeepsTheEarliestSuchSlotUntilALaterSlotIsClaimed() {
+        SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+
+        SlotState first = claimed(died, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 2);
+        SlotState second = claimed(first, ClaimRequest.scheduledOrRerun("w", at(NOW + 10000)), 3);
+        SlotState asked = second.withFlags(second.flags().withTrigger(100));
+        SlotState trigger = claimed(asked, ClaimRequest.triggeredOrRerun("w", at(NOW + 11000)), 4);
+        SlotState done = ClaimRules.complete(trigger, trigger.fence(), 4, Outcome.SUCCEEDED, NOW + 11100).orElseThrow();
+        SlotState later = claimed(done, ClaimRequest.scheduledOrRerun("w", at(NOW + 10000)), 5);
+
+        assertThat(died.deferred()).isEqualTo(SlotState.NONE);
+        assertThat(first.deferred()).isEqualTo(NOW + 5000);
+        assertThat(second.deferred()).as("the earliest stays").isEqualTo(NOW + 5000);
+        assertThat(trigger.running().kind()).as("a trigger re-runs it too").isEqualTo(ClaimRequest.Kind.RERUN);
+        assertThat(trigger.deferred()).as("a trigger is no slot").isEqualTo(NOW + 5000);
+        assertThat(later.running().kind()).isEqualTo(ClaimRequest.Kind.SCHEDULED);
+        assertThat(later.deferred()).as("a later slot claimed").isEqualTo(SlotState.NONE);
+        assertThat(first.toRecord().deferredSlot()).contains(at(NOW + 5000));
+    }
+
     @Test
     void aCompletionAppliedTwiceReturnsTheSameRecordAndAStaleOneNothing() {
         SlotState running = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);

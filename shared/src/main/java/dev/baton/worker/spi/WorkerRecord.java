@@ -18,12 +18,14 @@ import java.util.Optional;
  * @param lastKind       why the last (or running) execution was claimed; a triggered run does not
  *                       move {@code lastSlot}
  * @param reruns         how many times {@code lastSlot} was claimed again as a re-run
+ * @param deferredSlot   the earliest slot after {@code lastSlot} whose claim re-ran {@code lastSlot}
+ *                       instead: that slot and the ones after it are still to run
  */
 public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                            Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
                            Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending,
                            Optional<String> lastNode, int failuresInARow, Optional<ClaimRequest.Kind> lastKind,
-                           int reruns) {
+                           int reruns, Optional<Instant> deferredSlot) {
 
     /**
      * How many times one slot is re-run at most, whoever claims: a slot whose every execution dies
@@ -40,6 +42,7 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
         Objects.requireNonNull(lastFinishedAt, "lastFinishedAt");
         Objects.requireNonNull(lastNode, "lastNode");
         Objects.requireNonNull(lastKind, "lastKind");
+        Objects.requireNonNull(deferredSlot, "deferredSlot");
     }
 
     /**
@@ -62,7 +65,7 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
                         boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
                         Optional<ClaimRequest.Kind> lastKind) {
         this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
-                lastNode, failuresInARow, lastKind, 0);
+                lastNode, failuresInARow, lastKind, 0, Optional.empty());
     }
 
     public boolean running() {

@@ -11,7 +11,7 @@ import java.io.IOException;
 /** How a {@link SlotState} is stored in the records map, in Baton's versioned wire format. */
 public final class HzSlot implements IdentifiedDataSerializable {
 
-    /** 2: the count of re-runs appended. */
+    /** 2: the count of re-runs and the deferred slot appended. */
     static final int FORMAT = 2;
 
     private SlotState state;
@@ -75,6 +75,7 @@ public final class HzSlot implements IdentifiedDataSerializable {
             w.writeNullable(s.lastNode());
             w.writeInt(s.failuresInARow());
             w.writeInt(s.reruns());
+            w.writeLong(s.deferred());
         });
     }
 
@@ -95,8 +96,9 @@ public final class HzSlot implements IdentifiedDataSerializable {
         int failures = r.readInt();
         // A record written by an earlier release counts no re-runs: its slot may be re-run the full number of times.
         int reruns = r.more() ? r.readInt() : 0;
+        long deferred = r.more() ? r.readLong() : SlotState.NONE;
         return new SlotState(worker, lastSlot, fence, claimId, running,
                 kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
-                startedAt, finishedAt, flags, lastNode, failures, reruns);
+                startedAt, finishedAt, flags, lastNode, failures, reruns, deferred);
     }
 }

@@ -55,15 +55,16 @@ class WireFormatTest {
     }
 
     @Test
-    void thisReleaseWritesFormatTwoFormatOnesFieldsThenTheCountOfReRuns() throws Exception {
+    void thisReleaseWritesFormatTwoFormatOnesFieldsThenTheReRunsAndTheDeferredSlot() throws Exception {
         SlotState reRun = new SlotState(RECORD.worker(), RECORD.lastSlot(), RECORD.fence(), RECORD.claimId(),
                 RECORD.running(), RECORD.lastKind(), RECORD.lastOutcome(), RECORD.startedAt(), RECORD.finishedAt(),
-                RECORD.flags(), RECORD.lastNode(), RECORD.failuresInARow(), 2);
+                RECORD.flags(), RECORD.lastNode(), RECORD.failuresInARow(), 2, RECORD.lastSlot() + 60_000);
 
         String written = HexFormat.of().formatHex(HzSlot.encode(reRun));
 
-        assertThat(written).isEqualTo("02" + RECORD_FORMAT_1.substring(2) + "00000002");
+        assertThat(written).isEqualTo("02" + RECORD_FORMAT_1.substring(2) + "00000002" + "0000019e70457260");
         assertThat(HzSlot.decode(HzSlot.encode(reRun))).isEqualTo(reRun);
+        assertThat(HzSlot.decode(HzSlot.encode(RECORD))).as("no deferred slot").isEqualTo(RECORD);
     }
 
     @Test
