@@ -9,6 +9,7 @@ import dev.baton.coordinator.support.StickyRecords;
 import dev.baton.coordinator.support.TestWorker;
 import dev.baton.coordinator.testing.ManualTime;
 import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.RunKind;
 import dev.baton.worker.Schedule;
 import dev.baton.worker.WorkerOptions;
@@ -93,12 +94,25 @@ class DeferredSlotTest {
      */
     @Test
     void aSlotAStepInNodeWasRefusedBecauseAnotherClaimTurnedIntoAReRunIsRunLateOrReported() throws InterruptedException {
-        start(ClaimRole.STEP_IN);
+        s2DeferredByADeadNode();
+
+        advanceTo(S4.plusSeconds(2));
+        assertThat(recorder.results).as("runs %s", runs())
+                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
+        assertS2RanOrReported();
+    }
+
+    /**
+     * D dies running S1; N steps in; P's claim of S2 turns into a re-run of S1 (S2 deferred), so
+     * N's claim of S2 is refused. P dies. Returns N.
+     */
+    private ScriptedCoordination s2DeferredByADeadNode() throws InterruptedException {
+        ScriptedCoordination n = start(ClaimRole.STEP_IN);
         advanceTo(S1.minusMillis(100));
         StickyRecords.Node d = records.node("d");
         d.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
         advanceTo(S1.plusSeconds(2));
-        Thread.sleep(500);
+        Thread.sleep(300);
         time.settle();
         records.kill(d);
 
@@ -108,12 +122,45 @@ class DeferredSlotTest {
                 .isEqualTo(ClaimRequest.Kind.RERUN);
         advanceTo(S2.plusSeconds(2));
         awaitClaimLost(S2);
+        assertThat(records.state("w").deferred()).isEqualTo(S2.toEpochMilli());
         records.kill(p);
+        return n;
+    }
 
-        advanceTo(S4.plusSeconds(2));
+    private void awaitReRunOfS1() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (recorder.results.stream().noneMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        time.settle();
         assertThat(recorder.results).as("runs %s", runs())
                 .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
+    }
+
+    /** P's death reaches N as Hazelcast reports it, an orphan event: N's re-run request re-runs S1, then S2 runs late. */
+    @Test
+    void theDeferredSlotIsPlannedAfterTheOrphansReRun() throws InterruptedException {
+        ScriptedCoordination n = s2DeferredByADeadNode();
+        advanceTo(S2.plusSeconds(3));
+        n.events.orphaned("w");
+        awaitReRunOfS1();
+
+        advanceTo(S4.plusSeconds(2));
         assertS2RanOrReported();
+    }
+
+    /** The same with a trigger on N taking the record over first (it re-runs S1, then runs itself). */
+    @Test
+    void theDeferredSlotIsPlannedAfterATriggersReRun() throws InterruptedException {
+        ScriptedCoordination n = s2DeferredByADeadNode();
+        advanceTo(S2.plusSeconds(3));
+        n.trigger("w");
+        awaitReRunOfS1();
+
+        advanceTo(S4.plusSeconds(2));
+        assertS2RanOrReported();
+        assertThat(recorder.results).extracting(ExecutionResult::kind).as("runs %s", runs()).contains(RunKind.TRIGGERED);
     }
 
     /**

@@ -722,6 +722,9 @@ final class PeriodicEntry {
                 triggerAttempts = 0;
             }
             execute(lease.get(), RunKind.TRIGGERED);
+            if (lease.get().kind() == ClaimRequest.Kind.RERUN) {
+                return afterDeferred(lease.get());
+            }
         } else if (readRecord().map(WorkerRecord::triggerPending).orElse(false)) {
             // Still asked for: the lock was busy (a run, or a hand-over in progress). Try again shortly.
             retryLater(() -> ++triggerAttempts, () -> triggerPending = true, this::triggerCycle);
@@ -741,6 +744,7 @@ final class PeriodicEntry {
             if (lease.isPresent()) {
                 log.info("Worker {}: re-running slot {}, whose execution did not finish", worker.name(), slot);
                 execute(lease.get(), RunKind.RERUN);
+                return afterDeferred(lease.get());
             } else {
                 retryLater(() -> ++rerunAttempts, () -> rerunPending = true, this::rerunCycle);
             }
@@ -786,6 +790,31 @@ final class PeriodicEntry {
                 .filter(last -> last.isAfter(before) && !last.isAfter(now));
         return SlotPlanner.after(worker.schedule(), worker.options(), ranSince.orElse(before), now)
                 .map(p -> due.stepIn() && !p.slot().isAfter(now) ? p.afterGrace() : p);
+    }
+
+    /**
+     * After a re-run that took no slot of this node's with it (the orphan's re-run request, a
+     * trigger's take-over): a slot whose claim re-ran the same slot before, on a node that may have
+     * died since (the record's deferred slot), is planned now with the misfire policy, if this
+     * node's plan lies beyond it; otherwise the plan stays.
+     */
+    private Optional<Plan> afterDeferred(Lease rerun) {
+        if (worker.schedule() instanceof FixedDelay) {
+            return Optional.empty();
+        }
+        Optional<Instant> deferred = readRecord().flatMap(WorkerRecord::deferredSlot)
+                .filter(d -> d.isAfter(rerun.slot()));
+        Plan current;
+        synchronized (this) {
+            current = plan;
+        }
+        if (deferred.isEmpty() || current == null
+                || !deferred.get().isBefore(current.misfire().map(Plan.Misfire::first).orElse(current.slot()))) {
+            return Optional.empty();
+        }
+        Instant before = worker.schedule().latestAtOrBefore(deferred.get().minusMillis(1))
+                .filter(b -> b.isAfter(rerun.slot())).orElse(rerun.slot());
+        return SlotPlanner.after(worker.schedule(), worker.options(), before, engine.now());
     }
 
     /** A claim of a regular slot; for a worker whose crashed runs run again, it re-runs an unfinished last slot first. */
