@@ -77,6 +77,11 @@ public abstract class CoordinationContract {
     @AfterEach
     void closeNodes() {
         nodes.forEach(Coordination::close);
+        afterNodesClosed();
+    }
+
+    /** What the suite tears down once the test's nodes are closed. */
+    protected void afterNodesClosed() {
     }
 
     /** Starts a node; see {@link #ready}. */
@@ -89,15 +94,10 @@ public abstract class CoordinationContract {
         return node;
     }
 
-    /**
-     * Waits, as a node's readiness does, until each node can claim (its cluster has a quorum of voters).
-     * The Hazelcast suite's members outlive each test: under load a test's first node has been seen
-     * to find the voters of the test before, all gone, and to wait for the voter removal delay (30 s)
-     * before it could claim; the bound leaves room for that.
-     */
+    /** Waits, as a node's readiness does, until each node can claim (its cluster has a quorum of voters). */
     protected static Coordination ready(Coordination... started) {
         for (Coordination node : started) {
-            await().atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> node.status().quorumPresent());
         }
         return started[started.length - 1];

@@ -4,25 +4,19 @@ import dev.baton.coordinator.support.HazelcastMembers;
 import dev.baton.worker.spi.Coordination;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
-/** The coordination contract on a real three-member Hazelcast cluster over TCP on loopback. */
+/**
+ * The coordination contract on a real Hazelcast cluster over TCP on loopback, a fresh one for each
+ * test (one member per node), as a fleet starts. Members that outlived the previous test's nodes
+ * have been seen, rarely and under load, to keep the next test's first nodes from a quorum for
+ * over a minute (noted in the issue as a node starting on a Hazelcast cluster whose Baton nodes
+ * all just left); the contract is about claims, not about that.
+ */
 class HazelcastCoordinationContractTest extends CoordinationContract {
 
-    private static HazelcastMembers members;
     private static final Map<String, Integer> MEMBER_OF_NODE = Map.of("a", 0, "b", 1, "c", 2);
 
-    @BeforeAll
-    static void startCluster() {
-        members = new HazelcastMembers(2);
-        members.get(2);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        members.close();
-    }
+    private final HazelcastMembers members = new HazelcastMembers(2);
 
     @Override
     protected Coordination newNode(String id) {
@@ -30,5 +24,10 @@ class HazelcastCoordinationContractTest extends CoordinationContract {
                 .nodeId(id)
                 .lease(Duration.ofSeconds(2))
                 .build();
+    }
+
+    @Override
+    protected void afterNodesClosed() {
+        members.close();
     }
 }
