@@ -1,25 +1,24 @@
 package dev.baton.coordinator;
 
+import static dev.baton.coordinator.support.FiveSecondSlots.S1;
+import static dev.baton.coordinator.support.FiveSecondSlots.S2;
+import static dev.baton.coordinator.support.FiveSecondSlots.S3;
+import static dev.baton.coordinator.support.FiveSecondSlots.S4;
+import static dev.baton.coordinator.support.FiveSecondSlots.S5;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.support.Harness;
-import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.FiveSecondSlots;
 import dev.baton.coordinator.support.ScriptedCoordination;
 import dev.baton.coordinator.support.StickyRecords;
-import dev.baton.coordinator.support.TestWorker;
-import dev.baton.coordinator.testing.ManualTime;
-import dev.baton.worker.BackgroundWorkerManager;
 import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.RunKind;
-import dev.baton.worker.Schedule;
-import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,75 +30,41 @@ import org.junit.jupiter.api.Test;
  */
 class DeferredSlotTest {
 
-    private static final Schedule EVERY_5S = Schedule.fixedRate(Duration.ofSeconds(5));
-    private static final Instant S1 = EVERY_5S.nextAfter(Harness.START.plusSeconds(1)).orElseThrow();
-    private static final Instant S2 = S1.plusSeconds(5);
-    private static final Instant S3 = S1.plusSeconds(10);
-    private static final Instant S4 = S1.plusSeconds(15);
-    private static final Instant S5 = S1.plusSeconds(20);
-
-    private final ManualTime time = ManualTime.at(Harness.START);
-    private final StickyRecords records = new StickyRecords(time.clock());
-    private final Recorder recorder = new Recorder();
-    private BackgroundWorkerManager manager;
+    private final FiveSecondSlots fleet = new FiveSecondSlots();
 
     @AfterEach
     void close() {
-        if (manager != null) {
-            manager.close();
-        }
+        fleet.close();
     }
 
-    private void advanceTo(Instant t) {
-        time.advance(Duration.between(time.now(), t));
-        time.settle();
-    }
-
-    /** Waits in real time for the claim of {@code slot} to be refused (lookAgain sleeps for real between tries). */
-    private void awaitClaimLost(Instant slot) throws InterruptedException {
+    /** Waits in real time for what the engine does between its looks (they pause for real), then settles. */
+    private void await(String what, BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!recorder.claimsLost.contains(slot) && System.nanoTime() < deadline) {
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        time.settle();
-        assertThat(recorder.claimsLost).as("N's claim of %s was refused", slot).contains(slot);
+        fleet.time.settle();
+        assertThat(done.getAsBoolean()).as("%s; runs %s, claims lost %s", what, fleet.runs(),
+                fleet.recorder.claimsLost).isTrue();
     }
 
-    private List<String> runs() {
-        return recorder.results.stream().map(r -> r.slot() + " " + r.kind() + "@" + r.startedAt()).toList();
+    private void awaitClaimLost(Instant slot) throws InterruptedException {
+        await("N's claim of " + slot + " refused", () -> fleet.recorder.claimsLost.contains(slot));
     }
 
-    private ScriptedCoordination start(ClaimRole role) {
-        ScriptedCoordination node = new ScriptedCoordination(records.node("n"));
-        node.roles.put("w", role);
-        manager = Baton.manager(node).scheduler(time).listener(recorder).build();
-        manager.add(new TestWorker("w", EVERY_5S, WorkerOptions.defaults(), ctx -> { }));
-        manager.start();
-        return node;
+    private void awaitReRunOfS1() throws InterruptedException {
+        await("S1 re-run", () -> fleet.recorder.results.stream()
+                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN));
     }
 
-    private void assertS2RanOrReported() {
-        boolean s2Ran = recorder.results.stream().anyMatch(r -> r.slot().equals(S2) && r.kind() != RunKind.RERUN);
-        boolean s2Reported = recorder.misfires.stream()
-                .anyMatch(m -> !m.first().isAfter(S2) && !m.last().isBefore(S2));
-        assertThat(s2Ran || s2Reported).as("runs %s, misfires %s, claims lost %s", runs(), recorder.misfires,
-                recorder.claimsLost).isTrue();
-    }
-
-    /**
-     * The preferred node D dies running S1; N and P both step in. P's claim of S2 (after the grace)
-     * turns into a re-run of S1, so N's claim of S2 is refused (P lives). P dies during its re-run.
-     * N's claim of S3 re-runs S1 again; nobody claimed S2, so it runs (coalesced with S3) or is
-     * reported, not passed as a slot another node had.
-     */
-    @Test
-    void aSlotAStepInNodeWasRefusedBecauseAnotherClaimTurnedIntoAReRunIsRunLateOrReported() throws InterruptedException {
-        s2DeferredByADeadNode();
-
-        advanceTo(S4.plusSeconds(2));
-        assertThat(recorder.results).as("runs %s", runs())
-                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
-        assertS2RanOrReported();
+    /** At S2, P's claim of S2 re-runs S1 instead (S2 deferred); P lives on for now. */
+    private StickyRecords.Node pReRunsS1ForItsClaimOfS2() {
+        fleet.advanceTo(S2);
+        StickyRecords.Node p = fleet.records.node("p");
+        assertThat(p.claim(ClaimRequest.scheduledOrRerun("w", S2)).orElseThrow().kind())
+                .isEqualTo(ClaimRequest.Kind.RERUN);
+        fleet.advanceTo(S2.plusSeconds(2));
+        return p;
     }
 
     /**
@@ -107,60 +72,58 @@ class DeferredSlotTest {
      * N's claim of S2 is refused. P dies. Returns N.
      */
     private ScriptedCoordination s2DeferredByADeadNode() throws InterruptedException {
-        ScriptedCoordination n = start(ClaimRole.STEP_IN);
-        advanceTo(S1.minusMillis(100));
-        StickyRecords.Node d = records.node("d");
-        d.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
-        advanceTo(S1.plusSeconds(2));
-        Thread.sleep(300);
-        time.settle();
-        records.kill(d);
+        ScriptedCoordination n = fleet.start("n", ClaimRole.STEP_IN);
+        fleet.advanceTo(S1.minusMillis(100));
+        fleet.claimsAndDies("d", S1);
+        fleet.advanceTo(S1.plusSeconds(2));
+        awaitClaimLost(S1);
 
-        advanceTo(S2);
-        StickyRecords.Node p = records.node("p");
-        assertThat(p.claim(ClaimRequest.scheduledOrRerun("w", S2)).orElseThrow().kind())
-                .isEqualTo(ClaimRequest.Kind.RERUN);
-        advanceTo(S2.plusSeconds(2));
+        StickyRecords.Node p = pReRunsS1ForItsClaimOfS2();
         awaitClaimLost(S2);
-        assertThat(records.state("w").deferred()).isEqualTo(S2.toEpochMilli());
-        records.kill(p);
+        assertThat(fleet.records.state("w").deferred()).isEqualTo(S2.toEpochMilli());
+        fleet.records.kill(p);
         return n;
     }
 
-    private void awaitReRunOfS1() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (recorder.results.stream().noneMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        time.settle();
-        assertThat(recorder.results).as("runs %s", runs())
-                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
+    /**
+     * The preferred node D dies running S1; N and P both step in. P's claim of S2 (after the grace)
+     * turns into a re-run of S1, so N's claim of S2 is refused. P dies during its re-run. N's claim
+     * of S3 re-runs S1 again; nobody claimed S2, so it runs (coalesced with S3) or is reported, not
+     * passed as a slot another node had.
+     */
+    @Test
+    void aSlotAStepInNodeWasRefusedBecauseAnotherClaimTurnedIntoAReRunIsRunLateOrReported() throws InterruptedException {
+        s2DeferredByADeadNode();
+
+        fleet.advanceTo(S4.plusSeconds(2));
+        fleet.assertReRanS1();
+        fleet.assertRanOrReported(S2);
     }
 
     /** P's death reaches N as Hazelcast reports it, an orphan event: N's re-run request re-runs S1, then S2 runs late. */
     @Test
     void theDeferredSlotIsPlannedAfterTheOrphansReRun() throws InterruptedException {
         ScriptedCoordination n = s2DeferredByADeadNode();
-        advanceTo(S2.plusSeconds(3));
+        fleet.advanceTo(S2.plusSeconds(3));
         n.events.orphaned("w");
         awaitReRunOfS1();
 
-        advanceTo(S4.plusSeconds(2));
-        assertS2RanOrReported();
+        fleet.advanceTo(S4.plusSeconds(2));
+        fleet.assertRanOrReported(S2);
     }
 
     /** The same with a trigger on N taking the record over first (it re-runs S1, then runs itself). */
     @Test
     void theDeferredSlotIsPlannedAfterATriggersReRun() throws InterruptedException {
         ScriptedCoordination n = s2DeferredByADeadNode();
-        advanceTo(S2.plusSeconds(3));
+        fleet.advanceTo(S2.plusSeconds(3));
         n.trigger("w");
         awaitReRunOfS1();
 
-        advanceTo(S4.plusSeconds(2));
-        assertS2RanOrReported();
-        assertThat(recorder.results).extracting(ExecutionResult::kind).as("runs %s", runs()).contains(RunKind.TRIGGERED);
+        fleet.advanceTo(S4.plusSeconds(2));
+        fleet.assertRanOrReported(S2);
+        assertThat(fleet.recorder.results).extracting(ExecutionResult::kind).as("runs %s", fleet.runs())
+                .contains(RunKind.TRIGGERED);
     }
 
     /**
@@ -170,34 +133,27 @@ class DeferredSlotTest {
      */
     @Test
     void aSlotASettlingStandbyWasRefusedBecauseAnotherClaimTurnedIntoAReRunIsRunLateOrReported() throws InterruptedException {
-        advanceTo(S1.minusMillis(100));
-        StickyRecords.Node d = records.node("d");
-        d.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
-        records.kill(d);
+        fleet.advanceTo(S1.minusMillis(100));
+        fleet.claimsAndDies("d", S1);
         // N joins after S1 (or it ran its last slot itself): it passed no slot as a standby yet.
-        advanceTo(S1.plusSeconds(2));
-        ScriptedCoordination n = start(ClaimRole.STANDBY);
-        time.settle();
+        fleet.advanceTo(S1.plusSeconds(2));
+        ScriptedCoordination n = fleet.start("n", ClaimRole.STANDBY);
+        fleet.time.settle();
 
         n.settling = true;
-        advanceTo(S2);
-        StickyRecords.Node p = records.node("p");
-        assertThat(p.claim(ClaimRequest.scheduledOrRerun("w", S2)).orElseThrow().kind())
-                .isEqualTo(ClaimRequest.Kind.RERUN);
-        advanceTo(S2.plusSeconds(2));
+        StickyRecords.Node p = pReRunsS1ForItsClaimOfS2();
         awaitClaimLost(S2);
         n.settling = false;
-        records.kill(p);
+        fleet.records.kill(p);
 
         // P's death is noticed a lease later, after S3 (which N passes as a standby).
-        advanceTo(S3.plusSeconds(1));
+        fleet.advanceTo(S3.plusSeconds(1));
         n.roles.put("w", ClaimRole.PREFERRED);
         n.events.rebalanced();
-        time.settle();
-        advanceTo(S4.plusSeconds(2));
-        assertThat(recorder.results).as("runs %s", runs())
-                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
-        assertS2RanOrReported();
+        fleet.time.settle();
+        fleet.advanceTo(S4.plusSeconds(2));
+        fleet.assertReRanS1();
+        fleet.assertRanOrReported(S2);
     }
 
     /**
@@ -207,29 +163,25 @@ class DeferredSlotTest {
      */
     @Test
     void slotsOfAPauseAStandbyNeverHeardOfAreNoMisfireAfterItsReRun() {
-        ScriptedCoordination n = start(ClaimRole.STANDBY);
-        advanceTo(S1.minusMillis(100));
-        StickyRecords.Node d = records.node("d");
-        d.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
-        records.kill(d);
+        ScriptedCoordination n = fleet.start("n", ClaimRole.STANDBY);
+        fleet.advanceTo(S1.minusMillis(100));
+        fleet.claimsAndDies("d", S1);
 
-        advanceTo(S1.plusSeconds(2));
+        fleet.advanceTo(S1.plusSeconds(2));
         n.pause("w");
-        advanceTo(S4.plusSeconds(2));
+        fleet.advanceTo(S4.plusSeconds(2));
         n.resume("w");
         n.events.pauseChanged("w", false);
-        time.settle();
+        fleet.time.settle();
         // D's death is noticed after S5, which N passes too: it catches S5 up.
-        advanceTo(S5.plusSeconds(1));
+        fleet.advanceTo(S5.plusSeconds(1));
         n.roles.put("w", ClaimRole.PREFERRED);
         n.events.rebalanced();
-        time.settle();
-        advanceTo(S5.plusSeconds(12));
+        fleet.time.settle();
+        fleet.advanceTo(S5.plusSeconds(12));
 
-        assertThat(recorder.results).as("runs %s", runs())
-                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
-        assertThat(recorder.misfires).as("runs %s, misfires %s", runs(), recorder.misfires)
-                .noneMatch(m -> !m.first().isAfter(S4) && !m.last().isBefore(S2));
+        fleet.assertReRanS1();
+        fleet.assertNoMisfireWithin(S2, S4);
     }
 
     /**
@@ -242,37 +194,33 @@ class DeferredSlotTest {
     void aSlotAfterAResumeLearnedFromARecordIsNotSkippedAsAPauseSlot() throws InterruptedException {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        ScriptedCoordination n = new ScriptedCoordination(records.node("n"));
-        n.roles.put("w", ClaimRole.STEP_IN);
-        manager = Baton.manager(n).scheduler(time).listener(recorder).build();
-        manager.add(new TestWorker("w", EVERY_5S, WorkerOptions.defaults(), ctx -> {
+        ScriptedCoordination n = fleet.start(fleet.records.node("n"), ClaimRole.STEP_IN, ctx -> {
             if (ctx.runKind() == RunKind.TRIGGERED) {
                 entered.countDown();
                 release.await(10, TimeUnit.SECONDS);
             }
-        }));
-        manager.start();
-        advanceTo(S1.plusSeconds(1));
-        assertThat(recorder.slots("w")).as("runs %s", runs()).contains(S1);
+        });
+        fleet.advanceTo(S1.plusSeconds(1));
+        assertThat(fleet.recorder.slots("w")).as("runs %s", fleet.runs()).contains(S1);
 
         n.pause("w");
         n.events.pauseChanged("w", true);
-        time.settle();
-        advanceTo(S1.plusSeconds(2));
+        fleet.time.settle();
+        fleet.advanceTo(S1.plusSeconds(2));
         n.trigger("w");
         assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
-        advanceTo(S2.minusSeconds(1));
+        fleet.advanceTo(S2.minusSeconds(1));
         n.resume("w");
         // The resume event is late: the trigger's run ends first.
-        advanceTo(S2.plusSeconds(2));
+        fleet.advanceTo(S2.plusSeconds(2));
         release.countDown();
-        Thread.sleep(300);
-        time.settle();
+        await("the triggered run ended", () -> fleet.recorder.results.stream()
+                .anyMatch(r -> r.kind() == RunKind.TRIGGERED));
         n.events.pauseChanged("w", false);
-        time.settle();
-        advanceTo(S3.minusSeconds(1));
+        fleet.time.settle();
+        fleet.advanceTo(S3.minusSeconds(1));
 
-        assertThat(recorder.results).as("runs %s, misfires %s", runs(), recorder.misfires)
+        assertThat(fleet.recorder.results).as("runs %s, misfires %s", fleet.runs(), fleet.recorder.misfires)
                 .anyMatch(r -> r.slot().equals(S2) && r.kind() == RunKind.SCHEDULED);
     }
 }

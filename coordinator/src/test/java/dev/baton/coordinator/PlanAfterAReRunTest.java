@@ -1,22 +1,19 @@
 package dev.baton.coordinator;
 
+import static dev.baton.coordinator.support.FiveSecondSlots.S1;
+import static dev.baton.coordinator.support.FiveSecondSlots.S2;
+import static dev.baton.coordinator.support.FiveSecondSlots.S3;
+import static dev.baton.coordinator.support.FiveSecondSlots.S4;
+import static dev.baton.coordinator.support.FiveSecondSlots.S5;
+import static dev.baton.coordinator.support.FiveSecondSlots.S6;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.support.Harness;
-import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.FiveSecondSlots;
 import dev.baton.coordinator.support.ScriptedCoordination;
 import dev.baton.coordinator.support.StickyRecords;
-import dev.baton.coordinator.support.TestWorker;
-import dev.baton.coordinator.testing.ManualTime;
-import dev.baton.worker.BackgroundWorkerManager;
-import dev.baton.worker.RunKind;
-import dev.baton.worker.Schedule;
-import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,126 +25,73 @@ import org.junit.jupiter.api.Test;
  */
 class PlanAfterAReRunTest {
 
-    private static final Schedule EVERY_5S = Schedule.fixedRate(Duration.ofSeconds(5));
-    private static final Instant S1 = EVERY_5S.nextAfter(Harness.START.plusSeconds(1)).orElseThrow();
-    private static final Instant S2 = S1.plusSeconds(5);
-    private static final Instant S3 = S1.plusSeconds(10);
-    private static final Instant S4 = S1.plusSeconds(15);
-    private static final Instant S5 = S1.plusSeconds(20);
-    private static final Instant S6 = S1.plusSeconds(25);
-
-    private final ManualTime time = ManualTime.at(Harness.START);
-    private final StickyRecords records = new StickyRecords(time.clock());
-    private final Recorder recorder = new Recorder();
-    private BackgroundWorkerManager manager;
-    private BackgroundWorkerManager other;
+    private final FiveSecondSlots fleet = new FiveSecondSlots();
 
     @AfterEach
     void close() {
-        if (manager != null) {
-            manager.close();
-        }
-        if (other != null) {
-            other.close();
-        }
+        fleet.close();
     }
 
-    private void advanceTo(Instant t) {
-        time.advance(Duration.between(time.now(), t));
-    }
-
-    private List<String> runs() {
-        return recorder.results.stream().map(r -> r.slot() + " " + r.kind()).toList();
-    }
-
-    private ScriptedCoordination startPreferred() {
-        ScriptedCoordination node = new ScriptedCoordination(records.node("node"));
-        node.roles.put("w", ClaimRole.PREFERRED);
-        manager = Baton.manager(node).scheduler(time).listener(recorder).build();
-        manager.add(new TestWorker("w", EVERY_5S, WorkerOptions.defaults(), ctx -> { }));
-        manager.start();
+    /** S1's node dies; a preferred node runs the worker and hears (or not) the pause that follows. */
+    private ScriptedCoordination preferredAfterS1sNodeDied() {
+        ScriptedCoordination node = fleet.start("node", ClaimRole.PREFERRED);
+        fleet.advanceTo(S1.minusMillis(100));
+        fleet.claimsAndDies("dies", S1);
+        fleet.advanceTo(S1.plusSeconds(2));
+        node.pause("w");
         return node;
     }
 
     /**
-     * S1's node dies; the worker is paused from before S2 to after S4 (this node heard the pause).
-     * The resume reaches this node only after its claim of S5 (events are asynchronous): the claim
-     * re-runs S1, and the record the re-run completes with already says "not paused". S2..S4 fell
-     * during the pause: they count not at all (README: a slot that fell during a pause is no misfire).
+     * The worker is paused from before S2 to after S4 (this node heard the pause). The resume
+     * reaches this node only after its claim of S5 (events are asynchronous): the claim re-runs S1,
+     * and the record the re-run completes with already says "not paused". S2..S4 fell during the
+     * pause: they count not at all (README: a slot that fell during a pause is no misfire).
      */
     @Test
     void slotsOfAPauseWhoseResumeThisNodeHeardAfterItsClaimAreNoMisfire() {
-        ScriptedCoordination node = startPreferred();
-        advanceTo(S1.minusMillis(100));
-        StickyRecords.Node dies = records.node("dies");
-        dies.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
-        records.kill(dies);
-
-        advanceTo(S1.plusSeconds(2));
-        node.pause("w");
+        ScriptedCoordination node = preferredAfterS1sNodeDied();
         node.events.pauseChanged("w", true);
-        time.settle();
-        advanceTo(S4.plusSeconds(2));
+        fleet.time.settle();
+        fleet.advanceTo(S4.plusSeconds(2));
         node.resume("w");
         // The resume event is late: the claim of S5 comes first.
-        advanceTo(S5.plusSeconds(2));
+        fleet.advanceTo(S5.plusSeconds(2));
         node.events.pauseChanged("w", false);
-        time.settle();
-        advanceTo(S6.plusSeconds(2));
+        fleet.time.settle();
+        fleet.advanceTo(S6.plusSeconds(2));
 
-        assertThat(recorder.results).as("runs %s", runs())
-                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
-        assertThat(recorder.misfires).as("runs %s, misfires %s", runs(), recorder.misfires)
-                .noneMatch(m -> !m.first().isAfter(S4) && !m.last().isBefore(S2));
+        fleet.assertReRanS1();
+        fleet.assertNoMisfireWithin(S2, S4);
     }
 
-    /**
-     * As above, but this node never heard the pause (an event lost, or it came before the node
-     * listened): it hears the resume, which finds it not paused, so no resume is remembered.
-     */
+    /** As above, but this node never heard the pause (an event lost, or it came before the node listened). */
     @Test
     void slotsOfAPauseWhoseStartThisNodeMissedAreNoMisfire() {
-        ScriptedCoordination node = startPreferred();
-        advanceTo(S1.minusMillis(100));
-        StickyRecords.Node dies = records.node("dies");
-        dies.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
-        records.kill(dies);
-
-        advanceTo(S1.plusSeconds(2));
-        node.pause("w");
-        advanceTo(S4.plusSeconds(2));
+        ScriptedCoordination node = preferredAfterS1sNodeDied();
+        fleet.advanceTo(S4.plusSeconds(2));
         node.resume("w");
         node.events.pauseChanged("w", false);
-        time.settle();
-        advanceTo(S6.plusSeconds(2));
+        fleet.time.settle();
+        fleet.advanceTo(S6.plusSeconds(2));
 
-        assertThat(recorder.misfires).as("runs %s, misfires %s", runs(), recorder.misfires)
-                .noneMatch(m -> !m.first().isAfter(S4) && !m.last().isBefore(S2));
+        fleet.assertNoMisfireWithin(S2, S4);
     }
 
     /** The same with the resume heard in time. */
     @Test
     void slotsOfAPauseWhoseResumeThisNodeHeardInTimeAreNoMisfire() {
-        ScriptedCoordination node = startPreferred();
-        advanceTo(S1.minusMillis(100));
-        StickyRecords.Node dies = records.node("dies");
-        dies.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
-        records.kill(dies);
-
-        advanceTo(S1.plusSeconds(2));
-        node.pause("w");
+        ScriptedCoordination node = preferredAfterS1sNodeDied();
         node.events.pauseChanged("w", true);
-        time.settle();
-        advanceTo(S4.plusSeconds(2));
+        fleet.time.settle();
+        fleet.advanceTo(S4.plusSeconds(2));
         node.resume("w");
         node.events.pauseChanged("w", false);
-        time.settle();
-        advanceTo(S6.plusSeconds(2));
+        fleet.time.settle();
+        fleet.advanceTo(S6.plusSeconds(2));
 
-        assertThat(recorder.results).as("runs %s", runs())
-                .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN);
-        assertThat(recorder.misfires).as("runs %s, misfires %s", runs(), recorder.misfires)
-                .noneMatch(m -> !m.first().isAfter(S4) && !m.last().isBefore(S2));
+        fleet.assertReRanS1();
+        fleet.assertNoMisfireWithin(S2, S4);
     }
 
     /**
@@ -159,43 +103,30 @@ class PlanAfterAReRunTest {
      */
     @Test
     void slotsPassedBeforeAReRunAreReportedOnceWhenTheClaimsNodeLives() {
-        StickyRecords.Node pSessions = records.node("p");
-        ScriptedCoordination p = new ScriptedCoordination(pSessions);
-        p.roles.put("w", ClaimRole.PREFERRED);
+        fleet.advanceTo(S1.minusMillis(100));
+        fleet.claimsAndDies("dies", S1);
+        StickyRecords.Node pSessions = fleet.records.node("p");
         AtomicInteger pRuns = new AtomicInteger();
-        manager = Baton.manager(p).scheduler(time).listener(recorder).build();
-        manager.add(new TestWorker("w", EVERY_5S, WorkerOptions.defaults(), ctx -> {
+        ScriptedCoordination p = fleet.start(pSessions, ClaimRole.PREFERRED, ctx -> {
             if (pRuns.incrementAndGet() == 1) {
                 Thread.sleep(Duration.ofHours(1));
             }
-        }));
-        ScriptedCoordination b = new ScriptedCoordination(records.node("b"));
-        b.roles.put("w", ClaimRole.STANDBY);
-        other = Baton.manager(b).scheduler(time).listener(recorder).build();
-        other.add(new TestWorker("w", EVERY_5S, WorkerOptions.defaults(), ctx -> { }));
+        });
+        ScriptedCoordination b = fleet.start("b", ClaimRole.STANDBY);
 
-        advanceTo(S1.minusMillis(100));
-        StickyRecords.Node dies = records.node("dies");
-        dies.claim(ClaimRequest.scheduledOrRerun("w", S1)).orElseThrow();
-        records.kill(dies);
-        manager.start();
-        other.start();
-
-        advanceTo(S2.plusMillis(500));
-        assertThat(records.state("w").running().kind()).as("P re-runs S1").isEqualTo(ClaimRequest.Kind.RERUN);
-        advanceTo(S3.plusSeconds(1));
-        records.rejoin(pSessions);
+        fleet.advanceTo(S2.plusMillis(500));
+        assertThat(fleet.records.state("w").running().kind()).as("P re-runs S1").isEqualTo(ClaimRequest.Kind.RERUN);
+        fleet.advanceTo(S3.plusSeconds(1));
+        fleet.records.rejoin(pSessions);
         p.roles.put("w", ClaimRole.STANDBY);
         b.roles.put("w", ClaimRole.PREFERRED);
         b.events.rebalanced();
-        time.settle();
-        advanceTo(S3.plusSeconds(2));
+        fleet.time.settle();
+        fleet.advanceTo(S3.plusSeconds(2));
         p.roles.put("w", ClaimRole.PREFERRED);
         b.roles.put("w", ClaimRole.STANDBY);
-        advanceTo(S5.plusSeconds(2));
+        fleet.advanceTo(S5.plusSeconds(2));
 
-        long reportsOfS2 = recorder.misfires.stream().filter(m -> !m.first().isAfter(S2) && !m.last().isBefore(S2))
-                .count();
-        assertThat(reportsOfS2).as("runs %s, misfires %s", runs(), recorder.misfires).isEqualTo(1);
+        assertThat(fleet.reportsOf(S2)).as("runs %s, misfires %s", fleet.runs(), fleet.recorder.misfires).isEqualTo(1);
     }
 }
