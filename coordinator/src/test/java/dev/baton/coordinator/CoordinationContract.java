@@ -290,10 +290,32 @@ public abstract class CoordinationContract {
         assertThat(rerun.kind()).isEqualTo(ClaimRequest.Kind.RERUN);
         assertThat(rerun.slot()).isEqualTo(slot(10));
         assertThat(rerun.fencingToken()).isGreaterThan(abandoned.fencingToken());
+        assertThat(b.read(worker).flatMap(WorkerRecord::deferredSlot)).contains(slot(11));
         rerun.complete(Outcome.SUCCEEDED);
         Lease next = claimAfterHandOver(b, ClaimRequest.scheduledOrRerun(worker, slot(11)));
         assertThat(next.kind()).isEqualTo(ClaimRequest.Kind.SCHEDULED);
         assertThat(next.slot()).isEqualTo(slot(11));
+        assertThat(next.passedDeferredSlot()).isEmpty();
+    }
+
+    /**
+     * A claim of a slot after the deferred one (the claim of the deferred slot re-ran the slot left
+     * behind) goes past it and says so, so that its node reports the slots never run.
+     */
+    @Test
+    void aClaimThatGoesPastADeferredSlotSaysSo() {
+        Coordination holder = ready(node("c"));
+        holder.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow();
+        abandon(holder);
+        claimAfterLease(b, ClaimRequest.scheduledOrRerun(worker, slot(11))).complete(Outcome.SUCCEEDED);
+
+        Lease past = claimAfterHandOver(a, ClaimRequest.scheduled(worker, slot(13)));
+
+        assertThat(past.slot()).isEqualTo(slot(13));
+        assertThat(past.passedDeferredSlot()).contains(slot(11));
+        assertThat(a.read(worker).flatMap(WorkerRecord::deferredSlot)).isEmpty();
+        past.complete(Outcome.SUCCEEDED);
+        assertThat(claimAfterHandOver(a, ClaimRequest.scheduled(worker, slot(14))).passedDeferredSlot()).isEmpty();
     }
 
     /**

@@ -14,11 +14,9 @@ import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.RunKind;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,23 +35,12 @@ class DeferredSlotTest {
         fleet.close();
     }
 
-    /** Waits in real time for what the engine does between its looks (they pause for real), then settles. */
-    private void await(String what, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        fleet.time.settle();
-        assertThat(done.getAsBoolean()).as("%s; runs %s, claims lost %s", what, fleet.runs(),
-                fleet.recorder.claimsLost).isTrue();
-    }
-
     private void awaitClaimLost(Instant slot) throws InterruptedException {
-        await("N's claim of " + slot + " refused", () -> fleet.recorder.claimsLost.contains(slot));
+        fleet.await("N's claim of " + slot + " refused", () -> fleet.recorder.claimsLost.contains(slot));
     }
 
     private void awaitReRunOfS1() throws InterruptedException {
-        await("S1 re-run", () -> fleet.recorder.results.stream()
+        fleet.await("S1 re-run", () -> fleet.recorder.results.stream()
                 .anyMatch(r -> r.slot().equals(S1) && r.kind() == RunKind.RERUN));
     }
 
@@ -214,7 +201,7 @@ class DeferredSlotTest {
         // The resume event is late: the trigger's run ends first.
         fleet.advanceTo(S2.plusSeconds(2));
         release.countDown();
-        await("the triggered run ended", () -> fleet.recorder.results.stream()
+        fleet.await("the triggered run ended", () -> fleet.recorder.results.stream()
                 .anyMatch(r -> r.kind() == RunKind.TRIGGERED));
         n.events.pauseChanged("w", false);
         fleet.time.settle();

@@ -117,12 +117,17 @@ public final class ClaimRules {
         // A re-run counts against its slot; a later slot starts the count again; a trigger leaves it.
         int reruns = kind == ClaimRequest.Kind.RERUN ? s.reruns() + 1 : lastSlot != s.lastSlot() ? 0 : s.reruns();
         long deferred = lastSlot != s.lastSlot() ? SlotState.NONE : s.deferred();
+        // A later slot's claim (its node's re-run used up, or planned without the record) goes past a
+        // deferred slot: said in the result, so that the slots in between are reported, not lost unseen.
+        long passed = deferred == SlotState.NONE && s.deferred() != SlotState.NONE && s.deferred() < lastSlot
+                ? s.deferred() : SlotState.NONE;
         if (takeOver && r.kind() == ClaimRequest.Kind.SCHEDULED) {
             deferred = deferred == SlotState.NONE ? r.slot().toEpochMilli() : Math.min(deferred, r.slot().toEpochMilli());
         }
         SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot);
         return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, kind,
-                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred), false));
+                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred, passed),
+                false));
     }
 
     /**

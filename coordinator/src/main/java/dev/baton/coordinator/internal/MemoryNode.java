@@ -140,6 +140,11 @@ public final class MemoryNode implements Coordination {
         }
 
         @Override
+        public Optional<Instant> passedDeferredSlot() {
+            return claimed.passedSlot();
+        }
+
+        @Override
         public boolean isValid() {
             return check(cluster.valid(worker(), fencingToken()));
         }

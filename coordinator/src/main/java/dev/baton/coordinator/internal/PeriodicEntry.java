@@ -301,6 +301,7 @@ final class PeriodicEntry {
             return Optional.empty();
         }
         log.info("Worker {}: running slot {}, which its previous node did not run", worker.name(), passed);
+        reportMisfire(Plan.at(passed), lease.get());
         execute(lease.get(), RunKind.CATCH_UP);
         return SlotPlanner.after(worker.schedule(), worker.options(), passed, engine.now());
     }
@@ -553,7 +554,7 @@ final class PeriodicEntry {
             return afterLeftBehind(lease.get(), due);
         }
         // Only the node that runs the late slot reports the misfire: the others only saw it pass.
-        due.misfire().ifPresent(this::reportMisfire);
+        reportMisfire(due, lease.get());
         Optional<Execution.Finished> finished = execute(lease.get(), RunKind.SCHEDULED);
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
@@ -905,6 +906,12 @@ final class PeriodicEntry {
 
     private synchronized boolean isPaused() {
         return paused;
+    }
+
+    /** The misfire of the slot {@code lease} runs: its plan's, from the deferred slot the claim went past if earlier. */
+    private void reportMisfire(Plan due, Lease lease) {
+        SlotPlanner.withPassed(worker.schedule(), worker.options(), due, lease.passedDeferredSlot())
+                .ifPresent(this::reportMisfire);
     }
 
     private void reportMisfire(Plan.Misfire m) {

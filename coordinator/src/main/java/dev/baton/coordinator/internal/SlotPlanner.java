@@ -77,6 +77,26 @@ final class SlotPlanner {
         return Optional.of(Plan.at(latest).withMisfire(new Plan.Misfire(first, latest, missedBefore + 1, false)));
     }
 
+    /**
+     * The misfire to report with the run of {@code due}: its own, or, if the claim went past a
+     * deferred slot before it ({@code passed}: a slot whose claim re-ran a crashed slot instead, on a
+     * node that died before it ran it), one from that slot on, by the misfire policy.
+     */
+    static Optional<Plan.Misfire> withPassed(Schedule schedule, WorkerOptions options, Plan due,
+                                             Optional<Instant> passed) {
+        Instant first = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
+        if (passed.isEmpty() || !passed.get().isBefore(first)) {
+            return due.misfire();
+        }
+        Instant from = passed.get();
+        long before = countBetween(schedule, from, due.slot());
+        if (options.misfire() == MisfirePolicy.SKIP) {
+            Instant lastSkipped = schedule.latestAtOrBefore(due.slot().minusMillis(1)).orElse(from);
+            return Optional.of(new Plan.Misfire(from, lastSkipped, before, true));
+        }
+        return Optional.of(new Plan.Misfire(from, due.slot(), before + 1, false));
+    }
+
     /** A fixed-delay worker's next run as the record shows it (run by any node). */
     static Plan fromRecord(FixedDelay delay, WorkerOptions options, Optional<WorkerRecord> record, Instant now,
                            Instant earliest) {

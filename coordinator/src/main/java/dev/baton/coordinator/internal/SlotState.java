@@ -22,10 +22,13 @@ import java.util.Optional;
  * @param deferred       the earliest slot after the last one whose claim re-ran the last slot instead,
  *                       or {@link #NONE}: that slot and the ones after it are still to run, also if
  *                       the node of that claim died
+ * @param passed         the deferred slot that the claim of the last slot went past, or {@link #NONE}:
+ *                       the slots from it to the last slot were never run, and the node that runs the
+ *                       last slot reports them (kept until the next claim, so that a replay says it again)
  */
 public record SlotState(String worker, long lastSlot, long fence, long claimId, Running running,
                         ClaimRequest.Kind lastKind, Outcome lastOutcome, long startedAt, long finishedAt, Flags flags,
-                        String lastNode, int failuresInARow, int reruns, long deferred) {
+                        String lastNode, int failuresInARow, int reruns, long deferred, long passed) {
 
     public static final long NONE = Long.MIN_VALUE;
 
@@ -34,7 +37,15 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                      Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
                      int failuresInARow) {
         this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
-                failuresInARow, 0, NONE);
+                failuresInARow, 0, NONE, NONE);
+    }
+
+    /** A record whose last claim went past no deferred slot, as one written before claims reported them. */
+    public SlotState(String worker, long lastSlot, long fence, long claimId, Running running, ClaimRequest.Kind lastKind,
+                     Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
+                     int failuresInARow, int reruns, long deferred) {
+        this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
+                failuresInARow, reruns, deferred, NONE);
     }
 
     /**
@@ -88,7 +99,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
 
     public SlotState withFlags(Flags flags) {
         return new SlotState(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt,
-                flags, lastNode, failuresInARow, reruns, deferred);
+                flags, lastNode, failuresInARow, reruns, deferred, passed);
     }
 
     /** The state after the running execution ended with {@code outcome}. */
@@ -99,7 +110,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
             default -> failuresInARow;
         };
         return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis, flags,
-                lastNode, failures, reruns, deferred);
+                lastNode, failures, reruns, deferred, passed);
     }
 
     public WorkerRecord toRecord() {
@@ -107,6 +118,11 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
                 failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred));
+    }
+
+    /** {@link #passed}, as the lease of the last claim tells it. */
+    public Optional<Instant> passedSlot() {
+        return instant(passed);
     }
 
     private static Optional<Instant> instant(long millis) {

@@ -187,6 +187,27 @@ class ClaimRulesTest {
         assertThat(first.toRecord().deferredSlot()).contains(at(NOW + 5000));
     }
 
+    /** A later slot's claim that goes past the deferred slot says so, also on a replay, and only that claim. */
+    @Test
+    void aScheduledClaimThatGoesPastTheDeferredSlotCarriesItUntilTheNextClaim() {
+        SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
+        SlotState deferring = claimed(died, ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 2);
+        ClaimRules.Claim pastIt = claim(ClaimRequest.scheduled("w", at(NOW + 15000)), 3, NOW + 15000);
+        SlotState lost = ClaimRules.claim(deferring, pastIt, false).orElseThrow().state();
+        SlotState replayed = ClaimRules.claim(lost, pastIt, false).orElseThrow().state();
+        SlotState done = ClaimRules.complete(lost, lost.fence(), 3, Outcome.SUCCEEDED, NOW + 15100).orElseThrow();
+        SlotState next = claimed(done, ClaimRequest.scheduled("w", at(NOW + 20000)), 4);
+        SlotState ranIt = claimed(deferring, ClaimRequest.scheduled("w", at(NOW + 5000)), 5);
+
+        assertThat(deferring.passed()).as("a re-run passes nothing").isEqualTo(SlotState.NONE);
+        assertThat(lost.passed()).isEqualTo(NOW + 5000);
+        assertThat(lost.deferred()).isEqualTo(SlotState.NONE);
+        assertThat(lost.passedSlot()).contains(at(NOW + 5000));
+        assertThat(replayed.passed()).as("a replay").isEqualTo(NOW + 5000);
+        assertThat(next.passed()).as("the next claim").isEqualTo(SlotState.NONE);
+        assertThat(ranIt.passed()).as("the deferred slot claimed itself").isEqualTo(SlotState.NONE);
+    }
+
     @Test
     void aCompletionAppliedTwiceReturnsTheSameRecordAndAStaleOneNothing() {
         SlotState running = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);

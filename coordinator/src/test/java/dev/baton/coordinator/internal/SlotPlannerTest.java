@@ -2,6 +2,7 @@ package dev.baton.coordinator.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.worker.MisfirePolicy;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.Schedule;
 import dev.baton.worker.WorkerOptions;
@@ -48,5 +49,30 @@ class SlotPlannerTest {
                 NOW);
 
         assertThat(plan).map(Plan::slot).contains(Instant.parse("2026-12-01T13:10:00Z"));
+    }
+
+    /**
+     * A claim that went past a deferred slot: the run of the later slot reports from the deferred
+     * slot on, with its own misfire if it has one, by the policy; a deferred slot after the plan's
+     * first is no news.
+     */
+    @Test
+    void aPassedDeferredSlotWidensTheMisfireReportedWithTheRun() {
+        Schedule everyFiveSeconds = Schedule.fixedRate(Duration.ofSeconds(5));
+        Instant s1 = Instant.parse("2026-12-01T13:08:00Z");
+        WorkerOptions skip = WorkerOptions.defaults().withMisfire(MisfirePolicy.SKIP);
+        Plan late = Plan.at(s1.plusSeconds(20)).withMisfire(new Plan.Misfire(s1.plusSeconds(15), s1.plusSeconds(20), 2,
+                false));
+
+        assertThat(SlotPlanner.withPassed(everyFiveSeconds, WorkerOptions.defaults(), Plan.at(s1.plusSeconds(15)),
+                Optional.of(s1))).contains(new Plan.Misfire(s1, s1.plusSeconds(15), 4, false));
+        assertThat(SlotPlanner.withPassed(everyFiveSeconds, skip, Plan.at(s1.plusSeconds(15)), Optional.of(s1)))
+                .contains(new Plan.Misfire(s1, s1.plusSeconds(10), 3, true));
+        assertThat(SlotPlanner.withPassed(everyFiveSeconds, WorkerOptions.defaults(), late, Optional.of(s1.plusSeconds(5))))
+                .contains(new Plan.Misfire(s1.plusSeconds(5), s1.plusSeconds(20), 4, false));
+        assertThat(SlotPlanner.withPassed(everyFiveSeconds, WorkerOptions.defaults(), late, Optional.of(s1.plusSeconds(15))))
+                .as("within its own").isEqualTo(late.misfire());
+        assertThat(SlotPlanner.withPassed(everyFiveSeconds, WorkerOptions.defaults(), Plan.at(s1), Optional.empty()))
+                .isEmpty();
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Worker "w", every 5 s from slot S1, on records kept as Hazelcast keeps them ({@link StickyRecords}),
@@ -61,6 +62,20 @@ public final class FiveSecondSlots implements AutoCloseable {
     public void advanceTo(Instant t) {
         time.advance(Duration.between(time.now(), t));
         time.settle();
+    }
+
+    /**
+     * Waits in real time (bounded) for what the engine does between its looks, which pause for real,
+     * settling the manual clock's due tasks meanwhile.
+     */
+    public void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            time.settle();
+        }
+        time.settle();
+        assertThat(done.getAsBoolean()).as("%s; runs %s, claims lost %s", what, runs(), recorder.claimsLost).isTrue();
     }
 
     /** The runs so far, for assertion messages. */

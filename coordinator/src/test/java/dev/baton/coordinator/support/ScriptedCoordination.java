@@ -52,6 +52,8 @@ public final class ScriptedCoordination implements Coordination {
     public volatile int heldAtClose = -1;
     /** How many of the next leases arrive already lost. */
     public final java.util.concurrent.atomic.AtomicInteger invalidLeases = new java.util.concurrent.atomic.AtomicInteger();
+    /** While set, reads of records fail, as a read from a member not reachable for a moment. */
+    public volatile boolean failReads;
 
     public ScriptedCoordination(Coordination real) {
         this.real = real;
@@ -103,6 +105,11 @@ public final class ScriptedCoordination implements Coordination {
         @Override
         public long fencingToken() {
             return lease.fencingToken();
+        }
+
+        @Override
+        public Optional<Instant> passedDeferredSlot() {
+            return lease.passedDeferredSlot();
         }
 
         @Override
@@ -250,6 +257,9 @@ public final class ScriptedCoordination implements Coordination {
     @Override
     public Optional<WorkerRecord> read(String worker) {
         reads.incrementAndGet();
+        if (failReads) {
+            throw new IllegalStateException("read of " + worker + " failed (scripted)");
+        }
         Optional<WorkerRecord> stale = staleReads.get(worker);
         return stale != null ? stale : real.read(worker);
     }

@@ -214,6 +214,11 @@ public final class StickyRecords {
         }
 
         @Override
+        public Optional<Instant> passedDeferredSlot() {
+            return claimed.passedSlot();
+        }
+
+        @Override
         public boolean isValid() {
             return holds(worker(), fencingToken(), session);
         }

@@ -2,6 +2,7 @@ package dev.baton.worker.spi;
 
 import dev.baton.worker.Outcome;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The right to run one slot of one worker. Single-use: {@link #complete} or {@link #release}
@@ -15,6 +16,16 @@ public interface Lease {
     Instant slot();
 
     ClaimRequest.Kind kind();
+
+    /**
+     * For a scheduled claim that went past the record's deferred slot (see
+     * {@link WorkerRecord#deferredSlot()}): that slot. It and the slots after it up to this lease's
+     * slot were never run, so the node that runs this lease reports them with the misfire policy.
+     * Empty for any other claim; implementations that keep no deferred slot return empty.
+     */
+    default Optional<Instant> passedDeferredSlot() {
+        return Optional.empty();
+    }
 
     long fencingToken();
 
@@ -38,7 +49,7 @@ public interface Lease {
      * @return the record after completion, or empty if the lease was already lost (the outcome was
      *         not recorded: another node may have taken the worker over)
      */
-    java.util.Optional<WorkerRecord> complete(Outcome outcome);
+    Optional<WorkerRecord> complete(Outcome outcome);
 
     /** Ends the lease without running the slot; the slot stays open for a re-run. */
     void release();

@@ -45,6 +45,11 @@ final class HzLease implements Lease {
     }
 
     @Override
+    public Optional<Instant> passedDeferredSlot() {
+        return claimed.passedSlot();
+    }
+
+    @Override
     public boolean isValid() {
         return session.holds(worker());
     }

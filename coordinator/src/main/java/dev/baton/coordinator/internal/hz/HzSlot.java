@@ -11,8 +11,8 @@ import java.io.IOException;
 /** How a {@link SlotState} is stored in the records map, in Baton's versioned wire format. */
 public final class HzSlot implements IdentifiedDataSerializable {
 
-    /** 2: the count of re-runs and the deferred slot appended. */
-    static final int FORMAT = 2;
+    /** 2: the count of re-runs and the deferred slot appended. 3: the deferred slot a claim went past appended. */
+    static final int FORMAT = 3;
 
     private SlotState state;
 
@@ -76,6 +76,7 @@ public final class HzSlot implements IdentifiedDataSerializable {
             w.writeInt(s.failuresInARow());
             w.writeInt(s.reruns());
             w.writeLong(s.deferred());
+            w.writeLong(s.passed());
         });
     }
 
@@ -97,8 +98,9 @@ public final class HzSlot implements IdentifiedDataSerializable {
         // A record written by an earlier release counts no re-runs: its slot may be re-run the full number of times.
         int reruns = r.more() ? r.readInt() : 0;
         long deferred = r.more() ? r.readLong() : SlotState.NONE;
+        long passed = r.more() ? r.readLong() : SlotState.NONE;
         return new SlotState(worker, lastSlot, fence, claimId, running,
                 kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
-                startedAt, finishedAt, flags, lastNode, failures, reruns, deferred);
+                startedAt, finishedAt, flags, lastNode, failures, reruns, deferred, passed);
     }
 }
