@@ -52,6 +52,8 @@ final class PeriodicEntry {
     private boolean rebalancePending;
     private Execution running;
     private boolean paused;
+    /** Pause states learned so far: a run's record is no news over one learned while the run went on. */
+    private long pauseChanges;
     /**
      * When this node learned that the worker was resumed: a standby whose cycle of a slot that fell
      * during the pause ran late (a loaded node) must not take that slot up after the resume.
@@ -307,6 +309,7 @@ final class PeriodicEntry {
     }
 
     synchronized void onPauseChanged(boolean nowPaused) {
+        pauseChanges++;
         if (paused && !nowPaused) {
             resumedAt = engine.now();
         }
@@ -837,7 +840,9 @@ final class PeriodicEntry {
             kind = RunKind.RERUN;
         }
         Execution execution = new Execution(engine, worker, lease, kind);
+        long pauseChangesBefore;
         synchronized (this) {
+            pauseChangesBefore = pauseChanges;
             if (!active) {
                 lease.release();
                 return Optional.empty();
@@ -862,7 +867,11 @@ final class PeriodicEntry {
             executions++;
             failuresInARow = outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT ? failuresInARow + 1 : 0;
             finished.record().ifPresent(r -> {
-                paused = r.paused();
+                // An event learned during the run may be newer than this record (a resume applied right
+                // after the completion): it stands, and any change after it comes as an event too.
+                if (pauseChanges == pauseChangesBefore) {
+                    paused = r.paused();
+                }
                 if (r.triggerPending()) {
                     triggerPending = true;
                 }

@@ -52,6 +52,9 @@ public final class ScriptedCoordination implements Coordination {
     public volatile int heldAtClose = -1;
     /** How many of the next leases arrive already lost. */
     public final java.util.concurrent.atomic.AtomicInteger invalidLeases = new java.util.concurrent.atomic.AtomicInteger();
+    /** Runs once, right after the next completion returned its record and before the engine handles it. */
+    public final java.util.concurrent.atomic.AtomicReference<Runnable> afterNextCompletion =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** While set, reads of records fail, as a read from a member not reachable for a moment. */
     public volatile boolean failReads;
 
@@ -156,7 +159,12 @@ public final class ScriptedCoordination implements Coordination {
         @Override
         public Optional<WorkerRecord> complete(Outcome outcome) {
             end();
-            return lease.complete(outcome);
+            Optional<WorkerRecord> record = lease.complete(outcome);
+            Runnable after = afterNextCompletion.getAndSet(null);
+            if (after != null) {
+                after.run();
+            }
+            return record;
         }
 
         @Override
