@@ -5,6 +5,7 @@ import static dev.baton.coordinator.support.FiveSecondSlots.S2;
 import static dev.baton.coordinator.support.FiveSecondSlots.S3;
 import static dev.baton.coordinator.support.FiveSecondSlots.S4;
 import static dev.baton.coordinator.support.FiveSecondSlots.S5;
+import static dev.baton.coordinator.support.FiveSecondSlots.S6;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.support.FiveSecondSlots;
@@ -13,9 +14,13 @@ import dev.baton.coordinator.support.ScriptedCoordination;
 import dev.baton.coordinator.support.StickyRecords;
 import dev.baton.worker.MisfirePolicy;
 import dev.baton.worker.RunKind;
+import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,15 +39,8 @@ class PassedDeferredSlotTest {
         fleet.close();
     }
 
-    /**
-     * D dies running S1; the claims of S2, S3 and S4 (on three nodes) each turn into a re-run of S1
-     * and each of those nodes dies: S1 was re-run three times, S2 is deferred. N, a standby that
-     * passed S2 to S4, becomes preferred: its catch-up of S4 may not re-run S1 a fourth time, so it
-     * goes past S2 and S3, and reports them with S4's run (coalesced, the default policy), once.
-     */
-    @Test
-    void slotsDeferredWhileTheReRunsWereUsedUpAreReportedByTheClaimThatGoesPastThem() {
-        ScriptedCoordination n = fleet.start("n", ClaimRole.STANDBY);
+    /** D dies running S1; the claims of S2, S3 and S4 (on three nodes) each re-run S1 and die: re-runs used up, S2 deferred. */
+    private void s2DeferredWithTheReRunsUsedUp() {
         fleet.advanceTo(S1.minusMillis(100));
         fleet.claimsAndDies("d", S1);
         Instant[] slots = {S2, S3, S4};
@@ -52,17 +50,54 @@ class PassedDeferredSlotTest {
         }
         assertThat(fleet.records.state("w").reruns()).isEqualTo(3);
         assertThat(fleet.records.state("w").deferred()).isEqualTo(S2.toEpochMilli());
+    }
 
-        fleet.advanceTo(S4.plusSeconds(1));
+    /** N, a standby so far, becomes preferred for "w" at {@code at}. */
+    private void becomesPreferred(ScriptedCoordination n, Instant at) {
+        fleet.advanceTo(at);
         n.roles.put("w", ClaimRole.PREFERRED);
         n.events.rebalanced();
         fleet.time.settle();
+    }
+
+    /**
+     * S2 deferred, S1's re-runs used up. N, a standby that passed S2 to S4, becomes preferred: its
+     * catch-up of S4 may not re-run S1 a fourth time, so it goes past S2 and S3, and reports them
+     * with S4's run (coalesced, the default policy), once.
+     */
+    @Test
+    void slotsDeferredWhileTheReRunsWereUsedUpAreReportedByTheClaimThatGoesPastThem() {
+        ScriptedCoordination n = fleet.start("n", ClaimRole.STANDBY);
+        s2DeferredWithTheReRunsUsedUp();
+
+        becomesPreferred(n, S4.plusSeconds(1));
         fleet.advanceTo(S5.plusSeconds(2));
 
         assertThat(fleet.recorder.results).as("runs %s", fleet.runs()).noneMatch(r -> r.kind() == RunKind.RERUN);
         assertThat(fleet.recorder.misfires).as("runs %s", fleet.runs())
                 .containsExactly(new Recorder.Misfire("w", S2, S4, 3, MisfirePolicy.COALESCE));
         assertThat(fleet.records.state("w").deferred()).isEqualTo(Long.MIN_VALUE);
+    }
+
+    /**
+     * As above, but Y's claim of S5, which went past S2, never runs or reports (its answer was lost,
+     * its lease was gone on arrival, or Y died right after): the re-run of S5 reports S2 to S5 (from
+     * the review of the first version, which lost them there).
+     */
+    @Test
+    void slotsPassedByAClaimWhoseRunNeverCameAreReportedByItsReRun() {
+        ScriptedCoordination n = fleet.start("n", ClaimRole.STANDBY);
+        s2DeferredWithTheReRunsUsedUp();
+        fleet.advanceTo(S5);
+        assertThat(fleet.claimsAndDies("y", S5)).isEqualTo(ClaimRequest.Kind.SCHEDULED);
+
+        becomesPreferred(n, S5.plusSeconds(1));
+        fleet.advanceTo(S6.plusSeconds(2));
+
+        assertThat(fleet.recorder.results).as("runs %s", fleet.runs())
+                .anyMatch(r -> r.slot().equals(S5) && r.kind() == RunKind.RERUN);
+        assertThat(fleet.recorder.misfires).as("runs %s", fleet.runs())
+                .containsExactly(new Recorder.Misfire("w", S2, S5, 4, MisfirePolicy.COALESCE));
     }
 
     /**
@@ -93,5 +128,55 @@ class PassedDeferredSlotTest {
         assertThat(fleet.recorder.results).as("runs %s", fleet.runs()).noneMatch(r -> r.slot().equals(S2));
         assertThat(fleet.recorder.misfires).as("runs %s", fleet.runs())
                 .containsExactly(new Recorder.Misfire("w", S2, S3, 2, MisfirePolicy.COALESCE));
+    }
+
+    /**
+     * Misfire policy SKIP. A's claim of S2 re-runs S1 (S2 deferred), a long re-run; B's step-in claim
+     * of S2 is refused, and its claim of S3 waits for the lock A's re-run holds. A's re-run ends
+     * after S3; A plans S4 with the misfire S2..S3. Then B's claim of S3 applies, goes past S2 and
+     * reports it. A's claim of S4 finds S3 claimed before it: it reports nothing, so S2 is reported
+     * once and S3, which ran, not at all (from the review of the first version: A reported S2..S3).
+     */
+    @Test
+    void slotsClaimedByAnotherNodeWhileThisOnePlannedAreNotReportedAgain() throws InterruptedException {
+        WorkerOptions skip = WorkerOptions.defaults().withMisfire(MisfirePolicy.SKIP);
+        CountDownLatch reRunGoesOn = new CountDownLatch(1);
+        CountDownLatch reRunStarted = new CountDownLatch(1);
+        fleet.start(fleet.records.node("a"), ClaimRole.PREFERRED, skip, ctx -> {
+            if (ctx.runKind() == RunKind.RERUN) {
+                reRunStarted.countDown();
+                reRunGoesOn.await(10, TimeUnit.SECONDS);
+            }
+        });
+        ScriptedCoordination b = fleet.start(fleet.records.node("b"), ClaimRole.STEP_IN, skip, ctx -> { });
+        try {
+            fleet.advanceTo(S1.minusMillis(100));
+            fleet.claimsAndDies("d", S1);
+            fleet.advanceTo(S1.plusSeconds(1));
+            fleet.await("A's and B's claims of S1 refused", () -> fleet.recorder.claimsLost.size() == 2);
+            fleet.advanceTo(S2);
+            assertThat(reRunStarted.await(5, TimeUnit.SECONDS)).as("A re-runs S1; runs %s", fleet.runs()).isTrue();
+            fleet.advanceTo(S2.plusSeconds(1));
+            fleet.await("B's claim of S2 refused", () -> fleet.recorder.claimsLost.contains(S2));
+
+            CountDownLatch bClaimGoesOn = new CountDownLatch(1);
+            b.claimBlocked = bClaimGoesOn;
+            fleet.advanceTo(S3.plusMillis(700));
+            assertThat(b.claimEntered.await(5, TimeUnit.SECONDS)).as("B claims S3").isTrue();
+            fleet.advanceTo(S3.plusMillis(1500));
+            reRunGoesOn.countDown();
+            fleet.await("A planned S4 after its re-run", () -> fleet.manager(0).list().stream()
+                    .anyMatch(i -> i.nextSlot().equals(Optional.of(S4))));
+            b.claimBlocked = null;
+            bClaimGoesOn.countDown();
+            fleet.await("B ran S3", () -> fleet.recorder.results.stream().anyMatch(r -> r.slot().equals(S3)));
+            fleet.advanceTo(S4.plusSeconds(2));
+            fleet.await("A ran S4", () -> fleet.recorder.results.stream().anyMatch(r -> r.slot().equals(S4)));
+        } finally {
+            reRunGoesOn.countDown();
+        }
+
+        assertThat(fleet.recorder.misfires).as("runs %s", fleet.runs())
+                .containsExactly(new Recorder.Misfire("w", S2, S2, 1, MisfirePolicy.SKIP));
     }
 }

@@ -118,16 +118,17 @@ public final class ClaimRules {
         int reruns = kind == ClaimRequest.Kind.RERUN ? s.reruns() + 1 : lastSlot != s.lastSlot() ? 0 : s.reruns();
         long deferred = lastSlot != s.lastSlot() ? SlotState.NONE : s.deferred();
         // A later slot's claim (its node's re-run used up, or planned without the record) goes past a
-        // deferred slot: said in the result, so that the slots in between are reported, not lost unseen.
-        long passed = deferred == SlotState.NONE && s.deferred() != SlotState.NONE && s.deferred() < lastSlot
-                ? s.deferred() : SlotState.NONE;
+        // deferred slot: said in the result, so that the slots in between are reported, not lost unseen;
+        // a claim that keeps the last slot (its re-run, a trigger) keeps what that slot's claim passed.
+        long passed = lastSlot == s.lastSlot() ? s.passed()
+                : s.deferred() != SlotState.NONE && s.deferred() < lastSlot ? s.deferred() : SlotState.NONE;
         if (takeOver && r.kind() == ClaimRequest.Kind.SCHEDULED) {
             deferred = deferred == SlotState.NONE ? r.slot().toEpochMilli() : Math.min(deferred, r.slot().toEpochMilli());
         }
         SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot);
         return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, kind,
-                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred, passed),
-                false));
+                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred, passed,
+                s.lastSlot()), false));
     }
 
     /**

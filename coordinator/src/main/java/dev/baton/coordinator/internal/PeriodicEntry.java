@@ -853,6 +853,10 @@ final class PeriodicEntry {
             heldFrom = claimedAt;
             heldUntil = Instant.MAX;
         }
+        if (lease.kind() == ClaimRequest.Kind.RERUN) {
+            // The slot's first claim went past a deferred slot, and its run did not finish: report for it.
+            reportMisfire(Plan.at(lease.slot()), lease);
+        }
         Execution.Finished finished = execution.run();
         synchronized (this) {
             running = null;
@@ -917,10 +921,13 @@ final class PeriodicEntry {
         return paused;
     }
 
-    /** The misfire of the slot {@code lease} runs: its plan's, from the deferred slot the claim went past if earlier. */
+    /**
+     * The misfire of the slot {@code lease} runs, as its claim found the record: its plan's, less the
+     * slots others claimed meanwhile, from the deferred slot the claim went past if earlier.
+     */
     private void reportMisfire(Plan due, Lease lease) {
-        SlotPlanner.withPassed(worker.schedule(), worker.options(), due, lease.passedDeferredSlot())
-                .ifPresent(this::reportMisfire);
+        SlotPlanner.misfireOf(worker.schedule(), worker.options(), due, lease.previousSlot(),
+                lease.passedDeferredSlot()).ifPresent(this::reportMisfire);
     }
 
     private void reportMisfire(Plan.Misfire m) {

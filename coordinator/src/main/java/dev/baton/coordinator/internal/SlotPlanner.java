@@ -78,23 +78,35 @@ final class SlotPlanner {
     }
 
     /**
-     * The misfire to report with the run of {@code due}: its own, or, if the claim went past a
-     * deferred slot before it ({@code passed}: a slot whose claim re-ran a crashed slot instead, on a
-     * node that died before it ran it), one from that slot on, by the misfire policy.
+     * The misfire to report with the run of {@code due}, as its claim found the record: its plan's
+     * own, without the slots up to {@code previous} (the record's last slot before the claim: others
+     * claimed them while this node planned), and from {@code passed} on if earlier (a deferred slot
+     * the claim went past: a slot whose claim re-ran a crashed slot instead, on a node that died
+     * before it ran it), by the misfire policy.
      */
-    static Optional<Plan.Misfire> withPassed(Schedule schedule, WorkerOptions options, Plan due,
-                                             Optional<Instant> passed) {
-        Instant first = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
-        if (passed.isEmpty() || !passed.get().isBefore(first)) {
+    static Optional<Plan.Misfire> misfireOf(Schedule schedule, WorkerOptions options, Plan due,
+                                            Optional<Instant> previous, Optional<Instant> passed) {
+        Optional<Instant> planned = due.misfire().map(Plan.Misfire::first);
+        Instant own = planned.orElse(due.slot());
+        Instant unclaimed = previous.filter(p -> !p.isBefore(own))
+                .map(p -> schedule.nextAfter(p).filter(next -> next.isBefore(due.slot())).orElse(due.slot()))
+                .orElse(own);
+        Instant first = passed.filter(p -> p.isBefore(unclaimed)).orElse(unclaimed);
+        if (planned.isPresent() && planned.get().equals(first)) {
             return due.misfire();
         }
-        Instant from = passed.get();
-        long before = countBetween(schedule, from, due.slot());
-        if (options.misfire() == MisfirePolicy.SKIP) {
-            Instant lastSkipped = schedule.latestAtOrBefore(due.slot().minusMillis(1)).orElse(from);
-            return Optional.of(new Plan.Misfire(from, lastSkipped, before, true));
+        if (!first.isBefore(due.slot())) {
+            return Optional.empty();
         }
-        return Optional.of(new Plan.Misfire(from, due.slot(), before + 1, false));
+        // The first slot counts itself, also one off the schedule's grid (written under an earlier schedule).
+        Instant second = schedule.nextAfter(first).orElse(due.slot());
+        long before = 1 + (second.isBefore(due.slot()) ? countBetween(schedule, second, due.slot()) : 0);
+        if (options.misfire() == MisfirePolicy.SKIP) {
+            Instant lastSkipped = schedule.latestAtOrBefore(due.slot().minusMillis(1)).filter(l -> !l.isBefore(
+                    first)).orElse(first);
+            return Optional.of(new Plan.Misfire(first, lastSkipped, before, true));
+        }
+        return Optional.of(new Plan.Misfire(first, due.slot(), before + 1, false));
     }
 
     /** A fixed-delay worker's next run as the record shows it (run by any node). */

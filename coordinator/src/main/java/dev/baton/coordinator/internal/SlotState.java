@@ -24,11 +24,15 @@ import java.util.Optional;
  *                       the node of that claim died
  * @param passed         the deferred slot that the claim of the last slot went past, or {@link #NONE}:
  *                       the slots from it to the last slot were never run, and the node that runs the
- *                       last slot reports them (kept until the next claim, so that a replay says it again)
+ *                       last slot reports them; kept (a replay says it again, a re-run of the last slot
+ *                       too) until a later slot is claimed or a run of the last slot finishes it
+ * @param previous       the last slot before the last claim, or {@link #NONE}: the slots up to it were
+ *                       claimed by others, so the claimer counts none of them as missed
  */
 public record SlotState(String worker, long lastSlot, long fence, long claimId, Running running,
                         ClaimRequest.Kind lastKind, Outcome lastOutcome, long startedAt, long finishedAt, Flags flags,
-                        String lastNode, int failuresInARow, int reruns, long deferred, long passed) {
+                        String lastNode, int failuresInARow, int reruns, long deferred, long passed,
+                        long previous) {
 
     public static final long NONE = Long.MIN_VALUE;
 
@@ -37,15 +41,15 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                      Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
                      int failuresInARow) {
         this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
-                failuresInARow, 0, NONE, NONE);
+                failuresInARow, 0, NONE, NONE, NONE);
     }
 
-    /** A record whose last claim went past no deferred slot, as one written before claims reported them. */
+    /** A record whose last claim went past no deferred slot and names no previous slot, as one written before claims did. */
     public SlotState(String worker, long lastSlot, long fence, long claimId, Running running, ClaimRequest.Kind lastKind,
                      Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
                      int failuresInARow, int reruns, long deferred) {
         this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
-                failuresInARow, reruns, deferred, NONE);
+                failuresInARow, reruns, deferred, NONE, NONE);
     }
 
     /**
@@ -99,7 +103,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
 
     public SlotState withFlags(Flags flags) {
         return new SlotState(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt,
-                flags, lastNode, failuresInARow, reruns, deferred, passed);
+                flags, lastNode, failuresInARow, reruns, deferred, passed, previous);
     }
 
     /** The state after the running execution ended with {@code outcome}. */
@@ -109,8 +113,10 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
             case SUCCEEDED -> 0;
             default -> failuresInARow;
         };
+        // The run of the last slot that finished it reported the slots its claim went past.
+        boolean reported = outcome.closesSlot() && running != null && running.kind() != ClaimRequest.Kind.TRIGGERED;
         return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis, flags,
-                lastNode, failures, reruns, deferred, passed);
+                lastNode, failures, reruns, deferred, reported ? NONE : passed, previous);
     }
 
     public WorkerRecord toRecord() {
@@ -120,9 +126,14 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                 failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred));
     }
 
-    /** {@link #passed}, as the lease of the last claim tells it. */
+    /** {@link #passed}, as the lease of the last claim tells it: a triggered run runs no slot, it reports none. */
     public Optional<Instant> passedSlot() {
-        return instant(passed);
+        return running != null && running.kind() == ClaimRequest.Kind.TRIGGERED ? Optional.empty() : instant(passed);
+    }
+
+    /** {@link #previous}, as the lease of the last claim tells it. */
+    public Optional<Instant> previousSlot() {
+        return instant(previous);
     }
 
     private static Optional<Instant> instant(long millis) {

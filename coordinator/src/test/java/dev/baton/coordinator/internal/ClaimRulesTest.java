@@ -187,7 +187,10 @@ class ClaimRulesTest {
         assertThat(first.toRecord().deferredSlot()).contains(at(NOW + 5000));
     }
 
-    /** A later slot's claim that goes past the deferred slot says so, also on a replay, and only that claim. */
+    /**
+     * A later slot's claim that goes past the deferred slot says so, also on a replay and on a re-run
+     * of its slot, until a run of its slot finishes it or a later slot is claimed.
+     */
     @Test
     void aScheduledClaimThatGoesPastTheDeferredSlotCarriesItUntilTheNextClaim() {
         SlotState died = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(NOW)), 1);
@@ -198,14 +201,22 @@ class ClaimRulesTest {
         SlotState done = ClaimRules.complete(lost, lost.fence(), 3, Outcome.SUCCEEDED, NOW + 15100).orElseThrow();
         SlotState next = claimed(done, ClaimRequest.scheduled("w", at(NOW + 20000)), 4);
         SlotState ranIt = claimed(deferring, ClaimRequest.scheduled("w", at(NOW + 5000)), 5);
+        SlotState reRun = claimed(lost, ClaimRequest.scheduledOrRerun("w", at(NOW + 20000)), 6);
+        SlotState interrupted = ClaimRules.complete(lost, lost.fence(), 3, Outcome.INTERRUPTED, NOW + 15100)
+                .orElseThrow();
 
         assertThat(deferring.passed()).as("a re-run passes nothing").isEqualTo(SlotState.NONE);
         assertThat(lost.passed()).isEqualTo(NOW + 5000);
         assertThat(lost.deferred()).isEqualTo(SlotState.NONE);
         assertThat(lost.passedSlot()).contains(at(NOW + 5000));
         assertThat(replayed.passed()).as("a replay").isEqualTo(NOW + 5000);
+        assertThat(lost.previous()).isEqualTo(NOW);
+        assertThat(done.passed()).as("its run finished the slot").isEqualTo(SlotState.NONE);
         assertThat(next.passed()).as("the next claim").isEqualTo(SlotState.NONE);
         assertThat(ranIt.passed()).as("the deferred slot claimed itself").isEqualTo(SlotState.NONE);
+        assertThat(interrupted.passed()).as("its run gave the slot back").isEqualTo(NOW + 5000);
+        assertThat(reRun.running().kind()).isEqualTo(ClaimRequest.Kind.RERUN);
+        assertThat(reRun.passedSlot()).as("its re-run reports it").contains(at(NOW + 5000));
     }
 
     @Test

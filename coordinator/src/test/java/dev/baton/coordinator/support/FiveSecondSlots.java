@@ -38,13 +38,24 @@ public final class FiveSecondSlots implements AutoCloseable {
 
     /** Starts a manager running "w" with {@code body} on a scripted node in {@code role}. */
     public ScriptedCoordination start(StickyRecords.Node node, ClaimRole role, TestWorker.Body body) {
+        return start(node, role, WorkerOptions.defaults(), body);
+    }
+
+    /** As {@link #start(StickyRecords.Node, ClaimRole, TestWorker.Body)}, with {@code options}. */
+    public ScriptedCoordination start(StickyRecords.Node node, ClaimRole role, WorkerOptions options,
+                                      TestWorker.Body body) {
         ScriptedCoordination scripted = new ScriptedCoordination(node);
         scripted.roles.put("w", role);
         BackgroundWorkerManager manager = Baton.manager(scripted).scheduler(time).listener(recorder).build();
-        manager.add(new TestWorker("w", EVERY_5S, WorkerOptions.defaults(), body));
+        manager.add(new TestWorker("w", EVERY_5S, options, body));
         managers.add(manager);
         manager.start();
         return scripted;
+    }
+
+    /** The manager started {@code index}-th (from 0). */
+    public BackgroundWorkerManager manager(int index) {
+        return managers.get(index);
     }
 
     public ScriptedCoordination start(String node, ClaimRole role) {

@@ -116,6 +116,11 @@ public final class ScriptedCoordination implements Coordination {
         }
 
         @Override
+        public Optional<Instant> previousSlot() {
+            return lease.previousSlot();
+        }
+
+        @Override
         public boolean isValid() {
             return lease.isValid();
         }

@@ -219,6 +219,11 @@ public final class StickyRecords {
         }
 
         @Override
+        public Optional<Instant> previousSlot() {
+            return claimed.previousSlot();
+        }
+
+        @Override
         public boolean isValid() {
             return holds(worker(), fencingToken(), session);
         }

@@ -50,6 +50,11 @@ final class HzLease implements Lease {
     }
 
     @Override
+    public Optional<Instant> previousSlot() {
+        return claimed.previousSlot();
+    }
+
+    @Override
     public boolean isValid() {
         return session.holds(worker());
     }
