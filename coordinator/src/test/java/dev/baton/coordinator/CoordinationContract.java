@@ -313,7 +313,6 @@ public abstract class CoordinationContract {
 
         assertThat(past.slot()).isEqualTo(slot(13));
         assertThat(past.passedDeferredSlot()).contains(slot(11));
-        assertThat(past.previousSlot()).as("the record's last slot before the claim").contains(slot(10));
         assertThat(a.read(worker).flatMap(WorkerRecord::deferredSlot)).isEmpty();
         past.complete(Outcome.SUCCEEDED);
         assertThat(claimAfterHandOver(a, ClaimRequest.scheduled(worker, slot(14))).passedDeferredSlot()).isEmpty();

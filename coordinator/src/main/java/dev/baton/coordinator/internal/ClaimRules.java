@@ -127,8 +127,8 @@ public final class ClaimRules {
         }
         SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot);
         return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, kind,
-                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred, passed,
-                s.lastSlot()), false));
+                lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred, passed),
+                false));
     }
 
     /**

@@ -145,11 +145,6 @@ public final class MemoryNode implements Coordination {
         }
 
         @Override
-        public Optional<Instant> previousSlot() {
-            return claimed.previousSlot();
-        }
-
-        @Override
         public boolean isValid() {
             return check(cluster.valid(worker(), fencingToken()));
         }

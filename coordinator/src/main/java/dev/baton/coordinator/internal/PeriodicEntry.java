@@ -54,6 +54,9 @@ final class PeriodicEntry {
     private boolean paused;
     /** Pause states learned so far: a run's record is no news over one learned while the run went on. */
     private long pauseChanges;
+    /** The deferred slot this node last reported as passed, and the slot whose run it reported it with. */
+    private Instant reportedPassed;
+    private Instant reportedPassedWith;
     /**
      * When this node learned that the worker was resumed: a standby whose cycle of a slot that fell
      * during the pause ran late (a loaded node) must not take that slot up after the resume.
@@ -308,6 +311,36 @@ final class PeriodicEntry {
         return SlotPlanner.after(worker.schedule(), worker.options(), passed, engine.now());
     }
 
+    /**
+     * Takes the pause state from {@code record}, read after {@code changesBefore} changes, unless an
+     * event came since; {@code asEvent}: as if told by an event (a resume learned from a run's record
+     * is not one: its time says nothing about which slots fell during the pause).
+     */
+    private synchronized boolean learnPause(WorkerRecord record, long changesBefore, boolean asEvent) {
+        if (pauseChanges != changesBefore) {
+            return false;
+        }
+        if (asEvent) {
+            onPauseChanged(record.paused());
+        } else {
+            paused = record.paused();
+        }
+        return true;
+    }
+
+    private void learnPauseFromARead() {
+        long changesBefore;
+        synchronized (this) {
+            changesBefore = pauseChanges;
+        }
+        try {
+            engine.coordination().read(worker.name()).ifPresent(r -> learnPause(r, changesBefore, false));
+        } catch (RuntimeException e) {
+            log.debug("Worker {}: its record cannot be read; its pause state stays as the last event told", worker.name(),
+                    e);
+        }
+    }
+
     synchronized void onPauseChanged(boolean nowPaused) {
         pauseChanges++;
         if (paused && !nowPaused) {
@@ -451,6 +484,10 @@ final class PeriodicEntry {
     }
 
     private Optional<Plan> planInitial() {
+        long pauseChangesBefore;
+        synchronized (this) {
+            pauseChangesBefore = pauseChanges;
+        }
         Optional<WorkerRecord> record;
         try {
             record = engine.coordination().read(worker.name());
@@ -459,7 +496,7 @@ final class PeriodicEntry {
             log.debug("Worker {}: its record cannot be read yet; planning from the schedule alone", worker.name(), e);
             record = Optional.empty();
         }
-        record.ifPresent(r -> onPauseChanged(r.paused()));
+        record.ifPresent(r -> learnPause(r, pauseChangesBefore, true));
         record.filter(WorkerRecord::triggerPending).ifPresent(r -> rememberTrigger());
         return SlotPlanner.initial(worker.schedule(), worker.options(), record, engine.now());
     }
@@ -870,16 +907,13 @@ final class PeriodicEntry {
             }
             executions++;
             failuresInARow = outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT ? failuresInARow + 1 : 0;
-            finished.record().ifPresent(r -> {
-                // An event learned during the run may be newer than this record (a resume applied right
-                // after the completion): it stands, and any change after it comes as an event too.
-                if (pauseChanges == pauseChangesBefore) {
-                    paused = r.paused();
-                }
-                if (r.triggerPending()) {
-                    triggerPending = true;
-                }
-            });
+            finished.record().filter(WorkerRecord::triggerPending).ifPresent(r -> triggerPending = true);
+        }
+        // An event learned during the run may be newer than the run's record (a resume applied right after
+        // the completion), or older (its successor's event lost): a record read after the event settles it.
+        Optional<WorkerRecord> record = finished.record();
+        if (record.isPresent() && !learnPause(record.get(), pauseChangesBefore, false)) {
+            learnPauseFromARead();
         }
         return Optional.of(finished);
     }
@@ -922,12 +956,20 @@ final class PeriodicEntry {
     }
 
     /**
-     * The misfire of the slot {@code lease} runs, as its claim found the record: its plan's, less the
-     * slots others claimed meanwhile, from the deferred slot the claim went past if earlier.
+     * The misfire of the slot {@code lease} runs: its plan's, from the deferred slot the claim went
+     * past if earlier, unless this node reported that with the slot's first run (its re-run now).
      */
     private void reportMisfire(Plan due, Lease lease) {
-        SlotPlanner.misfireOf(worker.schedule(), worker.options(), due, lease.previousSlot(),
-                lease.passedDeferredSlot()).ifPresent(this::reportMisfire);
+        Optional<Instant> passed = lease.passedDeferredSlot();
+        synchronized (this) {
+            if (passed.isPresent() && passed.get().equals(reportedPassed) && lease.slot().equals(reportedPassedWith)) {
+                passed = Optional.empty();
+            } else if (passed.isPresent()) {
+                reportedPassed = passed.get();
+                reportedPassedWith = lease.slot();
+            }
+        }
+        SlotPlanner.misfireOf(worker.schedule(), worker.options(), due, passed).ifPresent(this::reportMisfire);
     }
 
     private void reportMisfire(Plan.Misfire m) {

@@ -78,26 +78,17 @@ final class SlotPlanner {
     }
 
     /**
-     * The misfire to report with the run of {@code due}, as its claim found the record: its plan's
-     * own, without the slots up to {@code previous} (the record's last slot before the claim: others
-     * claimed them while this node planned), and from {@code passed} on if earlier (a deferred slot
-     * the claim went past: a slot whose claim re-ran a crashed slot instead, on a node that died
-     * before it ran it), by the misfire policy.
+     * The misfire to report with the run of {@code due}: its plan's own, from {@code passed} on if
+     * earlier (a deferred slot its claim went past: a slot whose claim re-ran a crashed slot
+     * instead, on a node that died before it ran it), by the misfire policy.
      */
     static Optional<Plan.Misfire> misfireOf(Schedule schedule, WorkerOptions options, Plan due,
-                                            Optional<Instant> previous, Optional<Instant> passed) {
-        Optional<Instant> planned = due.misfire().map(Plan.Misfire::first);
-        Instant own = planned.orElse(due.slot());
-        Instant unclaimed = previous.filter(p -> !p.isBefore(own))
-                .map(p -> schedule.nextAfter(p).filter(next -> next.isBefore(due.slot())).orElse(due.slot()))
-                .orElse(own);
-        Instant first = passed.filter(p -> p.isBefore(unclaimed)).orElse(unclaimed);
-        if (planned.isPresent() && planned.get().equals(first)) {
+                                            Optional<Instant> passed) {
+        Instant own = due.misfire().map(Plan.Misfire::first).orElse(due.slot());
+        if (passed.isEmpty() || !passed.get().isBefore(own)) {
             return due.misfire();
         }
-        if (!first.isBefore(due.slot())) {
-            return Optional.empty();
-        }
+        Instant first = passed.get();
         // The first slot counts itself, also one off the schedule's grid (written under an earlier schedule).
         Instant second = schedule.nextAfter(first).orElse(due.slot());
         long before = 1 + (second.isBefore(due.slot()) ? countBetween(schedule, second, due.slot()) : 0);

@@ -26,13 +26,10 @@ import java.util.Optional;
  *                       the slots from it to the last slot were never run, and the node that runs the
  *                       last slot reports them; kept (a replay says it again, a re-run of the last slot
  *                       too) until a later slot is claimed or a run of the last slot finishes it
- * @param previous       the last slot before the last claim, or {@link #NONE}: the slots up to it were
- *                       claimed by others, so the claimer counts none of them as missed
  */
 public record SlotState(String worker, long lastSlot, long fence, long claimId, Running running,
                         ClaimRequest.Kind lastKind, Outcome lastOutcome, long startedAt, long finishedAt, Flags flags,
-                        String lastNode, int failuresInARow, int reruns, long deferred, long passed,
-                        long previous) {
+                        String lastNode, int failuresInARow, int reruns, long deferred, long passed) {
 
     public static final long NONE = Long.MIN_VALUE;
 
@@ -41,15 +38,15 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                      Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
                      int failuresInARow) {
         this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
-                failuresInARow, 0, NONE, NONE, NONE);
+                failuresInARow, 0, NONE, NONE);
     }
 
-    /** A record whose last claim went past no deferred slot and names no previous slot, as one written before claims did. */
+    /** A record whose last claim went past no deferred slot, as one written before claims reported them. */
     public SlotState(String worker, long lastSlot, long fence, long claimId, Running running, ClaimRequest.Kind lastKind,
                      Outcome lastOutcome, long startedAt, long finishedAt, Flags flags, String lastNode,
                      int failuresInARow, int reruns, long deferred) {
         this(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt, flags, lastNode,
-                failuresInARow, reruns, deferred, NONE, NONE);
+                failuresInARow, reruns, deferred, NONE);
     }
 
     /**
@@ -103,7 +100,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
 
     public SlotState withFlags(Flags flags) {
         return new SlotState(worker, lastSlot, fence, claimId, running, lastKind, lastOutcome, startedAt, finishedAt,
-                flags, lastNode, failuresInARow, reruns, deferred, passed, previous);
+                flags, lastNode, failuresInARow, reruns, deferred, passed);
     }
 
     /** The state after the running execution ended with {@code outcome}. */
@@ -116,7 +113,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         // The run of the last slot that finished it reported the slots its claim went past.
         boolean reported = outcome.closesSlot() && running != null && running.kind() != ClaimRequest.Kind.TRIGGERED;
         return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis, flags,
-                lastNode, failures, reruns, deferred, reported ? NONE : passed, previous);
+                lastNode, failures, reruns, deferred, reported ? NONE : passed);
     }
 
     public WorkerRecord toRecord() {
@@ -131,10 +128,6 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         return running != null && running.kind() == ClaimRequest.Kind.TRIGGERED ? Optional.empty() : instant(passed);
     }
 
-    /** {@link #previous}, as the lease of the last claim tells it. */
-    public Optional<Instant> previousSlot() {
-        return instant(previous);
-    }
 
     private static Optional<Instant> instant(long millis) {
         return millis == NONE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));

@@ -64,40 +64,15 @@ class SlotPlannerTest {
      */
     @Test
     void aPassedDeferredSlotWidensTheMisfireReportedWithTheRun() {
-        Optional<Instant> none = Optional.empty();
-
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), Plan.at(S1.plusSeconds(15)), none,
+        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), Plan.at(S1.plusSeconds(15)),
                 Optional.of(S1))).contains(new Plan.Misfire(S1, S1.plusSeconds(15), 4, false));
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, SKIP, Plan.at(S1.plusSeconds(15)), none, Optional.of(S1)))
+        assertThat(SlotPlanner.misfireOf(EVERY_5S, SKIP, Plan.at(S1.plusSeconds(15)), Optional.of(S1)))
                 .contains(new Plan.Misfire(S1, S1.plusSeconds(10), 3, true));
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), LATE, none,
-                Optional.of(S1.plusSeconds(5)))).contains(new Plan.Misfire(S1.plusSeconds(5), S1.plusSeconds(20), 4,
-                false));
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), LATE, none,
-                Optional.of(S1.plusSeconds(15)))).as("within its own").isEqualTo(LATE.misfire());
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), Plan.at(S1), none, none)).isEmpty();
-    }
-
-    /**
-     * Slots of the plan's misfire that another node claimed while this one planned (the record's
-     * last slot before the claim) are that node's: only the slots after it count, none if it was
-     * the slot just before this one.
-     */
-    @Test
-    void slotsClaimedByOthersWhileThePlanWasMadeAreNoMisfire() {
-        Plan skipped = Plan.at(S1.plusSeconds(20)).withMisfire(new Plan.Misfire(S1.plusSeconds(5), S1.plusSeconds(15),
-                3, true));
-        Optional<Instant> none = Optional.empty();
-
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), LATE, Optional.of(S1.plusSeconds(15)),
-                none)).isEmpty();
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, SKIP, skipped, Optional.of(S1.plusSeconds(5)), none))
-                .contains(new Plan.Misfire(S1.plusSeconds(10), S1.plusSeconds(15), 2, true));
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, SKIP, skipped, Optional.of(S1), none)).as("claimed before the plan")
-                .isEqualTo(skipped.misfire());
-        assertThat(SlotPlanner.misfireOf(EVERY_5S, SKIP, skipped, Optional.of(S1.plusSeconds(10)),
-                Optional.of(S1.plusSeconds(5)))).as("passed, then claimed past")
-                .contains(new Plan.Misfire(S1.plusSeconds(5), S1.plusSeconds(15), 3, true));
+        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), LATE, Optional.of(S1.plusSeconds(5))))
+                .contains(new Plan.Misfire(S1.plusSeconds(5), S1.plusSeconds(20), 4, false));
+        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), LATE, Optional.of(S1.plusSeconds(15))))
+                .as("within its own").isEqualTo(LATE.misfire());
+        assertThat(SlotPlanner.misfireOf(EVERY_5S, WorkerOptions.defaults(), Plan.at(S1), Optional.empty())).isEmpty();
     }
 
     /** A deferred slot written under an earlier schedule, off the current grid, counts itself. */
@@ -105,11 +80,10 @@ class SlotPlannerTest {
     void aPassedSlotOffTheGridCountsItself() {
         Schedule every7s = Schedule.fixedRate(Duration.ofSeconds(7));
         Instant due = every7s.nextAfter(S1).orElseThrow();
-        Optional<Instant> none = Optional.empty();
 
-        assertThat(SlotPlanner.misfireOf(every7s, SKIP, Plan.at(due), none, Optional.of(due.minusSeconds(4))))
+        assertThat(SlotPlanner.misfireOf(every7s, SKIP, Plan.at(due), Optional.of(due.minusSeconds(4))))
                 .contains(new Plan.Misfire(due.minusSeconds(4), due.minusSeconds(4), 1, true));
-        assertThat(SlotPlanner.misfireOf(every7s, WorkerOptions.defaults(), Plan.at(due), none,
+        assertThat(SlotPlanner.misfireOf(every7s, WorkerOptions.defaults(), Plan.at(due),
                 Optional.of(due.minusSeconds(11)))).contains(new Plan.Misfire(due.minusSeconds(11), due, 3, false));
     }
 }

@@ -57,6 +57,11 @@ public final class ScriptedCoordination implements Coordination {
             new java.util.concurrent.atomic.AtomicReference<>();
     /** While set, reads of records fail, as a read from a member not reachable for a moment. */
     public volatile boolean failReads;
+    /** How many of the next claims are applied but their answers lost: the node is told it lost. */
+    public final java.util.concurrent.atomic.AtomicInteger loseAnswers = new java.util.concurrent.atomic.AtomicInteger();
+    /** Runs once, right after the next read returned its record and before the engine handles it. */
+    public final java.util.concurrent.atomic.AtomicReference<Runnable> afterNextRead =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     public ScriptedCoordination(Coordination real) {
         this.real = real;
@@ -72,6 +77,10 @@ public final class ScriptedCoordination implements Coordination {
             return Optional.empty();
         }
         if (refuseClaims || refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return Optional.empty();
+        }
+        if (loseAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            real.claim(request);
             return Optional.empty();
         }
         Optional<Lease> lease = real.claim(request).map(Tracked::new);
@@ -113,11 +122,6 @@ public final class ScriptedCoordination implements Coordination {
         @Override
         public Optional<Instant> passedDeferredSlot() {
             return lease.passedDeferredSlot();
-        }
-
-        @Override
-        public Optional<Instant> previousSlot() {
-            return lease.previousSlot();
         }
 
         @Override
@@ -274,7 +278,12 @@ public final class ScriptedCoordination implements Coordination {
             throw new IllegalStateException("read of " + worker + " failed (scripted)");
         }
         Optional<WorkerRecord> stale = staleReads.get(worker);
-        return stale != null ? stale : real.read(worker);
+        Optional<WorkerRecord> record = stale != null ? stale : real.read(worker);
+        Runnable after = afterNextRead.getAndSet(null);
+        if (after != null) {
+            after.run();
+        }
+        return record;
     }
 
     /**

@@ -219,11 +219,6 @@ public final class StickyRecords {
         }
 
         @Override
-        public Optional<Instant> previousSlot() {
-            return claimed.previousSlot();
-        }
-
-        @Override
         public boolean isValid() {
             return holds(worker(), fencingToken(), session);
         }

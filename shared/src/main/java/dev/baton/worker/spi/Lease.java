@@ -27,15 +27,6 @@ public interface Lease {
         return Optional.empty();
     }
 
-    /**
-     * The record's last slot before this claim, if the coordination keeps it: the slots up to it
-     * were claimed by others (also while this node planned its claim), so that the node counts none
-     * of them as missed.
-     */
-    default Optional<Instant> previousSlot() {
-        return Optional.empty();
-    }
-
     long fencingToken();
 
     /** Whether the lease is still held. Once false, it stays false. */

@@ -50,11 +50,6 @@ final class HzLease implements Lease {
     }
 
     @Override
-    public Optional<Instant> previousSlot() {
-        return claimed.previousSlot();
-    }
-
-    @Override
     public boolean isValid() {
         return session.holds(worker());
     }

@@ -11,7 +11,7 @@ import java.io.IOException;
 /** How a {@link SlotState} is stored in the records map, in Baton's versioned wire format. */
 public final class HzSlot implements IdentifiedDataSerializable {
 
-    /** 2: the count of re-runs and the deferred slot appended. 3: the deferred slot a claim went past and the slot before the claim appended. */
+    /** 2: the count of re-runs and the deferred slot appended. 3: the deferred slot a claim went past appended. */
     static final int FORMAT = 3;
 
     private SlotState state;
@@ -77,7 +77,6 @@ public final class HzSlot implements IdentifiedDataSerializable {
             w.writeInt(s.reruns());
             w.writeLong(s.deferred());
             w.writeLong(s.passed());
-            w.writeLong(s.previous());
         });
     }
 
@@ -100,9 +99,8 @@ public final class HzSlot implements IdentifiedDataSerializable {
         int reruns = r.more() ? r.readInt() : 0;
         long deferred = r.more() ? r.readLong() : SlotState.NONE;
         long passed = r.more() ? r.readLong() : SlotState.NONE;
-        long previous = r.more() ? r.readLong() : SlotState.NONE;
         return new SlotState(worker, lastSlot, fence, claimId, running,
                 kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
-                startedAt, finishedAt, flags, lastNode, failures, reruns, deferred, passed, previous);
+                startedAt, finishedAt, flags, lastNode, failures, reruns, deferred, passed);
     }
 }

@@ -3,25 +3,27 @@ package dev.baton.coordinator;
 import static dev.baton.coordinator.support.FiveSecondSlots.EVERY_5S;
 import static dev.baton.coordinator.support.FiveSecondSlots.S1;
 import static dev.baton.coordinator.support.FiveSecondSlots.S2;
+import static dev.baton.coordinator.support.FiveSecondSlots.S3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.support.FiveSecondSlots;
 import dev.baton.coordinator.support.ScriptedCoordination;
+import dev.baton.coordinator.support.StickyRecords;
+import dev.baton.coordinator.support.TestWorker;
 import dev.baton.worker.BackgroundWorkerManager;
 import dev.baton.worker.WorkerInfo;
 import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRole;
-import dev.baton.coordinator.support.TestWorker;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node learns a worker's pause state from events and from the record its run's completion
- * returns; the two can arrive in either order, and the newer must stand.
+ * A node learns a worker's pause state from events and from the records it reads (at start, after
+ * a run); the two can arrive in either order, and an event can be lost: the newer must stand.
  */
-class PauseDuringARunTest {
+class PauseStateOnANodeTest {
 
     private final FiveSecondSlots fleet = new FiveSecondSlots();
     private final ScriptedCoordination n = new ScriptedCoordination(fleet.records.node("n"));
@@ -37,15 +39,20 @@ class PauseDuringARunTest {
         }
     }
 
-    /** Starts "w" on N, preferred, and waits until its run of S1 has started (it runs until released). */
-    private void runningS1() throws InterruptedException {
-        n.roles.put("w", ClaimRole.PREFERRED);
+    /** Starts "w" on N in {@code role}; each run lasts until released. */
+    private void startN(ClaimRole role) {
+        n.roles.put("w", role);
         manager = Baton.manager(n).scheduler(fleet.time).listener(fleet.recorder).build();
         manager.add(new TestWorker("w", EVERY_5S, WorkerOptions.defaults(), ctx -> {
             entered.countDown();
             release.await(10, TimeUnit.SECONDS);
         }));
         manager.start();
+    }
+
+    /** Starts "w" on N, preferred, and waits until its run of S1 has started. */
+    private void runningS1() throws InterruptedException {
+        startN(ClaimRole.PREFERRED);
         fleet.advanceTo(S1);
         assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
     }
@@ -90,5 +97,50 @@ class PauseDuringARunTest {
         finishS1();
 
         assertThat(state()).isEqualTo(WorkerInfo.WorkerState.PAUSED);
+    }
+
+    /**
+     * During N's run of S1 the worker is paused (the event reaches N) and resumed again (that event
+     * is lost). The completion's record, newer than both, says resumed, and N, a standby from then on
+     * (the balance moved), reads no other run's record: it learns the resume from a read after the
+     * run, since an event came during it.
+     */
+    @Test
+    void aResumeWhoseEventWasLostIsLearnedFromTheRunsRecordAlsoAfterAPauseEventCameDuringTheRun()
+            throws InterruptedException {
+        runningS1();
+        n.pause("w");
+        n.events.pauseChanged("w", true);
+        n.resume("w");
+        n.afterNextCompletion.set(() -> n.roles.put("w", ClaimRole.STANDBY));
+
+        release.countDown();
+        fleet.await("S1 finished", () -> !fleet.recorder.results.isEmpty());
+        fleet.advanceTo(S3.plusSeconds(1));
+
+        assertThat(fleet.records.state("w").toRecord().paused()).isFalse();
+        assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
+    }
+
+    /**
+     * The record says paused when N starts; right after N's first read returned it (before N
+     * handled it), another node resumes the worker and the resume's event reaches N: the older
+     * record does not undo the event (N, a standby, would show the worker paused for good, its
+     * standby watch off).
+     */
+    @Test
+    void aResumeEventHandledWhileTheFirstReadWasOnItsWayIsNotUndoneByThatRecord() {
+        StickyRecords.Node other = fleet.records.node("other");
+        other.pause("w");
+        n.afterNextRead.set(() -> {
+            other.resume("w");
+            n.events.pauseChanged("w", false);
+        });
+        startN(ClaimRole.STANDBY);
+        fleet.advanceTo(S3.plusSeconds(1));
+
+        assertThat(n.afterNextRead.get()).as("the read happened").isNull();
+        assertThat(fleet.records.state("w").toRecord().paused()).isFalse();
+        assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
     }
 }
