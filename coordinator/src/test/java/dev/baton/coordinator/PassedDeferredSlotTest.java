@@ -152,4 +152,28 @@ class PassedDeferredSlotTest {
         assertThat(fleet.recorder.misfires).as("runs %s", fleet.runs())
                 .containsExactly(new Recorder.Misfire("w", S2, S4, 3, MisfirePolicy.COALESCE));
     }
+
+    /**
+     * Y's claim of S5 goes past S2 and Y dies before it reports; the claims of S6, S7 and S8 each
+     * re-run S5 and die too (S5's re-runs used up, S6 deferred). N's catch-up claim of S8 goes past
+     * both: it reports from S2 on, not only from S6 (from the third review).
+     */
+    @Test
+    void slotsPassedByAClaimWhoseSlotNeverFinishedAreKeptByTheNextLaterClaim() {
+        ScriptedCoordination n = fleet.start("n", ClaimRole.STANDBY);
+        s2DeferredWithTheReRunsUsedUp();
+        fleet.advanceTo(S5);
+        assertThat(fleet.claimsAndDies("y", S5)).isEqualTo(ClaimRequest.Kind.SCHEDULED);
+        Instant s8 = S6.plusSeconds(10);
+        for (Instant slot : new Instant[] {S6, S6.plusSeconds(5), s8}) {
+            fleet.advanceTo(slot);
+            assertThat(fleet.claimsAndDies("z" + slot.getEpochSecond(), slot)).isEqualTo(ClaimRequest.Kind.RERUN);
+        }
+
+        becomesPreferred(n, s8.plusSeconds(1));
+        fleet.advanceTo(s8.plusSeconds(7));
+
+        assertThat(fleet.recorder.misfires).as("runs %s", fleet.runs())
+                .containsExactly(new Recorder.Misfire("w", S2, s8, 7, MisfirePolicy.COALESCE));
+    }
 }

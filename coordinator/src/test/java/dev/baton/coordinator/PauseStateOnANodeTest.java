@@ -4,6 +4,7 @@ import static dev.baton.coordinator.support.FiveSecondSlots.EVERY_5S;
 import static dev.baton.coordinator.support.FiveSecondSlots.S1;
 import static dev.baton.coordinator.support.FiveSecondSlots.S2;
 import static dev.baton.coordinator.support.FiveSecondSlots.S3;
+import static dev.baton.coordinator.support.FiveSecondSlots.S4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.support.FiveSecondSlots;
@@ -142,5 +143,30 @@ class PauseStateOnANodeTest {
         assertThat(n.afterNextRead.get()).as("the read happened").isNull();
         assertThat(fleet.records.state("w").toRecord().paused()).isFalse();
         assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
+    }
+
+    /**
+     * Another node paused "w" and a third resumed it; the record says resumed. The pause's event
+     * (held up on its way) reaches N, a standby, while N's first read is on its way: a read after
+     * the event settles it, so N neither shows "w" paused nor forgets the slots it passes, and
+     * catches up the slot its preferred node left behind once it is preferred (from the third review).
+     */
+    @Test
+    void aLatePauseEventWhileTheFirstReadWasOnItsWayIsSettledByAReadAfterIt() {
+        StickyRecords.Node other = fleet.records.node("other");
+        other.pause("w");
+        other.resume("w");
+        n.afterNextRead.set(() -> n.events.pauseChanged("w", true));
+        startN(ClaimRole.STANDBY);
+        fleet.advanceTo(S3.plusSeconds(1));
+
+        assertThat(n.afterNextRead.get()).as("the read happened").isNull();
+        assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
+        release.countDown();
+        n.roles.put("w", ClaimRole.PREFERRED);
+        n.events.rebalanced();
+        fleet.time.settle();
+        fleet.advanceTo(S4.minusMillis(500));
+        fleet.assertRanOrReported(S3);
     }
 }

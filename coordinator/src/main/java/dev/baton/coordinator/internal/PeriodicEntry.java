@@ -328,13 +328,13 @@ final class PeriodicEntry {
         return true;
     }
 
-    private void learnPauseFromARead() {
+    private void learnPauseFromARead(boolean asEvent) {
         long changesBefore;
         synchronized (this) {
             changesBefore = pauseChanges;
         }
         try {
-            engine.coordination().read(worker.name()).ifPresent(r -> learnPause(r, changesBefore, false));
+            engine.coordination().read(worker.name()).ifPresent(r -> learnPause(r, changesBefore, asEvent));
         } catch (RuntimeException e) {
             log.debug("Worker {}: its record cannot be read; its pause state stays as the last event told", worker.name(),
                     e);
@@ -496,7 +496,10 @@ final class PeriodicEntry {
             log.debug("Worker {}: its record cannot be read yet; planning from the schedule alone", worker.name(), e);
             record = Optional.empty();
         }
-        record.ifPresent(r -> learnPause(r, pauseChangesBefore, true));
+        if (record.isPresent() && !learnPause(record.get(), pauseChangesBefore, true)) {
+            // An event came while the read was on its way, newer or older than it: a read after it settles it.
+            learnPauseFromARead(true);
+        }
         record.filter(WorkerRecord::triggerPending).ifPresent(r -> rememberTrigger());
         return SlotPlanner.initial(worker.schedule(), worker.options(), record, engine.now());
     }
@@ -913,7 +916,7 @@ final class PeriodicEntry {
         // the completion), or older (its successor's event lost): a record read after the event settles it.
         Optional<WorkerRecord> record = finished.record();
         if (record.isPresent() && !learnPause(record.get(), pauseChangesBefore, false)) {
-            learnPauseFromARead();
+            learnPauseFromARead(false);
         }
         return Optional.of(finished);
     }
