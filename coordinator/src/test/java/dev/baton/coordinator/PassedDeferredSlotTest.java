@@ -176,4 +176,30 @@ class PassedDeferredSlotTest {
         assertThat(fleet.recorder.misfires).as("runs %s", fleet.runs())
                 .containsExactly(new Recorder.Misfire("w", S2, s8, 7, MisfirePolicy.COALESCE));
     }
+
+    /**
+     * As aNodeThatLivesOn..., but N's runs keep losing their lease (N lives on) until S4's
+     * re-runs are used up; N's claim of a later slot may not report S2 to S4 again.
+     */
+    @Test
+    void aLivingNodeDoesNotReportThePassedSlotsAgainWithALaterSlotAfterTheReRunsAreUsedUp() {
+        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        ScriptedCoordination n = fleet.start(fleet.records.node("n"), ClaimRole.STANDBY, WorkerOptions.defaults(),
+                ctx -> {
+                    if (lost.incrementAndGet() <= 4) {
+                        throw new LeaseLostException("w", ctx.fencingToken());
+                    }
+                });
+        s2DeferredWithTheReRunsUsedUp();
+
+        becomesPreferred(n, S4.plusSeconds(1));
+        for (int i = 1; i <= 8; i++) {
+            fleet.advanceTo(S4.plusSeconds(5L * i + 2));
+        }
+
+        for (Instant slot = S2; slot.isBefore(S4.plusSeconds(40)); slot = slot.plusSeconds(5)) {
+            assertThat(fleet.reportsOf(slot)).as("reports of %s; runs %s, misfires %s", slot, fleet.runs(),
+                    fleet.recorder.misfires).isLessThanOrEqualTo(1);
+        }
+    }
 }

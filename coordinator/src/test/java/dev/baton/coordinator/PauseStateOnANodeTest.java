@@ -169,4 +169,38 @@ class PauseStateOnANodeTest {
         fleet.advanceTo(S4.minusMillis(500));
         fleet.assertRanOrReported(S3);
     }
+
+    private void slotLeftBeforeStart(boolean latePauseEvent) {
+        StickyRecords.Node other = fleet.records.node("other");
+        other.pause("w");
+        other.resume("w");
+        fleet.advanceTo(S1);
+        other.claim(dev.baton.worker.spi.ClaimRequest.scheduled("w", S1)).orElseThrow()
+                .complete(dev.baton.worker.Outcome.SUCCEEDED);
+        fleet.advanceTo(S2.plusMillis(500));
+        if (latePauseEvent) {
+            n.afterNextRead.set(() -> n.events.pauseChanged("w", true));
+        }
+        startN(ClaimRole.STEP_IN);
+        fleet.advanceTo(S2.plusSeconds(4));
+    }
+
+    /** No late event: N, stepping in, claims S2 (its node gone), which fell just before N started. */
+    @Test
+    void aStepInNodeRunsTheSlotThatFellJustBeforeItStarted() {
+        slotLeftBeforeStart(false);
+        assertThat(fleet.records.state("w").lastSlot()).as("S2 claimed").isEqualTo(S2.toEpochMilli());
+    }
+
+    /**
+     * As above, but the old pause event reaches N while its first read is on its way: the read
+     * after it, which says resumed, is no resume now, so S2 does not count as fallen during a pause
+     * (a version that took it as one skipped S2, neither run nor reported).
+     */
+    @Test
+    void aLatePauseEventAtStartDoesNotMakeTheSlotBeforeStartAPausedOne() {
+        slotLeftBeforeStart(true);
+        assertThat(n.afterNextRead.get()).as("the read happened").isNull();
+        assertThat(fleet.records.state("w").lastSlot()).as("S2 claimed").isEqualTo(S2.toEpochMilli());
+    }
 }

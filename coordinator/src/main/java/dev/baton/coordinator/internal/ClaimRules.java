@@ -120,12 +120,14 @@ public final class ClaimRules {
         // A later slot's claim (its node's re-run used up, or planned without the record) goes past a
         // deferred slot: said in the result, so that the slots in between are reported, not lost unseen;
         // a claim that keeps the last slot (its re-run, a trigger) keeps what that slot's claim passed,
-        // and so does a later slot's claim while no run of the last slot finished it.
+        // and so does a later slot's claim if the last slot's node died (it may have died before it reported).
+        boolean died = crashed || s.lastOutcome() == Outcome.CRASHED;
         long passed = s.passed();
-        if (lastSlot != s.lastSlot() && s.deferred() != SlotState.NONE && s.deferred() < lastSlot) {
-            passed = passed == SlotState.NONE ? s.deferred() : Math.min(passed, s.deferred());
-        } else if (lastSlot != s.lastSlot() && (passed == SlotState.NONE || passed >= lastSlot)) {
-            passed = SlotState.NONE;
+        if (lastSlot != s.lastSlot()) {
+            passed = died && passed != SlotState.NONE && passed < lastSlot ? passed : SlotState.NONE;
+            if (s.deferred() != SlotState.NONE && s.deferred() < lastSlot) {
+                passed = passed == SlotState.NONE ? s.deferred() : Math.min(passed, s.deferred());
+            }
         }
         if (takeOver && r.kind() == ClaimRequest.Kind.SCHEDULED) {
             deferred = deferred == SlotState.NONE ? r.slot().toEpochMilli() : Math.min(deferred, r.slot().toEpochMilli());

@@ -497,8 +497,9 @@ final class PeriodicEntry {
             record = Optional.empty();
         }
         if (record.isPresent() && !learnPause(record.get(), pauseChangesBefore, true)) {
-            // An event came while the read was on its way, newer or older than it: a read after it settles it.
-            learnPauseFromARead(true);
+            // An event came while the read was on its way, newer or older than it: a read after it settles it
+            // (not as an event: a stale pause event undone by it is no resume now).
+            learnPauseFromARead(false);
         }
         record.filter(WorkerRecord::triggerPending).ifPresent(r -> rememberTrigger());
         return SlotPlanner.initial(worker.schedule(), worker.options(), record, engine.now());
