@@ -25,7 +25,8 @@ import java.util.Optional;
  * @param passed         the deferred slot that the claim of the last slot went past, or {@link #NONE}:
  *                       the slots from it to the last slot were never run, and the node that runs the
  *                       last slot reports them; kept (a replay says it again, a re-run of the last slot
- *                       too, and a later slot's claim) until a run of the last slot finishes it
+ *                       too, and a later slot's claim after a death) until a run of the last slot
+ *                       finishes it
  */
 public record SlotState(String worker, long lastSlot, long fence, long claimId, Running running,
                         ClaimRequest.Kind lastKind, Outcome lastOutcome, long startedAt, long finishedAt, Flags flags,
