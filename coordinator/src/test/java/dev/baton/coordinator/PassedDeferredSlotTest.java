@@ -15,10 +15,13 @@ import dev.baton.coordinator.support.StickyRecords;
 import dev.baton.worker.LeaseLostException;
 import dev.baton.worker.MisfirePolicy;
 import dev.baton.worker.RunKind;
+import dev.baton.worker.WorkerContext;
 import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +51,15 @@ class PassedDeferredSlotTest {
         }
         assertThat(fleet.records.state("w").reruns()).isEqualTo(3);
         assertThat(fleet.records.state("w").deferred()).isEqualTo(S2.toEpochMilli());
+    }
+
+    /** Starts N as a standby whose runs lose their lease (N lives on) when {@code loses} says so. */
+    private ScriptedCoordination standbyLosingItsLeaseIn(Predicate<WorkerContext> loses) {
+        return fleet.start(fleet.records.node("n"), ClaimRole.STANDBY, WorkerOptions.defaults(), ctx -> {
+            if (loses.test(ctx)) {
+                throw new LeaseLostException("w", ctx.fencingToken());
+            }
+        });
     }
 
     /** N, a standby so far, becomes preferred for "w" at {@code at}. */
@@ -135,12 +147,7 @@ class PassedDeferredSlotTest {
      */
     @Test
     void aNodeThatLivesOnDoesNotReportThePassedSlotsAgainWhenItReRunsItsOwnSlot() {
-        ScriptedCoordination n = fleet.start(fleet.records.node("n"), ClaimRole.STANDBY, WorkerOptions.defaults(),
-                ctx -> {
-                    if (ctx.runKind() == RunKind.CATCH_UP) {
-                        throw new LeaseLostException("w", ctx.fencingToken());
-                    }
-                });
+        ScriptedCoordination n = standbyLosingItsLeaseIn(ctx -> ctx.runKind() == RunKind.CATCH_UP);
         s2DeferredWithTheReRunsUsedUp();
 
         becomesPreferred(n, S4.plusSeconds(1));
@@ -183,13 +190,8 @@ class PassedDeferredSlotTest {
      */
     @Test
     void aLivingNodeDoesNotReportThePassedSlotsAgainWithALaterSlotAfterTheReRunsAreUsedUp() {
-        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
-        ScriptedCoordination n = fleet.start(fleet.records.node("n"), ClaimRole.STANDBY, WorkerOptions.defaults(),
-                ctx -> {
-                    if (lost.incrementAndGet() <= 4) {
-                        throw new LeaseLostException("w", ctx.fencingToken());
-                    }
-                });
+        AtomicInteger runs = new AtomicInteger();
+        ScriptedCoordination n = standbyLosingItsLeaseIn(ctx -> runs.incrementAndGet() <= 4);
         s2DeferredWithTheReRunsUsedUp();
 
         becomesPreferred(n, S4.plusSeconds(1));

@@ -12,8 +12,10 @@ import dev.baton.coordinator.support.ScriptedCoordination;
 import dev.baton.coordinator.support.StickyRecords;
 import dev.baton.coordinator.support.TestWorker;
 import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.Outcome;
 import dev.baton.worker.WorkerInfo;
 import dev.baton.worker.WorkerOptions;
+import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -140,9 +142,7 @@ class PauseStateOnANodeTest {
         startN(ClaimRole.STANDBY);
         fleet.advanceTo(S3.plusSeconds(1));
 
-        assertThat(n.afterNextRead.get()).as("the read happened").isNull();
-        assertThat(fleet.records.state("w").toRecord().paused()).isFalse();
-        assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
+        assertResumedAfterTheFirstRead();
     }
 
     /**
@@ -153,15 +153,12 @@ class PauseStateOnANodeTest {
      */
     @Test
     void aLatePauseEventWhileTheFirstReadWasOnItsWayIsSettledByAReadAfterIt() {
-        StickyRecords.Node other = fleet.records.node("other");
-        other.pause("w");
-        other.resume("w");
+        pausedAndResumedElsewhere();
         n.afterNextRead.set(() -> n.events.pauseChanged("w", true));
         startN(ClaimRole.STANDBY);
         fleet.advanceTo(S3.plusSeconds(1));
 
-        assertThat(n.afterNextRead.get()).as("the read happened").isNull();
-        assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
+        assertResumedAfterTheFirstRead();
         release.countDown();
         n.roles.put("w", ClaimRole.PREFERRED);
         n.events.rebalanced();
@@ -170,13 +167,24 @@ class PauseStateOnANodeTest {
         fleet.assertRanOrReported(S3);
     }
 
-    private void slotLeftBeforeStart(boolean latePauseEvent) {
+    /** Another node pauses "w" and resumes it: the record says resumed. */
+    private StickyRecords.Node pausedAndResumedElsewhere() {
         StickyRecords.Node other = fleet.records.node("other");
         other.pause("w");
         other.resume("w");
+        return other;
+    }
+
+    private void assertResumedAfterTheFirstRead() {
+        assertThat(n.afterNextRead.get()).as("the read happened").isNull();
+        assertThat(fleet.records.state("w").toRecord().paused()).isFalse();
+        assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
+    }
+
+    private void slotLeftBeforeStart(boolean latePauseEvent) {
+        StickyRecords.Node other = pausedAndResumedElsewhere();
         fleet.advanceTo(S1);
-        other.claim(dev.baton.worker.spi.ClaimRequest.scheduled("w", S1)).orElseThrow()
-                .complete(dev.baton.worker.Outcome.SUCCEEDED);
+        other.claim(ClaimRequest.scheduled("w", S1)).orElseThrow().complete(Outcome.SUCCEEDED);
         fleet.advanceTo(S2.plusMillis(500));
         if (latePauseEvent) {
             n.afterNextRead.set(() -> n.events.pauseChanged("w", true));

@@ -328,13 +328,23 @@ final class PeriodicEntry {
         return true;
     }
 
-    private void learnPauseFromARead(boolean asEvent) {
+    /**
+     * As {@link #learnPause}; if an event came since {@code record} was read, newer or older than it,
+     * a read after the event settles it (not as an event: a stale pause event it undoes is no resume now).
+     */
+    private void settlePause(WorkerRecord record, long changesBefore, boolean asEvent) {
+        if (!learnPause(record, changesBefore, asEvent)) {
+            learnPauseFromARead();
+        }
+    }
+
+    private void learnPauseFromARead() {
         long changesBefore;
         synchronized (this) {
             changesBefore = pauseChanges;
         }
         try {
-            engine.coordination().read(worker.name()).ifPresent(r -> learnPause(r, changesBefore, asEvent));
+            engine.coordination().read(worker.name()).ifPresent(r -> learnPause(r, changesBefore, false));
         } catch (RuntimeException e) {
             log.debug("Worker {}: its record cannot be read; its pause state stays as the last event told", worker.name(),
                     e);
@@ -496,11 +506,7 @@ final class PeriodicEntry {
             log.debug("Worker {}: its record cannot be read yet; planning from the schedule alone", worker.name(), e);
             record = Optional.empty();
         }
-        if (record.isPresent() && !learnPause(record.get(), pauseChangesBefore, true)) {
-            // An event came while the read was on its way, newer or older than it: a read after it settles it
-            // (not as an event: a stale pause event undone by it is no resume now).
-            learnPauseFromARead(false);
-        }
+        record.ifPresent(r -> settlePause(r, pauseChangesBefore, true));
         record.filter(WorkerRecord::triggerPending).ifPresent(r -> rememberTrigger());
         return SlotPlanner.initial(worker.schedule(), worker.options(), record, engine.now());
     }
@@ -914,11 +920,8 @@ final class PeriodicEntry {
             finished.record().filter(WorkerRecord::triggerPending).ifPresent(r -> triggerPending = true);
         }
         // An event learned during the run may be newer than the run's record (a resume applied right after
-        // the completion), or older (its successor's event lost): a record read after the event settles it.
-        Optional<WorkerRecord> record = finished.record();
-        if (record.isPresent() && !learnPause(record.get(), pauseChangesBefore, false)) {
-            learnPauseFromARead(false);
-        }
+        // the completion) or older (its successor's event lost).
+        finished.record().ifPresent(r -> settlePause(r, pauseChangesBefore, false));
         return Optional.of(finished);
     }
 
