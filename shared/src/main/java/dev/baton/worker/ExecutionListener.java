@@ -6,6 +6,10 @@ import java.time.Instant;
  * Observes executions (metrics, journals, audit). Every method has a no-op default; each call is
  * guarded, so a failing listener is logged and never breaks the scheduler. Calls are made on the
  * execution's thread and should return quickly.
+ *
+ * <p>An execution whose work never began (its lease was lost between the claim and the start, as
+ * when the node was paused in between, or the node began to stop) is logged and reported to no
+ * listener: each execution a listener hears of has a start, an end and a finish.
  */
 public interface ExecutionListener {
 

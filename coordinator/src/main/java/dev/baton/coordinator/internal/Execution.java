@@ -89,8 +89,6 @@ final class Execution {
 
     private Finished runInMdc() {
         Instant startedAt = engine.now();
-        engine.listeners().started(new ExecutionStart(worker.name(), executionId, lease.slot(), lease.fencingToken(),
-                engine.nodeId(), startedAt, kind));
         Cancellable timeout = worker.options().timeoutIfAny()
                 .map(t -> engine.scheduler().schedule(startedAt.plus(t), () -> stop(Outcome.TIMED_OUT)))
                 .orElse(() -> { });
@@ -98,12 +96,18 @@ final class Execution {
         Renewal renewal = new Renewal();
         renewal.arm();
         Throwable error = null;
+        boolean began = false;
         try {
             if (begin()) {
-                // A pause between the claim and here may have cost the lease: never start the work without it.
+                // A pause between the claim and here may have cost the lease: never start the work without it,
+                // nor tell the listeners of a start (a journal's start line, written at the thaw with the old
+                // fence, would show the node running beside the one that took the slot over).
                 if (!lease.isValid()) {
                     stop(Outcome.LEASE_LOST);
                 } else {
+                    began = true;
+                    engine.listeners().started(new ExecutionStart(worker.name(), executionId, lease.slot(),
+                            lease.fencingToken(), engine.nodeId(), startedAt, kind));
                     try (ServiceScope scope = engine.services().openScope()) {
                         WorkerAccess.execute(worker, new ExecutionContext(executionId, engine.nodeId(), lease, scope, kind));
                     }
@@ -123,6 +127,16 @@ final class Execution {
                 : error == null ? Outcome.SUCCEEDED : Outcome.FAILED;
         ExecutionResult result = new ExecutionResult(worker.name(), executionId, lease.slot(), lease.fencingToken(),
                 engine.nodeId(), startedAt, engine.now(), outcome, Optional.ofNullable(error), kind);
+        if (!began) {
+            // Listeners hear of executions whose work began, each with its start, end and finish.
+            log.warn("Worker {} did not start its run of slot {}: {}", worker.name(), lease.slot(), switch (outcome) {
+                case LEASE_LOST -> "its lease was lost between the claim and the start (was this node paused or cut"
+                        + " off?); another node may take the slot over";
+                case INTERRUPTED -> "the node is stopping";
+                default -> "outcome " + outcome;
+            }, error);
+            return new Finished(result, complete(outcome));
+        }
         report(result, error);
         // Before the lock is released, after which another node may start the next run: a journal line
         // written later (or never, if this process dies in between) would show two runs at once.
