@@ -37,12 +37,27 @@ public final class HazelcastCoordination {
 
     /** How long an execution keeps its lease without a renewal a quorum acknowledged, by default. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
+    /**
+     * Three copies of each record: the majority side of any split of up to six members keeps one. A
+     * larger fleet sets the floor to a majority of itself, which raises the copies with it.
+     */
+    static final int DEFAULT_RECORD_BACKUPS = 2;
     /** Where {@link #configure(Config, int)} records the floor, for the builder to read. */
     public static final String MIN_CLUSTER_SIZE_PROPERTY = "baton.min.cluster.size";
 
     private static final Logger log = LoggerFactory.getLogger(HazelcastCoordination.class);
 
     private HazelcastCoordination() {
+    }
+
+    /**
+     * The longest a graceful close spends leaving, for this lease: giving the voter seat back (three
+     * times the lease plus margin, and 2 s) and waiting for the others to hear its goodbye (2 s).
+     * What a deployment's shutdown grace must allow for, beside the executions' own and Hazelcast's.
+     */
+    public static Duration closeLimit(Duration lease) {
+        HzSettings settings = HzSettings.forLease(lease, 1, Duration.ZERO);
+        return HzCoordination.seatReturnBound(settings.expiry()).plus(settings.closeTimeout());
     }
 
     /**
@@ -79,16 +94,6 @@ public final class HazelcastCoordination {
      * @return {@code config}
      * @throws IllegalArgumentException if the floor is below 1, or differs from one recorded before
      */
-    /**
-     * The longest a graceful close spends leaving, for this lease: giving the voter seat back (three
-     * times the lease plus margin, and 2 s) and waiting for the others to hear its goodbye (2 s).
-     * What a deployment's shutdown grace must allow for, beside the executions' own and Hazelcast's.
-     */
-    public static Duration closeLimit(Duration lease) {
-        HzSettings settings = HzSettings.forLease(lease, 1, Duration.ZERO);
-        return HzCoordination.seatReturnBound(settings.expiry()).plus(settings.closeTimeout());
-    }
-
     public static Config configure(Config config, int minClusterSize, MemberTiming timing) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(timing, "timing");
@@ -141,10 +146,19 @@ public final class HazelcastCoordination {
         }
     }
 
+    /**
+     * How many backups each record has: enough that the majority side of any split keeps a copy, for
+     * fleets of up to {@code 2 * (backups + 1)} members. With one, a 2 | 3 split of five lost the
+     * records whose two copies were both on the two (pauses, triggers, and the slot they had just
+     * claimed, which the three then ran again as if it were new).
+     */
+    static int recordBackups(int minClusterSize) {
+        return Math.max(DEFAULT_RECORD_BACKUPS, Math.min(6, minClusterSize - 1));
+    }
+
     private static MapConfig recordsMapConfig(int minClusterSize) {
-        // A quorum of copies: a majority side of any partition still has every record.
         return new MapConfig(HzSettings.RECORDS_MAP)
-                .setBackupCount(Math.max(1, Math.min(6, minClusterSize - 1)))
+                .setBackupCount(recordBackups(minClusterSize))
                 .setAsyncBackupCount(0)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
                 .setMergePolicyConfig(new MergePolicyConfig(HighestFenceMergePolicy.class.getName(), 100));
