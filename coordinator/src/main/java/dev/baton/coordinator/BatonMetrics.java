@@ -110,14 +110,26 @@ public final class BatonMetrics implements MeterBinder, ExecutionListener {
     /** {@inheritDoc} */
     @Override
     public void finished(ExecutionResult result) {
-        String w = label(result.worker());
-        executions.computeIfAbsent(w + "|" + result.outcome(), k -> Counter.builder("baton.executions")
-                .description("Finished executions by worker and outcome").tag("worker", w)
-                .tag("outcome", result.outcome().name().toLowerCase(Locale.ROOT)).register(registries)).increment();
+        String w = count(result);
         durations.computeIfAbsent(w, k -> Timer.builder("baton.execution.duration")
                 .description("How long executions ran").tag("worker", k)
                 .serviceLevelObjectives(BUCKETS).register(registries))
                 .record(positive(result.duration()));
+    }
+
+    /** Counted with its outcome: a node that keeps losing leases before the start is paused past them. */
+    @Override
+    public void notStarted(ExecutionResult result) {
+        count(result);
+    }
+
+    private String count(ExecutionResult result) {
+        String w = label(result.worker());
+        executions.computeIfAbsent(w + "|" + result.outcome(), k -> Counter.builder("baton.executions")
+                .description("Executions by worker and outcome, also those whose lease was lost before they began")
+                .tag("worker", w).tag("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
+                .register(registries)).increment();
+        return w;
     }
 
     /** {@inheritDoc} */

@@ -7,9 +7,8 @@ import java.time.Instant;
  * guarded, so a failing listener is logged and never breaks the scheduler. Calls are made on the
  * execution's thread and should return quickly.
  *
- * <p>An execution whose work never began (its lease was lost between the claim and the start, as
- * when the node was paused in between, or the node began to stop) is logged and reported to no
- * listener: each execution a listener hears of has a start, an end and a finish.
+ * <p>An execution is either {@link #started}, then {@link #ending} and {@link #finished}, or (its
+ * work never began) only {@link #notStarted}.
  */
 public interface ExecutionListener {
 
@@ -33,6 +32,14 @@ public interface ExecutionListener {
      * that may take time.
      */
     default void finished(ExecutionResult result) {
+    }
+
+    /**
+     * The slot was claimed but its work never began: the lease was lost between the claim and the
+     * start (as when the node was paused there; {@code LEASE_LOST}), or the node began to stop
+     * ({@code INTERRUPTED}). No other call comes for this execution; the slot counts as unfinished.
+     */
+    default void notStarted(ExecutionResult result) {
     }
 
     /** This node tried to claim the slot and another node (or an earlier run) had it. */

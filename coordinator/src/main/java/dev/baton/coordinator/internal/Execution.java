@@ -67,6 +67,10 @@ final class Execution {
         return stopCause == null;
     }
 
+    private synchronized boolean stopped() {
+        return stopCause != null;
+    }
+
     private synchronized Outcome finish() {
         finished = true;
         return stopCause;
@@ -96,18 +100,24 @@ final class Execution {
         Renewal renewal = new Renewal();
         renewal.arm();
         Throwable error = null;
-        boolean began = false;
+        boolean announced = false;
         try {
-            if (begin()) {
-                // A pause between the claim and here may have cost the lease: never start the work without it,
-                // nor tell the listeners of a start (a journal's start line, written at the thaw with the old
-                // fence, would show the node running beside the one that took the slot over).
+            // A pause between the claim and here may have cost the lease: tell no listener of a start without
+            // it (a journal's start line, written at the thaw with the old fence, would show this node running
+            // beside the one that took the slot over).
+            if (!stopped() && lease.isValid()) {
+                announced = true;
+                // Before begin(): a stop while the listeners run is only recorded, and keeps doWork from starting.
+                engine.listeners().started(new ExecutionStart(worker.name(), executionId, lease.slot(),
+                        lease.fencingToken(), engine.nodeId(), startedAt, kind));
+            }
+            if (!announced) {
+                stop(Outcome.LEASE_LOST);
+            } else if (begin()) {
+                // The listeners may have taken longer than what was left of the lease.
                 if (!lease.isValid()) {
                     stop(Outcome.LEASE_LOST);
                 } else {
-                    began = true;
-                    engine.listeners().started(new ExecutionStart(worker.name(), executionId, lease.slot(),
-                            lease.fencingToken(), engine.nodeId(), startedAt, kind));
                     try (ServiceScope scope = engine.services().openScope()) {
                         WorkerAccess.execute(worker, new ExecutionContext(executionId, engine.nodeId(), lease, scope, kind));
                     }
@@ -127,8 +137,8 @@ final class Execution {
                 : error == null ? Outcome.SUCCEEDED : Outcome.FAILED;
         ExecutionResult result = new ExecutionResult(worker.name(), executionId, lease.slot(), lease.fencingToken(),
                 engine.nodeId(), startedAt, engine.now(), outcome, Optional.ofNullable(error), kind);
-        if (!began) {
-            // Listeners hear of executions whose work began, each with its start, end and finish.
+        if (!announced) {
+            engine.listeners().notStarted(result);
             log.warn("Worker {} did not start its run of slot {}: {}", worker.name(), lease.slot(), switch (outcome) {
                 case LEASE_LOST -> "its lease was lost between the claim and the start (was this node paused or cut"
                         + " off?); another node may take the slot over";

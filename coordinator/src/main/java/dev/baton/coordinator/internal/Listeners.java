@@ -36,6 +36,10 @@ final class Listeners {
         each(l -> l.finished(result));
     }
 
+    void notStarted(ExecutionResult result) {
+        each(l -> l.notStarted(result));
+    }
+
     void claimLost(String worker, Instant slot) {
         each(l -> l.claimLost(worker, slot));
     }

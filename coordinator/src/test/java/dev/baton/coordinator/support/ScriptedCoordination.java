@@ -52,6 +52,12 @@ public final class ScriptedCoordination implements Coordination {
     public volatile int heldAtClose = -1;
     /** How many of the next leases arrive already lost. */
     public final java.util.concurrent.atomic.AtomicInteger invalidLeases = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * How many of the next leases can be lost on the test's word ({@link #loseLeases()}), as when the
+     * node's lease watch sees its lock lapse (a pause, a cut) at a moment the test chooses.
+     */
+    public final java.util.concurrent.atomic.AtomicInteger losableLeases = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.List<LosableLease> losable = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Runs once, right after the next completion returned its record and before the engine handles it. */
     public final java.util.concurrent.atomic.AtomicReference<Runnable> afterNextCompletion =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -87,8 +93,53 @@ public final class ScriptedCoordination implements Coordination {
         if (blocks && afterGrant) {
             passBlock(claimBlocked, claimEntered, "claim");
         }
+        if (lease.isPresent() && losableLeases.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            LosableLease l = new LosableLease(lease.get());
+            losable.add(l);
+            return Optional.of(l);
+        }
         return lease.isPresent() && invalidLeases.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                 ? lease.map(InvalidLease::new) : lease;
+    }
+
+    /** Loses every losable lease granted so far: their validity ends and their lost-actions run, on this thread. */
+    public void loseLeases() {
+        losable.forEach(LosableLease::lose);
+    }
+
+    /** A lease that is lost when the test says so. */
+    private static final class LosableLease extends ForwardingLease {
+        private final java.util.List<Runnable> actions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean lost;
+
+        LosableLease(Lease lease) {
+            super(lease);
+        }
+
+        void lose() {
+            lost = true;
+            actions.forEach(Runnable::run);
+        }
+
+        @Override
+        public boolean isValid() {
+            return !lost && lease.isValid();
+        }
+
+        @Override
+        public boolean renew() {
+            return !lost && lease.renew();
+        }
+
+        @Override
+        public void onLost(Runnable action) {
+            if (lost) {
+                action.run();
+            } else {
+                actions.add(action);
+                lease.onLost(action);
+            }
+        }
     }
 
     /** Passes every call to {@code lease}; the scripted leases below change a few. */

@@ -59,6 +59,12 @@ public final class ClusterHistory implements ExecutionListener, AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** Listed like any other outcome: the history shows the lease lost before the work began. */
+    @Override
+    public void notStarted(ExecutionResult result) {
+        finished(result);
+    }
+
     @Override
     public void finished(ExecutionResult result) {
         synchronized (this) {
