@@ -265,10 +265,21 @@ final class PeriodicEntry {
         }
     }
 
-    /** Run since {@code slot}, or running, or claimed for it or later (a slot skipped by its misfire policy is no slot lost). */
-    private static boolean ranSince(Optional<WorkerRecord> record, Instant slot) {
-        return record.map(r -> r.running() || r.lastFinishedAt().map(at -> at.isAfter(slot)).orElse(false)
-                || r.lastSlot().map(last -> !last.isBefore(slot)).orElse(false)).orElse(false);
+    /**
+     * Run since {@code slot}, or running, or claimed for it or later (a slot skipped by its misfire
+     * policy is no slot lost). A record last claimed for a slot minutes ahead shows no run since: it
+     * was written while the cluster clock was ahead, and nobody runs by it now.
+     */
+    private boolean ranSince(Optional<WorkerRecord> record, Instant slot) {
+        return record.map(r -> r.running() || !r.lastSlot().map(this::writtenAhead).orElse(false)
+                && (r.lastFinishedAt().map(at -> at.isAfter(slot)).orElse(false)
+                || r.lastSlot().map(last -> !last.isBefore(slot)).orElse(false))).orElse(false);
+    }
+
+    /** Whether {@code slot} lies more than a period ahead of the cluster clock: a clock that was ahead wrote it. */
+    private boolean writtenAhead(Instant slot) {
+        return worker.schedule().nextAfter(engine.now())
+                .map(next -> slot.isAfter(next.plus(SlotPlanner.MISFIRE_THRESHOLD))).orElse(false);
     }
 
     private synchronized boolean fellBeforeResume(Instant slot) {
@@ -293,6 +304,9 @@ final class PeriodicEntry {
             watchSlot = null;
         }
         Optional<Lease> lease = engine.coordination().claim(scheduledClaim(passed));
+        if (lease.isEmpty()) {
+            lease = rebaseIfAhead(Plan.at(passed));
+        }
         if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
             execute(lease.get(), RunKind.CATCH_UP);
             return afterLeftBehind(lease.get(), Plan.at(passed));
@@ -621,10 +635,7 @@ final class PeriodicEntry {
      */
     private Optional<Lease> rebaseIfAhead(Plan due) {
         Optional<Instant> last = readRecord().flatMap(WorkerRecord::lastSlot);
-        Instant now = engine.now();
-        boolean ahead = last.isPresent() && worker.schedule().nextAfter(now)
-                .map(next -> last.get().isAfter(next.plus(SlotPlanner.MISFIRE_THRESHOLD))).orElse(false);
-        if (!ahead || !due.slot().isBefore(last.get())) {
+        if (last.isEmpty() || !writtenAhead(last.get()) || !due.slot().isBefore(last.get())) {
             return Optional.empty();
         }
         Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rebased(worker.name(), due.slot()));
@@ -745,7 +756,7 @@ final class PeriodicEntry {
     private boolean claimedSince(Instant slot) {
         try {
             return engine.coordination().read(worker.name()).flatMap(WorkerRecord::lastSlot)
-                    .map(last -> !last.isBefore(slot)).orElse(false);
+                    .map(last -> !last.isBefore(slot) && !writtenAhead(last)).orElse(false);
         } catch (RuntimeException e) {
             log.debug("Worker {}: its record cannot be read; leaving slot {} to its preferred node", worker.name(), slot, e);
             return true;
