@@ -97,12 +97,24 @@ class ClockOffsetIT {
             boolean excused = faults.stream().anyMatch(f -> !now.isBefore(f[0]) && !now.isAfter(f[1]));
             lastRun.forEach((worker, last) -> {
                 if (!excused && Duration.between(last, now).compareTo(STALL_LIMIT) > 0) {
-                    stalls.add(worker + " idle for " + Duration.between(last, now).toMillis() + " ms at " + now);
+                    stalls.add(worker + " idle for " + Duration.between(last, now).toMillis() + " ms at " + now
+                            + "; what the nodes logged of it last: " + loggedOf(worker));
                     lastRun.put(worker, now);
                 }
             });
             Thread.sleep(200);
         }
+    }
+
+    /** The last few lines each node logged about {@code worker}, so that a failure on CI says why. */
+    private String loggedOf(String worker) {
+        List<String> lines = new ArrayList<>();
+        for (NodeProcess n : fleet.nodes()) {
+            List<String> about = n.logText().lines().filter(l -> l.contains(worker + " ") || l.contains(worker + ":")
+                    || l.contains("worker=" + worker + " ")).toList();
+            lines.addAll(about.subList(Math.max(0, about.size() - 4), about.size()));
+        }
+        return lines.toString();
     }
 
     private void excuse(Instant from, Duration length) {
