@@ -30,6 +30,8 @@ public final class Fleet implements AutoCloseable {
     /** What BatonNode logs when Hazelcast has merged its member back after a split (merge tasks done). */
     private static final String MERGED = "merged this member back into the cluster";
 
+    private static final java.util.concurrent.atomic.AtomicInteger FLEETS = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Path dir;
     private final Map<String, String> env;
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
@@ -48,7 +50,9 @@ public final class Fleet implements AutoCloseable {
         }
         e.put("BATON_MEMBERS", String.join(",", members));
         e.put("BATON_PORT", "5701");
-        e.put("BATON_CLUSTER_NAME", "fleet-" + ProcessHandle.current().pid());
+        // A cluster of its own: every test's nodes use the same addresses, and a node of the previous
+        // test that is still going down must not join this one.
+        e.put("BATON_CLUSTER_NAME", "fleet-" + ProcessHandle.current().pid() + "-" + FLEETS.incrementAndGet());
         // As the image does: each node keeps its voter state (one file per node id) across restarts.
         e.put("BATON_STATE_DIR", dir.resolve("state").toString());
         e.putAll(extraEnv);
@@ -358,5 +362,6 @@ public final class Fleet implements AutoCloseable {
     @Override
     public void close() {
         all.forEach(NodeProcess::destroy);
+        all.forEach(NodeProcess::awaitExit);
     }
 }

@@ -194,4 +194,18 @@ public final class NodeProcess {
             process.toHandle().destroyForcibly();
         }
     }
+
+    /** Waits (bounded) until the process is gone, so that the next test finds its address free. */
+    void awaitExit() {
+        if (process == null) {
+            return;
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(id + " (pid " + process.pid() + ") still runs 10 s after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
