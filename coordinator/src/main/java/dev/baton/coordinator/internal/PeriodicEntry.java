@@ -63,6 +63,9 @@ final class PeriodicEntry {
      */
     private Instant resumedAt = Instant.MIN;
     private Instant passedSlot;
+    /** The token of a record last seen ahead of this node's clock, and since when. */
+    private long aheadFence;
+    private Instant aheadSince;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
     /**
@@ -229,6 +232,11 @@ final class PeriodicEntry {
             passed = watchSlot;
             latest = passedSlot;
         }
+        if (record.map(r -> !r.running() && r.lastSlot().map(this::writtenAhead).orElse(false) && !leftAhead(r))
+                .orElse(false)) {
+            // Ahead of this node's clock: the next tick tells whether anybody still claims by it.
+            return;
+        }
         if (ranSince(record, passed)) {
             synchronized (this) {
                 // Alive up to the oldest slot; the latest, if newer and not shown run, is checked next
@@ -267,19 +275,44 @@ final class PeriodicEntry {
 
     /**
      * Run since {@code slot}, or running, or claimed for it or later (a slot skipped by its misfire
-     * policy is no slot lost). A record last claimed for a slot minutes ahead shows no run since: it
-     * was written while the cluster clock was ahead, and nobody runs by it now.
+     * policy is no slot lost). A record left minutes ahead shows no run since (see {@link #leftAhead}).
      */
     private boolean ranSince(Optional<WorkerRecord> record, Instant slot) {
-        return record.map(r -> r.running() || !r.lastSlot().map(this::writtenAhead).orElse(false)
+        return record.map(r -> r.running() || !leftAhead(r)
                 && (r.lastFinishedAt().map(at -> at.isAfter(slot)).orElse(false)
                 || r.lastSlot().map(last -> !last.isBefore(slot)).orElse(false))).orElse(false);
     }
 
-    /** Whether {@code slot} lies more than a period ahead of the cluster clock: a clock that was ahead wrote it. */
+    /** Whether {@code slot} lies more than a period ahead of this node's cluster clock. */
     private boolean writtenAhead(Instant slot) {
         return worker.schedule().nextAfter(engine.now())
                 .map(next -> slot.isAfter(next.plus(SlotPlanner.MISFIRE_THRESHOLD))).orElse(false);
+    }
+
+    /**
+     * Whether the record's last slot lies ahead of this node's clock and nobody has claimed since
+     * for two periods and the grace (on this node's clock; a step back starts the wait again): it was
+     * written while the cluster clock was
+     * ahead, and nobody runs by it now. A record ahead of the clock alone proves nothing: this
+     * node's estimate of the cluster clock may lag for a moment (the clock stepped forward), and the
+     * preferred node claims every period on the right one.
+     */
+    private boolean leftAhead(WorkerRecord r) {
+        if (!r.lastSlot().map(this::writtenAhead).orElse(false)) {
+            return false;
+        }
+        Instant clock = engine.now();
+        Duration period = worker.schedule().nextAfter(clock).flatMap(next -> worker.schedule().nextAfter(next)
+                .map(after -> Duration.between(next, after))).orElse(Duration.ZERO);
+        Duration wait = period.multipliedBy(2).plus(engine.lookGrace());
+        synchronized (this) {
+            if (aheadFence != r.fencingToken() || aheadSince == null || clock.isBefore(aheadSince)) {
+                aheadFence = r.fencingToken();
+                aheadSince = clock;
+                return false;
+            }
+            return !clock.isBefore(aheadSince.plus(wait));
+        }
     }
 
     private synchronized boolean fellBeforeResume(Instant slot) {
@@ -304,7 +337,7 @@ final class PeriodicEntry {
             watchSlot = null;
         }
         Optional<Lease> lease = engine.coordination().claim(scheduledClaim(passed));
-        if (lease.isEmpty()) {
+        if (lease.isEmpty() && readRecord().map(this::leftAhead).orElse(false)) {
             lease = rebaseIfAhead(Plan.at(passed));
         }
         if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
@@ -755,8 +788,8 @@ final class PeriodicEntry {
     /** Whether some node claimed {@code slot} or a later one (an unreadable record counts as claimed). */
     private boolean claimedSince(Instant slot) {
         try {
-            return engine.coordination().read(worker.name()).flatMap(WorkerRecord::lastSlot)
-                    .map(last -> !last.isBefore(slot) && !writtenAhead(last)).orElse(false);
+            return engine.coordination().read(worker.name()).map(r -> !leftAhead(r)
+                    && r.lastSlot().map(last -> !last.isBefore(slot)).orElse(false)).orElse(false);
         } catch (RuntimeException e) {
             log.debug("Worker {}: its record cannot be read; leaving slot {} to its preferred node", worker.name(), slot, e);
             return true;
