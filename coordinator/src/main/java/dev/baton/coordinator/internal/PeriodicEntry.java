@@ -298,7 +298,8 @@ final class PeriodicEntry {
      * preferred node claims every period on the right one.
      */
     private boolean leftAhead(WorkerRecord r) {
-        if (!r.lastSlot().map(this::writtenAhead).orElse(false)) {
+        // A run in progress holds the token still however long it takes: its holder is alive, or is taken over.
+        if (r.running() || !r.lastSlot().map(this::writtenAhead).orElse(false)) {
             return false;
         }
         Instant clock = engine.now();
