@@ -65,6 +65,7 @@ final class PeriodicEntry {
     private Instant passedSlot;
     /** The token of a record last seen ahead of this node's clock, and since when. */
     private long aheadFence;
+    private Instant aheadFinished;
     private Instant aheadSince;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
@@ -298,8 +299,14 @@ final class PeriodicEntry {
      * preferred node claims every period on the right one.
      */
     private boolean leftAhead(WorkerRecord r) {
-        // A run in progress holds the token still however long it takes: its holder is alive, or is taken over.
-        if (r.running() || !r.lastSlot().map(this::writtenAhead).orElse(false)) {
+        // A run in progress holds the token still however long it takes: the wait starts when it has ended.
+        if (r.running()) {
+            synchronized (this) {
+                aheadSince = null;
+            }
+            return false;
+        }
+        if (!r.lastSlot().map(this::writtenAhead).orElse(false)) {
             return false;
         }
         Instant clock = engine.now();
@@ -307,8 +314,11 @@ final class PeriodicEntry {
                 .map(after -> Duration.between(next, after))).orElse(Duration.ZERO);
         Duration wait = period.multipliedBy(2).plus(engine.lookGrace());
         synchronized (this) {
-            if (aheadFence != r.fencingToken() || aheadSince == null || clock.isBefore(aheadSince)) {
+            Instant finished = r.lastFinishedAt().orElse(null);
+            if (aheadFence != r.fencingToken() || !java.util.Objects.equals(aheadFinished, finished)
+                    || aheadSince == null || clock.isBefore(aheadSince)) {
                 aheadFence = r.fencingToken();
+                aheadFinished = finished;
                 aheadSince = clock;
                 return false;
             }
@@ -338,7 +348,8 @@ final class PeriodicEntry {
             watchSlot = null;
         }
         Optional<Lease> lease = engine.coordination().claim(scheduledClaim(passed));
-        if (lease.isEmpty() && readRecord().map(this::leftAhead).orElse(false)) {
+        if (lease.isEmpty() && (engine.coordination().role(worker.name()) == ClaimRole.PREFERRED
+                || readRecord().map(this::leftAhead).orElse(false))) {
             lease = rebaseIfAhead(Plan.at(passed));
         }
         if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
