@@ -65,7 +65,8 @@ public final class BenchMain {
                 : new Results("", "", List.of(), List.of(), List.of(), Map.of());
         boolean measures = parts.contains("jmh") || parts.contains("fleet") || parts.contains("failover");
         String machine = measures ? machine() : previous.machine();
-        String date = measures ? LocalDate.now().toString() : previous.date();
+        String today = LocalDate.now().toString();
+        Map<String, String> measured = new TreeMap<>(previous.measured());
         Map<String, String> setup = new TreeMap<>(previous.setup());
         if (parts.contains("fleet") || parts.contains("failover")) {
             systems.forEach(c -> setup.put(c.label(), setup(c)));
@@ -76,7 +77,8 @@ public final class BenchMain {
         List<JmhFigures.Row> jmh = previous.jmh();
         if (parts.contains("jmh")) {
             jmh = JmhFigures.run(o.getOrDefault("jmh", "dev.baton.bench.jmh"));
-            save(json, resultsDir, new Results(machine, date, jmh, previous.fleet(), previous.failover(), setup));
+            measured.put("jmh", today);
+            save(json, resultsDir, results(machine, jmh, previous.fleet(), previous.failover(), setup, measured));
         }
         List<FleetBenchmark.Step> fleet = previous.fleet();
         if (parts.contains("fleet")) {
@@ -86,9 +88,10 @@ public final class BenchMain {
                     postgres, work.resolve("fleet"));
             List<Integer> steps = Arrays.stream(o.getOrDefault("steps", "100,500,1000,2000,4000,6000,8000,12000")
                     .split(",")).map(s -> Integer.parseInt(s.trim())).toList();
+            measured.put("fleet", today);
             for (Contender c : systems) {
                 fleet.addAll(bench.ramp(c, steps, Boolean.parseBoolean(o.getOrDefault("fine", "true"))));
-                save(json, resultsDir, new Results(machine, date, jmh, fleet, previous.failover(), setup));
+                save(json, resultsDir, results(machine, jmh, fleet, previous.failover(), setup, measured));
             }
         }
         List<FailoverBenchmark.Sample> failover = previous.failover();
@@ -96,14 +99,21 @@ public final class BenchMain {
             failover = othersThan(systems, previous.failover(), FailoverBenchmark.Sample::contender);
             FailoverBenchmark bench = new FailoverBenchmark(Integer.parseInt(o.getOrDefault("repeats", "5")),
                     postgres, work.resolve("failover"));
+            measured.put("failover", today);
             for (Contender c : systems) {
                 failover.addAll(bench.run(c));
             }
         }
 
-        Results results = new Results(machine, date, jmh, fleet, failover, setup);
+        Results results = results(machine, jmh, fleet, failover, setup, measured);
         save(json, resultsDir, results);
         log.info("Results in {}:\n{}", resultsDir.toAbsolutePath(), Report.markdown(results));
+    }
+
+    private static Results results(String machine, List<JmhFigures.Row> jmh, List<FleetBenchmark.Step> fleet,
+                                   List<FailoverBenchmark.Sample> failover, Map<String, String> setup,
+                                   Map<String, String> measured) {
+        return new Results(machine, Results.newest(measured), jmh, fleet, failover, setup, measured);
     }
 
     private static Contender contender(String name) {

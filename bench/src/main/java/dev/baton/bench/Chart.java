@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Two panels as SVG: p99 start lateness against the offered load for each system's ramp,
@@ -35,8 +37,15 @@ final class Chart {
         failover(svg, r);
         legend(svg);
         svg.append(String.format(Locale.ROOT, "<text x=\"20\" y=\"%d\" fill=\"#555\">%s</text>%n", H + 48,
-                escape("Measured " + r.date() + " on " + r.machine() + "; bench/run.sh")));
+                escape("Measured " + chartDays(r) + " on " + r.machine() + "; bench/run.sh")));
         return svg.append("</svg>\n").toString();
+    }
+
+    /** The days of the two parts the chart draws: the ramps' lateness and the fail-overs. */
+    private static String chartDays(Results r) {
+        String days = Stream.of("fleet", "failover").map(r.measured()::get).filter(d -> d != null).distinct()
+                .collect(Collectors.joining(" and "));
+        return days.isEmpty() ? r.date() : days;
     }
 
     /**

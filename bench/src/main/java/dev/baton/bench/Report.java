@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -28,9 +31,8 @@ public final class Report {
 
     public static String markdown(Results r) {
         StringBuilder md = new StringBuilder();
-        md.append("# Baton benchmarks\n\n")
-                .append("Measured ").append(r.date()).append(" on ").append(r.machine())
-                .append(". Reproduce: `bench/run.sh` (see the README's performance section).\n\n")
+        md.append("# Baton benchmarks\n\n").append(measured(r))
+                .append(" Reproduce: `bench/run.sh` (see the README's performance section).\n\n")
                 .append("![start lateness and fail-over](benchmarks.svg)\n\n");
         summary(md, r);
         setup(md, r);
@@ -48,6 +50,20 @@ public final class Report {
             failover(md, r.failover());
         }
         return md.toString();
+    }
+
+    /** When each part was measured: parts run on their own days are figures of different runs. */
+    static String measured(Results r) {
+        Set<String> days = new TreeSet<>(r.measured().values());
+        if (days.size() <= 1) {
+            return "Measured " + r.date() + " on " + r.machine() + ".";
+        }
+        List<String> parts = new ArrayList<>();
+        Map<String, String> names = Map.of("jmh", "JMH", "fleet", "fleet ramps", "failover", "fail-overs");
+        Results.PARTS.stream().filter(r.measured()::containsKey)
+                .forEach(p -> parts.add(names.get(p) + " " + r.measured().get(p)));
+        return "Measured on " + r.machine() + ", in separate runs: " + String.join("; ", parts)
+                + " (figures of different runs may come from different machines of this kind: compare within one).";
     }
 
     private static void summary(StringBuilder md, Results r) {

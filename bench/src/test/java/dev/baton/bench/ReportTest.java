@@ -63,6 +63,19 @@ class ReportTest {
     }
 
     @Test
+    void aPartMeasuredOnAnotherDayIsDatedOnItsOwn() {
+        JmhFigures.Row claim = new JmhFigures.Row("ClaimCompleteBenchmark.claimAndComplete", "members=3", 100, 2700,
+                8800, 3000);
+        Results mixed = new Results("2 cores", "2026-12-04", List.of(claim), results.fleet(), results.failover(),
+                Map.of(), Map.of("jmh", "2026-12-04", "fleet", "2026-12-01", "failover", "2026-12-01"));
+
+        assertThat(Report.markdown(mixed)).contains("in separate runs: JMH 2026-12-04; fleet ramps 2026-12-01;"
+                + " fail-overs 2026-12-01").doesNotContain("Measured 2026-12-04");
+        assertThat(Chart.svg(mixed)).contains("Measured 2026-12-01 on").doesNotContain("2026-12-04");
+        assertThat(Report.markdown(results)).contains("Measured 2026-12-01 on 2 cores.");
+    }
+
+    @Test
     void countsTheDatabaseInTheCpuPerExecution() {
         // 3 x 30% of a core for the nodes, plus 60% for PostgreSQL, over 2,600 executions/s.
         assertThat(Report.markdown(results)).contains("| CPU per execution at the sustained step (ms; nodes + database)"
