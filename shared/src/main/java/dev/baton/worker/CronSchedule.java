@@ -8,6 +8,7 @@ import com.cronutils.parser.CronParser;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -109,16 +110,22 @@ public final class CronSchedule implements Schedule {
 
     @Override
     public Optional<Instant> nextAfter(Instant reference) {
-        return executionTime.nextExecution(ZonedDateTime.ofInstant(reference, zone)).map(ZonedDateTime::toInstant);
+        // The parser carries the reference's fraction of a second into the result; slots are whole seconds.
+        return executionTime.nextExecution(ZonedDateTime.ofInstant(wholeSeconds(reference), zone))
+                .map(ZonedDateTime::toInstant);
     }
 
     @Override
     public Optional<Instant> latestAtOrBefore(Instant now) {
         // lastExecution is strictly before; a slot exactly at now is the latest one.
-        Optional<Instant> previous = executionTime.lastExecution(ZonedDateTime.ofInstant(now, zone))
+        Optional<Instant> previous = executionTime.lastExecution(ZonedDateTime.ofInstant(wholeSeconds(now), zone))
                 .map(ZonedDateTime::toInstant);
         Optional<Instant> atNow = previous.flatMap(this::nextAfter).filter(next -> !next.isAfter(now));
         return atNow.or(() -> previous);
+    }
+
+    private static Instant wholeSeconds(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS);
     }
 
     @Override

@@ -99,6 +99,27 @@ class ScheduleTest {
                 .hasMessageContaining("Schedule.cron(expression, zone)");
     }
 
+    /**
+     * Every node must compute the same slots whatever instant it asks from: a slot carrying the
+     * reference's fraction of a second (02.999 -> 03.999) is a different slot from another node's 03.000.
+     */
+    @Test
+    void cronSlotsFallOnWholeSecondsWhateverTheReference() {
+        Schedule everySecond = Schedule.cron("* * * * * ?", ZoneOffset.UTC, CronDialect.QUARTZ);
+        Schedule everyTwo = Schedule.cron("*/2 * * * * *", ZoneOffset.UTC, CronDialect.SPRING);
+
+        assertThat(everySecond.nextAfter(Instant.parse("2026-01-01T00:00:02.999Z")))
+                .contains(Instant.parse("2026-01-01T00:00:03Z"));
+        assertThat(everySecond.nextAfter(Instant.parse("2026-01-01T00:00:03Z")))
+                .as("strictly after").contains(Instant.parse("2026-01-01T00:00:04Z"));
+        assertThat(everySecond.latestAtOrBefore(Instant.parse("2026-01-01T00:00:03.500Z")))
+                .contains(Instant.parse("2026-01-01T00:00:03Z"));
+        assertThat(everyTwo.nextAfter(Instant.parse("2026-01-01T00:00:01.250Z")))
+                .contains(Instant.parse("2026-01-01T00:00:02Z"));
+        assertThat(everyTwo.latestAtOrBefore(Instant.parse("2026-01-01T00:00:03.999Z")))
+                .contains(Instant.parse("2026-01-01T00:00:02Z"));
+    }
+
     @Test
     void cronLatestSlotIncludesASlotExactlyAtNow() {
         Schedule quarterly = Schedule.cron("*/15 * * * *");
