@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.SkewedClocks;
 import dev.baton.coordinator.support.TestWorker;
 import dev.baton.coordinator.testing.ManualTime;
 import dev.baton.worker.BackgroundWorkerManager;
 import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.Schedule;
 import dev.baton.worker.spi.Coordination;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +34,7 @@ class ClockStepBackTest {
 
     private final ManualTime time = ManualTime.at(Harness.START);
     private final AtomicLong offset = new AtomicLong(AHEAD.toMillis());
-    private final InMemoryCluster cluster = InMemoryCoordination.cluster(new Shifted(), Duration.ofSeconds(5));
+    private final InMemoryCluster cluster = InMemoryCoordination.cluster(SkewedClocks.clock(time, offset), Duration.ofSeconds(5));
     private final Recorder recorder = new Recorder();
     private final List<BackgroundWorkerManager> managers = new ArrayList<>();
     private final Map<String, AtomicLong> nodeOffsets = new java.util.HashMap<>();
@@ -104,8 +100,8 @@ class ClockStepBackTest {
         for (String node : List.of("n1", "n2", "n3")) {
             AtomicLong own = new AtomicLong(AHEAD.toMillis());
             nodeOffsets.put(node, own);
-            Coordination c = shifted(cluster.node(node), own);
-            BackgroundWorkerManager m = Baton.manager(c).scheduler(new RealDelays(own))
+            Coordination c = SkewedClocks.shifted(time, cluster.node(node), own);
+            BackgroundWorkerManager m = Baton.manager(c).scheduler(SkewedClocks.delays(time, own))
                     .listener(recorder).build();
             for (int i = 0; i < WORKERS; i++) {
                 m.add(new TestWorker("drill-" + i, Schedule.fixedRate(Duration.ofSeconds(1)), ctx -> { }));
@@ -115,67 +111,7 @@ class ClockStepBackTest {
         }
     }
 
-    /** The node's coordination, with its own estimate of the cluster clock. */
-    private Coordination shifted(Coordination c, AtomicLong own) {
-        return (Coordination) Proxy.newProxyInstance(Coordination.class.getClassLoader(),
-                new Class<?>[] {Coordination.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("now") && method.getParameterCount() == 0) {
-                        return time.now().plusMillis(own.get());
-                    }
-                    try {
-                        return method.invoke(c, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
     private Instant cluster() {
         return time.now().plusMillis(offset.get());
-    }
-
-    /** The cluster clock: manual time plus the offset the test moves. */
-    private final class Shifted extends Clock {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return cluster();
-        }
-    }
-
-    /**
-     * Wake-ups at cluster instants, waited for in (manual) real time from the moment they are armed,
-     * as the real scheduler does: a clock that moves afterwards does not move the wake-up.
-     */
-    private final class RealDelays implements TaskScheduler {
-        private final AtomicLong own;
-
-        RealDelays(AtomicLong own) {
-            this.own = own;
-        }
-
-        @Override
-        public Cancellable schedule(Instant at, Runnable task) {
-            Duration wait = Duration.between(time.now().plusMillis(own.get()), at);
-            return time.schedule(time.now().plus(wait.isNegative() ? Duration.ZERO : wait), task);
-        }
-
-        @Override
-        public void dispatch(String name, Runnable task) {
-            time.dispatch(name, task);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

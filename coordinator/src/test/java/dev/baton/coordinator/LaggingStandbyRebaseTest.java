@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.ScriptedCoordination;
+import dev.baton.coordinator.support.SkewedClocks;
 import dev.baton.coordinator.support.TestWorker;
 import dev.baton.coordinator.testing.ManualTime;
 import dev.baton.worker.BackgroundWorkerManager;
@@ -12,13 +13,7 @@ import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.Schedule;
 import dev.baton.worker.spi.ClaimRole;
 import dev.baton.worker.spi.Coordination;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +38,7 @@ class LaggingStandbyRebaseTest {
     private final AtomicLong recordsOffset = new AtomicLong();
     private final AtomicLong preferredOffset = new AtomicLong();
     private final AtomicLong standbyOffset = new AtomicLong();
-    private final InMemoryCluster cluster = InMemoryCoordination.cluster(new Shifted(recordsOffset), Duration.ofSeconds(5));
+    private final InMemoryCluster cluster = InMemoryCoordination.cluster(SkewedClocks.clock(time, recordsOffset), Duration.ofSeconds(5));
     private final Recorder recorder = new Recorder();
     private final List<BackgroundWorkerManager> managers = new ArrayList<>();
 
@@ -79,13 +74,13 @@ class LaggingStandbyRebaseTest {
         standby.settling = settling;
         preferred.settling = settling;
         preferredOffset.addAndGet(STEP.toMillis());
-        advanceInRealTime(lag);
+        SkewedClocks.advanceInRealTime(time, lag);
         standbyOffset.addAndGet(STEP.toMillis());
         recordsOffset.addAndGet(STEP.toMillis());
-        advanceInRealTime(Duration.ofSeconds(5));
+        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(5));
         standby.settling = false;
         preferred.settling = false;
-        advanceInRealTime(Duration.ofSeconds(5));
+        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(5));
 
         List<ExecutionResult> all = recorder.results;
         List<String> seen = all.subList(before, all.size()).stream().map(r -> r.nodeId() + "@" + r.slot()).toList();
@@ -96,90 +91,13 @@ class LaggingStandbyRebaseTest {
                 .isEmpty();
     }
 
-    /**
-     * Manual time, moved along with real time: lookAgain's tie-breaking pauses are real sleeps (10 to
-     * 120 ms), which a plain advance would skip past.
-     */
-    private void advanceInRealTime(Duration d) {
-        for (long left = d.toMillis(); left > 0; left -= 20) {
-            time.advance(Duration.ofMillis(Math.min(20, left)));
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     private ScriptedCoordination node(String name, AtomicLong own, ClaimRole role) {
-        ScriptedCoordination c = new ScriptedCoordination(shifted(cluster.node(name), own));
+        ScriptedCoordination c = new ScriptedCoordination(SkewedClocks.shifted(time, cluster.node(name), own));
         c.roles.put("w", role);
-        BackgroundWorkerManager m = Baton.manager(c).scheduler(new RealDelays(own)).listener(recorder).build();
+        BackgroundWorkerManager m = Baton.manager(c).scheduler(SkewedClocks.delays(time, own)).listener(recorder).build();
         m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(1)), ctx -> { }));
         m.start();
         managers.add(m);
         return c;
-    }
-
-    private Coordination shifted(Coordination c, AtomicLong own) {
-        return (Coordination) Proxy.newProxyInstance(Coordination.class.getClassLoader(),
-                new Class<?>[] {Coordination.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("now") && method.getParameterCount() == 0) {
-                        return time.now().plusMillis(own.get());
-                    }
-                    try {
-                        return method.invoke(c, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    private final class Shifted extends Clock {
-        private final AtomicLong offset;
-
-        Shifted(AtomicLong offset) {
-            this.offset = offset;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return time.now().plusMillis(offset.get());
-        }
-    }
-
-    /** Wake-ups at cluster instants, waited for in (manual) real time from the moment they are armed. */
-    private final class RealDelays implements TaskScheduler {
-        private final AtomicLong own;
-
-        RealDelays(AtomicLong own) {
-            this.own = own;
-        }
-
-        @Override
-        public Cancellable schedule(Instant at, Runnable task) {
-            Duration wait = Duration.between(time.now().plusMillis(own.get()), at);
-            return time.schedule(time.now().plus(wait.isNegative() ? Duration.ZERO : wait), task);
-        }
-
-        @Override
-        public void dispatch(String name, Runnable task) {
-            time.dispatch(name, task);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
