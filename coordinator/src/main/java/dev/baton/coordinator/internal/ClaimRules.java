@@ -166,8 +166,10 @@ public final class ClaimRules {
         if (s.lastSlot() == SlotState.NONE || slot > s.lastSlot()) {
             return true;
         }
-        // A record written under a clock that was ahead: the claimer and the record agree it lies in the future.
-        return r.rebase() && s.lastSlot() > c.nowMillis() + Math.max(REBASE_MIN_MILLIS, c.rebaseMillis());
+        // A record written under a clock that was ahead: the claimer and the record agree it lies in the
+        // future, and it is still the record the claimer judged (not one written since on a clock it lags).
+        return r.rebase() && (r.expectedFence() == 0 || s.fence() == r.expectedFence())
+                && s.lastSlot() > c.nowMillis() + Math.max(REBASE_MIN_MILLIS, c.rebaseMillis());
     }
 
     /** Strictly above {@code previous} and {@code floor}, and above every token issued before {@code baseMillis}. */

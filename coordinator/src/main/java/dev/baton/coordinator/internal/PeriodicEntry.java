@@ -15,6 +15,7 @@ import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -292,11 +293,10 @@ final class PeriodicEntry {
 
     /**
      * Whether the record's last slot lies ahead of this node's clock and nobody has claimed since
-     * for two periods and the grace (on this node's clock; a step back starts the wait again): it was
-     * written while the cluster clock was
-     * ahead, and nobody runs by it now. A record ahead of the clock alone proves nothing: this
-     * node's estimate of the cluster clock may lag for a moment (the clock stepped forward), and the
-     * preferred node claims every period on the right one.
+     * for two periods and the grace (on this node's clock; a step back starts the wait again): it
+     * was written while the cluster clock was ahead, and nobody runs by it now. A record ahead of
+     * the clock alone proves nothing: this node's estimate of the cluster clock may lag for a moment
+     * (the clock stepped forward), and the preferred node claims every period on the right one.
      */
     private boolean leftAhead(WorkerRecord r) {
         // A run in progress holds the token still however long it takes: the wait starts when it has ended.
@@ -310,20 +310,32 @@ final class PeriodicEntry {
             return false;
         }
         Instant clock = engine.now();
-        Duration period = worker.schedule().nextAfter(clock).flatMap(next -> worker.schedule().nextAfter(next)
-                .map(after -> Duration.between(next, after))).orElse(Duration.ZERO);
-        Duration wait = period.multipliedBy(2).plus(engine.lookGrace());
+        // The preferred node claims by the record's part of the schedule, this node's part may differ (cron).
+        Duration period = worker.schedule().nextAfter(clock).map(this::gapAfter).orElse(Duration.ZERO);
+        Duration recordPeriod = gapAfter(r.lastSlot().get());
+        Duration wait = (recordPeriod.compareTo(period) > 0 ? recordPeriod : period).multipliedBy(2)
+                .plus(engine.lookGrace());
         synchronized (this) {
+            if (paused) {
+                // A pause holds the token still as well: nothing is proven while it lasts.
+                aheadSince = null;
+                return false;
+            }
             Instant finished = r.lastFinishedAt().orElse(null);
-            if (aheadFence != r.fencingToken() || !java.util.Objects.equals(aheadFinished, finished)
+            if (aheadFence != r.fencingToken() || !Objects.equals(aheadFinished, finished)
                     || aheadSince == null || clock.isBefore(aheadSince)) {
                 aheadFence = r.fencingToken();
                 aheadFinished = finished;
                 aheadSince = clock;
                 return false;
             }
-            return !clock.isBefore(aheadSince.plus(wait));
+            Instant since = aheadSince.isBefore(resumedAt) ? resumedAt : aheadSince;
+            return !clock.isBefore(since.plus(wait));
         }
+    }
+
+    private Duration gapAfter(Instant slot) {
+        return worker.schedule().nextAfter(slot).map(next -> Duration.between(slot, next)).orElse(Duration.ZERO);
     }
 
     private synchronized boolean fellBeforeResume(Instant slot) {
@@ -348,9 +360,13 @@ final class PeriodicEntry {
             watchSlot = null;
         }
         Optional<Lease> lease = engine.coordination().claim(scheduledClaim(passed));
-        if (lease.isEmpty() && (engine.coordination().role(worker.name()) == ClaimRole.PREFERRED
-                || readRecord().map(this::leftAhead).orElse(false))) {
-            lease = rebaseIfAhead(Plan.at(passed));
+        if (lease.isEmpty()) {
+            // One read both proves the record was left ahead and names the token the rebase may replace.
+            Optional<WorkerRecord> record = readRecord();
+            if (engine.coordination().role(worker.name()) == ClaimRole.PREFERRED
+                    || record.map(this::leftAhead).orElse(false)) {
+                lease = rebaseIfAhead(Plan.at(passed), record);
+            }
         }
         if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
             execute(lease.get(), RunKind.CATCH_UP);
@@ -646,7 +662,7 @@ final class PeriodicEntry {
             lease = lookAgain(request, due);
         }
         if (lease.isEmpty() && !request.chained()) {
-            lease = rebaseIfAhead(due);
+            lease = rebaseIfAhead(due, readRecord());
         }
         if (lease.isEmpty() && !request.chained() && role == ClaimRole.PREFERRED && heldByAnEarlierRun(due.slot())) {
             // Another node's run (an overrun, a trigger, a re-run) holds the lock: the slot is due after it.
@@ -676,14 +692,16 @@ final class PeriodicEntry {
 
     /**
      * The claim lost because the record's last slot lies ahead of this node's clock by more than a
-     * period: a clock that was ahead wrote it. Claim the slot anyway, once, as a rebase.
+     * period: a clock that was ahead wrote it. Claim the slot anyway, once, as a rebase of the
+     * record as read: one written since (by a node whose clock is right) is left alone.
      */
-    private Optional<Lease> rebaseIfAhead(Plan due) {
-        Optional<Instant> last = readRecord().flatMap(WorkerRecord::lastSlot);
+    private Optional<Lease> rebaseIfAhead(Plan due, Optional<WorkerRecord> record) {
+        Optional<Instant> last = record.flatMap(WorkerRecord::lastSlot);
         if (last.isEmpty() || !writtenAhead(last.get()) || !due.slot().isBefore(last.get())) {
             return Optional.empty();
         }
-        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rebased(worker.name(), due.slot()));
+        long fence = record.get().fencingToken();
+        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rebased(worker.name(), due.slot(), fence));
         lease.ifPresent(l -> log.warn("Worker {}: its record's last slot {} lay in the future (written under a clock"
                 + " that was ahead); slots continue from {}", worker.name(), last.get(), due.slot()));
         return lease;

@@ -262,6 +262,19 @@ class ClaimRulesTest {
     }
 
     @Test
+    void aRebaseNamingATokenRebasesOnlyTheRecordThatHoldsIt() {
+        long ahead = NOW + 300_000;
+        SlotState s = claimed(SlotState.empty("w"), ClaimRequest.scheduled("w", at(ahead)), 1);
+        s = ClaimRules.complete(s, s.fence(), 1, Outcome.SUCCEEDED, ahead + 5).orElseThrow();
+
+        assertThat(ClaimRules.claim(s, claim(ClaimRequest.rebased("w", at(NOW + 1000), s.fence() - 1), 2, NOW + 1000),
+                false)).as("the record was written again since the claimer read it").isEmpty();
+        Optional<ClaimRules.Claimed> rebased = ClaimRules.claim(s,
+                claim(ClaimRequest.rebased("w", at(NOW + 1000), s.fence()), 3, NOW + 1000), false);
+        assertThat(rebased.map(c -> c.state().lastSlot())).contains(NOW + 1000);
+    }
+
+    @Test
     void fencingTokensRiseAboveTheFloorAndThePreviousTokenWhateverTheClock() {
         long floor = (NOW + 600_000) << ClaimRules.COUNTER_BITS;
         assertThat(ClaimRules.nextFence(5, floor, NOW)).isEqualTo(floor + 1);

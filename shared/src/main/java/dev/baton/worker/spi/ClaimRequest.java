@@ -12,7 +12,9 @@ import java.util.Optional;
  *                         {@code expectedLastSlot} (empty: no slot was ever claimed)
  * @param expectedLastSlot see {@code chained}; ignored unless it is set
  * @param expectedFence    for a re-run: the fencing token of the execution that did not finish, so
- *                         that a late re-run request cannot take over a later run; 0 otherwise
+ *                         that a late re-run request cannot take over a later run; for a rebase: the
+ *                         token of the record found ahead, so that a record written since (by a
+ *                         node whose clock is right) is not rebased; 0 otherwise (a rebase of any)
  * @param rebase           the last claimed slot is implausibly far in the future (written under a
  *                         clock that was ahead): a scheduled slot before it may be claimed, once the
  *                         coordination agrees the record is ahead of its own clock
@@ -73,7 +75,12 @@ public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chain
 
     /** A scheduled slot, allowed before the record's last slot if that one lies too far in the future. */
     public static ClaimRequest rebased(String worker, Instant slot) {
-        return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), 0, true);
+        return rebased(worker, slot, 0);
+    }
+
+    /** As {@link #rebased(String, Instant)}, only while the record still holds the token {@code fence}. */
+    public static ClaimRequest rebased(String worker, Instant slot, long fence) {
+        return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), fence, true);
     }
 
     /** A slot that follows the last claimed slot {@code expectedLastSlot} (empty: the first ever). */
