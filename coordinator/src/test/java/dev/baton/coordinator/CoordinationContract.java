@@ -13,6 +13,7 @@ import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -148,6 +149,20 @@ public abstract class CoordinationContract {
 
         assertThat(b.claim(ClaimRequest.scheduled(worker, slot(10)))).isEmpty();
         assertThat(b.claim(ClaimRequest.scheduled(worker, slot(20)))).isEmpty();
+    }
+
+    /** A rebase takes the record it judged ahead, not one written since (by a node whose clock is right). */
+    @Test
+    void aRebaseTakesOnlyTheRecordItFoundAhead() {
+        Instant now = a.now().truncatedTo(ChronoUnit.SECONDS);
+        Lease ahead = a.claim(ClaimRequest.scheduled(worker, now.plus(Duration.ofMinutes(10)))).orElseThrow();
+        ahead.complete(Outcome.SUCCEEDED);
+        long read = b.read(worker).orElseThrow().fencingToken();
+
+        assertThat(b.claim(ClaimRequest.rebased(worker, now, read - 1))).as("a record written since").isEmpty();
+        Lease rebased = b.claim(ClaimRequest.rebased(worker, now, read)).orElseThrow();
+        assertThat(rebased.slot()).isEqualTo(now);
+        assertThat(rebased.fencingToken()).isGreaterThan(read);
     }
 
     @Test
