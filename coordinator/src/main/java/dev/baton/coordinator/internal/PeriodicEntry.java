@@ -310,14 +310,12 @@ final class PeriodicEntry {
             return false;
         }
         Instant clock = engine.now();
-        // The preferred node claims by the record's part of the schedule, this node's part may differ (cron).
         Duration period = worker.schedule().nextAfter(clock).map(this::gapAfter).orElse(Duration.ZERO);
-        Duration recordPeriod = gapAfter(r.lastSlot().get());
-        Duration wait = (recordPeriod.compareTo(period) > 0 ? recordPeriod : period).multipliedBy(2)
-                .plus(engine.lookGrace());
+        Duration wait = period.multipliedBy(2).plus(engine.lookGrace());
         synchronized (this) {
-            if (paused) {
-                // A pause holds the token still as well: nothing is proven while it lasts.
+            if (paused || r.paused()) {
+                // A pause holds the token still as well: nothing is proven while it lasts (the record
+                // tells a node that missed the pause event).
                 aheadSince = null;
                 return false;
             }
@@ -329,7 +327,8 @@ final class PeriodicEntry {
                 aheadSince = clock;
                 return false;
             }
-            Instant since = aheadSince.isBefore(resumedAt) ? resumedAt : aheadSince;
+            Instant resumed = resumedAt();
+            Instant since = aheadSince.isBefore(resumed) ? resumed : aheadSince;
             return !clock.isBefore(since.plus(wait));
         }
     }
@@ -339,7 +338,18 @@ final class PeriodicEntry {
     }
 
     private synchronized boolean fellBeforeResume(Instant slot) {
-        return slot.isBefore(resumedAt);
+        return slot.isBefore(resumedAt());
+    }
+
+    /**
+     * The last resume, on this node's cluster clock; forgotten once the clock has stepped back past
+     * it (stamped while the clock was ahead), when every slot of the clock as it is now comes after it.
+     */
+    private synchronized Instant resumedAt() {
+        if (resumedAt.isAfter(engine.now().plus(SlotPlanner.MISFIRE_THRESHOLD))) {
+            resumedAt = Instant.MIN;
+        }
+        return resumedAt;
     }
 
     private synchronized boolean lookingOut() {
