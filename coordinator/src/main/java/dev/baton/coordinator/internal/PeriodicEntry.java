@@ -342,14 +342,12 @@ final class PeriodicEntry {
     }
 
     /**
-     * The last resume, on this node's cluster clock; forgotten once the clock has stepped back past
-     * it (stamped while the clock was ahead), when every slot of the clock as it is now comes after it.
+     * The last resume, on this node's cluster clock; none while the clock lies behind it (it was
+     * stamped while the clock was ahead): every slot of the clock as it is now came after it. Kept,
+     * not dropped, so that a clock that steps back for a moment and forward again has it back.
      */
     private synchronized Instant resumedAt() {
-        if (resumedAt.isAfter(engine.now().plus(SlotPlanner.MISFIRE_THRESHOLD))) {
-            resumedAt = Instant.MIN;
-        }
-        return resumedAt;
+        return resumedAt.isAfter(engine.now().plus(SlotPlanner.MISFIRE_THRESHOLD)) ? Instant.MIN : resumedAt;
     }
 
     private synchronized boolean lookingOut() {
