@@ -28,6 +28,12 @@ final class PeerClocks {
     static final long FAR_OFF_MILLIS = 2_000;
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
     /**
+     * A round trip longer than this says nothing useful: the other clock was read somewhere within it,
+     * so its offset is known only to half of it. A member still starting answers its first messages
+     * seconds late; taken alone, such an answer set a two-member cluster's clock seconds ahead.
+     */
+    static final long MAX_RTT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
      * How long a median stands while no sample arrives: only samples ageing past {@link #FRESH_NANOS}
      * can change it then, and a few milliseconds more or less of freshness move nothing.
      */
@@ -76,7 +82,7 @@ final class PeerClocks {
      */
     void sample(String member, long sentWallMillis, long rttNanos, long theirWallMillis) {
         String node = member;
-        if (node == null || node.isEmpty() || theirWallMillis == 0 || rttNanos < 0) {
+        if (node == null || node.isEmpty() || theirWallMillis == 0 || rttNanos < 0 || rttNanos > MAX_RTT_NANOS) {
             return;
         }
         long offset = theirWallMillis - (sentWallMillis + TimeUnit.NANOSECONDS.toMillis(rttNanos) / 2);

@@ -47,9 +47,21 @@ class PeerClocksTest {
         assertThat(theirs.clusterMillis()).as("the same cluster clock on both").isEqualTo(wall.get() + 60_000);
     }
 
+    /** Seen on a real start: a member still starting answered after 5 s, and the other's clock ran 2.5 s ahead. */
+    @Test
+    void anAnswerThatTookSecondsMovesNothing() {
+        clocks.sample("starting", wall.get(), 5_000_000_000L, wall.get() + 5_000);
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get());
+        assertThat(clocks.sampled(List.of("starting"))).as("it counts as not heard from yet").isFalse();
+
+        clocks.sample("starting", wall.get(), 2_000_000, wall.get() + 1);
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get());
+        assertThat(clocks.sampled(List.of("starting"))).isTrue();
+    }
+
     @Test
     void theSampleWithTheShortestRoundTripCountsAndOldSamplesFade() {
-        clocks.sample("a", wall.get(), 900_000_000, wall.get() + 1_000);
+        clocks.sample("a", wall.get(), 400_000_000, wall.get() + 1_000);
         clocks.sample("a", wall.get(), 2_000_000, wall.get() + 201);
         answer("b", 200);
         assertThat(clocks.clusterMillis()).isEqualTo(wall.get() + 200);
