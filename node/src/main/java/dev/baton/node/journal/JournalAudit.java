@@ -218,6 +218,7 @@ public final class JournalAudit {
         Instant busyUntil = Instant.MIN;
         JournalExecution busyWith = null;
         long lastFence = Long.MIN_VALUE;
+        JournalExecution lastFenced = null;
         for (JournalExecution run : runs) {
             if (run.start().isBefore(busyUntil)) {
                 violations.add("overlap: " + worker + " started on " + run.node() + " at " + run.start() + " while "
@@ -225,9 +226,13 @@ public final class JournalAudit {
             }
             if (run.fence() <= lastFence) {
                 violations.add("fence not increasing: " + worker + " on " + run.node() + " at " + run.start()
-                        + " has " + run.fence() + " after " + lastFence);
+                        + " has " + run.fence() + " after " + lastFence + ": slot " + run.slot() + " "
+                        + describe(run) + " after slot " + lastFenced.slot() + " " + describe(lastFenced));
             }
-            lastFence = Math.max(lastFence, run.fence());
+            if (run.fence() > lastFence) {
+                lastFence = run.fence();
+                lastFenced = run;
+            }
             Optional<Instant> end = effectiveEnd(run, isLatest(run), violations);
             if (end.isPresent() && end.get().isAfter(busyUntil)) {
                 busyUntil = end.get();
