@@ -128,6 +128,10 @@ class ReadmeCommandsIT {
                     .as("nothing alarming in the replicas' start (" + clone.log("compose-start.log") + ")").isEmpty();
 
             Process logs = clone.start("docker-compose logs --no-color -f", "compose-logs.log");
+            // The follower prints each replica's past in turn: a replica removed before its turn comes is never
+            // printed ("No such container"), so the stop waits until every replica's start has come through.
+            await("the log follower to reach each replica's start").atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> followedAll(clone.log("compose-logs.log"), 3));
             boolean stopped = false;
             for (String command : blocks.get(1)) {
                 long start = System.nanoTime();
@@ -149,6 +153,17 @@ class ReadmeCommandsIT {
         } finally {
             clone.run("docker-compose down -v --timeout 5", "cleanup.log", Duration.ofMinutes(2));
         }
+    }
+
+    private static boolean followedAll(Path log, int replicas) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        for (int i = 1; i <= replicas; i++) {
+            Pattern replica = Pattern.compile("^node[_-]" + i + "\\s.*Baton started on node");
+            if (lines.stream().noneMatch(l -> replica.matcher(l).find())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<String> alarming(List<String> output) {
