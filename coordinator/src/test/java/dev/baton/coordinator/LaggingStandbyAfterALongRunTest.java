@@ -1,27 +1,15 @@
 package dev.baton.coordinator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.baton.coordinator.support.Harness;
-import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.ScriptedCoordination;
-import dev.baton.coordinator.support.SkewedClocks;
-import dev.baton.coordinator.support.TestWorker;
-import dev.baton.coordinator.testing.ManualTime;
-import dev.baton.worker.BackgroundWorkerManager;
-import dev.baton.worker.ExecutionResult;
-import dev.baton.worker.Schedule;
+import dev.baton.coordinator.support.SkewedNodes;
+import dev.baton.worker.MisfirePolicy;
+import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRole;
-import dev.baton.worker.spi.Coordination;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.baton.worker.MisfirePolicy;
-import dev.baton.worker.WorkerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,17 +22,13 @@ class LaggingStandbyAfterALongRunTest {
 
     private static final Duration STEP = Duration.ofMinutes(5);
 
-    private final ManualTime time = ManualTime.at(Harness.START);
-    private final AtomicLong recordsOffset = new AtomicLong();
+    private final SkewedNodes nodes = new SkewedNodes();
     private final AtomicLong preferredOffset = new AtomicLong();
     private final AtomicLong standbyOffset = new AtomicLong();
-    private final InMemoryCluster cluster = InMemoryCoordination.cluster(SkewedClocks.clock(time, recordsOffset), Duration.ofSeconds(5));
-    private final Recorder recorder = new Recorder();
-    private final List<BackgroundWorkerManager> managers = new ArrayList<>();
 
     @AfterEach
     void close() {
-        managers.forEach(BackgroundWorkerManager::close);
+        nodes.close();
     }
 
     /**
@@ -59,21 +43,23 @@ class LaggingStandbyAfterALongRunTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean slowNext = new AtomicBoolean();
         WorkerOptions skip = WorkerOptions.defaults().withMisfire(MisfirePolicy.SKIP);
-        ScriptedCoordination preferred = node("p", preferredOffset, ClaimRole.PREFERRED, skip, ctx -> {
+        ScriptedCoordination preferred = nodes.start(new ScriptedCoordination(nodes.coordination("p", preferredOffset)),
+                preferredOffset, ClaimRole.PREFERRED, skip, ctx -> {
             if (slowNext.compareAndSet(true, false)) {
                 release.await(30, TimeUnit.SECONDS);
             }
         });
-        ScriptedCoordination standby = node("s", standbyOffset, ClaimRole.STANDBY, skip, ctx -> { });
-        time.advance(Duration.ofMillis(10_300));
-        int before = recorder.results.size();
+        ScriptedCoordination standby = nodes.start(new ScriptedCoordination(nodes.coordination("s", standbyOffset)),
+                standbyOffset, ClaimRole.STANDBY, skip, ctx -> { });
+        nodes.time.advance(Duration.ofMillis(10_300));
+        int before = nodes.recorder.results.size();
 
         standby.settling = true;
         preferred.settling = true;
         preferredOffset.addAndGet(STEP.toMillis());
-        SkewedClocks.advanceInRealTime(time, Duration.ofMillis(1_500));
+        nodes.advanceInRealTime(Duration.ofMillis(1_500));
         slowNext.set(true);
-        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(6));
+        nodes.advanceInRealTime(Duration.ofSeconds(6));
         // Right after its completion the preferred node stalls for a moment (a GC pause, a busy core).
         CountDownLatch resume = new CountDownLatch(1);
         preferred.afterNextCompletion.set(() -> {
@@ -84,37 +70,15 @@ class LaggingStandbyAfterALongRunTest {
             }
         });
         release.countDown();
-        SkewedClocks.advanceInRealTime(time, Duration.ofMillis(1_500));
+        nodes.advanceInRealTime(Duration.ofMillis(1_500));
         resume.countDown();
-        SkewedClocks.advanceInRealTime(time, Duration.ofMillis(1_500));
+        nodes.advanceInRealTime(Duration.ofMillis(1_500));
         standbyOffset.addAndGet(STEP.toMillis());
-        recordsOffset.addAndGet(STEP.toMillis());
-        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(3));
+        nodes.records.addAndGet(STEP.toMillis());
+        nodes.advanceInRealTime(Duration.ofSeconds(3));
         standby.settling = false;
         preferred.settling = false;
-        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(3));
-        expectNoRunByTheLaggingNode(before);
-    }
-
-
-    private void expectNoRunByTheLaggingNode(int before) {
-        List<ExecutionResult> all = recorder.results;
-        List<String> seen = all.subList(before, all.size()).stream().map(r -> r.nodeId() + "@" + r.slot()).toList();
-        assertThat(all.stream().map(ExecutionResult::slot).toList())
-                .as("slots run (each at most once); since the step: %s", seen).doesNotHaveDuplicates();
-        assertThat(all.subList(before, all.size()).stream().filter(r -> r.nodeId().equals("s")).toList())
-                .as("runs by the lagging node, each a rebase of the preferred node's correct record: %s", seen)
-                .isEmpty();
-    }
-
-    private ScriptedCoordination node(String name, AtomicLong own, ClaimRole role, WorkerOptions options,
-            TestWorker.Body work) {
-        ScriptedCoordination c = new ScriptedCoordination(SkewedClocks.shifted(time, cluster.node(name), own));
-        c.roles.put("w", role);
-        BackgroundWorkerManager m = Baton.manager(c).scheduler(SkewedClocks.delays(time, own)).listener(recorder).build();
-        m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(1)), options, work));
-        m.start();
-        managers.add(m);
-        return c;
+        nodes.advanceInRealTime(Duration.ofSeconds(3));
+        nodes.expectNoSlotTwiceAndNoRunBy("s", before);
     }
 }

@@ -2,20 +2,10 @@ package dev.baton.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.support.Harness;
-import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.ScriptedCoordination;
-import dev.baton.coordinator.support.SkewedClocks;
-import dev.baton.coordinator.support.TestWorker;
-import dev.baton.coordinator.testing.ManualTime;
-import dev.baton.worker.BackgroundWorkerManager;
-import dev.baton.worker.ExecutionResult;
-import dev.baton.worker.Schedule;
+import dev.baton.coordinator.support.SkewedNodes;
 import dev.baton.worker.spi.ClaimRole;
-import dev.baton.worker.spi.Coordination;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,18 +23,13 @@ class LaggingStandbyRebaseTest {
 
     private static final Duration STEP = Duration.ofMinutes(5);
 
-    private final ManualTime time = ManualTime.at(Harness.START);
-    /** The clock claims are judged by: the lagging standby's estimate (as on Hazelcast, for its own claims). */
-    private final AtomicLong recordsOffset = new AtomicLong();
+    private final SkewedNodes nodes = new SkewedNodes();
     private final AtomicLong preferredOffset = new AtomicLong();
     private final AtomicLong standbyOffset = new AtomicLong();
-    private final InMemoryCluster cluster = InMemoryCoordination.cluster(SkewedClocks.clock(time, recordsOffset), Duration.ofSeconds(5));
-    private final Recorder recorder = new Recorder();
-    private final List<BackgroundWorkerManager> managers = new ArrayList<>();
 
     @AfterEach
     void close() {
-        managers.forEach(BackgroundWorkerManager::close);
+        nodes.close();
     }
 
     @Test
@@ -64,40 +49,24 @@ class LaggingStandbyRebaseTest {
     }
 
     private void expectNoSlotTwice(boolean settling, Duration warmUp, Duration lag) {
-        ScriptedCoordination preferred = node("p", preferredOffset, ClaimRole.PREFERRED);
-        ScriptedCoordination standby = node("s", standbyOffset, ClaimRole.STANDBY);
-        time.advance(warmUp);
-        int before = recorder.results.size();
+        ScriptedCoordination preferred = nodes.node("p", preferredOffset, ClaimRole.PREFERRED);
+        ScriptedCoordination standby = nodes.node("s", standbyOffset, ClaimRole.STANDBY);
+        nodes.time.advance(warmUp);
+        int before = nodes.recorder.results.size();
         assertThat(before).as("runs while the clocks agree").isBetween((int) warmUp.toSeconds() - 2, (int) warmUp.toSeconds() + 1);
 
         // The clock steps forward five minutes; the preferred node sees it first, the standby `lag` later.
         standby.settling = settling;
         preferred.settling = settling;
         preferredOffset.addAndGet(STEP.toMillis());
-        SkewedClocks.advanceInRealTime(time, lag);
+        nodes.advanceInRealTime(lag);
         standbyOffset.addAndGet(STEP.toMillis());
-        recordsOffset.addAndGet(STEP.toMillis());
-        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(5));
+        nodes.records.addAndGet(STEP.toMillis());
+        nodes.advanceInRealTime(Duration.ofSeconds(5));
         standby.settling = false;
         preferred.settling = false;
-        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(5));
+        nodes.advanceInRealTime(Duration.ofSeconds(5));
 
-        List<ExecutionResult> all = recorder.results;
-        List<String> seen = all.subList(before, all.size()).stream().map(r -> r.nodeId() + "@" + r.slot()).toList();
-        assertThat(all.stream().map(ExecutionResult::slot).toList())
-                .as("slots run (each at most once); since the step: %s", seen).doesNotHaveDuplicates();
-        assertThat(all.subList(before, all.size()).stream().filter(r -> r.nodeId().equals("s")).toList())
-                .as("runs by the lagging standby, each a rebase of the preferred node's correct record: %s", seen)
-                .isEmpty();
-    }
-
-    private ScriptedCoordination node(String name, AtomicLong own, ClaimRole role) {
-        ScriptedCoordination c = new ScriptedCoordination(SkewedClocks.shifted(time, cluster.node(name), own));
-        c.roles.put("w", role);
-        BackgroundWorkerManager m = Baton.manager(c).scheduler(SkewedClocks.delays(time, own)).listener(recorder).build();
-        m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(1)), ctx -> { }));
-        m.start();
-        managers.add(m);
-        return c;
+        nodes.expectNoSlotTwiceAndNoRunBy("s", before);
     }
 }

@@ -3,21 +3,15 @@ package dev.baton.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.support.Harness;
-import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.ScriptedCoordination;
-import dev.baton.coordinator.support.SkewedClocks;
-import dev.baton.coordinator.support.TestWorker;
-import dev.baton.coordinator.testing.ManualTime;
-import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.coordinator.support.SkewedNodes;
 import dev.baton.worker.ExecutionResult;
 import dev.baton.worker.Outcome;
-import dev.baton.worker.Schedule;
+import dev.baton.worker.WorkerOptions;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
-import dev.baton.worker.spi.Coordination;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,18 +33,13 @@ class TwoStandbysRebaseARecordAheadTest {
 
     private static final Duration LAG = Duration.ofSeconds(4);
 
-    private final ManualTime time = ManualTime.at(Harness.START);
-    /** The clock claims are judged by: the lagging node's estimate (as on Hazelcast, for its own claims). */
-    private final AtomicLong recordsOffset = new AtomicLong();
+    private final SkewedNodes nodes = new SkewedNodes();
     private final AtomicLong rightOffset = new AtomicLong();
     private final AtomicLong laggingOffset = new AtomicLong();
-    private final InMemoryCluster cluster = InMemoryCoordination.cluster(SkewedClocks.clock(time, recordsOffset), Duration.ofSeconds(5));
-    private final Recorder recorder = new Recorder();
-    private final List<BackgroundWorkerManager> managers = new ArrayList<>();
 
     @AfterEach
     void close() {
-        managers.forEach(BackgroundWorkerManager::close);
+        nodes.close();
     }
 
     /**
@@ -74,18 +63,18 @@ class TwoStandbysRebaseARecordAheadTest {
 
     private void race(boolean firstLeaves) throws InterruptedException {
         Instant ahead = Harness.START.plus(Duration.ofMinutes(5));
-        cluster.node("gone").claim(ClaimRequest.scheduled("w", ahead)).orElseThrow().complete(Outcome.SUCCEEDED);
+        nodes.cluster.node("gone").claim(ClaimRequest.scheduled("w", ahead)).orElseThrow().complete(Outcome.SUCCEEDED);
         ScriptedCoordination n1 = node("n1", rightOffset, ClaimRole.STANDBY);
         ScriptedCoordination n2 = node("n2", laggingOffset, ClaimRole.STANDBY);
-        time.advance(Duration.ofSeconds(10));
+        nodes.time.advance(Duration.ofSeconds(10));
         // 00:00:13: the cluster clock steps forward 4 s (a member joined); n1 sees it at once, n2 (and the
         // clock its claims are judged by) only later.
         rightOffset.set(LAG.toMillis());
         for (int i = 0; i < 100 && (n1.claimEntered.getCount() > 0 || n2.claimEntered.getCount() > 0); i++) {
-            time.advance(Duration.ofMillis(100));
+            nodes.time.advance(Duration.ofMillis(100));
         }
         assertThat(n1.claimEntered.getCount() + n2.claimEntered.getCount()).as("both nodes catch up").isZero();
-        assertThat(recorder.results).as("runs before the catch-up").isEmpty();
+        assertThat(nodes.recorder.results).as("runs before the catch-up").isEmpty();
 
         // n2's read of the record in catchUp (leftAhead) comes before n1's rebase; its rebaseIfAhead read after n1's run.
         CountDownLatch n2Read = new CountDownLatch(1);
@@ -96,26 +85,26 @@ class TwoStandbysRebaseARecordAheadTest {
         n2.claimBlocked.countDown();
         assertThat(n2Read.await(5, TimeUnit.SECONDS)).as("n2 read the record after its claim lost").isTrue();
         n1.claimBlocked.countDown();
-        time.settle();
+        nodes.time.settle();
         if (firstLeaves) {
             awaitRunBy("n2");
-            managers.getFirst().close();
+            nodes.managers.getFirst().close();
         }
-        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(4));
+        nodes.advanceInRealTime(Duration.ofSeconds(4));
         // n2's estimate catches up (about 7.5 s after the step).
         laggingOffset.set(LAG.toMillis());
-        recordsOffset.set(LAG.toMillis());
-        SkewedClocks.advanceInRealTime(time, Duration.ofSeconds(2));
+        nodes.records.set(LAG.toMillis());
+        nodes.advanceInRealTime(Duration.ofSeconds(2));
 
-        List<String> seen = recorder.results.stream().map(r -> r.nodeId() + "@" + r.slot()).toList();
-        List<Instant> slots = recorder.results.stream().map(ExecutionResult::slot).toList();
+        List<String> seen = nodes.recorder.results.stream().map(r -> r.nodeId() + "@" + r.slot()).toList();
+        List<Instant> slots = nodes.recorder.results.stream().map(ExecutionResult::slot).toList();
         assertThat(slots).as("slots run (each at most once): %s", seen).doesNotHaveDuplicates();
         assertThat(slots).as("slots run in order (no rebase back below a slot that ran): %s", seen).isSorted();
     }
 
     private void awaitRunBy(String node) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (recorder.results.stream().noneMatch(r -> r.nodeId().equals(node)) && System.nanoTime() < deadline) {
+        while (nodes.recorder.results.stream().noneMatch(r -> r.nodeId().equals(node)) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -126,14 +115,9 @@ class TwoStandbysRebaseARecordAheadTest {
     }
 
     private ScriptedCoordination node(String name, AtomicLong own, ClaimRole role) {
-        ScriptedCoordination c = new ScriptedCoordination(SkewedClocks.shifted(time, cluster.node(name), own));
-        c.roles.put("w", role);
+        ScriptedCoordination c = new ScriptedCoordination(nodes.coordination(name, own));
         c.claimBlockedWorker = "w";
         c.claimBlocked = new CountDownLatch(1);
-        BackgroundWorkerManager m = Baton.manager(c).scheduler(SkewedClocks.delays(time, own)).listener(recorder).build();
-        m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofSeconds(1)), ctx -> { }));
-        m.start();
-        managers.add(m);
-        return c;
+        return nodes.start(c, own, role, WorkerOptions.defaults(), ctx -> { });
     }
 }
