@@ -6,9 +6,14 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneOffsetTransition;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -108,20 +113,103 @@ public final class CronSchedule implements Schedule {
         return dialect;
     }
 
+    /*
+     * The slots are the chain of cron-utils' nextExecution from one slot to the next: a repeated
+     * wall-clock time runs once, and a schedule with a wildcard hour runs in both passes of a repeated
+     * hour. Asked from an instant that is not a slot, cron-utils can answer off that chain near a
+     * daylight-saving change (from inside a repeated hour, nextExecution gives the second 02:30 of a
+     * daily 02:30; after a skipped half hour, lastExecution gives the first slot after the gap rather
+     * than the last), so nodes planning from different instants would disagree on the slots. Both
+     * methods therefore find the latest slot and follow the chain from there; inside or just after a
+     * repeated hour, from just before it.
+     */
+
     @Override
     public Optional<Instant> nextAfter(Instant reference) {
+        Instant r = wholeSeconds(reference);
+        Optional<Instant> latest = latestAtOrBefore(r);
+        return latest.isPresent() ? next(latest.get()) : next(r);
+    }
+
+    @Override
+    public Optional<Instant> latestAtOrBefore(Instant now) {
+        Instant r = wholeSeconds(now);
+        Optional<Instant> previous = last(r);
+        Optional<RepeatedHour> repeated = repeatedHour(r).or(() -> previous.flatMap(this::repeatedHour));
+        if (repeated.isEmpty()) {
+            return walk(previous, previous.orElse(r.minusSeconds(1)), r);
+        }
+        // The chain through a repeated hour holds up to an hour of slots: followed once, then looked up.
+        List<Instant> slots = chainThrough(repeated.get());
+        int i = Collections.binarySearch(slots, r);
+        int at = i >= 0 ? i : -i - 2;
+        if (at < slots.size() - 1) {
+            return at >= 0 ? Optional.of(slots.get(at)) : latestAtOrBefore(repeated.get().before());
+        }
+        return walk(Optional.of(slots.getLast()), slots.getLast(), r);
+    }
+
+    /** The latest slot at or before {@code until}: {@code latest}, or one of the chain's slots after {@code from}. */
+    private Optional<Instant> walk(Optional<Instant> latest, Instant from, Instant until) {
+        Optional<Instant> found = latest;
+        for (Optional<Instant> slot = next(from); slot.isPresent() && !slot.get().isAfter(until);
+                slot = next(slot.get())) {
+            found = slot;
+        }
+        return found;
+    }
+
+    /**
+     * A wall-clock hour that a daylight-saving change repeats: {@code before} is just before its first
+     * pass, {@code end} the end of its second.
+     */
+    private record RepeatedHour(Instant before, Instant end) {
+    }
+
+    /** The chain of slots after a repeated hour's {@code before}, up to the first slot past its end. */
+    private record Chain(RepeatedHour hour, List<Instant> slots) {
+    }
+
+    private volatile Chain chain;
+
+    private List<Instant> chainThrough(RepeatedHour hour) {
+        Chain known = chain;
+        if (known != null && known.hour().equals(hour)) {
+            return known.slots();
+        }
+        List<Instant> slots = new ArrayList<>();
+        for (Optional<Instant> slot = next(hour.before()); slot.isPresent(); slot = next(slot.get())) {
+            slots.add(slot.get());
+            if (slot.get().isAfter(hour.end())) {
+                break;
+            }
+        }
+        if (slots.isEmpty() || !slots.getLast().isAfter(hour.end())) {
+            // The schedule ends inside the hour: keep a last entry past every instant.
+            slots.add(Instant.MAX);
+        }
+        chain = new Chain(hour, List.copyOf(slots));
+        return chain.slots();
+    }
+
+    /** The repeated wall-clock hour {@code instant} falls in, if it falls in one. */
+    private Optional<RepeatedHour> repeatedHour(Instant instant) {
+        ZoneOffsetTransition change = zone.getRules().getTransition(LocalDateTime.ofInstant(instant, zone));
+        if (change == null || !change.isOverlap()) {
+            return Optional.empty();
+        }
+        return Optional.of(new RepeatedHour(change.getDateTimeAfter().toInstant(change.getOffsetBefore()).minusSeconds(1),
+                change.getDateTimeBefore().toInstant(change.getOffsetAfter())));
+    }
+
+    private Optional<Instant> next(Instant reference) {
         // The parser carries the reference's fraction of a second into the result; slots are whole seconds.
         return executionTime.nextExecution(ZonedDateTime.ofInstant(wholeSeconds(reference), zone))
                 .map(ZonedDateTime::toInstant);
     }
 
-    @Override
-    public Optional<Instant> latestAtOrBefore(Instant now) {
-        // lastExecution is strictly before; a slot exactly at now is the latest one.
-        Optional<Instant> previous = executionTime.lastExecution(ZonedDateTime.ofInstant(wholeSeconds(now), zone))
-                .map(ZonedDateTime::toInstant);
-        Optional<Instant> atNow = previous.flatMap(this::nextAfter).filter(next -> !next.isAfter(now));
-        return atNow.or(() -> previous);
+    private Optional<Instant> last(Instant reference) {
+        return executionTime.lastExecution(ZonedDateTime.ofInstant(reference, zone)).map(ZonedDateTime::toInstant);
     }
 
     private static Instant wholeSeconds(Instant instant) {
