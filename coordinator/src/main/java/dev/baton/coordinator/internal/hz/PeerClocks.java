@@ -28,11 +28,12 @@ final class PeerClocks {
     static final long FAR_OFF_MILLIS = 2_000;
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(10);
     /**
-     * A round trip longer than this says nothing useful: the other clock was read somewhere within it,
-     * so its offset is known only to half of it. A member still starting answers its first messages
-     * seconds late; taken alone, such an answer set a two-member cluster's clock seconds ahead.
+     * A round trip longer than this (a member still starting answers its first messages seconds late)
+     * leaves the other clock's reading anywhere within it. Its midpoint, taken alone, once set a
+     * two-member cluster's clock 2.5 s ahead; such a sample counts as the offset within what it proves
+     * that lies closest to this member's own clock.
      */
-    static final long MAX_RTT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    static final long SLOW_RTT_MILLIS = 500;
     /**
      * How long a median stands while no sample arrives: only samples ageing past {@link #FRESH_NANOS}
      * can change it then, and a few milliseconds more or less of freshness move nothing.
@@ -82,10 +83,15 @@ final class PeerClocks {
      */
     void sample(String member, long sentWallMillis, long rttNanos, long theirWallMillis) {
         String node = member;
-        if (node == null || node.isEmpty() || theirWallMillis == 0 || rttNanos < 0 || rttNanos > MAX_RTT_NANOS) {
+        if (node == null || node.isEmpty() || theirWallMillis == 0 || rttNanos < 0) {
             return;
         }
-        long offset = theirWallMillis - (sentWallMillis + TimeUnit.NANOSECONDS.toMillis(rttNanos) / 2);
+        long rttMillis = TimeUnit.NANOSECONDS.toMillis(rttNanos);
+        long offset = theirWallMillis - (sentWallMillis + rttMillis / 2);
+        if (rttMillis > SLOW_RTT_MILLIS) {
+            // They read their clock between our send and their answer's arrival.
+            offset = Math.clamp(0, theirWallMillis - sentWallMillis - rttMillis, theirWallMillis - sentWallMillis);
+        }
         Peer p = peers.computeIfAbsent(node, n -> new Peer());
         synchronized (p) {
             if (p.samples.size() == SAMPLES) {
