@@ -238,6 +238,21 @@ public abstract class CoordinationContract {
         assertThat(a.claim(ClaimRequest.scheduled(worker, slot(20)))).isPresent();
     }
 
+    /** A node that missed both events tells from the record alone that a pause came in between. */
+    @Test
+    void aPauseAndAResumeEachChangeTheRecordsPauseToken() {
+        a.claim(ClaimRequest.scheduled(worker, slot(1))).orElseThrow().complete(Outcome.SUCCEEDED);
+        long before = a.read(worker).orElseThrow().pauseToken();
+        b.pause(worker);
+        long paused = a.read(worker).orElseThrow().pauseToken();
+        b.resume(worker);
+        WorkerRecord resumed = a.read(worker).orElseThrow();
+
+        assertThat(paused).isNotEqualTo(before);
+        assertThat(resumed.pauseToken()).isNotIn(before, paused);
+        assertThat(resumed.paused()).isFalse();
+    }
+
     @Test
     void aTriggerIsOneExtraRunThatLeavesTheRegularSlotsAlone() {
         a.claim(ClaimRequest.scheduled(worker, slot(10))).orElseThrow().complete(Outcome.SUCCEEDED);

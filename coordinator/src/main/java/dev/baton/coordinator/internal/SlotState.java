@@ -121,7 +121,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         return new WorkerRecord(worker, instant(lastSlot), fence,
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
-                failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred));
+                failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred), flags.pauseToken());
     }
 
     /** {@link #passed}, as the lease of the last claim tells it: a triggered run runs no slot, it reports none. */

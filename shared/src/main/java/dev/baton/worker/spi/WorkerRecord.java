@@ -20,12 +20,14 @@ import java.util.Optional;
  * @param reruns         how many times {@code lastSlot} was claimed again as a re-run
  * @param deferredSlot   the earliest slot after {@code lastSlot} whose claim re-ran {@code lastSlot}
  *                       instead: that slot and the ones after it are still to run
+ * @param pauseToken     changes with every pause and resume (0 if never paused): a node that missed
+ *                       both events still sees that the worker was paused in between
  */
 public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                            Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
                            Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending,
                            Optional<String> lastNode, int failuresInARow, Optional<ClaimRequest.Kind> lastKind,
-                           int reruns, Optional<Instant> deferredSlot) {
+                           int reruns, Optional<Instant> deferredSlot, long pauseToken) {
 
     /**
      * How many times one slot is re-run at most, whoever claims: a slot whose every execution dies
@@ -59,13 +61,22 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
         return lastSlotUnfinished() && reruns < MAX_RERUNS;
     }
 
+    /** A record of a worker never paused. */
+    public WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
+                        Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt, Optional<Instant> lastFinishedAt,
+                        boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
+                        Optional<ClaimRequest.Kind> lastKind, int reruns, Optional<Instant> deferredSlot) {
+        this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
+                lastNode, failuresInARow, lastKind, reruns, deferredSlot, 0);
+    }
+
     /** A record whose last slot was never re-run. */
     public WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                         Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt, Optional<Instant> lastFinishedAt,
                         boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
                         Optional<ClaimRequest.Kind> lastKind) {
         this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
-                lastNode, failuresInARow, lastKind, 0, Optional.empty());
+                lastNode, failuresInARow, lastKind, 0, Optional.empty(), 0);
     }
 
     public boolean running() {
