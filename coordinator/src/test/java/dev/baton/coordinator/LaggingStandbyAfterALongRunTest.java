@@ -10,7 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,14 +22,11 @@ class LaggingStandbyAfterALongRunTest {
 
     private static final Duration STEP = Duration.ofMinutes(5);
 
+    @AutoClose
     private final SkewedNodes nodes = new SkewedNodes();
     private final AtomicLong preferredOffset = new AtomicLong();
     private final AtomicLong standbyOffset = new AtomicLong();
 
-    @AfterEach
-    void close() {
-        nodes.close();
-    }
 
     /**
      * The preferred node's run of its first slot on the new clock takes six seconds (more than two

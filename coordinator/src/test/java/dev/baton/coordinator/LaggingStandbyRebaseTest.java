@@ -7,7 +7,7 @@ import dev.baton.coordinator.support.SkewedNodes;
 import dev.baton.worker.spi.ClaimRole;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,14 +23,11 @@ class LaggingStandbyRebaseTest {
 
     private static final Duration STEP = Duration.ofMinutes(5);
 
+    @AutoClose
     private final SkewedNodes nodes = new SkewedNodes();
     private final AtomicLong preferredOffset = new AtomicLong();
     private final AtomicLong standbyOffset = new AtomicLong();
 
-    @AfterEach
-    void close() {
-        nodes.close();
-    }
 
     @Test
     void aStandbyWhoseClockLagsWhileTheBalanceSettlesRunsNoSlotTwice() {

@@ -67,6 +67,7 @@ final class PeriodicEntry {
     /** The token of a record last seen ahead of this node's clock, and since when. */
     private long aheadFence;
     private Instant aheadFinished;
+    private long aheadPause;
     private Instant aheadSince;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
@@ -320,10 +321,12 @@ final class PeriodicEntry {
                 return false;
             }
             Instant finished = r.lastFinishedAt().orElse(null);
+            // A pause and resume since the last look (its events may never have come) change only the pause token.
             if (aheadFence != r.fencingToken() || !Objects.equals(aheadFinished, finished)
-                    || aheadSince == null || clock.isBefore(aheadSince)) {
+                    || aheadPause != r.pauseToken() || aheadSince == null || clock.isBefore(aheadSince)) {
                 aheadFence = r.fencingToken();
                 aheadFinished = finished;
+                aheadPause = r.pauseToken();
                 aheadSince = clock;
                 return false;
             }
@@ -369,12 +372,7 @@ final class PeriodicEntry {
         }
         Optional<Lease> lease = engine.coordination().claim(scheduledClaim(passed));
         if (lease.isEmpty()) {
-            // One read both proves the record was left ahead and names the token the rebase may replace.
-            Optional<WorkerRecord> record = readRecord();
-            if (engine.coordination().role(worker.name()) == ClaimRole.PREFERRED
-                    || record.map(this::leftAhead).orElse(false)) {
-                lease = rebaseIfAhead(Plan.at(passed), record);
-            }
+            lease = rebaseIfLeftAhead(Plan.at(passed));
         }
         if (lease.isPresent() && lease.get().kind() == ClaimRequest.Kind.RERUN) {
             execute(lease.get(), RunKind.CATCH_UP);
@@ -436,6 +434,8 @@ final class PeriodicEntry {
 
     synchronized void onPauseChanged(boolean nowPaused) {
         pauseChanges++;
+        // A pause holds the record's token still: whatever wait for a record left ahead ran, it starts again.
+        aheadSince = null;
         if (paused && !nowPaused) {
             resumedAt = engine.now();
         }
@@ -670,7 +670,7 @@ final class PeriodicEntry {
             lease = lookAgain(request, due);
         }
         if (lease.isEmpty() && !request.chained()) {
-            lease = rebaseIfAhead(due, readRecord());
+            lease = rebaseIfLeftAhead(due);
         }
         if (lease.isEmpty() && !request.chained() && role == ClaimRole.PREFERRED && heldByAnEarlierRun(due.slot())) {
             // Another node's run (an overrun, a trigger, a re-run) holds the lock: the slot is due after it.
@@ -696,6 +696,21 @@ final class PeriodicEntry {
                     completion));
         }
         return SlotPlanner.after(worker.schedule(), worker.options(), due.slot(), now);
+    }
+
+    /**
+     * After a lost claim: a rebase if the record lies ahead and this node prefers the worker or has
+     * seen nobody claim by the record for long enough ({@link #leftAhead}); a standby's clock may lag
+     * for a moment, and the record be the preferred node's correct one. One read both proves it and
+     * names the token the rebase may replace.
+     */
+    private Optional<Lease> rebaseIfLeftAhead(Plan due) {
+        Optional<WorkerRecord> record = readRecord();
+        if (engine.coordination().role(worker.name()) == ClaimRole.PREFERRED
+                || record.map(this::leftAhead).orElse(false)) {
+            return rebaseIfAhead(due, record);
+        }
+        return Optional.empty();
     }
 
     /**

@@ -43,6 +43,8 @@ public final class ScriptedCoordination implements Coordination {
     /** How many records this node read (one per worker for a readAll). */
     public final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
     public final java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+    /** For each claim, the engine's methods on the stack: which path claimed. */
+    public final java.util.List<java.util.List<String>> claimPaths = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Map<String, Optional<WorkerRecord>> staleReads = new java.util.concurrent.ConcurrentHashMap<>();
     /** When set, a claim is granted before it waits on {@link #claimBlocked}: its answer is still on the way. */
     public volatile boolean blockAfterGrant;
@@ -76,6 +78,8 @@ public final class ScriptedCoordination implements Coordination {
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
         claims.incrementAndGet();
+        claimPaths.add(java.util.Arrays.stream(new Throwable().getStackTrace())
+                .filter(e -> e.getClassName().endsWith("PeriodicEntry")).map(StackTraceElement::getMethodName).toList());
         String blockedWorker = claimBlockedWorker;
         boolean blocks = blockedWorker == null || blockedWorker.equals(request.worker());
         boolean afterGrant = blockAfterGrant;
