@@ -188,8 +188,9 @@ public final class CronSchedule implements Schedule {
             // The schedule ends inside the hour: keep a last entry past every instant.
             slots.add(Instant.MAX);
         }
-        chain = new Chain(hour, List.copyOf(slots));
-        return chain.slots();
+        Chain built = new Chain(hour, List.copyOf(slots));
+        chain = built;
+        return built.slots();
     }
 
     /** The repeated wall-clock hour {@code instant} falls in, if it falls in one. */
