@@ -162,6 +162,7 @@ class TwoStandbysRebaseARecordAheadTest {
     private ScriptedCoordination node(String name, AtomicLong own, ClaimRole role) {
         ScriptedCoordination c = new ScriptedCoordination(nodes.coordination(name, own));
         c.claimBlockedWorker = "w";
+        c.recordClaimPaths = true;
         c.claimBlocked = new CountDownLatch(1);
         return nodes.start(c, own, role, WorkerOptions.defaults(), ctx -> { });
     }

@@ -321,7 +321,7 @@ final class PeriodicEntry {
                 return false;
             }
             Instant finished = r.lastFinishedAt().orElse(null);
-            // A pause and resume since the last look (its events may never have come) change only the pause token.
+            // A pause and resume since the last look (heard of or not) change only the pause token.
             if (aheadFence != r.fencingToken() || !Objects.equals(aheadFinished, finished)
                     || aheadPause != r.pauseToken() || aheadSince == null || clock.isBefore(aheadSince)) {
                 aheadFence = r.fencingToken();
@@ -330,9 +330,7 @@ final class PeriodicEntry {
                 aheadSince = clock;
                 return false;
             }
-            Instant resumed = resumedAt();
-            Instant since = aheadSince.isBefore(resumed) ? resumed : aheadSince;
-            return !clock.isBefore(since.plus(wait));
+            return !clock.isBefore(aheadSince.plus(wait));
         }
     }
 
@@ -434,8 +432,6 @@ final class PeriodicEntry {
 
     synchronized void onPauseChanged(boolean nowPaused) {
         pauseChanges++;
-        // A pause holds the record's token still: whatever wait for a record left ahead ran, it starts again.
-        aheadSince = null;
         if (paused && !nowPaused) {
             resumedAt = engine.now();
         }

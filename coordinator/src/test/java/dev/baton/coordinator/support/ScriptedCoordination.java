@@ -43,6 +43,8 @@ public final class ScriptedCoordination implements Coordination {
     /** How many records this node read (one per worker for a readAll). */
     public final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
     public final java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether {@link #claimPaths} records: a stack trace per claim is for the tests that ask. */
+    public volatile boolean recordClaimPaths;
     /** For each claim, the engine's methods on the stack: which path claimed. */
     public final java.util.List<java.util.List<String>> claimPaths = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Map<String, Optional<WorkerRecord>> staleReads = new java.util.concurrent.ConcurrentHashMap<>();
@@ -78,8 +80,10 @@ public final class ScriptedCoordination implements Coordination {
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
         claims.incrementAndGet();
-        claimPaths.add(java.util.Arrays.stream(new Throwable().getStackTrace())
-                .filter(e -> e.getClassName().endsWith("PeriodicEntry")).map(StackTraceElement::getMethodName).toList());
+        if (recordClaimPaths) {
+            claimPaths.add(java.util.Arrays.stream(new Throwable().getStackTrace())
+                    .filter(e -> e.getClassName().endsWith("PeriodicEntry")).map(StackTraceElement::getMethodName).toList());
+        }
         String blockedWorker = claimBlockedWorker;
         boolean blocks = blockedWorker == null || blockedWorker.equals(request.worker());
         boolean afterGrant = blockAfterGrant;
