@@ -432,6 +432,8 @@ final class PeriodicEntry {
 
     synchronized void onPauseChanged(boolean nowPaused) {
         pauseChanges++;
+        // A record read before the pause and judged after the resume shows neither; the event restarts the wait.
+        aheadSince = null;
         if (paused && !nowPaused) {
             resumedAt = engine.now();
         }
