@@ -165,6 +165,26 @@ public abstract class CoordinationContract {
         assertThat(rebased.fencingToken()).isGreaterThan(read);
     }
 
+    /**
+     * A pause and resume since the rebase's node judged the record kept every node from claiming, so
+     * that nobody claimed proves nothing about the record: that node may have missed both events.
+     */
+    @Test
+    void aRebaseTakesNoRecordPausedAndResumedSinceItWasJudged() {
+        Instant now = a.now().truncatedTo(ChronoUnit.SECONDS);
+        a.claim(ClaimRequest.scheduled(worker, now.plus(Duration.ofMinutes(10)))).orElseThrow()
+                .complete(Outcome.SUCCEEDED);
+        WorkerRecord judged = b.read(worker).orElseThrow();
+        a.pause(worker);
+        a.resume(worker);
+
+        assertThat(b.claim(ClaimRequest.rebased(worker, now, judged.fencingToken(), judged.pauseToken())))
+                .as("a rebase of the record as it was before the pause").isEmpty();
+        WorkerRecord current = b.read(worker).orElseThrow();
+        assertThat(b.claim(ClaimRequest.rebased(worker, now, current.fencingToken(), current.pauseToken())))
+                .as("a rebase of the record as it is").isPresent();
+    }
+
     @Test
     void fencingTokensStrictlyIncreaseAcrossNodes() {
         long previous = 0;

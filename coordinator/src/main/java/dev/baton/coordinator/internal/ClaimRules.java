@@ -169,6 +169,8 @@ public final class ClaimRules {
         // A record written under a clock that was ahead: the claimer and the record agree it lies in the
         // future, and it is still the record the claimer judged (not one written since on a clock it lags).
         return r.rebase() && (r.expectedFence() == 0 || s.fence() == r.expectedFence())
+                && (r.expectedPauseToken() == ClaimRequest.ANY_PAUSE_TOKEN
+                        || s.flags().pauseToken() == r.expectedPauseToken())
                 && s.lastSlot() > c.nowMillis() + Math.max(REBASE_MIN_MILLIS, c.rebaseMillis());
     }
 

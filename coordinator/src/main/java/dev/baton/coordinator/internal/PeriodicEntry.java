@@ -721,8 +721,9 @@ final class PeriodicEntry {
         if (last.isEmpty() || !writtenAhead(last.get()) || !due.slot().isBefore(last.get())) {
             return Optional.empty();
         }
-        long fence = record.get().fencingToken();
-        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rebased(worker.name(), due.slot(), fence));
+        WorkerRecord judged = record.get();
+        Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rebased(worker.name(), due.slot(),
+                judged.fencingToken(), judged.pauseToken()));
         lease.ifPresent(l -> log.warn("Worker {}: its record's last slot {} lay in the future (written under a clock"
                 + " that was ahead); slots continue from {}", worker.name(), last.get(), due.slot()));
         return lease;

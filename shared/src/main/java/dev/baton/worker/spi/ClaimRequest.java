@@ -24,9 +24,16 @@ import java.util.Optional;
  *                         instead (a trigger stays asked for); the lease's {@link Lease#slot()} and
  *                         {@link Lease#kind()} say so. Without it a claim that came before the re-run
  *                         would leave the unfinished slot behind for good.
+ * @param expectedPauseToken for a rebase: the record's {@link WorkerRecord#pauseToken()} as judged, so
+ *                         that a pause and resume since (which kept every node from claiming, so
+ *                         proved nothing about the record) leave it alone; {@link #ANY_PAUSE_TOKEN}
+ *                         otherwise
  */
 public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chained, Optional<Instant> expectedLastSlot,
-                           long expectedFence, boolean rebase, boolean rerunUnfinished) {
+                           long expectedFence, boolean rebase, boolean rerunUnfinished, long expectedPauseToken) {
+
+    /** No expectation of the record's pause token. */
+    public static final long ANY_PAUSE_TOKEN = -1;
 
     /** Why the slot is claimed. */
     public enum Kind {
@@ -53,6 +60,15 @@ public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chain
             throw new IllegalArgumentException("only a triggered claim, or a scheduled, unchained one that does not"
                     + " rebase, can re-run an unfinished slot instead");
         }
+        if (expectedPauseToken != ANY_PAUSE_TOKEN && (!rebase || expectedPauseToken < 0)) {
+            throw new IllegalArgumentException("only a rebase can expect a pause token, and tokens are not negative");
+        }
+    }
+
+    /** A request as before a rebase could expect the record's pause token. */
+    public ClaimRequest(String worker, Instant slot, Kind kind, boolean chained, Optional<Instant> expectedLastSlot,
+                        long expectedFence, boolean rebase, boolean rerunUnfinished) {
+        this(worker, slot, kind, chained, expectedLastSlot, expectedFence, rebase, rerunUnfinished, ANY_PAUSE_TOKEN);
     }
 
     /** A request as before re-runs of unfinished slots could ride on a scheduled claim. */
@@ -81,6 +97,11 @@ public record ClaimRequest(String worker, Instant slot, Kind kind, boolean chain
     /** As {@link #rebased(String, Instant)}, only while the record still holds the token {@code fence}. */
     public static ClaimRequest rebased(String worker, Instant slot, long fence) {
         return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), fence, true);
+    }
+
+    /** As {@link #rebased(String, Instant, long)}, and only while no pause or resume changed {@code pauseToken}. */
+    public static ClaimRequest rebased(String worker, Instant slot, long fence, long pauseToken) {
+        return new ClaimRequest(worker, slot, Kind.SCHEDULED, false, Optional.empty(), fence, true, false, pauseToken);
     }
 
     /** A slot that follows the last claimed slot {@code expectedLastSlot} (empty: the first ever). */

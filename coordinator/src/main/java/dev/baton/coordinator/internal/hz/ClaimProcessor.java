@@ -32,7 +32,7 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
      * 3: a scheduled claim may re-run an unfinished slot instead (older readers ignore the flag and
      * claim the later slot, as before).
      */
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
 
     private ClaimRules.Claim claim;
     private long deadlineMillis;
@@ -131,6 +131,7 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
             w.writeLong(deadlineMillis);
             w.writeBoolean(idsOrdered);
             w.writeBoolean(r.rerunUnfinished());
+            w.writeLong(r.expectedPauseToken());
         });
     }
 
@@ -154,9 +155,10 @@ public final class ClaimProcessor implements EntryProcessor<String, HzSlot, HzSl
         deadlineMillis = r.readLong();
         idsOrdered = r.more() && r.readBoolean();
         boolean rerunUnfinished = r.more() && r.readBoolean();
+        long expectedPauseToken = r.more() ? r.readLong() : ClaimRequest.ANY_PAUSE_TOKEN;
         ClaimRequest request = new ClaimRequest(worker, slot, kind, chained,
                 chained && expected != SlotState.NONE ? Optional.of(Instant.ofEpochMilli(expected)) : Optional.empty(),
-                expectedFence, rebase, rerunUnfinished);
+                expectedFence, rebase, rerunUnfinished, expectedPauseToken);
         claim = new ClaimRules.Claim(request, node, session, claimId, nowMillis, fenceBase, fenceFloor, rebaseMillis);
     }
 }

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.internal.serialization.InternalSerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
 import com.hazelcast.internal.serialization.impl.HeapData;
+import dev.baton.coordinator.internal.ClaimRules;
 import dev.baton.coordinator.internal.SlotState;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import java.io.ByteArrayOutputStream;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,19 @@ class WireFormatTest {
         later.write(new byte[] {0, 0, 0, 42, 1});
 
         assertThat(HzSlot.decode(later.toByteArray())).isEqualTo(RECORD);
+    }
+
+    /** Read back and written again, a claim gives the same bytes: every field it carries travels. */
+    @Test
+    void aRebaseCarriesThePauseTokenItJudged() throws Exception {
+        ClaimRequest rebase = ClaimRequest.rebased("report", Instant.ofEpochMilli(1_780_000_000_000L), 77, 12);
+        ClaimProcessor sent = new ClaimProcessor(new ClaimRules.Claim(rebase, "n1",
+                "n1/abc", 5, 1_780_000_000_100L, 1_780_000_000_100L, 0, 60_000), 1_780_000_004_000L, null);
+        byte[] bytes = SERIALIZATION.toData(sent).toByteArray();
+        ClaimProcessor received = SERIALIZATION.toObject(new HeapData(bytes));
+
+        assertThat(SERIALIZATION.toData(received).toByteArray()).isEqualTo(bytes);
+        assertThat(HexFormat.of().formatHex(bytes)).as("the pause token, last").endsWith("000000000000000c");
     }
 
     @Test
