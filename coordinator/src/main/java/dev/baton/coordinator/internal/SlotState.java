@@ -69,17 +69,9 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
             return triggerRequested > triggerServed;
         }
 
-        /**
-         * Pauses or resumes: the action applied last decides. The state it already has again changes
-         * nothing unless its token is newer (a replay changes nothing). A change whose token is not
-         * above the record's goes just above it: its node's estimate of the cluster clock lags the one
-         * that made the last action, and dropping it would leave the operator told it was done.
-         */
+        /** Pauses or resumes, unless a later action already decided. */
         public Flags withPaused(boolean paused, long token) {
-            if (token > pauseToken) {
-                return new Flags(paused, token, triggerRequested, triggerServed);
-            }
-            return paused == this.paused ? this : new Flags(paused, pauseToken + 1, triggerRequested, triggerServed);
+            return token > pauseToken ? new Flags(paused, token, triggerRequested, triggerServed) : this;
         }
 
         /** Asks for an extra run; a replay of the same request changes nothing. */

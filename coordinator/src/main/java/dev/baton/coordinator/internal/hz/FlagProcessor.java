@@ -12,8 +12,13 @@ import java.util.Map;
  * Pauses, resumes or triggers a worker in its record. Each action carries a token from the node
  * that made it, so that a replay changes nothing and, after a split-brain merge, the latest pause
  * or resume and every trigger survive.
+ *
+ * <p>Answers 0 when the action holds in the record, else the record's token that the action's must
+ * go above: tokens come from each node's estimate of the cluster clock, which may lag the one that
+ * made the last action, and a late copy of an earlier call must not undo a later one. The caller,
+ * still waiting for its action, tries again above it; a copy nobody waits for any more is dropped.
  */
-public final class FlagProcessor implements EntryProcessor<String, HzSlot, Boolean>, IdentifiedDataSerializable {
+public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>, IdentifiedDataSerializable {
 
     static final int FORMAT = 1;
 
@@ -33,20 +38,32 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Boole
     }
 
     @Override
-    public Boolean process(Map.Entry<String, HzSlot> entry) {
+    public Long process(Map.Entry<String, HzSlot> entry) {
         SlotState s = entry.getValue() == null ? SlotState.empty(entry.getKey()) : entry.getValue().state();
-        SlotState.Flags flags = switch (flag) {
-            case PAUSE -> s.flags().withPaused(true, token);
-            case RESUME -> s.flags().withPaused(false, token);
-            case TRIGGER -> s.flags().withTrigger(token);
+        SlotState.Flags flags = s.flags();
+        long above = switch (flag) {
+            case PAUSE, RESUME -> token > flags.pauseToken()
+                    || token == flags.pauseToken() && flags.paused() == (flag == Flag.PAUSE) ? 0 : flags.pauseToken();
+            case TRIGGER -> token > flags.triggerServed() || token == flags.triggerRequested() ? 0
+                    : flags.triggerServed();
         };
-        computed = s.withFlags(flags);
+        if (above != 0) {
+            computed = null;
+            return above;
+        }
+        SlotState.Flags next = switch (flag) {
+            case PAUSE -> flags.withPaused(true, token);
+            case RESUME -> flags.withPaused(false, token);
+            case TRIGGER -> flags.withTrigger(token);
+        };
+        // Its own copy again changes nothing, but backs up again, for a backup that missed the first.
+        computed = s.withFlags(next);
         entry.setValue(new HzSlot(computed));
-        return Boolean.TRUE;
+        return 0L;
     }
 
     @Override
-    public EntryProcessor<String, HzSlot, Boolean> getBackupProcessor() {
+    public EntryProcessor<String, HzSlot, Long> getBackupProcessor() {
         return computed == null ? null : (EntryProcessor) new SlotBackup(computed);
     }
 

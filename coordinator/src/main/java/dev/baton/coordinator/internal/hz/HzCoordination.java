@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent;
 import dev.baton.coordinator.internal.ClaimRules;
+import dev.baton.coordinator.internal.SlotState;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
@@ -399,7 +400,7 @@ public final class HzCoordination implements Coordination {
         if (slot == null) {
             return Optional.empty();
         }
-        floor.raise(slot.state().fence());
+        raiseFloor(slot.state());
         return Optional.of(slot.state().toRecord());
     }
 
@@ -409,6 +410,11 @@ public final class HzCoordination implements Coordination {
      * a node's standby records (thousands) that cost more CPU than the reads themselves. Per owner,
      * each partition hashes only its member's keys.
      */
+    /** Tokens this node issues go above every one it has seen, operator actions' too. */
+    private void raiseFloor(SlotState s) {
+        floor.raise(Math.max(s.fence(), Math.max(s.flags().pauseToken(), s.flags().triggerRequested())));
+    }
+
     @Override
     public Map<String, WorkerRecord> readAll(Set<String> workers) {
         Map<Object, Set<String>> byOwner = new HashMap<>();
@@ -416,7 +422,7 @@ public final class HzCoordination implements Coordination {
         Map<String, WorkerRecord> result = new HashMap<>();
         for (Set<String> owned : byOwner.values()) {
             records.map().getAll(owned).forEach((w, slot) -> {
-                floor.raise(slot.state().fence());
+                raiseFloor(slot.state());
                 result.put(w, slot.state().toRecord());
             });
         }
@@ -570,17 +576,26 @@ public final class HzCoordination implements Coordination {
     }
 
     private void flag(String worker, FlagProcessor.Flag flag) {
-        long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
-        coverFences(clocks.clusterMillis());
-        floor.raise(token);
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
-        Records.Result<Boolean> result = records.call(worker, new FlagProcessor(flag, token),
-                () -> !closed.get() && System.nanoTime() < giveUpAt);
-        if (result.status() != Records.Status.DONE) {
-            throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
-                    + "': " + (result.status() == Records.Status.REFUSED
-                    ? "this node is on the minority side of a split and cannot change records; try a node of the majority"
-                    : "the cluster did not confirm the change in time; try again"));
+        while (true) {
+            long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
+            coverFences(clocks.clusterMillis());
+            floor.raise(token);
+            Records.Result<Long> result = records.call(worker, new FlagProcessor(flag, token),
+                    () -> !closed.get() && System.nanoTime() < giveUpAt);
+            if (result.status() != Records.Status.DONE) {
+                throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
+                        + "': " + (result.status() == Records.Status.REFUSED
+                        ? "this node is on the minority side of a split and cannot change records; try a node of the majority"
+                        : "the cluster did not confirm the change in time; try again"));
+            }
+            // A member of the release before answers true.
+            if (!(result.value() instanceof Long above) || above == 0) {
+                return;
+            }
+            // Made on an estimate of the cluster clock behind the one that made the record's last action.
+            log.debug("Worker {}: {} again above the record's token {}", worker, flag.name().toLowerCase(), above);
+            floor.raise(above);
         }
     }
 
