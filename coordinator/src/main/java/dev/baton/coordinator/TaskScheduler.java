@@ -20,6 +20,14 @@ public interface TaskScheduler extends AutoCloseable {
      */
     Cancellable schedule(Instant at, Runnable task);
 
+    /**
+     * A monotonic reading in nanoseconds, as {@link System#nanoTime()}: the engine measures how long
+     * something lasted on it, since its estimate of the cluster clock may jump while it lags.
+     */
+    default long nanoTime() {
+        return System.nanoTime();
+    }
+
     /** Runs {@code task} now on a new thread named {@code name} (a virtual thread by default). */
     void dispatch(String name, Runnable task);
 

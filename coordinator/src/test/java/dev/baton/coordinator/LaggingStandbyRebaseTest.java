@@ -45,6 +45,39 @@ class LaggingStandbyRebaseTest {
         expectNoSlotTwice(false, Duration.ofMillis(20_300), Duration.ofSeconds(9));
     }
 
+    /**
+     * The preferred node claims nothing for two seconds (a GC pause: less than the standby's wait of
+     * two periods and the grace) while the standby's estimate catches up the first 30 s of the five
+     * minutes: the record still lies ahead of it, and the jump is no time in which nobody claimed.
+     */
+    @Test
+    void anEstimateThatCatchesUpPartOfTheWayDuringAShortStallProvesNothing() {
+        ScriptedCoordination preferred = nodes.node("p", preferredOffset, ClaimRole.PREFERRED);
+        ScriptedCoordination standby = nodes.node("s", standbyOffset, ClaimRole.STANDBY);
+        nodes.time.advance(Duration.ofMillis(10_300));
+        int before = nodes.recorder.results.size();
+
+        standby.settling = true;
+        preferred.settling = true;
+        preferredOffset.addAndGet(STEP.toMillis());
+        nodes.advanceInRealTime(Duration.ofSeconds(3));
+        preferred.refuseClaims = true;
+        nodes.advanceInRealTime(Duration.ofMillis(1_000));
+        standbyOffset.addAndGet(30_000);
+        nodes.records.addAndGet(30_000);
+        nodes.advanceInRealTime(Duration.ofMillis(1_000));
+        preferred.refuseClaims = false;
+        nodes.advanceInRealTime(Duration.ofSeconds(3));
+        standbyOffset.set(STEP.toMillis());
+        nodes.records.set(STEP.toMillis());
+        nodes.advanceInRealTime(Duration.ofSeconds(5));
+        standby.settling = false;
+        preferred.settling = false;
+        nodes.advanceInRealTime(Duration.ofSeconds(5));
+
+        nodes.expectNoSlotTwiceAndNoRunBy("s", before);
+    }
+
     private void expectNoSlotTwice(boolean settling, Duration warmUp, Duration lag) {
         ScriptedCoordination preferred = nodes.node("p", preferredOffset, ClaimRole.PREFERRED);
         ScriptedCoordination standby = nodes.node("s", standbyOffset, ClaimRole.STANDBY);

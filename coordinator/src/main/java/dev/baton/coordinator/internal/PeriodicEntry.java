@@ -68,7 +68,8 @@ final class PeriodicEntry {
     private long aheadFence;
     private Instant aheadFinished;
     private long aheadPause;
-    private Instant aheadSince;
+    /** When the record was first seen ahead as it is, on the scheduler's monotonic clock; null: not timing. */
+    private Long aheadSince;
     /** Until then this standby looks after the grace at each slot, as while the balance settles (see {@link #onWatch}). */
     private Instant lookUntil;
     /**
@@ -322,15 +323,17 @@ final class PeriodicEntry {
             }
             Instant finished = r.lastFinishedAt().orElse(null);
             // A pause and resume since the last look (heard of or not) change only the pause token.
+            long nanos = engine.scheduler().nanoTime();
             if (aheadFence != r.fencingToken() || !Objects.equals(aheadFinished, finished)
-                    || aheadPause != r.pauseToken() || aheadSince == null || clock.isBefore(aheadSince)) {
+                    || aheadPause != r.pauseToken() || aheadSince == null) {
                 aheadFence = r.fencingToken();
                 aheadFinished = finished;
                 aheadPause = r.pauseToken();
-                aheadSince = clock;
+                aheadSince = nanos;
                 return false;
             }
-            return !clock.isBefore(aheadSince.plus(wait));
+            // Timed on the monotonic clock: a lagging estimate that catches up part of the way proves nothing.
+            return nanos - aheadSince >= wait.toNanos();
         }
     }
 

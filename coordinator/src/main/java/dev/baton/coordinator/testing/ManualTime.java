@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -51,6 +52,13 @@ public final class ManualTime implements TaskScheduler {
 
     public Instant now() {
         return now;
+    }
+
+    /** This time, in nanoseconds: it moves only as {@link #advance} moves it. */
+    @Override
+    public long nanoTime() {
+        Instant n = now;
+        return TimeUnit.SECONDS.toNanos(n.getEpochSecond()) + n.getNano();
     }
 
     /** A clock that reads this time (UTC). */

@@ -70,6 +70,11 @@ public final class SkewedClocks {
             }
 
             @Override
+            public long nanoTime() {
+                return time.nanoTime();
+            }
+
+            @Override
             public void dispatch(String name, Runnable task) {
                 time.dispatch(name, task);
             }
