@@ -5,6 +5,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -25,6 +26,10 @@ import java.util.Optional;
  * that day, and one that a change repeats runs once.
  */
 public final class CronSchedule implements Schedule {
+
+    /** How far back from a reference {@link #anchor} looks for a slot on the chain, in turn. */
+    private static final List<Duration> ANCHOR_STEPS = List.of(Duration.ZERO, Duration.ofHours(1), Duration.ofDays(1),
+            Duration.ofDays(8), Duration.ofDays(32), Duration.ofDays(367));
 
     private final String expression;
     private final ZoneId zone;
@@ -134,7 +139,7 @@ public final class CronSchedule implements Schedule {
     @Override
     public Optional<Instant> latestAtOrBefore(Instant now) {
         Instant r = wholeSeconds(now);
-        Optional<Instant> previous = last(r);
+        Optional<Instant> previous = anchor(r);
         Optional<RepeatedHour> repeated = repeatedHour(r).or(() -> previous.flatMap(this::repeatedHour));
         if (repeated.isEmpty()) {
             return walk(previous, previous.orElse(r.minusSeconds(1)), r);
@@ -147,6 +152,22 @@ public final class CronSchedule implements Schedule {
             return at >= 0 ? Optional.of(slots.get(at)) : latestAtOrBefore(repeated.get().before());
         }
         return walk(Optional.of(slots.getLast()), slots.getLast(), r);
+    }
+
+    /**
+     * A slot at or before {@code r} that the chain passes through, to walk on from: cron-utils'
+     * lastExecution when nextExecution from just before it leads to it, else the same from earlier
+     * instants. Right after a skipped wall-clock time lastExecution can be empty for most of a day
+     * (Chatham) or name a time the chain skips (Lord Howe's half hour).
+     */
+    private Optional<Instant> anchor(Instant r) {
+        for (Duration back : ANCHOR_STEPS) {
+            Optional<Instant> candidate = last(r.minus(back));
+            if (candidate.isPresent() && next(candidate.get().minusSeconds(1)).equals(candidate)) {
+                return candidate;
+            }
+        }
+        return Optional.empty();
     }
 
     /** The latest slot at or before {@code until}: {@code latest}, or one of the chain's slots after {@code from}. */
