@@ -593,6 +593,13 @@ public final class HzCoordination implements Coordination {
             if (!(result.value() instanceof Long above) || above == 0) {
                 return;
             }
+            if (result.repeated()) {
+                // An earlier copy may have applied and another action followed it: doing it again would
+                // undo that one, or run a trigger twice.
+                throw new IllegalStateException("could not tell whether " + flag.name().toLowerCase() + " of worker '"
+                        + worker + "' took effect: the cluster's answer was lost and another action on the worker"
+                        + " followed; check the worker's state and act again if needed");
+            }
             // Made on an estimate of the cluster clock behind the one that made the record's last action.
             log.debug("Worker {}: {} again above the record's token {}", worker, flag.name().toLowerCase(), above);
             floor.raise(above);

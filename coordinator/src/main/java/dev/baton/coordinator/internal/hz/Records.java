@@ -36,7 +36,15 @@ final class Records {
         UNKNOWN
     }
 
-    record Result<R>(Status status, R value) {
+    /**
+     * @param repeated an earlier call of the same processor had an unknown outcome: it may have
+     *                 applied, and the record have moved on since, before the one that answered
+     */
+    record Result<R>(Status status, R value, boolean repeated) {
+        Result(Status status, R value) {
+            this(status, value, false);
+        }
+
         boolean applied() {
             return status == Status.DONE && value != null;
         }
@@ -62,7 +70,7 @@ final class Records {
         RuntimeException last = null;
         do {
             try {
-                return new Result<>(Status.DONE, map.executeOnKey(worker, processor));
+                return new Result<>(Status.DONE, map.executeOnKey(worker, processor), last != null);
             } catch (SplitBrainProtectionException e) {
                 log.debug("Record of {}: refused, this side of the cluster has no quorum", worker);
                 return new Result<>(Status.REFUSED, null);
