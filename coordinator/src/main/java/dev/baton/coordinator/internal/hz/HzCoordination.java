@@ -549,14 +549,16 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public void pause(String worker) {
-        flag(worker, FlagProcessor.Flag.PAUSE);
-        announce(SessionOp.Kind.PAUSE, worker, true);
+        if (flag(worker, FlagProcessor.Flag.PAUSE)) {
+            announce(SessionOp.Kind.PAUSE, worker, true);
+        }
     }
 
     @Override
     public void resume(String worker) {
-        flag(worker, FlagProcessor.Flag.RESUME);
-        announce(SessionOp.Kind.PAUSE, worker, false);
+        if (flag(worker, FlagProcessor.Flag.RESUME)) {
+            announce(SessionOp.Kind.PAUSE, worker, false);
+        }
     }
 
     /**
@@ -575,7 +577,8 @@ public final class HzCoordination implements Coordination {
         announce(SessionOp.Kind.TRIGGER, worker, false);
     }
 
-    private void flag(String worker, FlagProcessor.Flag flag) {
+    /** Makes the action; false if the worker was already paused or running as asked (nothing changed). */
+    private boolean flag(String worker, FlagProcessor.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         while (true) {
             long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
@@ -591,7 +594,10 @@ public final class HzCoordination implements Coordination {
             }
             // A member of the release before answers true.
             if (!(result.value() instanceof Long above) || above == 0) {
-                return;
+                return true;
+            }
+            if (above == FlagProcessor.ALREADY) {
+                return false;
             }
             if (result.repeated()) {
                 // An earlier copy may have applied and another action followed it: doing it again would
