@@ -22,8 +22,7 @@ public interface TaskScheduler extends AutoCloseable {
 
     /**
      * A monotonic reading in nanoseconds, as {@link System#nanoTime()}: the engine measures how long
-     * something lasted on it, since its estimate of the cluster clock may jump while it lags. A
-     * scheduler with simulated time must answer from that time.
+     * something lasted on it, since its estimate of the cluster clock may jump while it lags.
      */
     default long nanoTime() {
         return System.nanoTime();

@@ -424,34 +424,6 @@ public abstract class CoordinationContract {
                 assertThat(other.role(worker)).isEqualTo(ClaimRole.PREFERRED));
     }
 
-    /**
-     * A pause of a paused worker or a resume of a running one (an automation that keeps asking)
-     * changes nothing: the pause token would restart every node's proof that a record was left ahead.
-     */
-    @Test
-    void aResumeOfARunningWorkerAndAPauseOfAPausedOneChangeNothing() {
-        a.register(worker);
-        b.register(worker);
-        a.claim(ClaimRequest.scheduled(worker, slot(1))).orElseThrow().complete(Outcome.SUCCEEDED);
-        long running = b.read(worker).orElseThrow().pauseToken();
-        a.resume(worker);
-        assertThat(b.read(worker).orElseThrow().pauseToken()).as("after a resume of a running worker").isEqualTo(running);
-
-        a.pause(worker);
-        long paused = b.read(worker).orElseThrow().pauseToken();
-        b.pause(worker);
-        a.pause(worker);
-        a.resume(worker);
-
-        assertThat(b.read(worker).orElseThrow().paused()).isFalse();
-        assertThat(paused).isNotEqualTo(running);
-        // A session announces in order: a no-op announced would come before the resume that ends this.
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events.get("b").events)
-                .contains("resumed " + worker));
-        assertThat(events.get("b").events.stream().filter(e -> e.startsWith("paused") || e.startsWith("resumed")))
-                .as("what b heard").containsExactly("paused " + worker, "resumed " + worker);
-    }
-
     @Test
     void triggerAndPauseAreAnnouncedToTheOtherNodes() {
         a.register(worker);

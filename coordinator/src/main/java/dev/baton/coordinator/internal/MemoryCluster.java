@@ -193,10 +193,6 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
     void setPaused(String worker, boolean paused) {
         synchronized (this) {
             SlotState s = records.getOrDefault(worker, SlotState.empty(worker));
-            if (s.flags().paused() == paused) {
-                // Already so: nothing changes and nothing is announced, as on Hazelcast.
-                return;
-            }
             records.put(worker, s.withFlags(s.flags().withPaused(paused, ++operatorActions)));
         }
         broadcast(e -> e.pauseChanged(worker, paused));

@@ -13,10 +13,7 @@ import java.util.Map;
  * that made it, so that a replay changes nothing and, after a split-brain merge, the latest pause
  * or resume and every trigger survive.
  *
- * <p>Answers 0 when the action holds in the record, {@link #ALREADY} when the worker was already
- * paused or running as asked (nothing changes: a pause token that moved would restart every
- * node's proof that a record was left ahead, for an automation resuming every few seconds), else
- * the record's token that the action's must
+ * <p>Answers 0 when the action holds in the record, else the record's token that the action's must
  * go above: tokens come from each node's estimate of the cluster clock, which may lag the one that
  * made the last action, and a late copy of an earlier call must not undo a later one. The caller,
  * still waiting for its action, tries again above it; a copy nobody waits for any more is dropped.
@@ -24,8 +21,6 @@ import java.util.Map;
 public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>, IdentifiedDataSerializable {
 
     static final int FORMAT = 1;
-    /** The answer for a pause of a paused worker or a resume of a running one. */
-    static final long ALREADY = -1;
 
     enum Flag { PAUSE, RESUME, TRIGGER }
 
@@ -46,10 +41,15 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
     public Long process(Map.Entry<String, HzSlot> entry) {
         SlotState s = entry.getValue() == null ? SlotState.empty(entry.getKey()) : entry.getValue().state();
         SlotState.Flags flags = s.flags();
-        long answer = flag == Flag.TRIGGER ? triggerAnswer(flags) : pauseAnswer(flags);
-        if (answer != 0) {
+        long above = switch (flag) {
+            case PAUSE, RESUME -> token > flags.pauseToken()
+                    || token == flags.pauseToken() && flags.paused() == (flag == Flag.PAUSE) ? 0 : flags.pauseToken();
+            case TRIGGER -> token > flags.triggerServed() || token == flags.triggerRequested() ? 0
+                    : flags.triggerServed();
+        };
+        if (above != 0) {
             computed = null;
-            return answer;
+            return above;
         }
         SlotState.Flags next = switch (flag) {
             case PAUSE -> flags.withPaused(true, token);
@@ -60,18 +60,6 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
         computed = s.withFlags(next);
         entry.setValue(new HzSlot(computed));
         return 0L;
-    }
-
-    private long pauseAnswer(SlotState.Flags flags) {
-        boolean wanted = flag == Flag.PAUSE;
-        if (flags.paused() == wanted) {
-            return token == flags.pauseToken() ? 0 : ALREADY;
-        }
-        return token > flags.pauseToken() ? 0 : flags.pauseToken();
-    }
-
-    private long triggerAnswer(SlotState.Flags flags) {
-        return token > flags.triggerServed() || token == flags.triggerRequested() ? 0 : flags.triggerServed();
     }
 
     @Override

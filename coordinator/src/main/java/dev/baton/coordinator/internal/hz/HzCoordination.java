@@ -549,16 +549,14 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public void pause(String worker) {
-        if (flag(worker, FlagProcessor.Flag.PAUSE)) {
-            announce(SessionOp.Kind.PAUSE, worker, true);
-        }
+        flag(worker, FlagProcessor.Flag.PAUSE);
+        announce(SessionOp.Kind.PAUSE, worker, true);
     }
 
     @Override
     public void resume(String worker) {
-        if (flag(worker, FlagProcessor.Flag.RESUME)) {
-            announce(SessionOp.Kind.PAUSE, worker, false);
-        }
+        flag(worker, FlagProcessor.Flag.RESUME);
+        announce(SessionOp.Kind.PAUSE, worker, false);
     }
 
     /**
@@ -577,8 +575,7 @@ public final class HzCoordination implements Coordination {
         announce(SessionOp.Kind.TRIGGER, worker, false);
     }
 
-    /** Makes the action; false if the worker was already paused or running as asked (nothing changed). */
-    private boolean flag(String worker, FlagProcessor.Flag flag) {
+    private void flag(String worker, FlagProcessor.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         while (true) {
             long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
@@ -594,10 +591,7 @@ public final class HzCoordination implements Coordination {
             }
             // A member of the release before answers true.
             if (!(result.value() instanceof Long above) || above == 0) {
-                return true;
-            }
-            if (above == FlagProcessor.ALREADY) {
-                return false;
+                return;
             }
             if (result.repeated()) {
                 // An earlier copy may have applied and another action followed it: doing it again would

@@ -117,7 +117,6 @@ class RecordProcessorsTest {
         Entry majority = new Entry(null);
         Entry minority = new Entry(null);
         new FlagProcessor(FlagProcessor.Flag.PAUSE, 10).process(majority);
-        new FlagProcessor(FlagProcessor.Flag.PAUSE, 9).process(minority);
         new FlagProcessor(FlagProcessor.Flag.RESUME, 12).process(minority);
         new FlagProcessor(FlagProcessor.Flag.TRIGGER, 11).process(minority);
         new FlagProcessor(FlagProcessor.Flag.PAUSE, 10).process(majority);
