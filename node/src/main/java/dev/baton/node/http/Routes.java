@@ -101,10 +101,15 @@ public final class Routes {
         }
         auth.check(exchange);
         view.worker(name).orElseThrow(() -> unknown(name));
-        switch (action) {
-            case "pause" -> coordination.pause(name);
-            case "resume" -> coordination.resume(name);
-            default -> coordination.trigger(name);
+        try {
+            switch (action) {
+                case "pause" -> coordination.pause(name);
+                case "resume" -> coordination.resume(name);
+                default -> coordination.trigger(name);
+            }
+        } catch (IllegalStateException e) {
+            // Its message says whether to go to another node or to look before acting again: not a blind retry.
+            throw new ApiError(409, e.getMessage());
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("worker", name);

@@ -587,7 +587,8 @@ public final class HzCoordination implements Coordination {
                 throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
                         + "': " + (result.status() == Records.Status.REFUSED
                         ? "this node is on the minority side of a split and cannot change records; try a node of the majority"
-                        : "the cluster did not confirm the change in time; try again"));
+                        : "the cluster did not confirm the change in time, so it may or may not have taken effect;"
+                        + " check the worker's state and act again if needed"));
             }
             // A member of the release before answers true.
             if (!(result.value() instanceof Long above) || above == 0) {

@@ -199,6 +199,28 @@ class RecordProcessorsTest {
         assertThat(primary.getValue().state().flags().triggerPending()).as("the second trigger's run").isTrue();
     }
 
+    /**
+     * Review s36c: a pause made last on a side that still showed the worker paused (the other side
+     * resumed it during the split) is the latest action, and wins the merge; so does the mirror. An
+     * action that changed nothing on its side must still carry its token into the record.
+     */
+    @Test
+    void anActionThatChangedNothingOnItsSideStillWinsTheMergeIfItCameLast() {
+        for (boolean pausedBefore : new boolean[] {true, false}) {
+            Entry sideA = new Entry(new HzSlot(SlotState.empty("w").withFlags(new SlotState.Flags(pausedBefore, 100, 0, 0))));
+            Entry sideB = new Entry(new HzSlot(SlotState.empty("w").withFlags(new SlotState.Flags(pausedBefore, 100, 0, 0))));
+            FlagProcessor.Flag flip = pausedBefore ? FlagProcessor.Flag.RESUME : FlagProcessor.Flag.PAUSE;
+            FlagProcessor.Flag back = pausedBefore ? FlagProcessor.Flag.PAUSE : FlagProcessor.Flag.RESUME;
+
+            assertThat(new FlagProcessor(flip, 200).process(sideA)).isZero();
+            assertThat(new FlagProcessor(back, 300).process(sideB)).as("told done").isZero();
+            HzSlot merged = (HzSlot) new HighestFenceMergePolicy().merge(value(sideA.getValue()), value(sideB.getValue()));
+
+            assertThat(merged.state().flags().paused()).as("the last action, on the side that showed it already")
+                    .isEqualTo(pausedBefore);
+        }
+    }
+
     @Test
     void theMergeKeepsTheHighestFenceAndTheLatestOperatorActionsOfBothSides() {
         HzSlot high = new HzSlot(new SlotState("w", NOW, 500, 5, null, ClaimRequest.Kind.SCHEDULED,
