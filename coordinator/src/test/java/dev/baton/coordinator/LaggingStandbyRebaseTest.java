@@ -68,14 +68,7 @@ class LaggingStandbyRebaseTest {
         nodes.advanceInRealTime(Duration.ofMillis(1_000));
         preferred.refuseClaims = false;
         nodes.advanceInRealTime(Duration.ofSeconds(3));
-        standbyOffset.set(STEP.toMillis());
-        nodes.records.set(STEP.toMillis());
-        nodes.advanceInRealTime(Duration.ofSeconds(5));
-        standby.settling = false;
-        preferred.settling = false;
-        nodes.advanceInRealTime(Duration.ofSeconds(5));
-
-        nodes.expectNoSlotTwiceAndNoRunBy("s", before);
+        catchUpAndExpectNoRunByTheStandby(preferred, standby, before);
     }
 
     private void expectNoSlotTwice(boolean settling, Duration warmUp, Duration lag) {
@@ -90,8 +83,14 @@ class LaggingStandbyRebaseTest {
         preferred.settling = settling;
         preferredOffset.addAndGet(STEP.toMillis());
         nodes.advanceInRealTime(lag);
-        standbyOffset.addAndGet(STEP.toMillis());
-        nodes.records.addAndGet(STEP.toMillis());
+        catchUpAndExpectNoRunByTheStandby(preferred, standby, before);
+    }
+
+    /** The standby's estimate (and the records' clock) catches up the whole step; then the balance settles. */
+    private void catchUpAndExpectNoRunByTheStandby(ScriptedCoordination preferred, ScriptedCoordination standby,
+                                                  int before) {
+        standbyOffset.set(STEP.toMillis());
+        nodes.records.set(STEP.toMillis());
         nodes.advanceInRealTime(Duration.ofSeconds(5));
         standby.settling = false;
         preferred.settling = false;

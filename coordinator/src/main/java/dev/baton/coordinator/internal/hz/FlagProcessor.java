@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Pauses, resumes or triggers a worker in its record. Each action carries a token from the node
  * that made it, so that a replay changes nothing and, after a split-brain merge, the latest pause
- * or resume and every trigger survive.
+ * or resume survives, and so does a trigger asked for after the last one served on either side.
  *
  * <p>Answers 0 when the action holds in the record, else the record's token that the action's must
  * go above: tokens come from each node's estimate of the cluster clock, which may lag the one that
@@ -41,12 +41,7 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
     public Long process(Map.Entry<String, HzSlot> entry) {
         SlotState s = entry.getValue() == null ? SlotState.empty(entry.getKey()) : entry.getValue().state();
         SlotState.Flags flags = s.flags();
-        long above = switch (flag) {
-            case PAUSE, RESUME -> token > flags.pauseToken()
-                    || token == flags.pauseToken() && flags.paused() == (flag == Flag.PAUSE) ? 0 : flags.pauseToken();
-            case TRIGGER -> token > flags.triggerServed() || token == flags.triggerRequested() ? 0
-                    : flags.triggerServed();
-        };
+        long above = flag == Flag.TRIGGER ? triggerAbove(flags) : pauseAbove(flags);
         if (above != 0) {
             computed = null;
             return above;
@@ -60,6 +55,17 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
         computed = s.withFlags(next);
         entry.setValue(new HzSlot(computed));
         return 0L;
+    }
+
+    /** 0 if this pause or resume may hold: a newer token, or its own copy again; else the token to go above. */
+    private long pauseAbove(SlotState.Flags flags) {
+        boolean ownCopy = token == flags.pauseToken() && flags.paused() == (flag == Flag.PAUSE);
+        return token > flags.pauseToken() || ownCopy ? 0 : flags.pauseToken();
+    }
+
+    /** 0 if this trigger may hold: above the last served, or its own copy again; else the token to go above. */
+    private long triggerAbove(SlotState.Flags flags) {
+        return token > flags.triggerServed() || token == flags.triggerRequested() ? 0 : flags.triggerServed();
     }
 
     @Override

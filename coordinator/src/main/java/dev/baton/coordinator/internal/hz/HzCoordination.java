@@ -404,17 +404,17 @@ public final class HzCoordination implements Coordination {
         return Optional.of(slot.state().toRecord());
     }
 
+    /** Tokens this node issues go above every one it has seen, operator actions' too. */
+    private void raiseFloor(SlotState s) {
+        floor.raise(Math.max(s.fence(), Math.max(s.flags().pauseToken(), s.flags().triggerRequested())));
+    }
+
     /**
      * One read per member that owns some of the records. Hazelcast 5.7 gives every partition's read
      * the whole key set and has each find its own keys, hashing all of them once per partition: for
      * a node's standby records (thousands) that cost more CPU than the reads themselves. Per owner,
      * each partition hashes only its member's keys.
      */
-    /** Tokens this node issues go above every one it has seen, operator actions' too. */
-    private void raiseFloor(SlotState s) {
-        floor.raise(Math.max(s.fence(), Math.max(s.flags().pauseToken(), s.flags().triggerRequested())));
-    }
-
     @Override
     public Map<String, WorkerRecord> readAll(Set<String> workers) {
         Map<Object, Set<String>> byOwner = new HashMap<>();

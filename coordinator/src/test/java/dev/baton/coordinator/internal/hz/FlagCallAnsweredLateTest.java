@@ -169,6 +169,16 @@ class FlagCallAnsweredLateTest {
         return won.get(0);
     }
 
+    /** Starts an operator's action on a whose first applied copy loses its answer, as its copies again do. */
+    private CompletableFuture<Void> answerLost(String flag, Runnable action) {
+        claimSoon(a, ClaimRequest.scheduled(worker, Instant.parse("2026-01-01T00:00:10Z"))).complete(Outcome.SUCCEEDED);
+        lose.set(flag);
+        hold = true;
+        CompletableFuture<Void> operator = CompletableFuture.runAsync(action);
+        await().atMost(Duration.ofSeconds(5)).until(() -> lost.get() >= 1);
+        return operator;
+    }
+
     /** What the operator is told: the message of the failure, or "done". */
     private static String outcome(CompletableFuture<Void> operator) throws InterruptedException, TimeoutException {
         try {
@@ -187,11 +197,7 @@ class FlagCallAnsweredLateTest {
      */
     @Test
     void aTriggerWhoseAnswerWasLostAndThatRanIsNotAskedForAgain() throws Exception {
-        claimSoon(a, ClaimRequest.scheduled(worker, Instant.parse("2026-01-01T00:00:10Z"))).complete(Outcome.SUCCEEDED);
-        lose.set("trigger");
-        hold = true;
-        CompletableFuture<Void> operator = CompletableFuture.runAsync(() -> a.trigger(worker));
-        await().atMost(Duration.ofSeconds(5)).until(() -> lost.get() >= 1);
+        CompletableFuture<Void> operator = answerLost("trigger", () -> a.trigger(worker));
         assertThat(b.read(worker).orElseThrow().triggerPending()).as("a's trigger is in the record").isTrue();
 
         // b runs it (a hears of it with a's announcement; any node finishing a run sees it in the record).
@@ -220,11 +226,7 @@ class FlagCallAnsweredLateTest {
      */
     @Test
     void aPauseWhoseAnswerWasLostDoesNotUndoTheResumeMadeAfterIt() throws Exception {
-        claimSoon(a, ClaimRequest.scheduled(worker, Instant.parse("2026-01-01T00:00:10Z"))).complete(Outcome.SUCCEEDED);
-        lose.set("pause");
-        hold = true;
-        CompletableFuture<Void> operator = CompletableFuture.runAsync(() -> a.pause(worker));
-        await().atMost(Duration.ofSeconds(5)).until(() -> lost.get() >= 1);
+        CompletableFuture<Void> operator = answerLost("pause", () -> a.pause(worker));
         assertThat(b.read(worker).orElseThrow().paused()).as("a's pause is in the record").isTrue();
 
         b.resume(worker);
