@@ -47,9 +47,18 @@ public abstract class CoordinationContract {
             events.add("triggered " + worker);
         }
 
+        /** The pause and resume events, with their tokens. */
+        public final List<String> pauseTokens = new CopyOnWriteArrayList<>();
+
         @Override
         public void pauseChanged(String worker, boolean paused) {
             events.add((paused ? "paused " : "resumed ") + worker);
+        }
+
+        @Override
+        public void pauseChanged(String worker, boolean paused, long token) {
+            pauseTokens.add((paused ? "paused " : "resumed ") + worker + " " + token);
+            pauseChanged(worker, paused);
         }
 
         @Override
@@ -433,6 +442,23 @@ public abstract class CoordinationContract {
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events.get("b").events)
                 .contains("triggered " + worker, "paused " + worker));
+    }
+
+    /**
+     * Events of two operators' actions can reach a node in either order: each carries the token its
+     * action left in the record, so that the node keeps the later.
+     */
+    @Test
+    void aPauseAndAResumeAreAnnouncedWithTheTokensTheyLeftInTheRecord() {
+        Coordination c = ready(node("c"));
+        a.claim(ClaimRequest.scheduled(worker, slot(1))).orElseThrow().complete(Outcome.SUCCEEDED);
+        b.pause(worker);
+        long paused = c.read(worker).orElseThrow().pauseToken();
+        a.resume(worker);
+        long resumed = c.read(worker).orElseThrow().pauseToken();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events.get("c").pauseTokens)
+                .containsExactly("paused " + worker + " " + paused, "resumed " + worker + " " + resumed));
     }
 
     /**

@@ -167,6 +167,27 @@ class PauseStateOnANodeTest {
         fleet.assertRanOrReported(S3);
     }
 
+    /**
+     * One operator pauses "w" on one node and another resumes it on a third; their events reach N,
+     * a standby, in the other order. The resume came last (its token is the higher): N shows "w"
+     * resumed (and keeps its standby watch on) rather than paused until it next reads the record.
+     */
+    @Test
+    void twoOperatorsEventsArrivingInTheOtherOrderLeaveTheLaterActionStanding() {
+        startN(ClaimRole.STANDBY);
+        fleet.advanceTo(S1.plusSeconds(1));
+        StickyRecords.Node other = fleet.records.node("other");
+        other.pause("w");
+        long pause = fleet.records.state("w").toRecord().pauseToken();
+        other.resume("w");
+        long resume = fleet.records.state("w").toRecord().pauseToken();
+
+        n.events.pauseChanged("w", false, resume);
+        n.events.pauseChanged("w", true, pause);
+
+        assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
+    }
+
     /** Another node pauses "w" and resumes it: the record says resumed. */
     private StickyRecords.Node pausedAndResumedElsewhere() {
         StickyRecords.Node other = fleet.records.node("other");

@@ -191,11 +191,13 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
     }
 
     void setPaused(String worker, boolean paused) {
+        long token;
         synchronized (this) {
             SlotState s = records.getOrDefault(worker, SlotState.empty(worker));
-            records.put(worker, s.withFlags(s.flags().withPaused(paused, ++operatorActions)));
+            token = ++operatorActions;
+            records.put(worker, s.withFlags(s.flags().withPaused(paused, token)));
         }
-        broadcast(e -> e.pauseChanged(worker, paused));
+        broadcast(e -> e.pauseChanged(worker, paused, token));
     }
 
     void trigger(String worker) {

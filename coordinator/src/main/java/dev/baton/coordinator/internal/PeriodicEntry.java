@@ -55,6 +55,8 @@ final class PeriodicEntry {
     private boolean paused;
     /** Pause states learned so far: a run's record is no news over one learned while the run went on. */
     private long pauseChanges;
+    /** The highest pause token learned (events and records): an event of an action older than it is stale. */
+    private long pauseToken;
     /** The deferred slot this node last reported as passed, and the slot whose run it reported it with. */
     private Instant reportedPassed;
     private Instant reportedPassedWith;
@@ -403,10 +405,11 @@ final class PeriodicEntry {
             return false;
         }
         if (asEvent) {
-            onPauseChanged(record.paused());
+            changePause(record.paused());
         } else {
             paused = record.paused();
         }
+        pauseToken = Math.max(pauseToken, record.pauseToken());
         return true;
     }
 
@@ -433,7 +436,22 @@ final class PeriodicEntry {
         }
     }
 
-    synchronized void onPauseChanged(boolean nowPaused) {
+    /**
+     * An action with {@code token} (0: not known) paused or resumed the worker. Two operators' actions
+     * made on different nodes reach this one in either order: the older's event, coming second, would
+     * leave the worker shown paused (and a standby's watch off) until this node next reads the record.
+     */
+    synchronized void onPauseChanged(boolean nowPaused, long token) {
+        if (token != 0 && token < pauseToken) {
+            log.debug("Worker {}: ignoring the event of a {} older than what this node knows", worker.name(),
+                    nowPaused ? "pause" : "resume");
+            return;
+        }
+        pauseToken = Math.max(pauseToken, token);
+        changePause(nowPaused);
+    }
+
+    private void changePause(boolean nowPaused) {
         pauseChanges++;
         // A record read before the pause and judged after the resume shows neither; the event restarts the wait.
         aheadSince = null;

@@ -313,8 +313,13 @@ public final class WorkerManager implements BackgroundWorkerManager {
 
         @Override
         public void pauseChanged(String worker, boolean paused) {
+            pauseChanged(worker, paused, 0);
+        }
+
+        @Override
+        public void pauseChanged(String worker, boolean paused, long token) {
             if (entries.get(worker) instanceof PeriodicEntry p) {
-                p.onPauseChanged(paused);
+                p.onPauseChanged(paused, token);
             }
         }
 

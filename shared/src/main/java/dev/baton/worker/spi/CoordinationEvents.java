@@ -6,8 +6,17 @@ public interface CoordinationEvents {
     /** Someone asked for an extra run of the worker. */
     void triggered(String worker);
 
-    /** The worker was paused or resumed on some node. */
+    /** The worker was paused or resumed on some node (an action whose token is not known). */
     void pauseChanged(String worker, boolean paused);
+
+    /**
+     * The worker was paused or resumed on some node by the action with {@code token}: the record's
+     * {@link WorkerRecord#pauseToken()} after it, 0 if not known. Events of two actions can arrive in
+     * either order; the one with the higher token is the later.
+     */
+    default void pauseChanged(String worker, boolean paused, long token) {
+        pauseChanged(worker, paused);
+    }
 
     /**
      * An execution of the worker ended without finishing its slot (its node died, lost its lease,

@@ -252,8 +252,8 @@ public final class HzCoordination implements Coordination {
             }
 
             @Override
-            public void pauseChanged(String worker, boolean paused) {
-                events.pauseChanged(worker, paused);
+            public void pauseChanged(String worker, boolean paused, long token) {
+                events.pauseChanged(worker, paused, token);
             }
 
             @Override
@@ -343,13 +343,13 @@ public final class HzCoordination implements Coordination {
     }
 
     /** Announces a trigger or a pause now, or with the next session if this one has expired. */
-    private void announce(SessionOp.Kind kind, String worker, boolean flag) {
+    private void announce(SessionOp.Kind kind, String worker, boolean flag, long token) {
         synchronized (sessionLock) {
             LocalSession s = session();
             if (s.isDead()) {
-                deferred.add(() -> session().announce(kind, worker, flag));
+                deferred.add(() -> session().announce(kind, worker, flag, token));
             } else {
-                s.announce(kind, worker, flag);
+                s.announce(kind, worker, flag, token);
             }
         }
     }
@@ -549,14 +549,12 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public void pause(String worker) {
-        flag(worker, FlagProcessor.Flag.PAUSE);
-        announce(SessionOp.Kind.PAUSE, worker, true);
+        announce(SessionOp.Kind.PAUSE, worker, true, flag(worker, FlagProcessor.Flag.PAUSE));
     }
 
     @Override
     public void resume(String worker) {
-        flag(worker, FlagProcessor.Flag.RESUME);
-        announce(SessionOp.Kind.PAUSE, worker, false);
+        announce(SessionOp.Kind.PAUSE, worker, false, flag(worker, FlagProcessor.Flag.RESUME));
     }
 
     /**
@@ -571,11 +569,11 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public void trigger(String worker) {
-        flag(worker, FlagProcessor.Flag.TRIGGER);
-        announce(SessionOp.Kind.TRIGGER, worker, false);
+        announce(SessionOp.Kind.TRIGGER, worker, false, flag(worker, FlagProcessor.Flag.TRIGGER));
     }
 
-    private void flag(String worker, FlagProcessor.Flag flag) {
+    /** Makes the operator action; answers its token, now in the record (0 if a member of the release before applied it). */
+    private long flag(String worker, FlagProcessor.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         while (true) {
             long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
@@ -590,9 +588,12 @@ public final class HzCoordination implements Coordination {
                         : "the cluster did not confirm the change in time, so it may or may not have taken effect;"
                         + " check the worker's state and act again if needed"));
             }
-            // A member of the release before answers true.
-            if (!(result.value() instanceof Long above) || above == 0) {
-                return;
+            // A member of the release before answers true, and may have dropped a token below the record's.
+            if (!(result.value() instanceof Long above)) {
+                return 0;
+            }
+            if (above == 0) {
+                return token;
             }
             if (result.repeated()) {
                 // An earlier copy may have applied and another action followed it: doing it again would

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionMessage implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
 
     String session;
     String nodeId;
@@ -111,6 +111,10 @@ public final class SessionMessage implements IdentifiedDataSerializable {
             w.writeVoters(voters);
             w.writeUTF(voterId);
             w.writePeak(voters);
+            // Format 3: each operation's token, after all else so that older readers stop before them.
+            for (SessionOp op : ops) {
+                w.writeLong(op.token());
+            }
         });
     }
 
@@ -141,5 +145,11 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         voters = r.readVoters();
         voterId = r.readUTF();
         voters = r.readPeak(voters);
+        if (r.version() >= 3) {
+            for (int i = 0; i < n; i++) {
+                SessionOp op = ops.get(i);
+                ops.set(i, new SessionOp(op.seq(), op.kind(), op.worker(), op.flag(), r.readLong()));
+            }
+        }
     }
 }

@@ -5,8 +5,15 @@ package dev.baton.coordinator.internal.hz;
  *
  * @param seq    position in the session's sequence
  * @param flag   for RELEASE: the slot did not finish (others may re-run it); for PAUSE: paused
+ * @param token  for PAUSE: the action's token, the record's pause token after it (0: unknown, sent by
+ *               an older release): two operators' actions reach a member in either order, and the
+ *               engine keeps the one with the higher token
  */
-record SessionOp(long seq, Kind kind, String worker, boolean flag) {
+record SessionOp(long seq, Kind kind, String worker, boolean flag, long token) {
+
+    SessionOp(long seq, Kind kind, String worker, boolean flag) {
+        this(seq, kind, worker, flag, 0);
+    }
 
     /** The kinds, with codes fixed for the wire (never reuse or renumber one). */
     enum Kind {

@@ -31,7 +31,8 @@ public final class SessionTable {
     public interface Listener {
         void triggered(String worker);
 
-        void pauseChanged(String worker, boolean paused);
+        /** {@code token}: the action's, the record's pause token after it (0 if unknown). */
+        void pauseChanged(String worker, boolean paused, long token);
 
         void orphaned(String worker);
 
@@ -228,7 +229,7 @@ public final class SessionTable {
                 return e.registered.remove(w);
             }
             case TRIGGER -> events.add(() -> fire(l -> l.triggered(w)));
-            case PAUSE -> events.add(() -> fire(l -> l.pauseChanged(w, op.flag())));
+            case PAUSE -> events.add(() -> fire(l -> l.pauseChanged(w, op.flag(), op.token())));
         }
         return false;
     }

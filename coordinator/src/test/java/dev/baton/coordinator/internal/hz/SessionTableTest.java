@@ -28,7 +28,7 @@ class SessionTableTest {
             }
 
             @Override
-            public void pauseChanged(String worker, boolean paused) {
+            public void pauseChanged(String worker, boolean paused, long token) {
                 events.add("paused " + worker + " " + paused);
             }
 

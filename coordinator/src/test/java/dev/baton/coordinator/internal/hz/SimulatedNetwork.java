@@ -126,7 +126,7 @@ final class SimulatedNetwork {
                 }
 
                 @Override
-                public void pauseChanged(String worker, boolean paused) {
+                public void pauseChanged(String worker, boolean paused, long token) {
                 }
 
                 @Override

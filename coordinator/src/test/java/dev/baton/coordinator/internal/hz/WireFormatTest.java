@@ -96,6 +96,20 @@ class WireFormatTest {
     }
 
     @Test
+    void aPausesTokenTravelsInFormatThreeAndAnOlderWritersOperationsHaveNone() {
+        SessionMessage sent = SessionMessage.delta("n1/abc", "n1", "uuid-1", 4, 6, List.of(
+                new SessionOp(5, SessionOp.Kind.PAUSE, "report", true, 1_234L),
+                new SessionOp(6, SessionOp.Kind.PAUSE, "report", false, 1_240L)), false)
+                .about(message().voters, true, 1L, 2L, "n1@1");
+
+        SessionMessage back = SERIALIZATION.toObject(SERIALIZATION.toData(sent));
+
+        assertThat(back.ops).isEqualTo(sent.ops);
+        SessionMessage old = SERIALIZATION.toObject(new HeapData(HexFormat.of().parseHex(MESSAGE_FORMAT_1)));
+        assertThat(old.ops).extracting(SessionOp::token).containsOnly(0L);
+    }
+
+    @Test
     void theVotersPeakTravelsInFormatTwoAndIsTheSizeWhenAFormatOneWriterSentNone() {
         SessionMessage read = SERIALIZATION.toObject(new HeapData(HexFormat.of().parseHex(MESSAGE_FORMAT_1)));
         assertThat(read.voters.peak()).as("format 1 knew no peak").isEqualTo(3);
