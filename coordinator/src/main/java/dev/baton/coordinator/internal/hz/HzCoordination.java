@@ -572,9 +572,25 @@ public final class HzCoordination implements Coordination {
         announce(SessionOp.Kind.TRIGGER, worker, false, flag(worker, FlagProcessor.Flag.TRIGGER));
     }
 
+    /**
+     * A node without a quorum of the voters changes no record, as it claims no slot: its side of a
+     * split may be the smaller, whose action the other side would not hear of until the merge (the
+     * records map refuses it there only with a {@code minClusterSize} floor).
+     */
+    private void awaitQuorum(String worker, FlagProcessor.Flag flag, long giveUpAt) {
+        while (!session().isValid()) {
+            if (System.nanoTime() > giveUpAt || closed.get() || !sleep(5)) {
+                throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
+                        + "': no quorum of the voters answers this node (it is starting, or on the minority side of a"
+                        + " split); try a node that is ready");
+            }
+        }
+    }
+
     /** Makes the operator action; answers its token, now in the record (0 if a member of the release before applied it). */
     private long flag(String worker, FlagProcessor.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
+        awaitQuorum(worker, flag, giveUpAt);
         while (true) {
             long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
             coverFences(clocks.clusterMillis());
