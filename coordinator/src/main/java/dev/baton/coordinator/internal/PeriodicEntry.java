@@ -443,8 +443,15 @@ final class PeriodicEntry {
      */
     synchronized void onPauseChanged(boolean nowPaused, long token) {
         if (token != 0 && token < pauseToken) {
-            log.debug("Worker {}: ignoring the event of a {} older than what this node knows", worker.name(),
+            log.debug("Worker {}: the event of a {} older than what this node knows", worker.name(),
                     nowPaused ? "pause" : "resume");
+            if (nowPaused && !paused) {
+                // A later resume ended that pause, but the slots that fell during it are still none to
+                // catch up: as if paused and resumed now (the resume's event may have come first, or
+                // a record told the resume without the pause).
+                changePause(true);
+                changePause(false);
+            }
             return;
         }
         pauseToken = Math.max(pauseToken, token);
