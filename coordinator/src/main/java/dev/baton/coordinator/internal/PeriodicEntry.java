@@ -57,6 +57,8 @@ final class PeriodicEntry {
     private long pauseChanges;
     /** The highest pause token learned (events and records): an event of an action older than it is stale. */
     private long pauseToken;
+    /** When this node learned {@link #pauseToken}: the action behind it was made no later. */
+    private Instant pauseTokenLearnedAt = Instant.MIN;
     /** The deferred slot this node last reported as passed, and the slot whose run it reported it with. */
     private Instant reportedPassed;
     private Instant reportedPassedWith;
@@ -409,7 +411,7 @@ final class PeriodicEntry {
         } else {
             paused = record.paused();
         }
-        pauseToken = Math.max(pauseToken, record.pauseToken());
+        raisePauseToken(record.pauseToken());
         return true;
     }
 
@@ -446,16 +448,39 @@ final class PeriodicEntry {
             log.debug("Worker {}: the event of a {} older than what this node knows", worker.name(),
                     nowPaused ? "pause" : "resume");
             if (nowPaused && !paused) {
-                // A later resume ended that pause, but the slots that fell during it are still none to
-                // catch up: as if paused and resumed now (the resume's event may have come first, or
-                // a record told the resume without the pause).
-                changePause(true);
-                changePause(false);
+                pauseHeardAfterItsEnd();
             }
             return;
         }
-        pauseToken = Math.max(pauseToken, token);
+        raisePauseToken(token);
         changePause(nowPaused);
+    }
+
+    /**
+     * A pause this node hears of after a later action ended it (that action's event came first, or
+     * a record told it): the slots that fell during it are still none to catch up, and it ended no
+     * later than this node learned the later action; slots since then are the resumed worker's.
+     */
+    private void pauseHeardAfterItsEnd() {
+        Instant endedBy = pauseTokenLearnedAt;
+        pauseChanges++;
+        aheadSince = null;
+        if (endedBy.isAfter(resumedAt)) {
+            resumedAt = endedBy;
+        }
+        if (passedSlot != null && passedSlot.isBefore(endedBy)) {
+            passedSlot = null;
+        }
+        if (watchSlot != null && watchSlot.isBefore(endedBy)) {
+            watchSlot = null;
+        }
+    }
+
+    private void raisePauseToken(long token) {
+        if (token > pauseToken) {
+            pauseToken = token;
+            pauseTokenLearnedAt = engine.now();
+        }
     }
 
     private void changePause(boolean nowPaused) {
