@@ -581,8 +581,8 @@ public final class HzCoordination implements Coordination {
         while (!session().isValid()) {
             if (System.nanoTime() > giveUpAt || closed.get() || !sleep(5)) {
                 throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
-                        + "': no quorum of the voters answers this node (it is starting, or on the minority side of a"
-                        + " split); try a node that is ready");
+                        + "': no quorum of the voters answers this node (it is starting, cut off from the majority,"
+                        + " or its session just expired); try a node that is ready");
             }
         }
     }
@@ -590,13 +590,15 @@ public final class HzCoordination implements Coordination {
     /** Makes the operator action; answers its token, now in the record (0 if a member of the release before applied it). */
     private long flag(String worker, FlagProcessor.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
-        awaitQuorum(worker, flag, giveUpAt);
         while (true) {
+            awaitQuorum(worker, flag, giveUpAt);
             long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
             coverFences(clocks.clusterMillis());
             floor.raise(token);
+            // Not past the session's quorum either: a call that could not reach the record's owner would
+            // otherwise land on this side's copy once Hazelcast removed the members it cannot hear.
             Records.Result<Long> result = records.call(worker, new FlagProcessor(flag, token),
-                    () -> !closed.get() && System.nanoTime() < giveUpAt);
+                    () -> !closed.get() && System.nanoTime() < giveUpAt && session().isValid());
             if (result.status() != Records.Status.DONE) {
                 throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
                         + "': " + (result.status() == Records.Status.REFUSED
