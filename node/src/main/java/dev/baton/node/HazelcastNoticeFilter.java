@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Marker;
 
 /**
  * Drops Hazelcast warnings that mark nothing wrong in a Baton node, so that a newcomer's first
- * start shows no warning at all. Every other line of those loggers, and every error, passes.
+ * start shows no warning at all. Every other line of those loggers, and every error but one (below), passes.
  * <ul>
  *   <li>"No join method is enabled": the node enables one whenever BATON_MEMBERS or
  *       BATON_K8S_SERVICE_DNS is set, so it only marks the documented single-node default, which
@@ -36,6 +37,9 @@ import org.slf4j.Marker;
  *       MigrationInfo{uuid=...}" for the same migration), which the master plans again. Only a
  *       failure whose cause is that race is dropped, and the "Migration failed" of that same
  *       migration.</li>
+ *   <li>An error, the one dropped: the invocation monitor's "RejectedExecutionException" as the member
+ *       stops (its periodic task is handed to an executor that has just shut down), which Hazelcast
+ *       treats as expected during shutdown elsewhere. The same exception at any other logger passes.</li>
  * </ul>
  */
 public final class HazelcastNoticeFilter extends TurboFilter {
@@ -54,6 +58,7 @@ public final class HazelcastNoticeFilter extends TurboFilter {
     static final String MIGRATION_REQUEST = "com.hazelcast.internal.partition.operation.MigrationRequestOperation";
     static final String MIGRATION_MANAGER = "com.hazelcast.internal.partition.impl.MigrationManagerImpl";
     static final String PARTITION_STATE = "com.hazelcast.internal.partition.operation.PartitionStateOperation";
+    static final String INVOCATION_MONITOR = "com.hazelcast.spi.impl.operationservice.impl.InvocationMonitor";
     private static final String NOT_MEMBER = "CallerNotMemberException";
     private static final String PARTITION_SERVICE = "service: hz:core:partitionService";
     private static final List<Notice> NOTICES = List.of(STANDALONE, EARLY_PARTITION_TABLE, UNKNOWN_IN_PARTITION_TABLE,
@@ -71,6 +76,10 @@ public final class HazelcastNoticeFilter extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+        if (level == Level.ERROR && logger.getName().equals(INVOCATION_MONITOR)
+                && t instanceof RejectedExecutionException) {
+            return FilterReply.DENY;
+        }
         if (level != Level.WARN || format == null) {
             return FilterReply.NEUTRAL;
         }

@@ -56,6 +56,21 @@ class HazelcastNoticeFilterTest {
                 tuple(partitions, Level.WARN));
     }
 
+    /** A member stopping: its invocation monitor's task rejected by the executor that just shut down (run CA). */
+    @Test
+    void dropsTheInvocationMonitorsRejectionAsTheMemberStopsAndNoOtherError() {
+        Logger monitor = context.getLogger(HazelcastNoticeFilter.INVOCATION_MONITOR);
+        java.util.concurrent.RejectedExecutionException rejected = new java.util.concurrent.RejectedExecutionException(
+                "Task java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask@465793a3 rejected");
+        monitor.error(PREFIX + "Task " + rejected.getMessage(), rejected);
+        monitor.error(PREFIX + "Something else broke", new IllegalStateException("broken"));
+        context.getLogger("dev.baton.Other").error("rejected", rejected);
+
+        assertThat(seen.list).extracting(ILoggingEvent::getLoggerName, ILoggingEvent::getLevel).containsExactly(
+                tuple(HazelcastNoticeFilter.INVOCATION_MONITOR, Level.ERROR),
+                tuple("dev.baton.Other", Level.ERROR));
+    }
+
     /**
      * Replicas started together: the master's first migration to a member still starting fails and
      * is planned again. Its three warnings go; a migration that failed for another reason is kept,
