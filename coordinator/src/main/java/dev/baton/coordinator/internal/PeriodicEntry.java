@@ -34,6 +34,8 @@ final class PeriodicEntry {
     private static final Logger log = LoggerFactory.getLogger(PeriodicEntry.class);
     private static final int MAX_RETRY_ATTEMPTS = 30;
     private static final Duration MAX_RETRY_POLL = Duration.ofSeconds(2);
+    /** How soon a node that did not run a fixed-delay worker due at once looks again. */
+    private static final Duration NOT_RUN_LOOK = Duration.ofSeconds(1);
 
     private final Engine engine;
     private final PeriodicBackgroundWorker worker;
@@ -905,7 +907,11 @@ final class PeriodicEntry {
     private Optional<Plan> notRunHere(Plan due) {
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
-            return Optional.of(SlotPlanner.fromRecord(delay, worker.options(), readRecord(), now, now));
+            Plan next = SlotPlanner.fromRecord(delay, worker.options(), readRecord(), now, now);
+            // Due at once without a record to go by (unreadable, or nobody ran the worker yet): this node
+            // just did not run it, and looking again at once would spin; it looks again shortly.
+            Duration wait = delay.delay().compareTo(NOT_RUN_LOOK) < 0 ? delay.delay() : NOT_RUN_LOOK;
+            return Optional.of(next.slot().isAfter(now) ? next : Plan.recheckAt(now.plus(wait), 0));
         }
         return SlotPlanner.after(worker.schedule(), worker.options(), due.slot(), now);
     }
