@@ -273,13 +273,16 @@ public abstract class CoordinationContract {
         a.claim(ClaimRequest.scheduled(worker, slot(1))).orElseThrow().complete(Outcome.SUCCEEDED);
         long before = a.read(worker).orElseThrow().pauseToken();
         b.pause(worker);
-        long paused = a.read(worker).orElseThrow().pauseToken();
+        WorkerRecord pausedRecord = a.read(worker).orElseThrow();
+        long paused = pausedRecord.pauseToken();
         b.resume(worker);
         WorkerRecord resumed = a.read(worker).orElseThrow();
 
         assertThat(paused).isNotEqualTo(before);
         assertThat(resumed.pauseToken()).isNotIn(before, paused);
         assertThat(resumed.paused()).isFalse();
+        assertThat(resumed.pauseChangedAt()).as("when the resume was made").isPresent();
+        assertThat(resumed.pauseChangedAt().get()).isAfterOrEqualTo(pausedRecord.pauseChangedAt().orElseThrow());
     }
 
     @Test

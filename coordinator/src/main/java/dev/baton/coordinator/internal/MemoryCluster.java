@@ -190,11 +190,17 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
         revoked.forEach(worker -> broadcast(e -> e.orphaned(worker)));
     }
 
+    /** An operator action's token: rising, and in the fences' form, whose time part says when it was made. */
+    private long nextAction() {
+        operatorActions = ClaimRules.nextFence(operatorActions, 0, clock.millis());
+        return operatorActions;
+    }
+
     void setPaused(String worker, boolean paused) {
         long token;
         synchronized (this) {
             SlotState s = records.getOrDefault(worker, SlotState.empty(worker));
-            token = ++operatorActions;
+            token = nextAction();
             records.put(worker, s.withFlags(s.flags().withPaused(paused, token)));
         }
         broadcast(e -> e.pauseChanged(worker, paused, token));
@@ -203,7 +209,7 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
     void trigger(String worker) {
         synchronized (this) {
             SlotState s = records.getOrDefault(worker, SlotState.empty(worker));
-            records.put(worker, s.withFlags(s.flags().withTrigger(++operatorActions)));
+            records.put(worker, s.withFlags(s.flags().withTrigger(nextAction())));
         }
         broadcast(e -> e.triggered(worker));
     }

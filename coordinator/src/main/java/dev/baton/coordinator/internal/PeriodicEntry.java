@@ -59,7 +59,7 @@ final class PeriodicEntry {
     private long pauseChanges;
     /** The highest pause token learned (events and records): an event of an action older than it is stale. */
     private long pauseToken;
-    /** When this node learned {@link #pauseToken}: the action behind it was made no later. */
+    /** When the action behind {@link #pauseToken} was made at the latest: when its record says, else when learned. */
     private Instant pauseTokenLearnedAt = Instant.MIN;
     /** The deferred slot this node last reported as passed, and the slot whose run it reported it with. */
     private Instant reportedPassed;
@@ -413,7 +413,10 @@ final class PeriodicEntry {
         } else {
             paused = record.paused();
         }
-        raisePauseToken(record.pauseToken());
+        // Dated by the action where the record says when it was made, not by this read: a read long after
+        // it (the first at start, a long run's record) would take the slots since the action for the pause's.
+        Instant now = engine.now();
+        raisePauseToken(record.pauseToken(), record.pauseChangedAt().filter(now::isAfter).orElse(now));
         return true;
     }
 
@@ -454,7 +457,7 @@ final class PeriodicEntry {
             }
             return;
         }
-        raisePauseToken(token);
+        raisePauseToken(token, engine.now());
         changePause(nowPaused);
     }
 
@@ -478,10 +481,10 @@ final class PeriodicEntry {
         }
     }
 
-    private void raisePauseToken(long token) {
+    private void raisePauseToken(long token, Instant madeBy) {
         if (token > pauseToken) {
             pauseToken = token;
-            pauseTokenLearnedAt = engine.now();
+            pauseTokenLearnedAt = madeBy;
         }
     }
 

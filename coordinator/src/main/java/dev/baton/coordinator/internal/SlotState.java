@@ -121,7 +121,9 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         return new WorkerRecord(worker, instant(lastSlot), fence,
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
-                failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred), flags.pauseToken());
+                failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred), flags.pauseToken(),
+                flags.pauseToken() == 0 ? Optional.empty()
+                        : Optional.of(Instant.ofEpochMilli(ClaimRules.millisOf(flags.pauseToken()))));
     }
 
     /** {@link #passed}, as the lease of the last claim tells it: a triggered run runs no slot, it reports none. */

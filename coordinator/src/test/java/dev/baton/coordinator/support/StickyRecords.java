@@ -89,7 +89,8 @@ public final class StickyRecords {
     }
 
     synchronized long nextAction() {
-        return ++actions;
+        actions = ClaimRules.nextFence(actions, 0, clock.millis());
+        return actions;
     }
 
     /** One node; the only one that takes part, so it is the preferred node of every worker. */

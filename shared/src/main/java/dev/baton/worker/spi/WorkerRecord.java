@@ -22,12 +22,16 @@ import java.util.Optional;
  *                       instead: that slot and the ones after it are still to run
  * @param pauseToken     changes with every pause and resume (0 if never paused): a node that missed
  *                       both events still sees that the worker was paused in between
+ * @param pauseChangedAt when the last pause or resume was made, on the cluster clock of the node that
+ *                       made it, if known: a node that learns of it from a read long after (its first,
+ *                       or a long run's record) still knows which slots fell before it
  */
 public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                            Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
                            Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending,
                            Optional<String> lastNode, int failuresInARow, Optional<ClaimRequest.Kind> lastKind,
-                           int reruns, Optional<Instant> deferredSlot, long pauseToken) {
+                           int reruns, Optional<Instant> deferredSlot, long pauseToken,
+                           Optional<Instant> pauseChangedAt) {
 
     /**
      * How many times one slot is re-run at most, whoever claims: a slot whose every execution dies
@@ -45,6 +49,17 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
         Objects.requireNonNull(lastNode, "lastNode");
         Objects.requireNonNull(lastKind, "lastKind");
         Objects.requireNonNull(deferredSlot, "deferredSlot");
+        Objects.requireNonNull(pauseChangedAt, "pauseChangedAt");
+    }
+
+    /** A record that does not say when its last pause or resume was made. */
+    public WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
+                        Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt, Optional<Instant> lastFinishedAt,
+                        boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
+                        Optional<ClaimRequest.Kind> lastKind, int reruns, Optional<Instant> deferredSlot,
+                        long pauseToken) {
+        this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
+                lastNode, failuresInARow, lastKind, reruns, deferredSlot, pauseToken, Optional.empty());
     }
 
     /**
@@ -67,7 +82,7 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
                         boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
                         Optional<ClaimRequest.Kind> lastKind, int reruns, Optional<Instant> deferredSlot) {
         this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
-                lastNode, failuresInARow, lastKind, reruns, deferredSlot, 0);
+                lastNode, failuresInARow, lastKind, reruns, deferredSlot, 0, Optional.empty());
     }
 
     /** A record whose last slot was never re-run. */
@@ -76,7 +91,7 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
                         boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
                         Optional<ClaimRequest.Kind> lastKind) {
         this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
-                lastNode, failuresInARow, lastKind, 0, Optional.empty(), 0);
+                lastNode, failuresInARow, lastKind, 0, Optional.empty(), 0, Optional.empty());
     }
 
     public boolean running() {
