@@ -203,7 +203,7 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
             token = nextAction();
             records.put(worker, s.withFlags(s.flags().withPaused(paused, token)));
         }
-        broadcast(e -> e.pauseChanged(worker, paused, token));
+        broadcast(e -> e.pauseChanged(worker, paused, token, SlotState.Flags.madeAt(token)));
     }
 
     void trigger(String worker) {

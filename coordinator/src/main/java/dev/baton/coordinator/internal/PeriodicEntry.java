@@ -415,8 +415,8 @@ final class PeriodicEntry {
         }
         // Dated by the action where the record says when it was made, not by this read: a read long after
         // it (the first at start, a long run's record) would take the slots since the action for the pause's.
-        Instant now = engine.now();
-        raisePauseToken(record.pauseToken(), record.pauseChangedAt().filter(now::isAfter).orElse(now));
+        // An event is dated the same way, for one held up on its way.
+        raisePauseToken(record.pauseToken(), madeBy(record.pauseChangedAt()));
         return true;
     }
 
@@ -448,7 +448,7 @@ final class PeriodicEntry {
      * made on different nodes reach this one in either order: the older's event, coming second, would
      * leave the worker shown paused (and a standby's watch off) until this node next reads the record.
      */
-    synchronized void onPauseChanged(boolean nowPaused, long token) {
+    synchronized void onPauseChanged(boolean nowPaused, long token, Optional<Instant> madeAt) {
         if (token != 0 && token < pauseToken) {
             log.debug("Worker {}: the event of a {} older than what this node knows", worker.name(),
                     nowPaused ? "pause" : "resume");
@@ -457,7 +457,7 @@ final class PeriodicEntry {
             }
             return;
         }
-        raisePauseToken(token, engine.now());
+        raisePauseToken(token, madeBy(madeAt));
         changePause(nowPaused);
     }
 
@@ -479,6 +479,12 @@ final class PeriodicEntry {
         if (watchSlot != null && watchSlot.isBefore(endedBy)) {
             watchSlot = null;
         }
+    }
+
+    /** When an action was made at the latest: as its record or event says, never after now. */
+    private Instant madeBy(Optional<Instant> madeAt) {
+        Instant now = engine.now();
+        return madeAt.filter(now::isAfter).orElse(now);
     }
 
     private void raisePauseToken(long token, Instant madeBy) {
@@ -910,11 +916,18 @@ final class PeriodicEntry {
     private Optional<Plan> notRunHere(Plan due) {
         Instant now = engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
-            Plan next = SlotPlanner.fromRecord(delay, worker.options(), readRecord(), now, now);
-            // Due at once without a record to go by (unreadable, or nobody ran the worker yet): this node
-            // just did not run it, and looking again at once would spin; it looks again shortly.
+            Optional<WorkerRecord> record = readRecord();
+            Plan next = SlotPlanner.fromRecord(delay, worker.options(), record, now, now);
+            if (next.slot().isAfter(now) || (record.isPresent() && !isPaused()
+                    && engine.coordination().role(worker.name()) != ClaimRole.STANDBY)) {
+                // A run due now whose claim was refused (votes split, a lock a moment behind): at once,
+                // as before; a second later would make it late (and skip it under SKIP).
+                return Optional.of(next);
+            }
+            // Due at once with no record to go by (unreadable, or nobody ran the worker yet), or on a node
+            // that does not run it now (standby, paused): looking again at once would spin.
             Duration wait = delay.delay().compareTo(NOT_RUN_LOOK) < 0 ? delay.delay() : NOT_RUN_LOOK;
-            return Optional.of(next.slot().isAfter(now) ? next : Plan.recheckAt(now.plus(wait), 0));
+            return Optional.of(Plan.recheckAt(now.plus(wait), 0));
         }
         return SlotPlanner.after(worker.schedule(), worker.options(), due.slot(), now);
     }

@@ -69,6 +69,11 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
             return triggerRequested > triggerServed;
         }
 
+        /** When the action with {@code token} was made: an action's token is a fence, whose time part says it. */
+        public static Optional<Instant> madeAt(long token) {
+            return token == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ClaimRules.millisOf(token)));
+        }
+
         /** Pauses or resumes, unless a later action already decided. */
         public Flags withPaused(boolean paused, long token) {
             return token > pauseToken ? new Flags(paused, token, triggerRequested, triggerServed) : this;
@@ -122,8 +127,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
                 failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred), flags.pauseToken(),
-                flags.pauseToken() == 0 ? Optional.empty()
-                        : Optional.of(Instant.ofEpochMilli(ClaimRules.millisOf(flags.pauseToken()))));
+                Flags.madeAt(flags.pauseToken()));
     }
 
     /** {@link #passed}, as the lease of the last claim tells it: a triggered run runs no slot, it reports none. */

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -318,8 +319,13 @@ public final class WorkerManager implements BackgroundWorkerManager {
 
         @Override
         public void pauseChanged(String worker, boolean paused, long token) {
+            pauseChanged(worker, paused, token, Optional.empty());
+        }
+
+        @Override
+        public void pauseChanged(String worker, boolean paused, long token, Optional<Instant> madeAt) {
             if (entries.get(worker) instanceof PeriodicEntry p) {
-                p.onPauseChanged(paused, token);
+                p.onPauseChanged(paused, token, madeAt);
             }
         }
 

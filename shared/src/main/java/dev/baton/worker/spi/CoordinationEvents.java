@@ -1,5 +1,8 @@
 package dev.baton.worker.spi;
 
+import java.time.Instant;
+import java.util.Optional;
+
 /** What a coordination tells the engine. Called on the coordination's threads; must return quickly. */
 public interface CoordinationEvents {
 
@@ -16,6 +19,15 @@ public interface CoordinationEvents {
      */
     default void pauseChanged(String worker, boolean paused, long token) {
         pauseChanged(worker, paused);
+    }
+
+    /**
+     * As {@link #pauseChanged(String, boolean, long)}, with when the action was made (the record's
+     * {@link WorkerRecord#pauseChangedAt()} after it), if known: an event held up on its way still
+     * tells which slots fell before the action.
+     */
+    default void pauseChanged(String worker, boolean paused, long token, Optional<Instant> madeAt) {
+        pauseChanged(worker, paused, token);
     }
 
     /**

@@ -253,7 +253,7 @@ public final class HzCoordination implements Coordination {
 
             @Override
             public void pauseChanged(String worker, boolean paused, long token) {
-                events.pauseChanged(worker, paused, token);
+                events.pauseChanged(worker, paused, token, SlotState.Flags.madeAt(token));
             }
 
             @Override
