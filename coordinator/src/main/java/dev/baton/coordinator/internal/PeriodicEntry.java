@@ -36,6 +36,8 @@ final class PeriodicEntry {
     private static final Duration MAX_RETRY_POLL = Duration.ofSeconds(2);
     /** How soon a node that did not run a fixed-delay worker due at once looks again. */
     private static final Duration NOT_RUN_LOOK = Duration.ofSeconds(1);
+    /** How many times in a row a fixed-delay run due now is claimed again at once after a refusal. */
+    private static final int QUICK_CLAIMS = 2;
 
     private final Engine engine;
     private final PeriodicBackgroundWorker worker;
@@ -61,6 +63,8 @@ final class PeriodicEntry {
     private long pauseToken;
     /** When the action behind {@link #pauseToken} was made at the latest: when its record says, else when learned. */
     private Instant pauseTokenLearnedAt = Instant.MIN;
+    /** Refused claims in a row of a fixed-delay run due now, each made again at once (worker's cycles only). */
+    private int quickClaims;
     /** The deferred slot this node last reported as passed, and the slot whose run it reported it with. */
     private Instant reportedPassed;
     private Instant reportedPassedWith;
@@ -720,6 +724,9 @@ final class PeriodicEntry {
                 ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
                 : scheduledClaim(due.slot());
         Optional<Lease> lease = engine.coordination().claim(request);
+        if (lease.isPresent()) {
+            quickClaims = 0;
+        }
         // A slot caught up after a pause or a misfire is late by choice, not by load.
         if (!due.stepIn() && due.misfire().isEmpty() && !waited) {
             Instant since;
@@ -918,14 +925,20 @@ final class PeriodicEntry {
         if (worker.schedule() instanceof FixedDelay delay) {
             Optional<WorkerRecord> record = readRecord();
             Plan next = SlotPlanner.fromRecord(delay, worker.options(), record, now, now);
-            if (next.slot().isAfter(now) || (record.isPresent() && !isPaused()
-                    && engine.coordination().role(worker.name()) != ClaimRole.STANDBY)) {
-                // A run due now whose claim was refused (votes split, a lock a moment behind): at once,
-                // as before; a second later would make it late (and skip it under SKIP).
+            if (next.slot().isAfter(now)) {
+                quickClaims = 0;
                 return Optional.of(next);
             }
-            // Due at once with no record to go by (unreadable, or nobody ran the worker yet), or on a node
-            // that does not run it now (standby, paused): looking again at once would spin.
+            if (record.isPresent() && !record.get().paused() && !isPaused() && quickClaims < QUICK_CLAIMS
+                    && engine.coordination().role(worker.name()) != ClaimRole.STANDBY) {
+                // A run due now whose claim was refused (votes split, a lock a moment behind): again at once,
+                // a second later would make it late (and skip it under SKIP); but not without end.
+                quickClaims++;
+                return Optional.of(next);
+            }
+            // Due at once with no record to go by (unreadable, or nobody ran the worker yet), on a node that
+            // does not run it now (standby, paused), or refused again and again (a pause this node missed, no
+            // quorum): looking again at once would spin.
             Duration wait = delay.delay().compareTo(NOT_RUN_LOOK) < 0 ? delay.delay() : NOT_RUN_LOOK;
             return Optional.of(Plan.recheckAt(now.plus(wait), 0));
         }
