@@ -56,7 +56,7 @@ public abstract class CoordinationContract {
         }
 
         @Override
-        public void pauseChanged(String worker, boolean paused, long token) {
+        public void pauseChanged(String worker, boolean paused, long token, Optional<Instant> madeAt) {
             pauseTokens.add((paused ? "paused " : "resumed ") + worker + " " + token);
             pauseChanged(worker, paused);
         }

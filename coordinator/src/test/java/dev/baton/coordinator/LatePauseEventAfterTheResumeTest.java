@@ -10,6 +10,7 @@ import dev.baton.coordinator.support.StickyRecords;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
+import dev.baton.worker.spi.WorkerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,38 @@ import org.junit.jupiter.api.Test;
  * heard) and before the late event arrived is still run (from review s37b).
  */
 class LatePauseEventAfterTheResumeTest {
+
+    /** Another node paused "w" at S1 + 1 s and resumed it at S2 - 1 s; the resume's event reached N at once. */
+    private record PausedAndResumed(StickyRecords.Node other, ScriptedCoordination n, WorkerRecord pause) {
+    }
+
+    private static PausedAndResumed pausedAndResumedBeforeS2(FiveSecondSlots fleet, ClaimRole role) {
+        StickyRecords.Node other = fleet.records.node("other");
+        fleet.advanceTo(S1);
+        other.claim(ClaimRequest.scheduled("w", S1)).orElseThrow().complete(Outcome.SUCCEEDED);
+        fleet.advanceTo(S1.plusMillis(500));
+        ScriptedCoordination n = fleet.start(fleet.records.node("n"), role, ctx -> { });
+        fleet.time.settle();
+        fleet.advanceTo(S1.plusSeconds(1));
+        other.pause("w");
+        WorkerRecord pause = fleet.records.state("w").toRecord();
+        fleet.advanceTo(S2.minusSeconds(1));
+        other.resume("w");
+        deliver(n, fleet.records.state("w").toRecord());
+        return new PausedAndResumed(other, n, pause);
+    }
+
+    /** The event of the action that left {@code record}, dated as the coordinations date it. */
+    private static void deliver(ScriptedCoordination n, WorkerRecord record) {
+        n.events.pauseChanged("w", record.paused(), record.pauseToken(), record.pauseChangedAt());
+    }
+
+    private static void assertS2Ran(FiveSecondSlots fleet) {
+        assertThat(fleet.records.state("w").lastSlot())
+                .as("S2 fell 1 s after the resume N had heard; runs %s, claims lost %s", fleet.runs(),
+                        fleet.recorder.claimsLost)
+                .isEqualTo(S2.toEpochMilli());
+    }
 
     /**
      * Paused at S1 + 1 s and resumed at S2 - 1 s (actions made on other nodes; the resume's event reaches
@@ -30,29 +63,13 @@ class LatePauseEventAfterTheResumeTest {
     void aSlotAfterTheResumeStillRunsWhenTheOlderPauseEventArrivesLate() {
         FiveSecondSlots fleet = new FiveSecondSlots();
         try (fleet) {
-            StickyRecords.Node other = fleet.records.node("other");
-            fleet.advanceTo(S1);
-            other.claim(ClaimRequest.scheduled("w", S1)).orElseThrow().complete(Outcome.SUCCEEDED);
-            fleet.advanceTo(S1.plusMillis(500));
-            ScriptedCoordination n = fleet.start(fleet.records.node("n"), ClaimRole.STEP_IN, ctx -> { });
-            fleet.time.settle();
-
-            fleet.advanceTo(S1.plusSeconds(1));
-            other.pause("w");
-            long pause = fleet.records.state("w").toRecord().pauseToken();
-            fleet.advanceTo(S2.minusSeconds(1));
-            other.resume("w");
-            long resume = fleet.records.state("w").toRecord().pauseToken();
-            n.events.pauseChanged("w", false, resume);     // the resume reaches N at once
+            PausedAndResumed w = pausedAndResumedBeforeS2(fleet, ClaimRole.STEP_IN);
 
             fleet.advanceTo(S2.plusMillis(200));
-            n.events.pauseChanged("w", true, pause);       // the pause, held up, comes after S2 fell
+            deliver(w.n(), w.pause());                     // the pause, held up, comes after S2 fell
             fleet.advanceTo(S2.plusSeconds(4));
 
-            assertThat(fleet.records.state("w").lastSlot())
-                    .as("S2 fell 1 s after the resume N had heard; runs %s, claims lost %s", fleet.runs(),
-                            fleet.recorder.claimsLost)
-                    .isEqualTo(S2.toEpochMilli());
+            assertS2Ran(fleet);
         }
     }
 
@@ -66,34 +83,18 @@ class LatePauseEventAfterTheResumeTest {
     void aSlotPassedAfterTheResumeIsStillCaughtUpWhenTheOlderPauseEventArrivesLate() {
         FiveSecondSlots fleet = new FiveSecondSlots();
         try (fleet) {
-            StickyRecords.Node other = fleet.records.node("other");
-            fleet.advanceTo(S1);
-            other.claim(ClaimRequest.scheduled("w", S1)).orElseThrow().complete(Outcome.SUCCEEDED);
-            fleet.advanceTo(S1.plusMillis(500));
-            ScriptedCoordination n = fleet.start(fleet.records.node("n"), ClaimRole.STANDBY, ctx -> { });
-            fleet.time.settle();
-
-            fleet.advanceTo(S1.plusSeconds(1));
-            other.pause("w");
-            long pause = fleet.records.state("w").toRecord().pauseToken();
-            fleet.advanceTo(S2.minusSeconds(1));
-            other.resume("w");
-            long resume = fleet.records.state("w").toRecord().pauseToken();
-            n.events.pauseChanged("w", false, resume);     // the resume reaches N at once
-            fleet.records.kill(other);                     // the preferred node dies before S2
+            PausedAndResumed w = pausedAndResumedBeforeS2(fleet, ClaimRole.STANDBY);
+            fleet.records.kill(w.other());                 // the preferred node dies before S2
 
             fleet.advanceTo(S2.plusMillis(500));           // N passed S2 as a standby
             fleet.advanceTo(S2.plusSeconds(1));
-            n.events.pauseChanged("w", true, pause);       // the pause, held up, comes after S2 fell
+            deliver(w.n(), w.pause());                     // the pause, held up, comes after S2 fell
             fleet.advanceTo(S2.plusSeconds(2));
-            n.roles.put("w", ClaimRole.PREFERRED);         // the balance: N prefers w now
-            n.events.rebalanced();
+            w.n().roles.put("w", ClaimRole.PREFERRED);     // the balance: N prefers w now
+            w.n().events.rebalanced();
             fleet.advanceTo(S2.plusSeconds(4));
 
-            assertThat(fleet.records.state("w").lastSlot())
-                    .as("S2 fell 1 s after the resume N had heard; runs %s, claims lost %s", fleet.runs(),
-                            fleet.recorder.claimsLost)
-                    .isEqualTo(S2.toEpochMilli());
+            assertS2Ran(fleet);
         }
     }
 }

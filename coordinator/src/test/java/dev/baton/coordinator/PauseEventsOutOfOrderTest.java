@@ -15,13 +15,7 @@ import dev.baton.worker.WorkerInfo;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import dev.baton.worker.spi.Coordination;
-import dev.baton.worker.spi.CoordinationEvents;
-import dev.baton.worker.spi.CoordinationStatus;
-import dev.baton.worker.spi.Lease;
-import dev.baton.worker.spi.WorkerRecord;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,8 +55,7 @@ class PauseEventsOutOfOrderTest {
     @Test
     void aSlotThatFellDuringAPauseIsNotCaughtUpWhenThePauseEventArrivesAfterTheResume() {
         ScriptedCoordination n1 = new ScriptedCoordination(cluster.node("n1"));
-        HeldPauseEvents held = new HeldPauseEvents(cluster.node("n2"));
-        ScriptedCoordination n2 = new ScriptedCoordination(held);
+        ScriptedCoordination n2 = new ScriptedCoordination(cluster.node("n2"));
         ScriptedCoordination n3 = new ScriptedCoordination(cluster.node("n3"));
         n1.roles.put("w", ClaimRole.PREFERRED);
         n2.roles.put("w", ClaimRole.STANDBY);
@@ -74,12 +67,12 @@ class PauseEventsOutOfOrderTest {
         try {
             drive(Duration.ofSeconds(42));            // 45 s: slots 10-40 ran on n1
             assertThat(runs).anyMatch(r -> r.startsWith("2026-01-01T00:00:40Z"));
-            held.holding = true;
+            n2.holdPauseEvents = true;
             m1.pause("w");
             drive(Duration.ofSeconds(7));             // 52 s: slot 50 fell while paused; n1 skipped it
             m3.resume("w");
-            assertThat(held.held).hasSize(2);
-            held.deliverInReverse();                  // the resume reaches n2 first, then the pause
+            assertThat(n2.heldPauseEvents).hasSize(2);
+            n2.deliverHeldPauseEventsInReverse();     // the resume reaches n2 first, then the pause
             assertThat(m2.list().get(0).state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
             drive(Duration.ofSeconds(15));            // 67 s
         } finally {
@@ -117,144 +110,12 @@ class PauseEventsOutOfOrderTest {
             fleet.time.settle();
             assertThat(n.reads.get()).as("N read the record at start").isPositive();
 
-            n.events.pauseChanged("w", true, pause);
-            n.events.pauseChanged("w", false, resume);
+            n.events.pauseChanged("w", true, pause, Optional.empty());
+            n.events.pauseChanged("w", false, resume, Optional.empty());
             fleet.advanceTo(FiveSecondSlots.S2.plusSeconds(4));
 
             assertThat(fleet.records.state("w").lastSlot()).as("S2, which fell during the pause, is not claimed; runs %s",
                     fleet.runs()).isEqualTo(FiveSecondSlots.S1.toEpochMilli());
-        }
-    }
-
-    /** A coordination whose pause events can be held back and delivered later, in another order. */
-    static final class HeldPauseEvents implements Coordination {
-        private final Coordination real;
-        volatile boolean holding;
-        final List<Object[]> held = new CopyOnWriteArrayList<>();
-        private volatile CoordinationEvents engine;
-
-        HeldPauseEvents(Coordination real) {
-            this.real = real;
-        }
-
-        void deliverInReverse() {
-            holding = false;
-            List<Object[]> events = new ArrayList<>(held);
-            held.clear();
-            for (int i = events.size() - 1; i >= 0; i--) {
-                Object[] e = events.get(i);
-                engine.pauseChanged((String) e[0], (Boolean) e[1], (Long) e[2]);
-            }
-        }
-
-        @Override
-        public void start(CoordinationEvents events) {
-            this.engine = events;
-            real.start(new CoordinationEvents() {
-                @Override
-                public void triggered(String worker) {
-                    events.triggered(worker);
-                }
-
-                @Override
-                public void pauseChanged(String worker, boolean paused) {
-                    pauseChanged(worker, paused, 0);
-                }
-
-                @Override
-                public void pauseChanged(String worker, boolean paused, long token) {
-                    if (holding) {
-                        held.add(new Object[] {worker, paused, token});
-                    } else {
-                        events.pauseChanged(worker, paused, token);
-                    }
-                }
-
-                @Override
-                public void orphaned(String worker) {
-                    events.orphaned(worker);
-                }
-
-                @Override
-                public void rebalanced() {
-                    events.rebalanced();
-                }
-            });
-        }
-
-        @Override
-        public String nodeId() {
-            return real.nodeId();
-        }
-
-        @Override
-        public Instant now() {
-            return real.now();
-        }
-
-        @Override
-        public void register(String worker) {
-            real.register(worker);
-        }
-
-        @Override
-        public void unregister(String worker) {
-            real.unregister(worker);
-        }
-
-        @Override
-        public ClaimRole role(String worker) {
-            return real.role(worker);
-        }
-
-        @Override
-        public boolean balanceSettling() {
-            return real.balanceSettling();
-        }
-
-        @Override
-        public Duration stepInGrace() {
-            return real.stepInGrace();
-        }
-
-        @Override
-        public Duration renewInterval() {
-            return real.renewInterval();
-        }
-
-        @Override
-        public Optional<WorkerRecord> read(String worker) {
-            return real.read(worker);
-        }
-
-        @Override
-        public Optional<Lease> claim(ClaimRequest request) {
-            return real.claim(request);
-        }
-
-        @Override
-        public void pause(String worker) {
-            real.pause(worker);
-        }
-
-        @Override
-        public void resume(String worker) {
-            real.resume(worker);
-        }
-
-        @Override
-        public void trigger(String worker) {
-            real.trigger(worker);
-        }
-
-        @Override
-        public CoordinationStatus status() {
-            return real.status();
-        }
-
-        @Override
-        public void close() {
-            real.close();
         }
     }
 }

@@ -19,6 +19,7 @@ import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.ClaimRole;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -182,8 +183,8 @@ class PauseStateOnANodeTest {
         other.resume("w");
         long resume = fleet.records.state("w").toRecord().pauseToken();
 
-        n.events.pauseChanged("w", false, resume);
-        n.events.pauseChanged("w", true, pause);
+        n.events.pauseChanged("w", false, resume, Optional.empty());
+        n.events.pauseChanged("w", true, pause, Optional.empty());
 
         assertThat(state()).isNotEqualTo(WorkerInfo.WorkerState.PAUSED);
     }

@@ -14,6 +14,7 @@ import dev.baton.worker.RunKind;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +52,7 @@ class StalePauseAfterAResumeLearnedFromARecordTest {
             assertThat(n.reads.get()).as("N read the record at start").isPositive();
 
             fleet.advanceTo(S2.plusMillis(200));
-            n.events.pauseChanged("w", true, pause);       // the pause, held up, comes after N started
+            n.events.pauseChanged("w", true, pause, Optional.empty());       // the pause, held up, comes after N started
             fleet.advanceTo(S2.plusSeconds(4));
 
             assertThat(fleet.records.state("w").lastSlot())
@@ -99,8 +100,8 @@ class StalePauseAfterAResumeLearnedFromARecordTest {
             // S2's wake-up came during the run: N looks at S2 once it ends, reading the record first.
             // The two events arrive in between: the resume's, late, then the older pause's.
             n.afterNextRead.set(() -> {
-                n.events.pauseChanged("w", false, resume);
-                n.events.pauseChanged("w", true, pause);
+                n.events.pauseChanged("w", false, resume, Optional.empty());
+                n.events.pauseChanged("w", true, pause, Optional.empty());
                 delivered.set(true);
             });
             triggeredRunGoesOn.countDown();                // it ends; its record shows the resume

@@ -61,7 +61,7 @@ final class PeriodicEntry {
     private long pauseChanges;
     /** The highest pause token learned (events and records): an event of an action older than it is stale. */
     private long pauseToken;
-    /** When the action behind {@link #pauseToken} was made at the latest: when its record says, else when learned. */
+    /** When the action behind {@link #pauseToken} was made at the latest: as its record or event says, else when learned. */
     private Instant pauseTokenLearnedAt = Instant.MIN;
     /** Refused claims in a row of a fixed-delay run due now, each made again at once (worker's cycles only). */
     private int quickClaims;
@@ -419,7 +419,6 @@ final class PeriodicEntry {
         }
         // Dated by the action where the record says when it was made, not by this read: a read long after
         // it (the first at start, a long run's record) would take the slots since the action for the pause's.
-        // An event is dated the same way, for one held up on its way.
         raisePauseToken(record.pauseToken(), madeBy(record.pauseChangedAt()));
         return true;
     }
@@ -468,7 +467,7 @@ final class PeriodicEntry {
     /**
      * A pause this node hears of after a later action ended it (that action's event came first, or
      * a record told it): the slots that fell during it are still none to catch up, and it ended no
-     * later than this node learned the later action; slots since then are the resumed worker's.
+     * later than the later action was made; slots since then are the resumed worker's.
      */
     private void pauseHeardAfterItsEnd() {
         Instant endedBy = pauseTokenLearnedAt;

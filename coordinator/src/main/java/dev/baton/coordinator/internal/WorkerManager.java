@@ -314,12 +314,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
 
         @Override
         public void pauseChanged(String worker, boolean paused) {
-            pauseChanged(worker, paused, 0);
-        }
-
-        @Override
-        public void pauseChanged(String worker, boolean paused, long token) {
-            pauseChanged(worker, paused, token, Optional.empty());
+            pauseChanged(worker, paused, 0, Optional.empty());
         }
 
         @Override

@@ -38,6 +38,10 @@ public final class ScriptedCoordination implements Coordination {
     public final CountDownLatch roleEntered = new CountDownLatch(1);
     /** The engine's events, as the coordination received them at start. */
     public volatile CoordinationEvents events;
+    /** Holds back the pause events the real coordination delivers (two sessions' logs are not ordered). */
+    public volatile boolean holdPauseEvents;
+    /** The pause events held back, in the order they came. */
+    public final java.util.List<Runnable> heldPauseEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Whether this node's view of the balance changed a moment ago. */
     public volatile boolean settling;
     /** How many records this node read (one per worker for a readAll). */
@@ -277,7 +281,45 @@ public final class ScriptedCoordination implements Coordination {
     @Override
     public void start(CoordinationEvents events) {
         this.events = events;
-        real.start(events);
+        real.start(new CoordinationEvents() {
+            @Override
+            public void triggered(String worker) {
+                events.triggered(worker);
+            }
+
+            @Override
+            public void pauseChanged(String worker, boolean paused) {
+                pauseChanged(worker, paused, 0, Optional.empty());
+            }
+
+            @Override
+            public void pauseChanged(String worker, boolean paused, long token, Optional<Instant> madeAt) {
+                if (holdPauseEvents) {
+                    heldPauseEvents.add(() -> events.pauseChanged(worker, paused, token, madeAt));
+                } else {
+                    events.pauseChanged(worker, paused, token, madeAt);
+                }
+            }
+
+            @Override
+            public void orphaned(String worker) {
+                events.orphaned(worker);
+            }
+
+            @Override
+            public void rebalanced() {
+                events.rebalanced();
+            }
+        });
+    }
+
+    /** Delivers the pause events held back so far, the last first, and holds no more. */
+    public void deliverHeldPauseEventsInReverse() {
+        holdPauseEvents = false;
+        java.util.List<Runnable> held = new java.util.ArrayList<>(heldPauseEvents);
+        heldPauseEvents.clear();
+        java.util.Collections.reverse(held);
+        held.forEach(Runnable::run);
     }
 
     @Override

@@ -13,21 +13,14 @@ public interface CoordinationEvents {
     void pauseChanged(String worker, boolean paused);
 
     /**
-     * The worker was paused or resumed on some node by the action with {@code token}: the record's
-     * {@link WorkerRecord#pauseToken()} after it, 0 if not known. Events of two actions can arrive in
-     * either order; the one with the higher token is the later.
-     */
-    default void pauseChanged(String worker, boolean paused, long token) {
-        pauseChanged(worker, paused);
-    }
-
-    /**
-     * As {@link #pauseChanged(String, boolean, long)}, with when the action was made (the record's
-     * {@link WorkerRecord#pauseChangedAt()} after it), if known: an event held up on its way still
-     * tells which slots fell before the action.
+     * The worker was paused or resumed on some node by the action with {@code token} (the record's
+     * {@link WorkerRecord#pauseToken()} after it, 0 if not known), made at {@code madeAt} (the record's
+     * {@link WorkerRecord#pauseChangedAt()}, if known). Events of two actions can arrive in either
+     * order, the one with the higher token being the later; one held up on its way still tells which
+     * slots fell before its action.
      */
     default void pauseChanged(String worker, boolean paused, long token, Optional<Instant> madeAt) {
-        pauseChanged(worker, paused, token);
+        pauseChanged(worker, paused);
     }
 
     /**
