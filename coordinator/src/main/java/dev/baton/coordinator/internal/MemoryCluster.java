@@ -198,12 +198,14 @@ public final class MemoryCluster implements dev.baton.coordinator.InMemoryCluste
 
     void setPaused(String worker, boolean paused) {
         long token;
+        long madeAt;
         synchronized (this) {
             SlotState s = records.getOrDefault(worker, SlotState.empty(worker));
+            madeAt = clock.millis();
             token = nextAction();
-            records.put(worker, s.withFlags(s.flags().withPaused(paused, token)));
+            records.put(worker, s.withFlags(s.flags().withPaused(paused, token, madeAt)));
         }
-        broadcast(e -> e.pauseChanged(worker, paused, token, SlotState.Flags.madeAt(token)));
+        broadcast(e -> e.pauseChanged(worker, paused, token, SlotState.Flags.madeAt(token, madeAt)));
     }
 
     void trigger(String worker) {

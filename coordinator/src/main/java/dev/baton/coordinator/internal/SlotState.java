@@ -61,38 +61,66 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
     /**
      * Operator actions, each ordered by a token from the node that made it, so that a merge or a
      * replay keeps the latest.
+     *
+     * @param pauseMadeAt when the last pause or resume was made, on the cluster clock of the node that
+     *                    made it, in epoch milliseconds; 0 if not recorded (a release before this one),
+     *                    when the token's time part says it (a later time when the token had to go
+     *                    above a token issued under a clock that was ahead)
      */
-    public record Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed) {
-        public static final Flags NONE = new Flags(false, 0, 0, 0);
+    public record Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed, long pauseMadeAt) {
+        public static final Flags NONE = new Flags(false, 0, 0, 0, 0);
+
+        /** Flags whose pause or resume says when it was made by its token alone, as an older release wrote them. */
+        public Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed) {
+            this(paused, pauseToken, triggerRequested, triggerServed, 0);
+        }
 
         public boolean triggerPending() {
             return triggerRequested > triggerServed;
         }
 
-        /** When the action with {@code token} was made: an action's token is a fence, whose time part says it. */
+        /** When the action with {@code token} was made, if nothing else says it: a token is a fence, whose time part tells. */
         public static Optional<Instant> madeAt(long token) {
-            return token == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ClaimRules.millisOf(token)));
+            return madeAt(token, 0);
         }
 
-        /** Pauses or resumes, unless a later action already decided. */
+        /** When the action with {@code token} was made: {@code madeAtMillis} if known (not 0), else by its token. */
+        public static Optional<Instant> madeAt(long token, long madeAtMillis) {
+            if (token == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(Instant.ofEpochMilli(madeAtMillis != 0 ? madeAtMillis : ClaimRules.millisOf(token)));
+        }
+
+        /** When the last pause or resume was made, if one was. */
+        public Optional<Instant> pauseChangedAt() {
+            return madeAt(pauseToken, pauseMadeAt);
+        }
+
+        /** Pauses or resumes, unless a later action already decided; made at a time the token says. */
         public Flags withPaused(boolean paused, long token) {
-            return token > pauseToken ? new Flags(paused, token, triggerRequested, triggerServed) : this;
+            return withPaused(paused, token, 0);
+        }
+
+        /** Pauses or resumes as an action made at {@code madeAtMillis}, unless a later action already decided. */
+        public Flags withPaused(boolean paused, long token, long madeAtMillis) {
+            return token > pauseToken ? new Flags(paused, token, triggerRequested, triggerServed, madeAtMillis) : this;
         }
 
         /** Asks for an extra run; a replay of the same request changes nothing. */
         public Flags withTrigger(long token) {
-            return new Flags(paused, pauseToken, Math.max(triggerRequested, token), triggerServed);
+            return new Flags(paused, pauseToken, Math.max(triggerRequested, token), triggerServed, pauseMadeAt);
         }
 
         Flags served() {
-            return new Flags(paused, pauseToken, triggerRequested, triggerRequested);
+            return new Flags(paused, pauseToken, triggerRequested, triggerRequested, pauseMadeAt);
         }
 
         /** The latest of each action of two copies of a record (a split-brain merge). */
         public Flags merge(Flags other) {
             Flags pause = other.pauseToken > pauseToken ? other : this;
             return new Flags(pause.paused, pause.pauseToken, Math.max(triggerRequested, other.triggerRequested),
-                    Math.max(triggerServed, other.triggerServed));
+                    Math.max(triggerServed, other.triggerServed), pause.pauseMadeAt);
         }
     }
 
@@ -127,7 +155,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
                 failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred), flags.pauseToken(),
-                Flags.madeAt(flags.pauseToken()));
+                flags.pauseChangedAt());
     }
 
     /** {@link #passed}, as the lease of the last claim tells it: a triggered run runs no slot, it reports none. */

@@ -88,6 +88,14 @@ public final class StickyRecords {
         records.put(worker, s.withFlags(change.apply(s.flags())));
     }
 
+    /**
+     * Operator actions from now on get tokens above {@code token}, as on Hazelcast once a node's fence
+     * floor holds a token issued under a member clock that was ahead (HzCoordination.flag).
+     */
+    public synchronized void actionsAbove(long token) {
+        actions = Math.max(actions, token);
+    }
+
     synchronized long nextAction() {
         actions = ClaimRules.nextFence(actions, 0, clock.millis());
         return actions;
@@ -156,13 +164,15 @@ public final class StickyRecords {
         @Override
         public void pause(String worker) {
             long token = nextAction();
-            flags(worker, f -> f.withPaused(true, token));
+            long madeAt = clock.millis();
+            flags(worker, f -> f.withPaused(true, token, madeAt));
         }
 
         @Override
         public void resume(String worker) {
             long token = nextAction();
-            flags(worker, f -> f.withPaused(false, token));
+            long madeAt = clock.millis();
+            flags(worker, f -> f.withPaused(false, token, madeAt));
         }
 
         @Override

@@ -20,21 +20,30 @@ import java.util.Map;
  */
 public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>, IdentifiedDataSerializable {
 
-    static final int FORMAT = 1;
+    /** 2: when the action was made appended. */
+    static final int FORMAT = 2;
 
     enum Flag { PAUSE, RESUME, TRIGGER }
 
     private Flag flag;
     private long token;
+    /** When the action was made, on the maker's cluster clock (0: not sent, by an older release). */
+    private long madeAt;
     private transient SlotState computed;
 
     public FlagProcessor() {
         // for Hazelcast
     }
 
+    /** An action that says when it was made by its token alone, as the release before sent it. */
     FlagProcessor(Flag flag, long token) {
+        this(flag, token, 0);
+    }
+
+    FlagProcessor(Flag flag, long token, long madeAt) {
         this.flag = flag;
         this.token = token;
+        this.madeAt = madeAt;
     }
 
     @Override
@@ -47,8 +56,8 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
             return above;
         }
         SlotState.Flags next = switch (flag) {
-            case PAUSE -> flags.withPaused(true, token);
-            case RESUME -> flags.withPaused(false, token);
+            case PAUSE -> flags.withPaused(true, token, madeAt);
+            case RESUME -> flags.withPaused(false, token, madeAt);
             case TRIGGER -> flags.withTrigger(token);
         };
         // Its own copy again changes nothing, but backs up again, for a backup that missed the first.
@@ -88,6 +97,7 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
         Wire.write(out, FORMAT, w -> {
             w.writeUTF(flag.name());
             w.writeLong(token);
+            w.writeLong(madeAt);
         });
     }
 
@@ -96,5 +106,6 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
         Wire.In r = Wire.read(in);
         flag = Flag.valueOf(r.readUTF());
         token = r.readLong();
+        madeAt = r.more() ? r.readLong() : 0;
     }
 }

@@ -252,8 +252,8 @@ public final class HzCoordination implements Coordination {
             }
 
             @Override
-            public void pauseChanged(String worker, boolean paused, long token) {
-                events.pauseChanged(worker, paused, token, SlotState.Flags.madeAt(token));
+            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
+                events.pauseChanged(worker, paused, token, SlotState.Flags.madeAt(token, madeAt));
             }
 
             @Override
@@ -343,13 +343,13 @@ public final class HzCoordination implements Coordination {
     }
 
     /** Announces a trigger or a pause now, or with the next session if this one has expired. */
-    private void announce(SessionOp.Kind kind, String worker, boolean flag, long token) {
+    private void announce(SessionOp.Kind kind, String worker, boolean flag, Action action) {
         synchronized (sessionLock) {
             LocalSession s = session();
             if (s.isDead()) {
-                deferred.add(() -> session().announce(kind, worker, flag, token));
+                deferred.add(() -> session().announce(kind, worker, flag, action.token(), action.madeAt()));
             } else {
-                s.announce(kind, worker, flag, token);
+                s.announce(kind, worker, flag, action.token(), action.madeAt());
             }
         }
     }
@@ -587,17 +587,26 @@ public final class HzCoordination implements Coordination {
         }
     }
 
-    /** Makes the operator action; answers its token, now in the record (0 if a member of the release before applied it). */
-    private long flag(String worker, FlagProcessor.Flag flag) {
+    /**
+     * An operator action as the record holds it: its token (0 if a member of the release before
+     * applied it) and when it was made, on this node's estimate of the cluster clock; a token may
+     * lie ahead of that, above one issued under a clock that was ahead.
+     */
+    private record Action(long token, long madeAt) {
+    }
+
+    /** Makes the operator action. */
+    private Action flag(String worker, FlagProcessor.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         while (true) {
             awaitQuorum(worker, flag, giveUpAt);
-            long token = ClaimRules.nextFence(0, floor.get(), clocks.clusterMillis());
-            coverFences(clocks.clusterMillis());
+            long madeAt = clocks.clusterMillis();
+            long token = ClaimRules.nextFence(0, floor.get(), madeAt);
+            coverFences(madeAt);
             floor.raise(token);
             // Not past the session's quorum either: a call that could not reach the record's owner would
             // otherwise land on this side's copy once Hazelcast removed the members it cannot hear.
-            Records.Result<Long> result = records.call(worker, new FlagProcessor(flag, token),
+            Records.Result<Long> result = records.call(worker, new FlagProcessor(flag, token, madeAt),
                     () -> !closed.get() && System.nanoTime() < giveUpAt && session().isValid());
             if (result.status() != Records.Status.DONE) {
                 throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
@@ -608,10 +617,10 @@ public final class HzCoordination implements Coordination {
             }
             // A member of the release before answers true, and may have dropped a token below the record's.
             if (!(result.value() instanceof Long above)) {
-                return 0;
+                return new Action(0, 0);
             }
             if (above == 0) {
-                return token;
+                return new Action(token, madeAt);
             }
             if (result.repeated()) {
                 // An earlier copy may have applied and another action followed it: doing it again would

@@ -11,8 +11,11 @@ import java.io.IOException;
 /** How a {@link SlotState} is stored in the records map, in Baton's versioned wire format. */
 public final class HzSlot implements IdentifiedDataSerializable {
 
-    /** 2: the count of re-runs and the deferred slot appended. 3: the deferred slot a claim went past appended. */
-    static final int FORMAT = 3;
+    /**
+     * 2: the count of re-runs and the deferred slot appended. 3: the deferred slot a claim went past
+     * appended. 4: when the last pause or resume was made appended.
+     */
+    static final int FORMAT = 4;
 
     private SlotState state;
 
@@ -77,6 +80,7 @@ public final class HzSlot implements IdentifiedDataSerializable {
             w.writeInt(s.reruns());
             w.writeLong(s.deferred());
             w.writeLong(s.passed());
+            w.writeLong(f.pauseMadeAt());
         });
     }
 
@@ -92,13 +96,19 @@ public final class HzSlot implements IdentifiedDataSerializable {
         String outcome = r.readNullable();
         long startedAt = r.readLong();
         long finishedAt = r.readLong();
-        SlotState.Flags flags = new SlotState.Flags(r.readBoolean(), r.readLong(), r.readLong(), r.readLong());
+        boolean paused = r.readBoolean();
+        long pauseToken = r.readLong();
+        long triggerRequested = r.readLong();
+        long triggerServed = r.readLong();
         String lastNode = r.readNullable();
         int failures = r.readInt();
         // A record written by an earlier release counts no re-runs: its slot may be re-run the full number of times.
         int reruns = r.more() ? r.readInt() : 0;
         long deferred = r.more() ? r.readLong() : SlotState.NONE;
         long passed = r.more() ? r.readLong() : SlotState.NONE;
+        // An earlier release did not say when the pause or resume was made: its token's time part tells.
+        SlotState.Flags flags = new SlotState.Flags(paused, pauseToken, triggerRequested, triggerServed,
+                r.more() ? r.readLong() : 0);
         return new SlotState(worker, lastSlot, fence, claimId, running,
                 kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
                 startedAt, finishedAt, flags, lastNode, failures, reruns, deferred, passed);

@@ -238,11 +238,11 @@ final class LocalSession {
     }
 
     void announce(SessionOp.Kind kind, String worker, boolean flag) {
-        announce(kind, worker, flag, 0);
+        announce(kind, worker, flag, 0, 0);
     }
 
-    /** As {@link #announce(SessionOp.Kind, String, boolean)}, with the operator action's token. */
-    void announce(SessionOp.Kind kind, String worker, boolean flag, long token) {
+    /** As {@link #announce(SessionOp.Kind, String, boolean)}, with the operator action's token and time. */
+    void announce(SessionOp.Kind kind, String worker, boolean flag, long token, long madeAt) {
         lock.lock();
         try {
             if (kind == SessionOp.Kind.REGISTER) {
@@ -251,7 +251,7 @@ final class LocalSession {
                 registered.remove(worker);
             }
             if (!dead) {
-                append(kind, worker, flag, token);
+                append(kind, worker, flag, token, madeAt);
             }
         } finally {
             lock.unlock();
@@ -319,12 +319,12 @@ final class LocalSession {
     }
 
     private SessionReply append(SessionOp.Kind kind, String worker, boolean flag) {
-        return append(kind, worker, flag, 0);
+        return append(kind, worker, flag, 0, 0);
     }
 
-    private SessionReply append(SessionOp.Kind kind, String worker, boolean flag, long token) {
+    private SessionReply append(SessionOp.Kind kind, String worker, boolean flag, long token, long madeAt) {
         long base = seq;
-        SessionOp op = new SessionOp(++seq, kind, worker, flag, token);
+        SessionOp op = new SessionOp(++seq, kind, worker, flag, token, madeAt);
         changes.addLast(op);
         SessionReply own = table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq,
                 List.of(op), closing), true), deferred);

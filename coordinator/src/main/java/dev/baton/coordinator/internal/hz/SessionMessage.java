@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionMessage implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
 
     String session;
     String nodeId;
@@ -115,6 +115,10 @@ public final class SessionMessage implements IdentifiedDataSerializable {
             for (SessionOp op : ops) {
                 w.writeLong(op.token());
             }
+            // Format 4: when each operation's action was made.
+            for (SessionOp op : ops) {
+                w.writeLong(op.madeAt());
+            }
         });
     }
 
@@ -148,7 +152,13 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         if (r.version() >= 3) {
             for (int i = 0; i < n; i++) {
                 SessionOp op = ops.get(i);
-                ops.set(i, new SessionOp(op.seq(), op.kind(), op.worker(), op.flag(), r.readLong()));
+                ops.set(i, new SessionOp(op.seq(), op.kind(), op.worker(), op.flag(), r.readLong(), 0));
+            }
+        }
+        if (r.version() >= 4) {
+            for (int i = 0; i < n; i++) {
+                SessionOp op = ops.get(i);
+                ops.set(i, new SessionOp(op.seq(), op.kind(), op.worker(), op.flag(), op.token(), r.readLong()));
             }
         }
     }

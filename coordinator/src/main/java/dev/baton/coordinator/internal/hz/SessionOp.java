@@ -8,11 +8,13 @@ package dev.baton.coordinator.internal.hz;
  * @param token  for PAUSE: the action's token, the record's pause token after it (0: unknown, sent by
  *               an older release): two operators' actions reach a member in either order, and the
  *               engine keeps the one with the higher token
+ * @param madeAt for PAUSE: when the action was made, on its maker's cluster clock, in epoch
+ *               milliseconds (0: unknown, sent by an older release; the token's time part tells)
  */
-record SessionOp(long seq, Kind kind, String worker, boolean flag, long token) {
+record SessionOp(long seq, Kind kind, String worker, boolean flag, long token, long madeAt) {
 
     SessionOp(long seq, Kind kind, String worker, boolean flag) {
-        this(seq, kind, worker, flag, 0);
+        this(seq, kind, worker, flag, 0, 0);
     }
 
     /** The kinds, with codes fixed for the wire (never reuse or renumber one). */

@@ -31,8 +31,11 @@ public final class SessionTable {
     public interface Listener {
         void triggered(String worker);
 
-        /** {@code token}: the action's, the record's pause token after it (0 if unknown). */
-        void pauseChanged(String worker, boolean paused, long token);
+        /**
+         * {@code token}: the action's, the record's pause token after it (0 if unknown); {@code madeAt}:
+         * when it was made, epoch milliseconds (0 if unknown).
+         */
+        void pauseChanged(String worker, boolean paused, long token, long madeAt);
 
         void orphaned(String worker);
 
@@ -229,7 +232,7 @@ public final class SessionTable {
                 return e.registered.remove(w);
             }
             case TRIGGER -> events.add(() -> fire(l -> l.triggered(w)));
-            case PAUSE -> events.add(() -> fire(l -> l.pauseChanged(w, op.flag(), op.token())));
+            case PAUSE -> events.add(() -> fire(l -> l.pauseChanged(w, op.flag(), op.token(), op.madeAt())));
         }
         return false;
     }

@@ -108,7 +108,7 @@ class LocalSessionTest {
             }
 
             @Override
-            public void pauseChanged(String worker, boolean paused, long token) {
+            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
             }
 
             @Override

@@ -28,7 +28,7 @@ class SessionTableTest {
             }
 
             @Override
-            public void pauseChanged(String worker, boolean paused, long token) {
+            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
                 events.add("paused " + worker + " " + paused);
             }
 

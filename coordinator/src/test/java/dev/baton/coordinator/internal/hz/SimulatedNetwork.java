@@ -126,7 +126,7 @@ final class SimulatedNetwork {
                 }
 
                 @Override
-                public void pauseChanged(String worker, boolean paused, long token) {
+                public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
                 }
 
                 @Override

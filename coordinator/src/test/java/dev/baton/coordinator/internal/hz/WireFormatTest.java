@@ -65,15 +65,33 @@ class WireFormatTest {
     }
 
     @Test
-    void thisReleaseWritesFormatThreeFormatOnesFieldsThenTheReRunsTheDeferredSlotAndThePassedOne() throws Exception {
+    void thisReleaseWritesFormatFourFormatOnesFieldsThenTheReRunsTheDeferredSlotThePassedOneAndThePausesTime()
+            throws Exception {
         SlotState passing = reRun(RECORD.lastSlot() - 5_000);
 
         String written = HexFormat.of().formatHex(HzSlot.encode(passing));
 
-        assertThat(written).isEqualTo("03" + RECORD_FORMAT_1.substring(2) + "00000002" + "0000019e70457260"
-                + "0000019e70447478");
+        assertThat(written).isEqualTo("04" + RECORD_FORMAT_1.substring(2) + "00000002" + "0000019e70457260"
+                + "0000019e70447478" + "0000000000000000");
         assertThat(HzSlot.decode(HzSlot.encode(passing))).isEqualTo(passing);
         assertThat(HzSlot.decode(HzSlot.encode(RECORD))).as("nothing deferred or passed").isEqualTo(RECORD);
+    }
+
+    @Test
+    void aPausesTimeIsKeptInTheRecordAndAnOlderRecordSaysItByThePausesToken() throws Exception {
+        long token = ClaimRules.nextFence(0, 0, 1_780_000_060_000L);
+        SlotState paused = RECORD.withFlags(SlotState.Flags.NONE.withPaused(true, token, 1_780_000_000_500L));
+
+        SlotState back = HzSlot.decode(HzSlot.encode(paused));
+
+        assertThat(back).isEqualTo(paused);
+        assertThat(back.toRecord().pauseChangedAt()).as("the time the action was made, not its token's")
+                .contains(Instant.ofEpochMilli(1_780_000_000_500L));
+        byte[] format3 = HzSlot.encode(paused);
+        format3[0] = 3;
+        SlotState older = HzSlot.decode(java.util.Arrays.copyOf(format3, format3.length - Long.BYTES));
+        assertThat(older.toRecord().pauseChangedAt()).as("a record of the release before: its token's time")
+                .contains(Instant.ofEpochMilli(1_780_000_060_000L));
     }
 
     /** {@link #RECORD} re-run twice, a slot a minute later deferred, {@code passed} as given. */
@@ -96,10 +114,10 @@ class WireFormatTest {
     }
 
     @Test
-    void aPausesTokenTravelsInFormatThreeAndAnOlderWritersOperationsHaveNone() {
+    void aPausesTokenAndTimeTravelInFormatsThreeAndFourAndAnOlderWritersOperationsHaveNeither() {
         SessionMessage sent = SessionMessage.delta("n1/abc", "n1", "uuid-1", 4, 6, List.of(
-                new SessionOp(5, SessionOp.Kind.PAUSE, "report", true, 1_234L),
-                new SessionOp(6, SessionOp.Kind.PAUSE, "report", false, 1_240L)), false)
+                new SessionOp(5, SessionOp.Kind.PAUSE, "report", true, 1_234L, 1_780_000_000_100L),
+                new SessionOp(6, SessionOp.Kind.PAUSE, "report", false, 1_240L, 1_780_000_000_200L)), false)
                 .about(message().voters, true, 1L, 2L, "n1@1");
 
         SessionMessage back = SERIALIZATION.toObject(SERIALIZATION.toData(sent));
@@ -107,6 +125,7 @@ class WireFormatTest {
         assertThat(back.ops).isEqualTo(sent.ops);
         SessionMessage old = SERIALIZATION.toObject(new HeapData(HexFormat.of().parseHex(MESSAGE_FORMAT_1)));
         assertThat(old.ops).extracting(SessionOp::token).containsOnly(0L);
+        assertThat(old.ops).extracting(SessionOp::madeAt).containsOnly(0L);
     }
 
     @Test
