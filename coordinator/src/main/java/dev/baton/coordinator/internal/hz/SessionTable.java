@@ -180,12 +180,10 @@ public final class SessionTable {
             e.stale = false;
             rebalance = true;
         }
-        if (e.closing != m.closing) {
-            e.closing = m.closing;
-            rebalance = true;
-        }
-        if (m.closing && e.held.isEmpty() && !m.session.equals(self)) {
-            sessions.remove(e.id);
+        // A session never stops closing: a message sent before it said so, arriving late, leaves it closing. Its
+        // entry stays until the session goes silent: the voters' changes that give its seat back count on it.
+        if (m.closing && !e.closing) {
+            e.closing = true;
             rebalance = true;
         }
         if (rebalance) {
@@ -336,7 +334,8 @@ public final class SessionTable {
                 if (silent > expiryNanos) {
                     it.remove();
                     expired.add(e);
-                    expiredSessions++;
+                    // A session that said it was closing went as it said; it did not expire.
+                    expiredSessions += e.closing ? 0 : 1;
                     rebalance = true;
                 } else if (!e.stale && silent > staleNanos) {
                     e.stale = true;

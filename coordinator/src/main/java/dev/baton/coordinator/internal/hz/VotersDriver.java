@@ -164,10 +164,13 @@ final class VotersDriver {
         }
     }
 
-    /** The oldest member (in the cluster's join order) whose process is a live voter drives the changes. */
+    /**
+     * The oldest member (in the cluster's join order) whose process is a live voter, not leaving,
+     * drives the changes: a leaving one only gives its own seat back, and the driver helps it.
+     */
     private boolean isDriver(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         Map<String, String> voterOfMember = new HashMap<>();
-        live.values().forEach(s -> voterOfMember.put(s.memberUuid(), s.voterId()));
+        live.values().stream().filter(s -> !s.closing()).forEach(s -> voterOfMember.put(s.memberUuid(), s.voterId()));
         voterOfMember.put(view.selfUuid(), state.voterId());
         for (String uuid : view.memberOrder()) {
             String voter = voterOfMember.get(uuid);

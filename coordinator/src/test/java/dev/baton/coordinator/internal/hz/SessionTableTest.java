@@ -190,16 +190,30 @@ class SessionTableTest {
         assertThat(reply.voterId).isEqualTo("n1@1");
     }
 
+    /**
+     * A closing session leaves the balance at once, holding or not, and stays in the table until it
+     * goes silent: the voters' changes that give its seat back count on it (dropped at once, five
+     * voters of which four leave together left one of a majority of three, for good).
+     */
     @Test
-    void aClosingSessionWithNothingHeldLeavesAtOnceOneStillHoldingWaitsForExpiry() {
+    void aClosingSessionLeavesTheBalanceAtOnceAndTheTableWhenItGoesSilentWithoutCountingAsExpired() {
         snapshot("s2", "n2", "m2", 1, Set.of());
         snapshot("s3", "n3", "m3", 1, Set.of("w"));
+        Set<String> members = Set.of("m1", "m2", "m3");
 
         table.receive(SessionMessage.delta("s2", "n2", "m2", 1, 1, List.of(), true));
         table.receive(SessionMessage.delta("s3", "n3", "m3", 1, 1, List.of(), true));
+        table.receive(SessionMessage.delta("s2", "n2", "m2", 1, 1, List.of(), false));   // sent before, late
 
-        assertThat(table.nodes()).containsExactly("n1", "n3");
+        assertThat(table.assignment(members).values()).as("only n1 takes part in the balance").containsOnly("n1");
+        assertThat(table.sessions()).filteredOn(SessionTable.SessionInfo::closing)
+                .extracting(SessionTable.SessionInfo::nodeId).containsExactlyInAnyOrder("n2", "n3");
         assertThat(table.holder("w")).contains("n3");
+
+        now.addAndGet(EXPIRY + 1);
+        table.sweep();
+        assertThat(table.nodes()).containsExactly("n1");
+        assertThat(table.expiredSessions()).as("they went as they said").isZero();
     }
 
     @Test
