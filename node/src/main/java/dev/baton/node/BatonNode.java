@@ -51,8 +51,8 @@ public final class BatonNode implements AutoCloseable {
     /**
      * The longest a node with this lease spends leaving the cluster on shutdown, after running
      * executions had BATON_SHUTDOWN_GRACE to finish: giving its voter seat back and saying goodbye
-     * ({@link HazelcastCoordination#closeLimit}: 20.5 s with the default lease), handing its
-     * partitions over ({@link #HAND_OVER_LIMIT}) and stopping its HTTP server (1 s): 36.5 s.
+     * ({@link HazelcastCoordination#closeLimit}: 31.5 s with the default lease), handing its
+     * partitions over ({@link #HAND_OVER_LIMIT}) and stopping its HTTP server (1 s): 47.5 s.
      * Deployments give the process longer.
      */
     public static Duration leaveClusterLimit(Duration lease) {

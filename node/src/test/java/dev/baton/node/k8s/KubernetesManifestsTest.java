@@ -41,7 +41,7 @@ class KubernetesManifestsTest {
             statefulset.yaml       | '      app.kubernetes.io/name: baton' | '      app.kubernetes.io/name: batn' | selector vs labels
             statefulset.yaml       | '              path: /health/ready'   | '              path: /health/live'   | readiness ignores quorum
             statefulset.yaml       | '              port: http'            | '              port: web'            | probe port
-            statefulset.yaml       | 'terminationGracePeriodSeconds: 60'   | 'terminationGracePeriodSeconds: 30'  | grace below drain
+            statefulset.yaml       | 'terminationGracePeriodSeconds: 75'   | 'terminationGracePeriodSeconds: 30'  | grace below drain
             configmap.yaml         | 'BATON_LEASE: 5s'                     | 'BATON_LEASE: 10s'                   | a longer lease outgrows the grace
             statefulset.yaml       | 'readOnlyRootFilesystem: true'        | 'readOnlyRootFilesystem: false'      | writable root
             statefulset.yaml       | 'automountServiceAccountToken: false' | 'automountServiceAccountToken: true' | API token mounted
@@ -94,11 +94,11 @@ class KubernetesManifestsTest {
     void aProblemSaysWhatIsWrongAndWhatItShouldBe() throws IOException {
         copyManifests();
         Path sts = copy.resolve("statefulset.yaml");
-        Files.writeString(sts, Files.readString(sts).replace("terminationGracePeriodSeconds: 60",
+        Files.writeString(sts, Files.readString(sts).replace("terminationGracePeriodSeconds: 75",
                 "terminationGracePeriodSeconds: 30"));
 
         assertThat(ManifestChecks.problems(Manifests.load(copy))).singleElement().asString()
-                .contains("terminationGracePeriodSeconds 30 must exceed Baton's drain of 46 s");
+                .contains("terminationGracePeriodSeconds 30 must exceed Baton's drain of 57 s");
     }
 
     private void copyManifests() throws IOException {

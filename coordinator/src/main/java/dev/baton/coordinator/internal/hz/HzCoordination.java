@@ -728,11 +728,21 @@ public final class HzCoordination implements Coordination {
         return expiry.multipliedBy(3).plusSeconds(2);
     }
 
+    /**
+     * The longest a leaving voter waits while the voters keep changing ({@link LeaveWait}): two changes
+     * more than {@link #seatReturnBound}, so that five voters leaving at once (seven scaled to two) all
+     * give their seats back, one change a lease and margin after the other.
+     */
+    public static Duration seatReturnLimit(Duration expiry) {
+        return seatReturnBound(expiry).plus(expiry.multipliedBy(2));
+    }
+
     /** Waits (bounded) until the others removed this node from the voters, so that it leaves no hole in the quorum. */
     private void leaveVoters() {
-        long deadline = System.nanoTime() + seatReturnBound(settings.expiry()).toNanos();
+        LeaveWait wait = new LeaveWait(System.nanoTime(), seatReturnBound(settings.expiry()).toNanos(),
+                seatReturnLimit(settings.expiry()).toNanos(), voters.current().version());
         String self = voters.voterId();
-        while (seated(self) && System.nanoTime() < deadline) {
+        while (seated(self) && !wait.over(System.nanoTime(), voters.current().version())) {
             if (!majorityReachable()) {
                 log.warn("Leaving while a voter of {}: too few of them answer to agree on the change", voters.current());
                 return;

@@ -330,14 +330,15 @@ final class SimulatedNetwork {
     void leave(SimNode n, long maxWait) {
         n.leaving = true;
         n.session.closing();
-        long deadline = clock.get() + maxWait;
+        LeaveWait wait = new LeaveWait(clock.get(), maxWait, maxWait + 2 * (lease + margin),
+                n.voters.current().version());
         Runnable[] check = new Runnable[1];
         check[0] = () -> {
             // As HzCoordination.leaveVoters: one of several voters, or the last while another process could take over.
             Voters current = n.voters.current();
             boolean seated = current.contains(n.voters.voterId()) && (current.size() > 1
                     || n.view.stream().anyMatch(o -> o != n && o.healthy() && !o.leaving));
-            if (n.up && (!seated || clock.get() > deadline)) {
+            if (n.up && (!seated || wait.over(clock.get(), current.version()))) {
                 crash(n);
             } else if (n.up) {
                 later(20 * MS, check[0]);
