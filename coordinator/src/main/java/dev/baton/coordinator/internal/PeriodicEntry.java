@@ -69,8 +69,9 @@ final class PeriodicEntry {
     private Instant reportedPassed;
     private Instant reportedPassedWith;
     /**
-     * When this node learned that the worker was resumed: a standby whose cycle of a slot that fell
-     * during the pause ran late (a loaded node) must not take that slot up after the resume.
+     * When the worker was last resumed (as the action's record or event says, else when this node
+     * learned it): a standby whose cycle of a slot that fell during the pause ran late (a loaded
+     * node) must not take that slot up after the resume.
      */
     private Instant resumedAt = Instant.MIN;
     private Instant passedSlot;
@@ -413,7 +414,7 @@ final class PeriodicEntry {
             return false;
         }
         if (asEvent) {
-            changePause(record.paused());
+            changePause(record.paused(), madeBy(record.pauseChangedAt()));
         } else {
             paused = record.paused();
         }
@@ -460,8 +461,9 @@ final class PeriodicEntry {
             }
             return;
         }
-        raisePauseToken(token, madeBy(madeAt));
-        changePause(nowPaused);
+        Instant madeBy = madeBy(madeAt);
+        raisePauseToken(token, madeBy);
+        changePause(nowPaused, madeBy);
     }
 
     /**
@@ -497,12 +499,14 @@ final class PeriodicEntry {
         }
     }
 
-    private void changePause(boolean nowPaused) {
+    /** Pauses or resumes by an action made at {@code madeBy} at the latest (its events may arrive long after). */
+    private void changePause(boolean nowPaused, Instant madeBy) {
         pauseChanges++;
         // A record read before the pause and judged after the resume shows neither; the event restarts the wait.
         aheadSince = null;
-        if (paused && !nowPaused) {
-            resumedAt = engine.now();
+        if (paused && !nowPaused && madeBy.isAfter(resumedAt)) {
+            // Slots that fell after the resume and before this node heard of it are the resumed worker's.
+            resumedAt = madeBy;
         }
         paused = nowPaused;
         if (nowPaused) {
