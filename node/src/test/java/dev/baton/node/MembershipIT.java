@@ -227,6 +227,38 @@ class MembershipIT {
         assertThat(harmToUntouched(fleet.executions(), Set.of())).isEmpty();
     }
 
+    /**
+     * {@code kubectl scale --replicas=1} from five with parallel pod management: four SIGTERMs at
+     * once. Each gives its seat back while the others still answer, one change after another, and
+     * the node left is the only voter and runs every slot alone. When closing sessions vanished from
+     * the tables, the voters' changes had no majority after the first, and it ran nothing again.
+     */
+    @Test
+    void fourOfFiveStoppedTogetherLeaveTheLastOneTheOnlyVoterRunningEverySlot() throws Exception {
+        fleet(5, 20);
+        start(1, 2, 3, 4, 5);
+        awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3", "n4", "n5"));
+        awaitSlots(3);
+        Instant from = Instant.now();
+
+        List<NodeProcess> leaving = List.of(fleet.node("n2"), fleet.node("n3"), fleet.node("n4"), fleet.node("n5"));
+        try (var stopping = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                Thread.ofPlatform().name("sigterm-", 2).factory())) {
+            List<java.util.concurrent.Future<Instant>> stops = new ArrayList<>();
+            leaving.forEach(n -> stops.add(stopping.submit(n::stop)));
+            for (var stop : stops) {
+                stop.get();
+            }
+        }
+        leaving.forEach(n -> excuse(n.batonStopped(), n.batonStopped().plusSeconds(1)));
+        awaitVoters(List.of(fleet.node("n1")), List.of("n1"));
+
+        JournalAudit.Report report = audit(from);
+        assertThat(report.violations()).as(fleet::warnings).isEmpty();
+        assertThat(report.missed()).isEmpty();
+        assertThat(harmToUntouched(fleet.executions(), Set.of())).isEmpty();
+    }
+
     @Test
     void aFrozenNodeThawingCostsTheOthersNothing() throws Exception {
         fleet(3, 20);
