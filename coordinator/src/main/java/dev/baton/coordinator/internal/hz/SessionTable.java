@@ -269,8 +269,8 @@ public final class SessionTable {
     }
 
     /**
-     * A lock this member recorded for nobody else: give it to the live session that was refused it
-     * longest ago, as if its request arrived now. A holder that a quorum confirmed while this member
+     * A lock this member recorded for nobody else: give it to the live session, not leaving, that
+     * was refused it longest ago, as if its request arrived now. A holder that a quorum confirmed while this member
      * still knew an older holder gets this member's record back this way.
      */
     private void handOver(String w, long now) {
@@ -278,7 +278,7 @@ public final class SessionTable {
         long since = Long.MAX_VALUE;
         for (Entry e : sessions.values()) {
             Long at = e.refused.get(w);
-            if (at != null && at < since && now - e.lastSeen <= expiryNanos) {
+            if (at != null && at < since && now - e.lastSeen <= expiryNanos && !e.closing) {
                 next = e;
                 since = at;
             }
@@ -334,8 +334,8 @@ public final class SessionTable {
                 if (silent > expiryNanos) {
                     it.remove();
                     expired.add(e);
-                    // A session that said it was closing went as it said; it did not expire.
-                    expiredSessions += e.closing ? 0 : 1;
+                    // A closing session that let go of every lock went as it said; one still holding expired.
+                    expiredSessions += e.closing && e.held.isEmpty() ? 0 : 1;
                     rebalance = true;
                 } else if (!e.stale && silent > staleNanos) {
                     e.stale = true;

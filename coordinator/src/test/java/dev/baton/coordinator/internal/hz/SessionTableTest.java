@@ -213,7 +213,23 @@ class SessionTableTest {
         now.addAndGet(EXPIRY + 1);
         table.sweep();
         assertThat(table.nodes()).containsExactly("n1");
-        assertThat(table.expiredSessions()).as("they went as they said").isZero();
+        assertThat(table.expiredSessions()).as("n2 went as it said; n3 went still holding w").isEqualTo(1);
+    }
+
+    /** A leaving node claims nothing more: a lock let go goes to the next session refused it that stays. */
+    @Test
+    void aLockLetGoIsNotHandedToAClosingSession() {
+        snapshot("s2", "n2", "m2", 1, Set.of("w"));
+        snapshot("s3", "n3", "m3", 1, Set.of());
+        snapshot("s4", "n4", "m4", 1, Set.of());
+        assertThat(op("s3", "m3", 1, SessionOp.Kind.ACQUIRE, "w", false).refused).containsExactly("w");
+        now.addAndGet(1);
+        assertThat(op("s4", "m4", 1, SessionOp.Kind.ACQUIRE, "w", false).refused).containsExactly("w");
+        table.receive(SessionMessage.delta("s3", "n3", "m3", 2, 2, List.of(), true));
+
+        op("s2", "m2", 1, SessionOp.Kind.RELEASE, "w", false);
+
+        assertThat(table.holder("w")).as("n3, refused first, is leaving").contains("n4");
     }
 
     @Test
