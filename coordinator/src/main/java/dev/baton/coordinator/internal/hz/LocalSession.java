@@ -409,8 +409,10 @@ final class LocalSession {
                 }
                 SessionMessage message;
                 if (p.ackedSeq < 0 || p.ackedSeq + 1 < firstLogged) {
+                    long acked = p.ackedSeq;
                     message = SessionMessage.snapshot(id, nodeId, self, seq, new HashSet<>(held.keySet()),
-                            new HashSet<>(registered), closing);
+                            new HashSet<>(registered), closing)
+                            .withEvents(changes.stream().filter(o -> o.seq() > acked && o.isEvent()).toList());
                 } else {
                     List<SessionOp> ops = changes.stream().filter(o -> o.seq() > p.ackedSeq).toList();
                     message = SessionMessage.delta(id, nodeId, self, p.ackedSeq, seq, ops, closing);

@@ -65,6 +65,16 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         return m;
     }
 
+    /**
+     * A snapshot carrying the events (triggers, pauses, orphaned runs) logged after what the member
+     * acknowledged: a snapshot replaces the locks, but an event the member never applied would be
+     * lost with the log. Older releases read them and ignore them, as before.
+     */
+    SessionMessage withEvents(List<SessionOp> events) {
+        this.ops = events;
+        return this;
+    }
+
     SessionMessage about(Voters current, boolean withIds, long wallMillis, long fenceFloor, String voterId) {
         this.voterId = voterId;
         this.lineage = current.lineage();

@@ -17,6 +17,11 @@ record SessionOp(long seq, Kind kind, String worker, boolean flag, long token, l
         this(seq, kind, worker, flag, 0, 0);
     }
 
+    /** Whether this change tells every engine something (a trigger, a pause, an orphaned run), not only the locks. */
+    boolean isEvent() {
+        return kind == Kind.TRIGGER || kind == Kind.PAUSE || (kind == Kind.RELEASE && flag);
+    }
+
     /** The kinds, with codes fixed for the wire (never reuse or renumber one). */
     enum Kind {
         /** This session wants the worker's lock; members refuse it while another live session holds it. */

@@ -166,6 +166,11 @@ public final class SessionTable {
         e.lineage = m.lineage;
         e.voterId = m.voterId;
         if (m.snapshot) {
+            for (SessionOp op : m.ops) {
+                if (op.seq() > e.appliedSeq && op.isEvent()) {
+                    events.add(event(op));
+                }
+            }
             rebalance |= applySnapshot(e, m, now);
         } else if (m.seq > e.appliedSeq) {
             for (SessionOp op : m.ops) {
@@ -214,14 +219,14 @@ public final class SessionTable {
 
     private boolean applyOp(Entry e, SessionOp op, long now, List<Runnable> events) {
         String w = op.worker();
+        if (op.isEvent()) {
+            events.add(event(op));
+        }
         switch (op.kind()) {
             case ACQUIRE -> acquire(e, w, now);
             case RELEASE -> {
                 e.refused.remove(w);
                 unlock(e, w, now);
-                if (op.flag()) {
-                    events.add(() -> fire(l -> l.orphaned(w)));
-                }
             }
             case REGISTER -> {
                 return e.registered.add(w);
@@ -229,10 +234,19 @@ public final class SessionTable {
             case UNREGISTER -> {
                 return e.registered.remove(w);
             }
-            case TRIGGER -> events.add(() -> fire(l -> l.triggered(w)));
-            case PAUSE -> events.add(() -> fire(l -> l.pauseChanged(w, op.flag(), op.token(), op.madeAt())));
+            case TRIGGER, PAUSE -> { }
         }
         return false;
+    }
+
+    private Runnable event(SessionOp op) {
+        String w = op.worker();
+        return switch (op.kind()) {
+            case RELEASE -> () -> fire(l -> l.orphaned(w));
+            case TRIGGER -> () -> fire(l -> l.triggered(w));
+            case PAUSE -> () -> fire(l -> l.pauseChanged(w, op.flag(), op.token(), op.madeAt()));
+            case ACQUIRE, REGISTER, UNREGISTER -> throw new IllegalArgumentException(op + " tells the engines nothing");
+        };
     }
 
     /** Records {@code e} as {@code w}'s holder unless a session alive here holds it; else remembers the refusal. */

@@ -157,4 +157,67 @@ class LocalSessionTest {
         assertThat(theirs.sessions()).as("the closing session is kept, marked closing, until it goes silent")
                 .anyMatch(i -> i.session().equals("s") && i.closing());
     }
+
+    /**
+     * A member that gets a snapshot of the session (it is new to the session, or a gap or a resend made
+     * it ask for one) still hears the pauses, resumes, triggers and orphaned runs it had not applied, each
+     * once: the snapshot replaces the locks, not the events. Before, an operator's pause announced while
+     * a member waited for its first snapshot never reached that member's engine.
+     */
+    @Test
+    void aMemberGivenASnapshotHearsEachEventItHadNotAppliedOnce() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1", u1.toString());
+        SessionTable theirs = table("n2", u2.toString());
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        theirs.listener(new SessionTable.Listener() {
+            @Override
+            public void triggered(String worker) {
+                heard.add("triggered " + worker);
+            }
+
+            @Override
+            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
+                heard.add((paused ? "paused " : "resumed ") + worker + " " + token + " " + madeAt);
+            }
+
+            @Override
+            public void orphaned(String worker) {
+                heard.add("orphaned " + worker);
+            }
+
+            @Override
+            public void rebalanced() {
+            }
+        });
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
+                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
+                new LongAdder()));
+        // Member 3 never answers, so the session keeps its log of changes.
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        session.announce(SessionOp.Kind.TRIGGER, "x", false);
+
+        LocalSession.Outgoing first = toMember(session.round(members, now.get(), true), u2);
+        assertThat(first.message().snapshot).as("member 2 is new to the session").isTrue();
+        session.onReply(u2.toString(), first.message(), first.sentNanos(), theirs.receive(first.message()));
+        assertThat(heard).containsExactly("paused w 41 7", "triggered x");
+
+        session.announce(SessionOp.Kind.PAUSE, "w", false, 42, 9);
+        session.onReply(u2.toString(), first.message(), first.sentNanos(), SessionReply.of(SessionReply.Status.NEED_SNAPSHOT));
+        now.addAndGet(1);
+        LocalSession.Outgoing second = toMember(session.round(members, now.get(), true), u2);
+        assertThat(second.message().snapshot).as("member 2 asked for a snapshot").isTrue();
+        theirs.receive(second.message());
+
+        assertThat(heard).as("the resume once, the events member 2 applied before not again")
+                .containsExactly("paused w 41 7", "triggered x", "resumed w 42 9");
+    }
+
+    private static LocalSession.Outgoing toMember(List<LocalSession.Outgoing> out, UUID member) {
+        return out.stream().filter(o -> o.member().getUuid().equals(member)).findFirst().orElseThrow();
+    }
 }
