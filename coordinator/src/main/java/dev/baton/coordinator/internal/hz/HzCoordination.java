@@ -113,7 +113,7 @@ public final class HzCoordination implements Coordination {
                 clocks::wallMillis);
         this.context = new LocalSession.Context(nodeId, this::localMemberUuid, table, voters, floor, clocks,
                 System::nanoTime, settings.lease().toNanos(), settings.minClusterSize(), wakeHolder::wake, renewals);
-        this.session.set(newSession());
+        this.session.set(new LocalSession(newSessionId(), registered, context));
         this.loop = new SessionLoop(this, hazelcast, hazelcast.getExecutorService(HzSettings.EXECUTOR),
                 settings.renewInterval().toNanos());
         // Nodes started together found the cluster together: wait a while for every member's Baton to come up.
@@ -170,9 +170,8 @@ public final class HzCoordination implements Coordination {
         return session.get();
     }
 
-    private LocalSession newSession() {
-        String sessionId = nodeId + "/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        return new LocalSession(sessionId, registered, context);
+    private String newSessionId() {
+        return nodeId + "/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
     private String localMemberUuid() {
@@ -206,7 +205,7 @@ public final class HzCoordination implements Coordination {
             List<Runnable> replay;
             LocalSession next;
             synchronized (sessionLock) {
-                next = newSession();
+                next = current.successor(newSessionId(), registered);
                 session.set(next);
                 replay = List.copyOf(deferred);
                 deferred.clear();
@@ -670,8 +669,11 @@ public final class HzCoordination implements Coordination {
         if (leaving) {
             return;
         }
-        leaving = true;
-        session().closing();
+        // With the session lock, as a session's replacement: an expired session replaced now still closes.
+        synchronized (sessionLock) {
+            leaving = true;
+            session().closing();
+        }
         log.info("Node {} is leaving: the others take over its workers as their runs end", nodeId);
     }
 

@@ -105,6 +105,7 @@ final class LocalSession {
     private final ArrayDeque<SessionOp> changes = new ArrayDeque<>();
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
+    private final Context context;
     private final Map<String, Peer> peers = new HashMap<>();
     private final Map<String, Acks> voterAcks = new HashMap<>();
     private final Map<CompletableFuture<Void>, Long> waiters = new HashMap<>();
@@ -129,7 +130,13 @@ final class LocalSession {
      * @param registered the workers this node runs, carried over from the session this one replaces
      */
     LocalSession(String id, Set<String> registered, Context context) {
+        this(id, registered, context, false);
+    }
+
+    private LocalSession(String id, Set<String> registered, Context context, boolean closing) {
         this.id = id;
+        this.context = context;
+        this.closing = closing;
         this.nodeId = context.nodeId();
         this.memberUuid = context.memberUuid();
         this.table = context.table();
@@ -144,8 +151,22 @@ final class LocalSession {
         this.registered.addAll(registered);
         table.self(id);
         table.receive(stamp(SessionMessage.snapshot(id, nodeId, memberUuid.get(), 0, Set.of(), Set.copyOf(registered),
-                false), true));
+                closing), true));
         selfAck(clock.getAsLong());
+    }
+
+    /**
+     * The session that replaces this expired one, closing if this one was: a node that expired while
+     * it drained for a leave is still leaving, so the others keep its new session out of the balance
+     * and of driving the voters, as they did its old one.
+     */
+    LocalSession successor(String id, Set<String> registered) {
+        lock.lock();
+        try {
+            return new LocalSession(id, registered, context, closing);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The id of this session's next claim. */

@@ -155,7 +155,11 @@ final class SimulatedNetwork {
         }
 
         LocalSession newSession() {
-            return new LocalSession(nodeId + "/" + index + "-" + (generation * 1000 + sessionCount++), registered, context);
+            return new LocalSession(sessionId(), registered, context);
+        }
+
+        private String sessionId() {
+            return nodeId + "/" + index + "-" + (generation * 1000 + sessionCount++);
         }
 
         private int sessionCount;
@@ -175,7 +179,7 @@ final class SimulatedNetwork {
             }
             if (session.isDead() && now - diedAt > lease + margin) {
                 LocalSession old = session;
-                session = newSession();
+                session = old.successor(sessionId(), registered);
                 table.forget(old.id);
             }
             List<String> order = view.stream().sorted(Comparator.comparingLong(n -> n.joinOrder))
