@@ -86,7 +86,9 @@ final class Roles {
     }
 
     private static ClaimRole roleOf(String worker, Map<String, String> assignment, Map<String, Candidate> candidates) {
-        Candidate chosen = candidates.get(assignment.get(worker));
+        String preferred = assignment.get(worker);
+        // None when no session in the balance runs the worker (this node's own is closing): nobody is preferred.
+        Candidate chosen = preferred == null ? null : candidates.get(preferred);
         if (chosen == null) {
             return ClaimRole.STANDBY;
         }

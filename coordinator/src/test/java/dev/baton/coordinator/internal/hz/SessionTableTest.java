@@ -232,6 +232,20 @@ class SessionTableTest {
         assertThat(table.holder("w")).as("n3, refused first, is leaving").contains("n4");
     }
 
+    /**
+     * This node is leaving (its session closing, out of the balance) and no other node runs its worker:
+     * the balance assigns the worker to nobody, and the node's role is standby. Before, looking its role
+     * up failed, and every execution's scheduling logged an unexpected error until the node exited.
+     */
+    @Test
+    void aLeavingNodeWhoseWorkerNoOtherNodeRunsIsItsStandby() {
+        snapshot("s2", "n2", "m2", 1, Set.of());
+        op("s2", "m2", 1, SessionOp.Kind.UNREGISTER, "w", false);
+        table.receive(SessionMessage.delta("s1", "n1", "m1", 0, 0, List.of(), true));
+
+        assertThat(table.role("w", Set.of("m1", "m2"))).isEqualTo(ClaimRole.STANDBY);
+    }
+
     @Test
     void triggersAndPausesReachTheEngine() {
         snapshot("s2", "n2", "m2", 1, Set.of());

@@ -1,0 +1,240 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.cluster.Member;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review s39 of "a snapshot carries the triggers, pauses and orphaned runs a member has not applied":
+ * each event reaches each member's engine, once, whatever the member was sent a snapshot for.
+ */
+class SnapshotEventsReviewTest {
+
+    private static final long LEASE = 2_000;
+    private static final long EXPIRY = 2_200;
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final Voters voters = new Voters("0001-x", 1, List.of("n1@1", "n2@1", "n3@1"));
+    private final List<String> heard = new CopyOnWriteArrayList<>();
+
+    private static Member member(UUID uuid) {
+        return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getUuid" -> uuid;
+                    case "hashCode" -> uuid.hashCode();
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> uuid.toString();
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private SessionTable table(String node) {
+        VoterState state = new VoterState(node, "1", now::get, EXPIRY);
+        state.learn(voters);
+        return new SessionTable(EXPIRY, 600, now::get, state, new FenceFloor(), () -> 0L);
+    }
+
+    private SessionTable listening(SessionTable table) {
+        table.listener(new SessionTable.Listener() {
+            @Override
+            public void triggered(String worker) {
+                heard.add("triggered " + worker);
+            }
+
+            @Override
+            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
+                heard.add((paused ? "paused " : "resumed ") + worker + " " + token + " " + madeAt);
+            }
+
+            @Override
+            public void orphaned(String worker) {
+                heard.add("orphaned " + worker);
+            }
+
+            @Override
+            public void rebalanced() {
+            }
+        });
+        return table;
+    }
+
+    private LocalSession session(String id, UUID self, SessionTable mine) {
+        return new LocalSession(id, Set.of(), new LocalSession.Context("n1", self::toString, mine, mine.voters(),
+                new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { }, new LongAdder()));
+    }
+
+    private static LocalSession.Outgoing toMember(List<LocalSession.Outgoing> out, UUID member) {
+        return out.stream().filter(o -> o.member().getUuid().equals(member)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Member 2 applied the session's pause, trigger and orphaned run (in a delta); then it heard nothing from the
+     * session for longer than the expiry (a partial partition, a long freeze), swept its entry and ran the
+     * orphaned handling of what it held. Member 3 lags (or runs no Baton yet), so the session still logs
+     * those events. Once member 2 hears the session again it asks for a snapshot: the snapshot carries every
+     * logged event with a sequence above -1, and member 2's new entry, at -1, fires them all again.
+     */
+    @Test
+    void aMemberThatSweptTheSessionDoesNotHearTheEventsItAlreadyAppliedAgain() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        LocalSession.Outgoing first = toMember(session.round(members, now.get(), true), u2);
+        session.onReply(u2.toString(), first.message(), first.sentNanos(), theirs.receive(first.message()));
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        session.announce(SessionOp.Kind.TRIGGER, "x", false);
+        session.announce(SessionOp.Kind.RELEASE, "y", true);
+        now.addAndGet(1);
+        LocalSession.Outgoing changes = toMember(session.round(members, now.get(), false), u2);
+        assertThat(changes.message().snapshot).isFalse();
+        session.onReply(u2.toString(), changes.message(), changes.sentNanos(), theirs.receive(changes.message()));
+        assertThat(heard).containsExactly("paused w 41 7", "triggered x", "orphaned y");
+
+        // Member 2 hears nothing from the session for longer than the expiry and forgets it.
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        assertThat(theirs.nodes()).as("member 2 forgot the session").isEmpty();
+
+        // The session's next renewal reaches member 2 again.
+        LocalSession.Outgoing renewal = toMember(session.round(members, now.get(), true), u2);
+        session.onReply(u2.toString(), renewal.message(), renewal.sentNanos(), theirs.receive(renewal.message()));
+        now.addAndGet(1);
+        LocalSession.Outgoing snapshot = toMember(session.round(members, now.get(), true), u2);
+        assertThat(snapshot.message().snapshot).as("member 2 asked for a snapshot").isTrue();
+        theirs.receive(snapshot.message());
+
+        assertThat(heard).as("each event once: member 2 applied all three before it forgot the session")
+                .containsExactly("paused w 41 7", "triggered x", "orphaned y");
+    }
+
+    /**
+     * Member 2 applied the session up to its start, then left the session's member list for a while (a
+     * split: Hazelcast removed it, and it merges back under a new member id, its table kept). Meanwhile an
+     * operator paused w; member 3 applied it, so the session trimmed its log. Member 2 comes back as a new
+     * member: its snapshot carries only the events still logged, and the pause it never applied is lost,
+     * although its table says exactly which sequence it applied up to.
+     */
+    @Test
+    void aMemberThatMergesBackHearsThePauseAnnouncedWhileItWasSplitAway() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        UUID u2AfterMerge = new UUID(0, 22);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        SessionTable third = table("n3");
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s", u1, mine);
+        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        for (LocalSession.Outgoing o : session.round(all, now.get(), true)) {
+            SessionTable to = o.member().getUuid().equals(u2) ? theirs : third;
+            session.onReply(o.member().getUuid().toString(), o.message(), o.sentNanos(), to.receive(o.message()));
+        }
+
+        // Split: member 2 is gone from the session's member list; the operator pauses w.
+        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        now.addAndGet(1);
+        session.round(split, now.get(), false);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        now.addAndGet(1);
+        for (LocalSession.Outgoing o : session.round(split, now.get(), false)) {
+            session.onReply(u3.toString(), o.message(), o.sentNanos(), third.receive(o.message()));
+        }
+        now.addAndGet(1);
+        session.round(split, now.get(), true);
+
+        // Merge: member 2 is back, with a new member id and the table it had.
+        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
+        now.addAndGet(1);
+        LocalSession.Outgoing back = toMember(session.round(merged, now.get(), true), u2AfterMerge);
+        assertThat(back.message().snapshot).as("member 2 is new to the session under its new id").isTrue();
+        theirs.receive(back.message());
+
+        assertThat(heard).as("member 2's engine hears the pause it never applied").containsExactly("paused w 41 7");
+    }
+
+    /**
+     * Member 2's acknowledgement is held up while the session logs more than its bound of changes (a burst
+     * of claims on a busy node); the pause announced at the start of the burst falls off the log. Member 2
+     * then gets a snapshot: it carries the events still logged, not the pause.
+     */
+    @Test
+    void aMemberLaggingBeyondTheLogsBoundStillHearsThePause() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        LocalSession.Outgoing first = toMember(session.round(members, now.get(), true), u2);
+        SessionReply firstReply = theirs.receive(first.message());
+
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        for (int i = 0; i < 50_001; i++) {
+            session.announce(i % 2 == 0 ? SessionOp.Kind.REGISTER : SessionOp.Kind.UNREGISTER, "v", false);
+        }
+        now.addAndGet(1);
+        session.round(members, now.get(), false);
+        session.onReply(u2.toString(), first.message(), first.sentNanos(), firstReply);
+        now.addAndGet(1);
+        LocalSession.Outgoing next = toMember(session.round(members, now.get(), false), u2);
+        assertThat(next.message().snapshot).as("member 2 is behind the trimmed log").isTrue();
+        theirs.receive(next.message());
+
+        assertThat(heard).as("member 2's engine hears the pause").containsExactly("paused w 41 7");
+    }
+
+    /**
+     * Member 3 is a Hazelcast member that runs no Baton (or not yet): it answers every message at once,
+     * its answer wakes the session's loop (it is not up to date), and it gets a snapshot again, round
+     * after round. Its acknowledgement stays at -1, so the session never trims its log, and every one of
+     * those snapshots now carries every trigger, pause and orphaned run since the session began (up to
+     * MAX_LOG of them), although member 2, the only member with an engine, applied them all long ago.
+     */
+    @Test
+    void aMemberThatRunsNoBatonIsNotSentTheSessionsWholeHistoryOfEventsRoundAfterRound() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1");
+        SessionTable theirs = table("n2");
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        int sent = 0;
+        int carried = 0;
+        for (int round = 0; round < 1_000; round++) {
+            session.announce(SessionOp.Kind.TRIGGER, "w" + (round % 10), false);
+            now.addAndGet(1);
+            for (LocalSession.Outgoing o : session.round(members, now.get(), false)) {
+                SessionReply reply = o.member().getUuid().equals(u2) ? theirs.receive(o.message())
+                        : SessionReply.of(SessionReply.Status.NOT_PARTICIPATING);
+                if (o.member().getUuid().equals(u3)) {
+                    sent++;
+                    carried = o.message().ops.size();
+                }
+                session.onReply(o.member().getUuid().toString(), o.message(), o.sentNanos(), reply);
+            }
+        }
+
+        assertThat(sent).as("the member that runs no Baton gets a snapshot every round").isEqualTo(1_000);
+        assertThat(carried).as("events in the last snapshot to a member with no engine, which member 2 applied")
+                .isLessThanOrEqualTo(1);
+    }
+}
