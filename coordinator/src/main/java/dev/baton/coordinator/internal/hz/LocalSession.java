@@ -65,6 +65,11 @@ final class LocalSession {
     private static final class Peer {
         final Member member;
         long ackedSeq = -1;
+        /**
+         * The member heard (or, running no Baton, needs) no event of this session up to here: what it
+         * acknowledged, kept when it asks for a snapshot, so that a snapshot repeats no event it applied.
+         */
+        long eventsAfter = -1;
         boolean inFlight;
         long inFlightSentNanos;
         boolean participating = true;
@@ -103,6 +108,15 @@ final class LocalSession {
      */
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<SessionOp> changes = new ArrayDeque<>();
+    /**
+     * The events (triggers, pauses, orphaned runs) a snapshot may have to carry: kept until every
+     * member heard them and for two leases at least, for a member that comes back under a new id
+     * after a short split (its table kept what it applied, and skips what it has).
+     */
+    private final ArrayDeque<Logged> events = new ArrayDeque<>();
+
+    private record Logged(SessionOp op, long atNanos) {
+    }
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
     private final Context context;
@@ -347,6 +361,9 @@ final class LocalSession {
         long base = seq;
         SessionOp op = new SessionOp(++seq, kind, worker, flag, token, madeAt);
         changes.addLast(op);
+        if (op.isEvent()) {
+            events.addLast(new Logged(op, clock.getAsLong()));
+        }
         SessionReply own = table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq,
                 List.of(op), closing), true), deferred);
         wakeSender.run();
@@ -430,10 +447,10 @@ final class LocalSession {
                 }
                 SessionMessage message;
                 if (p.ackedSeq < 0 || p.ackedSeq + 1 < firstLogged) {
-                    long acked = p.ackedSeq;
+                    long heard = p.eventsAfter;
                     message = SessionMessage.snapshot(id, nodeId, self, seq, new HashSet<>(held.keySet()),
                             new HashSet<>(registered), closing)
-                            .withEvents(changes.stream().filter(o -> o.seq() > acked && o.isEvent()).toList());
+                            .withEvents(events.stream().map(Logged::op).filter(o -> o.seq() > heard).toList());
                 } else {
                     List<SessionOp> ops = changes.stream().filter(o -> o.seq() > p.ackedSeq).toList();
                     message = SessionMessage.delta(id, nodeId, self, p.ackedSeq, seq, ops, closing);
@@ -444,7 +461,7 @@ final class LocalSession {
                 p.inFlightSentNanos = now;
                 out.add(new Outgoing(p.member, message, now));
             }
-            trimLog();
+            trimLog(now);
         } finally {
             lock.unlock();
         }
@@ -453,10 +470,15 @@ final class LocalSession {
         return out;
     }
 
-    private void trimLog() {
+    private void trimLog(long now) {
         long keepAfter = peers.values().stream().mapToLong(p -> p.ackedSeq).min().orElse(seq);
         while (!changes.isEmpty() && (changes.peekFirst().seq() <= keepAfter || changes.size() > MAX_LOG)) {
             changes.pollFirst();
+        }
+        long heardBy = peers.values().stream().mapToLong(p -> p.eventsAfter).min().orElse(seq);
+        while (!events.isEmpty() && ((events.peekFirst().op().seq() <= heardBy
+                && now - events.peekFirst().atNanos() > 2 * leaseNanos) || events.size() > MAX_LOG)) {
+            events.pollFirst();
         }
     }
 
@@ -482,6 +504,7 @@ final class LocalSession {
                     renewals.increment();
                     p.participating = true;
                     p.ackedSeq = Math.max(p.ackedSeq, Math.min(reply.appliedSeq, seq));
+                    p.eventsAfter = Math.max(p.eventsAfter, p.ackedSeq);
                     p.heardClosing |= sent.closing;
                     p.version = reply.votersVersion;
                     p.lineage = reply.lineage;
@@ -492,6 +515,8 @@ final class LocalSession {
                 case NEED_SNAPSHOT -> p.ackedSeq = -1;
                 case NOT_MEMBER -> log.debug("Member {} does not count this node as a member (yet)", uuid);
                 case NOT_PARTICIPATING -> {
+                    // No engine to tell: once its Baton starts it reads the records, and gets later events.
+                    p.eventsAfter = Math.max(p.eventsAfter, sent.seq);
                     if (p.participating) {
                         log.debug("Member {} runs no Baton (yet): it counts towards no quorum", uuid);
                     }

@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review s39 of "a snapshot carries the triggers, pauses and orphaned runs a member has not applied":
- * each event reaches each member's engine, once, whatever the member was sent a snapshot for.
+ * A member sent a snapshot of a session (new to it, after a gap, back from a split) instead of its log
+ * of changes: each trigger, pause and orphaned run still reaches the member's engine, once.
  */
-class SnapshotEventsReviewTest {
+class SnapshotEventsTest {
 
     private static final long LEASE = 2_000;
     private static final long EXPIRY = 2_200;
@@ -77,11 +77,47 @@ class SnapshotEventsReviewTest {
     }
 
     /**
+     * A member that gets a snapshot of the session (it is new to the session, or a gap or a resend made
+     * it ask for one) still hears the pauses, resumes, triggers and orphaned runs it had not applied, each
+     * once: the snapshot replaces the locks, not the events. Before, an operator's pause announced while
+     * a member waited for its first snapshot never reached that member's engine.
+     */
+    @Test
+    void aMemberGivenASnapshotHearsEachEventItHadNotAppliedOnce() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s", u1, mine);
+        // Member 3 never answers, so the session keeps its log of changes.
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        session.announce(SessionOp.Kind.TRIGGER, "x", false);
+
+        LocalSession.Outgoing first = toMember(session.round(members, now.get(), true), u2);
+        assertThat(first.message().snapshot).as("member 2 is new to the session").isTrue();
+        session.onReply(u2.toString(), first.message(), first.sentNanos(), theirs.receive(first.message()));
+        assertThat(heard).containsExactly("paused w 41 7", "triggered x");
+
+        session.announce(SessionOp.Kind.PAUSE, "w", false, 42, 9);
+        session.onReply(u2.toString(), first.message(), first.sentNanos(), SessionReply.of(SessionReply.Status.NEED_SNAPSHOT));
+        now.addAndGet(1);
+        LocalSession.Outgoing second = toMember(session.round(members, now.get(), true), u2);
+        assertThat(second.message().snapshot).as("member 2 asked for a snapshot").isTrue();
+        theirs.receive(second.message());
+
+        assertThat(heard).as("the resume once, the events member 2 applied before not again")
+                .containsExactly("paused w 41 7", "triggered x", "resumed w 42 9");
+    }
+
+    /**
      * Member 2 applied the session's pause, trigger and orphaned run (in a delta); then it heard nothing from the
      * session for longer than the expiry (a partial partition, a long freeze), swept its entry and ran the
      * orphaned handling of what it held. Member 3 lags (or runs no Baton yet), so the session still logs
-     * those events. Once member 2 hears the session again it asks for a snapshot: the snapshot carries every
-     * logged event with a sequence above -1, and member 2's new entry, at -1, fires them all again.
+     * those events. Once member 2 hears the session again it asks for a snapshot: the snapshot carries no
+     * event member 2 acknowledged (its new entry, starting from nothing, would fire them all again).
      */
     @Test
     void aMemberThatSweptTheSessionDoesNotHearTheEventsItAlreadyAppliedAgain() {
@@ -125,8 +161,8 @@ class SnapshotEventsReviewTest {
      * Member 2 applied the session up to its start, then left the session's member list for a while (a
      * split: Hazelcast removed it, and it merges back under a new member id, its table kept). Meanwhile an
      * operator paused w; member 3 applied it, so the session trimmed its log. Member 2 comes back as a new
-     * member: its snapshot carries only the events still logged, and the pause it never applied is lost,
-     * although its table says exactly which sequence it applied up to.
+     * member: its snapshot carries the events of the last two leases, trimmed log or not, and its table,
+     * which says which sequence it applied up to, fires the pause it never applied.
      */
     @Test
     void aMemberThatMergesBackHearsThePauseAnnouncedWhileItWasSplitAway() {
@@ -170,7 +206,8 @@ class SnapshotEventsReviewTest {
     /**
      * Member 2's acknowledgement is held up while the session logs more than its bound of changes (a burst
      * of claims on a busy node); the pause announced at the start of the burst falls off the log. Member 2
-     * then gets a snapshot: it carries the events still logged, not the pause.
+     * then gets a snapshot: it carries the pause, which member 2 never acknowledged, though the log of
+     * changes dropped it.
      */
     @Test
     void aMemberLaggingBeyondTheLogsBoundStillHearsThePause() {
@@ -203,9 +240,9 @@ class SnapshotEventsReviewTest {
     /**
      * Member 3 is a Hazelcast member that runs no Baton (or not yet): it answers every message at once,
      * its answer wakes the session's loop (it is not up to date), and it gets a snapshot again, round
-     * after round. Its acknowledgement stays at -1, so the session never trims its log, and every one of
-     * those snapshots now carries every trigger, pause and orphaned run since the session began (up to
-     * MAX_LOG of them), although member 2, the only member with an engine, applied them all long ago.
+     * after round. Its acknowledgement stays at -1; those snapshots carry only the events since the last
+     * one (it has no engine to tell), not every trigger, pause and orphaned run since the session began
+     * (up to MAX_LOG of them), which member 2, the only member with an engine, applied long ago.
      */
     @Test
     void aMemberThatRunsNoBatonIsNotSentTheSessionsWholeHistoryOfEventsRoundAfterRound() {
