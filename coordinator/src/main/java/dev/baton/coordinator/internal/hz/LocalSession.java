@@ -117,6 +117,12 @@ final class LocalSession {
 
     private record Logged(SessionOp op, long atNanos) {
     }
+
+    /**
+     * How far each process (voter id) heard this session's events: a voter split away keeps them
+     * logged until it is back (under a new member id) or no longer a voter.
+     */
+    private final Map<String, Long> eventsHeardBy = new HashMap<>();
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
     private final Context context;
@@ -476,6 +482,13 @@ final class LocalSession {
             changes.pollFirst();
         }
         long heardBy = peers.values().stream().mapToLong(p -> p.eventsAfter).min().orElse(seq);
+        List<String> voterIds = voters.current().ids();
+        eventsHeardBy.keySet().retainAll(voterIds);
+        for (String voter : voterIds) {
+            if (!voter.equals(voters.voterId())) {
+                heardBy = Math.min(heardBy, eventsHeardBy.getOrDefault(voter, -1L));
+            }
+        }
         while (!events.isEmpty() && ((events.peekFirst().op().seq() <= heardBy
                 && now - events.peekFirst().atNanos() > 2 * leaseNanos) || events.size() > MAX_LOG)) {
             events.pollFirst();
@@ -505,6 +518,10 @@ final class LocalSession {
                     p.participating = true;
                     p.ackedSeq = Math.max(p.ackedSeq, Math.min(reply.appliedSeq, seq));
                     p.eventsAfter = Math.max(p.eventsAfter, p.ackedSeq);
+                    if (!reply.voterId.isEmpty()) {
+                        p.eventsAfter = Math.max(p.eventsAfter, eventsHeardBy.getOrDefault(reply.voterId, -1L));
+                        eventsHeardBy.put(reply.voterId, p.eventsAfter);
+                    }
                     p.heardClosing |= sent.closing;
                     p.version = reply.votersVersion;
                     p.lineage = reply.lineage;

@@ -47,12 +47,16 @@ public final class SessionTable {
                        String lineage, long lastSeen) {
     }
 
+    private static final int FORGOTTEN_KEPT = 4096;
+
     static final class Entry {
         final String id;
         String nodeId;
         String memberUuid;
         long lastSeen;
         long appliedSeq = -1;
+        /** This member's engine heard the session's events up to here before it forgot the session. */
+        long eventsFired = -1;
         final Set<String> held = new HashSet<>();
         /** Locks the session asked for that this member gave another session; with when they were refused. */
         final Map<String, Long> refused = new LinkedHashMap<>();
@@ -68,6 +72,17 @@ public final class SessionTable {
     }
 
     private final long expiryNanos;
+    /**
+     * For sessions swept while alive (this member was split from them), how far their events were fired:
+     * a session heard again comes back in a snapshot carrying the events it logged lately, some of them
+     * fired here already.
+     */
+    private final Map<String, Long> forgotten = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > FORGOTTEN_KEPT;
+        }
+    };
     private final long staleNanos;
     private final LongSupplier clock;
     private final VoterState voters;
@@ -147,6 +162,8 @@ public final class SessionTable {
                 return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
             }
             e = new Entry(m.session);
+            Long fired = forgotten.remove(m.session);
+            e.eventsFired = fired == null ? -1 : fired;
             sessions.put(m.session, e);
             version++;
             events.add(this::fireRebalanced);
@@ -167,7 +184,7 @@ public final class SessionTable {
         e.voterId = m.voterId;
         if (m.snapshot) {
             for (SessionOp op : m.ops) {
-                if (op.seq() > e.appliedSeq && op.isEvent()) {
+                if (op.seq() > Math.max(e.appliedSeq, e.eventsFired) && op.isEvent()) {
                     events.add(event(op));
                 }
             }
@@ -219,7 +236,7 @@ public final class SessionTable {
 
     private boolean applyOp(Entry e, SessionOp op, long now, List<Runnable> events) {
         String w = op.worker();
-        if (op.isEvent()) {
+        if (op.isEvent() && op.seq() > e.eventsFired) {
             events.add(event(op));
         }
         switch (op.kind()) {
@@ -347,6 +364,7 @@ public final class SessionTable {
                 long silent = now - e.lastSeen;
                 if (silent > expiryNanos) {
                     it.remove();
+                    forgotten.put(e.id, Math.max(e.appliedSeq, e.eventsFired));
                     expired.add(e);
                     // A closing session that let go of every lock went as it said; one still holding expired.
                     expiredSessions += e.closing && e.held.isEmpty() ? 0 : 1;

@@ -274,4 +274,111 @@ class SnapshotEventsTest {
         assertThat(carried).as("events in the last snapshot to a member with no engine, which member 2 applied")
                 .isLessThanOrEqualTo(1);
     }
+
+    private void exchange(LocalSession session, Set<Member> members, boolean heartbeat, UUID u2, SessionTable m2,
+                          UUID u3, SessionTable m3) {
+        for (LocalSession.Outgoing o : session.round(members, now.get(), heartbeat)) {
+            UUID to = o.member().getUuid();
+            SessionTable table = to.equals(u2) ? m2 : to.equals(u3) ? m3 : null;
+            if (table != null) {
+                session.onReply(to.toString(), o.message(), o.sentNanos(), table.receive(o.message()));
+            }
+        }
+    }
+
+    /**
+     * Member 2 applied a pause, a trigger and an orphaned run, then was split away: Hazelcast removed it
+     * (heartbeat timeout: a lease), its table swept the silent session (lease and margin), and it merged
+     * back under a new id while those events were still within the session's two-lease window. Its
+     * snapshot carries every event of the window (a new id: nothing acknowledged), and its new entry,
+     * starting from nothing, would fire them all a second time: the table remembers how far it fired the
+     * events of a session it swept.
+     */
+    @Test
+    void aMemberThatSweptTheSessionDuringASplitDoesNotHearItsEventsAgainUnderItsNewId() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        UUID u2AfterMerge = new UUID(0, 22);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        SessionTable third = table("n3");
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s", u1, mine);
+        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        exchange(session, all, true, u2, theirs, u3, third);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        session.announce(SessionOp.Kind.TRIGGER, "x", false);
+        session.announce(SessionOp.Kind.RELEASE, "y", true);
+        now.addAndGet(1);
+        exchange(session, all, false, u2, theirs, u3, third);
+        assertThat(heard).containsExactly("paused w 41 7", "triggered x", "orphaned y");
+
+        // Split: after a heartbeat timeout (a lease) Hazelcast removes member 2 from the session's member list.
+        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        now.addAndGet(LEASE);
+        exchange(session, split, true, u2, theirs, u3, third);
+        // Member 2 has heard nothing for longer than the expiry: it forgets the session.
+        now.addAndGet(EXPIRY - LEASE + 1);
+        theirs.sweep();
+        assertThat(theirs.nodes()).as("member 2 swept the session").isEmpty();
+        exchange(session, split, true, u2, theirs, u3, third);
+
+        // Merge, still within two leases of the events: member 2 is back under a new id.
+        now.addAndGet(500);
+        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
+        LocalSession.Outgoing back = toMember(session.round(merged, now.get(), true), u2AfterMerge);
+        assertThat(back.message().snapshot).isTrue();
+        theirs.receive(back.message());
+
+        assertThat(heard).as("each event once: member 2 applied all three before the split")
+                .containsExactly("paused w 41 7", "triggered x", "orphaned y");
+    }
+
+    /**
+     * With the starter's timing (heartbeat timeout 5 s = one lease, merge delay 10 s = two leases) a member
+     * Hazelcast removed merges back two leases or more after its removal. A pause announced early in the split
+     * is more than two leases old by then and every current member heard it, and member 2 swept the session
+     * during the split. The session keeps the pause logged while member 2's process, a voter, has not heard
+     * it (before, it dropped it), so the snapshot member 2 gets after the merge carries it.
+     */
+    @Test
+    void aMemberBackFromASplitOfHazelcastsUsualLengthHearsThePauseAnnouncedWhileItWasAway() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        UUID u2AfterMerge = new UUID(0, 22);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        SessionTable third = table("n3");
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s", u1, mine);
+        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        exchange(session, all, true, u2, theirs, u3, third);
+
+        // Split: member 2 hears nothing more; after a heartbeat timeout (a lease) Hazelcast removes it.
+        now.addAndGet(LEASE);
+        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        exchange(session, split, true, u2, theirs, u3, third);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        now.addAndGet(1);
+        exchange(session, split, false, u2, theirs, u3, third);
+        now.addAndGet(EXPIRY);
+        theirs.sweep();
+        assertThat(theirs.nodes()).as("member 2 swept the session").isEmpty();
+        // Renewals go on every lease/10 until the next merge run, two leases after the removal.
+        for (long t = 0; t < 2 * LEASE - EXPIRY; t += LEASE / 10) {
+            now.addAndGet(LEASE / 10);
+            exchange(session, split, true, u2, theirs, u3, third);
+        }
+
+        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
+        now.addAndGet(1);
+        LocalSession.Outgoing back = toMember(session.round(merged, now.get(), true), u2AfterMerge);
+        assertThat(back.message().snapshot).isTrue();
+        theirs.receive(back.message());
+
+        assertThat(heard).as("member 2's engine hears the pause announced while it was split away")
+                .containsExactly("paused w 41 7");
+    }
 }
