@@ -119,10 +119,18 @@ final class LocalSession {
     }
 
     /**
-     * How far each process (voter id) heard this session's events: a voter split away keeps them
-     * logged until it is back (under a new member id) or no longer a voter.
+     * How far each process (by voter id, which outlives the member id a merge changes) heard this
+     * session's events, and when it last answered: events stay logged while a process that is a
+     * voter, or answered in the last {@link #HEARD_KEPT_LEASES} leases, has not heard them, so that
+     * one back from a split hears what it missed.
      */
-    private final Map<String, Long> eventsHeardBy = new HashMap<>();
+    private final Map<String, Heard> eventsHeardBy = new HashMap<>();
+
+    private record Heard(long seq, long atNanos) {
+    }
+
+    /** How long (in leases) a process that is not a voter is waited for: a split longer relies on the records. */
+    private static final int HEARD_KEPT_LEASES = 30;
     private final Map<String, Held> held = new HashMap<>();
     private final Set<String> registered = new TreeSet<>();
     private final Context context;
@@ -483,10 +491,17 @@ final class LocalSession {
         }
         long heardBy = peers.values().stream().mapToLong(p -> p.eventsAfter).min().orElse(seq);
         List<String> voterIds = voters.current().ids();
-        eventsHeardBy.keySet().retainAll(voterIds);
+        eventsHeardBy.entrySet().removeIf(h -> !voterIds.contains(h.getKey())
+                && now - h.getValue().atNanos() > HEARD_KEPT_LEASES * leaseNanos);
         for (String voter : voterIds) {
             if (!voter.equals(voters.voterId())) {
-                heardBy = Math.min(heardBy, eventsHeardBy.getOrDefault(voter, -1L));
+                Heard h = eventsHeardBy.get(voter);
+                heardBy = Math.min(heardBy, h == null ? -1 : h.seq());
+            }
+        }
+        for (Map.Entry<String, Heard> h : eventsHeardBy.entrySet()) {
+            if (!h.getKey().equals(voters.voterId())) {
+                heardBy = Math.min(heardBy, h.getValue().seq());
             }
         }
         while (!events.isEmpty() && ((events.peekFirst().op().seq() <= heardBy
@@ -519,8 +534,9 @@ final class LocalSession {
                     p.ackedSeq = Math.max(p.ackedSeq, Math.min(reply.appliedSeq, seq));
                     p.eventsAfter = Math.max(p.eventsAfter, p.ackedSeq);
                     if (!reply.voterId.isEmpty()) {
-                        p.eventsAfter = Math.max(p.eventsAfter, eventsHeardBy.getOrDefault(reply.voterId, -1L));
-                        eventsHeardBy.put(reply.voterId, p.eventsAfter);
+                        Heard before = eventsHeardBy.get(reply.voterId);
+                        p.eventsAfter = Math.max(p.eventsAfter, before == null ? -1 : before.seq());
+                        eventsHeardBy.put(reply.voterId, new Heard(p.eventsAfter, now));
                     }
                     p.heardClosing |= sent.closing;
                     p.version = reply.votersVersion;

@@ -12,6 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A member sent a snapshot of a session (new to it, after a gap, back from a split) instead of its log
@@ -38,8 +40,12 @@ class SnapshotEventsTest {
     }
 
     private SessionTable table(String node) {
+        return table(node, voters);
+    }
+
+    private SessionTable table(String node, Voters configuration) {
         VoterState state = new VoterState(node, "1", now::get, EXPIRY);
-        state.learn(voters);
+        state.learn(configuration);
         return new SessionTable(EXPIRY, 600, now::get, state, new FenceFloor(), () -> 0L);
     }
 
@@ -339,18 +345,22 @@ class SnapshotEventsTest {
      * With the starter's timing (heartbeat timeout 5 s = one lease, merge delay 10 s = two leases) a member
      * Hazelcast removed merges back two leases or more after its removal. A pause announced early in the split
      * is more than two leases old by then and every current member heard it, and member 2 swept the session
-     * during the split. The session keeps the pause logged while member 2's process, a voter, has not heard
-     * it (before, it dropped it), so the snapshot member 2 gets after the merge carries it.
+     * during the split. The session keeps the pause logged while member 2's process has not heard it (before,
+     * it dropped it), so the snapshot member 2 gets after the merge carries it: whether that process is a
+     * voter, not one (it waits for its seat, one change at a time), or removed from the voters during a split
+     * longer than the removal delay (review s39c).
      */
-    @Test
-    void aMemberBackFromASplitOfHazelcastsUsualLengthHearsThePauseAnnouncedWhileItWasAway() {
+    @ParameterizedTest
+    @ValueSource(strings = {"a voter", "not a voter", "removed during the split"})
+    void aMemberBackFromASplitOfHazelcastsUsualLengthHearsThePauseAnnouncedWhileItWasAway(String seat) {
+        Voters atStart = seat.equals("not a voter") ? new Voters("0001-x", 1, List.of("n1@1", "n3@1")) : voters;
         UUID u1 = new UUID(0, 1);
         UUID u2 = new UUID(0, 2);
         UUID u3 = new UUID(0, 3);
         UUID u2AfterMerge = new UUID(0, 22);
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        SessionTable third = table("n3");
+        SessionTable mine = table("n1", atStart);
+        SessionTable theirs = listening(table("n2", atStart));
+        SessionTable third = table("n3", atStart);
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
         Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
@@ -366,8 +376,15 @@ class SnapshotEventsTest {
         now.addAndGet(EXPIRY);
         theirs.sweep();
         assertThat(theirs.nodes()).as("member 2 swept the session").isEmpty();
-        // Renewals go on every lease/10 until the next merge run, two leases after the removal.
-        for (long t = 0; t < 2 * LEASE - EXPIRY; t += LEASE / 10) {
+        long splitLasts = 2 * LEASE - EXPIRY;
+        if (seat.equals("removed during the split")) {
+            Voters two = new Voters("0001-x", 2, List.of("n1@1", "n3@1"));
+            mine.voters().learn(two);
+            third.voters().learn(two);
+            splitLasts = 6 * LEASE;
+        }
+        // Renewals go on every lease/10 until the merge.
+        for (long t = 0; t < splitLasts; t += LEASE / 10) {
             now.addAndGet(LEASE / 10);
             exchange(session, split, true, u2, theirs, u3, third);
         }
