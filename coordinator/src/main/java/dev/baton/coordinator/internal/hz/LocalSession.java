@@ -186,12 +186,40 @@ final class LocalSession {
     /**
      * The session that replaces this expired one, closing if this one was: a node that expired while
      * it drained for a leave is still leaving, so the others keep its new session out of the balance
-     * and of driving the voters, as they did its old one.
+     * and of driving the voters, as they did its old one. It carries the triggers and pauses this one
+     * announced that not every member heard (made while it was cut off, just before it expired): the
+     * records hold them, the others' engines would not hear of them. Orphaned runs need no carrying:
+     * every member orphans what an expired session held.
      */
     LocalSession successor(String id, Set<String> registered) {
         lock.lock();
         try {
-            return new LocalSession(id, registered, context, closing);
+            long heardBy = heardByAll(clock.getAsLong());
+            LocalSession next = new LocalSession(id, registered, context, closing);
+            next.carry(events.stream().map(Logged::op)
+                    .filter(o -> o.seq() > heardBy && o.kind() != SessionOp.Kind.RELEASE).toList());
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Logs a predecessor's actions for the others; this node's engine heard them when they were made. */
+    private void carry(List<SessionOp> actions) {
+        if (actions.isEmpty()) {
+            return;
+        }
+        lock.lock();
+        try {
+            long base = seq;
+            long now = clock.getAsLong();
+            for (SessionOp o : actions) {
+                SessionOp op = new SessionOp(++seq, o.kind(), o.worker(), o.flag(), o.token(), o.madeAt());
+                changes.addLast(op);
+                events.addLast(new Logged(op, now));
+            }
+            table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq, List.of(), closing),
+                    true), deferred);
         } finally {
             lock.unlock();
         }
@@ -489,6 +517,15 @@ final class LocalSession {
         while (!changes.isEmpty() && (changes.peekFirst().seq() <= keepAfter || changes.size() > MAX_LOG)) {
             changes.pollFirst();
         }
+        long heardBy = heardByAll(now);
+        while (!events.isEmpty() && ((events.peekFirst().op().seq() <= heardBy
+                && now - events.peekFirst().atNanos() > 2 * leaseNanos) || events.size() > MAX_LOG)) {
+            events.pollFirst();
+        }
+    }
+
+    /** The sequence up to which every member, and every process still waited for, heard this session's events. */
+    private long heardByAll(long now) {
         long heardBy = peers.values().stream().mapToLong(p -> p.eventsAfter).min().orElse(seq);
         List<String> voterIds = voters.current().ids();
         eventsHeardBy.entrySet().removeIf(h -> !voterIds.contains(h.getKey())
@@ -504,10 +541,7 @@ final class LocalSession {
                 heardBy = Math.min(heardBy, h.getValue().seq());
             }
         }
-        while (!events.isEmpty() && ((events.peekFirst().op().seq() <= heardBy
-                && now - events.peekFirst().atNanos() > 2 * leaseNanos) || events.size() > MAX_LOG)) {
-            events.pollFirst();
-        }
+        return heardBy;
     }
 
     /** A member answered a message sent at {@code sentNanos}. */

@@ -398,4 +398,52 @@ class SnapshotEventsTest {
         assertThat(heard).as("member 2's engine hears the pause announced while it was split away")
                 .containsExactly("paused w 41 7");
     }
+
+    /**
+     * An operator pauses a worker on a node whose session is still valid but can no longer reach the
+     * others (its messages fail: a short cut, a freeze of the other side); the session then expires and a
+     * new one replaces it. The record says paused; the dead session sends nothing more, so its successor
+     * carries the triggers and pauses not every member heard (before, it started with an empty log and the
+     * other node's engine never heard the pause: HzCoordination defers an action only once the session is
+     * known dead, and this one was not yet).
+     */
+    @Test
+    void theOtherNodeHearsAPauseAnnouncedByASessionThatThenExpired() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
+        SessionTable mine = table("n1", two);
+        SessionTable theirs = listening(table("n2", two));
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
+            session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
+        }
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).as("both voters acknowledged the session").isTrue();
+
+        // The session is still valid, but from now on its messages fail.
+        now.addAndGet(LEASE / 2);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
+            session.onFailure(u2.toString(), o.sentNanos());
+        }
+        now.addAndGet(LEASE);
+        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
+
+        // As HzCoordination.maintain does once the expiry passed: a successor, and the member heard again.
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        for (int round = 0; round < 3; round++) {
+            now.addAndGet(1);
+            for (LocalSession.Outgoing o : next.round(members, now.get(), true)) {
+                next.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
+            }
+        }
+
+        assertThat(heard).as("node 2's engine hears the pause the record holds").contains("paused w 41 7");
+    }
 }
