@@ -344,11 +344,9 @@ public final class HzCoordination implements Coordination {
     /** Announces a trigger or a pause now, or with the next session if this one has expired. */
     private void announce(SessionOp.Kind kind, String worker, boolean flag, Action action) {
         synchronized (sessionLock) {
-            LocalSession s = session();
-            if (s.isDead()) {
+            // The loop may find the session dead between a look and the announce: then it logged nothing.
+            if (!session().announce(kind, worker, flag, action.token(), action.madeAt())) {
                 deferred.add(() -> session().announce(kind, worker, flag, action.token(), action.madeAt()));
-            } else {
-                s.announce(kind, worker, flag, action.token(), action.madeAt());
             }
         }
     }

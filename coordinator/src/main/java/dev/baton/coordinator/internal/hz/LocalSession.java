@@ -147,6 +147,7 @@ final class LocalSession {
     private boolean announceNow;
     private boolean wasValid;
     private boolean dead;
+    private long diedAtNanos;
 
     /** How the session's surroundings are reached; one per coordination, shared by its successive sessions. */
     record Context(String nodeId, Supplier<String> memberUuid, SessionTable table, VoterState voters,
@@ -187,16 +188,18 @@ final class LocalSession {
      * The session that replaces this expired one, closing if this one was: a node that expired while
      * it drained for a leave is still leaving, so the others keep its new session out of the balance
      * and of driving the voters, as they did its old one. It carries the triggers and pauses this one
-     * announced that not every member heard (made while it was cut off, just before it expired): the
-     * records hold them, the others' engines would not hear of them. Orphaned runs need no carrying:
-     * every member orphans what an expired session held.
+     * announced that not every member heard, made within two leases of its death (while it was cut off,
+     * just before it expired): the records hold them, the others' engines would not hear of them. Older
+     * ones reached every member then present; one that never answered (a crashed voter not yet removed)
+     * must not have every member hear the session's whole history again. Orphaned runs need no
+     * carrying: every member orphans what an expired session held.
      */
     LocalSession successor(String id, Set<String> registered) {
         lock.lock();
         try {
             long heardBy = heardByAll(clock.getAsLong());
             LocalSession next = new LocalSession(id, registered, context, closing);
-            next.carry(events.stream().map(Logged::op)
+            next.carry(events.stream().filter(e -> diedAtNanos - e.atNanos() <= 2 * leaseNanos).map(Logged::op)
                     .filter(o -> o.seq() > heardBy && o.kind() != SessionOp.Kind.RELEASE).toList());
             return next;
         } finally {
@@ -318,8 +321,12 @@ final class LocalSession {
         announce(kind, worker, flag, 0, 0);
     }
 
-    /** As {@link #announce(SessionOp.Kind, String, boolean)}, with the operator action's token and time. */
-    void announce(SessionOp.Kind kind, String worker, boolean flag, long token, long madeAt) {
+    /**
+     * As {@link #announce(SessionOp.Kind, String, boolean)}, with the operator action's token and time;
+     * false if the session died first (it logs nothing more: the caller hands the action to the next one).
+     */
+    boolean announce(SessionOp.Kind kind, String worker, boolean flag, long token, long madeAt) {
+        boolean logged = false;
         lock.lock();
         try {
             if (kind == SessionOp.Kind.REGISTER) {
@@ -329,11 +336,13 @@ final class LocalSession {
             }
             if (!dead) {
                 append(kind, worker, flag, token, madeAt);
+                logged = true;
             }
         } finally {
             lock.unlock();
         }
         deliverDeferred();
+        return logged;
     }
 
     Set<String> registered() {
@@ -750,6 +759,7 @@ final class LocalSession {
                 wasValid = true;
             } else if (wasValid) {
                 dead = true;
+                diedAtNanos = now;
                 died = true;
                 for (Held h : held.values()) {
                     CompletableFuture<Boolean> granted = h.granted;

@@ -446,4 +446,99 @@ class SnapshotEventsTest {
 
         assertThat(heard).as("node 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
+
+    /**
+     * Voter 3 crashed (it awaits removal, or cannot be removed under the minimum cluster size) and never
+     * answers node 1's session, so the session's events stay logged however long ago every live member heard
+     * them. Node 1 is then cut off and its session expires: its successor carries only the actions of its last
+     * two leases, not every trigger and pause of the dead session's life (up to MAX_LOG), which member 2's
+     * engine heard many leases ago and would hear again from each later successor while voter 3 stays a voter
+     * (a pause without a token, made through a member of the release before, fired again would pause the
+     * engine over a later resume; review s39e).
+     */
+    @Test
+    void aSuccessorDoesNotRepeatToAMemberTheEventsItHeardFromTheDeadSession() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        exchange(session, members, true, u2, theirs, u3, null);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        session.announce(SessionOp.Kind.TRIGGER, "x", false);
+        now.addAndGet(1);
+        exchange(session, members, false, u2, theirs, u3, null);
+        assertThat(heard).containsExactly("paused w 41 7", "triggered x");
+        // Ten leases of renewals, member 2 acknowledging each; voter 3 never answers.
+        for (long t = 0; t < 10 * LEASE; t += LEASE / 10) {
+            now.addAndGet(LEASE / 10);
+            exchange(session, members, true, u2, theirs, u3, null);
+            session.checkValidity(now.get());
+        }
+        assertThat(session.isValid()).isTrue();
+
+        // Node 1 is cut off: its messages fail until its session expires.
+        now.addAndGet(LEASE + 1);
+        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        for (int round = 0; round < 3; round++) {
+            now.addAndGet(1);
+            exchange(next, members, true, u2, theirs, u3, null);
+        }
+
+        assertThat(heard).as("member 2 heard both events from the dead session, ten leases before it expired")
+                .containsExactly("paused w 41 7", "triggered x");
+    }
+
+    /**
+     * The session loop marks a session dead (maintain's checkValidity) without HzCoordination's session lock,
+     * so an operator's pause, its record written, can reach a session that died a moment before. A dead
+     * session logs nothing more: it says so, and HzCoordination hands the action to the session that replaces
+     * it. Before, the pause was dropped: no engine, not even node 1's own, heard what the record holds
+     * (review s39e).
+     */
+    @Test
+    void aPauseAnnouncedAsTheSessionDiesStillReachesTheOtherNode() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
+        SessionTable mine = listening(table("n1", two));
+        SessionTable theirs = listening(table("n2", two));
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
+            session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
+        }
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+        assertThat(session.isDead()).as("HzCoordination.announce: the session is not dead, announce to it").isFalse();
+
+        // Meanwhile the loop's maintain finds the session expired.
+        now.addAndGet(LEASE + 1);
+        assertThat(session.checkValidity(now.get())).isTrue();
+        assertThat(session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7)).as("the dead session logs nothing")
+                .isFalse();
+
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        next.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        for (int round = 0; round < 3; round++) {
+            now.addAndGet(1);
+            for (LocalSession.Outgoing o : next.round(members, now.get(), true)) {
+                next.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
+            }
+        }
+
+        assertThat(heard).as("node 1's engine and node 2's each hear the pause the record holds")
+                .containsExactly("paused w 41 7", "paused w 41 7");
+    }
 }
