@@ -147,7 +147,10 @@ final class LocalSession {
     private boolean announceNow;
     private boolean wasValid;
     private boolean dead;
-    private long diedAtNanos;
+    /** Of the actions carried from the session this one replaced: their sequence there, by their sequence here. */
+    private final Map<Long, Long> carriedFrom = new HashMap<>();
+    /** How far each member (by member id) acknowledged the replaced session's events. */
+    private Map<String, Long> predecessorHeard = Map.of();
 
     /** How the session's surroundings are reached; one per coordination, shared by its successive sessions. */
     record Context(String nodeId, Supplier<String> memberUuid, SessionTable table, VoterState voters,
@@ -188,27 +191,32 @@ final class LocalSession {
      * The session that replaces this expired one, closing if this one was: a node that expired while
      * it drained for a leave is still leaving, so the others keep its new session out of the balance
      * and of driving the voters, as they did its old one. It carries the triggers and pauses this one
-     * announced that not every member heard, made within two leases of its death (while it was cut off,
-     * just before it expired): the records hold them, the others' engines would not hear of them. Older
-     * ones reached every member then present; one that never answered (a crashed voter not yet removed)
-     * must not have every member hear the session's whole history again. Orphaned runs need no
-     * carrying: every member orphans what an expired session held.
+     * announced that not every member heard (made while it was cut off from some, or just before it
+     * expired): the records hold them, the others' engines would not hear of them. Each member gets
+     * those it did not acknowledge to this one: a member that heard them (while a crashed voter kept
+     * them logged) does not hear them again. Orphaned runs need no carrying: every member orphans what
+     * an expired session held.
      */
     LocalSession successor(String id, Set<String> registered) {
         lock.lock();
         try {
             long heardBy = heardByAll(clock.getAsLong());
+            Map<String, Long> heardByMember = new HashMap<>();
+            peers.forEach((uuid, p) -> heardByMember.put(uuid, p.eventsAfter));
             LocalSession next = new LocalSession(id, registered, context, closing);
-            next.carry(events.stream().filter(e -> diedAtNanos - e.atNanos() <= 2 * leaseNanos).map(Logged::op)
-                    .filter(o -> o.seq() > heardBy && o.kind() != SessionOp.Kind.RELEASE).toList());
+            next.carry(events.stream().map(Logged::op)
+                    .filter(o -> o.seq() > heardBy && o.kind() != SessionOp.Kind.RELEASE).toList(), heardByMember);
             return next;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Logs a predecessor's actions for the others; this node's engine heard them when they were made. */
-    private void carry(List<SessionOp> actions) {
+    /**
+     * Logs a predecessor's actions for the others, each with the predecessor's sequence, for the members
+     * that acknowledged it there; this node's engine heard them when they were made.
+     */
+    private void carry(List<SessionOp> actions, Map<String, Long> heardByMember) {
         if (actions.isEmpty()) {
             return;
         }
@@ -216,10 +224,12 @@ final class LocalSession {
         try {
             long base = seq;
             long now = clock.getAsLong();
+            predecessorHeard = Map.copyOf(heardByMember);
             for (SessionOp o : actions) {
                 SessionOp op = new SessionOp(++seq, o.kind(), o.worker(), o.flag(), o.token(), o.madeAt());
                 changes.addLast(op);
                 events.addLast(new Logged(op, now));
+                carriedFrom.put(op.seq(), o.seq());
             }
             table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq, List.of(), closing),
                     true), deferred);
@@ -499,9 +509,11 @@ final class LocalSession {
                 SessionMessage message;
                 if (p.ackedSeq < 0 || p.ackedSeq + 1 < firstLogged) {
                     long heard = p.eventsAfter;
+                    long heardBefore = predecessorHeard.getOrDefault(p.member.getUuid().toString(), -1L);
                     message = SessionMessage.snapshot(id, nodeId, self, seq, new HashSet<>(held.keySet()),
                             new HashSet<>(registered), closing)
-                            .withEvents(events.stream().map(Logged::op).filter(o -> o.seq() > heard).toList());
+                            .withEvents(events.stream().map(Logged::op).filter(o -> o.seq() > heard
+                                    && carriedFrom.getOrDefault(o.seq(), Long.MAX_VALUE) > heardBefore).toList());
                 } else {
                     List<SessionOp> ops = changes.stream().filter(o -> o.seq() > p.ackedSeq).toList();
                     message = SessionMessage.delta(id, nodeId, self, p.ackedSeq, seq, ops, closing);
@@ -529,7 +541,7 @@ final class LocalSession {
         long heardBy = heardByAll(now);
         while (!events.isEmpty() && ((events.peekFirst().op().seq() <= heardBy
                 && now - events.peekFirst().atNanos() > 2 * leaseNanos) || events.size() > MAX_LOG)) {
-            events.pollFirst();
+            carriedFrom.remove(events.pollFirst().op().seq());
         }
     }
 
@@ -759,7 +771,6 @@ final class LocalSession {
                 wasValid = true;
             } else if (wasValid) {
                 dead = true;
-                diedAtNanos = now;
                 died = true;
                 for (Held h : held.values()) {
                     CompletableFuture<Boolean> granted = h.granted;

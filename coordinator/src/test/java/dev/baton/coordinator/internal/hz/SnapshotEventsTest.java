@@ -167,7 +167,7 @@ class SnapshotEventsTest {
      * Member 2 applied the session up to its start, then left the session's member list for a while (a
      * split: Hazelcast removed it, and it merges back under a new member id, its table kept). Meanwhile an
      * operator paused w; member 3 applied it, so the session trimmed its log. Member 2 comes back as a new
-     * member: its snapshot carries the events of the last two leases, trimmed log or not, and its table,
+     * member: its snapshot carries the events not every process heard, trimmed log or not, and its table,
      * which says which sequence it applied up to, fires the pause it never applied.
      */
     @Test
@@ -450,14 +450,15 @@ class SnapshotEventsTest {
     /**
      * Voter 3 crashed (it awaits removal, or cannot be removed under the minimum cluster size) and never
      * answers node 1's session, so the session's events stay logged however long ago every live member heard
-     * them. Node 1 is then cut off and its session expires: its successor carries only the actions of its last
-     * two leases, not every trigger and pause of the dead session's life (up to MAX_LOG), which member 2's
-     * engine heard many leases ago and would hear again from each later successor while voter 3 stays a voter
-     * (a pause without a token, made through a member of the release before, fired again would pause the
-     * engine over a later resume; review s39e).
+     * them. Member 2 heard a pause and a trigger, ten leases or a moment before node 1 is cut off and its
+     * session expires: the successor carries them for voter 3, not to member 2, which acknowledged them to the
+     * dead session. Before, member 2 heard them again (and again from each later successor while voter 3 stays
+     * a voter; a pause without a token, made through a member of the release before, fired again would pause
+     * the engine over a later resume; reviews s39e and s39f).
      */
-    @Test
-    void aSuccessorDoesNotRepeatToAMemberTheEventsItHeardFromTheDeadSession() {
+    @ParameterizedTest
+    @ValueSource(longs = {10 * LEASE, 0})
+    void aSuccessorDoesNotRepeatToAMemberTheEventsItHeardFromTheDeadSession(long heardBeforeTheCut) {
         UUID u1 = new UUID(0, 1);
         UUID u2 = new UUID(0, 2);
         UUID u3 = new UUID(0, 3);
@@ -471,9 +472,10 @@ class SnapshotEventsTest {
         session.announce(SessionOp.Kind.TRIGGER, "x", false);
         now.addAndGet(1);
         exchange(session, members, false, u2, theirs, u3, null);
+        session.checkValidity(now.get());
         assertThat(heard).containsExactly("paused w 41 7", "triggered x");
-        // Ten leases of renewals, member 2 acknowledging each; voter 3 never answers.
-        for (long t = 0; t < 10 * LEASE; t += LEASE / 10) {
+        // Renewals, member 2 acknowledging each; voter 3 never answers.
+        for (long t = 0; t < heardBeforeTheCut; t += LEASE / 10) {
             now.addAndGet(LEASE / 10);
             exchange(session, members, true, u2, theirs, u3, null);
             session.checkValidity(now.get());
@@ -492,8 +494,8 @@ class SnapshotEventsTest {
             exchange(next, members, true, u2, theirs, u3, null);
         }
 
-        assertThat(heard).as("member 2 heard both events from the dead session, ten leases before it expired")
-                .containsExactly("paused w 41 7", "triggered x");
+        assertThat(heard).as("member 2 heard both events from the dead session").containsExactly("paused w 41 7",
+                "triggered x");
     }
 
     /**
@@ -540,5 +542,100 @@ class SnapshotEventsTest {
 
         assertThat(heard).as("node 1's engine and node 2's each hear the pause the record holds")
                 .containsExactly("paused w 41 7", "paused w 41 7");
+    }
+
+    /**
+     * A node freezes (a long GC pause, a suspended VM) right after an operator's pause was logged and before it
+     * was sent, for three leases; the loop then finds the session dead. No other member heard the pause: the
+     * successor carries it however old it is (7c343f6 carried only actions of the two leases before the loop
+     * noticed the death, and node 2's engine never heard the pause the record holds; review s39f).
+     */
+    @Test
+    void aPauseLoggedJustBeforeAFreezeLongerThanTwoLeasesStillReachesTheOtherNode() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
+        SessionTable mine = table("n1", two);
+        SessionTable theirs = listening(table("n2", two));
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
+            session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
+        }
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+
+        now.addAndGet(LEASE / 2);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        // The node freezes before its loop sends the pause; it wakes three leases later.
+        now.addAndGet(3 * LEASE);
+        assertThat(session.checkValidity(now.get())).as("the loop finds the session dead").isTrue();
+
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        for (int round = 0; round < 3; round++) {
+            now.addAndGet(1);
+            for (LocalSession.Outgoing o : next.round(members, now.get(), true)) {
+                next.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
+            }
+        }
+
+        assertThat(heard).as("node 2's engine hears the pause the record holds").contains("paused w 41 7");
+    }
+
+    /**
+     * An asymmetric cut: node 1 cannot reach voter 2 but keeps its quorum through voter 3, for three leases; an
+     * operator pauses a worker on node 1 as the cut begins (voter 3 hears it, member 2 never does). Then voter 3
+     * becomes unreachable too and the session expires. Once the cut heals, member 2 hears of node 1 only through
+     * the successor, which carries the pause member 2 never acknowledged, however old (7c343f6 dropped it as
+     * older than two leases; review s39f).
+     */
+    @Test
+    void aPauseAVoterMissedDuringALongerPartialCutStillReachesItThroughTheSuccessor() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        SessionTable mine = table("n1");
+        SessionTable theirs = listening(table("n2"));
+        SessionTable third = table("n3");
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        exchange(session, members, true, u2, theirs, u3, third);
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        // Three leases: member 2 unreachable, voter 3 acknowledging each renewal.
+        for (long t = 0; t < 3 * LEASE; t += LEASE / 10) {
+            now.addAndGet(LEASE / 10);
+            for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
+                if (o.member().getUuid().equals(u3)) {
+                    session.onReply(u3.toString(), o.message(), o.sentNanos(), third.receive(o.message()));
+                } else {
+                    session.onFailure(o.member().getUuid().toString(), o.sentNanos());
+                }
+            }
+            session.checkValidity(now.get());
+        }
+        assertThat(session.isValid()).as("node 1 kept its quorum through voter 3").isTrue();
+        assertThat(heard).as("member 2 heard nothing during the cut").isEmpty();
+
+        // Voter 3 is cut off too: the session expires; later the cut heals.
+        now.addAndGet(LEASE + 1);
+        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        for (int round = 0; round < 3; round++) {
+            now.addAndGet(1);
+            exchange(next, members, true, u2, theirs, u3, third);
+        }
+
+        assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
 }
