@@ -281,6 +281,22 @@ class SnapshotEventsTest {
                 .isLessThanOrEqualTo(1);
     }
 
+    /**
+     * As HzCoordination.maintain once the expiry passed: member 2 forgot the dead session, a successor
+     * replaces it, and renews three times.
+     */
+    private void replace(LocalSession dead, SessionTable mine, Set<Member> members, UUID u2, SessionTable m2,
+                         UUID u3, SessionTable m3) {
+        now.addAndGet(EXPIRY + 1);
+        m2.sweep();
+        LocalSession next = dead.successor("s2", dead.registered());
+        mine.forget(dead.id);
+        for (int round = 0; round < 3; round++) {
+            now.addAndGet(1);
+            exchange(next, members, true, u2, m2, u3, m3);
+        }
+    }
+
     private void exchange(LocalSession session, Set<Member> members, boolean heartbeat, UUID u2, SessionTable m2,
                           UUID u3, SessionTable m3) {
         for (LocalSession.Outgoing o : session.round(members, now.get(), heartbeat)) {
@@ -432,17 +448,7 @@ class SnapshotEventsTest {
         now.addAndGet(LEASE);
         assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
 
-        // As HzCoordination.maintain does once the expiry passed: a successor, and the member heard again.
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        LocalSession next = session.successor("s2", session.registered());
-        mine.forget(session.id);
-        for (int round = 0; round < 3; round++) {
-            now.addAndGet(1);
-            for (LocalSession.Outgoing o : next.round(members, now.get(), true)) {
-                next.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
-            }
-        }
+        replace(session, mine, members, u2, theirs, null, null);
 
         assertThat(heard).as("node 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
@@ -485,14 +491,7 @@ class SnapshotEventsTest {
         // Node 1 is cut off: its messages fail until its session expires.
         now.addAndGet(LEASE + 1);
         assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        LocalSession next = session.successor("s2", session.registered());
-        mine.forget(session.id);
-        for (int round = 0; round < 3; round++) {
-            now.addAndGet(1);
-            exchange(next, members, true, u2, theirs, u3, null);
-        }
+        replace(session, mine, members, u2, theirs, u3, null);
 
         assertThat(heard).as("member 2 heard both events from the dead session").containsExactly("paused w 41 7",
                 "triggered x");
@@ -572,16 +571,7 @@ class SnapshotEventsTest {
         now.addAndGet(3 * LEASE);
         assertThat(session.checkValidity(now.get())).as("the loop finds the session dead").isTrue();
 
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        LocalSession next = session.successor("s2", session.registered());
-        mine.forget(session.id);
-        for (int round = 0; round < 3; round++) {
-            now.addAndGet(1);
-            for (LocalSession.Outgoing o : next.round(members, now.get(), true)) {
-                next.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
-            }
-        }
+        replace(session, mine, members, u2, theirs, null, null);
 
         assertThat(heard).as("node 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
@@ -627,14 +617,7 @@ class SnapshotEventsTest {
         // Voter 3 is cut off too: the session expires; later the cut heals.
         now.addAndGet(LEASE + 1);
         assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        LocalSession next = session.successor("s2", session.registered());
-        mine.forget(session.id);
-        for (int round = 0; round < 3; round++) {
-            now.addAndGet(1);
-            exchange(next, members, true, u2, theirs, u3, third);
-        }
+        replace(session, mine, members, u2, theirs, u3, third);
 
         assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
