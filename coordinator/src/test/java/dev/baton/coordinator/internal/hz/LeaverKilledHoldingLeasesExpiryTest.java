@@ -28,22 +28,10 @@ class LeaverKilledHoldingLeasesExpiryTest {
             EXPIRY), new FenceFloor(), () -> 42L);
 
     LeaverKilledHoldingLeasesExpiryTest() {
-        table.listener(new SessionTable.Listener() {
-            @Override
-            public void triggered(String worker) {
-            }
-
-            @Override
-            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
-            }
-
+        table.listener(new SessionFixtures.Quiet() {
             @Override
             public void orphaned(String worker) {
                 orphaned.add(worker);
-            }
-
-            @Override
-            public void rebalanced() {
             }
         });
         table.self("s1");

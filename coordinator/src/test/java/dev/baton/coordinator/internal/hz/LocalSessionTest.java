@@ -1,9 +1,9 @@
 package dev.baton.coordinator.internal.hz;
 
+import static dev.baton.coordinator.internal.hz.SessionFixtures.member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.cluster.Member;
-import java.lang.reflect.Proxy;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,17 +21,6 @@ class LocalSessionTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final Voters voters = new Voters("0001-x", 1, List.of("n1@1", "n2@1", "n3@1"));
-
-    private static Member member(UUID uuid) {
-        return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getUuid" -> uuid;
-                    case "hashCode" -> uuid.hashCode();
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> uuid.toString();
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-    }
 
     private SessionTable table(String node, String uuid) {
         VoterState state = new VoterState(node, "1", now::get, EXPIRY);
@@ -96,7 +85,7 @@ class LocalSessionTest {
                 mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
                 new LongAdder()));
         java.util.List<Boolean> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
-        mine.listener(new SessionTable.Listener() {
+        mine.listener(new SessionFixtures.Quiet() {
             @Override
             public void triggered(String worker) {
                 Thread other = Thread.ofPlatform().start(() -> session.holds(worker));
@@ -105,18 +94,6 @@ class LocalSessionTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }
-
-            @Override
-            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
-            }
-
-            @Override
-            public void orphaned(String worker) {
-            }
-
-            @Override
-            public void rebalanced() {
             }
         });
 

@@ -21,26 +21,7 @@ class SessionTableTest {
     private final SessionTable table = new SessionTable(EXPIRY, STALE, now::get, voters, new FenceFloor(), () -> 42L);
 
     SessionTableTest() {
-        table.listener(new SessionTable.Listener() {
-            @Override
-            public void triggered(String worker) {
-                events.add("triggered " + worker);
-            }
-
-            @Override
-            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
-                events.add("paused " + worker + " " + paused);
-            }
-
-            @Override
-            public void orphaned(String worker) {
-                events.add("orphaned " + worker);
-            }
-
-            @Override
-            public void rebalanced() {
-            }
-        });
+        table.listener(SessionFixtures.recording(events));
         table.self("s1");
         table.receive(SessionMessage.snapshot("s1", "n1", "m1", 0, Set.of(), Set.of("w"), false));
     }
@@ -252,7 +233,7 @@ class SessionTableTest {
         op("s2", "m2", 1, SessionOp.Kind.TRIGGER, "w", false);
         op("s2", "m2", 2, SessionOp.Kind.PAUSE, "w", true);
 
-        assertThat(events).containsExactly("triggered w", "paused w true");
+        assertThat(events).containsExactly("triggered w", "paused w 0 0");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.baton.coordinator.internal.hz;
 
 import com.hazelcast.cluster.Member;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -120,22 +119,10 @@ final class SimulatedNetwork {
             floor = new FenceFloor();
             clocks = new PeerClocks(() -> TimeUnit.NANOSECONDS.toMillis(clock.get()) + wallOffsetMillis, clock::get);
             table = new SessionTable(lease + margin, lease * 3 / 10, clock::get, voters, floor, clocks::wallMillis);
-            table.listener(new SessionTable.Listener() {
-                @Override
-                public void triggered(String worker) {
-                }
-
-                @Override
-                public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
-                }
-
+            table.listener(new SessionFixtures.Quiet() {
                 @Override
                 public void orphaned(String worker) {
                     orphaned.add(worker);
-                }
-
-                @Override
-                public void rebalanced() {
                 }
             });
             context = new LocalSession.Context(nodeId, () -> uuid.toString(), table, voters, floor, clocks, clock::get,
@@ -231,14 +218,7 @@ final class SimulatedNetwork {
     }
 
     private static Member memberProxy(UUID uuid, int index) {
-        return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getUuid" -> uuid;
-                    case "toString" -> "member-" + index + "-" + uuid.getLeastSignificantBits();
-                    case "hashCode" -> uuid.hashCode();
-                    case "equals" -> proxy == args[0];
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
+        return SessionFixtures.member(uuid, "member-" + index + "-" + uuid.getLeastSignificantBits());
     }
 
     /** Starts a new node that joins the cluster of the oldest healthy node it can reach. */

@@ -1,9 +1,9 @@
 package dev.baton.coordinator.internal.hz;
 
+import static dev.baton.coordinator.internal.hz.SessionFixtures.member;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.cluster.Member;
-import java.lang.reflect.Proxy;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,17 +28,6 @@ class SnapshotEventsTest {
     private final Voters voters = new Voters("0001-x", 1, List.of("n1@1", "n2@1", "n3@1"));
     private final List<String> heard = new CopyOnWriteArrayList<>();
 
-    private static Member member(UUID uuid) {
-        return (Member) Proxy.newProxyInstance(Member.class.getClassLoader(), new Class<?>[] {Member.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getUuid" -> uuid;
-                    case "hashCode" -> uuid.hashCode();
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> uuid.toString();
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
     private SessionTable table(String node) {
         return table(node, voters);
     }
@@ -50,26 +39,7 @@ class SnapshotEventsTest {
     }
 
     private SessionTable listening(SessionTable table) {
-        table.listener(new SessionTable.Listener() {
-            @Override
-            public void triggered(String worker) {
-                heard.add("triggered " + worker);
-            }
-
-            @Override
-            public void pauseChanged(String worker, boolean paused, long token, long madeAt) {
-                heard.add((paused ? "paused " : "resumed ") + worker + " " + token + " " + madeAt);
-            }
-
-            @Override
-            public void orphaned(String worker) {
-                heard.add("orphaned " + worker);
-            }
-
-            @Override
-            public void rebalanced() {
-            }
-        });
+        table.listener(SessionFixtures.recording(heard));
         return table;
     }
 
