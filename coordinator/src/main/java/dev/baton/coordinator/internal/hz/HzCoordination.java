@@ -73,7 +73,12 @@ public final class HzCoordination implements Coordination {
     private final AtomicReference<LocalSession> session = new AtomicReference<>();
     private final Object sessionLock = new Object();
     private final Set<String> registered = new HashSet<>();
-    private final List<Runnable> deferred = new ArrayList<>();
+    /** Actions a dead session did not log, for the session that replaces it; under the session lock. */
+    private final List<Deferred> deferred = new ArrayList<>();
+
+    private record Deferred(SessionOp.Kind kind, String worker, boolean flag, Action action) {
+    }
+
     private final SessionLoop loop;
     private final VotersDriver driver;
     private final LoopHolder wakeHolder = new LoopHolder();
@@ -93,7 +98,8 @@ public final class HzCoordination implements Coordination {
     private volatile boolean memberStopped;
     /** The member's UUID when last asked (a member that merges back gets a new one). */
     private volatile String lastMemberUuid;
-    private long diedAtNanos;
+    /** When the loop found the session dead; read by a close waiting for its replacement. */
+    private volatile long diedAtNanos;
     private long lastClockReport = System.nanoTime();
 
     /**
@@ -201,17 +207,19 @@ public final class HzCoordination implements Coordination {
             log.warn("Session {} expired: it could not renew with a quorum of voters within the lease; its"
                     + " executions were interrupted, and a new session starts in {}", current.id, settings.expiry());
         }
-        if (current.isDead() && !closed.get() && now - diedAtNanos > settings.expiry().toNanos()) {
-            List<Runnable> replay;
+        // Also while closing (the loop runs until the others heard the goodbye): the new session tells them
+        // the actions the dead one could not, and is closing itself.
+        if (current.isDead() && now - diedAtNanos > settings.expiry().toNanos()) {
             LocalSession next;
             synchronized (sessionLock) {
                 next = current.successor(newSessionId(), registered);
                 session.set(next);
-                replay = List.copyOf(deferred);
+                List<Deferred> replay = List.copyOf(deferred);
                 deferred.clear();
+                // Under the lock, so that no action made meanwhile is logged before these older ones.
+                replay.forEach(d -> announce(d.kind(), d.worker(), d.flag(), d.action()));
             }
             table.forget(current.id);
-            replay.forEach(Runnable::run);
             log.info("Session {} replaces expired session {}", next.id, current.id);
         }
         List<String> order = members.stream().map(m -> m.getUuid().toString()).toList();
@@ -346,7 +354,7 @@ public final class HzCoordination implements Coordination {
         synchronized (sessionLock) {
             // The loop may find the session dead between a look and the announce: then it logged nothing.
             if (!session().announce(kind, worker, flag, action.token(), action.madeAt())) {
-                deferred.add(() -> session().announce(kind, worker, flag, action.token(), action.madeAt()));
+                deferred.add(new Deferred(kind, worker, flag, action));
             }
         }
     }
@@ -695,8 +703,10 @@ public final class HzCoordination implements Coordination {
             return;
         }
         if (started.get()) {
+            long closeBy = System.nanoTime()
+                    + seatReturnLimit(settings.expiry()).plus(settings.closeTimeout()).toNanos();
             leaveVoters();
-            awaitAcknowledged(s);
+            awaitAcknowledged(closeBy);
         }
         loop.stop();
         UUID listener = membershipListener;
@@ -782,9 +792,32 @@ public final class HzCoordination implements Coordination {
         return live >= current.majority();
     }
 
-    private void awaitAcknowledged(LocalSession s) {
+    /**
+     * Waits (bounded) until every member heard this node's goodbye and its last changes. A dead session
+     * sends nothing more: the wait ends at once, unless it leaves actions unannounced (made as it died, or
+     * not heard by everyone), which the session replacing it tells the others, an expiry after the death
+     * and within {@code closeBy}.
+     */
+    void awaitAcknowledged(long closeBy) {
         long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
-        while (!s.allAcknowledged() && System.nanoTime() < deadline) {
+        while (true) {
+            LocalSession s = session();
+            if (s.isDead()) {
+                boolean untold;
+                synchronized (sessionLock) {
+                    untold = !deferred.isEmpty() || s.hasUnheardActions();
+                }
+                if (!untold) {
+                    return;
+                }
+                long replacedBy = diedAtNanos + settings.expiry().toNanos();
+                deadline = Math.min(closeBy, Math.max(deadline, replacedBy + settings.closeTimeout().toNanos()));
+            } else if (s.allAcknowledged()) {
+                return;
+            }
+            if (System.nanoTime() >= deadline) {
+                return;
+            }
             loop.wake();
             if (!sleep(10)) {
                 return;

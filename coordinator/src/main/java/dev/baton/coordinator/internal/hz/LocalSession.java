@@ -194,18 +194,18 @@ final class LocalSession {
      * announced that not every member heard (made while it was cut off from some, or just before it
      * expired): the records hold them, the others' engines would not hear of them. Each member gets
      * those it did not acknowledge to this one: a member that heard them (while a crashed voter kept
-     * them logged) does not hear them again. Orphaned runs need no carrying: every member orphans what
-     * an expired session held.
+     * them logged) does not hear them again; a process this one still waited for (a voter, or one that
+     * answered in the last {@link #HEARD_KEPT_LEASES} leases, away in a split) is waited for there too.
+     * Orphaned runs need no carrying: every member orphans what an expired session held.
      */
     LocalSession successor(String id, Set<String> registered) {
         lock.lock();
         try {
-            long heardBy = heardByAll(clock.getAsLong());
+            List<SessionOp> unheard = unheardActions();
             Map<String, Long> heardByMember = new HashMap<>();
             peers.forEach((uuid, p) -> heardByMember.put(uuid, p.eventsAfter));
             LocalSession next = new LocalSession(id, registered, context, closing);
-            next.carry(events.stream().map(Logged::op)
-                    .filter(o -> o.seq() > heardBy && o.kind() != SessionOp.Kind.RELEASE).toList(), heardByMember);
+            next.carry(unheard, heardByMember, Map.copyOf(eventsHeardBy));
             return next;
         } finally {
             lock.unlock();
@@ -216,7 +216,7 @@ final class LocalSession {
      * Logs a predecessor's actions for the others, each with the predecessor's sequence, for the members
      * that acknowledged it there; this node's engine heard them when they were made.
      */
-    private void carry(List<SessionOp> actions, Map<String, Long> heardByMember) {
+    private void carry(List<SessionOp> actions, Map<String, Long> heardByMember, Map<String, Heard> heardByProcess) {
         if (actions.isEmpty()) {
             return;
         }
@@ -231,6 +231,12 @@ final class LocalSession {
                 events.addLast(new Logged(op, now));
                 carriedFrom.put(op.seq(), o.seq());
             }
+            heardByProcess.forEach((voterId, h) -> {
+                long heard = actions.stream().filter(o -> o.seq() <= h.seq()).count();
+                if (heard < actions.size()) {
+                    eventsHeardBy.put(voterId, new Heard(base + heard, h.atNanos()));
+                }
+            });
             table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq, List.of(), closing),
                     true), deferred);
         } finally {
@@ -822,6 +828,23 @@ final class LocalSession {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether a successor would carry actions of this session. */
+    boolean hasUnheardActions() {
+        lock.lock();
+        try {
+            return !unheardActions().isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The triggers and pauses that not every process waited for heard; under the lock. */
+    private List<SessionOp> unheardActions() {
+        long heardBy = heardByAll(clock.getAsLong());
+        return events.stream().map(Logged::op)
+                .filter(o -> o.seq() > heardBy && o.kind() != SessionOp.Kind.RELEASE).toList();
     }
 
     /** Whether the member has every change, and, once closing, knows this session is closing (no change says so). */

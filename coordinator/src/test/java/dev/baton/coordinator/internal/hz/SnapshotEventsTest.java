@@ -591,4 +591,63 @@ class SnapshotEventsTest {
 
         assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
+    /**
+     * Member 2 runs Baton but holds no voter seat; it is split away (Hazelcast removes it) after answering
+     * node 1's session. An operator pauses w on node 1; voter 3 hears it, member 2 cannot. Node 1's session
+     * then expires (a freeze) and a successor replaces it, carrying the pause because member 2's process,
+     * which answered within 30 leases, has not heard it. The successor knows member 2 by neither member id
+     * (it is gone from the list) nor voter id (the predecessor's record of who heard what is not handed
+     * over), so after two leases it trims the carried pause, every current member having heard it. Member 2
+     * merges back five leases after its last answer, well within the 30 leases the protocol promises to wait
+     * for it (docs/lease-protocol.md, Sessions), and its engine never hears the pause the record holds.
+     */
+    @Test
+    void aNonVoterBackFromASplitHearsAPauseCarriedByTheSuccessorOfTheSessionThatMadeIt() {
+        Voters twoSeats = new Voters("0001-x", 1, List.of("n1@1", "n3@1"));
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        UUID u3 = new UUID(0, 3);
+        UUID u2AfterMerge = new UUID(0, 22);
+        SessionTable mine = table("n1", twoSeats);
+        SessionTable theirs = listening(table("n2", twoSeats));
+        SessionTable third = table("n3", twoSeats);
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        exchange(session, all, true, u2, theirs, u3, third);
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+
+        // Split: member 2 is removed from the member list; the operator pauses w; voter 3 hears it.
+        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        now.addAndGet(LEASE / 2);
+        exchange(session, split, true, u2, theirs, u3, third);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        now.addAndGet(1);
+        exchange(session, split, false, u2, theirs, u3, third);
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+
+        // Node 1 freezes: its session expires; member 2 has meanwhile swept it.
+        now.addAndGet(LEASE + 1);
+        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        // The successor renews for a little over two leases with the members of the split.
+        for (long t = 0; t <= 2 * LEASE + LEASE / 10; t += LEASE / 10) {
+            now.addAndGet(LEASE / 10);
+            exchange(next, split, true, u2, theirs, u3, third);
+        }
+
+        // Merge: member 2 is back under a new id, about five leases after it last answered node 1.
+        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
+        now.addAndGet(1);
+        LocalSession.Outgoing back = toMember(next.round(merged, now.get(), true), u2AfterMerge);
+        assertThat(back.message().snapshot).isTrue();
+        theirs.receive(back.message());
+
+        assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
+    }
 }

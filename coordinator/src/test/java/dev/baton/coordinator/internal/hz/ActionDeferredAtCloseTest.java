@@ -1,0 +1,107 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.baton.coordinator.CoordinationContract.EventLog;
+import dev.baton.coordinator.HazelcastCoordination;
+import dev.baton.coordinator.support.HazelcastMembers;
+import dev.baton.worker.spi.Coordination;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node shut down while its session is dead (a pod cut off from the cluster is typically killed just
+ * then). An operator's pause whose record was written as the session died is handed to the next session
+ * (HzCoordination.announce defers it): the close lets that session start and waits for it, bounded, so the
+ * other node's engine hears the pause (before, close() stopped the replacement and it never did, relying on
+ * its next read of the record); with nothing left to tell, the close does not wait at all.
+ */
+class ActionDeferredAtCloseTest {
+
+    private final HazelcastMembers members = new HazelcastMembers(1);
+    private final List<Coordination> nodes = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        nodes.forEach(Coordination::close);
+        members.close();
+    }
+
+    private Coordination start(int member, String id, EventLog events) {
+        Coordination node = HazelcastCoordination.builder(members.get(member)).nodeId(id)
+                .lease(Duration.ofSeconds(2)).build();
+        nodes.add(node);
+        node.start(events);
+        return node;
+    }
+
+    @Test
+    void aPauseDeferredToTheNextSessionReachesTheOthersWhenTheNodeClosesFirst() throws Exception {
+        EventLog heardByB = new EventLog();
+        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
+        Coordination b = start(1, "b", heardByB);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                a.status().voters().size() == 2 && a.status().quorumPresent() && b.status().quorumPresent());
+
+        // The loop finds a's session dead (as maintain does: it notes when) just after the pause's record was written.
+        Field diedAt = HzCoordination.class.getDeclaredField("diedAtNanos");
+        diedAt.setAccessible(true);
+        diedAt.setLong(a, System.nanoTime());
+        assertThat(a.session().checkValidity(System.nanoTime() + Duration.ofSeconds(10).toNanos())).isTrue();
+        Class<?> actionType = Class.forName(HzCoordination.class.getName() + "$Action");
+        Constructor<?> action = actionType.getDeclaredConstructor(long.class, long.class);
+        action.setAccessible(true);
+        Method announce = HzCoordination.class.getDeclaredMethod("announce", SessionOp.Kind.class, String.class,
+                boolean.class, actionType);
+        announce.setAccessible(true);
+        announce.invoke(a, SessionOp.Kind.PAUSE, "w", true, action.newInstance(41L, 7L));
+
+        // Node a is shut down before its next session starts.
+        long closing = System.nanoTime();
+        nodes.remove(a);
+        a.close();
+        long closeMillis = (System.nanoTime() - closing) / 1_000_000;
+
+        try {
+            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> heardByB.events.contains("paused w"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // fall through to the assertion, which says what b heard
+        }
+        assertThat(heardByB.events).as("node b's engine hears the pause a's record holds (a's close took %d ms)",
+                closeMillis).contains("paused w");
+    }
+
+    /**
+     * close() ends with awaitAcknowledged(session): it waits until every member heard everything, closing
+     * included. A dead session sends nothing more, so that never happens: a node shut down while its
+     * session is dead, with nothing left to tell, waited the whole close timeout (2 s) for nothing.
+     */
+    @Test
+    void closingWithADeadSessionDoesNotWaitForAcknowledgementsItCanNeverGet() throws Exception {
+        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
+        Coordination b = start(1, "b", new EventLog());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                a.status().voters().size() == 2 && a.status().quorumPresent() && b.status().quorumPresent());
+        Field diedAt = HzCoordination.class.getDeclaredField("diedAtNanos");
+        diedAt.setAccessible(true);
+        diedAt.setLong(a, System.nanoTime());
+        LocalSession dead = a.session();
+        assertThat(dead.checkValidity(System.nanoTime() + Duration.ofSeconds(10).toNanos())).isTrue();
+
+        a.leaving();
+        long start = System.nanoTime();
+        a.awaitAcknowledged(start + Duration.ofSeconds(10).toNanos());
+        long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(waitedMillis).as("close()'s wait for the acknowledgements of a dead session, in ms")
+                .isLessThan(1_000);
+    }
+}
