@@ -27,6 +27,19 @@ class SnapshotEventsTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final Voters voters = new Voters("0001-x", 1, List.of("n1@1", "n2@1", "n3@1"));
     private final List<String> heard = new CopyOnWriteArrayList<>();
+    private final UUID u1 = new UUID(0, 1);
+    private final UUID u2 = new UUID(0, 2);
+    private final UUID u3 = new UUID(0, 3);
+    /** Member 2's process under the member id it gets when it merges back. */
+    private final UUID u2AfterMerge = new UUID(0, 22);
+
+    private static Set<Member> members(UUID... ids) {
+        Set<Member> members = new LinkedHashSet<>();
+        for (UUID id : ids) {
+            members.add(member(id));
+        }
+        return members;
+    }
 
     private SessionTable table(String node) {
         return table(node, voters);
@@ -48,6 +61,21 @@ class SnapshotEventsTest {
                 new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { }, new LongAdder()));
     }
 
+    /** Sends the session's round to member {@code to}, whose table answers; the message sent. */
+    private LocalSession.Outgoing deliver(LocalSession session, Set<Member> members, boolean heartbeat, UUID to,
+                                          SessionTable table) {
+        LocalSession.Outgoing o = toMember(session.round(members, now.get(), heartbeat), to);
+        session.onReply(to.toString(), o.message(), o.sentNanos(), table.receive(o.message()));
+        return o;
+    }
+
+    /** The session's next round, a heartbeat, gives member {@code to} a snapshot ({@code why}), which its table applies. */
+    private void receiveSnapshot(LocalSession session, Set<Member> members, UUID to, SessionTable table, String why) {
+        LocalSession.Outgoing o = toMember(session.round(members, now.get(), true), to);
+        assertThat(o.message().snapshot).as(why).isTrue();
+        table.receive(o.message());
+    }
+
     private static LocalSession.Outgoing toMember(List<LocalSession.Outgoing> out, UUID member) {
         return out.stream().filter(o -> o.member().getUuid().equals(member)).findFirst().orElseThrow();
     }
@@ -60,15 +88,12 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberGivenASnapshotHearsEachEventItHadNotAppliedOnce() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
         SessionTable mine = table("n1");
         SessionTable theirs = listening(table("n2"));
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
         // Member 3 never answers, so the session keeps its log of changes.
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> members = members(u1, u2, u3);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
         session.announce(SessionOp.Kind.TRIGGER, "x", false);
 
@@ -80,9 +105,7 @@ class SnapshotEventsTest {
         session.announce(SessionOp.Kind.PAUSE, "w", false, 42, 9);
         session.onReply(u2.toString(), first.message(), first.sentNanos(), SessionReply.of(SessionReply.Status.NEED_SNAPSHOT));
         now.addAndGet(1);
-        LocalSession.Outgoing second = toMember(session.round(members, now.get(), true), u2);
-        assertThat(second.message().snapshot).as("member 2 asked for a snapshot").isTrue();
-        theirs.receive(second.message());
+        receiveSnapshot(session, members, u2, theirs, "member 2 asked for a snapshot");
 
         assertThat(heard).as("the resume once, the events member 2 applied before not again")
                 .containsExactly("paused w 41 7", "triggered x", "resumed w 42 9");
@@ -97,16 +120,12 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatSweptTheSessionDoesNotHearTheEventsItAlreadyAppliedAgain() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
         SessionTable mine = table("n1");
         SessionTable theirs = listening(table("n2"));
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
-        LocalSession.Outgoing first = toMember(session.round(members, now.get(), true), u2);
-        session.onReply(u2.toString(), first.message(), first.sentNanos(), theirs.receive(first.message()));
+        Set<Member> members = members(u1, u2, u3);
+        LocalSession.Outgoing first = deliver(session, members, true, u2, theirs);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
         session.announce(SessionOp.Kind.TRIGGER, "x", false);
         session.announce(SessionOp.Kind.RELEASE, "y", true);
@@ -122,12 +141,9 @@ class SnapshotEventsTest {
         assertThat(theirs.nodes()).as("member 2 forgot the session").isEmpty();
 
         // The session's next renewal reaches member 2 again.
-        LocalSession.Outgoing renewal = toMember(session.round(members, now.get(), true), u2);
-        session.onReply(u2.toString(), renewal.message(), renewal.sentNanos(), theirs.receive(renewal.message()));
+        LocalSession.Outgoing renewal = deliver(session, members, true, u2, theirs);
         now.addAndGet(1);
-        LocalSession.Outgoing snapshot = toMember(session.round(members, now.get(), true), u2);
-        assertThat(snapshot.message().snapshot).as("member 2 asked for a snapshot").isTrue();
-        theirs.receive(snapshot.message());
+        receiveSnapshot(session, members, u2, theirs, "member 2 asked for a snapshot");
 
         assertThat(heard).as("each event once: member 2 applied all three before it forgot the session")
                 .containsExactly("paused w 41 7", "triggered x", "orphaned y");
@@ -142,23 +158,19 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatMergesBackHearsThePauseAnnouncedWhileItWasSplitAway() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
-        UUID u2AfterMerge = new UUID(0, 22);
         SessionTable mine = table("n1");
         SessionTable theirs = listening(table("n2"));
         SessionTable third = table("n3");
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
-        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> all = members(u1, u2, u3);
         for (LocalSession.Outgoing o : session.round(all, now.get(), true)) {
             SessionTable to = o.member().getUuid().equals(u2) ? theirs : third;
             session.onReply(o.member().getUuid().toString(), o.message(), o.sentNanos(), to.receive(o.message()));
         }
 
         // Split: member 2 is gone from the session's member list; the operator pauses w.
-        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        Set<Member> split = members(u1, u3);
         now.addAndGet(1);
         session.round(split, now.get(), false);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
@@ -170,11 +182,9 @@ class SnapshotEventsTest {
         session.round(split, now.get(), true);
 
         // Merge: member 2 is back, with a new member id and the table it had.
-        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
+        Set<Member> merged = members(u1, u2AfterMerge, u3);
         now.addAndGet(1);
-        LocalSession.Outgoing back = toMember(session.round(merged, now.get(), true), u2AfterMerge);
-        assertThat(back.message().snapshot).as("member 2 is new to the session under its new id").isTrue();
-        theirs.receive(back.message());
+        receiveSnapshot(session, merged, u2AfterMerge, theirs, "member 2 is new to the session under its new id");
 
         assertThat(heard).as("member 2's engine hears the pause it never applied").containsExactly("paused w 41 7");
     }
@@ -187,14 +197,11 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberLaggingBeyondTheLogsBoundStillHearsThePause() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
         SessionTable mine = table("n1");
         SessionTable theirs = listening(table("n2"));
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> members = members(u1, u2, u3);
         LocalSession.Outgoing first = toMember(session.round(members, now.get(), true), u2);
         SessionReply firstReply = theirs.receive(first.message());
 
@@ -222,14 +229,11 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatRunsNoBatonIsNotSentTheSessionsWholeHistoryOfEventsRoundAfterRound() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
         SessionTable mine = table("n1");
         SessionTable theirs = table("n2");
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> members = members(u1, u2, u3);
         int sent = 0;
         int carried = 0;
         for (int round = 0; round < 1_000; round++) {
@@ -288,16 +292,12 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatSweptTheSessionDuringASplitDoesNotHearItsEventsAgainUnderItsNewId() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
-        UUID u2AfterMerge = new UUID(0, 22);
         SessionTable mine = table("n1");
         SessionTable theirs = listening(table("n2"));
         SessionTable third = table("n3");
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
-        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> all = members(u1, u2, u3);
         exchange(session, all, true, u2, theirs, u3, third);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
         session.announce(SessionOp.Kind.TRIGGER, "x", false);
@@ -307,7 +307,7 @@ class SnapshotEventsTest {
         assertThat(heard).containsExactly("paused w 41 7", "triggered x", "orphaned y");
 
         // Split: after a heartbeat timeout (a lease) Hazelcast removes member 2 from the session's member list.
-        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        Set<Member> split = members(u1, u3);
         now.addAndGet(LEASE);
         exchange(session, split, true, u2, theirs, u3, third);
         // Member 2 has heard nothing for longer than the expiry: it forgets the session.
@@ -318,10 +318,8 @@ class SnapshotEventsTest {
 
         // Merge, still within two leases of the events: member 2 is back under a new id.
         now.addAndGet(500);
-        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
-        LocalSession.Outgoing back = toMember(session.round(merged, now.get(), true), u2AfterMerge);
-        assertThat(back.message().snapshot).isTrue();
-        theirs.receive(back.message());
+        Set<Member> merged = members(u1, u2AfterMerge, u3);
+        receiveSnapshot(session, merged, u2AfterMerge, theirs, "a snapshot");
 
         assertThat(heard).as("each event once: member 2 applied all three before the split")
                 .containsExactly("paused w 41 7", "triggered x", "orphaned y");
@@ -340,21 +338,17 @@ class SnapshotEventsTest {
     @ValueSource(strings = {"a voter", "not a voter", "removed during the split"})
     void aMemberBackFromASplitOfHazelcastsUsualLengthHearsThePauseAnnouncedWhileItWasAway(String seat) {
         Voters atStart = seat.equals("not a voter") ? new Voters("0001-x", 1, List.of("n1@1", "n3@1")) : voters;
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
-        UUID u2AfterMerge = new UUID(0, 22);
         SessionTable mine = table("n1", atStart);
         SessionTable theirs = listening(table("n2", atStart));
         SessionTable third = table("n3", atStart);
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s", u1, mine);
-        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> all = members(u1, u2, u3);
         exchange(session, all, true, u2, theirs, u3, third);
 
         // Split: member 2 hears nothing more; after a heartbeat timeout (a lease) Hazelcast removes it.
         now.addAndGet(LEASE);
-        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        Set<Member> split = members(u1, u3);
         exchange(session, split, true, u2, theirs, u3, third);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
         now.addAndGet(1);
@@ -375,11 +369,9 @@ class SnapshotEventsTest {
             exchange(session, split, true, u2, theirs, u3, third);
         }
 
-        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
+        Set<Member> merged = members(u1, u2AfterMerge, u3);
         now.addAndGet(1);
-        LocalSession.Outgoing back = toMember(session.round(merged, now.get(), true), u2AfterMerge);
-        assertThat(back.message().snapshot).isTrue();
-        theirs.receive(back.message());
+        receiveSnapshot(session, merged, u2AfterMerge, theirs, "a snapshot");
 
         assertThat(heard).as("member 2's engine hears the pause announced while it was split away")
                 .containsExactly("paused w 41 7");
@@ -395,14 +387,12 @@ class SnapshotEventsTest {
      */
     @Test
     void theOtherNodeHearsAPauseAnnouncedByASessionThatThenExpired() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
         Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
         SessionTable mine = table("n1", two);
         SessionTable theirs = listening(table("n2", two));
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s1", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        Set<Member> members = members(u1, u2);
         for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
             session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
         }
@@ -435,14 +425,11 @@ class SnapshotEventsTest {
     @ParameterizedTest
     @ValueSource(longs = {10 * LEASE, 0})
     void aSuccessorDoesNotRepeatToAMemberTheEventsItHeardFromTheDeadSession(long heardBeforeTheCut) {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
         SessionTable mine = table("n1");
         SessionTable theirs = listening(table("n2"));
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s1", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> members = members(u1, u2, u3);
         exchange(session, members, true, u2, theirs, u3, null);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
         session.announce(SessionOp.Kind.TRIGGER, "x", false);
@@ -476,14 +463,12 @@ class SnapshotEventsTest {
      */
     @Test
     void aPauseAnnouncedAsTheSessionDiesStillReachesTheOtherNode() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
         Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
         SessionTable mine = listening(table("n1", two));
         SessionTable theirs = listening(table("n2", two));
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s1", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        Set<Member> members = members(u1, u2);
         for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
             session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
         }
@@ -521,14 +506,12 @@ class SnapshotEventsTest {
      */
     @Test
     void aPauseLoggedJustBeforeAFreezeLongerThanTwoLeasesStillReachesTheOtherNode() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
         Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
         SessionTable mine = table("n1", two);
         SessionTable theirs = listening(table("n2", two));
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s1", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        Set<Member> members = members(u1, u2);
         for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
             session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
         }
@@ -555,15 +538,12 @@ class SnapshotEventsTest {
      */
     @Test
     void aPauseAVoterMissedDuringALongerPartialCutStillReachesItThroughTheSuccessor() {
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
         SessionTable mine = table("n1");
         SessionTable theirs = listening(table("n2"));
         SessionTable third = table("n3");
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s1", u1, mine);
-        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> members = members(u1, u2, u3);
         exchange(session, members, true, u2, theirs, u3, third);
         session.checkValidity(now.get());
         assertThat(session.isValid()).isTrue();
@@ -604,22 +584,18 @@ class SnapshotEventsTest {
     @Test
     void aNonVoterBackFromASplitHearsAPauseCarriedByTheSuccessorOfTheSessionThatMadeIt() {
         Voters twoSeats = new Voters("0001-x", 1, List.of("n1@1", "n3@1"));
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        UUID u3 = new UUID(0, 3);
-        UUID u2AfterMerge = new UUID(0, 22);
         SessionTable mine = table("n1", twoSeats);
         SessionTable theirs = listening(table("n2", twoSeats));
         SessionTable third = table("n3", twoSeats);
         now.addAndGet(EXPIRY + 1);
         LocalSession session = session("s1", u1, mine);
-        Set<Member> all = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
+        Set<Member> all = members(u1, u2, u3);
         exchange(session, all, true, u2, theirs, u3, third);
         session.checkValidity(now.get());
         assertThat(session.isValid()).isTrue();
 
         // Split: member 2 is removed from the member list; the operator pauses w; voter 3 hears it.
-        Set<Member> split = new LinkedHashSet<>(List.of(member(u1), member(u3)));
+        Set<Member> split = members(u1, u3);
         now.addAndGet(LEASE / 2);
         exchange(session, split, true, u2, theirs, u3, third);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
@@ -642,11 +618,9 @@ class SnapshotEventsTest {
         }
 
         // Merge: member 2 is back under a new id, about five leases after it last answered node 1.
-        Set<Member> merged = new LinkedHashSet<>(List.of(member(u1), member(u2AfterMerge), member(u3)));
+        Set<Member> merged = members(u1, u2AfterMerge, u3);
         now.addAndGet(1);
-        LocalSession.Outgoing back = toMember(next.round(merged, now.get(), true), u2AfterMerge);
-        assertThat(back.message().snapshot).isTrue();
-        theirs.receive(back.message());
+        receiveSnapshot(next, merged, u2AfterMerge, theirs, "a snapshot");
 
         assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
