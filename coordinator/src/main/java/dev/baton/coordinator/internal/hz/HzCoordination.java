@@ -805,7 +805,8 @@ public final class HzCoordination implements Coordination {
             if (s.isDead()) {
                 boolean untold;
                 synchronized (sessionLock) {
-                    untold = !deferred.isEmpty() || s.hasUnheardActions();
+                    // Replaced meanwhile: what it had to tell is the new session's now.
+                    untold = session() != s || !deferred.isEmpty() || s.hasUnheardActions();
                 }
                 if (!untold) {
                     return;

@@ -147,6 +147,8 @@ final class LocalSession {
     private boolean announceNow;
     private boolean wasValid;
     private boolean dead;
+    /** A round has sent to the members: before it, no member can have acknowledged anything. */
+    private boolean rounded;
     /** Of the actions carried from the session this one replaced: their sequence there, by their sequence here. */
     private final Map<Long, Long> carriedFrom = new HashMap<>();
     /** How far each member (by member id) acknowledged the replaced session's events. */
@@ -202,8 +204,10 @@ final class LocalSession {
         lock.lock();
         try {
             List<SessionOp> unheard = unheardActions();
+            // A member may have heard an action this session carried from its own predecessor there, not here.
             Map<String, Long> heardByMember = new HashMap<>();
-            peers.forEach((uuid, p) -> heardByMember.put(uuid, p.eventsAfter));
+            predecessorHeard.forEach((uuid, before) -> heardByMember.put(uuid, carriedHeard(before)));
+            peers.forEach((uuid, p) -> heardByMember.merge(uuid, p.eventsAfter, Math::max));
             LocalSession next = new LocalSession(id, registered, context, closing);
             next.carry(unheard, heardByMember, Map.copyOf(eventsHeardBy));
             return next;
@@ -213,16 +217,34 @@ final class LocalSession {
     }
 
     /**
+     * Up to which sequence here a member heard the actions carried from the predecessor, given how far it
+     * heard the predecessor's events ({@code before}): the carried actions come first, in their order there.
+     */
+    private long carriedHeard(long before) {
+        long heard = -1;
+        for (Map.Entry<Long, Long> c : carriedFrom.entrySet()) {
+            if (c.getValue() <= before) {
+                heard = Math.max(heard, c.getKey());
+            }
+        }
+        return heard;
+    }
+
+    /**
      * Logs a predecessor's actions for the others, each with the predecessor's sequence, for the members
-     * that acknowledged it there; this node's engine heard them when they were made.
+     * that acknowledged it there; this node's engine heard them when they were made. The processes the
+     * predecessor waited for are waited for here, for what they did not hear of the actions and for what
+     * comes after them.
      */
     private void carry(List<SessionOp> actions, Map<String, Long> heardByMember, Map<String, Heard> heardByProcess) {
-        if (actions.isEmpty()) {
-            return;
-        }
         lock.lock();
         try {
             long base = seq;
+            heardByProcess.forEach((voterId, h) -> eventsHeardBy.put(voterId,
+                    new Heard(base + actions.stream().filter(o -> o.seq() <= h.seq()).count(), h.atNanos())));
+            if (actions.isEmpty()) {
+                return;
+            }
             long now = clock.getAsLong();
             predecessorHeard = Map.copyOf(heardByMember);
             for (SessionOp o : actions) {
@@ -231,12 +253,6 @@ final class LocalSession {
                 events.addLast(new Logged(op, now));
                 carriedFrom.put(op.seq(), o.seq());
             }
-            heardByProcess.forEach((voterId, h) -> {
-                long heard = actions.stream().filter(o -> o.seq() <= h.seq()).count();
-                if (heard < actions.size()) {
-                    eventsHeardBy.put(voterId, new Heard(base + heard, h.atNanos()));
-                }
-            });
             table.receive(stamp(SessionMessage.delta(id, nodeId, memberUuid.get(), base, seq, List.of(), closing),
                     true), deferred);
         } finally {
@@ -496,6 +512,7 @@ final class LocalSession {
             }
             peers.keySet().retainAll(current.keySet());
             peers.putAll(current);
+            rounded = true;
             settleWaiters();
             table.receive(stamp(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing), false), deferred);
             selfAck(now);
@@ -824,7 +841,7 @@ final class LocalSession {
     boolean allAcknowledged() {
         lock.lock();
         try {
-            return peers.values().stream().allMatch(p -> !p.participating || upToDate(p));
+            return rounded && peers.values().stream().allMatch(p -> !p.participating || upToDate(p));
         } finally {
             lock.unlock();
         }

@@ -34,7 +34,7 @@ class ActionDeferredAtCloseTest {
         members.close();
     }
 
-    private Coordination start(int member, String id, EventLog events) {
+    private Coordination start(int member, String id, dev.baton.worker.spi.CoordinationEvents events) {
         Coordination node = HazelcastCoordination.builder(members.get(member)).nodeId(id)
                 .lease(Duration.ofSeconds(2)).build();
         nodes.add(node);
@@ -103,5 +103,70 @@ class ActionDeferredAtCloseTest {
 
         assertThat(waitedMillis).as("close()'s wait for the acknowledgements of a dead session, in ms")
                 .isLessThan(1_000);
+    }
+
+    /**
+     * Review s40b. close()'s wait while the session is dead ends as soon as it finds nothing left to tell: but
+     * the loop's replacement clears the deferred actions (under the session lock) and sets the new session
+     * before that session's first round knows any member, and a session that knows no member counts as
+     * acknowledged by all (allAcknowledged over no peers). The close's wait ends between the replacement and
+     * the first message to the others, and close() stops the loop: nobody has heard the pause (if the member
+     * shuts down next, as a node's shutdown does, the first round's messages may never leave). The window lasts
+     * as long as the loop's work between the replacement and its first round (the replay, table.forget, a log
+     * line, the voters driver, coverFences' store, a sweep); here the loop thread is held up 200 ms in it (a GC
+     * pause, the CPU given to others, a slow engine callback for the replayed pause, which runs on the loop
+     * thread under the session lock), to hit it every time.
+     */
+    @Test
+    void theCloseDoesNotStopWaitingBeforeTheReplacingSessionToldAnyoneTheDeferredPause() throws Exception {
+        EventLog heardByB = new EventLog();
+        dev.baton.worker.spi.CoordinationEvents slowOwnEngine = new dev.baton.worker.spi.CoordinationEvents() {
+            @Override
+            public void triggered(String worker) {
+            }
+
+            @Override
+            public void orphaned(String worker) {
+            }
+
+            @Override
+            public void rebalanced() {
+            }
+
+            @Override
+            public void pauseChanged(String worker, boolean paused) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        HzCoordination a = (HzCoordination) start(0, "a", slowOwnEngine);
+        Coordination b = start(1, "b", heardByB);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                a.status().voters().size() == 2 && a.status().quorumPresent() && b.status().quorumPresent());
+
+        Field diedAt = HzCoordination.class.getDeclaredField("diedAtNanos");
+        diedAt.setAccessible(true);
+        diedAt.setLong(a, System.nanoTime());
+        assertThat(a.session().checkValidity(System.nanoTime() + Duration.ofSeconds(10).toNanos())).isTrue();
+        Class<?> actionType = Class.forName(HzCoordination.class.getName() + "$Action");
+        Constructor<?> action = actionType.getDeclaredConstructor(long.class, long.class);
+        action.setAccessible(true);
+        Method announce = HzCoordination.class.getDeclaredMethod("announce", SessionOp.Kind.class, String.class,
+                boolean.class, actionType);
+        announce.setAccessible(true);
+        announce.invoke(a, SessionOp.Kind.PAUSE, "w", true, action.newInstance(41L, 7L));
+
+        // close(), from its goodbye on (the dead session: leaveVoters returns at once).
+        a.leaving();
+        long start = System.nanoTime();
+        a.awaitAcknowledged(start + Duration.ofSeconds(20).toNanos());
+        long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+        boolean heardWhenTheWaitEnded = heardByB.events.contains("paused w");
+
+        assertThat(heardWhenTheWaitEnded).as("node b's engine heard the deferred pause when close()'s wait for"
+                + " it ended (after %d ms; a's session now %s)", waitedMillis, a.session().id).isTrue();
     }
 }

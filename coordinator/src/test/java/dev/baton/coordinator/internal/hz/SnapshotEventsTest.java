@@ -624,4 +624,124 @@ class SnapshotEventsTest {
 
         assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
+
+    /**
+     * Review s40b. As the test above, but member 2 (a Baton process with no voter seat) heard every event of
+     * node 1's session before it was split away: the dead session carries nothing, so carry(...) hands the
+     * successor none of the predecessor's record of who heard what, and the successor no longer waits for
+     * member 2's process (which answered within 30 leases, and which the dead session did wait for). An
+     * operator then pauses w on node 1, through the successor; voter 3 hears it; two leases later the
+     * successor trims it. Member 2 merges back about six leases after its last answer and never hears the
+     * pause; had node 1's session not expired, it would have (aMemberThatMergesBackHearsThePauseAnnouncedWhileItWasSplitAway).
+     */
+    @Test
+    void aSuccessorStillWaitsForANonVoterThatHeardEverythingOfTheDeadSessionBeforeItWasSplitAway() {
+        Voters twoSeats = new Voters("0001-x", 1, List.of("n1@1", "n3@1"));
+        SessionTable mine = table("n1", twoSeats);
+        SessionTable theirs = listening(table("n2", twoSeats));
+        SessionTable third = table("n3", twoSeats);
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        Set<Member> all = members(u1, u2, u3);
+        exchange(session, all, true, u2, theirs, u3, third);
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+
+        // Split: member 2, having heard everything, is removed from the member list.
+        Set<Member> split = members(u1, u3);
+        now.addAndGet(LEASE / 2);
+        exchange(session, split, true, u2, theirs, u3, third);
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+
+        // Node 1 freezes: its session expires, and a successor replaces it.
+        now.addAndGet(LEASE + 1);
+        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        now.addAndGet(1);
+        exchange(next, split, true, u2, theirs, u3, third);
+
+        // The operator pauses w on node 1; voter 3 hears it; the successor renews for a little over two leases.
+        next.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        for (long t = 0; t <= 2 * LEASE + LEASE / 10; t += LEASE / 10) {
+            now.addAndGet(LEASE / 10);
+            exchange(next, split, true, u2, theirs, u3, third);
+        }
+
+        // Merge: member 2 is back under a new id, about six leases after it last answered node 1.
+        Set<Member> merged = members(u1, u2AfterMerge, u3);
+        now.addAndGet(1);
+        receiveSnapshot(next, merged, u2AfterMerge, theirs, "a snapshot");
+
+        assertThat(heard).as("member 2's engine hears the pause made while it was split away (within 30 leases)")
+                .contains("paused w 41 7");
+    }
+
+    /**
+     * Review s40b: the record of who heard a carried event does not survive a second expiry. Voter 4 crashed
+     * and never answers, so node 1's events stay logged. Member 2 (no voter seat) heard a pause made without a
+     * token (through a member of the release before) from session s1. s1 expires; its successor s2 carries
+     * the pause for voter 4, not to member 2 (predecessorHeard). s2 renews with voter 3 while member 2 cannot
+     * be reached, and expires in turn; s3 carries the pause again, and its predecessorHeard is s2's (member 2
+     * acknowledged nothing there): member 2's engine hears the pause a second time, which
+     * aSuccessorDoesNotRepeatToAMemberTheEventsItHeardFromTheDeadSession says it must not (a token-less pause
+     * fired again pauses the engine over a later resume).
+     */
+    @Test
+    void aSecondSuccessorDoesNotRepeatToAMemberAnEventItHeardFromTheFirstSession() {
+        Voters three = new Voters("0001-x", 1, List.of("n1@1", "n3@1", "n4@1"));
+        SessionTable mine = table("n1", three);
+        SessionTable theirs = listening(table("n2", three));
+        SessionTable third = table("n3", three);
+        now.addAndGet(EXPIRY + 1);
+        LocalSession s1 = session("s1", u1, mine);
+        Set<Member> members = members(u1, u2, u3);
+        exchange(s1, members, true, u2, theirs, u3, third);
+        s1.announce(SessionOp.Kind.PAUSE, "w", true);
+        now.addAndGet(1);
+        exchange(s1, members, false, u2, theirs, u3, third);
+        s1.checkValidity(now.get());
+        assertThat(s1.isValid()).isTrue();
+        assertThat(heard).containsExactly("paused w 0 0");
+
+        // Node 1 is cut off: s1 expires; s2 replaces it.
+        now.addAndGet(LEASE + 1);
+        assertThat(s1.checkValidity(now.get())).as("s1 expired").isTrue();
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        third.sweep();
+        LocalSession s2 = s1.successor("s2", s1.registered());
+        mine.forget(s1.id);
+        // s2 renews with voter 3 for a lease; member 2 cannot be reached.
+        for (long t = 0; t < LEASE; t += LEASE / 10) {
+            now.addAndGet(LEASE / 10);
+            for (LocalSession.Outgoing o : s2.round(members, now.get(), true)) {
+                if (o.member().getUuid().equals(u3)) {
+                    s2.onReply(u3.toString(), o.message(), o.sentNanos(), third.receive(o.message()));
+                } else {
+                    s2.onFailure(o.member().getUuid().toString(), o.sentNanos());
+                }
+            }
+            s2.checkValidity(now.get());
+        }
+        assertThat(s2.isValid()).as("s2 has its quorum through voter 3").isTrue();
+
+        // Node 1 is cut off again: s2 expires; s3 replaces it, and the cut heals.
+        now.addAndGet(LEASE + 1);
+        assertThat(s2.checkValidity(now.get())).as("s2 expired").isTrue();
+        now.addAndGet(EXPIRY + 1);
+        theirs.sweep();
+        third.sweep();
+        LocalSession s3 = s2.successor("s3", s2.registered());
+        mine.forget(s2.id);
+        for (int round = 0; round < 3; round++) {
+            now.addAndGet(1);
+            exchange(s3, members, true, u2, theirs, u3, third);
+        }
+
+        assertThat(heard).as("member 2 heard the pause once, from s1").containsExactly("paused w 0 0");
+    }
 }
