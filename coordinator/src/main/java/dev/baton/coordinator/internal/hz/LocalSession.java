@@ -531,12 +531,9 @@ final class LocalSession {
                 }
                 SessionMessage message;
                 if (p.ackedSeq < 0 || p.ackedSeq + 1 < firstLogged) {
-                    long heard = p.eventsAfter;
-                    long heardBefore = predecessorHeard.getOrDefault(p.member.getUuid().toString(), -1L);
                     message = SessionMessage.snapshot(id, nodeId, self, seq, new HashSet<>(held.keySet()),
                             new HashSet<>(registered), closing)
-                            .withEvents(events.stream().map(Logged::op).filter(o -> o.seq() > heard
-                                    && carriedFrom.getOrDefault(o.seq(), Long.MAX_VALUE) > heardBefore).toList());
+                            .withEvents(events.stream().map(Logged::op).filter(o -> missed(p, o)).toList());
                 } else {
                     List<SessionOp> ops = changes.stream().filter(o -> o.seq() > p.ackedSeq).toList();
                     message = SessionMessage.delta(id, nodeId, self, p.ackedSeq, seq, ops, closing);
@@ -847,14 +844,25 @@ final class LocalSession {
         }
     }
 
-    /** Whether a successor would carry actions of this session. */
-    boolean hasUnheardActions() {
+    /**
+     * Whether a member of this session's last round, running Baton, did not hear one of its triggers or
+     * pauses, or, with {@code deferred} actions that it never logged, whether it had any such member:
+     * what the session replacing it would still tell someone.
+     */
+    boolean leavesUntold(boolean deferred) {
         lock.lock();
         try {
-            return !unheardActions().isEmpty();
+            return peers.values().stream().filter(p -> p.participating).anyMatch(p -> deferred
+                    || events.stream().anyMatch(o -> o.op().kind() != SessionOp.Kind.RELEASE && missed(p, o.op())));
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the member did not hear the event, here or, for one carried, in the session it came from. */
+    private boolean missed(Peer p, SessionOp o) {
+        return o.seq() > p.eventsAfter && carriedFrom.getOrDefault(o.seq(), Long.MAX_VALUE)
+                > predecessorHeard.getOrDefault(p.member.getUuid().toString(), -1L);
     }
 
     /** The triggers and pauses that not every process waited for heard; under the lock. */

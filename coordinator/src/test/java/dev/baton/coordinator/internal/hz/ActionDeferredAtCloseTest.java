@@ -169,4 +169,65 @@ class ActionDeferredAtCloseTest {
         assertThat(heardWhenTheWaitEnded).as("node b's engine heard the deferred pause when close()'s wait for"
                 + " it ended (after %d ms; a's session now %s)", waitedMillis, a.session().id).isTrue();
     }
+
+    /**
+     * Review s40c. Voter c crashed (its member is gone; it is not removed from the voters yet, the removal
+     * delay not having passed), so node a's session keeps its events logged for c. An operator pauses w on
+     * a; b, the only other member, hears it. Then a's session dies and a is shut down. Every member heard
+     * everything: the successor would tell nobody anything (c, not a member, gets nothing, and the successor
+     * stops with the close anyway), yet close() waits for the replacement (an expiry after the death), its
+     * round and b's acknowledgement, because hasUnheardActions counts processes that are not members at all.
+     * docs/lease-protocol.md: with no actions not every member heard, the node leaves at once.
+     */
+    @Test
+    void closingWithADeadSessionWhoseOnlyUnheardProcessIsACrashedVoterDoesNotWaitForAReplacement()
+            throws Exception {
+        EventLog heardByB = new EventLog();
+        HzCoordination a = (HzCoordination) startKeepingVoters(0, "a", new EventLog());
+        Coordination b = startKeepingVoters(1, "b", heardByB);
+        Coordination c = startKeepingVoters(2, "c", new EventLog());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() ->
+                a.status().voters().size() == 3 && a.status().quorumPresent() && b.status().quorumPresent()
+                        && c.status().quorumPresent());
+
+        // c crashes: its member goes, it stays a voter (removal delay five minutes).
+        nodes.remove(c);
+        members.get(2).getLifecycleService().terminate();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                members.get(0).getCluster().getMembers().size() == 2);
+        assertThat(a.status().voters()).hasSize(3);
+
+        // An operator pauses w on a; b hears it.
+        Class<?> actionType = Class.forName(HzCoordination.class.getName() + "$Action");
+        Constructor<?> action = actionType.getDeclaredConstructor(long.class, long.class);
+        action.setAccessible(true);
+        Method announce = HzCoordination.class.getDeclaredMethod("announce", SessionOp.Kind.class, String.class,
+                boolean.class, actionType);
+        announce.setAccessible(true);
+        announce.invoke(a, SessionOp.Kind.PAUSE, "w", true, action.newInstance(41L, 7L));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> heardByB.events.contains("paused w") && a.session().allAcknowledged());
+
+        // a's session dies; a is shut down (close() from its goodbye on).
+        Field diedAt = HzCoordination.class.getDeclaredField("diedAtNanos");
+        diedAt.setAccessible(true);
+        diedAt.setLong(a, System.nanoTime());
+        LocalSession dead = a.session();
+        assertThat(dead.checkValidity(System.nanoTime() + Duration.ofSeconds(10).toNanos())).isTrue();
+        a.leaving();
+        long start = System.nanoTime();
+        a.awaitAcknowledged(start + Duration.ofSeconds(20).toNanos());
+        long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(waitedMillis).as("close()'s wait, in ms, with a dead session every member heard entirely"
+                + " (a's session now %s, was %s)", a.session().id, dead.id).isLessThan(1_000);
+    }
+
+    private Coordination startKeepingVoters(int member, String id, dev.baton.worker.spi.CoordinationEvents events) {
+        Coordination node = HazelcastCoordination.builder(members.get(member)).nodeId(id)
+                .lease(Duration.ofSeconds(2)).voterRemovalDelay(Duration.ofMinutes(5)).build();
+        nodes.add(node);
+        node.start(events);
+        return node;
+    }
 }
