@@ -794,9 +794,9 @@ public final class HzCoordination implements Coordination {
 
     /**
      * Waits (bounded) until every member heard this node's goodbye and its last changes. A dead session
-     * sends nothing more: the wait ends at once, unless a member of it missed an action (made as it died,
-     * or not heard by that member), which the session replacing it tells the others, an expiry after the
-     * death and within {@code closeBy}.
+     * sends nothing more: the wait ends at once, unless a current member missed an action (made as it
+     * died, or not heard by that member), which the session replacing it tells the others, an expiry after
+     * the death and within {@code closeBy}.
      */
     void awaitAcknowledged(long closeBy) {
         long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
@@ -806,7 +806,7 @@ public final class HzCoordination implements Coordination {
                 boolean untold;
                 synchronized (sessionLock) {
                     // Replaced meanwhile: what it had to tell is the new session's now.
-                    untold = session() != s || s.leavesUntold(!deferred.isEmpty());
+                    untold = session() != s || s.leavesUntold(memberUuids(), !deferred.isEmpty());
                 }
                 if (!untold) {
                     return;

@@ -845,15 +845,26 @@ final class LocalSession {
     }
 
     /**
-     * Whether a member of this session's last round, running Baton, did not hear one of its triggers or
-     * pauses, or, with {@code deferred} actions that it never logged, whether it had any such member:
-     * what the session replacing it would still tell someone.
+     * Whether the session replacing this dead one would tell one of the current {@code members} something:
+     * an action it deferred ({@code deferred}), or one this session carries that the member missed. A
+     * member this session does not know (new, or back from a split under a new id) would get every
+     * action not everyone heard; one that runs no Baton, none.
      */
-    boolean leavesUntold(boolean deferred) {
+    boolean leavesUntold(Set<String> members, boolean deferred) {
         lock.lock();
         try {
-            return peers.values().stream().filter(p -> p.participating).anyMatch(p -> deferred
-                    || events.stream().anyMatch(o -> o.op().kind() != SessionOp.Kind.RELEASE && missed(p, o.op())));
+            String self = memberUuid.get();
+            List<SessionOp> unheard = unheardActions();
+            for (String uuid : members) {
+                Peer p = peers.get(uuid);
+                if (uuid.equals(self) || (p != null && !p.participating)) {
+                    continue;
+                }
+                if (deferred || (p == null ? !unheard.isEmpty() : unheard.stream().anyMatch(o -> missed(p, o)))) {
+                    return true;
+                }
+            }
+            return false;
         } finally {
             lock.unlock();
         }

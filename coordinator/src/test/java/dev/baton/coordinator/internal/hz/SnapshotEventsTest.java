@@ -744,4 +744,45 @@ class SnapshotEventsTest {
 
         assertThat(heard).as("member 2 heard the pause once, from s1").containsExactly("paused w 0 0");
     }
+
+    /**
+     * Review s40d. A close on a dead session asks whether its replacement would tell a current member
+     * anything; it asked only about the members of the dead session's last round, by member id. Member 2 (a
+     * Baton process, no voter seat) is split away, an operator pauses w on node 1, voter 3 hears it; node 1
+     * freezes and its session expires; the split heals, member 2 back under a new id; node 1 is shut down
+     * within an expiry of the death. The replacement tells member 2 the pause, so the close must wait for it.
+     */
+    @Test
+    void aDeadSessionWhoseReplacementWouldTellAMemberBackFromASplitAPauseLeavesItUntold() {
+        Voters twoSeats = new Voters("0001-x", 1, List.of("n1@1", "n3@1"));
+        SessionTable mine = table("n1", twoSeats);
+        SessionTable theirs = listening(table("n2", twoSeats));
+        SessionTable third = table("n3", twoSeats);
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = session("s1", u1, mine);
+        exchange(session, members(u1, u2, u3), true, u2, theirs, u3, third);
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).isTrue();
+        Set<Member> split = members(u1, u3);
+        now.addAndGet(LEASE / 2);
+        exchange(session, split, true, u2, theirs, u3, third);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        now.addAndGet(1);
+        exchange(session, split, false, u2, theirs, u3, third);
+        now.addAndGet(LEASE + 1);
+        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
+        theirs.sweep();
+
+        Set<String> merged = Set.of(u1.toString(), u2AfterMerge.toString(), u3.toString());
+        assertThat(session.leavesUntold(merged, false)).as("member 2, back under a new id, missed the pause").isTrue();
+        assertThat(session.leavesUntold(Set.of(u1.toString(), u3.toString()), false))
+                .as("while member 2 is away, voter 3 heard everything").isFalse();
+
+        now.addAndGet(EXPIRY + 1);
+        LocalSession next = session.successor("s2", session.registered());
+        mine.forget(session.id);
+        now.addAndGet(1);
+        exchange(next, members(u1, u2AfterMerge, u3), true, u2AfterMerge, theirs, u3, third);
+        assertThat(heard).as("the replacement tells member 2 the pause").contains("paused w 41 7");
+    }
 }
