@@ -53,8 +53,9 @@ public final class HazelcastCoordination {
     /**
      * The longest a graceful close spends leaving, for this lease: giving the voter seat back (three
      * times the lease plus margin, and 2 s; five times while other voters leave at the same time)
-     * and waiting for the others to hear its goodbye (2 s). What a deployment's shutdown grace must
-     * allow for, beside the executions' own and Hazelcast's.
+     * and waiting for the others to hear its goodbye (2 s; longer, within the same total, when its
+     * session had just expired and a member missed an action of it). What a deployment's shutdown grace
+     * must allow for, beside the executions' own and Hazelcast's.
      */
     public static Duration closeLimit(Duration lease) {
         HzSettings settings = HzSettings.forLease(lease, 1, Duration.ZERO);

@@ -753,7 +753,15 @@ public final class HzCoordination implements Coordination {
                 seatReturnLimit(settings.expiry()).toNanos(), voters.current().version());
         String self = voters.voterId();
         while (seated(self) && !wait.over(System.nanoTime(), voters.current().version())) {
-            if (!majorityReachable()) {
+            boolean reachable;
+            try {
+                reachable = majorityReachable();
+            } catch (HazelcastInstanceNotActiveException e) {
+                log.warn("Leaving while a voter of {}: the Hazelcast member stopped; the others remove it after {}",
+                        voters.current(), settings.voterRemovalDelay());
+                return;
+            }
+            if (!reachable) {
                 log.warn("Leaving while a voter of {}: too few of them answer to agree on the change", voters.current());
                 return;
             }
@@ -782,6 +790,18 @@ public final class HzCoordination implements Coordination {
     }
 
     /** Whether a majority of the voters, this process included, has a live session here. */
+    /** The current members that run Baton: those with a session this member's table knows. */
+    private Set<String> batonMembers() {
+        Set<String> members = memberUuids();
+        Set<String> baton = new HashSet<>();
+        for (SessionTable.SessionInfo s : table.sessions()) {
+            if (members.contains(s.memberUuid())) {
+                baton.add(s.memberUuid());
+            }
+        }
+        return baton;
+    }
+
     private boolean majorityReachable() {
         Voters current = voters.current();
         Set<String> members = memberUuids();
@@ -803,10 +823,16 @@ public final class HzCoordination implements Coordination {
         while (true) {
             LocalSession s = session();
             if (s.isDead()) {
+                Set<String> members;
+                try {
+                    members = batonMembers();
+                } catch (HazelcastInstanceNotActiveException e) {
+                    return;
+                }
                 boolean untold;
                 synchronized (sessionLock) {
                     // Replaced meanwhile: what it had to tell is the new session's now.
-                    untold = session() != s || s.leavesUntold(memberUuids(), !deferred.isEmpty());
+                    untold = session() != s || s.leavesUntold(members, !deferred.isEmpty());
                 }
                 if (!untold) {
                     return;

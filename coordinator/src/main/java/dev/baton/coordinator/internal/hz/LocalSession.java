@@ -845,10 +845,10 @@ final class LocalSession {
     }
 
     /**
-     * Whether the session replacing this dead one would tell one of the current {@code members} something:
-     * an action it deferred ({@code deferred}), or one this session carries that the member missed. A
-     * member this session does not know (new, or back from a split under a new id) would get every
-     * action not everyone heard; one that runs no Baton, none.
+     * Whether the session replacing this dead one would tell one of the current {@code members} that run
+     * Baton something: an action it deferred ({@code deferred}), or one this session carries that the
+     * member missed. A member this session does not know (new, or back from a split under a new id) would
+     * get every action not everyone heard.
      */
     boolean leavesUntold(Set<String> members, boolean deferred) {
         lock.lock();

@@ -3,6 +3,8 @@ package dev.baton.coordinator.internal.hz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import dev.baton.coordinator.CoordinationContract.EventLog;
 import dev.baton.coordinator.HazelcastCoordination;
 import dev.baton.coordinator.support.HazelcastMembers;
@@ -10,14 +12,20 @@ import dev.baton.worker.spi.Coordination;
 import dev.baton.worker.spi.CoordinationEvents;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A node shut down while its session is dead (a pod cut off from the cluster is typically killed just
@@ -228,5 +236,105 @@ class ActionDeferredAtCloseTest {
 
         assertThat(closeWait(a)).as("close()'s wait, in ms, with a dead session and no member left to tell"
                 + " (a's session now %s, was %s)", a.session().id, dead.id).isLessThan(1_000);
+    }
+
+    /** Keeps the loop from replacing the dead session (its replacement comes an expiry after this). */
+    private static void replacementHeldOff(HzCoordination node) throws ReflectiveOperationException {
+        Field diedAt = HzCoordination.class.getDeclaredField("diedAtNanos");
+        diedAt.setAccessible(true);
+        diedAt.setLong(node, System.nanoTime() + Duration.ofMinutes(1).toNanos());
+    }
+
+    /**
+     * Review s40e. Voter c crashed (a voter still), so a's pause stays unheard by a process; b heard it.
+     * a's session dies; a Hazelcast member that runs no Baton at all (another application's member, a
+     * lite member) joins meanwhile. The dead session does not know it, and counts it as a member that
+     * missed every unheard action: the close waits for the replacement, an expiry after the death, to
+     * learn that this member runs no Baton (leavesUntold's javadoc: "one that runs no Baton, none"; the
+     * node's table holds no session from it). Every close of a dead session in such a fleet waits so.
+     */
+    @Test
+    void closingWithADeadSessionDoesNotWaitForAMemberThatRunsNoBaton() throws Exception {
+        EventLog heardByB = new EventLog();
+        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
+        Coordination b = start(1, "b", heardByB);
+        Coordination c = start(2, "c", new EventLog());
+        awaitVotersWithAQuorum(a, b, c);
+
+        nodes.remove(c);
+        members.get(2).getLifecycleService().terminate();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                members.get(0).getCluster().getMembers().size() == 2);
+        pauseAnnounced(a);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> heardByB.events.contains("paused w") && a.session().allAcknowledged());
+        LocalSession dead = killSession(a);
+        replacementHeldOff(a);
+        members.start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                members.get(0).getCluster().getMembers().size() == 3);
+        assertThat(a.session()).as("not replaced yet").isSameAs(dead);
+        notedDeadNow(a);
+
+        assertThat(closeWait(a)).as("close()'s wait, in ms, with a dead session every Baton member heard"
+                + " entirely and one more member that runs no Baton (a's session now %s, was %s)",
+                a.session().id, dead.id).isLessThan(1_000);
+    }
+
+    /**
+     * Review s40e. A node shut down while its session is dead, with a deferred pause: close() waits for
+     * the replacement. Its Hazelcast member stops meanwhile (a merge that fails, an operator's cluster
+     * shutdown, the application stopping it from another thread): the wait now asks Hazelcast for its
+     * members, under the session lock, and HazelcastInstanceNotActiveException escapes close(), which skips
+     * the rest of it (the loop is not stopped, the listeners and user-context entries stay, the voter state
+     * directory stays locked). close() handles a stopped member otherwise (memberStopped), and before this
+     * change the wait asked Hazelcast nothing. A real member's shutdown may first empty its member list
+     * (then the close ends quietly) or first refuse every call (then it throws), a race: here node a's
+     * instance refuses calls as Hazelcast's own proxy does once its member stopped, from a chosen moment:
+     * while the close waits for the replacement, or from its start, when it gives its voter seat back
+     * (which asked Hazelcast for its members before this change too, and threw the same way).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"awaitAcknowledged", "leaveVoters"})
+    void aMemberStoppingWhileTheCloseWaitsDoesNotMakeCloseThrow(String stoppedIn) throws Exception {
+        HazelcastInstance real = members.get(0);
+        AtomicBoolean stopped = new AtomicBoolean();
+        HazelcastInstance instance = (HazelcastInstance) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {HazelcastInstance.class}, (proxy, method, args) -> {
+                    if (stopped.get() && method.getName().equals("getCluster")) {
+                        throw new HazelcastInstanceNotActiveException();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        HzCoordination a = (HzCoordination) HazelcastCoordination.builder(instance).nodeId("a")
+                .lease(Duration.ofSeconds(2)).voterRemovalDelay(Duration.ofMinutes(5)).build();
+        a.start(new EventLog());
+        Coordination b = start(1, "b", new EventLog());
+        awaitVotersWithAQuorum(a, b);
+
+        killSession(a);
+        pauseAnnounced(a);
+        // The close waits for the replacement however long the seat takes to give back.
+        replacementHeldOff(a);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        stopped.set(stoppedIn.equals("leaveVoters"));
+        Thread closing = Thread.ofPlatform().start(() -> {
+            try {
+                a.close();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> !closing.isAlive()
+                || Arrays.stream(closing.getStackTrace()).anyMatch(f -> f.getMethodName().equals(stoppedIn)));
+        stopped.set(true);
+        real.getLifecycleService().terminate();
+        closing.join(30_000);
+
+        assertThat(thrown.get()).as("what close() threw when its member stopped during the wait").isNull();
     }
 }
