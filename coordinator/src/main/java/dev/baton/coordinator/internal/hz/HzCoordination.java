@@ -790,12 +790,15 @@ public final class HzCoordination implements Coordination {
     }
 
     /** Whether a majority of the voters, this process included, has a live session here. */
-    /** The current members that run Baton: those with a session this member's table knows. */
+    /**
+     * The current members that run Baton: those with a session this member's table knows, not closing
+     * (a Baton that closed keeps its Hazelcast member a while, and its session in the tables until swept).
+     */
     private Set<String> batonMembers() {
         Set<String> members = memberUuids();
         Set<String> baton = new HashSet<>();
         for (SessionTable.SessionInfo s : table.sessions()) {
-            if (members.contains(s.memberUuid())) {
+            if (members.contains(s.memberUuid()) && !s.closing()) {
                 baton.add(s.memberUuid());
             }
         }

@@ -847,8 +847,8 @@ final class LocalSession {
     /**
      * Whether the session replacing this dead one would tell one of the current {@code members} that run
      * Baton something: an action it deferred ({@code deferred}), or one this session carries that the
-     * member missed. A member this session does not know (new, or back from a split under a new id) would
-     * get every action not everyone heard.
+     * member missed. A member this session does not know (new, or back from a split under a new id), or
+     * last saw run no Baton, would get every action not everyone heard.
      */
     boolean leavesUntold(Set<String> members, boolean deferred) {
         lock.lock();
@@ -856,11 +856,13 @@ final class LocalSession {
             String self = memberUuid.get();
             List<SessionOp> unheard = unheardActions();
             for (String uuid : members) {
-                Peer p = peers.get(uuid);
-                if (uuid.equals(self) || (p != null && !p.participating)) {
+                if (uuid.equals(self)) {
                     continue;
                 }
-                if (deferred || (p == null ? !unheard.isEmpty() : unheard.stream().anyMatch(o -> missed(p, o)))) {
+                // One it last saw run no Baton has started it since: it heard nothing from this session.
+                Peer p = peers.get(uuid);
+                boolean known = p != null && p.participating;
+                if (deferred || (known ? unheard.stream().anyMatch(o -> missed(p, o)) : !unheard.isEmpty())) {
                     return true;
                 }
             }

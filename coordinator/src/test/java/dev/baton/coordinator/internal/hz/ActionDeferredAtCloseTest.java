@@ -282,6 +282,69 @@ class ActionDeferredAtCloseTest {
     }
 
     /**
+     * Review s40f. Node b's Baton closed (a scale-in that stops Baton first, or an application that keeps
+     * its Hazelcast member for other work): its member stays, its closing session stays in a's table until
+     * the sweep, an expiry after its goodbye. Node a's session had died just before (it rounds no more, so
+     * it still counts b as participating); a pause made on a is deferred and a is shut down. batonMembers()
+     * counts b, whose table entry is a closing session of a Baton that is gone: the close waits for the
+     * replacement, an expiry after the death, whose first round learns that b runs no Baton (the close
+     * waits for a member that runs no Baton, as Review s40e's case, with a closed Baton).
+     */
+    @Test
+    void closingWithADeadSessionDoesNotWaitForAMemberWhoseBatonClosed() throws Exception {
+        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
+        Coordination b = start(1, "b", new EventLog());
+        awaitVotersWithAQuorum(a, b);
+
+        LocalSession dead = killSession(a);
+        replacementHeldOff(a);
+        nodes.remove(b);
+        b.close();
+        assertThat(members.get(0).getCluster().getMembers()).as("b's Hazelcast member stays").hasSize(2);
+        pauseAnnounced(a);
+        assertThat(a.session()).as("not replaced yet").isSameAs(dead);
+        notedDeadNow(a);
+
+        assertThat(closeWait(a)).as("close()'s wait, in ms, with a dead session and the only other member's"
+                + " Baton closed (a's session now %s, was %s)", a.session().id, dead.id).isLessThan(1_000);
+    }
+
+    /**
+     * Review s40f. Node b's member joined before its Baton started: node a's session counted it as running
+     * no Baton (NOT_PARTICIPATING). a's session dies (it rounds no more), then b's Baton starts (its session
+     * is in a's table: batonMembers() counts b), then an operator pauses w on a: deferred to a's next
+     * session. a is shut down. leavesUntold skips b on the dead session's stale "runs no Baton", though a
+     * member the dead session does not know at all would count as having missed every action: the close
+     * leaves at once, and b's running engine hears the pause only if the close happens to last an expiry
+     * (here a's voter seat hand-over did; a non-voter's, or a seat already given back, does not), or by
+     * its next read of the record. Asserted at the end of the close's wait, as the s40b case does.
+     */
+    @Test
+    void aPauseDeferredAtCloseReachesAMemberWhoseBatonStartedAfterTheSessionDied() throws Exception {
+        EventLog heardByB = new EventLog();
+        members.get(1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                members.get(0).getCluster().getMembers().size() == 2);
+        // a's session learns from b's member, in its first rounds, that it runs no Baton.
+        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                a.session().allAcknowledged() && a.status().quorumPresent());
+        LocalSession dead = killSession(a);
+        replacementHeldOff(a);
+        start(1, "b", heardByB);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                a.table().sessions().stream().anyMatch(s -> s.nodeId().equals("b")));
+        pauseAnnounced(a);
+        assertThat(a.session()).as("not replaced yet").isSameAs(dead);
+        notedDeadNow(a);
+        long waitedMillis = closeWait(a);
+
+        assertThat(heardByB.events.contains("paused w")).as("node b's engine heard the deferred pause when"
+                + " close()'s wait for it ended (after %d ms; a's session now %s, was %s)", waitedMillis,
+                a.session().id, dead.id).isTrue();
+    }
+
+    /**
      * Review s40e. A node shut down while its session is dead, with a deferred pause: close() waits for
      * the replacement. Its Hazelcast member stops meanwhile (a merge that fails, an operator's cluster
      * shutdown, the application stopping it from another thread): the wait now asks Hazelcast for its
