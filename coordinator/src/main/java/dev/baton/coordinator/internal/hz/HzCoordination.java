@@ -721,11 +721,20 @@ public final class HzCoordination implements Coordination {
         } catch (RuntimeException e) {
             log.debug("Removing the membership or lifecycle listener failed", e);
         }
-        hazelcast.getUserContext().remove(RenewTask.TABLE_KEY, table);
-        hazelcast.getUserContext().remove(VotersTask.STATE_KEY, voters);
+        forget(RenewTask.TABLE_KEY, table);
+        forget(VotersTask.STATE_KEY, voters);
         store.close();
-        hazelcast.getUserContext().remove(CLOCKS_KEY, clocks);
+        forget(CLOCKS_KEY, clocks);
         log.info("Baton coordination on node {} closed", nodeId);
+    }
+
+    /** Takes this coordination's part out of the member's user context, unless the member stopped meanwhile. */
+    private void forget(String key, Object value) {
+        try {
+            hazelcast.getUserContext().remove(key, value);
+        } catch (HazelcastInstanceNotActiveException e) {
+            log.debug("The Hazelcast member stopped during the close; its user context went with it");
+        }
     }
 
     /**
