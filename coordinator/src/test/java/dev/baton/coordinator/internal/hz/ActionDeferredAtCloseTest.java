@@ -61,6 +61,33 @@ class ActionDeferredAtCloseTest {
                         && Arrays.stream(all).allMatch(n -> n.status().quorumPresent()));
     }
 
+    /**
+     * Nodes a, b and c; c crashes (a voter still: the removal delay is five minutes); an operator pauses
+     * w on a, and b hears it, so that only c's process, no member now, missed it. Node a.
+     */
+    private HzCoordination pausedHeardByAllButACrashedVoter() throws ReflectiveOperationException {
+        EventLog heardByB = new EventLog();
+        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
+        Coordination b = start(1, "b", heardByB);
+        Coordination c = start(2, "c", new EventLog());
+        awaitVotersWithAQuorum(a, b, c);
+        crash(c, 2);
+        assertThat(a.status().voters()).hasSize(3);
+        pauseAnnounced(a);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> heardByB.events.contains("paused w") && a.session().allAcknowledged());
+        return a;
+    }
+
+    /** Kills the node's Hazelcast member, and waits until the first member has seen it go. */
+    private void crash(Coordination node, int member) {
+        nodes.remove(node);
+        int left = members.get(0).getCluster().getMembers().size() - 1;
+        members.get(member).getLifecycleService().terminate();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                members.get(0).getCluster().getMembers().size() == left);
+    }
+
     /** As maintain does when it finds the session dead: notes when, from which the replacement is an expiry. */
     private static LocalSession killSession(HzCoordination node) throws ReflectiveOperationException {
         notedDeadNow(node);
@@ -191,20 +218,7 @@ class ActionDeferredAtCloseTest {
     @Test
     void closingWithADeadSessionWhoseOnlyUnheardProcessIsACrashedVoterDoesNotWaitForAReplacement()
             throws Exception {
-        EventLog heardByB = new EventLog();
-        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
-        Coordination b = start(1, "b", heardByB);
-        Coordination c = start(2, "c", new EventLog());
-        awaitVotersWithAQuorum(a, b, c);
-
-        nodes.remove(c);
-        members.get(2).getLifecycleService().terminate();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
-                members.get(0).getCluster().getMembers().size() == 2);
-        assertThat(a.status().voters()).hasSize(3);
-        pauseAnnounced(a);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                .until(() -> heardByB.events.contains("paused w") && a.session().allAcknowledged());
+        HzCoordination a = pausedHeardByAllButACrashedVoter();
         LocalSession dead = killSession(a);
 
         assertThat(closeWait(a)).as("close()'s wait, in ms, with a dead session every member heard entirely"
@@ -255,19 +269,7 @@ class ActionDeferredAtCloseTest {
      */
     @Test
     void closingWithADeadSessionDoesNotWaitForAMemberThatRunsNoBaton() throws Exception {
-        EventLog heardByB = new EventLog();
-        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
-        Coordination b = start(1, "b", heardByB);
-        Coordination c = start(2, "c", new EventLog());
-        awaitVotersWithAQuorum(a, b, c);
-
-        nodes.remove(c);
-        members.get(2).getLifecycleService().terminate();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
-                members.get(0).getCluster().getMembers().size() == 2);
-        pauseAnnounced(a);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                .until(() -> heardByB.events.contains("paused w") && a.session().allAcknowledged());
+        HzCoordination a = pausedHeardByAllButACrashedVoter();
         LocalSession dead = killSession(a);
         replacementHeldOff(a);
         members.start();

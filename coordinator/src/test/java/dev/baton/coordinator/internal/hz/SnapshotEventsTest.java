@@ -61,6 +61,20 @@ class SnapshotEventsTest {
                 new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { }, new LongAdder()));
     }
 
+    /** The session renews every lease/10 for {@code millis} with the members of a split: node 1 and voter 3. */
+    private void renewDuringTheSplit(LocalSession session, long millis, SessionTable m2, SessionTable m3) {
+        for (long t = 0; t < millis; t += LEASE / 10) {
+            now.addAndGet(LEASE / 10);
+            exchange(session, members(u1, u3), true, u2, m2, u3, m3);
+        }
+    }
+
+    /** Member 2 merges back under a new member id: the session's next round gives it a snapshot. */
+    private void mergeBack(LocalSession session, SessionTable m2) {
+        now.addAndGet(1);
+        receiveSnapshot(session, members(u1, u2AfterMerge, u3), u2AfterMerge, m2, "a snapshot");
+    }
+
     /** Sends the session's round to member {@code to}, whose table answers; the message sent. */
     private LocalSession.Outgoing deliver(LocalSession session, Set<Member> members, boolean heartbeat, UUID to,
                                           SessionTable table) {
@@ -364,14 +378,8 @@ class SnapshotEventsTest {
             splitLasts = 6 * LEASE;
         }
         // Renewals go on every lease/10 until the merge.
-        for (long t = 0; t < splitLasts; t += LEASE / 10) {
-            now.addAndGet(LEASE / 10);
-            exchange(session, split, true, u2, theirs, u3, third);
-        }
-
-        Set<Member> merged = members(u1, u2AfterMerge, u3);
-        now.addAndGet(1);
-        receiveSnapshot(session, merged, u2AfterMerge, theirs, "a snapshot");
+        renewDuringTheSplit(session, splitLasts, theirs, third);
+        mergeBack(session, theirs);
 
         assertThat(heard).as("member 2's engine hears the pause announced while it was split away")
                 .containsExactly("paused w 41 7");
@@ -612,15 +620,9 @@ class SnapshotEventsTest {
         LocalSession next = session.successor("s2", session.registered());
         mine.forget(session.id);
         // The successor renews for a little over two leases with the members of the split.
-        for (long t = 0; t <= 2 * LEASE + LEASE / 10; t += LEASE / 10) {
-            now.addAndGet(LEASE / 10);
-            exchange(next, split, true, u2, theirs, u3, third);
-        }
-
+        renewDuringTheSplit(next, 2 * LEASE + LEASE / 10 + 1, theirs, third);
         // Merge: member 2 is back under a new id, about five leases after it last answered node 1.
-        Set<Member> merged = members(u1, u2AfterMerge, u3);
-        now.addAndGet(1);
-        receiveSnapshot(next, merged, u2AfterMerge, theirs, "a snapshot");
+        mergeBack(next, theirs);
 
         assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
@@ -666,15 +668,9 @@ class SnapshotEventsTest {
 
         // The operator pauses w on node 1; voter 3 hears it; the successor renews for a little over two leases.
         next.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
-        for (long t = 0; t <= 2 * LEASE + LEASE / 10; t += LEASE / 10) {
-            now.addAndGet(LEASE / 10);
-            exchange(next, split, true, u2, theirs, u3, third);
-        }
-
+        renewDuringTheSplit(next, 2 * LEASE + LEASE / 10 + 1, theirs, third);
         // Merge: member 2 is back under a new id, about six leases after it last answered node 1.
-        Set<Member> merged = members(u1, u2AfterMerge, u3);
-        now.addAndGet(1);
-        receiveSnapshot(next, merged, u2AfterMerge, theirs, "a snapshot");
+        mergeBack(next, theirs);
 
         assertThat(heard).as("member 2's engine hears the pause made while it was split away (within 30 leases)")
                 .contains("paused w 41 7");
