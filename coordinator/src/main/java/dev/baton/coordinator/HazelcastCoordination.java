@@ -59,7 +59,7 @@ public final class HazelcastCoordination {
      */
     public static Duration closeLimit(Duration lease) {
         HzSettings settings = HzSettings.forLease(lease, 1, Duration.ZERO);
-        return HzCoordination.seatReturnLimit(settings.expiry()).plus(settings.closeTimeout());
+        return HzCoordination.closeLimit(settings);
     }
 
     /**

@@ -703,8 +703,7 @@ public final class HzCoordination implements Coordination {
             return;
         }
         if (started.get()) {
-            long closeBy = System.nanoTime()
-                    + seatReturnLimit(settings.expiry()).plus(settings.closeTimeout()).toNanos();
+            long closeBy = System.nanoTime() + closeLimit(settings).toNanos();
             leaveVoters();
             awaitAcknowledged(closeBy);
         }
@@ -735,6 +734,11 @@ public final class HzCoordination implements Coordination {
         } catch (HazelcastInstanceNotActiveException e) {
             log.debug("The Hazelcast member stopped during the close; its user context went with it");
         }
+    }
+
+    /** The longest a graceful close spends leaving: giving the seat back, then the others' acknowledgements. */
+    public static Duration closeLimit(HzSettings settings) {
+        return seatReturnLimit(settings.expiry()).plus(settings.closeTimeout());
     }
 
     /**
@@ -798,7 +802,6 @@ public final class HzCoordination implements Coordination {
                 .anyMatch(s -> !s.voterId().equals(self) && !s.closing() && table.alive(s.session()));
     }
 
-    /** Whether a majority of the voters, this process included, has a live session here. */
     /**
      * The current members that run Baton: those with a session this member's table knows, not closing
      * (a Baton that closed keeps its Hazelcast member a while, and its session in the tables until swept).
@@ -814,6 +817,7 @@ public final class HzCoordination implements Coordination {
         return baton;
     }
 
+    /** Whether a majority of the voters, this process included, has a live session here. */
     private boolean majorityReachable() {
         Voters current = voters.current();
         Set<String> members = memberUuids();
