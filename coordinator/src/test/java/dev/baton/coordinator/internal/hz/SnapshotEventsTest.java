@@ -32,6 +32,9 @@ class SnapshotEventsTest {
     private final UUID u3 = new UUID(0, 3);
     /** Member 2's process under the member id it gets when it merges back. */
     private final UUID u2AfterMerge = new UUID(0, 22);
+    private SessionTable mine;
+    private SessionTable theirs;
+    private SessionTable third;
 
     private static Set<Member> members(UUID... ids) {
         Set<Member> members = new LinkedHashSet<>();
@@ -41,8 +44,12 @@ class SnapshotEventsTest {
         return members;
     }
 
-    private SessionTable table(String node) {
-        return table(node, voters);
+    /** Node 1's table, member 2's (its engine's events heard) and voter 3's, under {@code configuration}; an expiry later. */
+    private void tables(Voters configuration) {
+        mine = table("n1", configuration);
+        theirs = listening(table("n2", configuration));
+        third = table("n3", configuration);
+        now.addAndGet(EXPIRY + 1);
     }
 
     private SessionTable table(String node, Voters configuration) {
@@ -56,7 +63,7 @@ class SnapshotEventsTest {
         return table;
     }
 
-    private LocalSession session(String id, UUID self, SessionTable mine) {
+    private LocalSession session(String id, UUID self) {
         return new LocalSession(id, Set.of(), new LocalSession.Context("n1", self::toString, mine, mine.voters(),
                 new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { }, new LongAdder()));
     }
@@ -102,10 +109,8 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberGivenASnapshotHearsEachEventItHadNotAppliedOnce() {
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s", u1, mine);
+        tables(voters);
+        LocalSession session = session("s", u1);
         // Member 3 never answers, so the session keeps its log of changes.
         Set<Member> members = members(u1, u2, u3);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
@@ -134,10 +139,8 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatSweptTheSessionDoesNotHearTheEventsItAlreadyAppliedAgain() {
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s", u1, mine);
+        tables(voters);
+        LocalSession session = session("s", u1);
         Set<Member> members = members(u1, u2, u3);
         LocalSession.Outgoing first = deliver(session, members, true, u2, theirs);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
@@ -172,11 +175,8 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatMergesBackHearsThePauseAnnouncedWhileItWasSplitAway() {
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        SessionTable third = table("n3");
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s", u1, mine);
+        tables(voters);
+        LocalSession session = session("s", u1);
         Set<Member> all = members(u1, u2, u3);
         for (LocalSession.Outgoing o : session.round(all, now.get(), true)) {
             SessionTable to = o.member().getUuid().equals(u2) ? theirs : third;
@@ -211,10 +211,8 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberLaggingBeyondTheLogsBoundStillHearsThePause() {
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s", u1, mine);
+        tables(voters);
+        LocalSession session = session("s", u1);
         Set<Member> members = members(u1, u2, u3);
         LocalSession.Outgoing first = toMember(session.round(members, now.get(), true), u2);
         SessionReply firstReply = theirs.receive(first.message());
@@ -243,10 +241,8 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatRunsNoBatonIsNotSentTheSessionsWholeHistoryOfEventsRoundAfterRound() {
-        SessionTable mine = table("n1");
-        SessionTable theirs = table("n2");
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s", u1, mine);
+        tables(voters);
+        LocalSession session = session("s", u1);
         Set<Member> members = members(u1, u2, u3);
         int sent = 0;
         int carried = 0;
@@ -273,12 +269,9 @@ class SnapshotEventsTest {
      * As HzCoordination.maintain once the expiry passed: member 2 forgot the dead session, a successor
      * replaces it, and renews three times.
      */
-    private void replace(LocalSession dead, SessionTable mine, Set<Member> members, UUID u2, SessionTable m2,
+    private void replace(LocalSession dead, Set<Member> members, UUID u2, SessionTable m2,
                          UUID u3, SessionTable m3) {
-        now.addAndGet(EXPIRY + 1);
-        m2.sweep();
-        LocalSession next = dead.successor("s2", dead.registered());
-        mine.forget(dead.id);
+        LocalSession next = successor(dead, "s2", m2);
         for (int round = 0; round < 3; round++) {
             now.addAndGet(1);
             exchange(next, members, true, u2, m2, u3, m3);
@@ -296,6 +289,51 @@ class SnapshotEventsTest {
         }
     }
 
+    /** A renewal (heartbeat) that members 2 and 3 answer ({@code m3} null: member 3 does not), after which the session is valid. */
+    private void renewValid(LocalSession session, Set<Member> members, SessionTable m2, SessionTable m3) {
+        exchange(session, members, true, u2, m2, u3, m3);
+        session.checkValidity(now.get());
+        assertThat(session.isValid()).as("%s acknowledged by a quorum", session.id).isTrue();
+    }
+
+    /** A renewal only voter 3 answers: the messages to every other member fail. */
+    private void onlyVoter3Answers(LocalSession session, Set<Member> members, SessionTable m3) {
+        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
+            if (o.member().getUuid().equals(u3)) {
+                session.onReply(u3.toString(), o.message(), o.sentNanos(), m3.receive(o.message()));
+            } else {
+                session.onFailure(o.member().getUuid().toString(), o.sentNanos());
+            }
+        }
+    }
+
+    /** Half a lease on, member 2 is split away (gone from the member list); an operator pauses w; voter 3 hears it. */
+    private void pauseDuringASplit(LocalSession session) {
+        Set<Member> split = members(u1, u3);
+        now.addAndGet(LEASE / 2);
+        exchange(session, split, true, u2, theirs, u3, third);
+        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
+        now.addAndGet(1);
+        exchange(session, split, false, u2, theirs, u3, third);
+    }
+
+    /** A lease passes with no renewal acknowledged: the loop finds the session expired. */
+    private void expire(LocalSession session) {
+        now.addAndGet(LEASE + 1);
+        assertThat(session.checkValidity(now.get())).as("%s expired", session.id).isTrue();
+    }
+
+    /** As HzCoordination.maintain an expiry after the death: the members {@code sweeping} forgot the dead session, a successor replaces it. */
+    private LocalSession successor(LocalSession dead, String id, SessionTable... sweeping) {
+        now.addAndGet(EXPIRY + 1);
+        for (SessionTable table : sweeping) {
+            table.sweep();
+        }
+        LocalSession next = dead.successor(id, dead.registered());
+        mine.forget(dead.id);
+        return next;
+    }
+
     /**
      * Member 2 applied a pause, a trigger and an orphaned run, then was split away: Hazelcast removed it
      * (heartbeat timeout: a lease), its table swept the silent session (lease and margin), and it merged
@@ -306,11 +344,8 @@ class SnapshotEventsTest {
      */
     @Test
     void aMemberThatSweptTheSessionDuringASplitDoesNotHearItsEventsAgainUnderItsNewId() {
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        SessionTable third = table("n3");
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s", u1, mine);
+        tables(voters);
+        LocalSession session = session("s", u1);
         Set<Member> all = members(u1, u2, u3);
         exchange(session, all, true, u2, theirs, u3, third);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
@@ -352,11 +387,8 @@ class SnapshotEventsTest {
     @ValueSource(strings = {"a voter", "not a voter", "removed during the split"})
     void aMemberBackFromASplitOfHazelcastsUsualLengthHearsThePauseAnnouncedWhileItWasAway(String seat) {
         Voters atStart = seat.equals("not a voter") ? new Voters("0001-x", 1, List.of("n1@1", "n3@1")) : voters;
-        SessionTable mine = table("n1", atStart);
-        SessionTable theirs = listening(table("n2", atStart));
-        SessionTable third = table("n3", atStart);
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s", u1, mine);
+        tables(atStart);
+        LocalSession session = session("s", u1);
         Set<Member> all = members(u1, u2, u3);
         exchange(session, all, true, u2, theirs, u3, third);
 
@@ -396,16 +428,10 @@ class SnapshotEventsTest {
     @Test
     void theOtherNodeHearsAPauseAnnouncedByASessionThatThenExpired() {
         Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
-        SessionTable mine = table("n1", two);
-        SessionTable theirs = listening(table("n2", two));
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
+        tables(two);
+        LocalSession session = session("s1", u1);
         Set<Member> members = members(u1, u2);
-        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
-            session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
-        }
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).as("both voters acknowledged the session").isTrue();
+        renewValid(session, members, theirs, null);
 
         // The session is still valid, but from now on its messages fail.
         now.addAndGet(LEASE / 2);
@@ -416,7 +442,7 @@ class SnapshotEventsTest {
         now.addAndGet(LEASE);
         assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
 
-        replace(session, mine, members, u2, theirs, null, null);
+        replace(session, members, u2, theirs, null, null);
 
         assertThat(heard).as("node 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
@@ -433,10 +459,8 @@ class SnapshotEventsTest {
     @ParameterizedTest
     @ValueSource(longs = {10 * LEASE, 0})
     void aSuccessorDoesNotRepeatToAMemberTheEventsItHeardFromTheDeadSession(long heardBeforeTheCut) {
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
+        tables(voters);
+        LocalSession session = session("s1", u1);
         Set<Member> members = members(u1, u2, u3);
         exchange(session, members, true, u2, theirs, u3, null);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
@@ -454,9 +478,8 @@ class SnapshotEventsTest {
         assertThat(session.isValid()).isTrue();
 
         // Node 1 is cut off: its messages fail until its session expires.
-        now.addAndGet(LEASE + 1);
-        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
-        replace(session, mine, members, u2, theirs, u3, null);
+        expire(session);
+        replace(session, members, u2, theirs, u3, null);
 
         assertThat(heard).as("member 2 heard both events from the dead session").containsExactly("paused w 41 7",
                 "triggered x");
@@ -472,16 +495,11 @@ class SnapshotEventsTest {
     @Test
     void aPauseAnnouncedAsTheSessionDiesStillReachesTheOtherNode() {
         Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
-        SessionTable mine = listening(table("n1", two));
-        SessionTable theirs = listening(table("n2", two));
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
+        tables(two);
+        listening(mine);
+        LocalSession session = session("s1", u1);
         Set<Member> members = members(u1, u2);
-        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
-            session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
-        }
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).isTrue();
+        renewValid(session, members, theirs, null);
         assertThat(session.isDead()).as("HzCoordination.announce: the session is not dead, announce to it").isFalse();
 
         // Meanwhile the loop's maintain finds the session expired.
@@ -490,10 +508,7 @@ class SnapshotEventsTest {
         assertThat(session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7)).as("the dead session logs nothing")
                 .isFalse();
 
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        LocalSession next = session.successor("s2", session.registered());
-        mine.forget(session.id);
+        LocalSession next = successor(session, "s2", theirs);
         next.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
         for (int round = 0; round < 3; round++) {
             now.addAndGet(1);
@@ -515,16 +530,10 @@ class SnapshotEventsTest {
     @Test
     void aPauseLoggedJustBeforeAFreezeLongerThanTwoLeasesStillReachesTheOtherNode() {
         Voters two = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
-        SessionTable mine = table("n1", two);
-        SessionTable theirs = listening(table("n2", two));
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
+        tables(two);
+        LocalSession session = session("s1", u1);
         Set<Member> members = members(u1, u2);
-        for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
-            session.onReply(u2.toString(), o.message(), o.sentNanos(), theirs.receive(o.message()));
-        }
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).isTrue();
+        renewValid(session, members, theirs, null);
 
         now.addAndGet(LEASE / 2);
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
@@ -532,7 +541,7 @@ class SnapshotEventsTest {
         now.addAndGet(3 * LEASE);
         assertThat(session.checkValidity(now.get())).as("the loop finds the session dead").isTrue();
 
-        replace(session, mine, members, u2, theirs, null, null);
+        replace(session, members, u2, theirs, null, null);
 
         assertThat(heard).as("node 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
@@ -546,36 +555,24 @@ class SnapshotEventsTest {
      */
     @Test
     void aPauseAVoterMissedDuringALongerPartialCutStillReachesItThroughTheSuccessor() {
-        SessionTable mine = table("n1");
-        SessionTable theirs = listening(table("n2"));
-        SessionTable third = table("n3");
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
+        tables(voters);
+        LocalSession session = session("s1", u1);
         Set<Member> members = members(u1, u2, u3);
-        exchange(session, members, true, u2, theirs, u3, third);
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).isTrue();
+        renewValid(session, members, theirs, third);
 
         session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
         // Three leases: member 2 unreachable, voter 3 acknowledging each renewal.
         for (long t = 0; t < 3 * LEASE; t += LEASE / 10) {
             now.addAndGet(LEASE / 10);
-            for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
-                if (o.member().getUuid().equals(u3)) {
-                    session.onReply(u3.toString(), o.message(), o.sentNanos(), third.receive(o.message()));
-                } else {
-                    session.onFailure(o.member().getUuid().toString(), o.sentNanos());
-                }
-            }
+            onlyVoter3Answers(session, members, third);
             session.checkValidity(now.get());
         }
         assertThat(session.isValid()).as("node 1 kept its quorum through voter 3").isTrue();
         assertThat(heard).as("member 2 heard nothing during the cut").isEmpty();
 
         // Voter 3 is cut off too: the session expires; later the cut heals.
-        now.addAndGet(LEASE + 1);
-        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
-        replace(session, mine, members, u2, theirs, u3, third);
+        expire(session);
+        replace(session, members, u2, theirs, u3, third);
 
         assertThat(heard).as("member 2's engine hears the pause the record holds").contains("paused w 41 7");
     }
@@ -592,33 +589,17 @@ class SnapshotEventsTest {
     @Test
     void aNonVoterBackFromASplitHearsAPauseCarriedByTheSuccessorOfTheSessionThatMadeIt() {
         Voters twoSeats = new Voters("0001-x", 1, List.of("n1@1", "n3@1"));
-        SessionTable mine = table("n1", twoSeats);
-        SessionTable theirs = listening(table("n2", twoSeats));
-        SessionTable third = table("n3", twoSeats);
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
-        Set<Member> all = members(u1, u2, u3);
-        exchange(session, all, true, u2, theirs, u3, third);
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).isTrue();
+        tables(twoSeats);
+        LocalSession session = session("s1", u1);
+        renewValid(session, members(u1, u2, u3), theirs, third);
 
-        // Split: member 2 is removed from the member list; the operator pauses w; voter 3 hears it.
-        Set<Member> split = members(u1, u3);
-        now.addAndGet(LEASE / 2);
-        exchange(session, split, true, u2, theirs, u3, third);
-        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
-        now.addAndGet(1);
-        exchange(session, split, false, u2, theirs, u3, third);
+        pauseDuringASplit(session);
         session.checkValidity(now.get());
         assertThat(session.isValid()).isTrue();
 
         // Node 1 freezes: its session expires; member 2 has meanwhile swept it.
-        now.addAndGet(LEASE + 1);
-        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        LocalSession next = session.successor("s2", session.registered());
-        mine.forget(session.id);
+        expire(session);
+        LocalSession next = successor(session, "s2", theirs);
         // The successor renews for a little over two leases with the members of the split.
         renewDuringTheSplit(next, 2 * LEASE + LEASE / 10 + 1, theirs, third);
         // Merge: member 2 is back under a new id, about five leases after it last answered node 1.
@@ -639,30 +620,19 @@ class SnapshotEventsTest {
     @Test
     void aSuccessorStillWaitsForANonVoterThatHeardEverythingOfTheDeadSessionBeforeItWasSplitAway() {
         Voters twoSeats = new Voters("0001-x", 1, List.of("n1@1", "n3@1"));
-        SessionTable mine = table("n1", twoSeats);
-        SessionTable theirs = listening(table("n2", twoSeats));
-        SessionTable third = table("n3", twoSeats);
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
+        tables(twoSeats);
+        LocalSession session = session("s1", u1);
         Set<Member> all = members(u1, u2, u3);
-        exchange(session, all, true, u2, theirs, u3, third);
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).isTrue();
+        renewValid(session, all, theirs, third);
 
         // Split: member 2, having heard everything, is removed from the member list.
         Set<Member> split = members(u1, u3);
         now.addAndGet(LEASE / 2);
-        exchange(session, split, true, u2, theirs, u3, third);
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).isTrue();
+        renewValid(session, split, theirs, third);
 
         // Node 1 freezes: its session expires, and a successor replaces it.
-        now.addAndGet(LEASE + 1);
-        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        LocalSession next = session.successor("s2", session.registered());
-        mine.forget(session.id);
+        expire(session);
+        LocalSession next = successor(session, "s2", theirs);
         now.addAndGet(1);
         exchange(next, split, true, u2, theirs, u3, third);
 
@@ -689,11 +659,8 @@ class SnapshotEventsTest {
     @Test
     void aSecondSuccessorDoesNotRepeatToAMemberAnEventItHeardFromTheFirstSession() {
         Voters three = new Voters("0001-x", 1, List.of("n1@1", "n3@1", "n4@1"));
-        SessionTable mine = table("n1", three);
-        SessionTable theirs = listening(table("n2", three));
-        SessionTable third = table("n3", three);
-        now.addAndGet(EXPIRY + 1);
-        LocalSession s1 = session("s1", u1, mine);
+        tables(three);
+        LocalSession s1 = session("s1", u1);
         Set<Member> members = members(u1, u2, u3);
         exchange(s1, members, true, u2, theirs, u3, third);
         s1.announce(SessionOp.Kind.PAUSE, "w", true);
@@ -704,35 +671,19 @@ class SnapshotEventsTest {
         assertThat(heard).containsExactly("paused w 0 0");
 
         // Node 1 is cut off: s1 expires; s2 replaces it.
-        now.addAndGet(LEASE + 1);
-        assertThat(s1.checkValidity(now.get())).as("s1 expired").isTrue();
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        third.sweep();
-        LocalSession s2 = s1.successor("s2", s1.registered());
-        mine.forget(s1.id);
+        expire(s1);
+        LocalSession s2 = successor(s1, "s2", theirs, third);
         // s2 renews with voter 3 for a lease; member 2 cannot be reached.
         for (long t = 0; t < LEASE; t += LEASE / 10) {
             now.addAndGet(LEASE / 10);
-            for (LocalSession.Outgoing o : s2.round(members, now.get(), true)) {
-                if (o.member().getUuid().equals(u3)) {
-                    s2.onReply(u3.toString(), o.message(), o.sentNanos(), third.receive(o.message()));
-                } else {
-                    s2.onFailure(o.member().getUuid().toString(), o.sentNanos());
-                }
-            }
+            onlyVoter3Answers(s2, members, third);
             s2.checkValidity(now.get());
         }
         assertThat(s2.isValid()).as("s2 has its quorum through voter 3").isTrue();
 
         // Node 1 is cut off again: s2 expires; s3 replaces it, and the cut heals.
-        now.addAndGet(LEASE + 1);
-        assertThat(s2.checkValidity(now.get())).as("s2 expired").isTrue();
-        now.addAndGet(EXPIRY + 1);
-        theirs.sweep();
-        third.sweep();
-        LocalSession s3 = s2.successor("s3", s2.registered());
-        mine.forget(s2.id);
+        expire(s2);
+        LocalSession s3 = successor(s2, "s3", theirs, third);
         for (int round = 0; round < 3; round++) {
             now.addAndGet(1);
             exchange(s3, members, true, u2, theirs, u3, third);
@@ -751,22 +702,11 @@ class SnapshotEventsTest {
     @Test
     void aDeadSessionWhoseReplacementWouldTellAMemberBackFromASplitAPauseLeavesItUntold() {
         Voters twoSeats = new Voters("0001-x", 1, List.of("n1@1", "n3@1"));
-        SessionTable mine = table("n1", twoSeats);
-        SessionTable theirs = listening(table("n2", twoSeats));
-        SessionTable third = table("n3", twoSeats);
-        now.addAndGet(EXPIRY + 1);
-        LocalSession session = session("s1", u1, mine);
-        exchange(session, members(u1, u2, u3), true, u2, theirs, u3, third);
-        session.checkValidity(now.get());
-        assertThat(session.isValid()).isTrue();
-        Set<Member> split = members(u1, u3);
-        now.addAndGet(LEASE / 2);
-        exchange(session, split, true, u2, theirs, u3, third);
-        session.announce(SessionOp.Kind.PAUSE, "w", true, 41, 7);
-        now.addAndGet(1);
-        exchange(session, split, false, u2, theirs, u3, third);
-        now.addAndGet(LEASE + 1);
-        assertThat(session.checkValidity(now.get())).as("the session expired").isTrue();
+        tables(twoSeats);
+        LocalSession session = session("s1", u1);
+        renewValid(session, members(u1, u2, u3), theirs, third);
+        pauseDuringASplit(session);
+        expire(session);
         theirs.sweep();
 
         Set<String> merged = Set.of(u1.toString(), u2AfterMerge.toString(), u3.toString());
