@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,21 +30,16 @@ import org.junit.jupiter.api.Test;
  */
 class ScaleInByMoreThanHalfAtOnceTest {
 
-    private final HazelcastMembers members = new HazelcastMembers(1);
-    private final List<Coordination> nodes = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        nodes.forEach(Coordination::close);
-        members.close();
-    }
+    @RegisterExtension
+    final HazelcastMembers members = new HazelcastMembers(1);
 
     @Test
     void theNodeLeftAfterFourOfFiveStopTogetherIsTheOnlyVoterAndClaims() throws Exception {
+        List<Coordination> nodes = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             Coordination node = HazelcastCoordination.builder(members.get(i)).nodeId("n" + i)
                     .lease(Duration.ofSeconds(2)).voterRemovalDelay(Duration.ofMinutes(5)).build();
-            node.start(NoEvents.INSTANCE);
+            members.closing(node).start(NoEvents.INSTANCE);
             nodes.add(node);
         }
         Coordination last = nodes.get(0);

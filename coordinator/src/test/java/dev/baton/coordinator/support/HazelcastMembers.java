@@ -6,21 +6,27 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.HazelcastCoordination;
 import dev.baton.coordinator.MemberTiming;
+import dev.baton.worker.spi.Coordination;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Real Hazelcast members in this JVM, over real TCP on loopback, with fast failure detection.
  * Each binds a port the system picks and joins the members already running, so that test runs
- * side by side (other worktrees, other forks) never meet on a port.
+ * side by side (other worktrees, other forks) never meet on a port. Registered as a JUnit extension
+ * ({@code @RegisterExtension}), it closes the nodes handed to {@link #closing}, then stops the members,
+ * after each test and after the test's own {@code @AfterEach} methods.
  */
-public final class HazelcastMembers implements AutoCloseable {
+public final class HazelcastMembers implements AutoCloseable, AfterEachCallback {
 
     private final String clusterName = "baton-test-" + UUID.randomUUID().toString().substring(0, 8);
     private final int minClusterSize;
     private final List<HazelcastInstance> members = new ArrayList<>();
+    private final List<Coordination> nodes = new ArrayList<>();
 
     public HazelcastMembers(int minClusterSize) {
         this.minClusterSize = minClusterSize;
@@ -60,8 +66,26 @@ public final class HazelcastMembers implements AutoCloseable {
         return List.copyOf(members);
     }
 
+    /** {@code node}, to be closed before the members stop. */
+    public <C extends Coordination> C closing(C node) {
+        nodes.add(node);
+        return node;
+    }
+
+    /** Takes back {@link #closing}: the test closes {@code node} itself, or crashed its member. */
+    public void closed(Coordination node) {
+        nodes.remove(node);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
     @Override
     public void close() {
+        nodes.forEach(Coordination::close);
+        nodes.clear();
         members.forEach(m -> {
             try {
                 m.getLifecycleService().terminate();

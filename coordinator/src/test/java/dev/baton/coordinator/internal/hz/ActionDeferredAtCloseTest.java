@@ -16,13 +16,11 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,21 +35,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ActionDeferredAtCloseTest {
 
-    private final HazelcastMembers members = new HazelcastMembers(1);
-    private final List<Coordination> nodes = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        nodes.forEach(Coordination::close);
-        members.close();
-    }
+    @RegisterExtension
+    final HazelcastMembers members = new HazelcastMembers(1);
 
     /** A node of lease 2 s whose crashed voters stay voters through the test (removal delay 5 minutes). */
     private Coordination start(int member, String id, CoordinationEvents events) {
         Coordination node = HazelcastCoordination.builder(members.get(member)).nodeId(id)
                 .lease(Duration.ofSeconds(2)).voterRemovalDelay(Duration.ofMinutes(5)).build();
-        nodes.add(node);
-        node.start(events);
+        members.closing(node).start(events);
         return node;
     }
 
@@ -81,7 +72,7 @@ class ActionDeferredAtCloseTest {
 
     /** Kills the node's Hazelcast member, and waits until the first member has seen it go. */
     private void crash(Coordination node, int member) {
-        nodes.remove(node);
+        members.closed(node);
         int left = members.get(0).getCluster().getMembers().size() - 1;
         members.get(member).getLifecycleService().terminate();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
@@ -132,7 +123,7 @@ class ActionDeferredAtCloseTest {
         pauseAnnounced(a);
         // Node a is shut down before its next session starts.
         long closing = System.nanoTime();
-        nodes.remove(a);
+        members.closed(a);
         a.close();
         long closeMillis = (System.nanoTime() - closing) / 1_000_000;
 
@@ -238,7 +229,7 @@ class ActionDeferredAtCloseTest {
         Coordination c = start(1, "c", new EventLog());
         awaitVotersWithAQuorum(a, c);
 
-        nodes.remove(c);
+        members.closed(c);
         members.get(1).getLifecycleService().terminate();
         LocalSession dead = killSession(a);
         pauseAnnounced(a);
@@ -300,7 +291,7 @@ class ActionDeferredAtCloseTest {
 
         LocalSession dead = killSession(a);
         replacementHeldOff(a);
-        nodes.remove(b);
+        members.closed(b);
         b.close();
         assertThat(members.get(0).getCluster().getMembers()).as("b's Hazelcast member stays").hasSize(2);
         pauseAnnounced(a);

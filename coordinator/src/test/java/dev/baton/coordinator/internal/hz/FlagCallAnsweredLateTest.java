@@ -31,6 +31,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -124,8 +125,8 @@ class FlagCallAnsweredLateTest {
         }
     }
 
-    private final HazelcastMembers members = new HazelcastMembers(2);
-    private final List<Coordination> nodes = new ArrayList<>();
+    @RegisterExtension
+    final HazelcastMembers members = new HazelcastMembers(2);
     private final String worker = "w-" + UUID.randomUUID().toString().substring(0, 8);
     private Coordination a;
     private Coordination b;
@@ -139,7 +140,7 @@ class FlagCallAnsweredLateTest {
         lastStored.set(null);
         a = node("a", 0);
         b = node("b", 1);
-        for (Coordination n : nodes) {
+        for (Coordination n : List.of(a, b)) {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> n.status().quorumPresent());
         }
@@ -150,15 +151,12 @@ class FlagCallAnsweredLateTest {
     @AfterEach
     void stop() {
         lose.set("off");
-        nodes.forEach(Coordination::close);
-        members.close();
     }
 
     private Coordination node(String id, int member) {
         Coordination n = HazelcastCoordination.builder(members.get(member)).nodeId(id).lease(Duration.ofSeconds(10))
                 .build();
-        n.start(new CoordinationContract.EventLog());
-        nodes.add(n);
+        members.closing(n).start(new CoordinationContract.EventLog());
         return n;
     }
 

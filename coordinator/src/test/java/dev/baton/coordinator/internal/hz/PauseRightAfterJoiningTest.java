@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,20 +35,17 @@ class PauseRightAfterJoiningTest {
     /** Longer than a fifth of the lease: the others send their snapshot again, now with the actions in it. */
     private static final Duration SLOW_START = Duration.ofMillis(900);
 
-    private final HazelcastMembers members = new HazelcastMembers(2);
-    private final List<Coordination> nodes = new ArrayList<>();
+    @RegisterExtension
+    final HazelcastMembers members = new HazelcastMembers(2);
 
     @AfterEach
-    void close() {
+    void release() {
         Busy.release();
-        nodes.forEach(Coordination::close);
-        members.close();
     }
 
     private Coordination start(HazelcastInstance member, String id, EventLog events) {
         Coordination node = HazelcastCoordination.builder(member).nodeId(id).lease(Duration.ofSeconds(2)).build();
-        nodes.add(node);
-        node.start(events);
+        members.closing(node).start(events);
         return node;
     }
 
@@ -81,7 +79,7 @@ class PauseRightAfterJoiningTest {
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 missed.add("join " + join + " heard only " + heard.events);
             }
-            nodes.remove(c);
+            members.closed(c);
             c.close();
             member.getLifecycleService().terminate();
         }
