@@ -804,16 +804,19 @@ public final class HzCoordination implements Coordination {
 
     /**
      * The current members that run Baton: those with a session this member's table knows, not closing
-     * (a Baton that closed keeps its Hazelcast member a while, and its session in the tables until swept).
+     * (a Baton that closed keeps its Hazelcast member a while, and its session in the tables until swept),
+     * and those whose session, not closing, the table swept lately: its own session dead too (an outage
+     * longer than a lease kills every session at once), that Baton still runs and awaits its replacement.
      */
     private Set<String> batonMembers() {
         Set<String> members = memberUuids();
-        Set<String> baton = new HashSet<>();
+        Set<String> baton = new HashSet<>(table.lapsedMembers());
         for (SessionTable.SessionInfo s : table.sessions()) {
-            if (members.contains(s.memberUuid()) && !s.closing()) {
+            if (!s.closing()) {
                 baton.add(s.memberUuid());
             }
         }
+        baton.retainAll(members);
         return baton;
     }
 

@@ -83,6 +83,11 @@ public final class SessionTable {
             return size() > FORGOTTEN_KEPT;
         }
     };
+    /**
+     * Members whose session this table swept while it was not closing, and when: such a member's Baton may
+     * still run, its own session dead and its replacement on the way (an expiry after the death).
+     */
+    private final Map<String, Long> lapsed = new HashMap<>();
     private final long staleNanos;
     private final LongSupplier clock;
     private final VoterState voters;
@@ -354,6 +359,7 @@ public final class SessionTable {
         List<Runnable> events = new ArrayList<>();
         synchronized (this) {
             long now = clock.getAsLong();
+            lapsed.values().removeIf(at -> now - at > 2 * expiryNanos);
             boolean rebalance = false;
             List<Entry> expired = new ArrayList<>();
             for (Iterator<Entry> it = sessions.values().iterator(); it.hasNext(); ) {
@@ -365,6 +371,9 @@ public final class SessionTable {
                 if (silent > expiryNanos) {
                     it.remove();
                     forgotten.put(e.id, Math.max(e.appliedSeq, e.eventsFired));
+                    if (!e.closing && e.memberUuid != null) {
+                        lapsed.put(e.memberUuid, now);
+                    }
                     expired.add(e);
                     // A closing session that let go of every lock went as it said; one still holding expired.
                     expiredSessions += e.closing && e.held.isEmpty() ? 0 : 1;
@@ -460,6 +469,16 @@ public final class SessionTable {
     /** Node ids of the sessions this member knows, alive or not yet expired. */
     public synchronized List<String> nodes() {
         return sessions.values().stream().map(e -> e.nodeId).sorted().toList();
+    }
+
+    /**
+     * Members whose session, not closing, this table swept within the last two expiries: their Baton may
+     * still run (see {@link #lapsed}).
+     */
+    synchronized Set<String> lapsedMembers() {
+        long now = clock.getAsLong();
+        lapsed.values().removeIf(at -> now - at > 2 * expiryNanos);
+        return Set.copyOf(lapsed.keySet());
     }
 
     /** The live sessions, for the voters' driver. */

@@ -393,4 +393,38 @@ class ActionDeferredAtCloseTest {
 
         assertThat(thrown.get()).as("what close() threw when its member stopped during the wait").isNull();
     }
+
+    /**
+     * Review s41. Nodes a and b. b's session dies too (in a two-voter fleet a message outage longer than a
+     * lease kills both sessions at once) and waits its expiry for its replacement: it rounds no more, so a's
+     * table sweeps it an expiry after it last heard it, while b's Hazelcast member and b's Baton (table,
+     * engine) keep running. a's session dies and an operator's pause made on a is deferred to a's next
+     * session; a is shut down. batonMembers() counts only members with a session in a's table, so b does not
+     * count, leavesUntold(members, true) is false and the close leaves at once: b's running engine never
+     * hears the pause (a's replacement, which would have told it, never starts).
+     */
+    @Test
+    void aPauseDeferredAtCloseReachesAMemberWhoseOwnSessionIsBetweenExpiryAndReplacement() throws Exception {
+        EventLog heardByB = new EventLog();
+        HzCoordination a = (HzCoordination) start(0, "a", new EventLog());
+        HzCoordination b = (HzCoordination) start(1, "b", heardByB);
+        awaitVotersWithAQuorum(a, b);
+
+        killSession(b);
+        replacementHeldOff(b);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
+                a.table().sessions().stream().noneMatch(s -> s.nodeId().equals("b")));
+        assertThat(members.get(0).getCluster().getMembers()).as("b's Hazelcast member stays").hasSize(2);
+
+        LocalSession dead = killSession(a);
+        replacementHeldOff(a);
+        pauseAnnounced(a);
+        assertThat(a.session()).as("not replaced yet").isSameAs(dead);
+        notedDeadNow(a);
+        long waitedMillis = closeWait(a);
+
+        assertThat(heardByB.events.contains("paused w")).as("node b's engine (its Baton running, its session"
+                + " awaiting its replacement) heard the deferred pause when close()'s wait ended (after %d ms; a's"
+                + " session now %s, was %s)", waitedMillis, a.session().id, dead.id).isTrue();
+    }
 }
