@@ -66,13 +66,18 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
      *                    made it, in epoch milliseconds; 0 if not recorded (a release before this one),
      *                    when the token's time part says it (a later time when the token had to go
      *                    above a token issued under a clock that was ahead)
+     * @param triggerId   the id of the trigger that asked for {@code triggerRequested}, random per action (0: not
+     *                    recorded, by a release before this one): two nodes can issue the same token (tokens are
+     *                    cluster-clock milliseconds above a floor, with nothing of the node in them), and only
+     *                    the id tells another node's trigger from a late copy of the one already in the record
      */
-    public record Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed, long pauseMadeAt) {
-        public static final Flags NONE = new Flags(false, 0, 0, 0, 0);
+    public record Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed, long pauseMadeAt,
+                        long triggerId) {
+        public static final Flags NONE = new Flags(false, 0, 0, 0, 0, 0);
 
         /** Flags whose pause or resume says when it was made by its token alone, as an older release wrote them. */
         public Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed) {
-            this(paused, pauseToken, triggerRequested, triggerServed, 0);
+            this(paused, pauseToken, triggerRequested, triggerServed, 0, 0);
         }
 
         public boolean triggerPending() {
@@ -104,23 +109,41 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
 
         /** Pauses or resumes as an action made at {@code madeAtMillis}, unless a later action already decided. */
         public Flags withPaused(boolean paused, long token, long madeAtMillis) {
-            return token > pauseToken ? new Flags(paused, token, triggerRequested, triggerServed, madeAtMillis) : this;
+            return token > pauseToken
+                    ? new Flags(paused, token, triggerRequested, triggerServed, madeAtMillis, triggerId) : this;
         }
 
         /** Asks for an extra run; a replay of the same request changes nothing. */
         public Flags withTrigger(long token) {
-            return new Flags(paused, pauseToken, Math.max(triggerRequested, token), triggerServed, pauseMadeAt);
+            return withTrigger(token, 0);
+        }
+
+        /**
+         * Asks for an extra run by the trigger {@code id}; a replay of the same request changes nothing, and a
+         * trigger at or below the one asked for is folded into it (one run serves both).
+         */
+        public Flags withTrigger(long token, long id) {
+            return token > triggerRequested ? new Flags(paused, pauseToken, token, triggerServed, pauseMadeAt, id) : this;
+        }
+
+        /**
+         * Whether the trigger {@code id} with {@code token} is the one this record asked for, a late copy of it:
+         * by token alone when either side does not know the trigger's id (a release before this one).
+         */
+        public boolean askedBy(long token, long id) {
+            return token == triggerRequested && (id == 0 || triggerId == 0 || id == triggerId);
         }
 
         Flags served() {
-            return new Flags(paused, pauseToken, triggerRequested, triggerRequested, pauseMadeAt);
+            return new Flags(paused, pauseToken, triggerRequested, triggerRequested, pauseMadeAt, triggerId);
         }
 
         /** The latest of each action of two copies of a record (a split-brain merge). */
         public Flags merge(Flags other) {
             Flags pause = other.pauseToken > pauseToken ? other : this;
-            return new Flags(pause.paused, pause.pauseToken, Math.max(triggerRequested, other.triggerRequested),
-                    Math.max(triggerServed, other.triggerServed), pause.pauseMadeAt);
+            Flags trigger = other.triggerRequested > triggerRequested ? other : this;
+            return new Flags(pause.paused, pause.pauseToken, trigger.triggerRequested,
+                    Math.max(triggerServed, other.triggerServed), pause.pauseMadeAt, trigger.triggerId);
         }
     }
 

@@ -20,8 +20,8 @@ import java.util.Map;
  */
 public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>, IdentifiedDataSerializable {
 
-    /** 2: when the action was made appended. */
-    static final int FORMAT = 2;
+    /** 2: when the action was made appended. 3: a trigger's id appended. */
+    static final int FORMAT = 3;
 
     enum Flag { PAUSE, RESUME, TRIGGER }
 
@@ -29,6 +29,8 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
     private long token;
     /** When the action was made, on the maker's cluster clock (0: not sent, by an older release). */
     private long madeAt;
+    /** A trigger's id, random per action (0: none, from an older release): see {@link SlotState.Flags#triggerId}. */
+    private long id;
     private transient SlotState computed;
 
     public FlagProcessor() {
@@ -41,9 +43,14 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
     }
 
     FlagProcessor(Flag flag, long token, long madeAt) {
+        this(flag, token, madeAt, 0);
+    }
+
+    FlagProcessor(Flag flag, long token, long madeAt, long id) {
         this.flag = flag;
         this.token = token;
         this.madeAt = madeAt;
+        this.id = id;
     }
 
     @Override
@@ -58,7 +65,7 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
         SlotState.Flags next = switch (flag) {
             case PAUSE -> flags.withPaused(true, token, madeAt);
             case RESUME -> flags.withPaused(false, token, madeAt);
-            case TRIGGER -> flags.withTrigger(token);
+            case TRIGGER -> flags.withTrigger(token, id);
         };
         // Its own copy again changes nothing, but backs up again, for a backup that missed the first.
         computed = s.withFlags(next);
@@ -72,9 +79,13 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
         return token > flags.pauseToken() || ownCopy ? 0 : flags.pauseToken();
     }
 
-    /** 0 if this trigger may hold: above the last served, or its own copy again; else the token to go above. */
+    /**
+     * 0 if this trigger may hold: above the last served, or its own copy again; else the token to go above.
+     * Another node's trigger may carry the same token as the one served (see {@link SlotState.Flags#triggerId}):
+     * taken for that one's copy, it would be told it took and never run.
+     */
     private long triggerAbove(SlotState.Flags flags) {
-        return token > flags.triggerServed() || token == flags.triggerRequested() ? 0 : flags.triggerServed();
+        return token > flags.triggerServed() || flags.askedBy(token, id) ? 0 : flags.triggerServed();
     }
 
     @Override
@@ -98,6 +109,7 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
             w.writeUTF(flag.name());
             w.writeLong(token);
             w.writeLong(madeAt);
+            w.writeLong(id);
         });
     }
 
@@ -107,5 +119,6 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
         flag = Flag.valueOf(r.readUTF());
         token = r.readLong();
         madeAt = r.more() ? r.readLong() : 0;
+        id = r.more() ? r.readLong() : 0;
     }
 }

@@ -603,6 +603,8 @@ public final class HzCoordination implements Coordination {
     /** Makes the operator action. */
     private Action flag(String worker, FlagProcessor.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
+        // Tells this action from another node's with the same token (SlotState.Flags#triggerId).
+        long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         while (true) {
             awaitQuorum(worker, flag, giveUpAt);
             long madeAt = clocks.clusterMillis();
@@ -611,7 +613,7 @@ public final class HzCoordination implements Coordination {
             floor.raise(token);
             // Not past the session's quorum either: a call that could not reach the record's owner would
             // otherwise land on this side's copy once Hazelcast removed the members it cannot hear.
-            Records.Result<Long> result = records.call(worker, new FlagProcessor(flag, token, madeAt),
+            Records.Result<Long> result = records.call(worker, new FlagProcessor(flag, token, madeAt, id),
                     () -> !closed.get() && System.nanoTime() < giveUpAt && session().isValid());
             if (result.status() != Records.Status.DONE) {
                 throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker

@@ -13,9 +13,9 @@ public final class HzSlot implements IdentifiedDataSerializable {
 
     /**
      * 2: the count of re-runs and the deferred slot appended. 3: the deferred slot a claim went past
-     * appended. 4: when the last pause or resume was made appended.
+     * appended. 4: when the last pause or resume was made appended. 5: the id of the trigger asked for appended.
      */
-    static final int FORMAT = 4;
+    static final int FORMAT = 5;
 
     private SlotState state;
 
@@ -81,6 +81,7 @@ public final class HzSlot implements IdentifiedDataSerializable {
             w.writeLong(s.deferred());
             w.writeLong(s.passed());
             w.writeLong(f.pauseMadeAt());
+            w.writeLong(f.triggerId());
         });
     }
 
@@ -107,8 +108,11 @@ public final class HzSlot implements IdentifiedDataSerializable {
         long deferred = r.more() ? r.readLong() : SlotState.NONE;
         long passed = r.more() ? r.readLong() : SlotState.NONE;
         // An earlier release did not say when the pause or resume was made: its token's time part tells.
-        SlotState.Flags flags = new SlotState.Flags(paused, pauseToken, triggerRequested, triggerServed,
-                r.more() ? r.readLong() : 0);
+        long pauseMadeAt = r.more() ? r.readLong() : 0;
+        // An earlier release did not say which trigger asked: a late copy is then told by its token alone.
+        long triggerId = r.more() ? r.readLong() : 0;
+        SlotState.Flags flags = new SlotState.Flags(paused, pauseToken, triggerRequested, triggerServed, pauseMadeAt,
+                triggerId);
         return new SlotState(worker, lastSlot, fence, claimId, running,
                 kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
                 startedAt, finishedAt, flags, lastNode, failures, reruns, deferred, passed);

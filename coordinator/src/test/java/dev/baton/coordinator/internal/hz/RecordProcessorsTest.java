@@ -255,4 +255,40 @@ class RecordProcessorsTest {
         assertThat(HzSlot.decode(HzSlot.encode(s))).isEqualTo(s);
         assertThat(List.of(s.flags().triggerPending())).containsExactly(true);
     }
+
+    /**
+     * Review s41. Action tokens are max(floor + 1, madeAt shifted left 16 bits), with nothing of the node in them: two
+     * nodes whose estimates of the cluster clock read the same millisecond, neither having seen the other's
+     * token yet (floors travel with session messages, every 500 ms), issue the same token. Node x triggers w
+     * at cluster millisecond M; its trigger is served (the run is claimed). Node y's estimate lags x's by a
+     * few tens of ms; an operator triggers w on y when y reads M: same token. The record takes it for x's
+     * own copy (token == triggerRequested), answers 0 ("holds"): y's operator is told the trigger took, and
+     * no run follows. The same trigger made one millisecond later on y asks again above and runs. Each trigger
+     * now carries a random id, kept in the record with the token it asked for: a late copy is its own by both.
+     */
+    @Test
+    void aSecondNodesTriggerWithTheSameTokenAfterTheFirstWasServedIsNotTakenForItsCopy() {
+        long floorX = (NOW - 60_000) << 16;
+        long floorY = (NOW - 61_000) << 16;
+        long tokenX = ClaimRules.nextFence(0, floorX, NOW);
+        long tokenY = ClaimRules.nextFence(0, floorY, NOW);
+        assertThat(tokenY).as("two nodes' tokens for the same cluster millisecond").isEqualTo(tokenX);
+
+        Entry primary = new Entry(null);
+        FlagProcessor byX = new FlagProcessor(FlagProcessor.Flag.TRIGGER, tokenX, NOW, 1_111);
+        assertThat(byX.process(primary)).isZero();
+        ClaimRules.Claim served = new ClaimRules.Claim(ClaimRequest.triggered("w", Instant.ofEpochMilli(NOW + 20)),
+                "x", "sx", 1, NOW + 20, NOW + 20, tokenX, ClaimRules.REBASE_MIN_MILLIS);
+        primary.setValue(new HzSlot(ClaimRules.claim(primary.getValue().state(), served, false).orElseThrow().state()));
+        assertThat(primary.getValue().state().flags().triggerPending()).as("x's trigger served").isFalse();
+
+        assertThat(byX.process(primary)).as("x's own late copy: it took, and no second run").isZero();
+        assertThat(primary.getValue().state().flags().triggerPending()).isFalse();
+
+        Long answer = new FlagProcessor(FlagProcessor.Flag.TRIGGER, tokenY, NOW, 2_222).process(primary);
+
+        assertThat(answer != 0 || primary.getValue().state().flags().triggerPending())
+                .as("node y's trigger (answer %d: 0 tells y's operator it took) either asks again above or gets"
+                        + " its run", answer).isTrue();
+    }
 }

@@ -65,14 +65,14 @@ class WireFormatTest {
     }
 
     @Test
-    void thisReleaseWritesFormatFourFormatOnesFieldsThenTheReRunsTheDeferredSlotThePassedOneAndThePausesTime()
+    void thisReleaseWritesFormatFiveFormatOnesFieldsThenTheReRunsTheDeferredSlotThePassedOneThePausesTimeAndTheTriggersId()
             throws Exception {
         SlotState passing = reRun(RECORD.lastSlot() - 5_000);
 
         String written = HexFormat.of().formatHex(HzSlot.encode(passing));
 
-        assertThat(written).isEqualTo("04" + RECORD_FORMAT_1.substring(2) + "00000002" + "0000019e70457260"
-                + "0000019e70447478" + "0000000000000000");
+        assertThat(written).isEqualTo("05" + RECORD_FORMAT_1.substring(2) + "00000002" + "0000019e70457260"
+                + "0000019e70447478" + "0000000000000000" + "0000000000000000");
         assertThat(HzSlot.decode(HzSlot.encode(passing))).isEqualTo(passing);
         assertThat(HzSlot.decode(HzSlot.encode(RECORD))).as("nothing deferred or passed").isEqualTo(RECORD);
     }
@@ -89,9 +89,29 @@ class WireFormatTest {
                 .contains(Instant.ofEpochMilli(1_780_000_000_500L));
         byte[] format3 = HzSlot.encode(paused);
         format3[0] = 3;
-        SlotState older = HzSlot.decode(java.util.Arrays.copyOf(format3, format3.length - Long.BYTES));
+        SlotState older = HzSlot.decode(java.util.Arrays.copyOf(format3, format3.length - 2 * Long.BYTES));
         assertThat(older.toRecord().pauseChangedAt()).as("a record of the release before: its token's time")
                 .contains(Instant.ofEpochMilli(1_780_000_060_000L));
+    }
+
+    /**
+     * A trigger's id travels in the record and in the call that makes it; a record or a call of the release
+     * before has none (0), and a late copy is then told by its token alone.
+     */
+    @Test
+    void aTriggersIdTravelsInFormatFiveRecordsAndFormatThreeCallsAndAnOlderWriterSendsNone() throws Exception {
+        SlotState triggered = RECORD.withFlags(RECORD.flags().withTrigger(40, 9_876_543_210L));
+        assertThat(HzSlot.decode(HzSlot.encode(triggered)).flags().triggerId()).isEqualTo(9_876_543_210L);
+        byte[] format4 = HzSlot.encode(triggered);
+        format4[0] = 4;
+        assertThat(HzSlot.decode(java.util.Arrays.copyOf(format4, format4.length - Long.BYTES)).flags().triggerId())
+                .as("a record of the release before").isZero();
+
+        FlagProcessor call = new FlagProcessor(FlagProcessor.Flag.TRIGGER, 41, 1_780_000_000_000L, 5L);
+        FlagProcessor read = SERIALIZATION.toObject(SERIALIZATION.toData(call));
+        var record = new java.util.AbstractMap.SimpleEntry<>("report", new HzSlot(triggered));
+        assertThat(read.process(record)).isZero();
+        assertThat(record.getValue().state().flags().triggerId()).as("the id the call carried").isEqualTo(5L);
     }
 
     /** {@link #RECORD} re-run twice, a slot a minute later deferred, {@code passed} as given. */
