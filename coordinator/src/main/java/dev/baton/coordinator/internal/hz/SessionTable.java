@@ -169,6 +169,8 @@ public final class SessionTable {
             e = new Entry(m.session);
             Long fired = forgotten.remove(m.session);
             e.eventsFired = fired == null ? -1 : fired;
+            // The member's next session is here: whether its Baton runs, that session now says (closing or not).
+            lapsed.remove(m.memberUuid);
             sessions.put(m.session, e);
             version++;
             events.add(this::fireRebalanced);

@@ -283,4 +283,30 @@ class SessionTableTest {
         assertThat(table.role(worker, members)).as("n2 no longer runs it").isEqualTo(ClaimRole.PREFERRED);
         assertThat(table.rolesChangedWithin(EXPIRY * 2)).isTrue();
     }
+
+    /**
+     * Review s41b. lapsedMembers() exists for b47f257: a member whose session, not closing, this table swept
+     * may still run Baton, its own session dead and its replacement on the way, so a close on a dead session
+     * counts it (HzCoordination.batonMembers). Here the replacement has come, and it is closing: n2's Baton
+     * said goodbye (a scale-in, or an application that keeps its Hazelcast member). batonMembers() leaves out a
+     * member whose session is closing, but adds back every lapsed member: n2 counts as running Baton for two
+     * expiries after the sweep, and a close on a dead session with a deferred action waits for its replacement
+     * for a Baton that is gone (the wait Review s40f's closingWithADeadSessionDoesNotWaitForAMemberWhoseBatonClosed
+     * removed). The lapsed entry outlives what it stood for: nothing clears it when the member's session is back.
+     */
+    @Test
+    void aMemberWhoseReplacementSessionIsClosingIsNoLongerLapsed() {
+        snapshot("s2", "n2", "m2", 1, Set.of());
+        now.addAndGet(EXPIRY + 1);
+        table.receive(SessionMessage.snapshot("s1", "n1", "m1", 2, Set.of(), Set.of("w"), false));
+        table.sweep();
+        assertThat(table.lapsedMembers()).as("n2's session swept, not closing").contains("m2");
+
+        table.receive(SessionMessage.snapshot("s2b", "n2", "m2", 1, Set.of(), Set.of("w"), true));
+        assertThat(table.sessions()).as("n2's replacement, closing")
+                .anyMatch(i -> i.memberUuid().equals("m2") && i.closing());
+
+        assertThat(table.lapsedMembers()).as("members this table counts as still running Baton, though n2's"
+                + " session in it says its Baton is closing").doesNotContain("m2");
+    }
 }
