@@ -80,12 +80,20 @@ public final class FlagProcessor implements EntryProcessor<String, HzSlot, Long>
     }
 
     /**
-     * 0 if this trigger may hold: above the last served, or its own copy again; else the token to go above.
-     * Another node's trigger may carry the same token as the one served (see {@link SlotState.Flags#triggerId}):
-     * taken for that one's copy, it would be told it took and never run.
+     * 0 if this trigger may hold: its own copy again, or above the last served; else the token to go above.
+     * Another node's trigger may carry the same token as the one asked for (see {@link SlotState.Flags#triggerId}):
+     * it goes above that token, so that each trigger's own late copies are still told apart once served (taken
+     * for the other's copy, it was told it took and never ran; folded into it while pending, its own copy
+     * after the run was told to go above).
      */
     private long triggerAbove(SlotState.Flags flags) {
-        return token > flags.triggerServed() || flags.askedBy(token, id) ? 0 : flags.triggerServed();
+        if (flags.askedBy(token, id)) {
+            return 0;
+        }
+        if (token == flags.triggerRequested()) {
+            return token;
+        }
+        return token > flags.triggerServed() ? 0 : flags.triggerServed();
     }
 
     @Override
