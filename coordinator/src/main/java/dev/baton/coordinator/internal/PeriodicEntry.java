@@ -52,6 +52,11 @@ final class PeriodicEntry {
     private boolean stopped;
     private boolean duePending;
     private boolean triggerPending;
+    /**
+     * A trigger reached this node while it stood by: its preferred node claims it, unless that node goes
+     * before it does; if this node becomes the one to claim, it does.
+     */
+    private boolean triggerHeardAsStandby;
     private boolean rerunPending;
     /** The nodes changed while a cycle ran: look again once it ends (it may have just passed a slot as standby). */
     private boolean rebalancePending;
@@ -170,6 +175,9 @@ final class PeriodicEntry {
     }
 
     void onTriggered() {
+        synchronized (this) {
+            triggerAttempts = 0;
+        }
         startCycle(() -> triggerPending = true, this::triggerCycle);
     }
 
@@ -196,26 +204,38 @@ final class PeriodicEntry {
 
     /**
      * The set of nodes changed. If this node passed the latest slot as a standby and is now
-     * preferred (its predecessor died or left), it runs that slot now, late, unless someone did.
+     * preferred (its predecessor died or left), it runs that slot now, late, unless someone did; and
+     * a trigger it heard as a standby, unless someone ran it.
      */
     void onRebalanced() {
         Instant passed;
+        boolean trigger;
         synchronized (this) {
             if (active && busy) {
                 rebalancePending = true;
                 return;
             }
-            if (!active || passedSlot == null || worker.schedule() instanceof FixedDelay) {
+            if (!active) {
                 return;
             }
-            passed = passedSlot;
+            passed = worker.schedule() instanceof FixedDelay ? null : passedSlot;
+            trigger = triggerHeardAsStandby;
         }
-        // Only the current slot is caught up; once the next one is due, the regular plan runs that.
-        boolean current = worker.schedule().nextAfter(passed).map(next -> next.isAfter(engine.now())).orElse(false);
-        if (!current || engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+        if ((passed == null && !trigger) || engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
             return;
         }
-        startCycle(() -> { }, () -> catchUp(passed));
+        // Only the current slot is caught up; once the next one is due, the regular plan runs that.
+        if (passed != null && worker.schedule().nextAfter(passed).map(next -> next.isAfter(engine.now())).orElse(false)) {
+            startCycle(() -> { }, () -> catchUp(passed));
+        }
+        if (trigger) {
+            synchronized (this) {
+                triggerHeardAsStandby = false;
+                triggerAttempts = 0;
+            }
+            // After the catch-up, if one started: the claim finds whether the record still asks for the run.
+            startCycle(() -> triggerPending = true, this::triggerCycle);
+        }
     }
 
     /**
@@ -950,6 +970,9 @@ final class PeriodicEntry {
 
     private Optional<Plan> triggerCycle() {
         if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+            synchronized (this) {
+                triggerHeardAsStandby = true;
+            }
             return Optional.empty();
         }
         Optional<Lease> lease = engine.coordination().claim(rerunsCrashes()
