@@ -33,6 +33,11 @@ final class PeriodicEntry {
 
     private static final Logger log = LoggerFactory.getLogger(PeriodicEntry.class);
     private static final int MAX_RETRY_ATTEMPTS = 30;
+    /**
+     * How long at most between a trigger's claims once the quick retries are spent: the record still asks
+     * for the run, and the lock is held by a run elsewhere (one of minutes, an overrun at a hand-over).
+     */
+    private static final Duration MAX_TRIGGER_RETRY = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY_POLL = Duration.ofSeconds(2);
     /** How soon a node that did not run a fixed-delay worker due at once looks again. */
     private static final Duration NOT_RUN_LOOK = Duration.ofSeconds(1);
@@ -987,10 +992,23 @@ final class PeriodicEntry {
                 return afterDeferred(lease.get());
             }
         } else if (readRecord().map(WorkerRecord::triggerPending).orElse(false)) {
-            // Still asked for: the lock was busy (a run, or a hand-over in progress). Try again shortly.
-            retryLater(() -> ++triggerAttempts, () -> triggerPending = true, this::triggerCycle);
+            // Still asked for: the lock was busy (a run, or a hand-over in progress). Try again shortly, then
+            // less often for as long as the record asks: a run elsewhere may hold the lock for minutes, and
+            // its node, standing by, does not claim the trigger its completion shows.
+            int attempt;
+            synchronized (this) {
+                attempt = ++triggerAttempts;
+            }
+            Duration wait = attempt <= MAX_RETRY_ATTEMPTS ? engine.lookGrace()
+                    : min(engine.lookGrace().multipliedBy(attempt - MAX_RETRY_ATTEMPTS + 1), MAX_TRIGGER_RETRY);
+            engine.scheduler().schedule(engine.now().plus(wait), () -> startCycle(() -> triggerPending = true,
+                    this::triggerCycle));
         }
         return Optional.empty();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private Optional<Plan> rerunCycle() {
