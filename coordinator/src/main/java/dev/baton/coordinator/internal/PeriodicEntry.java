@@ -62,6 +62,8 @@ final class PeriodicEntry {
      * before it does; if this node becomes the one to claim, it does.
      */
     private boolean triggerHeardAsStandby;
+    /** The next claim of a trigger refused while the record asks for it: one at a time, however many triggers came. */
+    private Cancellable triggerRetry;
     private boolean rerunPending;
     /** The nodes changed while a cycle ran: look again once it ends (it may have just passed a slot as standby). */
     private boolean rebalancePending;
@@ -991,20 +993,33 @@ final class PeriodicEntry {
             if (lease.get().kind() == ClaimRequest.Kind.RERUN) {
                 return afterDeferred(lease.get());
             }
-        } else if (readRecord().map(WorkerRecord::triggerPending).orElse(false)) {
+        } else if (triggerStillAsked()) {
             // Still asked for: the lock was busy (a run, or a hand-over in progress). Try again shortly, then
             // less often for as long as the record asks: a run elsewhere may hold the lock for minutes, and
             // its node, standing by, does not claim the trigger its completion shows.
-            int attempt;
+            Duration wait;
             synchronized (this) {
-                attempt = ++triggerAttempts;
+                int attempt = ++triggerAttempts;
+                wait = attempt <= MAX_RETRY_ATTEMPTS ? engine.lookGrace()
+                        : min(engine.lookGrace().multipliedBy(attempt - MAX_RETRY_ATTEMPTS + 1), MAX_TRIGGER_RETRY);
+                if (triggerRetry != null) {
+                    triggerRetry.cancel();
+                }
+                triggerRetry = engine.scheduler().schedule(engine.now().plus(wait),
+                        () -> startCycle(() -> triggerPending = true, this::triggerCycle));
             }
-            Duration wait = attempt <= MAX_RETRY_ATTEMPTS ? engine.lookGrace()
-                    : min(engine.lookGrace().multipliedBy(attempt - MAX_RETRY_ATTEMPTS + 1), MAX_TRIGGER_RETRY);
-            engine.scheduler().schedule(engine.now().plus(wait), () -> startCycle(() -> triggerPending = true,
-                    this::triggerCycle));
         }
         return Optional.empty();
+    }
+
+    /** Whether the record still asks for a trigger; a record that cannot be read for now may (the claim tells). */
+    private boolean triggerStillAsked() {
+        try {
+            return engine.coordination().read(worker.name()).map(WorkerRecord::triggerPending).orElse(false);
+        } catch (RuntimeException e) {
+            log.debug("Worker {}: its record cannot be read; claiming its trigger again later", worker.name(), e);
+            return true;
+        }
     }
 
     private static Duration min(Duration a, Duration b) {
