@@ -16,13 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review s41c. An operator triggers w (the record asks for a run: trigger() returned, "took"). Every node
- * hears the event; only the preferred node claims, a standby drops it (PeriodicEntry.triggerCycle returns
- * at once, with no retry and nothing remembered). The preferred node is gone before its claim (it crashed
- * as the event came, or its Baton was closing), and this node becomes preferred: onRebalanced only catches
- * up a slot passed as a standby and never looks at the record's pending trigger. Nothing else reads it
- * until this node's next regular run ends (an hour here; never while the worker is paused, though a
- * paused worker still takes triggers). The triggered run is told "took" and does not run.
+ * An operator triggers w (the record asks for a run: trigger() returned, "took"). Every node hears the
+ * event; only the preferred node claims. The preferred node is gone before its claim (it crashed as the
+ * event came, or its Baton was closing), and this node becomes preferred: it claims the trigger it heard
+ * as a standby. Before (review s41c) a standby dropped the event and onRebalanced looked only at a slot
+ * passed as a standby, so nothing read the pending trigger until this node's next regular run ended (an
+ * hour here; never while the worker is paused, though a paused worker still takes triggers).
  */
 class TriggerAcrossAPreferredNodeChangeTest {
 
