@@ -373,9 +373,6 @@ public final class SessionTable {
                 if (silent > expiryNanos) {
                     it.remove();
                     forgotten.put(e.id, Math.max(e.appliedSeq, e.eventsFired));
-                    if (!e.closing && e.memberUuid != null) {
-                        lapsed.put(e.memberUuid, now);
-                    }
                     expired.add(e);
                     // A closing session that let go of every lock went as it said; one still holding expired.
                     expiredSessions += e.closing && e.held.isEmpty() ? 0 : 1;
@@ -383,6 +380,13 @@ public final class SessionTable {
                 } else if (!e.stale && silent > staleNanos) {
                     e.stale = true;
                     rebalance = true;
+                }
+            }
+            for (Entry e : expired) {
+                // Unless the member's next session came first: that one says whether its Baton runs.
+                if (!e.closing && e.memberUuid != null
+                        && sessions.values().stream().noneMatch(o -> e.memberUuid.equals(o.memberUuid))) {
+                    lapsed.put(e.memberUuid, now);
                 }
             }
             expired.forEach(e -> release(e, events));

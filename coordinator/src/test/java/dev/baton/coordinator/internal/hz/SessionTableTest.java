@@ -309,4 +309,30 @@ class SessionTableTest {
         assertThat(table.lapsedMembers()).as("members this table counts as still running Baton, though n2's"
                 + " session in it says its Baton is closing").doesNotContain("m2");
     }
+
+    /**
+     * Review s41e. The lapsed mark is cleared when the member's next session reaches the table (12dde64), but
+     * it is also set by the sweep of the old session, and nothing orders the two: a member that reached this
+     * table until its session died (it lost the voters' quorum, not this member) was last seen here up to its
+     * death, and its replacement comes an expiry after the death, within a loop tick of this table's sweep of
+     * the old session. When the replacement (closing: that Baton said goodbye) comes first, the sweep that
+     * follows marks the member lapsed anyway, and batonMembers() counts it as running Baton for two expiries:
+     * a close on a dead session waits for a Baton that is gone, the wait 12dde64 removed.
+     */
+    @Test
+    void aMemberWhoseClosingReplacementCameBeforeTheSweepOfItsOldSessionIsNotLapsed() {
+        snapshot("s2", "n2", "m2", 1, Set.of());
+        now.addAndGet(EXPIRY - 100);
+        // n2's old session died; its replacement, closing, reaches this table a moment before the sweep.
+        table.receive(SessionMessage.snapshot("s2b", "n2", "m2", 1, Set.of(), Set.of("w"), true));
+        table.receive(SessionMessage.snapshot("s1", "n1", "m1", 2, Set.of(), Set.of("w"), false));
+        now.addAndGet(200);
+        table.sweep();
+        assertThat(table.sessions()).as("n2's old session swept, its closing replacement here")
+                .noneMatch(i -> i.session().equals("s2"))
+                .anyMatch(i -> i.memberUuid().equals("m2") && i.closing());
+
+        assertThat(table.lapsedMembers()).as("members this table counts as still running Baton, though n2's"
+                + " only session in it says its Baton is closing").doesNotContain("m2");
+    }
 }
