@@ -12,6 +12,7 @@ import dev.baton.worker.RunKind;
 import dev.baton.worker.Schedule;
 import dev.baton.worker.spi.ClaimRole;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -89,6 +90,24 @@ class TriggerBehindALongRunElsewhereTest {
         time.settle();
 
         longRunEndsAfter(120);
+    }
+
+    /** Review s41f: a manager closed while its trigger waits to be claimed again leaves nothing queued on the scheduler it was given. */
+    @Test
+    void closingTheManagerLeavesNoTriggerClaimQueuedOnItsScheduler() {
+        longRunOnN2ThenWMovesToN1();
+        first.trigger("w");
+        time.settle();
+        time.advance(Duration.ofSeconds(5));
+
+        longRun.countDown();
+        second.close();
+        first.close();
+
+        // The trigger's next claim would be due within 30 s; what the in-memory coordination keeps comes later.
+        Instant closed = time.now();
+        assertThat(time.pending()).as("tasks left on the application's scheduler after both managers closed")
+                .noneMatch(at -> at.isBefore(closed.plusSeconds(30)));
     }
 
     /**

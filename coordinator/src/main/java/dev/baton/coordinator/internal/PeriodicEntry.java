@@ -147,6 +147,10 @@ final class PeriodicEntry {
         if (wakeUp != null) {
             wakeUp.cancel();
         }
+        if (triggerRetry != null) {
+            // A scheduler the application passed in outlives the manager: leave nothing queued there.
+            triggerRetry.cancel();
+        }
     }
 
     /**
