@@ -253,7 +253,8 @@ class MembershipIT {
             // hands its partitions over, and a claim may wait for the migration (CI-like runs CM and CQ: one slot
             // of one or more workers coalesced into the next while the first leaver's member shut down).
             for (int i = 0; i < leaving.size(); i++) {
-                excuse(leaving.get(i).batonStopped(), exits.get(i).get().plusSeconds(1));
+                Instant exited = exits.get(i).get();
+                excuse(leaving.get(i).batonStopped(), exited.plusSeconds(1));
             }
         }
         awaitVoters(List.of(fleet.node("n1")), List.of("n1"));
