@@ -75,10 +75,12 @@ public final class ClaimRules {
         long slot = r.slot().toEpochMilli();
         long lastSlot = s.lastSlot();
         ClaimRequest.Kind kind = r.kind();
-        SlotState.Flags flags = s.flags();
+        // A triggered run whose holder died is asked for again (as its crash policy says) before anything is claimed.
+        SlotState.Flags flags = crashed ? s.flagsAfterCut() : s.flags();
         // Whoever claims first after a holder's end re-runs its unfinished slot: a later slot or a trigger
         // claimed before the re-run request arrived would otherwise leave it behind for good.
         boolean takeOver = r.rerunUnfinished() && leftUnfinished(s);
+        boolean rerunIfCut = false;
         switch (r.kind()) {
             case SCHEDULED -> {
                 if (flags.paused() || !scheduledAllowed(s, r, c)) {
@@ -94,6 +96,7 @@ public final class ClaimRules {
                 }
                 // Taken over, the trigger stays asked for, to run after the re-run.
                 if (!takeOver) {
+                    rerunIfCut = r.rerunUnfinished() && flags.triggerCuts() < MAX_RERUNS;
                     flags = flags.served();
                     // Its own instant, after every earlier run, so that no two runs share one; the regular slots stay.
                     slot = Math.max(slot, Math.max(s.lastSlot(), s.startedAt()) + 1);
@@ -132,7 +135,7 @@ public final class ClaimRules {
         if (takeOver && r.kind() == ClaimRequest.Kind.SCHEDULED) {
             deferred = deferred == SlotState.NONE ? r.slot().toEpochMilli() : Math.min(deferred, r.slot().toEpochMilli());
         }
-        SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot);
+        SlotState.Running running = new SlotState.Running(c.node(), c.session(), c.claimId(), kind, slot, rerunIfCut);
         return Optional.of(new Claimed(new SlotState(s.worker(), lastSlot, fence, c.claimId(), running, kind,
                 lastOutcome, c.nowMillis(), finishedAt, flags, c.node(), s.failuresInARow(), reruns, deferred, passed),
                 false));

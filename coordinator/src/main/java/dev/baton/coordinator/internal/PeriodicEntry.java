@@ -1032,9 +1032,21 @@ final class PeriodicEntry {
 
     private Optional<Plan> rerunCycle() {
         if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
+            if (triggerMayBeCut()) {
+                // Its preferred node may be the one that went: claimed if this node becomes the one to claim.
+                synchronized (this) {
+                    triggerHeardAsStandby = true;
+                }
+            }
             return Optional.empty();
         }
         Optional<WorkerRecord> record = readRecord();
+        if (record.map(r -> !r.lastSlotReRunnable() && cutTrigger(r)).orElse(false)) {
+            synchronized (this) {
+                triggerAttempts = 0;
+            }
+            return triggerCycle();
+        }
         if (record.map(WorkerRecord::lastSlotReRunnable).orElse(false)) {
             Instant slot = record.get().lastSlot().orElseThrow();
             Optional<Lease> lease = engine.coordination().claim(ClaimRequest.rerun(worker.name(), slot,
@@ -1048,6 +1060,25 @@ final class PeriodicEntry {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the run that ended unfinished may have been a trigger's, asked for again (see
+     * {@link SlotState.Running#rerunIfCut}): the record asks for a trigger, or still shows a triggered run,
+     * which the claim of a trigger finds dead. A record that cannot be read for now may (the claim tells).
+     */
+    private boolean triggerMayBeCut() {
+        try {
+            return engine.coordination().read(worker.name()).map(PeriodicEntry::cutTrigger).orElse(false);
+        } catch (RuntimeException e) {
+            log.debug("Worker {}: its record cannot be read; its trigger is claimed if this node takes it over",
+                    worker.name(), e);
+            return true;
+        }
+    }
+
+    private static boolean cutTrigger(WorkerRecord r) {
+        return r.triggerPending() || r.running() && r.lastKind().orElse(null) == ClaimRequest.Kind.TRIGGERED;
     }
 
     /**

@@ -53,9 +53,18 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
     /**
      * An execution in progress.
      *
-     * @param slot the slot it runs: the regular slot, or for a triggered run the instant it was claimed
+     * @param slot       the slot it runs: the regular slot, or for a triggered run the instant it was claimed
+     * @param rerunIfCut for a triggered run: cut short (its node crashed, stopped or lost the lease before it
+     *                   ended), the trigger is asked for again, as a crashed slot runs again (the worker's crash
+     *                   policy re-runs, and the trigger was not cut {@link ClaimRules#MAX_RERUNS} times already)
      */
-    public record Running(String node, String session, long claimId, ClaimRequest.Kind kind, long slot) {
+    public record Running(String node, String session, long claimId, ClaimRequest.Kind kind, long slot,
+                          boolean rerunIfCut) {
+
+        /** A run whose cut-short trigger is served all the same, as a release before this one claimed every trigger. */
+        public Running(String node, String session, long claimId, ClaimRequest.Kind kind, long slot) {
+            this(node, session, claimId, kind, slot, false);
+        }
     }
 
     /**
@@ -70,10 +79,17 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
      *                    recorded, by a release before this one): two nodes can issue the same token (tokens are
      *                    cluster-clock milliseconds above a floor, with nothing of the node in them), and only
      *                    the id tells another node's trigger from a late copy of the one already in the record
+     * @param triggerCuts how many runs of the trigger asked for were cut short and asked for again
      */
     public record Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed, long pauseMadeAt,
-                        long triggerId) {
-        public static final Flags NONE = new Flags(false, 0, 0, 0, 0, 0);
+                        long triggerId, int triggerCuts) {
+        public static final Flags NONE = new Flags(false, 0, 0, 0, 0, 0, 0);
+
+        /** Flags whose trigger no run cut short, as a release before this one wrote them. */
+        public Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed, long pauseMadeAt,
+                     long triggerId) {
+            this(paused, pauseToken, triggerRequested, triggerServed, pauseMadeAt, triggerId, 0);
+        }
 
         /** Flags whose pause or resume says when it was made by its token alone, as an older release wrote them. */
         public Flags(boolean paused, long pauseToken, long triggerRequested, long triggerServed) {
@@ -110,7 +126,8 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         /** Pauses or resumes as an action made at {@code madeAtMillis}, unless a later action already decided. */
         public Flags withPaused(boolean paused, long token, long madeAtMillis) {
             return token > pauseToken
-                    ? new Flags(paused, token, triggerRequested, triggerServed, madeAtMillis, triggerId) : this;
+                    ? new Flags(paused, token, triggerRequested, triggerServed, madeAtMillis, triggerId, triggerCuts)
+                    : this;
         }
 
         /** Asks for an extra run; a replay of the same request changes nothing. */
@@ -123,7 +140,8 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
          * trigger at or below the one asked for is folded into it (one run serves both).
          */
         public Flags withTrigger(long token, long id) {
-            return token > triggerRequested ? new Flags(paused, pauseToken, token, triggerServed, pauseMadeAt, id) : this;
+            return token > triggerRequested
+                    ? new Flags(paused, pauseToken, token, triggerServed, pauseMadeAt, id, 0) : this;
         }
 
         /**
@@ -135,7 +153,21 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         }
 
         Flags served() {
-            return new Flags(paused, pauseToken, triggerRequested, triggerRequested, pauseMadeAt, triggerId);
+            return new Flags(paused, pauseToken, triggerRequested, triggerRequested, pauseMadeAt, triggerId,
+                    triggerCuts);
+        }
+
+        /**
+         * The trigger's run was cut short: asked for again, just below the token it asked with, so that its late
+         * copies still read as its own and a trigger of another node still goes above it. A trigger asked for
+         * since is pending anyway, and its run serves both.
+         */
+        Flags cut() {
+            if (triggerPending()) {
+                return this;
+            }
+            return new Flags(paused, pauseToken, triggerRequested, triggerRequested - 1, pauseMadeAt, triggerId,
+                    triggerCuts + 1);
         }
 
         /** The latest of each action of two copies of a record (a split-brain merge). */
@@ -143,7 +175,9 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
             Flags pause = other.pauseToken > pauseToken ? other : this;
             Flags trigger = other.triggerRequested > triggerRequested ? other : this;
             return new Flags(pause.paused, pause.pauseToken, trigger.triggerRequested,
-                    Math.max(triggerServed, other.triggerServed), pause.pauseMadeAt, trigger.triggerId);
+                    Math.max(triggerServed, other.triggerServed), pause.pauseMadeAt, trigger.triggerId,
+                    other.triggerRequested == triggerRequested ? Math.max(triggerCuts, other.triggerCuts)
+                            : trigger.triggerCuts);
         }
     }
 
@@ -169,8 +203,15 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
         };
         // The run of the last slot that finished it reported the slots its claim went past.
         boolean reported = outcome.closesSlot() && running != null && running.kind() != ClaimRequest.Kind.TRIGGERED;
-        return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis, flags,
-                lastNode, failures, reruns, deferred, reported ? NONE : passed);
+        return new SlotState(worker, lastSlot, fence, claimId, null, lastKind, outcome, startedAt, nowMillis,
+                outcome.closesSlot() ? flags : flagsAfterCut(), lastNode, failures, reruns, deferred,
+                reported ? NONE : passed);
+    }
+
+    /** The flags once the running execution ended without finishing: a trigger it ran may be asked for again. */
+    SlotState.Flags flagsAfterCut() {
+        return running != null && running.kind() == ClaimRequest.Kind.TRIGGERED && running.rerunIfCut()
+                ? flags.cut() : flags;
     }
 
     public WorkerRecord toRecord() {

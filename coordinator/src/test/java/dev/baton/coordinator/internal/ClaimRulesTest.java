@@ -244,6 +244,65 @@ class ClaimRulesTest {
                 .as("the next regular slot is not swallowed").isPresent();
     }
 
+    /** A worker whose crashed runs run again: its trigger's run cut short is asked for again, like a slot's. */
+    @Test
+    void aTriggeredRunCutShortByItsNodeIsAskedForAgainAndServedByTheNextTriggerClaim() {
+        SlotState asked = SlotState.empty("w").withFlags(SlotState.Flags.NONE.withTrigger(100, 7));
+        SlotState running = claimed(asked, ClaimRequest.triggeredOrRerun("w", at(NOW)), 1);
+        assertThat(running.flags().triggerPending()).isFalse();
+
+        SlotState interrupted = ClaimRules.complete(running, running.fence(), 1, Outcome.INTERRUPTED, NOW + 5)
+                .orElseThrow();
+        assertThat(interrupted.flags().triggerPending()).as("its node stopped before the run ended").isTrue();
+        assertThat(interrupted.flags().askedBy(100, 7)).as("a late copy of the trigger is still its own").isTrue();
+        SlotState again = claimed(interrupted, ClaimRequest.triggeredOrRerun("w", at(NOW + 10)), 2);
+        assertThat(again.running().kind()).isEqualTo(ClaimRequest.Kind.TRIGGERED);
+        assertThat(again.flags().triggerPending()).isFalse();
+
+        SlotState crashed = ClaimRules.claim(again, claim(ClaimRequest.scheduledOrRerun("w", at(NOW + 5000)), 3,
+                NOW + 5000), false).orElseThrow().state();
+        assertThat(crashed.lastOutcome()).isEqualTo(Outcome.CRASHED);
+        assertThat(crashed.flags().triggerPending()).as("its node died; found by the next claim of any kind").isTrue();
+        SlotState done = ClaimRules.complete(crashed, crashed.fence(), 3, Outcome.SUCCEEDED, NOW + 5010).orElseThrow();
+        SlotState third = claimed(done, ClaimRequest.triggeredOrRerun("w", at(NOW + 5020)), 4);
+        SlotState finished = ClaimRules.complete(third, third.fence(), 4, Outcome.FAILED, NOW + 5030).orElseThrow();
+        assertThat(finished.flags().triggerPending()).as("a run that ended, even failing, serves it").isFalse();
+    }
+
+    @Test
+    void aCutShortTriggerRunsAgainAtMostThreeTimesAndNotForAWorkerThatSkipsCrashes() {
+        SlotState s = SlotState.empty("w").withFlags(SlotState.Flags.NONE.withTrigger(100, 7));
+        int runs = 0;
+        for (long id = 1; s.flags().triggerPending(); id++) {
+            SlotState run = claimed(s, ClaimRequest.triggeredOrRerun("w", at(NOW + id)), id);
+            s = ClaimRules.complete(run, run.fence(), id, Outcome.LEASE_LOST, NOW + id).orElseThrow();
+            runs++;
+        }
+        assertThat(runs).as("the first run and three more").isEqualTo(1 + ClaimRules.MAX_RERUNS);
+        SlotState next = s.withFlags(s.flags().withTrigger(200, 8));
+        SlotState nextRun = claimed(next, ClaimRequest.triggeredOrRerun("w", at(NOW + 100)), 100);
+        assertThat(ClaimRules.complete(nextRun, nextRun.fence(), 100, Outcome.INTERRUPTED, NOW + 101).orElseThrow()
+                .flags().triggerPending()).as("a new trigger counts its own cuts").isTrue();
+
+        SlotState skipping = claimed(next, ClaimRequest.triggered("w", at(NOW + 100)), 100);
+        assertThat(ClaimRules.complete(skipping, skipping.fence(), 100, Outcome.INTERRUPTED, NOW + 101).orElseThrow()
+                .flags().triggerPending()).as("CrashPolicy.SKIP").isFalse();
+    }
+
+    @Test
+    void aTriggerAskedForDuringARunCutShortIsTheOneStillAskedForAndOneRunServesBoth() {
+        SlotState asked = SlotState.empty("w").withFlags(SlotState.Flags.NONE.withTrigger(100, 7));
+        SlotState running = claimed(asked, ClaimRequest.triggeredOrRerun("w", at(NOW)), 1);
+        SlotState second = running.withFlags(running.flags().withTrigger(300, 9));
+
+        SlotState cut = ClaimRules.complete(second, second.fence(), 1, Outcome.INTERRUPTED, NOW + 5).orElseThrow();
+
+        assertThat(cut.flags()).isEqualTo(second.flags());
+        SlotState run = claimed(cut, ClaimRequest.triggeredOrRerun("w", at(NOW + 10)), 2);
+        SlotState done = ClaimRules.complete(run, run.fence(), 2, Outcome.SUCCEEDED, NOW + 20).orElseThrow();
+        assertThat(done.flags().triggerPending()).isFalse();
+    }
+
     @Test
     void aRecordAheadOfTheClockIsRebasedOnlyWhenTheClaimerAndTheRecordAgree() {
         long ahead = NOW + 300_000;

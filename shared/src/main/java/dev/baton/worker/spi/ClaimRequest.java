@@ -23,7 +23,8 @@ import java.util.Optional;
  *                         unfinished) and that run was a scheduled one, the claim re-runs that slot
  *                         instead (a trigger stays asked for); the lease's {@link Lease#slot()} and
  *                         {@link Lease#kind()} say so. Without it a claim that came before the re-run
- *                         would leave the unfinished slot behind for good.
+ *                         would leave the unfinished slot behind for good. For a triggered claim it
+ *                         also asks that the trigger be asked for again if its run is cut short.
  * @param expectedPauseToken for a rebase: the record's {@link WorkerRecord#pauseToken()} as judged, so
  *                         that a pause and resume since (which kept every node from claiming, so
  *                         proved nothing about the record) leave it alone; {@link #ANY_PAUSE_TOKEN}

@@ -14,8 +14,9 @@ public final class HzSlot implements IdentifiedDataSerializable {
     /**
      * 2: the count of re-runs and the deferred slot appended. 3: the deferred slot a claim went past
      * appended. 4: when the last pause or resume was made appended. 5: the id of the trigger asked for appended.
+     * 6: whether a running trigger is asked for again if cut short, and how many of its runs were, appended.
      */
-    static final int FORMAT = 5;
+    static final int FORMAT = 6;
 
     private SlotState state;
 
@@ -82,6 +83,8 @@ public final class HzSlot implements IdentifiedDataSerializable {
             w.writeLong(s.passed());
             w.writeLong(f.pauseMadeAt());
             w.writeLong(f.triggerId());
+            w.writeBoolean(r != null && r.rerunIfCut());
+            w.writeInt(f.triggerCuts());
         });
     }
 
@@ -111,8 +114,14 @@ public final class HzSlot implements IdentifiedDataSerializable {
         long pauseMadeAt = r.more() ? r.readLong() : 0;
         // An earlier release did not say which trigger asked: a late copy is then told by its token alone.
         long triggerId = r.more() ? r.readLong() : 0;
+        // An earlier release served a trigger at its claim, however its run ended.
+        if (r.more() && r.readBoolean() && running != null) {
+            running = new SlotState.Running(running.node(), running.session(), running.claimId(), running.kind(),
+                    running.slot(), true);
+        }
+        int triggerCuts = r.more() ? r.readInt() : 0;
         SlotState.Flags flags = new SlotState.Flags(paused, pauseToken, triggerRequested, triggerServed, pauseMadeAt,
-                triggerId);
+                triggerId, triggerCuts);
         return new SlotState(worker, lastSlot, fence, claimId, running,
                 kind == null ? null : ClaimRequest.Kind.valueOf(kind), outcome == null ? null : Outcome.valueOf(outcome),
                 startedAt, finishedAt, flags, lastNode, failures, reruns, deferred, passed);

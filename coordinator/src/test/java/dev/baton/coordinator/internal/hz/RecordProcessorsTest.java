@@ -235,6 +235,34 @@ class RecordProcessorsTest {
         assertThat(merged.state().flags().triggerPending()).isTrue();
     }
 
+    /**
+     * A trigger asked for before a split, whose run on one side was cut short (its node stopped): the merge
+     * still asks for it if the other side never ran it, and not if the other side ran it to its end.
+     */
+    @Test
+    void aTriggerCutShortOnOneSideOfASplitIsAskedForAfterTheMergeUnlessTheOtherSideRanIt() {
+        Entry before = new Entry(null);
+        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 100, NOW, 7).process(before);
+        Entry cutSide = new Entry(before.getValue());
+        claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW)), 2, NOW + 4000, null).process(cutSide);
+        long fence = cutSide.getValue().state().fence();
+        new CompleteProcessor(fence, 2, Outcome.INTERRUPTED, NOW + 10).process(cutSide);
+        assertThat(cutSide.getValue().state().flags().triggerPending()).isTrue();
+
+        HzSlot idle = (HzSlot) new HighestFenceMergePolicy().merge(value(before.getValue()), value(cutSide.getValue()));
+        assertThat(idle.state().flags().triggerPending()).as("nobody ran it to its end").isTrue();
+
+        Entry ranSide = new Entry(before.getValue());
+        claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW)), 1, NOW + 4000, null).process(ranSide);
+        new CompleteProcessor(ranSide.getValue().state().fence(), 1, Outcome.SUCCEEDED, NOW + 10).process(ranSide);
+        for (boolean cutWins : new boolean[] {true, false}) {
+            HzSlot merged = cutWins
+                    ? (HzSlot) new HighestFenceMergePolicy().merge(value(ranSide.getValue()), value(cutSide.getValue()))
+                    : (HzSlot) new HighestFenceMergePolicy().merge(value(cutSide.getValue()), value(ranSide.getValue()));
+            assertThat(merged.state().flags().triggerPending()).as("the other side ran it").isFalse();
+        }
+    }
+
     /** A merge policy's view of one side's copy of a record. */
     @SuppressWarnings("unchecked")
     static com.hazelcast.spi.merge.MergingValue<Object> value(HzSlot slot) {

@@ -40,6 +40,9 @@ class WireFormatTest {
             + "0100000000000000000000019e7044887b00000000000000630007303138662d61610000000000000003010007303138662d"
             + "616100000000000000030000000300046e31403100046e32403100046e334031000000000000000000046e314031";
 
+    /** What format 6 appended to a record: whether a running trigger runs again if cut short, and its cuts. */
+    private static final int FORMAT_6_BYTES = 1 + Integer.BYTES;
+
     private static final InternalSerializationService SERIALIZATION = new DefaultSerializationServiceBuilder()
             .addDataSerializableFactory(BatonSerialization.FACTORY_ID, new BatonSerialization()).build();
 
@@ -65,14 +68,14 @@ class WireFormatTest {
     }
 
     @Test
-    void thisReleaseWritesFormatFiveFormatOnesFieldsThenTheReRunsTheDeferredSlotThePassedOneThePausesTimeAndTheTriggersId()
+    void thisReleaseWritesFormatSixFormatOnesFieldsThenTheReRunsTheDeferredSlotThePassedOneThePausesTimeTheTriggersIdAndCuts()
             throws Exception {
         SlotState passing = reRun(RECORD.lastSlot() - 5_000);
 
         String written = HexFormat.of().formatHex(HzSlot.encode(passing));
 
-        assertThat(written).isEqualTo("05" + RECORD_FORMAT_1.substring(2) + "00000002" + "0000019e70457260"
-                + "0000019e70447478" + "0000000000000000" + "0000000000000000");
+        assertThat(written).isEqualTo("06" + RECORD_FORMAT_1.substring(2) + "00000002" + "0000019e70457260"
+                + "0000019e70447478" + "0000000000000000" + "0000000000000000" + "00" + "00000000");
         assertThat(HzSlot.decode(HzSlot.encode(passing))).isEqualTo(passing);
         assertThat(HzSlot.decode(HzSlot.encode(RECORD))).as("nothing deferred or passed").isEqualTo(RECORD);
     }
@@ -89,7 +92,8 @@ class WireFormatTest {
                 .contains(Instant.ofEpochMilli(1_780_000_000_500L));
         byte[] format3 = HzSlot.encode(paused);
         format3[0] = 3;
-        SlotState older = HzSlot.decode(java.util.Arrays.copyOf(format3, format3.length - 2 * Long.BYTES));
+        SlotState older = HzSlot.decode(java.util.Arrays.copyOf(format3,
+                format3.length - 2 * Long.BYTES - FORMAT_6_BYTES));
         assertThat(older.toRecord().pauseChangedAt()).as("a record of the release before: its token's time")
                 .contains(Instant.ofEpochMilli(1_780_000_060_000L));
     }
@@ -104,7 +108,8 @@ class WireFormatTest {
         assertThat(HzSlot.decode(HzSlot.encode(triggered)).flags().triggerId()).isEqualTo(9_876_543_210L);
         byte[] format4 = HzSlot.encode(triggered);
         format4[0] = 4;
-        assertThat(HzSlot.decode(java.util.Arrays.copyOf(format4, format4.length - Long.BYTES)).flags().triggerId())
+        assertThat(HzSlot.decode(java.util.Arrays.copyOf(format4, format4.length - Long.BYTES - FORMAT_6_BYTES))
+                .flags().triggerId())
                 .as("a record of the release before").isZero();
 
         FlagProcessor call = new FlagProcessor(FlagProcessor.Flag.TRIGGER, 41, 1_780_000_000_000L, 5L);
@@ -112,6 +117,28 @@ class WireFormatTest {
         var record = new java.util.AbstractMap.SimpleEntry<>("report", new HzSlot(triggered));
         assertThat(read.process(record)).isZero();
         assertThat(record.getValue().state().flags().triggerId()).as("the id the call carried").isEqualTo(5L);
+    }
+
+    /**
+     * Whether a running trigger is asked for again if cut short, and how often it was, travel in format 6; a record
+     * of the release before serves the trigger however its run ends, as that release did.
+     */
+    @Test
+    void aTriggersCutsTravelInFormatSixRecordsAndAnOlderRecordServesItWhateverHappens() throws Exception {
+        SlotState.Running r = RECORD.running();
+        SlotState cutOnce = new SlotState(RECORD.worker(), RECORD.lastSlot(), RECORD.fence(), RECORD.claimId(),
+                new SlotState.Running(r.node(), r.session(), r.claimId(), ClaimRequest.Kind.TRIGGERED, r.slot(), true),
+                ClaimRequest.Kind.TRIGGERED, RECORD.lastOutcome(), RECORD.startedAt(), RECORD.finishedAt(),
+                new SlotState.Flags(false, 0, 40, 40, 0, 5, 1), RECORD.lastNode(), 0);
+
+        assertThat(HzSlot.decode(HzSlot.encode(cutOnce))).isEqualTo(cutOnce);
+        byte[] format5 = HzSlot.encode(cutOnce);
+        format5[0] = 5;
+        SlotState older = HzSlot.decode(java.util.Arrays.copyOf(format5, format5.length - FORMAT_6_BYTES));
+        assertThat(older.running().rerunIfCut()).isFalse();
+        assertThat(older.flags().triggerCuts()).isZero();
+        assertThat(older.finished(Outcome.INTERRUPTED, RECORD.finishedAt()).flags().triggerPending()).isFalse();
+        assertThat(cutOnce.finished(Outcome.INTERRUPTED, RECORD.finishedAt()).flags().triggerPending()).isTrue();
     }
 
     /** {@link #RECORD} re-run twice, a slot a minute later deferred, {@code passed} as given. */
