@@ -1016,10 +1016,13 @@ final class PeriodicEntry {
         return Optional.empty();
     }
 
-    /** Whether the record still asks for a trigger; a record that cannot be read for now may (the claim tells). */
+    /**
+     * Whether the record still asks for a trigger, or shows a triggered run whose holder may have died (a claim
+     * that finds it dead asks for its trigger again); a record that cannot be read for now may (the claim tells).
+     */
     private boolean triggerStillAsked() {
         try {
-            return engine.coordination().read(worker.name()).map(WorkerRecord::triggerPending).orElse(false);
+            return engine.coordination().read(worker.name()).map(PeriodicEntry::cutTrigger).orElse(false);
         } catch (RuntimeException e) {
             log.debug("Worker {}: its record cannot be read; claiming its trigger again later", worker.name(), e);
             return true;

@@ -209,7 +209,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
     }
 
     /** The flags once the running execution ended without finishing: a trigger it ran may be asked for again. */
-    SlotState.Flags flagsAfterCut() {
+    public SlotState.Flags flagsAfterCut() {
         return running != null && running.kind() == ClaimRequest.Kind.TRIGGERED && running.rerunIfCut()
                 ? flags.cut() : flags;
     }

@@ -28,7 +28,12 @@ public final class HighestFenceMergePolicy implements SplitBrainMergePolicy<Obje
         if (m instanceof HzSlot ms && e instanceof HzSlot es) {
             SlotState winner = furtherAlong(ms.state(), es.state());
             SlotState loser = winner == ms.state() ? es.state() : ms.state();
-            return new HzSlot(winner.withFlags(winner.flags().merge(loser.flags())));
+            // A copy that still shows the run whose end the other recorded has the trigger served by that
+            // run's claim: if the run was cut short, it is asked for again on both.
+            boolean endedOnWinner = loser.isRunning() && !winner.isRunning() && loser.fence() == winner.fence()
+                    && loser.claimId() == winner.claimId();
+            SlotState.Flags lost = endedOnWinner ? loser.flagsAfterCut() : loser.flags();
+            return new HzSlot(winner.withFlags(winner.flags().merge(lost)));
         }
         return existing.getRawValue();
     }

@@ -263,6 +263,36 @@ class RecordProcessorsTest {
         }
     }
 
+    /**
+     * Review s42: the merge keeps, for one claim on both sides, the copy where its run ended (a member split off
+     * with its lock records its outcome on its own copy, see {@link HighestFenceMergePolicy#furtherAlong}). When
+     * that run was a trigger's, cut short (its node stopped, its lease ran out on the minority side), the other
+     * side's copy still shows the run, with the trigger served by its claim: the merged record must still ask for
+     * the trigger, since nobody ran it to its end. It takes the highest served token of the two sides, which is
+     * the claim's, so the cut trigger is dropped for good: the operator was told it took, and it never runs.
+     */
+    @Test
+    void aTriggerCutShortOnTheSideOfItsNodeIsStillAskedForAfterMergingWithTheSideThatStillShowsItsRun() {
+        Entry before = new Entry(null);
+        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 100, NOW, 7).process(before);
+        claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW)), 2, NOW + 4000, null).process(before);
+        HzSlot running = before.getValue();
+        assertThat(running.state().isRunning()).isTrue();
+        Entry cutSide = new Entry(running);
+        new CompleteProcessor(running.state().fence(), 2, Outcome.LEASE_LOST, NOW + 10).process(cutSide);
+        assertThat(cutSide.getValue().state().flags().triggerPending()).as("cut short on its own side").isTrue();
+
+        for (boolean cutMerging : new boolean[] {true, false}) {
+            HzSlot merged = cutMerging
+                    ? (HzSlot) new HighestFenceMergePolicy().merge(value(cutSide.getValue()), value(running))
+                    : (HzSlot) new HighestFenceMergePolicy().merge(value(running), value(cutSide.getValue()));
+            assertThat(merged.state().isRunning()).as("the side where the run ended wins").isFalse();
+            assertThat(merged.state().flags().triggerPending())
+                    .as("nobody ran the trigger to its end (cut side merging: %s): %s", cutMerging, merged.state())
+                    .isTrue();
+        }
+    }
+
     /** A merge policy's view of one side's copy of a record. */
     @SuppressWarnings("unchecked")
     static com.hazelcast.spi.merge.MergingValue<Object> value(HzSlot slot) {
