@@ -1017,8 +1017,10 @@ final class PeriodicEntry {
     }
 
     /**
-     * Whether the record still asks for a trigger, or shows a triggered run whose holder may have died (a claim
-     * that finds it dead asks for its trigger again); a record that cannot be read for now may (the claim tells).
+     * Whether the record still asks for a trigger, or shows a triggered run whose holder may have died and whose
+     * cut asks for the trigger again (a claim that finds it dead does); a record that cannot be read for now may
+     * (the claim tells). A run whose cut spends its trigger ends the claims: they would be refused until a
+     * regular claim ends the record, never while the worker is paused.
      */
     private boolean triggerStillAsked() {
         try {
@@ -1067,8 +1069,9 @@ final class PeriodicEntry {
 
     /**
      * Whether the run that ended unfinished may have been a trigger's, asked for again (see
-     * {@link SlotState.Running#rerunIfCut}): the record asks for a trigger, or still shows a triggered run,
-     * which the claim of a trigger finds dead. A record that cannot be read for now may (the claim tells).
+     * {@link SlotState.Running#rerunIfCut}): the record asks for a trigger, or still shows a triggered run
+     * that a cut asks for again, which the claim of a trigger finds dead. A record that cannot be read for
+     * now may (the claim tells).
      */
     private boolean triggerMayBeCut() {
         try {
@@ -1081,7 +1084,7 @@ final class PeriodicEntry {
     }
 
     private static boolean cutTrigger(WorkerRecord r) {
-        return r.triggerPending() || r.running() && r.lastKind().orElse(null) == ClaimRequest.Kind.TRIGGERED;
+        return r.triggerPending() || r.running() && r.triggerRunsAgainIfCut();
     }
 
     /**

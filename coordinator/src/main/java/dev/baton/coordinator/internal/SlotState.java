@@ -210,8 +210,11 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
 
     /** The flags once the running execution ended without finishing: a trigger it ran may be asked for again. */
     public SlotState.Flags flagsAfterCut() {
-        return running != null && running.kind() == ClaimRequest.Kind.TRIGGERED && running.rerunIfCut()
-                ? flags.cut() : flags;
+        return triggerRunsAgainIfCut() ? flags.cut() : flags;
+    }
+
+    private boolean triggerRunsAgainIfCut() {
+        return running != null && running.kind() == ClaimRequest.Kind.TRIGGERED && running.rerunIfCut();
     }
 
     public WorkerRecord toRecord() {
@@ -219,7 +222,7 @@ public record SlotState(String worker, long lastSlot, long fence, long claimId, 
                 Optional.ofNullable(running).map(Running::node), Optional.ofNullable(lastOutcome), instant(startedAt),
                 instant(finishedAt), flags.paused(), flags.triggerPending(), Optional.ofNullable(lastNode),
                 failuresInARow, Optional.ofNullable(lastKind), reruns, instant(deferred), flags.pauseToken(),
-                flags.pauseChangedAt());
+                flags.pauseChangedAt(), triggerRunsAgainIfCut());
     }
 
     /** {@link #passed}, as the lease of the last claim tells it: a triggered run runs no slot, it reports none. */

@@ -25,13 +25,16 @@ import java.util.Optional;
  * @param pauseChangedAt when the last pause or resume was made, on the cluster clock of the node that
  *                       made it, if known: a node that learns of it from a read long after (its first,
  *                       or a long run's record) still knows which slots fell before it
+ * @param triggerRunsAgainIfCut the running execution is a triggered one whose trigger is asked for again if
+ *                       it is cut short (its holder dies, stops or loses the lease): a claim that finds
+ *                       the holder dead asks for it, so the record may ask for a trigger once claimed
  */
 public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
                            Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt,
                            Optional<Instant> lastFinishedAt, boolean paused, boolean triggerPending,
                            Optional<String> lastNode, int failuresInARow, Optional<ClaimRequest.Kind> lastKind,
                            int reruns, Optional<Instant> deferredSlot, long pauseToken,
-                           Optional<Instant> pauseChangedAt) {
+                           Optional<Instant> pauseChangedAt, boolean triggerRunsAgainIfCut) {
 
     /**
      * How many times one slot is re-run at most, whoever claims: a slot whose every execution dies
@@ -50,6 +53,16 @@ public record WorkerRecord(String worker, Optional<Instant> lastSlot, long fenci
         Objects.requireNonNull(lastKind, "lastKind");
         Objects.requireNonNull(deferredSlot, "deferredSlot");
         Objects.requireNonNull(pauseChangedAt, "pauseChangedAt");
+    }
+
+    /** A record whose running execution, if any, spends its trigger however it ends. */
+    public WorkerRecord(String worker, Optional<Instant> lastSlot, long fencingToken, Optional<String> holder,
+                        Optional<Outcome> lastOutcome, Optional<Instant> lastStartedAt, Optional<Instant> lastFinishedAt,
+                        boolean paused, boolean triggerPending, Optional<String> lastNode, int failuresInARow,
+                        Optional<ClaimRequest.Kind> lastKind, int reruns, Optional<Instant> deferredSlot,
+                        long pauseToken, Optional<Instant> pauseChangedAt) {
+        this(worker, lastSlot, fencingToken, holder, lastOutcome, lastStartedAt, lastFinishedAt, paused, triggerPending,
+                lastNode, failuresInARow, lastKind, reruns, deferredSlot, pauseToken, pauseChangedAt, false);
     }
 
     /** A record that does not say when its last pause or resume was made. */

@@ -28,11 +28,9 @@ public final class HighestFenceMergePolicy implements SplitBrainMergePolicy<Obje
         if (m instanceof HzSlot ms && e instanceof HzSlot es) {
             SlotState winner = furtherAlong(ms.state(), es.state());
             SlotState loser = winner == ms.state() ? es.state() : ms.state();
-            // A copy that still shows the run whose end the other recorded has the trigger served by that
-            // run's claim: if the run was cut short, it is asked for again on both.
-            boolean endedOnWinner = loser.isRunning() && !winner.isRunning() && loser.fence() == winner.fence()
-                    && loser.claimId() == winner.claimId();
-            SlotState.Flags lost = endedOnWinner ? loser.flagsAfterCut() : loser.flags();
+            // A copy that still shows a run the other saw end (its end recorded, or a later claim) has the
+            // trigger served by that run's claim: if the run was cut short, it is asked for again on both.
+            SlotState.Flags lost = loser.isRunning() && !sameRun(winner, loser) ? loser.flagsAfterCut() : loser.flags();
             return new HzSlot(winner.withFlags(winner.flags().merge(lost)));
         }
         return existing.getRawValue();
@@ -50,6 +48,10 @@ public final class HighestFenceMergePolicy implements SplitBrainMergePolicy<Obje
         }
         boolean sameClaim = merging.claimId() == existing.claimId();
         return sameClaim && existing.isRunning() && !merging.isRunning() ? merging : existing;
+    }
+
+    private static boolean sameRun(SlotState a, SlotState b) {
+        return a.isRunning() && b.isRunning() && a.fence() == b.fence() && a.running().claimId() == b.running().claimId();
     }
 
     @Override

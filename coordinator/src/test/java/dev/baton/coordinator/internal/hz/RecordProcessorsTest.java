@@ -293,6 +293,52 @@ class RecordProcessorsTest {
         }
     }
 
+    /**
+     * Review s42b. A trigger's run C1 is running when the cluster splits; its node ends up cut off, and the
+     * majority's next claim finds it dead, which asks for the trigger again (a regular slot's claim, the trigger
+     * to run after it; or the trigger's own re-run C2, cut short in turn). The cut-off side's copy still shows C1
+     * running, with the trigger served by C1's claim. The majority's copy wins the merge (higher fence), but the
+     * merge takes the highest served token of both sides, the stale copy's: the trigger asked for again is served
+     * for good, though nobody ran it to its end. The fix of review s42 covers only a loser that shows the very
+     * claim whose end the winner recorded; here the winner has claimed since.
+     */
+    @Test
+    void aTriggerAskedForAgainOnTheMajorityAfterItsRunDiedIsStillAskedForAfterMergingWithTheCopyThatShowsThatRun() {
+        Entry before = new Entry(null);
+        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 100, NOW, 7).process(before);
+        claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW)), 2, NOW + 4000, null).process(before);
+        HzSlot stale = before.getValue();
+        assertThat(stale.state().isRunning()).isTrue();
+
+        clusterNow.addAndGet(10_000);
+        // The majority's next regular claim finds C1's holder dead: the trigger is asked for again, to run after it.
+        Entry slotSide = new Entry(stale);
+        claim(ClaimRequest.scheduledOrRerun("w", Instant.ofEpochMilli(NOW + 10_000)), 3, NOW + 14_000, null)
+                .process(slotSide);
+        // Or the trigger's own re-run C2, itself cut short (its node shut down).
+        Entry rerunSide = new Entry(stale);
+        claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW + 10_000)), 3, NOW + 14_000, null)
+                .process(rerunSide);
+        assertThat(rerunSide.getValue().state().running().kind()).isEqualTo(ClaimRequest.Kind.TRIGGERED);
+        new CompleteProcessor(rerunSide.getValue().state().fence(), 3, Outcome.INTERRUPTED, NOW + 10_010)
+                .process(rerunSide);
+
+        for (Entry majority : List.of(slotSide, rerunSide)) {
+            assertThat(majority.getValue().state().flags().triggerPending()).as("asked for again on the majority")
+                    .isTrue();
+            for (boolean staleMerging : new boolean[] {true, false}) {
+                HzSlot merged = staleMerging
+                        ? (HzSlot) new HighestFenceMergePolicy().merge(value(stale), value(majority.getValue()))
+                        : (HzSlot) new HighestFenceMergePolicy().merge(value(majority.getValue()), value(stale));
+                assertThat(merged.state().fence()).isEqualTo(majority.getValue().state().fence());
+                assertThat(merged.state().flags().triggerPending())
+                        .as("nobody ran the trigger to its end (majority %s, stale copy merging: %s): %s",
+                                majority == slotSide ? "ran a slot" : "cut the re-run", staleMerging, merged.state())
+                        .isTrue();
+            }
+        }
+    }
+
     /** A merge policy's view of one side's copy of a record. */
     @SuppressWarnings("unchecked")
     static com.hazelcast.spi.merge.MergingValue<Object> value(HzSlot slot) {
