@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * shape, frozen, crashed and restarted nodes, nodes joining, leaving and coming back under a new
  * id, each node with its own view of the member list. At every instant at most one session may
  * consider itself the valid holder of a worker, no two nodes may know different voters under one
- * version, and the workers keep being granted.
+ * version, and the workers keep being granted; once the faults are over (members still joining,
+ * coming back and being replaced), no lock a quorum confirmed is lost while its holder lives.
  *
  * <p>{@code -Dbaton.simulation.seeds=N} runs N seeds (default 400).
  */
@@ -28,6 +29,8 @@ class LeaseProtocolSimulationTest {
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
     private static final List<String> WORKERS = List.of("a", "b", "c", "d");
+    /** The last fault has ended, and a lease and margin passed since: every lock held from then on was confirmed after it. */
+    private static final long QUIET_FROM = Faults.LAST_FAULT + Faults.LONGEST + (LEASE + MARGIN) / MS;
 
     static Stream<Long> seeds() {
         return LongStream.rangeClosed(1, Long.getLong("baton.simulation.seeds", 400)).boxed();
@@ -50,6 +53,7 @@ class LeaseProtocolSimulationTest {
         List<String> violations = new ArrayList<>();
         Map<Long, List<String>> votersByVersion = new HashMap<>();
         int grantsAtLastFault = 0;
+        long start = net.clock.get() / MS;
         for (int t = 0; t < 50_000; t += 10) {
             faults.maybeInject(t);
             if (t == 42_000) {
@@ -76,10 +80,17 @@ class LeaseProtocolSimulationTest {
         }
 
         assertThat(violations).isEmpty();
+        assertThat(load.losses.stream().filter(l -> l.at() >= start + QUIET_FROM).toList())
+                .as("confirmed locks lost after the faults, %s ms after the start (faults: %s)", start, faults.log)
+                .isEmpty();
         assertThat(load.grants).as("locks were granted again and again (faults: %s)", faults.log)
                 .isGreaterThan(20);
         assertThat(load.grants - grantsAtLastFault).as("the cluster recovered after the last fault (faults: %s)",
                 faults.log).isPositive();
+    }
+
+    /** A confirmed lock that its session lost, and when (simulated milliseconds). */
+    record Loss(String lock, long at) {
     }
 
     /** Each healthy node asks for the workers now and then, holds them a while, gives them back. */
@@ -87,6 +98,7 @@ class LeaseProtocolSimulationTest {
         private final SimulatedNetwork net;
         private final Map<String, CompletableFuture<Boolean>> pending = new HashMap<>();
         private final Map<String, Long> releaseAt = new HashMap<>();
+        final List<Loss> losses = new ArrayList<>();
         int grants;
 
         Workload(SimulatedNetwork net) {
@@ -106,6 +118,7 @@ class LeaseProtocolSimulationTest {
                         if (!releaseAt.containsKey(key)) {
                             grants++;
                             releaseAt.put(key, now + (50 + net.random.nextInt(600)) * MS);
+                            s.onLost(w, () -> losses.add(new Loss(key, net.clock.get() / MS)));
                         }
                         if (now > releaseAt.get(key)) {
                             s.release(w, false);
@@ -141,7 +154,9 @@ class LeaseProtocolSimulationTest {
         private final SimulatedNetwork net;
         final StringBuilder log = new StringBuilder();
         private long quietUntil = 3000;
-        private static final long LAST_FAULT = 30_000;
+        static final long LAST_FAULT = 30_000;
+        /** The longest fault, in simulated milliseconds. */
+        static final long LONGEST = 6500;
         private int newIds;
 
         Faults(SimulatedNetwork net, long seed) {
@@ -155,7 +170,7 @@ class LeaseProtocolSimulationTest {
             }
             List<SimulatedNetwork.SimNode> up = net.nodes.stream().filter(n -> n.up).toList();
             SimulatedNetwork.SimNode victim = up.get(net.random.nextInt(up.size()));
-            long length = (500 + net.random.nextInt(6000)) * MS;
+            long length = (500 + net.random.nextInt((int) LONGEST - 500)) * MS;
             int kind = net.random.nextInt(8);
             log.append(t).append("ms:");
             switch (kind) {
