@@ -158,6 +158,15 @@ public final class HazelcastCoordination {
         return Math.max(DEFAULT_RECORD_BACKUPS, Math.min(6, minClusterSize - 1));
     }
 
+    /**
+     * How many members keep each record (its owner and the synchronous backups) under the floor
+     * {@code minClusterSize}: the majority side of any split of up to twice as many members keeps every
+     * record, so a fleet that may grow larger sets the floor to a majority of its largest size.
+     */
+    public static int recordCopies(int minClusterSize) {
+        return recordBackups(minClusterSize) + 1;
+    }
+
     private static MapConfig recordsMapConfig(int minClusterSize) {
         return new MapConfig(HzSettings.RECORDS_MAP)
                 .setBackupCount(recordBackups(minClusterSize))

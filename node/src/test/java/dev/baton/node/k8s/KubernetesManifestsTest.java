@@ -80,14 +80,27 @@ class KubernetesManifestsTest {
 
     /** The voters follow the fleet: scaling out to any size needs no other number changed. */
     @Test
-    void scalingOutNeedsNothingElseRetuned() throws IOException {
+    void scalingOutToSixPodsNeedsNothingElseRetuned() throws IOException {
+        copyManifests();
+        Path hpa = copy.resolve("horizontalpodautoscaler.yaml");
+        Files.writeString(hpa, Files.readString(hpa).replace("maxReplicas: 5", "maxReplicas: 6"));
+        Path sts = copy.resolve("statefulset.yaml");
+        Files.writeString(sts, Files.readString(sts).replace("  replicas: 3", "  replicas: 6"));
+
+        assertThat(ManifestChecks.problems(Manifests.load(copy))).isEmpty();
+    }
+
+    /** Three copies of each record cover splits of up to six pods; an autoscaler allowed more is refused. */
+    @Test
+    void anAutoscalerAllowedMorePodsThanTheRecordCopiesCoverIsRefusedWithTheFloorToSet() throws IOException {
         copyManifests();
         Path hpa = copy.resolve("horizontalpodautoscaler.yaml");
         Files.writeString(hpa, Files.readString(hpa).replace("maxReplicas: 5", "maxReplicas: 9"));
-        Path sts = copy.resolve("statefulset.yaml");
-        Files.writeString(sts, Files.readString(sts).replace("  replicas: 3", "  replicas: 7"));
 
-        assertThat(ManifestChecks.problems(Manifests.load(copy))).isEmpty();
+        assertThat(ManifestChecks.problems(Manifests.load(copy))).singleElement().asString()
+                .contains("maxReplicas 9")
+                .contains("each record has 3 copies")
+                .contains("set BATON_MIN_CLUSTER_SIZE to 5, a majority of 9");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.baton.node.k8s;
 
+import dev.baton.coordinator.HazelcastCoordination;
 import dev.baton.node.BatonNode;
 import dev.baton.node.config.NodeSettings;
 import dev.baton.node.config.Setting;
@@ -207,7 +208,10 @@ final class ManifestChecks {
             }
         }
 
+        checkRecordCopies(name(sts), replicas, quorum);
         for (V2HorizontalPodAutoscaler hpa : m.all(V2HorizontalPodAutoscaler.class)) {
+            checkRecordCopies("HorizontalPodAutoscaler " + name(hpa) + ": maxReplicas", hpa.getSpec().getMaxReplicas(),
+                    quorum);
             var target = hpa.getSpec().getScaleTargetRef();
             if (!"StatefulSet".equals(target.getKind()) || !name(sts).equals(target.getName())
                     || !"apps/v1".equals(target.getApiVersion())) {
@@ -225,6 +229,17 @@ final class ManifestChecks {
                 problem("HorizontalPodAutoscaler %s: scale down calmly (behavior.scaleDown."
                         + "stabilizationWindowSeconds >= 300): every membership change re-spreads workers", name(hpa));
             }
+        }
+    }
+
+    /** Whether the majority side of any split of {@code pods} keeps a copy of every record under the floor. */
+    private void checkRecordCopies(String what, int pods, int floor) {
+        int copies = HazelcastCoordination.recordCopies(floor);
+        if (pods > 2 * copies) {
+            problem("%s %d: with %s %d each record has %d copies, and the majority side of a split of more than %d"
+                    + " pods may hold none of them (it would forget pauses and triggers, and run a slot just claimed"
+                    + " again); set %s to %d, a majority of %d", what, pods, NodeSettings.MIN_CLUSTER_SIZE.name(),
+                    floor, copies, 2 * copies, NodeSettings.MIN_CLUSTER_SIZE.name(), pods / 2 + 1, pods);
         }
     }
 
