@@ -38,10 +38,11 @@ public final class HazelcastCoordination {
     /** How long an execution keeps its lease without a renewal a quorum acknowledged, by default. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
     /**
-     * Three copies of each record: the majority side of any split of up to six members keeps one. A
-     * larger fleet sets the floor to a majority of itself, which raises the copies with it.
+     * How many members keep each record: its owner and six synchronous backups (Hazelcast's most), every
+     * member of a fleet of up to seven. The majority side of any split of up to twice as many members keeps
+     * one, whatever the floor: a fleet that grows from three to nine needs no setting changed.
      */
-    static final int DEFAULT_RECORD_BACKUPS = 2;
+    public static final int RECORD_COPIES = 7;
     /** Where {@link #configure(Config, int)} records the floor, for the builder to read. */
     public static final String MIN_CLUSTER_SIZE_PROPERTY = "baton.min.cluster.size";
 
@@ -113,7 +114,7 @@ public final class HazelcastCoordination {
         // A write whose backups did not acknowledge, or whose member left mid-call, must fail rather than be
         // reported done or re-applied blindly: Baton's processors are idempotent and call again themselves.
         config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
-        MapConfig records = recordsMapConfig(minClusterSize);
+        MapConfig records = recordsMapConfig();
         if (minClusterSize > 1) {
             config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(HzSettings.SPLIT_BRAIN_PROTECTION,
                     true, minClusterSize));
@@ -149,27 +150,15 @@ public final class HazelcastCoordination {
     }
 
     /**
-     * How many backups each record has: enough that the majority side of any split keeps a copy, for
-     * fleets of up to {@code 2 * (backups + 1)} members. With one, a 2 | 3 split of five lost the
-     * records whose two copies were both on the two (pauses, triggers, and the slot they had just
-     * claimed, which the three then ran again as if it were new).
+     * With one backup, a 2 | 3 split of five lost the records whose two copies were both on the two (pauses,
+     * triggers, and the slot they had just claimed, which the three then ran again as if it were new); with
+     * two, a split of seven or more could. A write waits for every backup, a fraction of a millisecond more
+     * on five members than with two; a frozen member holds up every record's writes until Hazelcast
+     * removes it, as on a fleet of three already.
      */
-    static int recordBackups(int minClusterSize) {
-        return Math.max(DEFAULT_RECORD_BACKUPS, Math.min(6, minClusterSize - 1));
-    }
-
-    /**
-     * How many members keep each record (its owner and the synchronous backups) under the floor
-     * {@code minClusterSize}: the majority side of any split of up to twice as many members keeps every
-     * record, so a fleet that may grow larger sets the floor to a majority of its largest size.
-     */
-    public static int recordCopies(int minClusterSize) {
-        return recordBackups(minClusterSize) + 1;
-    }
-
-    private static MapConfig recordsMapConfig(int minClusterSize) {
+    private static MapConfig recordsMapConfig() {
         return new MapConfig(HzSettings.RECORDS_MAP)
-                .setBackupCount(recordBackups(minClusterSize))
+                .setBackupCount(RECORD_COPIES - 1)
                 .setAsyncBackupCount(0)
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
                 .setMergePolicyConfig(new MergePolicyConfig(HighestFenceMergePolicy.class.getName(), 100));

@@ -80,27 +80,27 @@ class KubernetesManifestsTest {
 
     /** The voters follow the fleet: scaling out to any size needs no other number changed. */
     @Test
-    void scalingOutToSixPodsNeedsNothingElseRetuned() throws IOException {
+    void scalingOutNeedsNothingElseRetuned() throws IOException {
         copyManifests();
         Path hpa = copy.resolve("horizontalpodautoscaler.yaml");
-        Files.writeString(hpa, Files.readString(hpa).replace("maxReplicas: 5", "maxReplicas: 6"));
+        Files.writeString(hpa, Files.readString(hpa).replace("maxReplicas: 5", "maxReplicas: 9"));
         Path sts = copy.resolve("statefulset.yaml");
-        Files.writeString(sts, Files.readString(sts).replace("  replicas: 3", "  replicas: 6"));
+        Files.writeString(sts, Files.readString(sts).replace("  replicas: 3", "  replicas: 7"));
 
         assertThat(ManifestChecks.problems(Manifests.load(copy))).isEmpty();
     }
 
-    /** Three copies of each record cover splits of up to six pods; an autoscaler allowed more is refused. */
+    /** Seven copies of each record cover splits of up to fourteen pods; an autoscaler allowed more is refused. */
     @Test
-    void anAutoscalerAllowedMorePodsThanTheRecordCopiesCoverIsRefusedWithTheFloorToSet() throws IOException {
+    void anAutoscalerAllowedMorePodsThanTheRecordCopiesCoverIsRefused() throws IOException {
         copyManifests();
         Path hpa = copy.resolve("horizontalpodautoscaler.yaml");
-        Files.writeString(hpa, Files.readString(hpa).replace("maxReplicas: 5", "maxReplicas: 9"));
+        Files.writeString(hpa, Files.readString(hpa).replace("maxReplicas: 5", "maxReplicas: 15"));
 
         assertThat(ManifestChecks.problems(Manifests.load(copy))).singleElement().asString()
-                .contains("maxReplicas 9")
-                .contains("each record has 3 copies")
-                .contains("set BATON_MIN_CLUSTER_SIZE to 5, a majority of 9");
+                .contains("maxReplicas 15")
+                .contains("at most 7 copies")
+                .contains("keep the fleet at 14 pods or fewer");
     }
 
     @Test

@@ -208,10 +208,9 @@ final class ManifestChecks {
             }
         }
 
-        checkRecordCopies(name(sts), replicas, quorum);
+        checkRecordCopies("StatefulSet " + name(sts) + ": replicas", replicas);
         for (V2HorizontalPodAutoscaler hpa : m.all(V2HorizontalPodAutoscaler.class)) {
-            checkRecordCopies("HorizontalPodAutoscaler " + name(hpa) + ": maxReplicas", hpa.getSpec().getMaxReplicas(),
-                    quorum);
+            checkRecordCopies("HorizontalPodAutoscaler " + name(hpa) + ": maxReplicas", hpa.getSpec().getMaxReplicas());
             var target = hpa.getSpec().getScaleTargetRef();
             if (!"StatefulSet".equals(target.getKind()) || !name(sts).equals(target.getName())
                     || !"apps/v1".equals(target.getApiVersion())) {
@@ -232,14 +231,14 @@ final class ManifestChecks {
         }
     }
 
-    /** Whether the majority side of any split of {@code pods} keeps a copy of every record under the floor. */
-    private void checkRecordCopies(String what, int pods, int floor) {
-        int copies = HazelcastCoordination.recordCopies(floor);
+    /** Whether the majority side of any split of {@code pods} keeps a copy of every record. */
+    private void checkRecordCopies(String what, int pods) {
+        int copies = HazelcastCoordination.RECORD_COPIES;
         if (pods > 2 * copies) {
-            problem("%s %d: with %s %d each record has %d copies, and the majority side of a split of more than %d"
-                    + " pods may hold none of them (it would forget pauses and triggers, and run a slot just claimed"
-                    + " again); set %s to %d, a majority of %d", what, pods, NodeSettings.MIN_CLUSTER_SIZE.name(),
-                    floor, copies, 2 * copies, NodeSettings.MIN_CLUSTER_SIZE.name(), pods / 2 + 1, pods);
+            problem("%s %d: each record has at most %d copies (Hazelcast's most backups), and the majority side of"
+                    + " a split of more than %d pods may hold none of them (it would forget pauses and triggers, and"
+                    + " run a slot just claimed again); keep the fleet at %d pods or fewer", what, pods, copies,
+                    2 * copies, 2 * copies);
         }
     }
 
