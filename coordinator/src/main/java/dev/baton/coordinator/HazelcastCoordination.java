@@ -40,7 +40,8 @@ public final class HazelcastCoordination {
     /**
      * How many members keep each record: its owner and six synchronous backups (Hazelcast's most), every
      * member of a fleet of up to seven. The majority side of any split of up to twice as many members keeps
-     * one, whatever the floor: a fleet that grows from three to nine needs no setting changed.
+     * one, whatever the floor: a fleet that grows from three to nine needs no setting changed. Hazelcast keeps
+     * at most one copy per partition group: a configuration with groups (zone-aware) gets fewer.
      */
     public static final int RECORD_COPIES = 7;
     /** Where {@link #configure(Config, int)} records the floor, for the builder to read. */
