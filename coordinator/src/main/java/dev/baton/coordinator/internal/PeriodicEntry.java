@@ -1018,15 +1018,15 @@ final class PeriodicEntry {
 
     /**
      * Whether the record still asks for a trigger, or shows a triggered run whose holder may have died and whose
-     * cut asks for the trigger again (a claim that finds it dead does); a record that cannot be read for now may
-     * (the claim tells). A run whose cut spends its trigger ends the claims: they would be refused until a
-     * regular claim ends the record, never while the worker is paused.
+     * cut asks for the trigger again (see {@link SlotState.Running#rerunIfCut}: a claim that finds it dead does);
+     * a record that cannot be read for now may (the claim tells). A run whose cut spends its trigger ends the
+     * claims: they would be refused until a regular claim ends the record, never while the worker is paused.
      */
     private boolean triggerStillAsked() {
         try {
             return engine.coordination().read(worker.name()).map(PeriodicEntry::cutTrigger).orElse(false);
         } catch (RuntimeException e) {
-            log.debug("Worker {}: its record cannot be read; claiming its trigger again later", worker.name(), e);
+            log.debug("Worker {}: its record cannot be read; its trigger is claimed again later", worker.name(), e);
             return true;
         }
     }
@@ -1037,8 +1037,9 @@ final class PeriodicEntry {
 
     private Optional<Plan> rerunCycle() {
         if (engine.coordination().role(worker.name()) == ClaimRole.STANDBY) {
-            if (triggerMayBeCut()) {
-                // Its preferred node may be the one that went: claimed if this node becomes the one to claim.
+            if (triggerStillAsked()) {
+                // The run that ended unfinished may have been a trigger's, asked for again, and its preferred
+                // node the one that went: claimed if this node becomes the one to claim.
                 synchronized (this) {
                     triggerHeardAsStandby = true;
                 }
@@ -1065,22 +1066,6 @@ final class PeriodicEntry {
             }
         }
         return Optional.empty();
-    }
-
-    /**
-     * Whether the run that ended unfinished may have been a trigger's, asked for again (see
-     * {@link SlotState.Running#rerunIfCut}): the record asks for a trigger, or still shows a triggered run
-     * that a cut asks for again, which the claim of a trigger finds dead. A record that cannot be read for
-     * now may (the claim tells).
-     */
-    private boolean triggerMayBeCut() {
-        try {
-            return engine.coordination().read(worker.name()).map(PeriodicEntry::cutTrigger).orElse(false);
-        } catch (RuntimeException e) {
-            log.debug("Worker {}: its record cannot be read; its trigger is claimed if this node takes it over",
-                    worker.name(), e);
-            return true;
-        }
     }
 
     private static boolean cutTrigger(WorkerRecord r) {
