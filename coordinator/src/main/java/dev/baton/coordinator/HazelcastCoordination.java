@@ -5,6 +5,7 @@ import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.config.PartitionGroupConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.internal.hz.BatonSerialization;
@@ -256,6 +257,7 @@ public final class HazelcastCoordination {
                         + " Hazelcast.newHazelcastInstance(config) (in Spring Boot, declare a Config bean, or let"
                         + " the Baton starter build the member from baton.* properties)");
             }
+            warnOfFewerCopies(config);
             HzSettings settings = HzSettings.forLease(lease, Integer.parseInt(floor), voterRemovalDelay)
                     .withFenceReserve(fenceReserve);
             String id = nodeId != null ? nodeId : defaultNodeId(hazelcast);
@@ -268,6 +270,29 @@ public final class HazelcastCoordination {
                     state.close();
                 }
                 throw e;
+            }
+        }
+
+        /**
+         * The application may change the member's configuration after {@link #configure}: fewer copies of
+         * the records still run, but a split or crashes that take every copy of a record lose it (its pause,
+         * trigger, and the slot it had claimed, which then runs again as if new).
+         */
+        private static void warnOfFewerCopies(Config config) {
+            int backups = config.findMapConfig(HzSettings.RECORDS_MAP).getBackupCount();
+            if (backups < RECORD_COPIES - 1) {
+                log.warn("The records map {} keeps {} synchronous backups, fewer than the {} Baton sets: the majority"
+                        + " side of a split of more than {} members may lack records and run their claimed slots again."
+                        + " Leave its map configuration to HazelcastCoordination.configure", HzSettings.RECORDS_MAP,
+                        backups, RECORD_COPIES - 1, 2 * (backups + 1));
+            }
+            PartitionGroupConfig groups = config.getPartitionGroupConfig();
+            if (groups.isEnabled() && groups.getGroupType() != PartitionGroupConfig.MemberGroupType.PER_MEMBER) {
+                log.warn("Hazelcast partition groups ({}) keep at most one copy of each record per group, fewer than"
+                        + " the {} Baton asks for when there are fewer groups than members: a split or crashes that"
+                        + " take every member holding a record's copies lose it, and the slot it had claimed runs again."
+                        + " Turn partition groups off on the members Baton runs on, unless losing a whole group at once"
+                        + " is the failure you plan for", groups.getGroupType(), RECORD_COPIES);
             }
         }
 

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.PartitionGroupConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.support.Harness;
 import dev.baton.coordinator.support.HazelcastMembers;
+import dev.baton.coordinator.support.LogCapture;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.RunKind;
 import dev.baton.worker.Schedule;
@@ -79,6 +82,39 @@ class EmbeddingTest {
                     .hasMessageContaining("HazelcastCoordination.configure(config, minClusterSize)");
         } finally {
             member.getLifecycleService().terminate();
+        }
+    }
+
+    @Test
+    void aMemberThatKeepsFewerCopiesOfTheRecordsIsWarnedAboutWhatThatCosts() {
+        Config config = HazelcastCoordination.configure(new Config(), 1)
+                .setClusterName("fewer-copies-" + ProcessHandle.current().pid());
+        config.getNetworkConfig().setPort(0).getJoin().getMulticastConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        config.getMapConfig("baton-workers").setBackupCount(1);
+        config.getPartitionGroupConfig().setEnabled(true).setGroupType(PartitionGroupConfig.MemberGroupType.HOST_AWARE);
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        try (LogCapture log = LogCapture.of(HazelcastCoordination.class)) {
+            HazelcastCoordination.builder(member).nodeId("a").build().close();
+
+            assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
+                    backups -> assertThat(backups).contains("keeps 1 synchronous backups, fewer than the 6")
+                            .contains("split of more than 4 members"),
+                    groups -> assertThat(groups).contains("partition groups (HOST_AWARE)")
+                            .contains("Turn partition groups off"));
+        } finally {
+            member.getLifecycleService().terminate();
+        }
+    }
+
+    @Test
+    void aMemberPreparedForBatonBuildsWithoutAWarning() {
+        try (HazelcastMembers members = new HazelcastMembers(1);
+             LogCapture log = LogCapture.of(HazelcastCoordination.class)) {
+            HazelcastCoordination.builder(members.get(0)).nodeId("a").build().close();
+
+            assertThat(log.events()).isEmpty();
         }
     }
 
