@@ -361,7 +361,7 @@ public final class SessionTable {
         List<Runnable> events = new ArrayList<>();
         synchronized (this) {
             long now = clock.getAsLong();
-            lapsed.values().removeIf(at -> now - at > 2 * expiryNanos);
+            forgetOldLapses(now);
             boolean rebalance = false;
             List<Entry> expired = new ArrayList<>();
             for (Iterator<Entry> it = sessions.values().iterator(); it.hasNext(); ) {
@@ -482,9 +482,12 @@ public final class SessionTable {
      * still run (see {@link #lapsed}).
      */
     synchronized Set<String> lapsedMembers() {
-        long now = clock.getAsLong();
-        lapsed.values().removeIf(at -> now - at > 2 * expiryNanos);
+        forgetOldLapses(clock.getAsLong());
         return Set.copyOf(lapsed.keySet());
+    }
+
+    private void forgetOldLapses(long now) {
+        lapsed.values().removeIf(at -> now - at > 2 * expiryNanos);
     }
 
     /** The live sessions, for the voters' driver. */
