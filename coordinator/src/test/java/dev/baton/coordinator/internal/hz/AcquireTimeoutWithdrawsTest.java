@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * renews it with its other locks, and no node can claim the worker again while that node lives.
  *
  * <p>Here: three voters; the other two members' session executors are kept busy for longer than the
- * claim waits and shorter than a lease, as a slow or briefly stalled member would answer.
+ * claim waits (half the lease at most) and shorter than a lease, as a slow or briefly stalled member would
+ * answer.
  */
 class AcquireTimeoutWithdrawsTest {
 
@@ -101,7 +102,7 @@ class AcquireTimeoutWithdrawsTest {
     }
 
     private static Coordination node(String id, HazelcastInstance member) {
-        Coordination node = HazelcastCoordination.builder(member).nodeId(id).lease(Duration.ofSeconds(3))
+        Coordination node = HazelcastCoordination.builder(member).nodeId(id).lease(Duration.ofSeconds(5))
                 .voterRemovalDelay(Duration.ofMinutes(5)).build();
         node.start(NoEvents.INSTANCE);
         return node;
