@@ -30,6 +30,10 @@ public final class Baton {
 
     /** How long close waits for running executions before interrupting them. */
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** How long before its instant a node claims a slot it prefers, by default. */
+    public static final Duration DEFAULT_CLAIM_AHEAD = Duration.ofMillis(100);
+    /** The longest lead allowed: a slot claimed further ahead would read as written under a clock that was ahead. */
+    public static final Duration MAX_CLAIM_AHEAD = Duration.ofSeconds(1);
 
     private Baton() {
     }
@@ -46,6 +50,7 @@ public final class Baton {
         private final List<ExecutionListener> listeners = new ArrayList<>();
         private final List<ExceptionNotifier> notifiers = new ArrayList<>();
         private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+        private Duration claimAhead = DEFAULT_CLAIM_AHEAD;
 
         private Builder(Coordination coordination) {
             this.coordination = Objects.requireNonNull(coordination, "coordination");
@@ -83,10 +88,28 @@ public final class Baton {
             return this;
         }
 
+        /**
+         * How long before a slot's instant the node that prefers the worker claims it; default 100 ms,
+         * zero to claim at the instant. The claim's round trips then happen before the instant, and the
+         * execution starts at it: at many slots on one instant, starts stay on time. The slot is this
+         * node's from the claim on: a pause or a shutdown in between lets it run at its instant. Applies
+         * to fixed-rate and cron slots at least twice the lead apart, never to fixed delay.
+         */
+        public Builder claimAhead(Duration lead) {
+            Objects.requireNonNull(lead, "lead");
+            if (lead.isNegative() || lead.compareTo(MAX_CLAIM_AHEAD) > 0) {
+                throw new IllegalArgumentException("claim ahead must be between 0 and " + MAX_CLAIM_AHEAD.toMillis()
+                        + " ms, but was " + lead.toMillis() + " ms; use 0 to claim each slot at its instant");
+            }
+            this.claimAhead = lead;
+            return this;
+        }
+
         public BackgroundWorkerManager build() {
             TaskScheduler s = scheduler != null ? scheduler
                     : new RealTaskScheduler(coordination::now, "baton-scheduler-" + coordination.nodeId());
-            return new WorkerManager(coordination, s, scheduler == null, services, listeners, notifiers, shutdownGrace);
+            return new WorkerManager(coordination, s, scheduler == null, services, listeners, notifiers, shutdownGrace,
+                    claimAhead);
         }
     }
 }

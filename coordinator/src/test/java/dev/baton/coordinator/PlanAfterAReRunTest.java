@@ -35,7 +35,8 @@ class PlanAfterAReRunTest {
     /** S1's node dies; a preferred node runs the worker and hears (or not) the pause that follows. */
     private ScriptedCoordination preferredAfterS1sNodeDied() {
         ScriptedCoordination node = fleet.start("node", ClaimRole.PREFERRED);
-        fleet.advanceTo(S1.minusMillis(100));
+        // Before this node claims S1 ahead of its instant.
+        fleet.advanceTo(S1.minus(Baton.DEFAULT_CLAIM_AHEAD).minusMillis(100));
         fleet.claimsAndDies("dies", S1);
         fleet.advanceTo(S1.plusSeconds(2));
         node.pause("w");

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -68,6 +69,8 @@ final class PeriodicEntry {
     /** The nodes changed while a cycle ran: look again once it ends (it may have just passed a slot as standby). */
     private boolean rebalancePending;
     private Execution running;
+    /** The run of a slot claimed ahead of its instant, registered and waiting for it; only the cycle touches it. */
+    private Prepared claimedAhead;
     private boolean paused;
     /** Pause states learned so far: a run's record is no news over one learned while the run went on. */
     private long pauseChanges;
@@ -615,6 +618,7 @@ final class PeriodicEntry {
                 Thread.currentThread().interrupt();
             }
             log.error("Worker {}: unexpected error in Baton's scheduling; trying again at the next slot", worker.name(), t);
+            abandonAhead();
             next = fallbackPlan();
         }
         endCycle(next);
@@ -673,6 +677,9 @@ final class PeriodicEntry {
         }
         plan = next;
         planWake = next.wakeAt(engine.lookGrace());
+        if (claimsAhead(next)) {
+            planWake = planWake.minus(engine.claimAhead());
+        }
         wakeUp = engine.scheduler().schedule(planWake, () -> onWake(next));
     }
 
@@ -695,6 +702,11 @@ final class PeriodicEntry {
     }
 
     private Optional<Plan> regularCycle(Plan due) {
+        if (claimsAhead(due) && !due.slot().isAfter(engine.now().plus(engine.claimAhead()))
+                && engine.coordination().role(worker.name()) != ClaimRole.PREFERRED) {
+            // Woken to claim ahead, but another node prefers the worker now: it looks when the slot falls.
+            awaitInstant(due.slot());
+        }
         ClaimRole role = engine.coordination().role(worker.name());
         boolean waited = due.retry().isPresent();
         if (waited) {
@@ -757,7 +769,17 @@ final class PeriodicEntry {
         ClaimRequest request = worker.schedule() instanceof FixedDelay
                 ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
                 : scheduledClaim(due.slot());
-        Optional<Lease> lease = engine.coordination().claim(request);
+        Optional<Lease> lease = Optional.empty();
+        if (role == ClaimRole.PREFERRED && claimsAhead(due) && !isPaused()) {
+            lease = engine.coordination().claim(request);
+            if (lease.isPresent() && !prepareAhead(lease.get())) {
+                return Optional.empty();
+            }
+            awaitInstant(due.slot());
+        }
+        if (lease.isEmpty()) {
+            lease = engine.coordination().claim(request);
+        }
         if (lease.isPresent()) {
             quickClaims = 0;
         }
@@ -1147,7 +1169,72 @@ final class PeriodicEntry {
         return worker.options().onCrash() == CrashPolicy.RERUN;
     }
 
+    /**
+     * Whether {@code p}'s slot is claimed ahead of its instant: a regular slot (not a look after the
+     * grace, a retry or a catch-up) of a schedule whose previous slot lies at least twice the lead
+     * before it, not yet fallen. Fixed delay has no instant to claim ahead of: its next slot follows
+     * the end of the run.
+     */
+    private boolean claimsAhead(Plan p) {
+        Duration lead = engine.claimAhead();
+        if (lead.isZero() || worker.schedule() instanceof FixedDelay || p.stepIn() || p.provisional()
+                || p.retry().isPresent() || p.misfire().isPresent() || !p.slot().isAfter(engine.now())) {
+            return false;
+        }
+        return worker.schedule().nextAfter(p.slot().minus(lead.multipliedBy(2))).map(p.slot()::equals).orElse(false);
+    }
+
+    /**
+     * Registers the run of a slot claimed ahead as this node's run from the claim on (a shutdown
+     * meanwhile waits for it, and a close past the grace stops it before it starts); false if the
+     * entry stopped meanwhile (the lease was given back).
+     */
+    private boolean prepareAhead(Lease lease) {
+        Optional<Prepared> ready = prepare(lease, RunKind.SCHEDULED);
+        ready.ifPresent(r -> claimedAhead = r);
+        return ready.isPresent();
+    }
+
+    /** Blocks this cycle until {@code at} on the engine's clock (a scheduled wake-up, so that manual time moves it). */
+    private void awaitInstant(Instant at) {
+        CountDownLatch fallen = new CountDownLatch(1);
+        Cancellable wake = engine.scheduler().schedule(at, fallen::countDown);
+        try {
+            fallen.await();
+        } catch (InterruptedException e) {
+            wake.cancel();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After an error between a claim ahead and its run: the run never starts, its lease is given back. */
+    private void abandonAhead() {
+        Prepared ready = claimedAhead;
+        claimedAhead = null;
+        if (ready != null) {
+            synchronized (this) {
+                running = null;
+                heldUntil = engine.now();
+            }
+            engine.active().remove(ready.execution());
+            ready.lease().release();
+        }
+    }
+
+    /** A run registered with the engine and this entry, not started yet. */
+    private record Prepared(Lease lease, Execution execution, RunKind kind, long pauseChangesBefore) {
+    }
+
     private Optional<Execution.Finished> execute(Lease lease, RunKind asked) {
+        Prepared ready = claimedAhead;
+        claimedAhead = null;
+        if (ready == null || ready.lease() != lease) {
+            ready = prepare(lease, asked).orElse(null);
+        }
+        return ready == null ? Optional.empty() : Optional.of(run(ready));
+    }
+
+    private Optional<Prepared> prepare(Lease lease, RunKind asked) {
         Instant claimedAt = engine.now();
         RunKind kind = asked;
         if (lease.kind() == ClaimRequest.Kind.RERUN && asked != RunKind.RERUN) {
@@ -1169,6 +1256,13 @@ final class PeriodicEntry {
             heldFrom = claimedAt;
             heldUntil = Instant.MAX;
         }
+        return Optional.of(new Prepared(lease, execution, kind, pauseChangesBefore));
+    }
+
+    private Execution.Finished run(Prepared ready) {
+        Lease lease = ready.lease();
+        RunKind kind = ready.kind();
+        Execution execution = ready.execution();
         if (lease.kind() == ClaimRequest.Kind.RERUN) {
             // The slot's first claim went past a deferred slot, and its run did not finish: report for it.
             reportMisfire(Plan.at(lease.slot()), lease);
@@ -1190,8 +1284,8 @@ final class PeriodicEntry {
         }
         // An event learned during the run may be newer than the run's record (a resume applied right after
         // the completion) or older (its successor's event lost).
-        finished.record().ifPresent(r -> settlePause(r, pauseChangesBefore, false));
-        return Optional.of(finished);
+        finished.record().ifPresent(r -> settlePause(r, ready.pauseChangesBefore(), false));
+        return finished;
     }
 
     private Optional<WorkerRecord> readRecord() {

@@ -57,9 +57,9 @@ public final class WorkerManager implements BackgroundWorkerManager {
      */
     public WorkerManager(Coordination coordination, TaskScheduler scheduler, boolean ownsScheduler,
                          ServiceScopeFactory services, List<ExecutionListener> listeners,
-                         List<ExceptionNotifier> notifiers, Duration shutdownGrace) {
+                         List<ExceptionNotifier> notifiers, Duration shutdownGrace, Duration claimAhead) {
         this.engine = new Engine(coordination, scheduler, services, new Listeners(listeners, notifiers),
-                new ActiveExecutions(), new Lateness());
+                new ActiveExecutions(), new Lateness(), claimAhead);
         this.ownsScheduler = ownsScheduler;
         this.shutdownGrace = shutdownGrace;
     }

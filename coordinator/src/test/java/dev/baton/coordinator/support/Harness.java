@@ -29,12 +29,23 @@ public final class Harness implements AutoCloseable {
     }
 
     public Harness(ServiceScopeFactory services, Duration shutdownGrace, ExceptionNotifier notifier) {
+        this(services, shutdownGrace, notifier, Baton.DEFAULT_CLAIM_AHEAD);
+    }
+
+    /** With slots claimed {@code claimAhead} before their instant (zero: at it). */
+    public Harness(Duration claimAhead) {
+        this(ServiceContainer.builder().build(), Duration.ofSeconds(2), (r, e) -> { }, claimAhead);
+    }
+
+    private Harness(ServiceScopeFactory services, Duration shutdownGrace, ExceptionNotifier notifier,
+                    Duration claimAhead) {
         manager = Baton.manager(cluster.node("n1"))
                 .scheduler(time)
                 .services(services)
                 .listener(recorder)
                 .exceptionNotifier(notifier)
                 .shutdownGrace(shutdownGrace)
+                .claimAhead(claimAhead)
                 .build();
     }
 
