@@ -127,6 +127,7 @@ public final class BatonNode implements AutoCloseable {
         Baton.Builder builder = Baton.manager(coordination)
                 .services(services)
                 .shutdownGrace(config.get(NodeSettings.SHUTDOWN_GRACE))
+                .claimAhead(config.get(NodeSettings.CLAIM_AHEAD))
                 .listener(metrics.baton())
                 .listener(history);
         journal.ifPresent(builder::listener);

@@ -48,6 +48,8 @@ public enum Contender {
             env.put("BATON_LOG_LEVEL", "warn");
             // Thousands of drill workers would make thousands of metric series; operators turn it off too.
             env.put("BATON_METRICS_PER_WORKER", Boolean.toString(w.workers() <= 100));
+            // -Dbench.baton.claimAhead=0 measures claims at the instant beside the default lead.
+            Optional.ofNullable(System.getProperty("bench.baton.claimAhead")).ifPresent(v -> env.put("BATON_CLAIM_AHEAD", v));
             return env;
         }
 

@@ -17,6 +17,9 @@ public final class NodeSettings {
     public static final Setting<Duration> SHUTDOWN_GRACE = Setting.of("BATON_SHUTDOWN_GRACE", "10s",
             "on shutdown, how long running executions may finish before they are interrupted",
             Parsers::nonNegativeDuration);
+    public static final Setting<Duration> CLAIM_AHEAD = Setting.of("BATON_CLAIM_AHEAD", "100ms",
+            "how long before a slot's instant the node that prefers the worker claims it (0 to claim at the instant)",
+            NodeSettings::claimAhead);
 
     public static final Setting<String> LOG_LEVEL = Setting.of("BATON_LOG_LEVEL", "info",
             "the level of Baton's own log lines (Hazelcast stays at warn)",
@@ -88,11 +91,19 @@ public final class NodeSettings {
             "label execution metrics with the worker's name; turn off for thousands of workers", Parsers::bool);
 
     public static final List<Setting<?>> ALL = List.of(Config.CONFIG_FILE, NODE_ID, PASSIVE_USERS_PERIOD,
-            PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, LOG_LEVEL, LOG_FORMAT, CLUSTER_NAME, BIND, PORT, MEMBERS,
+            PASSIVE_AFTER, DEMO_USERS, SHUTDOWN_GRACE, CLAIM_AHEAD, LOG_LEVEL, LOG_FORMAT, CLUSTER_NAME, BIND, PORT, MEMBERS,
             K8S_SERVICE_DNS, MIN_CLUSTER_SIZE, VOTER_REMOVAL_DELAY, STATE_DIR, LEASE, HEARTBEAT, HEARTBEAT_TIMEOUT, MERGE_DELAY, JOURNAL, DRILL_WORKERS,
             DRILL_PERIOD, DRILL_WORK, WORKER_PATH, HTTP_PORT, HTTP_BIND, ADMIN_TOKEN, HISTORY_SIZE, METRICS_PER_WORKER);
 
     private NodeSettings() {
+    }
+
+    private static Duration claimAhead(String value) {
+        Duration d = Parsers.duration(value);
+        if (d.isNegative() || d.compareTo(dev.baton.coordinator.Baton.MAX_CLAIM_AHEAD) > 0) {
+            throw new IllegalArgumentException("a duration from 0 to 1s, such as 100ms");
+        }
+        return d;
     }
 
     private static List<java.nio.file.Path> workerPath(String value) {

@@ -41,6 +41,10 @@ class ConfigTest {
                         + " 5m, 1h, 30d or PT10S");
         assertThatThrownBy(() -> Config.load(Map.of("BATON_PASSIVE_USERS_PERIOD", "0s"), NodeSettings.ALL))
                 .hasMessageContaining("expected a duration greater than zero");
+        assertThatThrownBy(() -> Config.load(Map.of("BATON_CLAIM_AHEAD", "2s"), NodeSettings.ALL))
+                .hasMessage("BATON_CLAIM_AHEAD has the value '2s', expected a duration from 0 to 1s, such as 100ms");
+        assertThat(Config.load(Map.of("BATON_CLAIM_AHEAD", "0ms"), NodeSettings.ALL).get(NodeSettings.CLAIM_AHEAD))
+                .isZero();
         assertThatThrownBy(() -> Config.load(Map.of("BATON_NODE_ID", "my node"), NodeSettings.ALL))
                 .hasMessageContaining("BATON_NODE_ID has the value 'my node', expected 1 to 63 letters");
     }

@@ -32,6 +32,8 @@ public class BatonProperties {
     private Duration lease = Duration.ofSeconds(5);
     /** On shutdown, how long running executions may finish before they are interrupted. */
     private Duration shutdownGrace = Duration.ofSeconds(10);
+    /** How long before a slot's instant the node that prefers the worker claims it; 0 claims at the instant. */
+    private Duration claimAhead = Duration.ofMillis(100);
     /** Hazelcast's heartbeat interval. */
     private Duration heartbeat = Duration.ofSeconds(1);
     /** A member silent this long is removed from the cluster. */
@@ -119,6 +121,16 @@ public class BatonProperties {
     /** @param shutdownGrace the shutdown grace */
     public void setShutdownGrace(Duration shutdownGrace) {
         this.shutdownGrace = shutdownGrace;
+    }
+
+    /** @return how long before a slot's instant it is claimed */
+    public Duration getClaimAhead() {
+        return claimAhead;
+    }
+
+    /** @param claimAhead how long before a slot's instant it is claimed (0 to 1 s) */
+    public void setClaimAhead(Duration claimAhead) {
+        this.claimAhead = claimAhead;
     }
 
     /** @return the heartbeat interval */

@@ -136,7 +136,8 @@ public class BatonAutoConfiguration {
                                          ObjectProvider<ExceptionNotifier> notifiers) {
         Baton.Builder builder = Baton.manager(coordination)
                 .services(new SpringServiceScopes((org.springframework.beans.factory.ListableBeanFactory) beanFactory))
-                .shutdownGrace(properties.getShutdownGrace());
+                .shutdownGrace(properties.getShutdownGrace())
+                .claimAhead(properties.getClaimAhead());
         listeners.orderedStream().forEach(builder::listener);
         notifiers.orderedStream().forEach(builder::exceptionNotifier);
         return builder.build();
