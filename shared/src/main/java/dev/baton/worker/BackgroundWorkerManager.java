@@ -24,7 +24,8 @@ public interface BackgroundWorkerManager extends AutoCloseable {
     void add(Class<? extends Worker> workerType);
 
     /**
-     * Removes a worker from this node: no new slot is started here; a running execution finishes.
+     * Removes a worker from this node: no new slot is started here; a running execution finishes, and
+     * so does a slot this node already claimed ahead of its instant (it starts at the instant).
      *
      * @return whether a worker of that name was registered
      */
@@ -33,7 +34,10 @@ public interface BackgroundWorkerManager extends AutoCloseable {
     /** The workers of this node. */
     List<WorkerInfo> list();
 
-    /** Stops claiming new slots of the worker on every node until resumed; a running execution finishes. */
+    /**
+     * Stops claiming new slots of the worker on every node until resumed; a running execution finishes,
+     * and so does a slot a node already claimed ahead of its instant (it starts at the instant).
+     */
     void pause(String name);
 
     void resume(String name);

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -71,6 +72,10 @@ final class PeriodicEntry {
     private Execution running;
     /** The run of a slot claimed ahead of its instant, registered and waiting for it; only the cycle touches it. */
     private Prepared claimedAhead;
+    /** The wait of a cycle woken ahead of its slot for the slot's instant, if it waits. */
+    private volatile CountDownLatch instantWait;
+    /** How early a wake-up at an instant may come, on this clock, before it is waited out. */
+    private static final Duration AT_MOST_EARLY = Duration.ofMillis(50);
     private boolean paused;
     /** Pause states learned so far: a run's record is no news over one learned while the run went on. */
     private long pauseChanges;
@@ -147,6 +152,11 @@ final class PeriodicEntry {
     synchronized void stop() {
         active = false;
         stopped = true;
+        CountDownLatch waiting = instantWait;
+        if (waiting != null && running == null) {
+            // Woken ahead with nothing claimed: nothing to wait for. A slot claimed ahead is this node's run.
+            waiting.countDown();
+        }
         if (wakeUp != null) {
             wakeUp.cancel();
         }
@@ -185,6 +195,11 @@ final class PeriodicEntry {
         }
         if (e != null) {
             e.stop(cause);
+            CountDownLatch waiting = instantWait;
+            if (waiting != null) {
+                // A run claimed ahead of its instant and stopped: it is reported not started, now.
+                waiting.countDown();
+            }
         }
     }
 
@@ -576,7 +591,8 @@ final class PeriodicEntry {
 
     private void onWake(Plan due) {
         Instant now = engine.now();
-        if (!due.provisional() && due.slot().isAfter(now.plus(SlotPlanner.MISFIRE_THRESHOLD))) {
+        Duration lead = claimsAhead(due) ? engine.claimAhead() : Duration.ZERO;
+        if (!due.provisional() && due.slot().isAfter(now.plus(SlotPlanner.MISFIRE_THRESHOLD).plus(lead))) {
             // The cluster clock moved back under the plan: plan again from the clock as it is now.
             replan(due, now);
             return;
@@ -702,10 +718,14 @@ final class PeriodicEntry {
     }
 
     private Optional<Plan> regularCycle(Plan due) {
-        if (claimsAhead(due) && !due.slot().isAfter(engine.now().plus(engine.claimAhead()))
-                && engine.coordination().role(worker.name()) != ClaimRole.PREFERRED) {
-            // Woken to claim ahead, but another node prefers the worker now: it looks when the slot falls.
-            awaitInstant(due.slot());
+        boolean ahead = claimsAhead(due);
+        if (ahead && (engine.coordination().role(worker.name()) != ClaimRole.PREFERRED || isPaused())) {
+            // Woken to claim ahead, but another node prefers the worker now, or it is paused here (a resume
+            // may come before the instant): everything else happens when the slot falls.
+            ahead = false;
+            if (!awaitInstant(due.slot())) {
+                return Optional.empty();
+            }
         }
         ClaimRole role = engine.coordination().role(worker.name());
         boolean waited = due.retry().isPresent();
@@ -770,12 +790,16 @@ final class PeriodicEntry {
                 ? ClaimRequest.chained(worker.name(), due.slot(), due.expectedLastSlot())
                 : scheduledClaim(due.slot());
         Optional<Lease> lease = Optional.empty();
-        if (role == ClaimRole.PREFERRED && claimsAhead(due) && !isPaused()) {
-            lease = engine.coordination().claim(request);
-            if (lease.isPresent() && !prepareAhead(lease.get())) {
+        if (ahead) {
+            if (role == ClaimRole.PREFERRED) {
+                lease = engine.coordination().claim(request);
+                if (lease.isPresent() && !prepareAhead(lease.get())) {
+                    return Optional.empty();
+                }
+            }
+            if (!awaitInstant(due.slot()) && lease.isEmpty()) {
                 return Optional.empty();
             }
-            awaitInstant(due.slot());
         }
         if (lease.isEmpty()) {
             lease = engine.coordination().claim(request);
@@ -1195,17 +1219,39 @@ final class PeriodicEntry {
         return ready.isPresent();
     }
 
-    /** Blocks this cycle until {@code at} on the engine's clock (a scheduled wake-up, so that manual time moves it). */
-    private void awaitInstant(Instant at) {
+    /**
+     * Blocks this cycle until {@code at} on the engine's clock (a scheduled wake-up, so that manual
+     * time moves it). Cut short by a stop while nothing is claimed, and by an interrupt of the run
+     * claimed ahead (which then does not start).
+     *
+     * @return false if the entry stopped meanwhile
+     */
+    private boolean awaitInstant(Instant at) {
         CountDownLatch fallen = new CountDownLatch(1);
+        instantWait = fallen;
         Cancellable wake = engine.scheduler().schedule(at, fallen::countDown);
         try {
+            synchronized (this) {
+                if (!active && running == null) {
+                    fallen.countDown();
+                }
+            }
             fallen.await();
         } catch (InterruptedException e) {
-            wake.cancel();
             Thread.currentThread().interrupt();
+        } finally {
+            wake.cancel();
+            instantWait = null;
         }
+        // The timer may fire a moment early (it counts in milliseconds, on a clock estimate): no run starts before its instant.
+        Duration left = Duration.between(engine.now(), at);
+        while (left.isPositive() && left.compareTo(AT_MOST_EARLY) < 0 && !Thread.currentThread().isInterrupted()) {
+            LockSupport.parkNanos(left.toNanos());
+            left = Duration.between(engine.now(), at);
+        }
+        return isActive();
     }
+
 
     /** After an error between a claim ahead and its run: the run never starts, its lease is given back. */
     private void abandonAhead() {
@@ -1298,7 +1344,11 @@ final class PeriodicEntry {
     }
 
     private Optional<Plan> fallbackPlan() {
-        Instant now = engine.now();
+        Instant now;
+        synchronized (this) {
+            // Not before the slot of the cycle that failed (it may have woken ahead of it).
+            now = plan != null && plan.slot().isAfter(engine.now()) ? plan.slot() : engine.now();
+        }
         if (worker.schedule() instanceof FixedDelay delay) {
             return Optional.of(Plan.recheckAt(now.plus(delay.delay()), 0));
         }

@@ -71,6 +71,8 @@ public final class ScriptedCoordination implements Coordination {
             new java.util.concurrent.atomic.AtomicReference<>();
     /** While set, reads of records fail, as a read from a member not reachable for a moment. */
     public volatile boolean failReads;
+    /** How many of the next claims throw, as an unexpected failure in the coordination. */
+    public final java.util.concurrent.atomic.AtomicInteger failNext = new java.util.concurrent.atomic.AtomicInteger();
     /** How many of the next claims are applied but their answers lost: the node is told it lost. */
     public final java.util.concurrent.atomic.AtomicInteger loseAnswers = new java.util.concurrent.atomic.AtomicInteger();
     /** Runs once, right after the next read returned its record and before the engine handles it. */
@@ -93,6 +95,9 @@ public final class ScriptedCoordination implements Coordination {
         boolean afterGrant = blockAfterGrant;
         if (blocks && !afterGrant && !passBlock(claimBlocked, claimEntered, "claim")) {
             return Optional.empty();
+        }
+        if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("scripted claim failure");
         }
         if (refuseClaims || refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return Optional.empty();
