@@ -19,8 +19,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,8 @@ final class PeriodicEntry {
     private Prepared claimedAhead;
     /** The wait of a cycle woken ahead of its slot for the slot's instant, if it waits. */
     private volatile CountDownLatch instantWait;
+    /** The slot the current regular cycle woke ahead of, if it did; only the cycle touches it. */
+    private Instant wokenAheadOf;
     /** How early a wake-up at an instant may come, on this clock, before it is waited out. */
     private static final Duration AT_MOST_EARLY = Duration.ofMillis(50);
     private boolean paused;
@@ -627,6 +630,7 @@ final class PeriodicEntry {
     /** Runs one cycle; whatever it returns becomes the next regular plan. Never lets an error escape. */
     private void cycle(Supplier<Optional<Plan>> body) {
         Optional<Plan> next;
+        wokenAheadOf = null;
         try {
             next = body.get();
         } catch (Throwable t) {
@@ -666,9 +670,10 @@ final class PeriodicEntry {
                 // A wake-up that came during the cycle belongs to the plan of then; the plan the cycle
                 // just armed wakes on its own, and is not run before its time.
                 if (due != null && !planWake.isAfter(engine.now())) {
-                    // It waited behind this node's other cycle (a trigger, a re-run, a catch-up): weigh how late it is.
+                    // It waited behind this node's other cycle (a trigger, a re-run, a catch-up): weigh how late it is;
+                    // a wake-up ahead of a slot still to come is no wait.
                     Plan waited = due.stepIn() || due.provisional() || worker.schedule() instanceof FixedDelay
-                            ? due : due.retryAt(engine.now());
+                            || claimsAhead(due) ? due : due.retryAt(engine.now());
                     followUp = () -> regularCycle(waited);
                 }
             }
@@ -719,6 +724,7 @@ final class PeriodicEntry {
 
     private Optional<Plan> regularCycle(Plan due) {
         boolean ahead = claimsAhead(due);
+        wokenAheadOf = ahead ? due.slot() : null;
         if (ahead && (engine.coordination().role(worker.name()) != ClaimRole.PREFERRED || isPaused())) {
             // Woken to claim ahead, but another node prefers the worker now, or it is paused here (a resume
             // may come before the instant): everything else happens when the slot falls.
@@ -1227,9 +1233,31 @@ final class PeriodicEntry {
      * @return false if the entry stopped meanwhile
      */
     private boolean awaitInstant(Instant at) {
+        // A clock estimate that moved back under the wait is waited out too, up to a second and the lead
+        // (as onWake would plan again); further back, the slot starts, as if claimed at the instant.
+        Duration bound = SlotPlanner.MISFIRE_THRESHOLD.plus(engine.claimAhead());
+        for (int round = 0; round < 3 && awaitWake(at); round++) {
+            Duration left = Duration.between(engine.now(), at);
+            if (!left.isPositive() || left.compareTo(bound) > 0) {
+                break;
+            }
+            if (left.compareTo(AT_MOST_EARLY) < 0) {
+                // The timer counts in milliseconds: it may fire a moment early.
+                LockSupport.parkNanos(left.toNanos());
+            }
+        }
+        return isActive();
+    }
+
+    /** One wait for the wake-up at {@code at}; false if a stop or an interrupt cut it short. */
+    private boolean awaitWake(Instant at) {
         CountDownLatch fallen = new CountDownLatch(1);
+        AtomicBoolean fired = new AtomicBoolean();
         instantWait = fallen;
-        Cancellable wake = engine.scheduler().schedule(at, fallen::countDown);
+        Cancellable wake = engine.scheduler().schedule(at, () -> {
+            fired.set(true);
+            fallen.countDown();
+        });
         try {
             synchronized (this) {
                 if (!active && running == null) {
@@ -1243,15 +1271,8 @@ final class PeriodicEntry {
             wake.cancel();
             instantWait = null;
         }
-        // The timer may fire a moment early (it counts in milliseconds, on a clock estimate): no run starts before its instant.
-        Duration left = Duration.between(engine.now(), at);
-        while (left.isPositive() && left.compareTo(AT_MOST_EARLY) < 0 && !Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(left.toNanos());
-            left = Duration.between(engine.now(), at);
-        }
-        return isActive();
+        return fired.get() && !Thread.currentThread().isInterrupted();
     }
-
 
     /** After an error between a claim ahead and its run: the run never starts, its lease is given back. */
     private void abandonAhead() {
@@ -1344,11 +1365,9 @@ final class PeriodicEntry {
     }
 
     private Optional<Plan> fallbackPlan() {
-        Instant now;
-        synchronized (this) {
-            // Not before the slot of the cycle that failed (it may have woken ahead of it).
-            now = plan != null && plan.slot().isAfter(engine.now()) ? plan.slot() : engine.now();
-        }
+        // Not before the slot of a regular cycle that woke ahead of it and failed: it would wake at once again.
+        Instant ahead = wokenAheadOf;
+        Instant now = ahead != null && ahead.isAfter(engine.now()) ? ahead : engine.now();
         if (worker.schedule() instanceof FixedDelay delay) {
             return Optional.of(Plan.recheckAt(now.plus(delay.delay()), 0));
         }

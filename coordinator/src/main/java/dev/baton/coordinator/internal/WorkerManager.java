@@ -225,7 +225,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
             if (!engine.active().awaitNone(shutdownGrace)) {
                 List<String> left = engine.active().snapshot().stream().map(Execution::worker).sorted().toList();
                 log.warn("Interrupting executions still running after {}: {}", shutdownGrace, left);
-                periodicEntries().forEach(p -> p.interrupt(Outcome.INTERRUPTED));
+                withRetired().forEach(p -> p.interrupt(Outcome.INTERRUPTED));
                 if (!engine.active().awaitNone(AFTER_INTERRUPT)) {
                     log.error("Executions ignored the interrupt and still run: {}; their leases are left to expire",
                             engine.active().snapshot().stream().map(Execution::worker).sorted().toList());
@@ -234,7 +234,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
             awaitCyclesEnded(closeStarted);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            periodicEntries().forEach(p -> p.interrupt(Outcome.INTERRUPTED));
+            withRetired().forEach(p -> p.interrupt(Outcome.INTERRUPTED));
         } finally {
             closeQuietly("coordination", engine.coordination());
             if (ownsScheduler) {
@@ -253,9 +253,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
     private void awaitCyclesEnded(long closeStarted) throws InterruptedException {
         long deadline = Math.max(closeStarted + shutdownGrace.toNanos(), System.nanoTime() + AFTER_CLAIM.toNanos());
         List<String> busy = new ArrayList<>();
-        List<PeriodicEntry> all = new ArrayList<>(periodicEntries());
-        all.addAll(retired);
-        for (PeriodicEntry p : all) {
+        for (PeriodicEntry p : withRetired()) {
             if (!p.awaitIdle(deadline)) {
                 busy.add(p.name());
             }
@@ -287,6 +285,13 @@ public final class WorkerManager implements BackgroundWorkerManager {
                 ? "no worker named '" + name + "' on this node; known: " + entries.keySet().stream().sorted().toList()
                 : "worker '" + name + "' is a continuous BackgroundWorker; only periodic workers can be paused,"
                         + " resumed or triggered");
+    }
+
+    /** The periodic entries and the removed ones whose last cycle may still hold a claim or a run. */
+    private List<PeriodicEntry> withRetired() {
+        List<PeriodicEntry> all = new ArrayList<>(periodicEntries());
+        all.addAll(retired);
+        return all;
     }
 
     private List<PeriodicEntry> periodicEntries() {

@@ -63,6 +63,11 @@ class StarterTest {
         }
     }
 
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class NoWorkersApp {
+    }
+
     static class Wrong {
         @BatonScheduled(fixedRate = "1s")
         void run(String notAContext) {
@@ -102,5 +107,13 @@ class StarterTest {
                 .properties("baton.enabled=true", "spring.main.banner-mode=off", "baton.port=16202",
                         "baton.bind=127.0.0.1").run())
                 .hasStackTraceContaining("must take no argument or one WorkerContext");
+    }
+
+    @Test
+    void aClaimAheadOutsideZeroToOneSecondIsRefusedAtStart() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(NoWorkersApp.class).web(WebApplicationType.NONE)
+                .properties("baton.enabled=true", "spring.main.banner-mode=off", "baton.port=16203",
+                        "baton.bind=127.0.0.1", "baton.claim-ahead=2s").run())
+                .hasStackTraceContaining("claim ahead must be between 0 and 1000 ms, but was 2000 ms");
     }
 }
