@@ -71,6 +71,11 @@ final class Execution {
         return stopCause != null;
     }
 
+    /** Whether the execution was told to stop (before it began, it then does not start). */
+    synchronized boolean stopRequested() {
+        return stopped();
+    }
+
     private synchronized Outcome finish() {
         finished = true;
         return stopCause;

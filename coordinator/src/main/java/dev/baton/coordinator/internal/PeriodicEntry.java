@@ -732,6 +732,10 @@ final class PeriodicEntry {
             if (!awaitInstant(due.slot())) {
                 return Optional.empty();
             }
+            if (engine.now().isBefore(due.slot())) {
+                // The cluster clock moved back under the wait: nothing is claimed, the slot is planned again.
+                return Optional.of(due);
+            }
         }
         ClaimRole role = engine.coordination().role(worker.name());
         boolean waited = due.retry().isPresent();
@@ -805,6 +809,9 @@ final class PeriodicEntry {
             }
             if (!awaitInstant(due.slot()) && lease.isEmpty()) {
                 return Optional.empty();
+            }
+            if (lease.isEmpty() && engine.now().isBefore(due.slot())) {
+                return Optional.of(due);
             }
         }
         if (lease.isEmpty()) {
@@ -1260,7 +1267,8 @@ final class PeriodicEntry {
         });
         try {
             synchronized (this) {
-                if (!active && running == null) {
+                // A stop with nothing claimed, or an interrupt of the run claimed ahead, that came before this wait.
+                if (!active && running == null || running != null && running.stopRequested()) {
                     fallen.countDown();
                 }
             }

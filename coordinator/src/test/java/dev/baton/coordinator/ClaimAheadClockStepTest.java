@@ -1,0 +1,104 @@
+package dev.baton.coordinator;
+
+import static dev.baton.coordinator.support.Harness.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.support.Harness;
+import dev.baton.coordinator.support.Recorder;
+import dev.baton.coordinator.support.ScriptedCoordination;
+import dev.baton.coordinator.support.SkewedClocks;
+import dev.baton.coordinator.support.TestWorker;
+import dev.baton.coordinator.testing.ManualTime;
+import dev.baton.worker.BackgroundWorkerManager;
+import dev.baton.worker.Schedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A cluster clock that steps back under a wait ahead of a slot (found by a review of the claim ahead). */
+class ClaimAheadClockStepTest {
+
+    private static final Schedule EVERY_10S = Schedule.fixedRate(Duration.ofSeconds(10));
+    private final ManualTime time = ManualTime.at(Harness.START);
+    private final AtomicLong offset = new AtomicLong();
+    private final InMemoryCluster cluster = InMemoryCoordination.cluster(SkewedClocks.clock(time, offset), Duration.ofSeconds(30));
+    private final Recorder recorder = new Recorder();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : toClose.reversed()) {
+            c.close();
+        }
+    }
+
+    private ScriptedCoordination node(Duration lead) {
+        ScriptedCoordination n1 = new ScriptedCoordination(SkewedClocks.shifted(time, cluster.node("n1"), offset));
+        BackgroundWorkerManager m = Baton.manager(n1).scheduler(SkewedClocks.delays(time, offset)).listener(recorder)
+                .claimAhead(lead).build();
+        toClose.add(m);
+        m.add(new TestWorker("report", EVERY_10S, ctx -> { }));
+        m.start();
+        return n1;
+    }
+
+    private Instant cluster() {
+        return time.now().plusMillis(offset.get());
+    }
+
+    /** A refused early claim holds nothing: after a step back of 3 s it must not claim and start 3 s early. */
+    @Test
+    void aRefusedEarlyClaimDoesNotStartBeforeItsInstantAfterAStepBack() {
+        ScriptedCoordination n1 = node(Baton.DEFAULT_CLAIM_AHEAD);
+        time.advance(Duration.between(time.now(), at("00:00:09.850")));
+        n1.refuseNext.set(1);
+        time.advance(Duration.ofMillis(100)); // 9.95: woken ahead, early claim refused, waiting for 10.0
+        assertThat(recorder.starts).isEmpty();
+        offset.addAndGet(-3_000); // the cluster clock steps back 3 s (median moves)
+        time.advance(Duration.ofMillis(100));
+        assertThat(recorder.starts).allSatisfy(s -> assertThat(s.startedAt()).as("start of slot %s (cluster now %s)",
+                s.slot(), cluster()).isAfterOrEqualTo(s.slot()));
+    }
+
+    /** Control: without a lead, the same step back re-plans the slot; nothing starts early. */
+    @Test
+    void withoutALeadTheSameStepBackStartsNothingEarly() {
+        ScriptedCoordination n1 = node(Duration.ZERO);
+        time.advance(Duration.between(time.now(), at("00:00:09.950")));
+        offset.addAndGet(-3_000);
+        time.advance(Duration.ofMillis(100));
+        time.advance(Duration.ofSeconds(5));
+        assertThat(recorder.starts).isNotEmpty().allSatisfy(s -> assertThat(s.startedAt()).isAfterOrEqualTo(s.slot()));
+    }
+
+    /** A paused node woken ahead, resumed before the instant, then a 3 s step back: no early start either. */
+    @Test
+    void aWaitWithNothingClaimedThenAResumeDoesNotStartEarlyAfterAStepBack() {
+        ScriptedCoordination n1 = node(Baton.DEFAULT_CLAIM_AHEAD);
+        time.advance(Duration.between(time.now(), at("00:00:05")));
+        cluster.node("ops").pause("report");
+        time.advance(Duration.between(time.now(), at("00:00:09.950")));
+        cluster.node("ops").resume("report");
+        time.settle();
+        offset.addAndGet(-3_000);
+        time.advance(Duration.ofMillis(100));
+        assertThat(recorder.starts).allSatisfy(s -> assertThat(s.startedAt()).as("start of slot %s", s.slot())
+                .isAfterOrEqualTo(s.slot()));
+    }
+
+    /** Sanity: a half-second step back under a claimed wait is waited out. */
+    @Test
+    void aHalfSecondStepBackUnderAClaimedWaitIsWaitedOut() {
+        node(Baton.DEFAULT_CLAIM_AHEAD);
+        time.advance(Duration.between(time.now(), at("00:00:09.950")));
+        offset.addAndGet(-500);
+        time.advance(Duration.ofMillis(100));
+        assertThat(recorder.starts).isEmpty();
+        time.advance(Duration.ofMillis(500));
+        assertThat(recorder.starts).singleElement().satisfies(s -> assertThat(s.startedAt()).isEqualTo(at("00:00:10")));
+    }
+}
