@@ -64,6 +64,19 @@ class ClaimAheadClockStepTest {
                 s.slot(), cluster()).isAfterOrEqualTo(s.slot()));
     }
 
+    /** A step back of a minute (members with clocks minutes apart joining) under such a wait: the worker goes on from the clock. */
+    @Test
+    void aWorkerWaitingWithNothingClaimedGoesOnFromTheClockAfterAStepBackOfAMinute() {
+        ScriptedCoordination n1 = node(Baton.DEFAULT_CLAIM_AHEAD);
+        time.advance(Duration.between(time.now(), at("00:00:09.850")));
+        n1.refuseNext.set(1);
+        time.advance(Duration.ofMillis(100));
+        offset.addAndGet(-60_000);
+        time.advance(Duration.ofSeconds(3));
+        assertThat(recorder.starts).as("runs within 3 s of the step back (cluster now %s)", cluster()).isNotEmpty()
+                .allSatisfy(s -> assertThat(s.startedAt()).isAfterOrEqualTo(s.slot()));
+    }
+
     /** Control: without a lead, the same step back re-plans the slot; nothing starts early. */
     @Test
     void withoutALeadTheSameStepBackStartsNothingEarly() {

@@ -733,8 +733,7 @@ final class PeriodicEntry {
                 return Optional.empty();
             }
             if (engine.now().isBefore(due.slot())) {
-                // The cluster clock moved back under the wait: nothing is claimed, the slot is planned again.
-                return Optional.of(due);
+                return plannedAgain(due);
             }
         }
         ClaimRole role = engine.coordination().role(worker.name());
@@ -811,7 +810,7 @@ final class PeriodicEntry {
                 return Optional.empty();
             }
             if (lease.isEmpty() && engine.now().isBefore(due.slot())) {
-                return Optional.of(due);
+                return plannedAgain(due);
             }
         }
         if (lease.isEmpty()) {
@@ -1280,6 +1279,18 @@ final class PeriodicEntry {
             instantWait = null;
         }
         return fired.get() && !Thread.currentThread().isInterrupted();
+    }
+
+    /**
+     * After a wait for {@code due}'s instant, with nothing claimed, that the cluster clock moved back
+     * under by more than a second: the slot is planned again from the clock as it is now, as
+     * {@link #onWake} does (the same slot would wait as long as the clock moved back).
+     */
+    private Optional<Plan> plannedAgain(Plan due) {
+        Optional<Plan> fresh = worker.schedule().nextAfter(engine.now().minusMillis(1)).map(Plan::at);
+        log.info("Worker {}: the cluster clock moved back; slot {} is planned again as {}", worker.name(), due.slot(),
+                fresh.map(Plan::slot).orElse(null));
+        return fresh;
     }
 
     /** After an error between a claim ahead and its run: the run never starts, its lease is given back. */
