@@ -45,7 +45,7 @@ public enum Contender {
             // node came back as a new voter, took the second of three voters (no majority left).
             env.put("BATON_STATE_DIR", journal.resolveSibling(w.clusterName() + "-" + id + "-state").toString());
             env.put("BATON_PASSIVE_USERS_PERIOD", "1h");
-            env.put("BATON_LOG_LEVEL", "warn");
+            env.put("BATON_LOG_LEVEL", System.getProperty("bench.baton.logLevel", "warn"));
             // Thousands of drill workers would make thousands of metric series; operators turn it off too.
             env.put("BATON_METRICS_PER_WORKER", Boolean.toString(w.workers() <= 100));
             // -Dbench.baton.claimAhead=0 measures claims at the instant beside the default lead.
@@ -55,7 +55,22 @@ public enum Contender {
 
         @Override
         boolean ready(String address, Path journal, int fleetSize) {
-            return members(address) == fleetSize;
+            // A member count alone is not enough: a node is a voter a change or two after it joins
+            // (seconds), and a fault struck before that can take one of two voters, which stalls
+            // every node until it is back. /health/ready says voter and quorum, as a probe sees it.
+            return members(address) == fleetSize && status(address, "/health/ready") == 200;
+        }
+
+        private int status(String address, String path) {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address + ":8080" + path))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
         }
 
         /** How many members the node at {@code address} sees in its cluster, or -1 if it cannot tell. */
