@@ -57,6 +57,12 @@ public final class HzCoordination implements Coordination {
      * cluster with those that did; a member that runs no Baton says so at once and is not waited for.
      */
     static final Duration BOOTSTRAP_WAIT = Duration.ofSeconds(10);
+    /**
+     * How long the member list must go without a newcomer before the oldest member founds: nodes
+     * started together join a second or so apart, and one left out of the founding becomes a voter
+     * only by a change, a lease later.
+     */
+    static final Duration BOOTSTRAP_SETTLE = Duration.ofSeconds(2);
     /** The least a look waits for its lock beyond one renewal: a couple of round trips. */
     private static final Duration LOOK_ROUND_TRIPS = Duration.ofMillis(200);
 
@@ -124,7 +130,8 @@ public final class HzCoordination implements Coordination {
                 settings.renewInterval().toNanos());
         // Nodes started together found the cluster together: wait a while for every member's Baton to come up.
         this.driver = new VotersDriver(voters, loop::callVoters, new VotersDriver.Timing(expiry,
-                settings.voterRemovalDelay().toNanos(), TimeUnit.SECONDS.toNanos(2), BOOTSTRAP_WAIT.toNanos()),
+                settings.voterRemovalDelay().toNanos(), TimeUnit.SECONDS.toNanos(2), BOOTSTRAP_WAIT.toNanos(),
+                BOOTSTRAP_SETTLE.toNanos()),
                 settings.minClusterSize(), System.nanoTime(), RandomGenerator.getDefault());
         wakeHolder.loop = loop;
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);

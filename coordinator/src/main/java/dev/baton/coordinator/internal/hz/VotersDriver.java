@@ -46,8 +46,19 @@ final class VotersDriver {
                 boolean leaving) {
     }
 
-    /** Timing of the driver. */
-    record Timing(long expiryNanos, long removalDelayNanos, long callTimeoutNanos, long bootstrapWaitNanos) {
+    /**
+     * Timing of the driver.
+     *
+     * @param bootstrapSettleNanos how long the member list must stay without a newcomer before the
+     *                             oldest member founds a lineage (within the bootstrap wait)
+     */
+    record Timing(long expiryNanos, long removalDelayNanos, long callTimeoutNanos, long bootstrapWaitNanos,
+                  long bootstrapSettleNanos) {
+
+        /** Founding as soon as every member present has answered. */
+        Timing(long expiryNanos, long removalDelayNanos, long callTimeoutNanos, long bootstrapWaitNanos) {
+            this(expiryNanos, removalDelayNanos, callTimeoutNanos, bootstrapWaitNanos, 0);
+        }
     }
 
     private final VoterState state;
@@ -68,6 +79,9 @@ final class VotersDriver {
      */
     private final String proposer;
     private Proposal proposal;
+    /** How many members running Baton this member saw at its last look before founding, and when that grew. */
+    private int membersSeen;
+    private long membersGrewAt = Long.MIN_VALUE;
     private long quietUntil = Long.MIN_VALUE;
     private long proposalRound;
 
@@ -133,22 +147,32 @@ final class VotersDriver {
      * Only the oldest member that may run Baton founds a lineage: a younger one waits to hear it,
      * however long, so that a member that heard nobody for a moment never starts a cluster of its
      * own beside the running one. It founds it with every process heard from, once all have
-     * answered or the wait is over.
+     * answered, at least the floor of them are there, and no member has joined for the settle time
+     * (nodes started together join seconds apart: founded without the last of them, the fleet has
+     * two voters until the change that adds it, and losing either meanwhile stops every node until
+     * it is back); or once the wait is over. A lone node under a floor of one founds at once.
      */
     private void maybeBootstrap(View view, Map<String, SessionTable.SessionInfo> live) {
         if (live.values().stream().anyMatch(s -> !s.lineage().isEmpty())) {
             return;
         }
-        Optional<String> oldest = view.memberOrder().stream()
-                .filter(uuid -> !view.notParticipating().contains(uuid)).findFirst();
-        if (oldest.filter(view.selfUuid()::equals).isEmpty()) {
+        List<String> running = view.memberOrder().stream()
+                .filter(uuid -> !view.notParticipating().contains(uuid)).toList();
+        if (running.size() > membersSeen && running.size() > 1) {
+            membersGrewAt = view.nowNanos();
+        }
+        membersSeen = running.size();
+        if (running.isEmpty() || !running.get(0).equals(view.selfUuid())) {
             return;
         }
         Set<String> heardFrom = new HashSet<>();
         live.values().forEach(s -> heardFrom.add(s.memberUuid()));
-        boolean heardAll = heardFrom.containsAll(view.memberOrder().stream()
-                .filter(uuid -> !uuid.equals(view.selfUuid()) && !view.notParticipating().contains(uuid)).toList());
-        if (heardAll || view.nowNanos() - startedAt >= timing.bootstrapWaitNanos()) {
+        heardFrom.add(view.selfUuid());
+        boolean heardAll = heardFrom.containsAll(running);
+        boolean settled = membersGrewAt == Long.MIN_VALUE
+                || view.nowNanos() - membersGrewAt >= timing.bootstrapSettleNanos();
+        if ((heardAll && settled && heardFrom.size() >= floor)
+                || view.nowNanos() - startedAt >= timing.bootstrapWaitNanos()) {
             state.bootstrap(live.keySet(), view.wallMillis());
         }
     }

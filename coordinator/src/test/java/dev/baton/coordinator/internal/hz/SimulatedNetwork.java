@@ -45,6 +45,8 @@ final class SimulatedNetwork {
     long heartbeatTimeout = 1000 * MS;
     long mergeDelay = 1500 * MS;
     long removalDelay = 4000 * MS;
+    /** How long the oldest waits for the member list to stop growing before it founds (none by default). */
+    long bootstrapSettle;
     double dropRate;
     long maxDelay = 20 * MS;
     /** Now and then a message waits this long: it arrives after its resend. */
@@ -130,7 +132,7 @@ final class SimulatedNetwork {
             registered.clear();
             session = newSession();
             driver = new VotersDriver(voters, this::callVoters, new VotersDriver.Timing(lease + margin, removalDelay,
-                    2000 * MS, 800 * MS), minClusterSize, lifeStart, random);
+                    2000 * MS, 800 * MS, bootstrapSettle), minClusterSize, lifeStart, random);
             up = true;
             frozen = false;
             leaving = false;
@@ -221,7 +223,6 @@ final class SimulatedNetwork {
         return SessionFixtures.member(uuid, "member-" + index + "-" + uuid.getLeastSignificantBits());
     }
 
-    /** Starts a new node that joins the cluster of the oldest healthy node it can reach. */
     /**
      * Starts {@code first}, then {@code second} a moment later, and runs until both know the two of
      * them as the voters: the oldest (first) drives.
@@ -234,6 +235,7 @@ final class SimulatedNetwork {
         return new SimNode[] {a, b};
     }
 
+    /** Starts a new node that joins the cluster of the oldest healthy node it can reach. */
     SimNode start(String nodeId) {
         SimNode n = new SimNode(nodes.size());
         nodes.add(n);
