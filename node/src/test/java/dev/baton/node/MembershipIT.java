@@ -381,6 +381,10 @@ class MembershipIT {
         fleet(3, 10);
         start(1, 2, 3);
         awaitVoters(fleet.nodes(), List.of("n1", "n2", "n3"));
+        // Started together, the three founded the voters together: none was a change late, when
+        // losing either of the first two would have stopped every node.
+        assertThat(fleet.node("n1").cluster().path("lineage").asText()).as("the lineage names its founders' count")
+                .matches("[0-9a-f]+-3-[0-9a-f]+");
         List<String> before = voterIds(fleet.node("n1"));
         Instant from = Instant.now();
 

@@ -79,9 +79,9 @@ final class VotersDriver {
      */
     private final String proposer;
     private Proposal proposal;
-    /** How many members running Baton this member saw at its last look before founding, and when that grew. */
-    private int membersSeen;
-    private long membersGrewAt = Long.MIN_VALUE;
+    /** The members running Baton this member saw at its last look before founding, and when one was new. */
+    private Set<String> membersSeen = Set.of();
+    private long membersGrewAt;
     private long quietUntil = Long.MIN_VALUE;
     private long proposalRound;
 
@@ -150,7 +150,8 @@ final class VotersDriver {
      * answered, at least the floor of them are there, and no member has joined for the settle time
      * (nodes started together join seconds apart: founded without the last of them, the fleet has
      * two voters until the change that adds it, and losing either meanwhile stops every node until
-     * it is back); or once the wait is over. A lone node under a floor of one founds at once.
+     * it is back); or once the wait is over. Its own first look counts as a join: the first node
+     * of a fleet is alone for a moment, and a lone node founds the settle time after it started.
      */
     private void maybeBootstrap(View view, Map<String, SessionTable.SessionInfo> live) {
         if (live.values().stream().anyMatch(s -> !s.lineage().isEmpty())) {
@@ -158,10 +159,10 @@ final class VotersDriver {
         }
         List<String> running = view.memberOrder().stream()
                 .filter(uuid -> !view.notParticipating().contains(uuid)).toList();
-        if (running.size() > membersSeen && running.size() > 1) {
+        if (!membersSeen.containsAll(running)) {
             membersGrewAt = view.nowNanos();
         }
-        membersSeen = running.size();
+        membersSeen = Set.copyOf(running);
         if (running.isEmpty() || !running.get(0).equals(view.selfUuid())) {
             return;
         }
@@ -169,8 +170,7 @@ final class VotersDriver {
         live.values().forEach(s -> heardFrom.add(s.memberUuid()));
         heardFrom.add(view.selfUuid());
         boolean heardAll = heardFrom.containsAll(running);
-        boolean settled = membersGrewAt == Long.MIN_VALUE
-                || view.nowNanos() - membersGrewAt >= timing.bootstrapSettleNanos();
+        boolean settled = view.nowNanos() - membersGrewAt >= timing.bootstrapSettleNanos();
         if ((heardAll && settled && heardFrom.size() >= floor)
                 || view.nowNanos() - startedAt >= timing.bootstrapWaitNanos()) {
             state.bootstrap(live.keySet(), view.wallMillis());
@@ -268,9 +268,11 @@ final class VotersDriver {
      * The next change for a voter that leaves (proposed by itself, or by the driver). A seat whose node
      * already runs a new process goes first as the driver would take it ({@link #replacedSeat}): a
      * leaver taking itself out first would leave that dead seat among fewer voters. So does a voter gone
-     * for the removal delay, or the heir this member just added and lost: two voters with one of them
-     * dead have no majority to change anything. One gone for less may be restarting with its
-     * state, frozen, or cut off from this member alone, and keeps its seat. Then, where the leaver's
+     * for the removal delay, the heir this member just added and lost, or any voter unheard where the
+     * voters left without the leaver would have no live majority (another member's lost heir, which
+     * this one cannot tell from the rest): two voters with one of them dead have no majority to change
+     * anything. Otherwise one gone for less may be restarting with its state, frozen, or cut off from
+     * this member alone, and keeps its seat. Then, where the leaver's
      * removal would take the voters below the floor (under which no quorum exists) or to none, a live
      * process that is no voter yet takes the seat first; else the fleet stalls until that process's
      * change, a lease and margin later.
@@ -282,10 +284,13 @@ final class VotersDriver {
             return replaced.map(current::without);
         }
         String self = state.voterId();
+        Voters rest = current.without(leaver);
+        boolean restStalls = rest.ids().stream().filter(v -> v.equals(self) || live.containsKey(v)).count()
+                < rest.quorum(floor);
         Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
                 .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v))
-                .filter(v -> heirs.contains(v) || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos())
-                        >= timing.removalDelayNanos())
+                .filter(v -> restStalls || heirs.contains(v)
+                        || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos()) >= timing.removalDelayNanos())
                 .findFirst();
         if (gone.isPresent()) {
             return Optional.of(current.without(gone.get()));
