@@ -81,8 +81,12 @@ class ActionDeferredAtCloseTest {
 
     /** As maintain does when it finds the session dead: notes when, from which the replacement is an expiry. */
     private static LocalSession killSession(HzCoordination node) throws ReflectiveOperationException {
-        notedDeadNow(node);
         LocalSession dead = node.session();
+        // A session dies only after it was seen valid: the voters may have a quorum a renewal before
+        // this node's session counts it (founded together, neither had renewed under them yet).
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> dead.isValid() && !dead.checkValidity(System.nanoTime()));
+        notedDeadNow(node);
         assertThat(dead.checkValidity(System.nanoTime() + Duration.ofSeconds(10).toNanos())).isTrue();
         return dead;
     }
