@@ -185,17 +185,18 @@ final class VotersDriver {
      * proposed the change: the leaver and the driver both propose a leave's steps, and a driver that
      * only knew its own heirs took the leaver out before the leaver's lost heir, leaving two voters
      * with one of them dead (a review of 75b452b, LostHeirTest seed 269). A change seen only as part
-     * of a jump of several versions is not read.
+     * of a jump of several versions is not read. Once no voter is leaving, the heirs are voters like
+     * any other: one restarting with its state keeps its seat through a later leave.
      */
     private void noteHeirs(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         Voters before = lastLooked;
         lastLooked = current;
-        if (before == null || !before.lineage().equals(current.lineage()) || current.version() != before.version() + 1) {
-            return;
-        }
         boolean leaving = view.leaving() || current.ids().stream()
                 .anyMatch(v -> live.containsKey(v) && live.get(v).closing());
-        if (leaving) {
+        if (!leaving) {
+            heirs.clear();
+        } else if (before != null && before.lineage().equals(current.lineage())
+                && current.version() == before.version() + 1) {
             current.ids().stream().filter(v -> !before.contains(v)).forEach(heirs::add);
         }
     }
