@@ -73,6 +73,15 @@ final class VotersDriver {
     private final Set<String> heirs = new HashSet<>();
     /** The configuration at this member's last look, to tell what the change after it added. */
     private Voters lastLooked;
+    /** What the latest one-version change this member saw added, that change's version, and when it saw it. */
+    private Set<String> latestAdded = Set.of();
+    private long latestAddedVersion;
+    private long latestAddedAt;
+    /**
+     * When this member last heard each process (only one it has heard can be a lost heir); a process
+     * that is no voter is forgotten a removal delay after that.
+     */
+    private final Map<String, Long> heardAt = new HashMap<>();
     /**
      * Names this process's ballots apart from those of its earlier lives. A process that restarts
      * with its state keeps its voter id, and its rounds restart from what its own acceptor promised,
@@ -181,23 +190,33 @@ final class VotersDriver {
     }
 
     /**
-     * A process that a change added while a voter was leaving is that leaver's heir, whoever
-     * proposed the change: the leaver and the driver both propose a leave's steps, and a driver that
-     * only knew its own heirs took the leaver out before the leaver's lost heir, leaving two voters
-     * with one of them dead (a review of 75b452b, LostHeirTest seed 269). A change seen only as part
-     * of a jump of several versions is not read. Once no voter is leaving, the heirs are voters like
-     * any other: one restarting with its state keeps its seat through a later leave.
+     * A process that a change added as a voter was leaving is that leaver's heir, whoever proposed
+     * the change: the leaver and the driver both propose a leave's steps, and a driver that only
+     * knew its own heirs took the leaver out before the leaver's lost heir, leaving two voters with
+     * one of them dead (a review of 75b452b, LostHeirTest seed 269). The leaver's closing and the
+     * change reach a member by different paths, in either order: a change still the latest, seen up
+     * to a call timeout before the closing, counts too. A change seen only as part of a jump of
+     * several versions is not read. Once no voter is leaving, the heirs are voters like any other:
+     * one restarting with its state keeps its seat through a later leave.
      */
     private void noteHeirs(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         Voters before = lastLooked;
         lastLooked = current;
+        live.keySet().forEach(v -> heardAt.put(v, view.nowNanos()));
+        heardAt.entrySet().removeIf(e -> !current.contains(e.getKey())
+                && view.nowNanos() - e.getValue() > timing.removalDelayNanos());
+        if (before != null && before.lineage().equals(current.lineage()) && current.version() == before.version() + 1) {
+            latestAdded = Set.copyOf(current.ids().stream().filter(v -> !before.contains(v)).toList());
+            latestAddedVersion = current.version();
+            latestAddedAt = view.nowNanos();
+        }
         boolean leaving = view.leaving() || current.ids().stream()
                 .anyMatch(v -> live.containsKey(v) && live.get(v).closing());
         if (!leaving) {
             heirs.clear();
-        } else if (before != null && before.lineage().equals(current.lineage())
-                && current.version() == before.version() + 1) {
-            current.ids().stream().filter(v -> !before.contains(v)).forEach(heirs::add);
+        } else if (latestAddedVersion == current.version()
+                && view.nowNanos() - latestAddedAt <= timing.callTimeoutNanos()) {
+            heirs.addAll(latestAdded);
         }
     }
 
@@ -292,8 +311,9 @@ final class VotersDriver {
      * The next change for a voter that leaves (proposed by itself, or by the driver). A seat whose node
      * already runs a new process goes first as the driver would take it ({@link #replacedSeat}): a
      * leaver taking itself out first would leave that dead seat among fewer voters. So does a voter gone
-     * for the removal delay, or a lost heir (added while a voter was leaving, by whichever member
-     * proposed it: see {@link #noteHeirs}): two voters with one of them dead have no majority to change
+     * for the removal delay, or a lost heir (added as a voter was leaving, by whichever member
+     * proposed it: see {@link #noteHeirs}; heard by this member once, so that an heir cut off from it
+     * alone is not taken for lost): two voters with one of them dead have no majority to change
      * anything. One gone for less may be restarting with its state, frozen, or cut off from this member
      * alone, and keeps its seat. Then, where the leaver's
      * removal would take the voters below the floor (under which no quorum exists) or to none, a live
@@ -309,8 +329,8 @@ final class VotersDriver {
         String self = state.voterId();
         Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
                 .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v))
-                .filter(v -> heirs.contains(v) || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos())
-                        >= timing.removalDelayNanos())
+                .filter(v -> (heirs.contains(v) && heardAt.containsKey(v))
+                        || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos()) >= timing.removalDelayNanos())
                 .findFirst();
         if (gone.isPresent()) {
             return Optional.of(current.without(gone.get()));

@@ -55,12 +55,12 @@ class FoundingAndHeirSweepTest {
 
     /**
      * Floor 2, voters [driver, leaver], and a newcomer n2 whose link to the driver alone is cut: the
-     * leaver adds n2 as its heir, and the driver, which does not hear it, takes it for a lost heir
-     * and removes it, and the leaver may add it again (about a third of the seeds: churn that ends
-     * with the leave, left as it is); never a stall, and the healthy driver keeps its seat.
+     * leaver adds n2 as its heir, and the driver, which never heard it, does not take it for lost
+     * (it removed it, and the leaver added it again, in 94 of 300 seeds at b0bed61): no stall, n2
+     * and the healthy driver keep their seats.
      */
     @Test
-    void aHeirCutFromTheDriverAloneNeitherStallsTheFleetNorCostsTheDriverItsSeat() {
+    void aHeirCutFromTheDriverAloneKeepsItsSeatAndTheDriverItsOwn() {
         List<String> out = new ArrayList<>();
         for (long seed = 1; seed <= 60; seed++) {
             SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
@@ -81,12 +81,16 @@ class FoundingAndHeirSweepTest {
             net.start("n3");
             net.run(40_000);
             boolean granted = net.grants(driver, "w", 3_000);
-            if (!granted || seen.stream().anyMatch(c -> !c.contains("n1"))) {
+            boolean n2Removed = false;
+            for (int i = 1; i < seen.size(); i++) {
+                n2Removed |= seen.get(i - 1).contains("n2") && !seen.get(i).contains("n2");
+            }
+            if (!granted || n2Removed || seen.stream().anyMatch(c -> !c.contains("n1"))) {
                 out.add("seed " + seed + (granted ? "" : " stalled") + ": changes " + seen + ", now "
                         + driver.voters.current().nodes());
             }
         }
-        assertThat(out).as("stalls, or configurations without the driver").isEmpty();
+        assertThat(out).as("stalls, n2 removed, or configurations without the driver").isEmpty();
     }
 
     /**
