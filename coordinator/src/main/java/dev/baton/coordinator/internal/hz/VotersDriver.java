@@ -75,6 +75,7 @@ final class VotersDriver {
     private Voters lastLooked;
     /** What the latest one-version change this member saw added, that change's version, and when it saw it. */
     private Set<String> latestAdded = Set.of();
+    private String latestAddedLineage = "";
     private long latestAddedVersion;
     private long latestAddedAt;
     /**
@@ -82,6 +83,11 @@ final class VotersDriver {
      * that is no voter is forgotten a removal delay after that.
      */
     private final Map<String, Long> heardAt = new HashMap<>();
+    /**
+     * Voters this member has seen leaving (a closing session), kept while they are voters: a leaver
+     * that drops out of this member's view for a moment is still leaving, and its heirs still heirs.
+     */
+    private final Set<String> leaversSeen = new HashSet<>();
     /**
      * Names this process's ballots apart from those of its earlier lives. A process that restarts
      * with its state keeps its voter id, and its rounds restart from what its own acceptor promised,
@@ -196,8 +202,9 @@ final class VotersDriver {
      * one of them dead (a review of 75b452b, LostHeirTest seed 269). The leaver's closing and the
      * change reach a member by different paths, in either order: a change still the latest, seen up
      * to a call timeout before the closing, counts too. A change seen only as part of a jump of
-     * several versions is not read. Once no voter is leaving, the heirs are voters like any other:
-     * one restarting with its state keeps its seat through a later leave.
+     * several versions is not read, nor one of another lineage. Once no voter this member has seen
+     * leaving is a voter any more, the heirs are voters like any other: one restarting with its
+     * state keeps its seat through a later leave.
      */
     private void noteHeirs(Voters current, View view, Map<String, SessionTable.SessionInfo> live) {
         Voters before = lastLooked;
@@ -207,14 +214,16 @@ final class VotersDriver {
                 && view.nowNanos() - e.getValue() > timing.removalDelayNanos());
         if (before != null && before.lineage().equals(current.lineage()) && current.version() == before.version() + 1) {
             latestAdded = Set.copyOf(current.ids().stream().filter(v -> !before.contains(v)).toList());
+            latestAddedLineage = current.lineage();
             latestAddedVersion = current.version();
             latestAddedAt = view.nowNanos();
         }
-        boolean leaving = view.leaving() || current.ids().stream()
-                .anyMatch(v -> live.containsKey(v) && live.get(v).closing());
+        current.ids().stream().filter(v -> live.containsKey(v) && live.get(v).closing()).forEach(leaversSeen::add);
+        leaversSeen.retainAll(current.ids());
+        boolean leaving = view.leaving() || !leaversSeen.isEmpty();
         if (!leaving) {
             heirs.clear();
-        } else if (latestAddedVersion == current.version()
+        } else if (latestAddedLineage.equals(current.lineage()) && latestAddedVersion == current.version()
                 && view.nowNanos() - latestAddedAt <= timing.callTimeoutNanos()) {
             heirs.addAll(latestAdded);
         }
@@ -312,9 +321,10 @@ final class VotersDriver {
      * already runs a new process goes first as the driver would take it ({@link #replacedSeat}): a
      * leaver taking itself out first would leave that dead seat among fewer voters. So does a voter gone
      * for the removal delay, or a lost heir (added as a voter was leaving, by whichever member
-     * proposed it: see {@link #noteHeirs}; heard by this member once, so that an heir cut off from it
-     * alone is not taken for lost): two voters with one of them dead have no majority to change
-     * anything. One gone for less may be restarting with its state, frozen, or cut off from this member
+     * proposed it: see {@link #noteHeirs}; heard by this member once; and only where the voters left
+     * without the leaver would have no live majority, so that a newcomer paused a moment keeps its
+     * seat where the others can change the voters without it): two voters with one of them dead have
+     * no majority to change anything. One gone for less may be restarting with its state, frozen, or cut off from this member
      * alone, and keeps its seat. Then, where the leaver's
      * removal would take the voters below the floor (under which no quorum exists) or to none, a live
      * process that is no voter yet takes the seat first; else the fleet stalls until that process's
@@ -327,9 +337,12 @@ final class VotersDriver {
             return replaced.map(current::without);
         }
         String self = state.voterId();
+        Voters rest = current.without(leaver);
+        boolean restStalls = rest.ids().stream().filter(v -> v.equals(self) || live.containsKey(v)).count()
+                < rest.majority();
         Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
                 .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v))
-                .filter(v -> (heirs.contains(v) && heardAt.containsKey(v))
+                .filter(v -> (restStalls && heirs.contains(v) && heardAt.containsKey(v))
                         || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos()) >= timing.removalDelayNanos())
                 .findFirst();
         if (gone.isPresent()) {
