@@ -220,6 +220,8 @@ final class VotersDriver {
         }
         current.ids().stream().filter(v -> live.containsKey(v) && live.get(v).closing()).forEach(leaversSeen::add);
         leaversSeen.retainAll(current.ids());
+        // Back with its state (the same voter, a new session not closing), a leaver is a voter again.
+        leaversSeen.removeIf(v -> live.containsKey(v) && !live.get(v).closing());
         boolean leaving = view.leaving() || !leaversSeen.isEmpty();
         if (!leaving) {
             heirs.clear();
@@ -347,6 +349,13 @@ final class VotersDriver {
                 .findFirst();
         if (gone.isPresent()) {
             return Optional.of(current.without(gone.get()));
+        }
+        if (leaver.equals(self) && restStalls && current.ids().stream()
+                .anyMatch(v -> !v.equals(self) && !live.containsKey(v))) {
+            // The voters left without this one would have no live majority as far as it can tell:
+            // the driver, which may hear the one it does not, decides the order (an heir it lost goes
+            // first); taken out first, this one left the driver and a dead heir, for good.
+            return Optional.empty();
         }
         Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
         heir.ifPresent(heirs::add);
