@@ -326,11 +326,12 @@ final class VotersDriver {
      * proposed it: see {@link #noteHeirs}; heard by this member once; and only where the voters left
      * without the leaver would have no live majority, so that a newcomer paused a moment keeps its
      * seat where the others can change the voters without it): two voters with one of them dead have
-     * no majority to change anything. One gone for less may be restarting with its state, frozen, or cut off from this member
-     * alone, and keeps its seat. Then, where the leaver's
-     * removal would take the voters below the floor (under which no quorum exists) or to none, a live
-     * process that is no voter yet takes the seat first; else the fleet stalls until that process's
-     * change, a lease and margin later.
+     * no majority to change anything. One gone for less may be restarting with its state, frozen, or
+     * cut off from this member alone, and keeps its seat. A leaver that does not hear another voter
+     * where the voters left without it would have no live majority leaves the order to the driver.
+     * Then, where the leaver's removal would take the voters below the floor (under which no quorum
+     * exists) or to none, a live process that is no voter yet takes the seat first; else the fleet
+     * stalls until that process's change, a lease and margin later.
      */
     private Optional<Voters> leave(Voters current, String leaver, View view,
                                    Map<String, SessionTable.SessionInfo> live) {
@@ -345,7 +346,8 @@ final class VotersDriver {
         Optional<String> gone = current.size() <= 2 ? Optional.empty() : current.ids().stream()
                 .filter(v -> !v.equals(leaver) && !v.equals(self) && !live.containsKey(v))
                 .filter(v -> (restStalls && heirs.contains(v) && heardAt.containsKey(v))
-                        || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos()) >= timing.removalDelayNanos())
+                        || view.nowNanos() - missingSince.getOrDefault(v, view.nowNanos())
+                                >= timing.removalDelayNanos())
                 .findFirst();
         if (gone.isPresent()) {
             return Optional.of(current.without(gone.get()));

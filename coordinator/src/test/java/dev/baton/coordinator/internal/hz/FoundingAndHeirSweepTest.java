@@ -47,7 +47,8 @@ class FoundingAndHeirSweepTest {
             net.start("n3");
             net.run(40_000);
             if (!net.grants(driver, "w", 3_000)) {
-                stalled.add("seed " + seed + ": at exit " + atExit.nodes() + ", now " + driver.voters.current().nodes());
+                stalled.add("seed " + seed + ": at exit " + atExit.nodes() + ", now "
+                        + driver.voters.current().nodes());
             }
         }
         assertThat(stalled).isEmpty();

@@ -24,15 +24,6 @@ class HeirAcrossMembersTest {
         return at.table.sessions().stream().anyMatch(s -> s.voterId().equals(of.voters.voterId()) && s.closing());
     }
 
-    private static Object heirs(SimulatedNetwork.SimNode n) {
-        try {
-            java.lang.reflect.Field f = VotersDriver.class.getDeclaredField("heirs");
-            f.setAccessible(true);
-            return ((java.util.Set<?>) f.get(n.driver)).stream().map(x -> Voters.nodeOf((String) x)).toList();
-        } catch (ReflectiveOperationException e) {
-            return "?";
-        }
-    }
 
     private static void runUntil(SimulatedNetwork net, java.util.function.BooleanSupplier c, long maxMs) {
         for (long t = 0; t < maxMs && !c.getAsBoolean(); t++) {
@@ -69,7 +60,8 @@ class HeirAcrossMembersTest {
             net.run(net.random.nextInt(100));
             boolean first = before[0] && driver.voters.current().contains(leaver.voters.voterId());
             learnedFirst += first ? 1 : 0;
-            String heirsAtCrash = "driver's heirs " + heirs(driver) + ", leaver's heirs " + heirs(leaver);
+            String heirsAtCrash = "driver's heirs " + field(driver, "heirs") + ", leaver's heirs "
+                    + field(leaver, "heirs");
             net.crash(n2);
             net.awaitTrue(() -> !leaver.up, 40_000, "the leaver gone");
             Voters atExit = driver.voters.current();
@@ -77,9 +69,9 @@ class HeirAcrossMembersTest {
             net.start("n3");
             net.run(40_000);
             if (!net.grants(driver, "w", 3_000)) {
-                stalled.add("seed " + seed + (first ? " (driver learned n2 " + learnedAfter + " ms after n0's SIGTERM, before its closing)" : "")
-                        + ": at exit " + atExit.nodes() + ", now " + driver.voters.current().nodes() + "; when n2 crashed, "
-                        + heirsAtCrash);
+                stalled.add("seed " + seed + (first ? " (driver learned n2 " + learnedAfter
+                        + " ms after n0's SIGTERM, before its closing)" : "") + ": at exit " + atExit.nodes()
+                        + ", now " + driver.voters.current().nodes() + "; when n2 crashed, " + heirsAtCrash);
             }
         }
         assertThat(learnedFirst).as("seeds where the driver learned the change before the closing").isPositive();
@@ -168,12 +160,12 @@ class HeirAcrossMembersTest {
             net.leave(leaver, LEAVE_BOUND);
             net.awaitTrue(() -> driver.voters.current().contains(n2.voters.voterId())
                     && leaver.voters.current().contains(n2.voters.voterId()), 10_000, "n2 added");
-            Object heirsAtAdd = heirs(driver);
+            Object heirsAtAdd = field(driver, "heirs");
             net.cut(driver.index, leaver.index);
             net.run(300);
             net.crash(n2);
             net.run(2700 + net.random.nextInt(500));
-            Object heirsInCut = heirs(driver);
+            Object heirsInCut = field(driver, "heirs");
             net.heal();
             net.awaitTrue(() -> !leaver.up, 40_000, "the leaver gone");
             Voters atExit = driver.voters.current();
@@ -217,7 +209,7 @@ class HeirAcrossMembersTest {
             net.run(10_000);
             boolean two = seen.stream().anyMatch(c -> c.split(",").length == 2);
             if (removed(seen, "n3") || two) {
-                out.add("seed " + seed + ": changes " + seen + " (driver's heirs now " + heirs(driver) + ")");
+                out.add("seed " + seed + ": changes " + seen + " (driver's heirs now " + field(driver, "heirs") + ")");
             }
         }
         assertThat(out).as("n3 removed within its removal delay, or two voters").isEmpty();
