@@ -327,8 +327,8 @@ final class VotersDriver {
      * without the leaver would have no live majority, so that a newcomer paused a moment keeps its
      * seat where the others can change the voters without it): two voters with one of them dead have
      * no majority to change anything. One gone for less may be restarting with its state, frozen, or
-     * cut off from this member alone, and keeps its seat. A leaver that does not hear another voter
-     * where the voters left without it would have no live majority leaves the order to the driver.
+     * cut off from this member alone, and keeps its seat. A leaver that does not hear an heir where
+     * the voters left without it would have no live majority leaves the order to the driver.
      * Then, where the leaver's removal would take the voters below the floor (under which no quorum
      * exists) or to none, a live process that is no voter yet takes the seat first; else the fleet
      * stalls until that process's change, a lease and margin later.
@@ -353,10 +353,12 @@ final class VotersDriver {
             return Optional.of(current.without(gone.get()));
         }
         if (leaver.equals(self) && restStalls && current.ids().stream()
-                .anyMatch(v -> !v.equals(self) && !live.containsKey(v))) {
-            // The voters left without this one would have no live majority as far as it can tell:
-            // the driver, which may hear the one it does not, decides the order (an heir it lost goes
-            // first); taken out first, this one left the driver and a dead heir, for good.
+                .anyMatch(v -> !v.equals(self) && !live.containsKey(v) && heirs.contains(v))) {
+            // An heir this leaver never heard, where the voters left without it would have no live
+            // majority as far as it can tell: the driver, which heard the heir, decides the order (a
+            // lost one goes first); taken out first, this one left the driver and a dead heir, for
+            // good. Only for an heir: an unheard voter of longer standing may be the driver itself,
+            // and a leaver waiting for it exited seated (a scale-in with one link cut).
             return Optional.empty();
         }
         Optional<String> heir = current.size() > floor ? Optional.empty() : newcomer(current, view, live);
