@@ -111,17 +111,15 @@ class LostHeirTest {
     }
 
     /**
-     * The leaver is not the driver, so both propose its steps, each with the heirs it added itself;
-     * the heir crashes right after it took the seat. At seed 269 the driver, which did not add the
-     * heir and had missed it for less than the removal delay, took the leaver out first and left
-     * [n1, n2] with n2 dead (a review of 75b452b): now whoever proposes a leave removes an unheard
-     * voter first wherever the voters left without the leaver would have no live majority.
+     * The leaver is not the driver, so both propose its steps; the heir crashes right after it took
+     * the seat (300 seeds). At seed 269 the driver, which had not added the heir itself and had
+     * missed it for less than the removal delay, took the leaver out first and left [n1, n2] with n2
+     * dead (a review of 75b452b): an heir is now an heir to every member (VotersDriver.noteHeirs).
      */
     @Test
     void aHeirThatCrashesWhileTheDriverAndTheLeaverBothProposeTheLeaveDoesNotStallTheCluster() {
         List<String> stalled = new ArrayList<>();
-        for (long seed : java.util.stream.LongStream.concat(java.util.stream.LongStream.rangeClosed(1, 20),
-                java.util.stream.LongStream.of(269)).toArray()) {
+        for (long seed = 1; seed <= 300; seed++) {
             SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 2);
             // The driver has the higher node id, so its ballot wins a tie of rounds.
             SimulatedNetwork.SimNode[] n = twoVotersAndANewcomer(net, "n1", "n0");
