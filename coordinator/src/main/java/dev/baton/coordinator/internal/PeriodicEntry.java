@@ -1241,7 +1241,12 @@ final class PeriodicEntry {
     private boolean awaitInstant(Instant at) {
         // A clock estimate that moved back under the wait is waited out too, up to a second and the lead
         // (as onWake would plan again); further back, the slot starts, as if claimed at the instant.
+        // So is one that moved back before the wait (while the claim was on its way): a wake-up armed
+        // now would wait in real time for as long as the clock moved back, minutes with the slot claimed.
         Duration bound = SlotPlanner.MISFIRE_THRESHOLD.plus(engine.claimAhead());
+        if (Duration.between(engine.now(), at).compareTo(bound) > 0) {
+            return isActive();
+        }
         for (int round = 0; round < 3 && awaitWake(at); round++) {
             Duration left = Duration.between(engine.now(), at);
             if (!left.isPositive() || left.compareTo(bound) > 0) {
