@@ -65,7 +65,10 @@ class ClusterFaultsIT {
         }
         fleet.awaitExecutions(e -> e.stream().map(JournalExecution::node).distinct().count() == 3,
                 Duration.ofSeconds(30), "all three nodes to run workers");
-        testStart = fleet.awaitSteady(DRILL, WORKERS, PERIOD, Duration.ofSeconds(60));
+        // Settled, not only steady: on CI a kill 5 s and a stop 4 s after the founding, while the nodes
+        // still settled the balance, took over late (2.1 s; a slot of five workers missed), not seen later.
+        testStart = fleet.awaitSteady(DRILL, WORKERS, PERIOD, Duration.ofSeconds(60),
+                (int) LEASE.multipliedBy(2).dividedBy(PERIOD) + 1);
     }
 
     @AfterEach

@@ -213,33 +213,46 @@ public final class Fleet implements AutoCloseable {
     /**
      * Waits until the fleet is steady: each of the {@code workers} workers named {@code prefix}...
      * ran each of the last three slots of its {@code period}, all three on the same node. Start-up,
-     * joins and the re-balancing after them are then over.
+     * joins and the moves of workers after them are then over.
      *
      * @return when it was steady
      */
     public Instant awaitSteady(String prefix, int workers, Duration period, Duration limit)
             throws InterruptedException {
+        return awaitSteady(prefix, workers, period, limit, 3);
+    }
+
+    /**
+     * As {@link #awaitSteady(String, int, Duration, Duration)}, over the last {@code slots} slots: a
+     * test of faults in a settled fleet asks for two leases' worth, the time the nodes take to agree
+     * on the balance after the founding (until then a standby looks at each slot after a grace).
+     */
+    public Instant awaitSteady(String prefix, int workers, Duration period, Duration limit, int slots)
+            throws InterruptedException {
         awaitReady(limit);
-        awaitExecutions(e -> isSteady(e, prefix, workers, period), limit,
-                "every " + prefix + " worker to run three slots in a row on one node");
+        awaitExecutions(e -> isSteady(e, prefix, workers, period, slots), limit,
+                "every " + prefix + " worker to run " + slots + " slots in a row on one node");
         return Instant.now();
     }
 
-    private static boolean isSteady(List<JournalExecution> executions, String prefix, int workers, Duration period) {
+    private static boolean isSteady(List<JournalExecution> executions, String prefix, int workers, Duration period,
+                                    int slots) {
         long p = period.toMillis();
         // The last slot that had half a period to start.
         long last = Math.floorDiv(Instant.now().minus(period.dividedBy(2)).toEpochMilli(), p) * p;
-        Set<Instant> slots = Set.of(Instant.ofEpochMilli(last), Instant.ofEpochMilli(last - p),
-                Instant.ofEpochMilli(last - 2 * p));
+        Set<Instant> wanted = new HashSet<>();
+        for (int i = 0; i < slots; i++) {
+            wanted.add(Instant.ofEpochMilli(last - i * p));
+        }
         Map<String, Set<String>> nodes = new HashMap<>();
         Map<String, Set<Instant>> ran = new HashMap<>();
         for (JournalExecution e : executions) {
-            if (e.worker().startsWith(prefix) && slots.contains(e.slot())) {
+            if (e.worker().startsWith(prefix) && wanted.contains(e.slot())) {
                 nodes.computeIfAbsent(e.worker(), w -> new HashSet<>()).add(e.node());
                 ran.computeIfAbsent(e.worker(), w -> new HashSet<>()).add(e.slot());
             }
         }
-        return ran.size() == workers && ran.values().stream().allMatch(s -> s.size() == 3)
+        return ran.size() == workers && ran.values().stream().allMatch(s -> s.size() == slots)
                 && nodes.values().stream().allMatch(n -> n.size() == 1);
     }
 
