@@ -1233,31 +1233,36 @@ final class PeriodicEntry {
 
     /**
      * Blocks this cycle until {@code at} on the engine's clock (a scheduled wake-up, so that manual
-     * time moves it). Cut short by a stop while nothing is claimed, and by an interrupt of the run
+     * time moves it), or not at all once the clock lies so far behind it that the wait would pass
+     * over a whole slot. Cut short by a stop while nothing is claimed, and by an interrupt of the run
      * claimed ahead (which then does not start).
      *
      * @return false if the entry stopped meanwhile
      */
     private boolean awaitInstant(Instant at) {
-        // A clock estimate that moved back under the wait is waited out too, up to a second and the lead
-        // (as onWake would plan again); further back, the slot starts, as if claimed at the instant.
-        // So is one that moved back before the wait (while the claim was on its way): a wake-up armed
-        // now would wait in real time for as long as the clock moved back, minutes with the slot claimed.
+        // A clock estimate that moved back, before the wait (while the claim was on its way) or under it,
+        // is waited out: the wake-up counts in real time from when it is armed. Unless the wait would pass
+        // over a whole slot (minutes of a 1 s worker, with its slot claimed): then a claimed slot starts as
+        // if at its instant, and with nothing claimed the caller plans again from the clock.
         Duration bound = SlotPlanner.MISFIRE_THRESHOLD.plus(engine.claimAhead());
-        if (Duration.between(engine.now(), at).compareTo(bound) > 0) {
-            return isActive();
-        }
-        for (int round = 0; round < 3 && awaitWake(at); round++) {
+        for (int round = 0; round < 3; round++) {
             Duration left = Duration.between(engine.now(), at);
-            if (!left.isPositive() || left.compareTo(bound) > 0) {
+            if (!left.isPositive() || left.compareTo(bound) > 0 && passesASlot(at)) {
                 break;
             }
-            if (left.compareTo(AT_MOST_EARLY) < 0) {
+            if (round > 0 && left.compareTo(AT_MOST_EARLY) < 0) {
                 // The timer counts in milliseconds: it may fire a moment early.
                 LockSupport.parkNanos(left.toNanos());
+            } else if (!awaitWake(at)) {
+                break;
             }
         }
         return isActive();
+    }
+
+    /** Whether the schedule has a slot between the clock now and {@code at}: waiting for it would skip that slot. */
+    private boolean passesASlot(Instant at) {
+        return worker.schedule().nextAfter(engine.now().minusMillis(1)).map(next -> next.isBefore(at)).orElse(false);
     }
 
     /** One wait for the wake-up at {@code at}; false if a stop or an interrupt cut it short. */
