@@ -37,11 +37,15 @@ class ClaimAheadClockStepTest {
     }
 
     private ScriptedCoordination node(Duration lead) {
+        return node(lead, EVERY_10S);
+    }
+
+    private ScriptedCoordination node(Duration lead, Schedule schedule) {
         ScriptedCoordination n1 = new ScriptedCoordination(SkewedClocks.shifted(time, cluster.node("n1"), offset));
         BackgroundWorkerManager m = Baton.manager(n1).scheduler(SkewedClocks.delays(time, offset)).listener(recorder)
                 .claimAhead(lead).build();
         toClose.add(m);
-        m.add(new TestWorker("report", EVERY_10S, ctx -> { }));
+        m.add(new TestWorker("report", schedule, ctx -> { }));
         m.start();
         return n1;
     }
@@ -152,13 +156,62 @@ class ClaimAheadClockStepTest {
         assertThat(recorder.starts).singleElement().satisfies(s -> assertThat(s.startedAt()).isEqualTo(at("00:00:10")));
     }
 
-    /** Wakes ahead of slot 00:00:10; the claim is granted, and the clock steps back before its answer arrives. */
+    /**
+     * Second review (5c1fd88): a 10 s worker with the longest lead, 1 s; the clock steps back 9.5 s,
+     * less than a period, while the claim of slot 20 is on its way. Slot 10 already ran: measured from
+     * the clock, it lies between, but waiting passes over no slot still to run.
+     */
+    @Test
+    void aStepBackShorterThanAPeriodBeforeTheWaitDoesNotStartTheSlotAPeriodEarly() throws InterruptedException {
+        ScriptedCoordination n1 = node(Duration.ofSeconds(1));
+        stepBackWhileTheClaimAheadIsOnItsWay(n1, at("00:00:19"), 9_500);
+        time.advance(Duration.ofSeconds(12));
+        assertThat(recorder.starts).extracting(s -> s.slot()).contains(at("00:00:10"), at("00:00:20"));
+        assertThat(recorder.starts).allSatisfy(s -> assertThat(s.startedAt())
+                .as("start of slot %s (claims lost %s)", s.slot(), recorder.claimsLost).isAfterOrEqualTo(s.slot()));
+    }
+
+    /** The same with a cron of seconds 0 and 2 of each minute: a step back of 1.95 s, less than the 2 s gap. */
+    @Test
+    void aCronStepBackShorterThanTheGapBeforeTheWaitDoesNotStartTheSlotEarly() throws InterruptedException {
+        Schedule cron = Schedule.cron("0,2 * * * * ?", java.time.ZoneOffset.UTC, dev.baton.worker.CronDialect.QUARTZ);
+        ScriptedCoordination n1 = node(Baton.DEFAULT_CLAIM_AHEAD, cron);
+        stepBackWhileTheClaimAheadIsOnItsWay(n1, at("00:01:01.900"), 1_950);
+        time.advance(Duration.ofSeconds(4));
+        assertThat(recorder.starts).extracting(s -> s.slot()).contains(at("00:01:00"), at("00:01:02"));
+        assertThat(recorder.starts).allSatisfy(s -> assertThat(s.startedAt())
+                .as("start of slot %s (claims lost %s)", s.slot(), recorder.claimsLost).isAfterOrEqualTo(s.slot()));
+    }
+
+    /**
+     * Second review: an hourly slot claimed ahead, the clock five minutes back under the wait (a member
+     * with a slow clock joins) and forward again ten seconds later (it leaves). The wait follows the
+     * clock: the slot starts within a second and the lead of its instant, not five minutes later.
+     */
+    @Test
+    void aLongWaitFollowsTheClockWhenItStepsForwardAgain() {
+        node(Baton.DEFAULT_CLAIM_AHEAD, Schedule.fixedRate(Duration.ofHours(1)));
+        time.advance(Duration.between(time.now(), at("01:00:00").minusMillis(50))); // woken, claimed, waiting
+        offset.addAndGet(-300_000);
+        time.advance(Duration.ofMillis(100));
+        time.advance(Duration.ofSeconds(10));
+        offset.addAndGet(300_000); // the cluster clock at 01:00:10.05
+        time.advance(Duration.ofSeconds(5));
+        assertThat(recorder.starts).as("starts (cluster now %s)", cluster()).singleElement().satisfies(s ->
+                assertThat(s.startedAt()).isBetween(s.slot(), s.slot().plusSeconds(10).plusMillis(1_200)));
+    }
+
+    /** Wakes 100 ms before {@code wake}'s lead; the claim is granted, and the clock steps back before its answer arrives. */
     private void stepBackWhileTheClaimAheadIsOnItsWay(long millis) throws InterruptedException {
-        ScriptedCoordination n1 = node(Baton.DEFAULT_CLAIM_AHEAD);
-        time.advance(Duration.between(time.now(), at("00:00:09.850")));
+        stepBackWhileTheClaimAheadIsOnItsWay(node(Baton.DEFAULT_CLAIM_AHEAD), at("00:00:09.950"), millis);
+    }
+
+    private void stepBackWhileTheClaimAheadIsOnItsWay(ScriptedCoordination n1, Instant wake, long millis)
+            throws InterruptedException {
+        time.advance(Duration.between(time.now(), wake.minusMillis(100)));
         n1.blockAfterGrant = true;
         n1.claimBlocked = new java.util.concurrent.CountDownLatch(1);
-        time.advance(Duration.ofMillis(100)); // 9.95: woken ahead, the claim granted, its answer held back
+        time.advance(Duration.ofMillis(100)); // woken ahead, the claim granted, its answer held back
         assertThat(n1.claimEntered.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         offset.addAndGet(-millis);
         n1.blockAfterGrant = false;

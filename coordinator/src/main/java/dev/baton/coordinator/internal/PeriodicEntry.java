@@ -1232,37 +1232,54 @@ final class PeriodicEntry {
     }
 
     /**
-     * Blocks this cycle until {@code at} on the engine's clock (a scheduled wake-up, so that manual
-     * time moves it), or not at all once the clock lies so far behind it that the wait would pass
+     * Blocks this cycle until {@code at} on the engine's clock (scheduled wake-ups, so that manual
+     * time moves them), or not at all once the clock lies so far behind it that the wait would pass
      * over a whole slot. Cut short by a stop while nothing is claimed, and by an interrupt of the run
      * claimed ahead (which then does not start).
      *
      * @return false if the entry stopped meanwhile
      */
     private boolean awaitInstant(Instant at) {
-        // A clock estimate that moved back, before the wait (while the claim was on its way) or under it,
-        // is waited out: the wake-up counts in real time from when it is armed. Unless the wait would pass
-        // over a whole slot (minutes of a 1 s worker, with its slot claimed): then a claimed slot starts as
-        // if at its instant, and with nothing claimed the caller plans again from the clock.
+        // The cluster clock may move back before the wait (while the claim was on its way) or under it, and
+        // forward again; a wake-up counts real time from when it is armed. So the wait goes in pieces of at
+        // most a second and the lead, each checking the clock again. A clock that moved back less than a gap
+        // of the schedule is waited out; further back (minutes of a 1 s worker, its slot claimed) a claimed
+        // slot starts as if at its instant, and with nothing claimed the caller plans again from the clock.
         Duration bound = SlotPlanner.MISFIRE_THRESHOLD.plus(engine.claimAhead());
-        for (int round = 0; round < 3; round++) {
-            Duration left = Duration.between(engine.now(), at);
-            if (!left.isPositive() || left.compareTo(bound) > 0 && passesASlot(at)) {
+        Duration expected = null;
+        int movedBack = 0;
+        while (true) {
+            Instant now = engine.now();
+            Duration left = Duration.between(now, at);
+            if (!left.isPositive() || left.compareTo(bound) > 0 && passesASlot(now, at)) {
                 break;
             }
-            if (round > 0 && left.compareTo(AT_MOST_EARLY) < 0) {
+            if (expected != null && left.compareTo(expected.plus(AT_MOST_EARLY)) > 0 && ++movedBack == 3) {
+                // Moved back under three of the pieces: start rather than follow it for ever.
+                break;
+            }
+            if (expected != null && left.compareTo(AT_MOST_EARLY) < 0) {
                 // The timer counts in milliseconds: it may fire a moment early.
                 LockSupport.parkNanos(left.toNanos());
-            } else if (!awaitWake(at)) {
                 break;
             }
+            boolean last = left.compareTo(bound) <= 0;
+            if (!awaitWake(last ? at : now.plus(bound))) {
+                break;
+            }
+            expected = last ? Duration.ZERO : left.minus(bound);
         }
         return isActive();
     }
 
-    /** Whether the schedule has a slot between the clock now and {@code at}: waiting for it would skip that slot. */
-    private boolean passesASlot(Instant at) {
-        return worker.schedule().nextAfter(engine.now().minusMillis(1)).map(next -> next.isBefore(at)).orElse(false);
+    /**
+     * Whether the schedule has a slot between the clock {@code now} and the one before {@code at}:
+     * the clock lies behind by more than a gap, and waiting for {@code at} would pass over a slot.
+     */
+    private boolean passesASlot(Instant now, Instant at) {
+        Optional<Instant> before = worker.schedule().latestAtOrBefore(at.minusMillis(1));
+        Optional<Instant> next = worker.schedule().nextAfter(now.minusMillis(1));
+        return before.isPresent() && next.isPresent() && next.get().isBefore(before.get());
     }
 
     /** One wait for the wake-up at {@code at}; false if a stop or an interrupt cut it short. */
