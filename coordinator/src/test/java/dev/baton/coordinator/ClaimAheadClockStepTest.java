@@ -41,8 +41,12 @@ class ClaimAheadClockStepTest {
     }
 
     private ScriptedCoordination node(Duration lead, Schedule schedule) {
+        return node(lead, schedule, SkewedClocks.delays(time, offset));
+    }
+
+    private ScriptedCoordination node(Duration lead, Schedule schedule, dev.baton.coordinator.TaskScheduler scheduler) {
         ScriptedCoordination n1 = new ScriptedCoordination(SkewedClocks.shifted(time, cluster.node("n1"), offset));
-        BackgroundWorkerManager m = Baton.manager(n1).scheduler(SkewedClocks.delays(time, offset)).listener(recorder)
+        BackgroundWorkerManager m = Baton.manager(n1).scheduler(scheduler).listener(recorder)
                 .claimAhead(lead).build();
         toClose.add(m);
         m.add(new TestWorker("report", schedule, ctx -> { }));
@@ -199,6 +203,53 @@ class ClaimAheadClockStepTest {
         time.advance(Duration.ofSeconds(5));
         assertThat(recorder.starts).as("starts (cluster now %s)", cluster()).singleElement().satisfies(s ->
                 assertThat(s.startedAt()).isBetween(s.slot(), s.slot().plusSeconds(10).plusMillis(1_200)));
+    }
+
+    /**
+     * Third review (f273f88): an hourly slot claimed ahead; the clock five minutes back under the wait
+     * (less than the gap: waited out), then twice more by 3 s. A count of steps back ended the wait at
+     * the third and started the slot nearly five minutes early.
+     */
+    @Test
+    void furtherStepsBackUnderALongWaitDoNotStartAnHourlySlotEarly() {
+        node(Baton.DEFAULT_CLAIM_AHEAD, Schedule.fixedRate(Duration.ofHours(1)), SkewedClocks.realDelays(time, offset));
+        time.advance(Duration.between(time.now(), at("01:00:00").minusMillis(50)));
+        offset.addAndGet(-300_000);
+        time.advance(Duration.ofMillis(100));
+        for (int step = 0; step < 2; step++) {
+            time.advance(Duration.ofSeconds(10));
+            offset.addAndGet(-3_000);
+        }
+        time.advance(Duration.ofSeconds(10));
+        assertThat(recorder.starts).as("starts (cluster now %s)", cluster()).isEmpty();
+    }
+
+    /** The same with a 10 s worker: three steps back of 2.5 s under its claimed wait, 7.5 s in all, less than the period. */
+    @Test
+    void threeStepsBackWithinAPeriodDoNotStartATenSecondSlotEarly() {
+        node(Baton.DEFAULT_CLAIM_AHEAD, EVERY_10S, SkewedClocks.realDelays(time, offset));
+        time.advance(Duration.between(time.now(), at("00:00:09.950")));
+        for (int step = 0; step < 3; step++) {
+            offset.addAndGet(-2_500);
+            time.advance(Duration.ofMillis(step == 0 ? 600 : 1_100));
+        }
+        time.advance(Duration.ofSeconds(9));
+        assertThat(recorder.starts).as("starts (cluster now %s)", cluster()).singleElement()
+                .satisfies(s -> assertThat(s.startedAt()).isEqualTo(at("00:00:10")));
+    }
+
+    /** A 3 s step back under the claimed wait, then the median converging back 60 ms a second: waited out. */
+    @Test
+    void aClockDriftingBackSlowlyAfterAStepIsWaitedOut() {
+        node(Baton.DEFAULT_CLAIM_AHEAD);
+        time.advance(Duration.between(time.now(), at("00:00:09.950")));
+        offset.addAndGet(-3_000);
+        for (int i = 0; i < 50; i++) {
+            time.advance(Duration.ofMillis(100));
+            offset.addAndGet(-6);
+        }
+        assertThat(recorder.starts).as("starts (cluster now %s)", cluster()).singleElement()
+                .satisfies(s -> assertThat(s.startedAt()).isBetween(s.slot(), s.slot().plusSeconds(1)));
     }
 
     /** Wakes 100 ms before {@code wake}'s lead; the claim is granted, and the clock steps back before its answer arrives. */

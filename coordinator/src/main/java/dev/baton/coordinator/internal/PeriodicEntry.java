@@ -1242,32 +1242,27 @@ final class PeriodicEntry {
     private boolean awaitInstant(Instant at) {
         // The cluster clock may move back before the wait (while the claim was on its way) or under it, and
         // forward again; a wake-up counts real time from when it is armed. So the wait goes in pieces of at
-        // most a second and the lead, each checking the clock again. A clock that moved back less than a gap
-        // of the schedule is waited out; further back (minutes of a 1 s worker, its slot claimed) a claimed
-        // slot starts as if at its instant, and with nothing claimed the caller plans again from the clock.
+        // most a second and the lead, each reading the clock again. A clock behind the instant by less than
+        // the gap before it is waited out; one further back (minutes of a 1 s worker, its slot claimed) ends
+        // the wait: a claimed slot starts as if at its instant, with nothing claimed the caller plans again.
+        // A clock that keeps moving back either crosses that line or, slower than real time, reaches the instant.
         Duration bound = SlotPlanner.MISFIRE_THRESHOLD.plus(engine.claimAhead());
-        Duration expected = null;
-        int movedBack = 0;
+        boolean woken = false;
         while (true) {
             Instant now = engine.now();
             Duration left = Duration.between(now, at);
             if (!left.isPositive() || left.compareTo(bound) > 0 && passesASlot(now, at)) {
                 break;
             }
-            if (expected != null && left.compareTo(expected.plus(AT_MOST_EARLY)) > 0 && ++movedBack == 3) {
-                // Moved back under three of the pieces: start rather than follow it for ever.
-                break;
-            }
-            if (expected != null && left.compareTo(AT_MOST_EARLY) < 0) {
+            if (woken && left.compareTo(AT_MOST_EARLY) < 0) {
                 // The timer counts in milliseconds: it may fire a moment early.
                 LockSupport.parkNanos(left.toNanos());
                 break;
             }
-            boolean last = left.compareTo(bound) <= 0;
-            if (!awaitWake(last ? at : now.plus(bound))) {
+            if (!awaitWake(left.compareTo(bound) <= 0 ? at : now.plus(bound))) {
                 break;
             }
-            expected = last ? Duration.ZERO : left.minus(bound);
+            woken = true;
         }
         return isActive();
     }

@@ -86,6 +86,56 @@ public final class SkewedClocks {
     }
 
     /**
+     * As {@link #delays}, with the real scheduler's check when a wake-up fires: woken early by more
+     * than a millisecond and less than two seconds (its clock moved back a little), it is armed again;
+     * two seconds or more early, it runs (the caller copes).
+     */
+    public static TaskScheduler realDelays(ManualTime time, AtomicLong own) {
+        TaskScheduler delays = delays(time, own);
+        return new TaskScheduler() {
+            @Override
+            public Cancellable schedule(Instant at, Runnable task) {
+                java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicReference<Cancellable> current =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                Runnable fire = new Runnable() {
+                    @Override
+                    public void run() {
+                        if (cancelled.get()) {
+                            return;
+                        }
+                        long early = Duration.between(time.now().plusMillis(own.get()), at).toMillis();
+                        if (early > 1 && early < 2_000) {
+                            current.set(delays.schedule(at, this));
+                            return;
+                        }
+                        task.run();
+                    }
+                };
+                current.set(delays.schedule(at, fire));
+                return () -> {
+                    cancelled.set(true);
+                    current.get().cancel();
+                };
+            }
+
+            @Override
+            public long nanoTime() {
+                return time.nanoTime();
+            }
+
+            @Override
+            public void dispatch(String name, Runnable task) {
+                time.dispatch(name, task);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
      * Manual time, moved along with real time: lookAgain's tie-breaking pauses are real sleeps (10 to
      * 120 ms), which a plain advance would skip past.
      */
