@@ -222,6 +222,9 @@ class ClaimAheadClockStepTest {
         }
         time.advance(Duration.ofSeconds(10));
         assertThat(recorder.starts).as("starts (cluster now %s)", cluster()).isEmpty();
+        time.advance(Duration.ofMinutes(6));
+        assertThat(recorder.starts).singleElement().satisfies(s -> assertThat(s.startedAt())
+                .isBetween(s.slot(), s.slot().plusMillis(1_200)));
     }
 
     /** The same with a 10 s worker: three steps back of 2.5 s under its claimed wait, 7.5 s in all, less than the period. */

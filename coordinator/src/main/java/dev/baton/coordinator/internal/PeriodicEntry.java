@@ -1304,9 +1304,9 @@ final class PeriodicEntry {
     }
 
     /**
-     * After a wait for {@code due}'s instant, with nothing claimed, that the cluster clock moved back
-     * under by more than a second: the slot is planned again from the clock as it is now, as
-     * {@link #onWake} does (the same slot would wait as long as the clock moved back).
+     * After a wait for {@code due}'s instant, with nothing claimed, that ended with the cluster clock
+     * still before it (it lies behind by more than the gap before the slot, see {@link #awaitInstant}):
+     * the slot is planned again from the clock as it is now, as {@link #onWake} does.
      */
     private Optional<Plan> plannedAgain(Plan due) {
         Optional<Plan> fresh = worker.schedule().nextAfter(engine.now().minusMillis(1)).map(Plan::at);

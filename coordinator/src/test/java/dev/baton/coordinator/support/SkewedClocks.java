@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Nodes whose estimates of the cluster clock differ, on manual time: each node's offset from it is
@@ -62,25 +64,11 @@ public final class SkewedClocks {
      * as the real scheduler does: a clock that moves afterwards does not move the wake-up.
      */
     public static TaskScheduler delays(ManualTime time, AtomicLong own) {
-        return new TaskScheduler() {
+        return new OnManualTime(time) {
             @Override
             public Cancellable schedule(Instant at, Runnable task) {
                 Duration wait = Duration.between(time.now().plusMillis(own.get()), at);
                 return time.schedule(time.now().plus(wait.isNegative() ? Duration.ZERO : wait), task);
-            }
-
-            @Override
-            public long nanoTime() {
-                return time.nanoTime();
-            }
-
-            @Override
-            public void dispatch(String name, Runnable task) {
-                time.dispatch(name, task);
-            }
-
-            @Override
-            public void close() {
             }
         };
     }
@@ -92,12 +80,11 @@ public final class SkewedClocks {
      */
     public static TaskScheduler realDelays(ManualTime time, AtomicLong own) {
         TaskScheduler delays = delays(time, own);
-        return new TaskScheduler() {
+        return new OnManualTime(time) {
             @Override
             public Cancellable schedule(Instant at, Runnable task) {
-                java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-                java.util.concurrent.atomic.AtomicReference<Cancellable> current =
-                        new java.util.concurrent.atomic.AtomicReference<>();
+                AtomicBoolean cancelled = new AtomicBoolean();
+                AtomicReference<Cancellable> current = new AtomicReference<>();
                 Runnable fire = new Runnable() {
                     @Override
                     public void run() {
@@ -118,21 +105,30 @@ public final class SkewedClocks {
                     current.get().cancel();
                 };
             }
-
-            @Override
-            public long nanoTime() {
-                return time.nanoTime();
-            }
-
-            @Override
-            public void dispatch(String name, Runnable task) {
-                time.dispatch(name, task);
-            }
-
-            @Override
-            public void close() {
-            }
         };
+    }
+
+    /** A scheduler on manual time whose subclasses say only how a wake-up is armed. */
+    private abstract static class OnManualTime implements TaskScheduler {
+        private final ManualTime time;
+
+        OnManualTime(ManualTime time) {
+            this.time = time;
+        }
+
+        @Override
+        public long nanoTime() {
+            return time.nanoTime();
+        }
+
+        @Override
+        public void dispatch(String name, Runnable task) {
+            time.dispatch(name, task);
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /**
