@@ -93,14 +93,16 @@ public final class Routes {
         if (action.equals("executions")) {
             get(method);
             int limit = limit(exchange.getRequestURI().getRawQuery());
-            view.worker(name).orElseThrow(() -> unknown(name));
-            return Response.json(200, view.executions(name, limit));
+            view.spec(name).orElseThrow(() -> unknown(name));
+            return Response.json(200, view.executions(name, limit).orElseThrow(() -> new ApiError(503,
+                    "the member holding this worker's history does not answer (frozen or cut off); the cluster"
+                            + " removes such a member within its heartbeat timeout: try again in a few seconds")));
         }
         if (!method.equals("POST")) {
             throw ApiError.methodNotAllowed(method, "POST");
         }
         auth.check(exchange);
-        view.worker(name).orElseThrow(() -> unknown(name));
+        view.spec(name).orElseThrow(() -> unknown(name));
         try {
             switch (action) {
                 case "pause" -> coordination.pause(name);

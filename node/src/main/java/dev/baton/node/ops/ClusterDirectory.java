@@ -3,7 +3,7 @@ package dev.baton.node.ops;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
+import com.hazelcast.replicatedmap.ReplicatedMap;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
@@ -13,6 +13,8 @@ import java.util.TreeMap;
 /**
  * What every node publishes about itself and its workers, so that any node can describe the
  * whole cluster: nodes by member UUID, and worker specs by name. Values are JSON text.
+ * Replicated maps, so that reads are local: a partitioned map's read waits for a frozen or
+ * cut-off owner until the cluster removes it (seconds), and the ops API would wait with it.
  */
 public final class ClusterDirectory {
 
@@ -24,24 +26,24 @@ public final class ClusterDirectory {
     }
 
     private final ObjectMapper json = new ObjectMapper().findAndRegisterModules();
-    private final IMap<String, String> nodes;
-    private final IMap<String, String> specs;
+    private final ReplicatedMap<String, String> nodes;
+    private final ReplicatedMap<String, String> specs;
 
     public ClusterDirectory(HazelcastInstance hazelcast) {
-        this.nodes = hazelcast.getMap(NODES);
-        this.specs = hazelcast.getMap(SPECS);
+        this.nodes = hazelcast.getReplicatedMap(NODES);
+        this.specs = hazelcast.getReplicatedMap(SPECS);
     }
 
     public void publish(String memberUuid, NodeInfo node) {
-        nodes.set(memberUuid, write(node));
+        nodes.put(memberUuid, write(node));
     }
 
     public void withdraw(String memberUuid) {
-        nodes.delete(memberUuid);
+        nodes.remove(memberUuid);
     }
 
     public void publish(WorkerSpec spec) {
-        specs.set(spec.name(), write(spec));
+        specs.put(spec.name(), write(spec));
     }
 
     public Optional<NodeInfo> node(String memberUuid) {

@@ -13,10 +13,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,14 +105,25 @@ public final class ClusterHistory implements ExecutionListener, AutoCloseable {
         }
     }
 
-    /** The last {@code n} executions of {@code worker}, oldest first. */
-    public List<HistoryEntry> last(String worker, int n) {
-        HistoryLog log = history.get(worker);
+    /**
+     * The last {@code n} executions of {@code worker}, oldest first; empty when the member holding
+     * them does not answer within {@code wait} (frozen or cut off, until the cluster removes it).
+     */
+    public Optional<List<HistoryEntry>> last(String worker, int n, Duration wait) {
+        HistoryLog log;
+        try {
+            log = history.getAsync(worker).toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        }
         if (log == null) {
-            return List.of();
+            return Optional.of(List.of());
         }
         List<HistoryEntry> all = log.entries;
-        return all.subList(Math.max(0, all.size() - n), all.size());
+        return Optional.of(all.subList(Math.max(0, all.size() - n), all.size()));
     }
 
     @Override

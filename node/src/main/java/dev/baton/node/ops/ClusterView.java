@@ -39,6 +39,12 @@ public final class ClusterView {
                                 Instant startedAt, long durationMillis, String outcome, String error) {
     }
 
+    /**
+     * How long a view waits for the records: a member that hangs (frozen, cut off) holds the reads
+     * of the records it owns until the cluster removes it, seconds later, and the ops API answers meanwhile.
+     */
+    static final Duration RECORD_WAIT = Duration.ofSeconds(1);
+
     private final HazelcastInstance hazelcast;
     private final Coordination coordination;
     private final ClusterDirectory directory;
@@ -71,25 +77,40 @@ public final class ClusterView {
     }
 
     public List<WorkerView> workers() {
-        Map<String, WorkerSpec> specs = directory.specs();
-        Map<String, WorkerRecord> records = coordination.readAll(specs.keySet());
-        CoordinationStatus status = coordination.status();
-        Instant now = coordination.now();
-        List<WorkerView> views = new ArrayList<>();
-        specs.forEach((name, spec) -> views.add(view(spec, Optional.ofNullable(records.get(name)), status, now)));
-        return views;
+        return views(directory.specs());
     }
 
     public Optional<WorkerView> worker(String name) {
-        return directory.spec(name).map(spec -> view(spec, coordination.read(name), coordination.status(),
-                coordination.now()));
+        return directory.spec(name).map(spec -> views(Map.of(name, spec)).get(0));
     }
 
-    public List<ExecutionView> executions(String worker, int limit) {
-        return history.last(worker, limit).stream()
+    /** What the cluster knows of a worker without reading its record: whether it exists, and its schedule. */
+    public Optional<WorkerSpec> spec(String name) {
+        return directory.spec(name);
+    }
+
+    /** A worker whose record does not come within {@link #RECORD_WAIT} is shown in the state {@code unknown}. */
+    private List<WorkerView> views(Map<String, WorkerSpec> specs) {
+        Map<String, Optional<WorkerRecord>> records = coordination.readWithin(specs.keySet(), RECORD_WAIT);
+        CoordinationStatus status = coordination.status();
+        Instant now = coordination.now();
+        List<WorkerView> views = new ArrayList<>();
+        specs.forEach((name, spec) -> views.add(records.containsKey(name) ? view(spec, records.get(name), status, now)
+                : unknown(spec, status)));
+        return views;
+    }
+
+    private static WorkerView unknown(WorkerSpec spec, CoordinationStatus status) {
+        return new WorkerView(spec.name(), spec.describe(), "unknown", false, null,
+                status.preferred().get(spec.name()), null, 0L, null, null, null, null, 0, false);
+    }
+
+    /** Empty when the member holding the history does not answer within {@link #RECORD_WAIT}. */
+    public Optional<List<ExecutionView>> executions(String worker, int limit) {
+        return history.last(worker, limit, RECORD_WAIT).map(entries -> entries.stream()
                 .map(e -> new ExecutionView(e.node, Instant.ofEpochMilli(e.slot), e.fence, e.executionId, e.kind,
                         Instant.ofEpochMilli(e.startedAt), e.finishedAt - e.startedAt, e.outcome, e.error))
-                .toList();
+                .toList());
     }
 
     private static WorkerView view(WorkerSpec spec, Optional<WorkerRecord> record, CoordinationStatus status,

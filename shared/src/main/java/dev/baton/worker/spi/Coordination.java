@@ -66,6 +66,20 @@ public interface Coordination extends AutoCloseable {
         return records;
     }
 
+    /**
+     * The records of several workers for a view that must answer while a member hangs: waits at
+     * most {@code wait}; a worker whose record did not come in time (its member frozen or cut off,
+     * and not yet removed from the cluster) is left out, and one without a record maps to empty.
+     * Not for decisions: a record left out says nothing about the worker.
+     */
+    default java.util.Map<String, Optional<WorkerRecord>> readWithin(java.util.Set<String> workers, Duration wait) {
+        java.util.Map<String, Optional<WorkerRecord>> records = new java.util.HashMap<>();
+        for (String w : workers) {
+            records.put(w, read(w));
+        }
+        return records;
+    }
+
     /** Tries to claim a slot; empty when another node has it, it already ran, or the worker is paused. */
     Optional<Lease> claim(ClaimRequest request);
 

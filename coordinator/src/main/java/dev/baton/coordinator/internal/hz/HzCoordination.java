@@ -427,6 +427,33 @@ public final class HzCoordination implements Coordination {
      * a node's standby records (thousands) that cost more CPU than the reads themselves. Per owner,
      * each partition hashes only its member's keys.
      */
+    /**
+     * One read per record, all on their way at once: a read whose partition a frozen or cut-off
+     * member owns waits for Hazelcast's call or heartbeat timeout (5 s), and a view waits for none.
+     */
+    @Override
+    public Map<String, Optional<WorkerRecord>> readWithin(Set<String> workers, Duration wait) {
+        Map<String, CompletableFuture<HzSlot>> reads = new HashMap<>();
+        workers.forEach(w -> reads.put(w, records.map().getAsync(w).toCompletableFuture()));
+        try {
+            CompletableFuture.allOf(reads.values().toArray(CompletableFuture[]::new))
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // What came in time is shown; the rest is left out.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Map<String, Optional<WorkerRecord>> result = new HashMap<>();
+        reads.forEach((w, read) -> {
+            if (read.isDone() && !read.isCompletedExceptionally()) {
+                Optional<HzSlot> slot = Optional.ofNullable(read.join());
+                slot.ifPresent(s -> raiseFloor(s.state()));
+                result.put(w, slot.map(s -> s.state().toRecord()));
+            }
+        });
+        return result;
+    }
+
     @Override
     public Map<String, WorkerRecord> readAll(Set<String> workers) {
         Map<Object, Set<String>> byOwner = new HashMap<>();
