@@ -48,6 +48,8 @@ final class SimulatedNetwork {
     /** How long the oldest waits for the member list to stop growing before it founds (none by default). */
     long bootstrapSettle;
     double dropRate;
+    /** Voters requests to drop on their way to a node, beside {@link #dropRate}. */
+    java.util.function.BiPredicate<SimNode, VotersRequest> dropVoters = (to, request) -> false;
     long maxDelay = 20 * MS;
     /** Now and then a message waits this long: it arrives after its resend. */
     long longDelay = 0;
@@ -194,7 +196,7 @@ final class SimulatedNetwork {
             }
             SimNode from = this;
             UUID fromUuid = uuid;
-            if (lost(from, to)) {
+            if (lost(from, to) || dropVoters.test(to, request)) {
                 later(2000 * MS, () -> onReply.accept(null));
                 return;
             }
