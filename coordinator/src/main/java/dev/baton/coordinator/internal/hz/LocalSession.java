@@ -78,6 +78,8 @@ final class LocalSession {
         /** The voters version and lineage the member answered with last; it gets our ids while they differ. */
         long version = -1;
         String lineage = "";
+        /** The voters version this session last sent the member in full. */
+        long toldVersion = -1;
 
         Peer(Member member) {
             this.member = member;
@@ -526,7 +528,9 @@ final class LocalSession {
                 if (p.inFlight && now - p.inFlightSentNanos > leaseNanos / 5) {
                     p.inFlight = false;
                 }
-                if (p.inFlight || (!heartbeat && upToDate(p))) {
+                // Closing, a member behind on the voters hears them at once, once per version.
+                boolean owed = closing && behindOnVoters(p, mine) && p.toldVersion < mine.version();
+                if (p.inFlight || (!heartbeat && upToDate(p) && !owed)) {
                     continue;
                 }
                 SessionMessage message;
@@ -540,6 +544,7 @@ final class LocalSession {
                 }
                 boolean behind = !p.lineage.equals(mine.lineage()) || p.version != mine.version();
                 stamp(message, behind);
+                p.toldVersion = behind ? mine.version() : p.toldVersion;
                 p.inFlight = true;
                 p.inFlightSentNanos = now;
                 out.add(new Outgoing(p.member, message, now));
@@ -838,7 +843,9 @@ final class LocalSession {
     boolean allAcknowledged() {
         lock.lock();
         try {
-            return rounded && peers.values().stream().allMatch(p -> !p.participating || upToDate(p));
+            Voters mine = voters.current();
+            return rounded && peers.values().stream()
+                    .allMatch(p -> !p.participating || (upToDate(p) && !(closing && behindOnVoters(p, mine))));
         } finally {
             lock.unlock();
         }
@@ -888,6 +895,18 @@ final class LocalSession {
     /** Whether the member has every change, and, once closing, knows this session is closing (no change says so). */
     private boolean upToDate(Peer p) {
         return p.ackedSeq >= seq && (!closing || p.heardClosing);
+    }
+
+    /**
+     * Whether the member answered with voters of this lineage older than this member's. A closing
+     * session tells it the newer ones before its process exits (a close waits for that, see
+     * {@link #allAcknowledged}): a leaver whose own removal's learn was lost on its way to the voter
+     * staying, and which exited at once, left that voter on the configuration before, the leaver's
+     * seat in it: two voters with one gone, for good (LeaverExitsBeforeTheOthersLearnTest). Members
+     * of another lineage learn theirs elsewhere.
+     */
+    private boolean behindOnVoters(Peer p, Voters mine) {
+        return p.lineage.equals(mine.lineage()) && p.version < mine.version();
     }
 
     /**

@@ -47,6 +47,9 @@ final class SimulatedNetwork {
     long removalDelay = 4000 * MS;
     /** How long the oldest waits for the member list to stop growing before it founds (none by default). */
     long bootstrapSettle;
+    /** How long a closing node waits for every member to hear its session's end (HzSettings' close timeout). */
+    static final long CLOSE_TIMEOUT = 2000 * MS;
+
     double dropRate;
     /** Voters requests to drop on their way to a node, beside {@link #dropRate}. */
     java.util.function.BiPredicate<SimNode, VotersRequest> dropVoters = (to, request) -> false;
@@ -321,12 +324,19 @@ final class SimulatedNetwork {
         LeaveWait wait = new LeaveWait(clock.get(), maxWait, maxWait + 2 * (lease + margin),
                 n.voters.current().version());
         Runnable[] check = new Runnable[1];
+        long[] unseatedAt = {-1};
         check[0] = () -> {
             // As HzCoordination.leaveVoters: one of several voters, or the last while another process could take over.
             Voters current = n.voters.current();
             boolean seated = current.contains(n.voters.voterId()) && (current.size() > 1
                     || n.view.stream().anyMatch(o -> o != n && o.healthy() && !o.leaving));
-            if (n.up && (!seated || wait.over(clock.get(), current.version()))) {
+            // Then, as HzCoordination.awaitAcknowledged, until every member heard the session to its end
+            // (its voters among it), for at most the close timeout.
+            if (!seated && unseatedAt[0] < 0) {
+                unseatedAt[0] = clock.get();
+            }
+            boolean told = !seated && (n.session.allAcknowledged() || clock.get() - unseatedAt[0] >= CLOSE_TIMEOUT);
+            if (n.up && (told || wait.over(clock.get(), current.version()))) {
                 crash(n);
             } else if (n.up) {
                 later(20 * MS, check[0]);
