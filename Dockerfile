@@ -25,10 +25,10 @@ EXPOSE 5701 8080
 
 # Java is PID 1 (exec form) and receives SIGTERM: Baton finishes or interrupts its executions,
 # releases its leases and leaves the cluster. The heap follows the container's memory limit.
-# The parallel collector, with two threads at most: the serial one (the JVM's choice in a small
-# container) stops the node for 10-40 ms each young collection and 100-180 ms each full one, and at
-# a fleet's instant every worker's start waits for it (README, performance); two threads keep the
-# collector's footprint that of a small container on a large host.
+# The parallel collector, with two threads at most: under load the serial one (the JVM's choice in
+# a small container) stopped a node for 10-40 ms each young collection and 115-180 ms each full
+# one, the parallel one 3-12 ms (README, performance); two threads keep the collector's footprint
+# that of a small container on a large host.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError", \
     "-XX:+UseParallelGC", "-XX:ParallelGCThreads=2", \
     "-Xss512k", "-Djava.io.tmpdir=/tmp", \
