@@ -36,6 +36,12 @@ record Ballot(long round, String proposer) implements Comparable<Ballot> {
         return voterId + LIFE + life;
     }
 
+    /** The voter id of the proposer, with or without a process life after it. */
+    String proposerVoter() {
+        int life = proposer.indexOf(LIFE);
+        return life > 0 ? proposer.substring(0, life) : proposer;
+    }
+
     boolean isAbove(Ballot other) {
         return compareTo(other) > 0;
     }

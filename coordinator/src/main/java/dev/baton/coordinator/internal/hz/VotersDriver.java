@@ -611,7 +611,25 @@ final class VotersDriver {
             value = promises.values().stream().filter(r -> r.acceptedBallot != null)
                     .max(Comparator.comparing(r -> r.acceptedBallot)).map(r -> r.acceptedValue).orElse(wanted);
             accepting = true;
-            sendPhase(VotersRequest.accept(base, ballot, value), this::onAccepted);
+            acceptHereFirst();
+        }
+
+        /**
+         * Accepts here before asking the others, when this process is a voter, so that the request
+         * can say so: an acceptor that accepts it then knows two acceptances, a majority of two or three.
+         */
+        private void acceptHereFirst() {
+            boolean voter = memberOfVoter.containsKey(state.voterId());
+            VotersRequest local = VotersRequest.accept(base, ballot, value, false);
+            VotersReply mine = voter ? local.applyTo(state) : null;
+            VotersRequest request = VotersRequest.accept(base, ballot, value, mine != null && mine.ok);
+            phaseRequest = request;
+            phaseHandler = this::onAccepted;
+            if (mine != null) {
+                onAccepted(state.voterId(), mine);
+            }
+            new ArrayList<>(memberOfVoter.entrySet()).stream().filter(e -> !e.getKey().equals(state.voterId()))
+                    .forEach(e -> send(e.getKey(), e.getValue(), request, this::onAccepted));
         }
 
         private void onAccepted(String voter, VotersReply reply) {

@@ -8,7 +8,7 @@ import java.io.IOException;
 /** A step of agreeing on the next voters: prepare, accept, or learn a committed configuration. */
 public final class VotersRequest implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
 
     /** Codes fixed for the wire. */
     enum Kind {
@@ -36,6 +36,11 @@ public final class VotersRequest implements IdentifiedDataSerializable {
     Ballot ballot = Ballot.ZERO;
     /** For ACCEPT: the proposed next configuration. */
     Voters value;
+    /**
+     * For ACCEPT: the proposer, a voter of {@code base}, accepted {@code value} under this ballot and
+     * kept it before it sent this (false from releases before format 3).
+     */
+    boolean proposerAccepted;
 
     public VotersRequest() {
         // for Hazelcast
@@ -46,7 +51,13 @@ public final class VotersRequest implements IdentifiedDataSerializable {
     }
 
     static VotersRequest accept(Voters base, Ballot ballot, Voters value) {
-        return of(Kind.ACCEPT, base, ballot, value);
+        return accept(base, ballot, value, false);
+    }
+
+    static VotersRequest accept(Voters base, Ballot ballot, Voters value, boolean proposerAccepted) {
+        VotersRequest r = of(Kind.ACCEPT, base, ballot, value);
+        r.proposerAccepted = proposerAccepted;
+        return r;
     }
 
     static VotersRequest learn(Voters committed) {
@@ -72,10 +83,27 @@ public final class VotersRequest implements IdentifiedDataSerializable {
                 yield VotersReply.promise(p.promised(), state.promisedRound(), p.acceptedBallot(), p.acceptedValue(),
                         p.current());
             }
-            case ACCEPT -> VotersReply.accepted(state.accept(base.lineage(), base.version(), ballot, value),
-                    state.promisedRound(), state.current());
+            case ACCEPT -> {
+                boolean ok = state.accept(base.lineage(), base.version(), ballot, value);
+                if (ok && chosenOnAccepting(state)) {
+                    state.learn(value);
+                }
+                yield VotersReply.accepted(ok, state.promisedRound(), state.current());
+            }
             case LEARN -> VotersReply.accepted(true, state.promisedRound(), state.current());
         };
+    }
+
+    /**
+     * Whether this acceptor, having just accepted, knows the value chosen: it and the proposer, both
+     * voters of the base, accepted it under one ballot, and two are a majority of a base of two or
+     * three. So the last voter but one learns a leaver's removal from the leaver's accept request
+     * itself, and does not depend on a learn that a cut at that moment can lose, the leaver gone.
+     */
+    private boolean chosenOnAccepting(VoterState state) {
+        String proposer = ballot.proposerVoter();
+        return proposerAccepted && !proposer.equals(state.voterId()) && base.contains(proposer)
+                && base.contains(state.voterId()) && base.majority() <= 2;
     }
 
     @Override
@@ -98,6 +126,7 @@ public final class VotersRequest implements IdentifiedDataSerializable {
             w.writeVoters(value);
             w.writePeak(base);
             w.writePeak(value);
+            w.writeBoolean(proposerAccepted);
         });
     }
 
@@ -110,5 +139,6 @@ public final class VotersRequest implements IdentifiedDataSerializable {
         value = r.readVoters();
         base = r.readPeak(base);
         value = r.readPeak(value);
+        proposerAccepted = r.more() && r.readBoolean();
     }
 }
