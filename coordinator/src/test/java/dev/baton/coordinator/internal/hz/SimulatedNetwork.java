@@ -269,6 +269,8 @@ final class SimulatedNetwork {
     /** A voter store on a simulated disk: every save lands at once and survives the process. */
     static class DiskStore implements VoterStore {
         private VoterStore.Saved saved;
+        /** Told of every save (a test that audits what acceptors kept), or null. */
+        java.util.function.Consumer<VoterStore.Saved> onSave;
 
         void wipe() {
             saved = null;
@@ -282,6 +284,9 @@ final class SimulatedNetwork {
         @Override
         public void save(VoterStore.Saved state) {
             saved = state;
+            if (onSave != null) {
+                onSave.accept(state);
+            }
         }
 
         @Override
