@@ -38,7 +38,7 @@ record Ballot(long round, String proposer) implements Comparable<Ballot> {
 
     /** The voter id of the proposer, with or without a process life after it. */
     String proposerVoter() {
-        int life = proposer.indexOf(LIFE);
+        int life = proposer.lastIndexOf(LIFE);
         return life > 0 ? proposer.substring(0, life) : proposer;
     }
 

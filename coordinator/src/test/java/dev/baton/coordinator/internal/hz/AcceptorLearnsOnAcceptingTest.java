@@ -48,6 +48,13 @@ class AcceptorLearnsOnAcceptingTest {
     }
 
     @Test
+    void aNodeIdWithTheLifeSeparatorInItIsStillItsProposersVoterId() {
+        Voters two = new Voters("0001-a", 4, List.of("a#1@1", "b@1"));
+
+        assertThat(acceptedFrom(two, "a#1@1", true).current()).isEqualTo(two.without("a#1@1"));
+    }
+
+    @Test
     void twoAcceptancesAreAMajorityOfThreeButNotOfFour() {
         Voters three = new Voters("0001-a", 4, List.of("a@1", "b@1", "c@1"));
         Voters four = new Voters("0001-a", 4, List.of("a@1", "b@1", "c@1", "d@1"));

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Review of 0b5b6c5: LeaverCutFromTheStayerAtItsRemovalTest over more seeds, with two or three
+ * Review of 0b5b6c5: the leaver cut from the stayers at its removal (from the review of d848128) over more seeds, with two or three
  * voters and a floor of 1 or 2. The leaver's removal is the last change; every learn to the others
  * is lost, and the leaver's links to the others are cut for 1.5 s as it sees its removal committed.
  * Afterwards a newcomer joins; every staying voter must grant.
