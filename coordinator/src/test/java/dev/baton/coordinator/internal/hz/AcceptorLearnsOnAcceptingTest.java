@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * An acceptor that accepts a proposal its proposer said it accepted first knows two acceptances
  * under one ballot: for two or three voters a majority, so the value is chosen and it learns it
- * there, without the learn that a cut can lose (LeaverCutFromTheStayerAtItsRemovalTest). For four
+ * there, without the learn that a cut can lose (LeaverCutManySeedsReviewTest). For four
  * voters or more, or without the proposer's word, it learns nothing from its own acceptance.
  */
 class AcceptorLearnsOnAcceptingTest {
