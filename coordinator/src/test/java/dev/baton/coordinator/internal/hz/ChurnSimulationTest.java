@@ -28,6 +28,7 @@ class ChurnSimulationTest {
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
     private static final boolean ISOLATED = Boolean.getBoolean("baton.churn.isolated");
+    private static final SimulatedFaults.Churn CHURN = new SimulatedFaults.Churn(7, LEASE * 4, LEASE / 3, ISOLATED);
     private static final List<String> WORKERS = List.of("a", "b", "c", "d");
 
     static Stream<Long> seeds() {
@@ -60,7 +61,7 @@ class ChurnSimulationTest {
         long start = net.clock.get() / MS;
         for (int t = 0; t < 70_000; t += 10) {
             if (t < 45_000 && net.random.nextInt(200) == 0) {
-                inject(net, t, log, newIds);
+                SimulatedFaults.churn(net, CHURN, t, log, newIds);
             }
             if (t == 50_000) {
                 net.heal();
@@ -107,100 +108,5 @@ class ChurnSimulationTest {
                 }
             }
         }
-    }
-
-    /**
-     * A process that starts cut off without a state of the cluster founds a lineage of its own
-     * (documented: no protocol without storage can prevent it), so such a process starts only
-     * while the network is whole; one with its state may come back at any time.
-     */
-    private static void restartLater(SimulatedNetwork net, SimulatedNetwork.SimNode node, String id, long after,
-                                     boolean keepState) {
-        net.later(after, () -> {
-            if (node.up) {
-                return;
-            }
-            boolean stateless = !keepState || !id.equals(node.nodeId) || !node.disk.load().map(
-                    s -> !s.current().isNone()).orElse(false);
-            if (stateless && !ISOLATED && (!whole(net) || net.nodes.stream().noneMatch(o -> o != node && o.healthy()))) {
-                restartLater(net, node, id, 500 * MS, keepState);
-            } else {
-                net.restart(node, id, keepState);
-            }
-        });
-    }
-
-    private static boolean whole(SimulatedNetwork net) {
-        return net.nodes.stream().allMatch(n -> n.cutFrom.isEmpty());
-    }
-
-    private static void inject(SimulatedNetwork net, int t, StringBuilder log, int[] newIds) {
-        List<SimulatedNetwork.SimNode> up = net.nodes.stream().filter(n -> n.up).toList();
-        if (up.isEmpty()) {
-            return;
-        }
-        SimulatedNetwork.SimNode victim = up.get(net.random.nextInt(up.size()));
-        int n = net.nodes.size();
-        int a = net.random.nextInt(n);
-        int b = (a + 1 + net.random.nextInt(Math.max(1, n - 1))) % n;
-        long length = (200 + net.random.nextInt(5000)) * MS;
-        log.append(t).append(':');
-        switch (net.random.nextInt(9)) {
-            case 0 -> {
-                log.append("crash+restart-now ").append(victim);
-                net.crash(victim);
-                restartLater(net, victim, victim.nodeId, net.random.nextInt(300) * MS, true);
-            }
-            case 1 -> {
-                boolean keep = net.random.nextInt(3) != 0;
-                log.append("crash+restart ").append(victim).append(keep ? " with state" : " without state");
-                net.crash(victim);
-                restartLater(net, victim, victim.nodeId, length, keep);
-            }
-            case 2 -> {
-                String id = net.random.nextBoolean() ? victim.nodeId : "n" + (newIds[0]++);
-                log.append("leave+rejoin ").append(victim).append(" as ").append(id);
-                net.leave(victim, LEASE * 4);
-                restartLater(net, victim, id, LEASE * 4 + length, true);
-            }
-            case 3 -> {
-                if (net.nodes.size() < 7 && (ISOLATED || whole(net))) {
-                    String id = "n" + (newIds[0]++);
-                    log.append("join ").append(id);
-                    net.start(id);
-                }
-            }
-            case 4 -> {
-                List<Integer> x = new ArrayList<>();
-                List<Integer> y = new ArrayList<>();
-                net.nodes.forEach(node -> (net.random.nextBoolean() ? x : y).add(node.index));
-                log.append("split ").append(x).append('|').append(y);
-                net.partition(List.of(x, y));
-                net.later(length, net::heal);
-            }
-            case 5 -> {
-                log.append("cut ").append(a).append('-').append(b);
-                net.cut(a, b);
-                net.later(length, () -> {
-                    net.nodes.get(a).cutFrom.remove(b);
-                    net.nodes.get(b).cutFrom.remove(a);
-                });
-            }
-            case 6 -> {
-                log.append("freeze ").append(victim);
-                victim.frozen = true;
-                net.later(length, () -> victim.frozen = false);
-            }
-            case 7 -> {
-                log.append("slow ").append(a).append('>').append(b);
-                net.slowLink(a, b, LEASE / 3);
-                net.later(length, () -> net.slowLink(a, b, 0));
-            }
-            default -> {
-                log.append("heal");
-                net.heal();
-            }
-        }
-        log.append("; ");
     }
 }

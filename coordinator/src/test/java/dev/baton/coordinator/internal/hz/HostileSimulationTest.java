@@ -85,37 +85,11 @@ class HostileSimulationTest {
         long length = (200 + net.random.nextInt(5000)) * MS;
         log.append(t).append(':');
         switch (net.random.nextInt(5)) {
-            case 0 -> {
-                log.append("cut ").append(a).append('-').append(b);
-                net.cut(a, b);
-                net.later(length, () -> {
-                    net.nodes.get(a).cutFrom.remove(b);
-                    net.nodes.get(b).cutFrom.remove(a);
-                });
-            }
-            case 1 -> {
-                List<Integer> x = new ArrayList<>();
-                List<Integer> y = new ArrayList<>();
-                net.nodes.forEach(node -> (net.random.nextBoolean() ? x : y).add(node.index));
-                log.append("split ").append(x).append('|').append(y);
-                net.partition(List.of(x, y));
-                net.later(length, net::heal);
-            }
-            case 2 -> {
-                SimulatedNetwork.SimNode victim = net.nodes.get(a);
-                log.append("freeze ").append(a);
-                victim.frozen = true;
-                net.later(length, () -> victim.frozen = false);
-            }
-            case 3 -> {
-                log.append("slow ").append(a).append('>').append(b);
-                net.slowLink(a, b, LEASE / 4);
-                net.later(length, () -> net.slowLink(a, b, 0));
-            }
-            default -> {
-                log.append("heal");
-                net.heal();
-            }
+            case 0 -> SimulatedFaults.cut(net, a, b, length, log);
+            case 1 -> SimulatedFaults.split(net, length, log);
+            case 2 -> SimulatedFaults.freeze(net, net.nodes.get(a), a, length, log);
+            case 3 -> SimulatedFaults.slow(net, a, b, LEASE / 4, length, log);
+            default -> SimulatedFaults.heal(net, log);
         }
         log.append("; ");
     }
