@@ -188,7 +188,7 @@ public enum Contender {
     private static List<String> java() {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xms8m", "-Xmx358m", "-XX:+UseParallelGC",
-                "-XX:ParallelGCThreads=2", "-Xss512k",
+                "-XX:ParallelGCThreads=2", "-Xss512k", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
                 "-XX:+ExitOnOutOfMemoryError", "--add-modules", "java.se",
                 "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "--add-opens", "java.management/sun.management=ALL-UNNAMED",
