@@ -77,7 +77,9 @@ public final class NodeProcess {
     void start() throws IOException {
         Path jar = Path.of(System.getProperty("baton.node.jar", "target/baton-node.jar"));
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
+        // The image's common pool of two threads: with one, Hazelcast starts a thread per asynchronous callback.
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"));
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // Hazelcast's shaded JCTools still uses it
         }
