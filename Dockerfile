@@ -30,7 +30,7 @@ EXPOSE 5701 8080
 # one, the parallel one 3-12 ms (README, performance); two threads keep the collector's footprint
 # that of a small container on a large host. A common fork-join pool of two threads: with two CPUs
 # or fewer the JVM gives it one, and Hazelcast then starts a new thread for every asynchronous
-# callback (some 240 a second on a node at 1,000 executions/s, a fifth of its CPU; README, performance).
+# callback (some 240 a second on a node at 1,000 executions/s; README, performance).
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError", \
     "-XX:+UseParallelGC", "-XX:ParallelGCThreads=2", \
     "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2", \
