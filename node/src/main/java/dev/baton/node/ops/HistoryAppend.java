@@ -33,7 +33,8 @@ public final class HistoryAppend implements EntryProcessor<String, HistoryLog, V
         List<HistoryEntry> mine = added.get(entry.getKey());
         if (mine != null) {
             HistoryLog current = entry.getValue() == null ? new HistoryLog() : entry.getValue();
-            entry.setValue(current.with(mine, limit));
+            current.append(mine, limit);
+            entry.setValue(current);
         }
         return null;
     }
