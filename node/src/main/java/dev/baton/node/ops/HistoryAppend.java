@@ -33,8 +33,7 @@ public final class HistoryAppend implements EntryProcessor<String, HistoryLog, V
         List<HistoryEntry> mine = added.get(entry.getKey());
         if (mine != null) {
             HistoryLog current = entry.getValue() == null ? new HistoryLog() : entry.getValue();
-            current.append(mine, limit);
-            entry.setValue(current);
+            entry.setValue(current.with(mine, limit));
         }
         return null;
     }

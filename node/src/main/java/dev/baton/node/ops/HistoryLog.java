@@ -17,26 +17,16 @@ public final class HistoryLog implements DataSerializable {
         // for Hazelcast
     }
 
-    private static final Comparator<HistoryEntry> START_ORDER =
-            Comparator.comparingLong((HistoryEntry e) -> e.startedAt).thenComparingLong(e -> e.fence);
-
-    /**
-     * Adds {@code added} in start order and drops all but the newest {@code limit}, in place (the map
-     * keeps its values as objects, changed only on their partition's thread) rather than copying and
-     * sorting the whole history on the owner and the backup at every flush. Entries nearly always
-     * arrive in order, so each goes in from the end.
-     */
-    void append(List<HistoryEntry> added, int limit) {
-        for (HistoryEntry e : added) {
-            int at = entries.size();
-            while (at > 0 && START_ORDER.compare(entries.get(at - 1), e) > 0) {
-                at--;
-            }
-            entries.add(at, e);
+    /** A copy with {@code added} appended in start order, keeping the newest {@code limit}. */
+    HistoryLog with(List<HistoryEntry> added, int limit) {
+        HistoryLog next = new HistoryLog();
+        next.entries = new ArrayList<>(entries);
+        next.entries.addAll(added);
+        next.entries.sort(Comparator.comparingLong((HistoryEntry e) -> e.startedAt).thenComparingLong(e -> e.fence));
+        if (next.entries.size() > limit) {
+            next.entries = new ArrayList<>(next.entries.subList(next.entries.size() - limit, next.entries.size()));
         }
-        if (entries.size() > limit) {
-            entries.subList(0, entries.size() - limit).clear();
-        }
+        return next;
     }
 
     @Override
