@@ -8,7 +8,7 @@ import java.time.Instant;
 
 /** What every worker entry of one manager shares. */
 record Engine(Coordination coordination, TaskScheduler scheduler, ServiceScopeFactory services, Listeners listeners,
-              ActiveExecutions active, Lateness lateness, Duration claimAhead) {
+              ActiveExecutions active, Lateness lateness, Duration claimAhead, StartsFirst startsFirst) {
 
     Instant now() {
         return coordination.now();

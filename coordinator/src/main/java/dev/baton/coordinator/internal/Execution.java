@@ -156,7 +156,10 @@ final class Execution {
         // Before the lock is released, after which another node may start the next run: a journal line
         // written later (or never, if this process dies in between) would show two runs at once.
         engine.listeners().ending(result);
-        // A listener may have set the interrupt again: recording the outcome must not be cut short by it.
+        // Runs woken at this instant and not yet started go first: the carrier threads are theirs.
+        engine.startsFirst().awaitStarts();
+        // A listener may have set the interrupt again (which also cut that wait short): recording the outcome
+        // must not be cut short by it.
         interrupted |= Thread.interrupted();
         Optional<WorkerRecord> after = complete(outcome);
         engine.listeners().finished(result);

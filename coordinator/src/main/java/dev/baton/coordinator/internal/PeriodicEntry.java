@@ -1281,8 +1281,15 @@ final class PeriodicEntry {
     private boolean awaitWake(Instant at) {
         CountDownLatch fallen = new CountDownLatch(1);
         AtomicBoolean fired = new AtomicBoolean();
+        // Whoever comes first, the wake-up or this thread giving up the wait, settles the count of runs woken;
+        // the wake-up counts before it looks, so that the count never dips below what is woken.
+        AtomicBoolean counted = new AtomicBoolean();
         instantWait = fallen;
         Cancellable wake = engine.scheduler().schedule(at, () -> {
+            engine.startsFirst().woken();
+            if (!counted.compareAndSet(false, true)) {
+                engine.startsFirst().going();
+            }
             fired.set(true);
             fallen.countDown();
         });
@@ -1299,6 +1306,9 @@ final class PeriodicEntry {
         } finally {
             wake.cancel();
             instantWait = null;
+            if (!counted.compareAndSet(false, true)) {
+                engine.startsFirst().going();
+            }
         }
         return fired.get() && !Thread.currentThread().isInterrupted();
     }

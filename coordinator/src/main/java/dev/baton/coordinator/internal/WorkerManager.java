@@ -59,7 +59,7 @@ public final class WorkerManager implements BackgroundWorkerManager {
                          ServiceScopeFactory services, List<ExecutionListener> listeners,
                          List<ExceptionNotifier> notifiers, Duration shutdownGrace, Duration claimAhead) {
         this.engine = new Engine(coordination, scheduler, services, new Listeners(listeners, notifiers),
-                new ActiveExecutions(), new Lateness(), claimAhead);
+                new ActiveExecutions(), new Lateness(), claimAhead, new StartsFirst());
         this.ownsScheduler = ownsScheduler;
         this.shutdownGrace = shutdownGrace;
     }
