@@ -134,4 +134,57 @@ class LocalSessionTest {
         assertThat(theirs.sessions()).as("the closing session is kept, marked closing, until it goes silent")
                 .anyMatch(i -> i.session().equals("s") && i.closing());
     }
+
+    /**
+     * A completion waits until every member applied its release, so that the next claim anywhere wins:
+     * a member that has applied the first of two releases lets the first complete and not the second,
+     * and one answer completes every release it applied.
+     */
+    @Test
+    void aReleaseCompletesOnceEveryMemberAppliedItAndNotBefore() {
+        UUID u1 = new UUID(0, 1);
+        UUID u2 = new UUID(0, 2);
+        SessionTable mine = table("n1", u1.toString());
+        SessionTable theirs = table("n2", u2.toString());
+        now.addAndGet(EXPIRY + 1);
+        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
+                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
+                new LongAdder()));
+        Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
+        LocalSession.Outgoing first = session.round(members, now.get(), true).get(0);
+        session.onReply(u2.toString(), first.message(), first.sentNanos(), theirs.receive(first.message()));
+        CompletableFuture<Boolean> grantedA = session.acquire("a");
+        CompletableFuture<Boolean> grantedB = session.acquire("b");
+        session.acquire("c");
+        session.acquire("d");
+        now.addAndGet(1);
+        LocalSession.Outgoing acquires = session.round(members, now.get(), true).get(0);
+        session.onReply(u2.toString(), acquires.message(), acquires.sentNanos(), theirs.receive(acquires.message()));
+        assertThat(grantedA.getNow(false) && grantedB.getNow(false)).as("a and b granted by n1 and n2").isTrue();
+        assertThat(List.of("c", "d")).allMatch(session::holds);
+
+        CompletableFuture<Void> releasedA = session.release("a", false);
+        now.addAndGet(1);
+        LocalSession.Outgoing carryingA = session.round(members, now.get(), true).get(0);
+        CompletableFuture<Void> releasedB = session.release("b", false);
+        assertThat(releasedA).as("member 2 has not applied the release of a yet").isNotDone();
+        session.onReply(u2.toString(), carryingA.message(), carryingA.sentNanos(), theirs.receive(carryingA.message()));
+        assertThat(releasedA).isDone();
+        assertThat(releasedB).as("member 2 applied a's release, not b's").isNotDone();
+
+        now.addAndGet(1);
+        LocalSession.Outgoing carryingB = session.round(members, now.get(), true).get(0);
+        session.onReply(u2.toString(), carryingB.message(), carryingB.sentNanos(), theirs.receive(carryingB.message()));
+        assertThat(releasedB).isDone();
+
+        CompletableFuture<Void> releasedC = session.release("c", false);
+        CompletableFuture<Void> releasedD = session.release("d", false);
+        now.addAndGet(1);
+        LocalSession.Outgoing carryingCAndD = session.round(members, now.get(), true).get(0);
+        assertThat(releasedC).isNotDone();
+        session.onReply(u2.toString(), carryingCAndD.message(), carryingCAndD.sentNanos(),
+                theirs.receive(carryingCAndD.message()));
+        assertThat(releasedC).as("one answer settles every release it applied").isDone();
+        assertThat(releasedD).isDone();
+    }
 }
