@@ -571,11 +571,26 @@ public final class HzCoordination implements Coordination {
         } finally {
             // Unless the record surely says how the slot ended, others must look: it may need a re-run.
             boolean unfinished = !outcome.closesSlot() || result.status() != Records.Status.DONE;
-            awaitQuietly(s.release(worker, unfinished));
+            CompletableFuture<Void> released = s.release(worker, unfinished);
+            // Only another node's claim needs every member to have heard the release first: this node's next
+            // claim comes after it in the session's order on every member. So the node that prefers the worker
+            // goes on at once, unless it is handing its workers over or others must look at the slot.
+            if (unfinished || leaving || closed.get() || !preferredHere(worker)) {
+                awaitQuietly(released);
+            }
         }
     }
 
-    /** Waits (bounded) until every member has heard of a release, so that the next claim anywhere wins. */
+    /** Whether this node prefers the worker; false if that cannot be told (the member is stopping). */
+    private boolean preferredHere(String worker) {
+        try {
+            return role(worker) == ClaimRole.PREFERRED;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Waits (bounded) until every member has heard of a release, so that another node's next claim wins. */
     private void awaitQuietly(CompletableFuture<Void> applied) {
         try {
             applied.get(settings.releaseWait().toMillis(), TimeUnit.MILLISECONDS);

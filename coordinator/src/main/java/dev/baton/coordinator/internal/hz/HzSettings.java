@@ -13,7 +13,9 @@ import java.time.Duration;
  * @param stepInGrace       how long after a slot a standby waits before stepping in
  * @param acquireTimeout    how long a claim waits for a quorum to grant the worker's lock
  * @param closeTimeout      how long a graceful close waits for every member to hear it
- * @param releaseWait       how long a completion waits for every member to hear the release
+ * @param releaseWait       how long a completion waits for every member to hear the release (one on a
+ *                          node that does not prefer the worker, or that leaves, or that left its slot
+ *                          unfinished)
  * @param minClusterSize    an optional floor: a quorum is a majority of the voters, never fewer than this
  * @param voterRemovalDelay how long a voter may be gone (crashed, cut off) before the others remove it
  * @param fenceReserve      how far the token ceiling kept on disk runs ahead of the tokens issued; the

@@ -136,9 +136,10 @@ class LocalSessionTest {
     }
 
     /**
-     * A completion waits until every member applied its release, so that the next claim anywhere wins:
-     * a member that has applied the first of two releases lets the first complete and not the second,
-     * and one answer completes every release it applied.
+     * A release's future completes once every member applied it (a completion on a node that does not
+     * prefer the worker waits for that, so that another node's next claim wins): a member that has applied
+     * the first of two releases completes the first and not the second, and one answer completes every
+     * release it applied.
      */
     @Test
     void aReleaseCompletesOnceEveryMemberAppliedItAndNotBefore() {
