@@ -28,6 +28,12 @@ class LocalSessionTest {
         return new SessionTable(EXPIRY, 600, now::get, state, new FenceFloor(), () -> 0L);
     }
 
+    /** Node n1's session "s" on member {@code self}, with this test's clock and lease. */
+    private LocalSession session(SessionTable mine, UUID self) {
+        return new LocalSession("s", Set.of(), new LocalSession.Context("n1", self::toString, mine, mine.voters(),
+                new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { }, new LongAdder()));
+    }
+
     /**
      * Member 2 knows another live holder of w. The session's acquire of w reaches it twice (a resend
      * carrying one more change overtook the original); the original's reply arrives first. However the
@@ -42,9 +48,7 @@ class LocalSessionTest {
         SessionTable theirs = table("n2", u2.toString());
         now.addAndGet(EXPIRY + 1);
         theirs.receive(SessionMessage.snapshot("other", "n3", u3.toString(), 1, Set.of("w"), Set.of(), false));
-        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
-                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
-                new LongAdder()));
+        LocalSession session = session(mine, u1);
         Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2), member(u3)));
         // Member 2 acknowledges the session's first round, so that the session is valid.
         for (LocalSession.Outgoing o : session.round(members, now.get(), true)) {
@@ -81,9 +85,7 @@ class LocalSessionTest {
     void eventsOfTheSessionsOwnChangesAreDeliveredOutsideItsLock() {
         UUID u1 = new UUID(0, 1);
         SessionTable mine = table("n1", u1.toString());
-        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
-                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
-                new LongAdder()));
+        LocalSession session = session(mine, u1);
         java.util.List<Boolean> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
         mine.listener(new SessionFixtures.Quiet() {
             @Override
@@ -114,9 +116,7 @@ class LocalSessionTest {
         SessionTable mine = table("n1", u1.toString());
         SessionTable theirs = table("n2", u2.toString());
         now.addAndGet(EXPIRY + 1);
-        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
-                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
-                new LongAdder()));
+        LocalSession session = session(mine, u1);
         Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
         // A renewal is in flight to member 2 when the close begins; its answer says nothing of the close.
         LocalSession.Outgoing before = session.round(members, now.get(), true).get(0);
@@ -148,9 +148,7 @@ class LocalSessionTest {
         SessionTable mine = table("n1", u1.toString());
         SessionTable theirs = table("n2", u2.toString());
         now.addAndGet(EXPIRY + 1);
-        LocalSession session = new LocalSession("s", Set.of(), new LocalSession.Context("n1", u1::toString, mine,
-                mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, now::get), now::get, LEASE, 1, () -> { },
-                new LongAdder()));
+        LocalSession session = session(mine, u1);
         Set<Member> members = new LinkedHashSet<>(List.of(member(u1), member(u2)));
         LocalSession.Outgoing first = session.round(members, now.get(), true).get(0);
         session.onReply(u2.toString(), first.message(), first.sentNanos(), theirs.receive(first.message()));
