@@ -1217,7 +1217,8 @@ final class PeriodicEntry {
                 || p.retry().isPresent() || p.misfire().isPresent() || !p.slot().isAfter(engine.now())) {
             return false;
         }
-        return worker.schedule().nextAfter(p.slot().minus(lead.multipliedBy(2))).map(p.slot()::equals).orElse(false);
+        // Twice the lead as two steps back: Duration.multipliedBy goes through BigDecimal, and this runs per slot.
+        return worker.schedule().nextAfter(p.slot().minus(lead).minus(lead)).map(p.slot()::equals).orElse(false);
     }
 
     /**
