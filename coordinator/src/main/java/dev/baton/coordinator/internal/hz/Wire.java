@@ -6,9 +6,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -36,14 +39,14 @@ final class Wire {
     }
 
     static byte[] encode(int version, Body body) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (Out out = new Out(bytes)) {
+        Out out = new Out();
+        try {
             out.writeByte(version);
             body.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        return out.toByteArray();
     }
 
     static In read(ObjectDataInput source) throws IOException {
@@ -54,10 +57,76 @@ final class Wire {
         return new In(bytes);
     }
 
-    /** Output with helpers for Baton's field types. */
-    static final class Out extends DataOutputStream {
-        Out(ByteArrayOutputStream bytes) {
-            super(bytes);
+    /**
+     * Output with helpers for Baton's field types, in {@link DataOutputStream}'s encoding (big-endian,
+     * modified UTF-8). Written on a byte array of its own: every claim, completion and backup encodes
+     * a record, and the stream classes cost a few per cent of a loaded node's CPU.
+     */
+    static final class Out {
+        private byte[] buf = new byte[256];
+        private int size;
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+            }
+        }
+
+        void writeByte(int v) {
+            ensure(1);
+            buf[size++] = (byte) v;
+        }
+
+        void writeBoolean(boolean v) {
+            writeByte(v ? 1 : 0);
+        }
+
+        void writeInt(int v) {
+            ensure(Integer.BYTES);
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                buf[size++] = (byte) (v >>> shift);
+            }
+        }
+
+        void writeLong(long v) {
+            ensure(Long.BYTES);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[size++] = (byte) (v >>> shift);
+            }
+        }
+
+        /** As {@link DataOutputStream#writeUTF}: a two-byte length, then modified UTF-8. */
+        void writeUTF(String s) throws IOException {
+            int n = s.length();
+            if (n <= 0xFFFF && isPlainAscii(s)) {
+                ensure(2 + n);
+                buf[size++] = (byte) (n >>> 8);
+                buf[size++] = (byte) n;
+                for (int i = 0; i < n; i++) {
+                    buf[size++] = (byte) s.charAt(i);
+                }
+                return;
+            }
+            ByteArrayOutputStream other = new ByteArrayOutputStream(2 + 3 * n);
+            new DataOutputStream(other).writeUTF(s);
+            ensure(other.size());
+            System.arraycopy(other.toByteArray(), 0, buf, size, other.size());
+            size += other.size();
+        }
+
+        /** Characters that modified UTF-8 writes as one byte each (NUL takes two). */
+        private static boolean isPlainAscii(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == 0 || c >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
         }
 
         void writeNullable(String s) throws IOException {
@@ -90,17 +159,21 @@ final class Wire {
         }
     }
 
-    /** Input that tells whether a field was written at all (older writers wrote fewer). */
-    static final class In extends DataInputStream {
+    /**
+     * Input that tells whether a field was written at all (older writers wrote fewer), reading what
+     * {@link Out} writes; past the end it throws {@link EOFException} as {@link DataInputStream} does.
+     */
+    static final class In {
+        private final byte[] buf;
+        private int pos;
         private final int version;
 
         In(byte[] bytes) {
-            super(new ByteArrayInputStream(bytes));
-            try {
-                this.version = readUnsignedByte();
-            } catch (IOException e) {
-                throw new UncheckedIOException("an empty Baton record or message", e);
+            this.buf = bytes;
+            if (bytes.length == 0) {
+                throw new UncheckedIOException("an empty Baton record or message", new EOFException());
             }
+            this.version = bytes[pos++] & 0xFF;
         }
 
         /** The format version the writer used. */
@@ -109,8 +182,60 @@ final class Wire {
         }
 
         /** Whether fields follow (a writer of an older format stops earlier). */
-        boolean more() throws IOException {
-            return available() > 0;
+        boolean more() {
+            return pos < buf.length;
+        }
+
+        private void need(int n) throws EOFException {
+            if (buf.length - pos < n) {
+                throw new EOFException("a Baton record or message ends " + (pos + n - buf.length)
+                        + " bytes early (format " + version + ")");
+            }
+        }
+
+        byte readByte() throws IOException {
+            need(1);
+            return buf[pos++];
+        }
+
+        boolean readBoolean() throws IOException {
+            return readByte() != 0;
+        }
+
+        int readInt() throws IOException {
+            need(Integer.BYTES);
+            int v = 0;
+            for (int i = 0; i < Integer.BYTES; i++) {
+                v = (v << 8) | (buf[pos++] & 0xFF);
+            }
+            return v;
+        }
+
+        long readLong() throws IOException {
+            need(Long.BYTES);
+            long v = 0;
+            for (int i = 0; i < Long.BYTES; i++) {
+                v = (v << 8) | (buf[pos++] & 0xFF);
+            }
+            return v;
+        }
+
+        /** As {@link DataInputStream#readUTF}. */
+        String readUTF() throws IOException {
+            need(2);
+            int n = ((buf[pos] & 0xFF) << 8) | (buf[pos + 1] & 0xFF);
+            need(2 + n);
+            int from = pos + 2;
+            for (int i = from; i < from + n; i++) {
+                if (buf[i] <= 0) {
+                    // Beyond ASCII (or a two-byte NUL): rare, decoded by the JDK's own reader.
+                    String s = new DataInputStream(new ByteArrayInputStream(buf, pos, 2 + n)).readUTF();
+                    pos += 2 + n;
+                    return s;
+                }
+            }
+            pos += 2 + n;
+            return new String(buf, from, n, StandardCharsets.ISO_8859_1);
         }
 
         String readNullable() throws IOException {

@@ -1,0 +1,140 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UTFDataFormatException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Baton's own encoder and decoder must write and read exactly the bytes of {@link DataOutputStream}:
+ * the releases before wrote records and messages with it, and a rolling update runs both side by side.
+ */
+class WireCodecTest {
+
+    private sealed interface Field permits Bool, Int, Long, Text {
+    }
+
+    private record Bool(boolean v) implements Field {
+    }
+
+    private record Int(int v) implements Field {
+    }
+
+    private record Long(long v) implements Field {
+    }
+
+    private record Text(String v) implements Field {
+    }
+
+    @Test
+    void writesAndReadsWhatDataOutputStreamDoesForAnyFieldsAndStrings() throws IOException {
+        Random random = new Random(53);
+        for (int run = 0; run < 2_000; run++) {
+            List<Field> fields = fields(random);
+            ByteArrayOutputStream jdk = new ByteArrayOutputStream();
+            DataOutputStream data = new DataOutputStream(jdk);
+            data.writeByte(7);
+            for (Field f : fields) {
+                switch (f) {
+                    case Bool b -> data.writeBoolean(b.v());
+                    case Int i -> data.writeInt(i.v());
+                    case Long l -> data.writeLong(l.v());
+                    case Text t -> data.writeUTF(t.v());
+                }
+            }
+
+            byte[] ours = Wire.encode(7, w -> {
+                for (Field f : fields) {
+                    switch (f) {
+                        case Bool b -> w.writeBoolean(b.v());
+                        case Int i -> w.writeInt(i.v());
+                        case Long l -> w.writeLong(l.v());
+                        case Text t -> w.writeUTF(t.v());
+                    }
+                }
+            });
+
+            assertThat(ours).as("run %d: %s", run, fields).isEqualTo(jdk.toByteArray());
+            Wire.In in = Wire.decode(jdk.toByteArray());
+            assertThat(in.version()).isEqualTo(7);
+            List<Field> read = new ArrayList<>();
+            for (Field f : fields) {
+                read.add(switch (f) {
+                    case Bool b -> new Bool(in.readBoolean());
+                    case Int i -> new Int(in.readInt());
+                    case Long l -> new Long(in.readLong());
+                    case Text t -> new Text(in.readUTF());
+                });
+            }
+            assertThat(read).as("run %d", run).isEqualTo(fields);
+            assertThat(in.more()).isFalse();
+        }
+    }
+
+    @Test
+    void aRecordCutShortFailsWithEofAndAnEmptyOneSaysSo() throws IOException {
+        byte[] whole = Wire.encode(3, w -> {
+            w.writeLong(42);
+            w.writeUTF("report");
+        });
+
+        for (int length = 2; length < whole.length; length++) {
+            Wire.In in = Wire.decode(Arrays.copyOf(whole, length));
+            assertThatThrownBy(() -> {
+                in.readLong();
+                in.readUTF();
+            }).as("cut at %d bytes", length).isInstanceOf(EOFException.class);
+        }
+        assertThatThrownBy(() -> Wire.decode(new byte[0])).isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("empty");
+    }
+
+    @Test
+    void aStringTooLongForTheFormatIsRefused() {
+        String tooLong = "é".repeat(40_000);
+
+        assertThatThrownBy(() -> Wire.encode(1, w -> w.writeUTF(tooLong)))
+                .isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(UTFDataFormatException.class);
+    }
+
+    private static List<Field> fields(Random random) {
+        List<Field> fields = new ArrayList<>();
+        int n = random.nextInt(12);
+        for (int i = 0; i < n; i++) {
+            fields.add(switch (random.nextInt(4)) {
+                case 0 -> new Bool(random.nextBoolean());
+                case 1 -> new Int(random.nextInt());
+                case 2 -> new Long(random.nextLong());
+                default -> new Text(text(random));
+            });
+        }
+        return fields;
+    }
+
+    /** Mostly ASCII, as worker and node names are; sometimes NUL, accents, CJK, surrogate pairs or long. */
+    private static String text(Random random) {
+        int length = random.nextInt(10) == 0 ? 70_000 / 3 : random.nextInt(40);
+        StringBuilder s = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            s.append(switch (random.nextInt(20)) {
+                case 0 -> "\u0000";
+                case 1 -> "é";
+                case 2 -> "工";
+                case 3 -> "\uD83D\uDE00";
+                case 4 -> "\u007F";
+                default -> String.valueOf((char) ('!' + random.nextInt(94)));
+            });
+        }
+        return s.toString();
+    }
+}
