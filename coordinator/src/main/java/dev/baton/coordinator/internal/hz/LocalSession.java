@@ -15,7 +15,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -144,6 +143,8 @@ final class LocalSession {
      */
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final Acks selfAcks = new Acks();
+    /** Scratch for {@link #validityUnder}, guarded by {@link #lock}. */
+    private long[] ackTimes = new long[8];
     /** Engine events caused by this session's own changes, delivered once the session's lock is released. */
     private List<Runnable> deferred = new ArrayList<>();
     private String ackLineage = "";
@@ -719,44 +720,52 @@ final class LocalSession {
 
     /** Until when a quorum of voters supports this lock, on this node's monotonic clock. */
     private long validity(Held h) {
-        String self = voters.voterId();
-        return validity(voter -> voter.equals(self) ? selfAcks : h.support.get(voter));
+        return validity(h.support);
     }
 
     /** Until when a quorum of voters acknowledges this session, on this node's monotonic clock. */
     long validUntil() {
         lock.lock();
         try {
-            String self = voters.voterId();
-            return validity(voter -> voter.equals(self) ? selfAcks : voterAcks.get(voter));
+            return validity(voterAcks);
         } finally {
             lock.unlock();
         }
     }
 
-    private long validity(Function<String, Acks> acksOf) {
+    /** {@code others}: the acknowledgements of every voter but this node, whose own are {@link #selfAcks}. */
+    private long validity(Map<String, Acks> others) {
         Voters current = voters.current();
-        long until = validityUnder(current, acksOf);
+        long until = validityUnder(current, others);
         Voters previous = voters.previous().orElse(null);
         if (previous != null && previous.sameLineage(current)) {
-            until = Math.max(until, validityUnder(previous, acksOf));
+            until = Math.max(until, validityUnder(previous, others));
         }
         return until;
     }
 
-    private long validityUnder(Voters config, Function<String, Acks> acksOf) {
+    /**
+     * Called for every held lock on every round of the session loop, under {@link #lock}: so it sorts
+     * in a buffer of its own rather than in a new array.
+     */
+    private long validityUnder(Voters config, Map<String, Acks> others) {
         int quorum = config.quorum(minClusterSize);
         if (config.isNone() || !config.lineage().equals(ackLineage) || config.size() < quorum) {
             return Long.MIN_VALUE;
         }
-        long[] times = new long[config.size()];
-        int i = 0;
-        for (String voter : config.ids()) {
-            Acks acks = acksOf.apply(voter);
-            times[i++] = acks == null ? Acks.NONE : acks.at(config.version());
+        String self = voters.voterId();
+        List<String> ids = config.ids();
+        int n = ids.size();
+        if (ackTimes.length < n) {
+            ackTimes = new long[Math.max(n, 2 * ackTimes.length)];
         }
-        Arrays.sort(times);
-        long quorumAck = times[times.length - quorum];
+        for (int i = 0; i < n; i++) {
+            String voter = ids.get(i);
+            Acks acks = voter.equals(self) ? selfAcks : others.get(voter);
+            ackTimes[i] = acks == null ? Acks.NONE : acks.at(config.version());
+        }
+        Arrays.sort(ackTimes, 0, n);
+        long quorumAck = ackTimes[n - quorum];
         return quorumAck == Acks.NONE ? Long.MIN_VALUE : quorumAck + leaseNanos;
     }
 
