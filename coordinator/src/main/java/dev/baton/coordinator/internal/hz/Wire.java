@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -98,7 +99,12 @@ final class Wire {
         /** As {@link DataOutputStream#writeUTF}: a two-byte length, then modified UTF-8. */
         void writeUTF(String s) throws IOException {
             int n = s.length();
-            if (n <= 0xFFFF && isPlainAscii(s)) {
+            if (n > 0xFFFF) {
+                // Every character takes at least one byte: refused before anything is allocated for it.
+                throw new UTFDataFormatException("encoded string too long: " + n + " characters, more than "
+                        + 0xFFFF + " bytes");
+            }
+            if (isPlainAscii(s)) {
                 ensure(2 + n);
                 buf[size++] = (byte) (n >>> 8);
                 buf[size++] = (byte) n;
@@ -107,7 +113,7 @@ final class Wire {
                 }
                 return;
             }
-            ByteArrayOutputStream other = new ByteArrayOutputStream(2 + 3 * n);
+            ByteArrayOutputStream other = new ByteArrayOutputStream(2 + Math.min(3 * n, 0xFFFF));
             new DataOutputStream(other).writeUTF(s);
             ensure(other.size());
             System.arraycopy(other.toByteArray(), 0, buf, size, other.size());

@@ -3,7 +3,9 @@ package dev.baton.coordinator.internal.hz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -100,11 +102,75 @@ class WireCodecTest {
     }
 
     @Test
-    void aStringTooLongForTheFormatIsRefused() {
-        String tooLong = "é".repeat(40_000);
+    void aStringOfExactlyTheFormatsLimitIsWrittenAndOneByteMoreIsRefusedBeforeAnythingIsAllocated()
+            throws IOException {
+        for (String fits : List.of("a".repeat(0xFFFF), "工".repeat(0xFFFF / 3), "é".repeat(0xFFFF / 2) + "a")) {
+            ByteArrayOutputStream jdk = new ByteArrayOutputStream();
+            new DataOutputStream(jdk).writeUTF(fits);
+            byte[] ours = Wire.encode(1, w -> w.writeUTF(fits));
+            assertThat(Arrays.copyOfRange(ours, 1, ours.length)).isEqualTo(jdk.toByteArray());
+            assertThat(Wire.decode(ours).readUTF()).isEqualTo(fits);
+        }
+        for (String tooLong : List.of("a".repeat(0x10000), "a".repeat(0xFFFE) + "\u0000", "é".repeat(40_000),
+                "a".repeat(50_000_000))) {
+            assertThatThrownBy(() -> Wire.encode(1, w -> w.writeUTF(tooLong)))
+                    .isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(UTFDataFormatException.class);
+        }
+    }
 
-        assertThatThrownBy(() -> Wire.encode(1, w -> w.writeUTF(tooLong)))
-                .isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(UTFDataFormatException.class);
+    /** Any bytes, read field by field, give what DataInputStream gives: the same values or the same failure. */
+    @Test
+    void readsAnyBytesAsDataInputStreamDoes() throws IOException {
+        Random random = new Random(17);
+        byte[] interesting = {0, 1, -1, (byte) 0x7F, (byte) 0x80, (byte) 0xC0, (byte) 0xC3, (byte) 0xE0,
+                (byte) 0xE5, (byte) 0xF0, (byte) 0xBF};
+        for (int run = 0; run < 20_000; run++) {
+            byte[] bytes = new byte[1 + random.nextInt(24)];
+            for (int i = 1; i < bytes.length; i++) {
+                bytes[i] = random.nextBoolean() ? interesting[random.nextInt(interesting.length)]
+                        : (byte) random.nextInt(256);
+            }
+            if (bytes.length > 2 && random.nextBoolean()) {
+                bytes[1] = 0;
+                bytes[2] = (byte) random.nextInt(bytes.length + 2);
+            }
+            DataInputStream jdk = new DataInputStream(new ByteArrayInputStream(bytes, 1, bytes.length - 1));
+            Wire.In ours = Wire.decode(bytes);
+            for (int read = 0; read < 6; read++) {
+                int kind = random.nextInt(5);
+                Object expected = readOne(() -> switch (kind) {
+                    case 0 -> jdk.readByte();
+                    case 1 -> jdk.readBoolean();
+                    case 2 -> jdk.readInt();
+                    case 3 -> jdk.readLong();
+                    default -> jdk.readUTF();
+                });
+                Object actual = readOne(() -> switch (kind) {
+                    case 0 -> ours.readByte();
+                    case 1 -> ours.readBoolean();
+                    case 2 -> ours.readInt();
+                    case 3 -> ours.readLong();
+                    default -> ours.readUTF();
+                });
+                assertThat(actual).as("run %d, read %d of %s", run, read, Arrays.toString(bytes)).isEqualTo(expected);
+                if (expected instanceof Class<?>) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private interface Read {
+        Object read() throws IOException;
+    }
+
+    /** The value read, or the class of what was thrown. */
+    private static Object readOne(Read read) {
+        try {
+            return read.read();
+        } catch (IOException e) {
+            return e.getClass();
+        }
     }
 
     private static List<Field> fields(Random random) {
