@@ -83,15 +83,16 @@ final class Wire {
         }
 
         void writeInt(int v) {
-            ensure(Integer.BYTES);
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                buf[size++] = (byte) (v >>> shift);
-            }
+            writeBigEndian(v, Integer.BYTES);
         }
 
         void writeLong(long v) {
-            ensure(Long.BYTES);
-            for (int shift = 56; shift >= 0; shift -= 8) {
+            writeBigEndian(v, Long.BYTES);
+        }
+
+        private void writeBigEndian(long v, int bytes) {
+            ensure(bytes);
+            for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
                 buf[size++] = (byte) (v >>> shift);
             }
         }
@@ -209,18 +210,17 @@ final class Wire {
         }
 
         int readInt() throws IOException {
-            need(Integer.BYTES);
-            int v = 0;
-            for (int i = 0; i < Integer.BYTES; i++) {
-                v = (v << 8) | (buf[pos++] & 0xFF);
-            }
-            return v;
+            return (int) readBigEndian(Integer.BYTES);
         }
 
         long readLong() throws IOException {
-            need(Long.BYTES);
+            return readBigEndian(Long.BYTES);
+        }
+
+        private long readBigEndian(int bytes) throws EOFException {
+            need(bytes);
             long v = 0;
-            for (int i = 0; i < Long.BYTES; i++) {
+            for (int i = 0; i < bytes; i++) {
                 v = (v << 8) | (buf[pos++] & 0xFF);
             }
             return v;
