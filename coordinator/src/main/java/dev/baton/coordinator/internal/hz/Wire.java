@@ -234,7 +234,7 @@ final class Wire {
             int from = pos + 2;
             for (int i = from; i < from + n; i++) {
                 if (buf[i] <= 0) {
-                    // Beyond ASCII (or a two-byte NUL): rare, decoded by the JDK's own reader.
+                    // Beyond ASCII, a two-byte NUL or a stray zero byte: rare, decoded by the JDK's own reader.
                     String s = new DataInputStream(new ByteArrayInputStream(buf, pos, 2 + n)).readUTF();
                     pos += 2 + n;
                     return s;

@@ -23,16 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class WireCodecTest {
 
-    private sealed interface Field permits Bool, Int, Long, Text {
+    private sealed interface Field permits Bool, Int32, Int64, Text {
     }
 
     private record Bool(boolean v) implements Field {
     }
 
-    private record Int(int v) implements Field {
+    private record Int32(int v) implements Field {
     }
 
-    private record Long(long v) implements Field {
+    private record Int64(long v) implements Field {
     }
 
     private record Text(String v) implements Field {
@@ -49,8 +49,8 @@ class WireCodecTest {
             for (Field f : fields) {
                 switch (f) {
                     case Bool b -> data.writeBoolean(b.v());
-                    case Int i -> data.writeInt(i.v());
-                    case Long l -> data.writeLong(l.v());
+                    case Int32 i -> data.writeInt(i.v());
+                    case Int64 l -> data.writeLong(l.v());
                     case Text t -> data.writeUTF(t.v());
                 }
             }
@@ -59,8 +59,8 @@ class WireCodecTest {
                 for (Field f : fields) {
                     switch (f) {
                         case Bool b -> w.writeBoolean(b.v());
-                        case Int i -> w.writeInt(i.v());
-                        case Long l -> w.writeLong(l.v());
+                        case Int32 i -> w.writeInt(i.v());
+                        case Int64 l -> w.writeLong(l.v());
                         case Text t -> w.writeUTF(t.v());
                     }
                 }
@@ -73,8 +73,8 @@ class WireCodecTest {
             for (Field f : fields) {
                 read.add(switch (f) {
                     case Bool b -> new Bool(in.readBoolean());
-                    case Int i -> new Int(in.readInt());
-                    case Long l -> new Long(in.readLong());
+                    case Int32 i -> new Int32(in.readInt());
+                    case Int64 l -> new Int64(in.readLong());
                     case Text t -> new Text(in.readUTF());
                 });
             }
@@ -179,8 +179,8 @@ class WireCodecTest {
         for (int i = 0; i < n; i++) {
             fields.add(switch (random.nextInt(4)) {
                 case 0 -> new Bool(random.nextBoolean());
-                case 1 -> new Int(random.nextInt());
-                case 2 -> new Long(random.nextLong());
+                case 1 -> new Int32(random.nextInt());
+                case 2 -> new Int64(random.nextLong());
                 default -> new Text(text(random));
             });
         }
