@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * times follow the cluster clock, which moves when the set of members does, so this test orders
  * what it sees by its own (real) clock, polling the journals.
  */
+@Order(4)
 class ClockOffsetIT {
 
     private static final Logger log = LoggerFactory.getLogger(ClockOffsetIT.class);

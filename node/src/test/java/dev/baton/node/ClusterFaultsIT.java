@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Real node processes on 127.0.0.x with 20 drill workers at 1 s, hit with real faults; every
+ * Real node processes on loopback addresses with 20 drill workers at 1 s, hit with real faults; every
  * journal is audited afterwards. Figures are printed; the bounds asserted are loose on purpose
  * (this is a test of the guarantees, the benchmark measures the times).
  */
+@Order(2)
 class ClusterFaultsIT {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterFaultsIT.class);

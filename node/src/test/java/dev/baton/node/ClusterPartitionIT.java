@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /** A network partition on loopback (iptables DROP): the minority stops, the majority takes over, they merge. */
 @Requires(Prerequisite.ROOT_AND_IPTABLES)
+@Order(5)
 class ClusterPartitionIT {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterPartitionIT.class);
@@ -56,7 +58,7 @@ class ClusterPartitionIT {
             Instant testStart = fleet.awaitSteady("drill-", 20, Duration.ofSeconds(1), Duration.ofSeconds(60));
 
             Instant cut = Instant.now();
-            firewall.isolate("127.0.0.3", List.of("127.0.0.1", "127.0.0.2"));
+            firewall.isolate(fleet.address(3), List.of(fleet.address(1), fleet.address(2)));
             Thread.sleep(15_000); // the fault: cut off for longer than heartbeat timeout and lease together
             List<JournalExecution> minorityStarts = fleet.executions().stream()
                     .filter(e -> e.node().equals("n3") && e.start().isAfter(cut.plusSeconds(1))).toList();

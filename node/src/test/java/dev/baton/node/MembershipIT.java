@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * of them keeps running every slot, the other side starts nothing, and no node that no fault
  * touched ever loses a lease or sees a slot it ran re-run.
  */
+@Order(1)
 class MembershipIT {
 
     private static final Logger log = LoggerFactory.getLogger(MembershipIT.class);
@@ -342,7 +344,8 @@ class MembershipIT {
 
             // 2 | 3: the three run everything, the two start nothing.
             Instant cut = Instant.now();
-            firewall.partition(List.of("127.0.0.1", "127.0.0.2"), List.of("127.0.0.3", "127.0.0.4", "127.0.0.5"));
+            firewall.partition(List.of(fleet.address(1), fleet.address(2)),
+                    List.of(fleet.address(3), fleet.address(4), fleet.address(5)));
             Thread.sleep(15_000);
             Instant healed = Instant.now();
             firewall.heal();
@@ -371,7 +374,7 @@ class MembershipIT {
             List<NodeProcess> four = fleet.nodes().stream().filter(NodeProcess::isAlive).toList();
             awaitVoters(four, List.of("n1", "n2", "n3", "n4"));
             Instant cut2 = Instant.now();
-            firewall.partition(List.of("127.0.0.1", "127.0.0.2"), List.of("127.0.0.3", "127.0.0.4"));
+            firewall.partition(List.of(fleet.address(1), fleet.address(2)), List.of(fleet.address(3), fleet.address(4)));
             Thread.sleep(12_000);
             Instant healed2 = Instant.now();
             firewall.heal();

@@ -19,9 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /** The README's run command: the packaged jar started with {@code java -jar}, as a user runs it. */
+@Order(8)
 class NodeProcessIT {
 
     private Process process;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * through BATON_WORKER_PATH): a fixed-delay worker that skips crashed runs whose holder is killed
  * mid-run, and a graceful stop while a long execution runs.
  */
+@Order(7)
 class RecordFaultsIT {
 
     private static final Logger log = LoggerFactory.getLogger(RecordFaultsIT.class);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.node.journal.JournalAudit;
 import dev.baton.node.journal.JournalExecution;
+import dev.baton.node.support.Locks;
 import dev.baton.node.support.Prerequisite;
 import dev.baton.node.support.Requires;
 import java.nio.file.Path;
@@ -15,8 +16,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * audited.
  */
 @Requires(Prerequisite.DOCKER)
+@ResourceLock(Locks.DOCKER)
+@Order(3)
 class ContainerFaultsIT {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerFaultsIT.class);

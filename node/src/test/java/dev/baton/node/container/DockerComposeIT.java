@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.node.journal.JournalAudit;
 import dev.baton.node.journal.JournalExecution;
 import dev.baton.node.journal.JournalReader;
+import dev.baton.node.support.Locks;
 import dev.baton.node.support.Prerequisite;
 import dev.baton.node.support.Requires;
 import java.io.File;
@@ -22,8 +23,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.DockerComposeContainer;
 
@@ -35,6 +38,8 @@ import org.testcontainers.containers.DockerComposeContainer;
  * image built from this tree, a cluster name and the dashboard ports.
  */
 @Requires({Prerequisite.DOCKER, Prerequisite.DOCKER_COMPOSE})
+@ResourceLock(Locks.DOCKER)
+@Order(6)
 class DockerComposeIT {
 
     private static final int FIRST_PORT = 28080;

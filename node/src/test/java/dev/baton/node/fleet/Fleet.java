@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Several node processes on 127.0.0.x forming one cluster over TCP, with drill workers and a
- * journal each: what the process tests and the benchmarks drive.
+ * Several node processes on 127.0.k.x forming one cluster over TCP, with drill workers and a
+ * journal each: what the process tests drive. Each fleet has a loopback subnet of its own (k), so
+ * that fleets of test classes running side by side never bind one address.
  */
 public final class Fleet implements AutoCloseable {
 
@@ -33,33 +34,42 @@ public final class Fleet implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger FLEETS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Path dir;
+    /** 127.0.{@code subnet}.n: never 0, whose addresses the other process tests name themselves. */
+    private final int subnet;
     private final Map<String, String> env;
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
     private final List<NodeProcess> all = new ArrayList<>();
     private final List<JournalAudit.Fault> faults = new ArrayList<>();
 
     /**
-     * @param size how many addresses the member list names (127.0.0.1 up to 127.0.0.size)
+     * @param size how many addresses the member list names (node 1 up to node size)
      */
     public Fleet(Path dir, int size, Map<String, String> extraEnv) {
         this.dir = dir;
+        int number = FLEETS.incrementAndGet();
+        this.subnet = 1 + (number - 1) % 250;
         Map<String, String> e = new HashMap<>();
         List<String> members = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
-            members.add("127.0.0." + i + ":5701");
+            members.add(address(i) + ":5701");
         }
         e.put("BATON_MEMBERS", String.join(",", members));
         e.put("BATON_PORT", "5701");
         // A cluster of its own: every test's nodes use the same addresses, and a node of the previous
         // test that is still going down must not join this one.
-        e.put("BATON_CLUSTER_NAME", "fleet-" + ProcessHandle.current().pid() + "-" + FLEETS.incrementAndGet());
+        e.put("BATON_CLUSTER_NAME", "fleet-" + ProcessHandle.current().pid() + "-" + number);
         // As the image does: each node keeps its voter state (one file per node id) across restarts.
         e.put("BATON_STATE_DIR", dir.resolve("state").toString());
         e.putAll(extraEnv);
         this.env = e;
     }
 
-    /** Starts node {@code n} (1-based) on 127.0.0.n. */
+    /** The loopback address of node {@code n} (1-based). */
+    public String address(int n) {
+        return "127.0." + subnet + "." + n;
+    }
+
+    /** Starts node {@code n} (1-based) on its own address. */
     public NodeProcess start(int n) throws IOException {
         return start(n, Map.of());
     }
@@ -68,7 +78,7 @@ public final class Fleet implements AutoCloseable {
     public NodeProcess start(int n, Map<String, String> ownEnv) throws IOException {
         Map<String, String> nodeEnv = new HashMap<>(env);
         nodeEnv.putAll(ownEnv);
-        NodeProcess node = new NodeProcess("n" + n, "127.0.0." + n, dir, nodeEnv);
+        NodeProcess node = new NodeProcess("n" + n, address(n), dir, nodeEnv);
         node.start();
         nodes.put(node.id(), node);
         all.add(node);

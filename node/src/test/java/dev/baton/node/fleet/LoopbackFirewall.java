@@ -4,20 +4,25 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Cuts one loopback address off from the others with iptables DROP rules in a chain of its own,
  * and heals by flushing that chain. Needs root and Debian's iptables (installed by .ci/run).
+ * Each firewall has its own chain: a test healing its partition must not heal another test's.
  */
 public final class LoopbackFirewall implements AutoCloseable {
 
-    private static final String CHAIN = "BATON_TEST";
+    private static final AtomicInteger FIREWALLS = new AtomicInteger();
+
+    /** At most 28 characters, iptables' limit: BATON_ and this JVM's pid and number. */
+    private final String chain = "BATON_" + ProcessHandle.current().pid() + "_" + FIREWALLS.incrementAndGet();
 
     public LoopbackFirewall() throws IOException, InterruptedException {
-        run(true, "iptables", "-w", "-N", CHAIN);
-        run(true, "iptables", "-w", "-D", "INPUT", "-j", CHAIN);
-        run(false, "iptables", "-w", "-I", "INPUT", "-j", CHAIN);
-        run(false, "iptables", "-w", "-F", CHAIN);
+        run(true, "iptables", "-w", "-N", chain);
+        run(true, "iptables", "-w", "-D", "INPUT", "-j", chain);
+        run(false, "iptables", "-w", "-I", "INPUT", "-j", chain);
+        run(false, "iptables", "-w", "-F", chain);
     }
 
     /** Drops every packet between {@code isolated} and each of {@code others}, both ways. */
@@ -34,8 +39,8 @@ public final class LoopbackFirewall implements AutoCloseable {
         StringBuilder rules = new StringBuilder("*filter\n");
         for (String a : side) {
             for (String b : otherSide) {
-                rules.append("-A ").append(CHAIN).append(" -s ").append(a).append(" -d ").append(b).append(" -j DROP\n");
-                rules.append("-A ").append(CHAIN).append(" -s ").append(b).append(" -d ").append(a).append(" -j DROP\n");
+                rules.append("-A ").append(chain).append(" -s ").append(a).append(" -d ").append(b).append(" -j DROP\n");
+                rules.append("-A ").append(chain).append(" -s ").append(b).append(" -d ").append(a).append(" -j DROP\n");
             }
         }
         rules.append("COMMIT\n");
@@ -54,14 +59,14 @@ public final class LoopbackFirewall implements AutoCloseable {
     }
 
     public void heal() throws IOException, InterruptedException {
-        run(false, "iptables", "-w", "-F", CHAIN);
+        run(false, "iptables", "-w", "-F", chain);
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        run(true, "iptables", "-w", "-F", CHAIN);
-        run(true, "iptables", "-w", "-D", "INPUT", "-j", CHAIN);
-        run(true, "iptables", "-w", "-X", CHAIN);
+        run(true, "iptables", "-w", "-F", chain);
+        run(true, "iptables", "-w", "-D", "INPUT", "-j", chain);
+        run(true, "iptables", "-w", "-X", chain);
     }
 
     private static void run(boolean mayFail, String... command) throws IOException, InterruptedException {

@@ -78,8 +78,10 @@ public final class NodeProcess {
         Path jar = Path.of(System.getProperty("baton.node.jar", "target/baton-node.jar"));
         String java = ProcessHandle.current().info().command().orElse("java");
         // The image's common pool of two threads: with one, Hazelcast starts a thread per asynchronous callback.
+        // The client compiler only: a node's start costs about 2.5 s of CPU instead of 4, and test classes run
+        // side by side start many nodes on two cores (the work the tests give a node never needs the C2 code).
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"));
+                "-XX:TieredStopAtLevel=1", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"));
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // Hazelcast's shaded JCTools still uses it
         }

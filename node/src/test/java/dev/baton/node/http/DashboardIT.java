@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -26,6 +27,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The dashboard in a real headless Chromium (Debian's chromium and chromium-driver), against two real nodes. */
 @Requires(Prerequisite.CHROMIUM)
+@Order(10)
 class DashboardIT {
 
     private static TwoNodes nodes;
@@ -33,7 +35,8 @@ class DashboardIT {
 
     @BeforeAll
     static void start() throws Exception {
-        nodes = new TwoNodes(Map.of());
+        // Addresses of its own: HttpApiIT's pair may be running beside it.
+        nodes = new TwoNodes("a", "127.0.0.25", "b", "127.0.0.26", Map.of());
         ChromeOptions options = new ChromeOptions().setBinary(Prerequisite.CHROMIUM_BINARY.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",

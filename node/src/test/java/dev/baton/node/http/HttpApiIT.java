@@ -16,12 +16,14 @@ import java.util.Optional;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every endpoint against a real two-node cluster. The tests run in any order: each one that
  * changes a worker has a worker of its own, and the quorum test stops a node of a pair of its own.
  */
+@Order(9)
 class HttpApiIT {
 
     private static TwoNodes nodes;

@@ -23,13 +23,16 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.testcontainers.DockerClientFactory;
 
 /**
  * A newcomer's first steps, word for word: a fresh clone of this repository, the commands the
  * README's "Quick start" and "docker-compose (one machine)" sections show (read from the README
  * itself, so that the test breaks when the text drifts), and the outcome a person looks at.
+ * Alone: the quick start's node takes port 8080 on every address, and its build takes both cores.
  */
+@Isolated
 class ReadmeCommandsIT {
 
     private static final Duration BUILD = Duration.ofMinutes(10);
