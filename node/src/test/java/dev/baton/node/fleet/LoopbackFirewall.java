@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Cuts one loopback address off from the others with iptables DROP rules in a chain of its own,
@@ -14,11 +16,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LoopbackFirewall implements AutoCloseable {
 
     private static final AtomicInteger FIREWALLS = new AtomicInteger();
+    /** A chain of this class: of a JVM by its pid, or the one chain all of them shared before. */
+    private static final Pattern LEFTOVER = Pattern.compile("-N BATON_(?:(\\d+)_\\d+|TEST)");
 
     /** At most 28 characters, iptables' limit: BATON_ and this JVM's pid and number. */
     private final String chain = "BATON_" + ProcessHandle.current().pid() + "_" + FIREWALLS.incrementAndGet();
 
     public LoopbackFirewall() throws IOException, InterruptedException {
+        removeLeftovers();
         run(true, "iptables", "-w", "-N", chain);
         run(true, "iptables", "-w", "-D", "INPUT", "-j", chain);
         run(false, "iptables", "-w", "-I", "INPUT", "-j", chain);
@@ -69,7 +74,23 @@ public final class LoopbackFirewall implements AutoCloseable {
         run(true, "iptables", "-w", "-X", chain);
     }
 
-    private static void run(boolean mayFail, String... command) throws IOException, InterruptedException {
+    /**
+     * Removes the chains of test JVMs that are gone (killed before closing theirs): their DROP rules
+     * would silently cut the fleet of a later run that gets the same subnet.
+     */
+    private static void removeLeftovers() throws IOException, InterruptedException {
+        for (String line : run(false, "iptables", "-w", "-S").lines().toList()) {
+            Matcher m = LEFTOVER.matcher(line);
+            if (m.matches() && (m.group(1) == null || ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty())) {
+                String stale = line.substring("-N ".length());
+                run(true, "iptables", "-w", "-D", "INPUT", "-j", stale);
+                run(true, "iptables", "-w", "-F", stale);
+                run(true, "iptables", "-w", "-X", stale);
+            }
+        }
+    }
+
+    private static String run(boolean mayFail, String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -80,5 +101,6 @@ public final class LoopbackFirewall implements AutoCloseable {
             throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + output
                     + " — the partition test needs root and iptables (apt-get install iptables)");
         }
+        return output;
     }
 }

@@ -35,8 +35,9 @@ class DashboardIT {
 
     @BeforeAll
     static void start() throws Exception {
-        // Addresses of its own: HttpApiIT's pair may be running beside it.
-        nodes = new TwoNodes("a", "127.0.0.25", "b", "127.0.0.26", Map.of());
+        // Ids and addresses of its own: HttpApiIT's pair ("a" and "b", whose Hazelcast instances are named
+        // after them, unique in the JVM) may be running beside it.
+        nodes = new TwoNodes("da", "127.0.0.25", "db", "127.0.0.26", Map.of());
         ChromeOptions options = new ChromeOptions().setBinary(Prerequisite.CHROMIUM_BINARY.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -92,8 +93,8 @@ class DashboardIT {
         await().until(d -> d.findElements(By.cssSelector("#workers tbody tr")).size() == 4
                 && runs("drill-0001") >= 3);
         assertThat(column(0)).isEqualTo(workersOnB).contains("PassiveUserCheckerWorker", "drill-0000");
-        assertThat(read("#members tbody tr", "e.dataset.node")).isEqualTo(membersOnB).containsExactly("a", "b");
-        assertThat(read(".timeline-row[data-worker='drill-0001'] .run", "e.dataset.node")).isSubsetOf("a", "b");
+        assertThat(read("#members tbody tr", "e.dataset.node")).isEqualTo(membersOnB).containsExactly("da", "db");
+        assertThat(read(".timeline-row[data-worker='drill-0001'] .run", "e.dataset.node")).isSubsetOf("da", "db");
 
         int before = runs("PassiveUserCheckerWorker");
         browser.findElement(By.id("token")).sendKeys(TwoNodes.TOKEN);
