@@ -55,8 +55,8 @@ public final class Fleet implements AutoCloseable {
         }
         e.put("BATON_MEMBERS", String.join(",", members));
         e.put("BATON_PORT", "5701");
-        // A cluster of its own: every test's nodes use the same addresses, and a node of the previous
-        // test that is still going down must not join this one.
+        // A cluster of its own: a fleet of another test JVM (or the 250th fleet before) binds the same
+        // addresses, and a node of it that is still going down must not join this one.
         e.put("BATON_CLUSTER_NAME", "fleet-" + ProcessHandle.current().pid() + "-" + number);
         // As the image does: each node keeps its voter state (one file per node id) across restarts.
         e.put("BATON_STATE_DIR", dir.resolve("state").toString());
