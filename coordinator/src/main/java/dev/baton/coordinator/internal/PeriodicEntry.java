@@ -1410,6 +1410,9 @@ final class PeriodicEntry {
     private Optional<WorkerRecord> readRecord() {
         try {
             return engine.coordination().read(worker.name());
+        } catch (CoordinationStoppedException e) {
+            log.debug("Worker {}: its record cannot be read, the coordination stopped (said once)", worker.name());
+            return Optional.empty();
         } catch (RuntimeException e) {
             log.warn("Worker {}: reading its record failed; planning without it", worker.name(), e);
             return Optional.empty();

@@ -71,6 +71,8 @@ public final class ScriptedCoordination implements Coordination {
             new java.util.concurrent.atomic.AtomicReference<>();
     /** While set, reads of records fail, as a read from a member not reachable for a moment. */
     public volatile boolean failReads;
+    /** While set, reads of records fail as on a member that stopped under the coordination (said once by it). */
+    public volatile boolean stopped;
     /** How many of the next claims throw, as an unexpected failure in the coordination. */
     public final java.util.concurrent.atomic.AtomicInteger failNext = new java.util.concurrent.atomic.AtomicInteger();
     /** How many of the next claims are applied but their answers lost: the node is told it lost. */
@@ -382,6 +384,9 @@ public final class ScriptedCoordination implements Coordination {
         reads.incrementAndGet();
         if (failReads) {
             throw new IllegalStateException("read of " + worker + " failed (scripted)");
+        }
+        if (stopped) {
+            throw new dev.baton.coordinator.internal.CoordinationStoppedException("the member stopped (scripted)", null);
         }
         Optional<WorkerRecord> stale = staleReads.get(worker);
         Optional<WorkerRecord> record = stale != null ? stale : real.read(worker);

@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent;
 import dev.baton.coordinator.internal.ClaimRules;
+import dev.baton.coordinator.internal.CoordinationStoppedException;
 import dev.baton.coordinator.internal.SlotState;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
@@ -408,7 +409,14 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Optional<WorkerRecord> read(String worker) {
-        HzSlot slot = records.map().get(worker);
+        HzSlot slot;
+        try {
+            slot = records.map().get(worker);
+        } catch (HazelcastInstanceNotActiveException e) {
+            // Also a read already on its way when the member went: the lifecycle event came first.
+            memberStopped();
+            throw new CoordinationStoppedException("the Hazelcast member under node " + nodeId + " stopped", e);
+        }
         if (slot == null) {
             return Optional.empty();
         }
