@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import dev.baton.coordinator.internal.CoordinationStoppedException;
 import dev.baton.coordinator.support.HazelcastMembers;
 import dev.baton.coordinator.support.LogCapture;
@@ -71,6 +72,39 @@ class MemberStoppedUnderBatonTest {
                 .contains("The Hazelcast member under Baton on node n0 is shutting down while Baton runs");
         assertThat(events).as("closing the manager afterwards").extracting(ILoggingEvent::getFormattedMessage)
                 .noneMatch(m -> m.contains("failed"));
+    }
+
+    /**
+     * Hazelcast's shutdown on an OutOfMemoryError stops the member without a lifecycle event: the
+     * first worker whose read or look meets the stopped member makes the one report, and the others
+     * say nothing (before, each worker's read warned with a stack trace at every slot).
+     */
+    @Test
+    void aMemberStoppedWithoutALifecycleEventIsReportedOnceByTheFirstWorkerThatMeetsIt() throws Exception {
+        HazelcastInstance hz = members.get(0);
+        manager = Baton.manager(HazelcastCoordination.builder(hz).nodeId("n0").lease(Duration.ofSeconds(2)).build())
+                .listener(recorder).build();
+        for (int w = 0; w < WORKERS; w++) {
+            manager.add(new TestWorker("w" + w, Schedule.fixedRate(Duration.ofMillis(200)), ctx -> { }));
+        }
+        manager.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.starts.stream()
+                .map(s -> s.worker()).distinct().count() == WORKERS);
+
+        List<ILoggingEvent> events;
+        try (LogCapture baton = LogCapture.of("dev.baton", Level.WARN)) {
+            ((HazelcastInstanceProxy) hz).getOriginal().node.shutdown(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> baton.events().stream()
+                    .anyMatch(e -> e.getLevel() == Level.ERROR));
+            Thread.sleep(1_000); // five slots of every worker, for a second report or a warning to show
+            manager.close();
+            manager = null;
+            events = baton.events();
+        }
+        assertThat(events).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString()
+                .contains("The Hazelcast member under Baton on node n0 is shutting down while Baton runs");
+        assertThat(events).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("failed"));
     }
 
     /**

@@ -102,7 +102,7 @@ public final class HzCoordination implements Coordination {
 
     private volatile MemberIds memberIds;
     /** Hazelcast stopped its member under this coordination: nothing can be claimed or recorded any more. */
-    private volatile boolean memberStopped;
+    private final AtomicBoolean memberStopped = new AtomicBoolean();
     /** The member's UUID when last asked (a member that merges back gets a new one). */
     private volatile String lastMemberUuid;
     /** When the loop found the session dead; read by a close waiting for its replacement. */
@@ -309,10 +309,10 @@ public final class HzCoordination implements Coordination {
      * is said once rather than by every worker at every slot.
      */
     private void memberStopped() {
-        if (closed.get() || memberStopped) {
+        // Also called by workers' reads, several at once where no lifecycle event came first.
+        if (closed.get() || !memberStopped.compareAndSet(false, true)) {
             return;
         }
-        memberStopped = true;
         log.error("The Hazelcast member under Baton on node {} is shutting down while Baton runs: this node claims"
                 + " nothing more. Close the worker manager before its Hazelcast instance; if Hazelcast stopped by"
                 + " itself (its log says why), restart the application", nodeId);
@@ -369,10 +369,16 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public ClaimRole role(String worker) {
-        if (memberStopped) {
+        if (memberStopped.get()) {
             return ClaimRole.STANDBY;
         }
-        return table.role(worker, memberUuids());
+        try {
+            return table.role(worker, memberUuids());
+        } catch (HazelcastInstanceNotActiveException e) {
+            // The member went between the look at the flag and the member list.
+            memberStopped();
+            return ClaimRole.STANDBY;
+        }
     }
 
     /** The ids of the current members, as text; unmodifiable. */
@@ -413,7 +419,8 @@ public final class HzCoordination implements Coordination {
         try {
             slot = records.map().get(worker);
         } catch (HazelcastInstanceNotActiveException e) {
-            // Also a read already on its way when the member went: the lifecycle event came first.
+            // The lifecycle event has made the report unless the member stopped without one (Hazelcast's
+            // shutdown on an OutOfMemoryError fires none): then the first read that meets it makes it.
             memberStopped();
             throw new CoordinationStoppedException("the Hazelcast member under node " + nodeId + " stopped", e);
         }
@@ -484,7 +491,7 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
-        if (closed.get() || leaving || !started.get() || memberStopped) {
+        if (closed.get() || leaving || !started.get() || memberStopped.get()) {
             return Optional.empty();
         }
         String worker = request.worker();
@@ -754,7 +761,7 @@ public final class HzCoordination implements Coordination {
                     abandoned);
         }
         leaving();
-        if (memberStopped) {
+        if (memberStopped.get()) {
             // Nobody to tell: the others removed this member when it went.
             loop.stop();
             store.close();
