@@ -47,14 +47,7 @@ class MemberStoppedUnderBatonTest {
     @Test
     void aStoppedMemberIsReportedOnceAndItsWorkersStopClaimingQuietly() throws Exception {
         HazelcastInstance hz = members.get(0);
-        manager = Baton.manager(HazelcastCoordination.builder(hz).nodeId("n0").lease(Duration.ofSeconds(2)).build())
-                .listener(recorder).build();
-        for (int w = 0; w < WORKERS; w++) {
-            manager.add(new TestWorker("w" + w, Schedule.fixedRate(Duration.ofMillis(200)), ctx -> { }));
-        }
-        manager.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.starts.stream()
-                .map(s -> s.worker()).distinct().count() == WORKERS);
+        runWorkers(hz, WORKERS);
 
         List<ILoggingEvent> events;
         try (LogCapture baton = LogCapture.of("dev.baton", Level.WARN)) {
@@ -67,9 +60,7 @@ class MemberStoppedUnderBatonTest {
             manager = null;
             events = baton.events();
         }
-        assertThat(events).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
-                .singleElement().asString()
-                .contains("The Hazelcast member under Baton on node n0 is shutting down while Baton runs");
+        assertReportedOnce(events);
         assertThat(events).as("closing the manager afterwards").extracting(ILoggingEvent::getFormattedMessage)
                 .noneMatch(m -> m.contains("failed"));
     }
@@ -82,14 +73,7 @@ class MemberStoppedUnderBatonTest {
     @Test
     void aMemberStoppedWithoutALifecycleEventIsReportedOnceByTheFirstWorkerThatMeetsIt() throws Exception {
         HazelcastInstance hz = members.get(0);
-        manager = Baton.manager(HazelcastCoordination.builder(hz).nodeId("n0").lease(Duration.ofSeconds(2)).build())
-                .listener(recorder).build();
-        for (int w = 0; w < WORKERS; w++) {
-            manager.add(new TestWorker("w" + w, Schedule.fixedRate(Duration.ofMillis(200)), ctx -> { }));
-        }
-        manager.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.starts.stream()
-                .map(s -> s.worker()).distinct().count() == WORKERS);
+        runWorkers(hz, WORKERS);
 
         List<ILoggingEvent> events;
         try (LogCapture baton = LogCapture.of("dev.baton", Level.WARN)) {
@@ -101,9 +85,7 @@ class MemberStoppedUnderBatonTest {
             manager = null;
             events = baton.events();
         }
-        assertThat(events).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
-                .singleElement().asString()
-                .contains("The Hazelcast member under Baton on node n0 is shutting down while Baton runs");
+        assertReportedOnce(events);
         assertThat(events).extracting(ILoggingEvent::getFormattedMessage).noneMatch(m -> m.contains("failed"));
     }
 
@@ -115,15 +97,30 @@ class MemberStoppedUnderBatonTest {
     @Test
     void aReadAfterTheMemberStoppedFailsAsTheCoordinationsStop() {
         HazelcastInstance hz = members.get(0);
-        Coordination coordination = HazelcastCoordination.builder(hz).nodeId("n0").lease(Duration.ofSeconds(2)).build();
-        manager = Baton.manager(coordination).listener(recorder).build();
-        manager.add(new TestWorker("w0", Schedule.fixedRate(Duration.ofMillis(200)), ctx -> { }));
-        manager.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !recorder.starts.isEmpty());
+        Coordination coordination = runWorkers(hz, 1);
 
         hz.getLifecycleService().terminate();
 
         assertThatThrownBy(() -> coordination.read("w0")).isInstanceOf(CoordinationStoppedException.class)
                 .hasMessageContaining("the Hazelcast member under node n0 stopped");
+    }
+
+    /** Node n0 on {@code hz}, running {@code count} workers due every 200 ms, once each has started. */
+    private Coordination runWorkers(HazelcastInstance hz, int count) {
+        Coordination coordination = HazelcastCoordination.builder(hz).nodeId("n0").lease(Duration.ofSeconds(2)).build();
+        manager = Baton.manager(coordination).listener(recorder).build();
+        for (int w = 0; w < count; w++) {
+            manager.add(new TestWorker("w" + w, Schedule.fixedRate(Duration.ofMillis(200)), ctx -> { }));
+        }
+        manager.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> recorder.starts.stream()
+                .map(s -> s.worker()).distinct().count() == count);
+        return coordination;
+    }
+
+    private static void assertReportedOnce(List<ILoggingEvent> events) {
+        assertThat(events).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString()
+                .contains("The Hazelcast member under Baton on node n0 is shutting down while Baton runs");
     }
 }
