@@ -36,13 +36,34 @@ class LeaseProtocolSimulationTest {
         return LongStream.rangeClosed(1, Long.getLong("baton.simulation.seeds", 400)).boxed();
     }
 
+    /** {@code -Dbaton.simulation.lateSeeds=N} runs N seeds of the very late messages (default 100). */
+    static Stream<Long> lateSeeds() {
+        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.lateSeeds", 100)).boxed();
+    }
+
     @ParameterizedTest
     @MethodSource("seeds")
     void neverTwoValidHoldersOfAWorkerAndWorkKeepsGettingDone(long seed) {
+        run(seed, LEASE / 4, 0.01);
+    }
+
+    /**
+     * Some messages and replies arrive more than a lease and margin after they were sent (a stalled
+     * member's queue, a buffering link): a renewal reaches tables that have expired its session, a
+     * snapshot re-creates a session that was replaced, an answer comes back to a session that is dead.
+     * They may cost time, never a second holder or a lock a quorum confirmed.
+     */
+    @ParameterizedTest
+    @MethodSource("lateSeeds")
+    void messagesLaterThanALeaseAndMarginGiveNoSecondHolder(long seed) {
+        run(seed, LEASE + MARGIN, 0.005);
+    }
+
+    private static void run(long seed, long longDelay, double longDelayRate) {
         SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
         net.dropRate = 0.03;
-        net.longDelay = LEASE / 4;
-        net.longDelayRate = 0.01;
+        net.longDelay = longDelay;
+        net.longDelayRate = longDelayRate;
         int size = 3 + net.random.nextInt(3);
         for (int i = 0; i < size; i++) {
             net.start("n" + i);

@@ -71,4 +71,28 @@ class PeerClocksTest {
         assertThat(clocks.sampled(List.of("a"))).isFalse();
         assertThat(clocks.clusterMillis()).as("no fresh samples: this member's own clock").isEqualTo(wall.get());
     }
+
+    @Test
+    void aSampleThatLeavesAMembersOffsetAsItWasKeepsTheClockAndOneThatChangesItMovesItAtOnce() {
+        answer("a", 200);
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get() + 200);
+
+        clocks.sample("a", wall.get(), 40_000_000, wall.get() + 20 + 500);
+        assertThat(clocks.clusterMillis()).as("a longer round trip does not count").isEqualTo(wall.get() + 200);
+
+        clocks.sample("a", wall.get(), 2_000_000, wall.get() + 1 + 300);
+        assertThat(clocks.clusterMillis()).as("a shorter one counts at once").isEqualTo(wall.get() + 300);
+    }
+
+    @Test
+    void theShortestRoundTripLeavingTheLastSamplesMovesTheClockAtOnce() {
+        clocks.sample("a", wall.get(), 2_000_000, wall.get() + 1 + 300);
+        for (int i = 0; i < 7; i++) {
+            answer("a", 100);
+        }
+        assertThat(clocks.clusterMillis()).isEqualTo(wall.get() + 300);
+
+        answer("a", 100);
+        assertThat(clocks.clusterMillis()).as("only the last 8 samples count").isEqualTo(wall.get() + 100);
+    }
 }
