@@ -67,6 +67,8 @@ final class SimulatedNetwork {
     long votersRequestsApplied;
     /** Links (from node index, to node index) whose messages take a given time. */
     private final Map<List<Integer>, Long> slowLinks = new HashMap<>();
+    /** Answers from a member back to a sender that take about this long (the way back alone). */
+    private final Map<List<Integer>, Long> slowAnswers = new HashMap<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private long sequence;
     private long joins;
@@ -392,6 +394,16 @@ final class SimulatedNetwork {
         slowLinks.put(List.of(from, to), delay);
     }
 
+    /** Answers of node {@code member} to node {@code sender}'s messages take about {@code delay} from now on. */
+    void slowAnswers(int sender, int member, long delay) {
+        slowAnswers.put(List.of(sender, member), delay);
+    }
+
+    private long answerDelay(SimNode from, SimNode to) {
+        Long slow = slowAnswers.get(List.of(from.index, to.index));
+        return slow != null ? slow + (long) (random.nextDouble() * maxDelay) : delay(from, to);
+    }
+
     private long delay(SimNode from, SimNode to) {
         Long slow = slowLinks.get(List.of(from.index, to.index));
         return slow != null ? slow + (long) (random.nextDouble() * maxDelay) : delay();
@@ -430,7 +442,7 @@ final class SimulatedNetwork {
             later(lease / 5, () -> sender.onFailure(toUuid, o.sentNanos()));
             return;
         }
-        later(delay(from, to), () -> replyArrives(from, sender, toUuid, o, reply));
+        later(answerDelay(from, to), () -> replyArrives(from, sender, toUuid, o, reply));
     }
 
     private void replyArrives(SimNode from, LocalSession sender, String toUuid, LocalSession.Outgoing o,
