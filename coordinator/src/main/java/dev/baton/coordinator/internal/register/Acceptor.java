@@ -1,0 +1,100 @@
+package dev.baton.coordinator.internal.register;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One member's registers, one per worker it has heard of, and the voters version it knows. Every
+ * operation is checked and applied under this monitor in arrival order and written to the log; the
+ * caller forces the log before it sends the answers, so that an answer never vouches for a state a
+ * crash could take back. (Checked after a group's force instead, two operations of one group would
+ * both be judged against the state before it, and two values could be chosen at one index.)
+ */
+public final class Acceptor<V> {
+
+    private final RegisterLog<V> log;
+    private final Map<String, Register<V>> registers = new HashMap<>();
+    private long version;
+
+    /** An acceptor resumed from its log, at the voters version its voter file holds. */
+    public Acceptor(RegisterLog<V> log, long version) {
+        this.log = Objects.requireNonNull(log, "log");
+        this.version = version;
+        log.restore().forEach((worker, state) -> registers.put(worker, new Register<>(state)));
+    }
+
+    public synchronized Answer<V> prepare(String worker, Ballot ballot) {
+        Register<V> register = register(worker);
+        RegisterState<V> before = register.state();
+        Answer<V> answer = register.prepare(ballot, version);
+        logIfChanged(worker, before, register);
+        return answer;
+    }
+
+    public synchronized Answer<V> accept(String worker, Ballot ballot, long tag, long index, V value) {
+        Register<V> register = register(worker);
+        RegisterState<V> before = register.state();
+        Answer<V> answer = register.accept(ballot, tag, index, value, version);
+        logIfChanged(worker, before, register);
+        return answer;
+    }
+
+    public synchronized void chosen(String worker, long index, Ballot ballot) {
+        Register<V> register = register(worker);
+        if (register.chosen(index, ballot)) {
+            log.write(worker, register.state());
+        }
+    }
+
+    /** Takes the values of another acceptor's pull that stand after the ones held here. */
+    public synchronized void install(Pull<V> pull) {
+        pull.values().forEach((worker, value) -> {
+            Register<V> register = register(worker);
+            if (register.install(value)) {
+                log.write(worker, register.state());
+            }
+        });
+    }
+
+    /** Every value held, with the version known now. */
+    public synchronized Pull<V> pull() {
+        Map<String, Accepted<V>> values = new HashMap<>();
+        registers.forEach((worker, register) -> {
+            Accepted<V> held = register.state().accepted();
+            if (held != null) {
+                values.put(worker, held);
+            }
+        });
+        return new Pull<>(version, values);
+    }
+
+    /** Learns a voters version; versions only rise. */
+    public synchronized void learn(long known) {
+        version = Math.max(version, known);
+    }
+
+    public synchronized long version() {
+        return version;
+    }
+
+    public synchronized RegisterState<V> state(String worker) {
+        Register<V> register = registers.get(worker);
+        return register == null ? RegisterState.empty() : register.state();
+    }
+
+    public void force() {
+        log.force();
+    }
+
+    /** A resend answered again from the register costs no write. */
+    private void logIfChanged(String worker, RegisterState<V> before, Register<V> register) {
+        if (!register.state().equals(before)) {
+            log.write(worker, register.state());
+        }
+    }
+
+    private Register<V> register(String worker) {
+        return registers.computeIfAbsent(worker, w -> new Register<>(RegisterState.empty()));
+    }
+}

@@ -1,0 +1,221 @@
+package dev.baton.coordinator.internal.register;
+
+import dev.baton.coordinator.internal.register.Answer.Kind;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
+
+/**
+ * One session's writer of one worker's register: Multi-Paxos with the usual shortcut. Once a quorum
+ * has promised its ballot (established), each write is one accept at the index after the last value
+ * it knows chosen (the fast path); otherwise it prepares a higher ballot, takes the value at the
+ * highest index the promises report (at that index, the one of the highest ballot), accepts it again
+ * under its own ballot unless known chosen, and only then writes (the slow path). It proposes index
+ * i + 1 only once index i is chosen, so the chosen values of a worker form one chain, each computed
+ * from the one before.
+ *
+ * <p>Answers count per voters version: a quorum is a majority of the voters of the version its
+ * answers carry. Not thread-safe; the caller sends each operation it returns to every acceptor and
+ * brings back their answers.
+ */
+public final class Proposer<V> {
+
+    private enum Phase { IDLE, PREPARING, REPROPOSING, WRITING, REFUSED }
+
+    private final String session;
+    private final String worker;
+    private final LongFunction<Set<String>> votersOf;
+    private final Consumer<Accepted<V>> onChosen;
+    private final Map<String, Answer<V>> answers = new HashMap<>();
+
+    private Phase phase = Phase.IDLE;
+    private Ballot ballot;
+    /** The version the ballot's promises were counted under, or -1 while it is not established. */
+    private long tag = -1;
+    private Ballot highest = Ballot.ZERO;
+    private Accepted<V> head;
+    private UnaryOperator<V> write;
+    private V proposed;
+    private Accepted<V> proposedOn;
+    private Operation<V> operation;
+    private long nextId;
+
+    /**
+     * @param votersOf the voters of a version, or null if this session does not know it
+     * @param onChosen told of every value this session learns chosen, in index order
+     */
+    public Proposer(String session, String worker, LongFunction<Set<String>> votersOf, Consumer<Accepted<V>> onChosen) {
+        this.session = Objects.requireNonNull(session, "session");
+        this.worker = Objects.requireNonNull(worker, "worker");
+        this.votersOf = Objects.requireNonNull(votersOf, "votersOf");
+        this.onChosen = Objects.requireNonNull(onChosen, "onChosen");
+    }
+
+    /**
+     * Starts a write of the value {@code next} computes from the last value chosen (null for a worker
+     * without history), and returns the operation to send. If the chain moves on before the value is
+     * chosen (another session wrote meanwhile), {@code next} is applied again to the newer value, which
+     * may already hold this write (chosen, and followed by another before this session heard): the
+     * value must recognise it there, as a claim does by its claim id and slot.
+     */
+    public Operation<V> write(UnaryOperator<V> next) {
+        if (write != null) {
+            throw new IllegalStateException("a write of " + worker + " is under way");
+        }
+        write = Objects.requireNonNull(next, "next");
+        proposed = null;
+        proposedOn = null;
+        return tag >= 0 && phase == Phase.IDLE ? writeAfter(head) : prepare();
+    }
+
+    /**
+     * Takes an acceptor's answer to an operation; returns the next operation to send, or null. An
+     * answer to an operation other than the one in flight is ignored.
+     */
+    public Operation<V> onAnswer(String from, long operationId, Answer<V> answer) {
+        if (operation == null || operationId != operation.id() || operation.kind() == Operation.Kind.CHOSEN) {
+            return null;
+        }
+        if (answer.promised().isAbove(highest)) {
+            highest = answer.promised();
+        }
+        answers.put(from, answer);
+        switch (answer.kind()) {
+            case REFUSED_BALLOT -> {
+                // Someone prepared a higher ballot: writing on now would only duel with it.
+                tag = -1;
+                phase = Phase.REFUSED;
+                operation = null;
+                return null;
+            }
+            case REFUSED_VERSION, SUPERSEDED -> {
+                tag = -1;
+                return prepare();
+            }
+            default -> {
+                long quorum = quorumVersion(answer.version(), operation.kind() == Operation.Kind.PREPARE
+                        ? Kind.PROMISED : Kind.ACCEPTED);
+                if (quorum < 0) {
+                    return null;
+                }
+                return operation.kind() == Operation.Kind.PREPARE ? promisedBy(quorum) : acceptedBy(quorum);
+            }
+        }
+    }
+
+    /**
+     * The operation to send again when answers are missing: the same one (acceptors answer it again,
+     * with the version they know now), or after a refusal a prepare of a higher ballot.
+     */
+    public Operation<V> retry() {
+        if (phase == Phase.REFUSED) {
+            return write == null ? null : prepare();
+        }
+        return operation;
+    }
+
+    public boolean isWriting() {
+        return write != null;
+    }
+
+    /** The last value this session knows chosen, or null. */
+    public Accepted<V> head() {
+        return head;
+    }
+
+    public boolean isEstablished() {
+        return tag >= 0;
+    }
+
+    private Operation<V> prepare() {
+        ballot = highest.next(session);
+        highest = ballot;
+        phase = Phase.PREPARING;
+        return send(Operation.Kind.PREPARE, -1, null);
+    }
+
+    private Operation<V> promisedBy(long version) {
+        tag = version;
+        Accepted<V> found = head;
+        boolean known = true;
+        for (Answer<V> answer : answers.values()) {
+            Accepted<V> accepted = answer.accepted();
+            if (answer.kind() == Kind.PROMISED && accepted != null && (found == null || accepted.isAfter(found))) {
+                found = accepted;
+                known = head != null && found.isAt(head.index(), head.ballot());
+            }
+        }
+        for (Answer<V> answer : answers.values()) {
+            // Once a value is chosen at an index, every higher ballot there carries that value.
+            if (answer.kind() == Kind.PROMISED && found != null && answer.chosen() != null
+                    && answer.chosen().index() == found.index()) {
+                known = true;
+            }
+        }
+        if (found != null && !known) {
+            phase = Phase.REPROPOSING;
+            return send(Operation.Kind.ACCEPT, found.index(), found.value());
+        }
+        learned(found);
+        return writeAfter(found);
+    }
+
+    private Operation<V> acceptedBy(long version) {
+        if (version > tag) {
+            // A quorum of the newer version took the ballot's accepts, so it has promised the ballot too.
+            tag = version;
+        }
+        learned(new Accepted<>(operation.index(), ballot, operation.value()));
+        Operation<V> next = writeAfter(head);
+        return next != null ? next : send(Operation.Kind.CHOSEN, head.index(), null);
+    }
+
+    private void learned(Accepted<V> chosen) {
+        if (chosen == null || (head != null && !chosen.isAfter(head))) {
+            return;
+        }
+        head = chosen;
+        onChosen.accept(chosen);
+        if (write != null && chosen.value().equals(proposed)) {
+            write = null;
+        }
+    }
+
+    /** The write's accept at the index after {@code base}, or null once there is nothing to write. */
+    private Operation<V> writeAfter(Accepted<V> base) {
+        if (write == null) {
+            phase = Phase.IDLE;
+            operation = null;
+            return null;
+        }
+        if (proposed == null || !Objects.equals(base, proposedOn)) {
+            proposed = Objects.requireNonNull(write.apply(base == null ? null : base.value()), "a written value");
+            proposedOn = base;
+        }
+        phase = Phase.WRITING;
+        return send(Operation.Kind.ACCEPT, base == null ? 1 : base.index() + 1, proposed);
+    }
+
+    private Operation<V> send(Operation.Kind kind, long index, V value) {
+        answers.clear();
+        operation = new Operation<>(nextId++, kind, worker, ballot, tag, index, value);
+        return operation;
+    }
+
+    /** The version whose voters' majority gave {@code kind}, with {@code version} among them, or -1. */
+    private long quorumVersion(long version, Kind kind) {
+        Set<String> voters = votersOf.apply(version);
+        if (voters == null) {
+            return -1;
+        }
+        long support = answers.entrySet().stream()
+                .filter(e -> e.getValue().kind() == kind && e.getValue().version() == version
+                        && voters.contains(e.getKey()))
+                .count();
+        return support > voters.size() / 2 ? version : -1;
+    }
+}

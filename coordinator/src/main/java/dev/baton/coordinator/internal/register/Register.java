@@ -1,0 +1,88 @@
+package dev.baton.coordinator.internal.register;
+
+import dev.baton.coordinator.internal.register.Answer.Kind;
+
+/**
+ * The Paxos acceptor rules for one worker's register. Not thread-safe: {@link Acceptor} applies
+ * every operation under its monitor, in arrival order, before it logs and answers.
+ */
+final class Register<V> {
+
+    private RegisterState<V> state;
+
+    Register(RegisterState<V> state) {
+        this.state = state;
+    }
+
+    RegisterState<V> state() {
+        return state;
+    }
+
+    /**
+     * A ballot at or above the promised one is promised (the same ballot again is the proposer's
+     * resend, answered with the current state); a lower one is refused, naming the promised ballot.
+     */
+    Answer<V> prepare(Ballot ballot, long version) {
+        if (state.promised().isAbove(ballot)) {
+            return answer(Kind.REFUSED_BALLOT, version);
+        }
+        state = new RegisterState<>(ballot, state.accepted(), state.copy(), state.chosen());
+        return answer(Kind.PROMISED, version);
+    }
+
+    /**
+     * Accepts {@code value} at {@code index} under {@code ballot} established under voters version
+     * {@code tag}. The same operation again, once taken, is answered as taken (a lost answer costs a
+     * resend, not a write) if the acceptor still holds it; a ballot and index held as a copy are taken
+     * now and lose the mark.
+     */
+    Answer<V> accept(Ballot ballot, long tag, long index, V value, long version) {
+        if (state.promised().isAbove(ballot)) {
+            return answer(Kind.REFUSED_BALLOT, version);
+        }
+        if (tag < version - 1) {
+            return answer(Kind.REFUSED_VERSION, version);
+        }
+        Accepted<V> held = state.accepted();
+        if (held != null && held.isAt(index, ballot) && !state.copy()) {
+            return answer(Kind.ACCEPTED, version);
+        }
+        if (held != null && held.isAfter(index, ballot)) {
+            return answer(Kind.SUPERSEDED, version);
+        }
+        state = new RegisterState<>(ballot, new Accepted<>(index, ballot, value), false, state.chosen());
+        return answer(Kind.ACCEPTED, version);
+    }
+
+    /**
+     * Takes a value from another acceptor (a pull, anti-entropy, a snapshot) if it stands after the
+     * one held; the promise rises to its ballot. Returns whether the register changed.
+     */
+    boolean install(Accepted<V> value) {
+        Accepted<V> held = state.accepted();
+        if (held != null && !value.isAfter(held)) {
+            return false;
+        }
+        Ballot promised = value.ballot().isAbove(state.promised()) ? value.ballot() : state.promised();
+        state = new RegisterState<>(promised, value, true, state.chosen());
+        return true;
+    }
+
+    /**
+     * Marks the held value chosen if it is the one at {@code index} under {@code ballot}: a copy of
+     * another ballot at that index (from a writer that lost) is not the chosen value. Returns whether
+     * the register changed.
+     */
+    boolean chosen(long index, Ballot ballot) {
+        Accepted<V> held = state.accepted();
+        if (held == null || !held.isAt(index, ballot) || held.equals(state.chosen())) {
+            return false;
+        }
+        state = new RegisterState<>(state.promised(), state.accepted(), state.copy(), held);
+        return true;
+    }
+
+    private Answer<V> answer(Kind kind, long version) {
+        return new Answer<>(kind, version, state.promised(), state.accepted(), state.chosen());
+    }
+}

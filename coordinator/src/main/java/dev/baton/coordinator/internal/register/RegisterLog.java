@@ -1,0 +1,19 @@
+package dev.baton.coordinator.internal.register;
+
+import java.util.Map;
+
+/**
+ * Where an acceptor's registers survive a restart. Paxos needs acceptors that never forget what
+ * they promised and accepted, so an acceptor answers only what {@link #force()} has made durable.
+ */
+public interface RegisterLog<V> {
+
+    /** Records a register's new state; durable only after the next {@link #force()}. */
+    void write(String worker, RegisterState<V> state);
+
+    /** Makes everything written so far durable. */
+    void force();
+
+    /** The last forced state of every register written. */
+    Map<String, RegisterState<V>> restore();
+}

@@ -1,0 +1,144 @@
+package dev.baton.coordinator.internal.register;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.internal.register.Answer.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** How a session writes a worker's register: the round trips each case costs, and what it waits for. */
+class ProposerTest {
+
+    private static final String W = "w";
+
+    private final Map<String, Acceptor<String>> acceptors = new TreeMap<>();
+    private final Map<Long, Set<String>> voters = Map.of(0L, Set.of("A", "B", "C"), 1L, Set.of("A", "B", "C", "D"));
+    private final List<Accepted<String>> learned = new ArrayList<>();
+
+    ProposerTest() {
+        for (String member : List.of("A", "B", "C")) {
+            acceptors.put(member, new Acceptor<>(new MemoryRegisterLog<>(), 0));
+        }
+    }
+
+    /** The usual claim: the session that wrote last writes again with one accept, no prepare. */
+    @Test
+    void anEstablishedSessionWritesWithOneAcceptRound() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "first"));
+        assertThat(p.isEstablished()).isTrue();
+
+        Operation<String> next = p.write(base -> base + "+second");
+
+        assertThat(next.kind()).isEqualTo(Operation.Kind.ACCEPT);
+        assertThat(next.index()).isEqualTo(2);
+        assertThat(exchange(p, next, "A", "B").kind()).as("a quorum's acceptance ends it").isEqualTo(Operation.Kind.CHOSEN);
+        assertThat(p.isWriting()).isFalse();
+        assertThat(learned).extracting(Accepted::value).containsExactly("first", "first+second");
+    }
+
+    /**
+     * A value accepted by one acceptor only may be chosen yet (its writer died before it heard): a
+     * session taking the worker over accepts it again under its own ballot before it writes on it.
+     */
+    @Test
+    void aTakeOverFinishesTheValueItFindsBeforeWritingItsOwn() {
+        Proposer<String> dead = proposer("a");
+        Operation<String> accept = exchange(dead, dead.write(base -> "orphan"), "A", "B", "C");
+        exchange(dead, accept, "A");
+
+        Proposer<String> p = proposer("b");
+        Operation<String> next = exchange(p, p.write(base -> base + "+mine"), "A", "B");
+
+        assertThat(next.kind()).isEqualTo(Operation.Kind.ACCEPT);
+        assertThat(next.index()).isEqualTo(1);
+        assertThat(next.value()).isEqualTo("orphan");
+        next = exchange(p, next, "B", "C");
+        assertThat(next.index()).isEqualTo(2);
+        assertThat(next.value()).isEqualTo("orphan+mine");
+        runToEnd(p, next);
+        assertThat(learned).extracting(Accepted::value).containsExactly("orphan", "orphan+mine");
+    }
+
+    /**
+     * Answers count only towards a majority of the voters of the version they carry: two answers of
+     * version 0 and one of version 1 are a majority of neither, and the session asks again.
+     */
+    @Test
+    void answersSplitAcrossVersionsAreAskedAgain() {
+        acceptors.put("D", new Acceptor<>(new MemoryRegisterLog<>(), 1));
+        acceptors.get("C").learn(1);
+        Proposer<String> p = proposer("p");
+        Operation<String> prepare = p.write(base -> "v");
+
+        assertThat(exchange(p, prepare, "A", "C")).as("A at version 0, C at version 1").isNull();
+
+        acceptors.get("A").learn(1);
+        Operation<String> again = p.retry();
+        assertThat(again).isEqualTo(prepare);
+        Operation<String> next = exchange(p, again, "A", "D");
+        assertThat(next.kind()).as("A, C and D: a majority of version 1").isEqualTo(Operation.Kind.ACCEPT);
+        assertThat(next.tag()).isEqualTo(1);
+    }
+
+    /** A session refused by a higher ballot stops, and prepares above it when it tries again. */
+    @Test
+    void aRefusedSessionPreparesAboveTheBallotThatRefusedIt() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "first"));
+        Proposer<String> other = proposer("q");
+        runToEnd(other, other.write(base -> base + "+other"));
+
+        Operation<String> refused = p.write(base -> base + "+p");
+        assertThat(refused.kind()).isEqualTo(Operation.Kind.ACCEPT);
+        assertThat(exchange(p, refused, "A")).isNull();
+        assertThat(p.isEstablished()).isFalse();
+
+        Operation<String> prepare = p.retry();
+        assertThat(prepare.kind()).isEqualTo(Operation.Kind.PREPARE);
+        assertThat(prepare.ballot().isAbove(acceptors.get("A").state(W).promised())).isTrue();
+        runToEnd(p, prepare);
+        assertThat(p.head().value()).isEqualTo("first+other+p");
+    }
+
+    @Test
+    void anAnswerToAnOlderOperationIsNotCounted() {
+        Proposer<String> p = proposer("p");
+        Operation<String> prepare = p.write(base -> "v");
+        Operation<String> accept = exchange(p, prepare, "A", "B");
+
+        Answer<String> late = new Answer<>(Kind.PROMISED, 0, prepare.ballot(), null, null);
+        assertThat(p.onAnswer("C", prepare.id(), late)).isNull();
+        assertThat(p.retry()).isEqualTo(accept);
+    }
+
+    private Proposer<String> proposer(String session) {
+        return new Proposer<>(session, W, voters::get, learned::add);
+    }
+
+    private void runToEnd(Proposer<String> proposer, Operation<String> operation) {
+        while (operation != null && operation.kind() != Operation.Kind.CHOSEN) {
+            operation = exchange(proposer, operation, acceptors.keySet().toArray(String[]::new));
+        }
+        if (operation != null) {
+            exchange(proposer, operation, acceptors.keySet().toArray(String[]::new));
+        }
+    }
+
+    private Operation<String> exchange(Proposer<String> proposer, Operation<String> operation, String... to) {
+        Operation<String> next = null;
+        for (String member : to) {
+            Answer<String> answer = operation.applyTo(acceptors.get(member));
+            acceptors.get(member).force();
+            Operation<String> step = answer == null ? null : proposer.onAnswer(member, operation.id(), answer);
+            if (step != null) {
+                next = step;
+            }
+        }
+        return next;
+    }
+}
