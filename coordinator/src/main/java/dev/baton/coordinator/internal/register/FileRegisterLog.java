@@ -1,0 +1,293 @@
+package dev.baton.coordinator.internal.register;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A register log in one append-only file of the state directory: each register change a frame with a
+ * checksum, one forced write per {@link #force()} for every change since the last (a group commit).
+ *
+ * <p>An incomplete or torn last frame was never forced, so never answered, and is cut off; a bad frame
+ * before the last, or a log of another incarnation, is {@link UnreadableRegisterLogException}. After a
+ * failed force the log is poisoned (Linux may drop the pages it failed to write and then report them
+ * clean, so a retried force proves nothing): it refuses writes until {@link #rewrite()} has put the
+ * whole state in a new file. The file is compacted the same way when it has grown to four times its
+ * live state.
+ */
+public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
+
+    /** How a channel is forced; a test makes it fail. */
+    interface Forcing {
+        void force(FileChannel channel) throws IOException;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(FileRegisterLog.class);
+    private static final long COMPACT_FROM = 1 << 20;
+
+    private final Path file;
+    private final String incarnation;
+    private final LogRecords<V> records;
+    private final Forcing forcing;
+    private final Map<String, RegisterState<V>> durable = new HashMap<>();
+    private final Map<String, RegisterState<V>> pending = new LinkedHashMap<>();
+    private final Map<String, Integer> frameSizes = new HashMap<>();
+    private FileChannel channel;
+    private long size;
+    private long liveBytes;
+    private IOException poisoned;
+
+    private FileRegisterLog(Path file, String incarnation, ValueCodec<V> codec, Forcing forcing) {
+        this.file = file;
+        this.incarnation = incarnation;
+        this.records = new LogRecords<>(codec);
+        this.forcing = forcing;
+    }
+
+    /**
+     * Opens the log of the voter state of {@code incarnation} at {@code file}, creating it if absent.
+     *
+     * @throws UnreadableRegisterLogException if the log cannot be trusted: move it aside and start as a new voter
+     */
+    public static <V> FileRegisterLog<V> open(Path file, String incarnation, ValueCodec<V> codec) throws IOException {
+        return open(file, incarnation, codec, channel -> channel.force(false));
+    }
+
+    static <V> FileRegisterLog<V> open(Path file, String incarnation, ValueCodec<V> codec, Forcing forcing)
+            throws IOException {
+        FileRegisterLog<V> opened = new FileRegisterLog<>(Objects.requireNonNull(file, "file"),
+                Objects.requireNonNull(incarnation, "incarnation"), Objects.requireNonNull(codec, "codec"), forcing);
+        opened.load();
+        return opened;
+    }
+
+    @Override
+    public synchronized void write(String worker, RegisterState<V> state) {
+        refuseIfPoisoned();
+        pending.put(worker, state);
+    }
+
+    @Override
+    public synchronized void force() {
+        refuseIfPoisoned();
+        if (pending.isEmpty()) {
+            return;
+        }
+        Map<String, byte[]> frames = new LinkedHashMap<>();
+        pending.forEach((worker, state) -> frames.put(worker, records.register(worker, state)));
+        try {
+            long written = append(frames.values());
+            forcing.force(channel);
+            size += written;
+        } catch (IOException e) {
+            poisoned = e;
+            log.warn("Forcing the register log {} failed ({}); its acceptor answers nothing until the log is"
+                    + " written anew", file, e.toString());
+            throw new UncheckedIOException("forcing the register log " + file + " failed", e);
+        }
+        frames.forEach((worker, frame) -> live(worker, frame.length));
+        durable.putAll(pending);
+        pending.clear();
+        if (size > COMPACT_FROM && size > 4 * liveBytes) {
+            try {
+                rewrite();
+            } catch (IOException e) {
+                // The appended log is intact and forced; a failed compaction only leaves it long.
+                log.warn("Compacting the register log {} failed ({}); it goes on as it is", file, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public synchronized Map<String, RegisterState<V>> restore() {
+        return Map.copyOf(durable);
+    }
+
+    /**
+     * Writes every register's latest state, forced or not, to a new file that replaces this one: after
+     * a failed force (which ends the poison) and to compact. Nothing written since the last force was
+     * answered, so keeping it costs nothing, and the acceptor's memory already holds it.
+     */
+    public synchronized void rewrite() throws IOException {
+        Map<String, RegisterState<V>> latest = new HashMap<>(durable);
+        latest.putAll(pending);
+        Path temp = file.resolveSibling(file.getFileName() + ".new");
+        long bytes;
+        frameSizes.clear();
+        liveBytes = 0;
+        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            bytes = writeAll(out, LogRecords.header(incarnation));
+            for (Map.Entry<String, RegisterState<V>> e : latest.entrySet()) {
+                byte[] frame = records.register(e.getKey(), e.getValue());
+                bytes += writeAll(out, frame);
+                live(e.getKey(), frame.length);
+            }
+            forcing.force(out);
+        }
+        closeChannel();
+        try {
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        forceDirectory();
+        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        size = bytes;
+        durable.clear();
+        durable.putAll(latest);
+        pending.clear();
+        poisoned = null;
+    }
+
+    /** The file's length, for tests and metrics. */
+    public synchronized long size() {
+        return size;
+    }
+
+    @Override
+    public synchronized void close() {
+        closeChannel();
+    }
+
+    @Override
+    public String toString() {
+        return file.toString();
+    }
+
+    private void load() throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        byte[] bytes = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        long good = 0;
+        boolean header = true;
+        while (in.remaining() > 0) {
+            byte[] body = frame(in, bytes.length);
+            if (body == null) {
+                // A torn last frame: never forced, so never answered.
+                log.info("Cutting an incomplete last record ({} bytes) off the register log {}", bytes.length - good, file);
+                break;
+            }
+            if (header) {
+                String named = parsed(() -> LogRecords.readHeader(body));
+                if (!incarnation.equals(named)) {
+                    throw new UnreadableRegisterLogException("the register log " + file + " belongs to voter state "
+                            + named + ", not " + incarnation);
+                }
+                header = false;
+            } else {
+                LogRecords.Entry<V> entry = parsed(() -> records.readRegister(body));
+                durable.put(entry.worker(), entry.state());
+                live(entry.worker(), body.length + LogRecords.FRAME_OVERHEAD);
+            }
+            good = in.position();
+        }
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        channel.truncate(good);
+        size = good;
+        if (header) {
+            size = append(List.of(LogRecords.header(incarnation)));
+            forcing.force(channel);
+            forceDirectory();
+        }
+    }
+
+    /** The next frame's body; null for a torn last frame; unreadable for a bad frame with more after it. */
+    private byte[] frame(ByteBuffer in, int length) throws UnreadableRegisterLogException {
+        int start = in.position();
+        if (in.remaining() < LogRecords.FRAME_OVERHEAD) {
+            return null;
+        }
+        int bodyLength = in.getInt();
+        int checksum = in.getInt();
+        if (bodyLength < 0 || bodyLength > in.remaining()) {
+            return null;
+        }
+        byte[] body = new byte[bodyLength];
+        in.get(body);
+        if (LogRecords.checksum(body) != checksum) {
+            if (in.position() == length) {
+                return null;
+            }
+            throw new UnreadableRegisterLogException("the register log " + file + " has a damaged record at byte "
+                    + start + " with more after it");
+        }
+        return body;
+    }
+
+    private interface Parse<T> {
+        T parse() throws IOException;
+    }
+
+    /** A frame whose checksum holds but whose content does not parse was written by something else. */
+    private <T> T parsed(Parse<T> parse) throws UnreadableRegisterLogException {
+        try {
+            return parse.parse();
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadableRegisterLogException("the register log " + file + " holds a record it cannot read ("
+                    + e + ")");
+        }
+    }
+
+    private void live(String worker, int frameSize) {
+        Integer before = frameSizes.put(worker, frameSize);
+        liveBytes += frameSize - (before == null ? 0 : before);
+    }
+
+    private long append(Iterable<byte[]> frames) throws IOException {
+        long written = 0;
+        channel.position(size);
+        for (byte[] frame : frames) {
+            written += writeAll(channel, frame);
+        }
+        return written;
+    }
+
+    private static long writeAll(FileChannel out, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+        return bytes.length;
+    }
+
+    private void refuseIfPoisoned() {
+        if (poisoned != null) {
+            throw new IllegalStateException("the register log " + file + " failed to force (" + poisoned
+                    + ") and is not written anew yet");
+        }
+    }
+
+    /** Makes a rename durable (Linux lets a directory be forced through a read channel). */
+    private void forceDirectory() {
+        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            log.debug("Forcing the directory of {} is not supported here", file, e);
+        }
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                log.debug("Closing the register log {} failed", file, e);
+            }
+            channel = null;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.baton.coordinator.internal.register;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The frames of a register log: a length, a CRC-32C of the body, the body. The first frame is the
+ * header (the format and the incarnation of the voter state the log belongs to); each later one is
+ * one register's whole state, so that replaying the frames in order and keeping the last per worker
+ * restores every register.
+ */
+final class LogRecords<V> {
+
+    static final int FRAME_OVERHEAD = 8;
+    private static final String MAGIC = "baton-registers-1";
+
+    private final ValueCodec<V> codec;
+
+    LogRecords(ValueCodec<V> codec) {
+        this.codec = codec;
+    }
+
+    static byte[] header(String incarnation) {
+        return frame(body(out -> {
+            out.writeUTF(MAGIC);
+            out.writeUTF(incarnation);
+        }));
+    }
+
+    /** The incarnation a header names, or an exception saying why it is not a header. */
+    static String readHeader(byte[] body) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+        String magic = in.readUTF();
+        if (!MAGIC.equals(magic)) {
+            throw new IOException("not a register log of this format (" + magic + ")");
+        }
+        return in.readUTF();
+    }
+
+    byte[] register(String worker, RegisterState<V> state) {
+        return frame(body(out -> {
+            out.writeUTF(worker);
+            writeBallot(out, state.promised());
+            out.writeBoolean(state.copy());
+            writeAccepted(out, state.accepted());
+            writeAccepted(out, state.chosen());
+        }));
+    }
+
+    /** Reads one register frame's body: its worker and state. */
+    Entry<V> readRegister(byte[] body) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+        String worker = in.readUTF();
+        Ballot promised = readBallot(in);
+        boolean copy = in.readBoolean();
+        Accepted<V> accepted = readAccepted(in);
+        Accepted<V> chosen = readAccepted(in);
+        return new Entry<>(worker, new RegisterState<>(promised, accepted, copy, chosen));
+    }
+
+    record Entry<V>(String worker, RegisterState<V> state) {
+    }
+
+    static int checksum(byte[] body) {
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        return (int) crc.getValue();
+    }
+
+    private static byte[] frame(byte[] body) {
+        ByteBuffer frame = ByteBuffer.allocate(FRAME_OVERHEAD + body.length);
+        frame.putInt(body.length).putInt(checksum(body)).put(body);
+        return frame.array();
+    }
+
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] body(Body body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            body.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeBallot(DataOutputStream out, Ballot ballot) throws IOException {
+        out.writeLong(ballot.round());
+        out.writeUTF(ballot.session());
+    }
+
+    private static Ballot readBallot(DataInputStream in) throws IOException {
+        return new Ballot(in.readLong(), in.readUTF());
+    }
+
+    private void writeAccepted(DataOutputStream out, Accepted<V> accepted) throws IOException {
+        out.writeBoolean(accepted != null);
+        if (accepted != null) {
+            out.writeLong(accepted.index());
+            writeBallot(out, accepted.ballot());
+            byte[] value = codec.encode(accepted.value());
+            out.writeInt(value.length);
+            out.write(value);
+        }
+    }
+
+    private Accepted<V> readAccepted(DataInputStream in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        long index = in.readLong();
+        Ballot ballot = readBallot(in);
+        byte[] value = in.readNBytes(in.readInt());
+        return new Accepted<>(index, ballot, codec.decode(value));
+    }
+}

@@ -1,0 +1,205 @@
+package dev.baton.coordinator.internal.register;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.coordinator.internal.register.Answer.Kind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The registers on disk: an acceptor resumed from its log must be the acceptor that answered, or
+ * know that it is not one (and start as a new voter). Real files in a temporary directory.
+ */
+class FileRegisterLogTest {
+
+    private static final ValueCodec<String> TEXT = new ValueCodec<>() {
+        @Override
+        public byte[] encode(String value) {
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String decode(byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    };
+
+    @TempDir
+    Path dir;
+
+    private Path file() {
+        return dir.resolve("registers-n1.log");
+    }
+
+    private static RegisterState<String> accepted(long index, long round, String value) {
+        Ballot ballot = new Ballot(round, "s");
+        return new RegisterState<>(ballot, new Accepted<>(index, ballot, value), false, null);
+    }
+
+    /** What an acceptor answered after a force is there when its process comes back; nothing else is. */
+    @Test
+    void aResumedAcceptorHoldsWhatItForcedAndNotWhatItDidNot() throws IOException {
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            Acceptor<String> acceptor = new Acceptor<>(log, 3);
+            assertThat(acceptor.prepare("w1", new Ballot(5, "s")).kind()).isEqualTo(Kind.PROMISED);
+            assertThat(acceptor.accept("w2", new Ballot(2, "t"), 3, 7, "claim").kind()).isEqualTo(Kind.ACCEPTED);
+            acceptor.force();
+            acceptor.prepare("w3", new Ballot(9, "u"));
+        }
+
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            Acceptor<String> resumed = new Acceptor<>(log, 3);
+
+            assertThat(resumed.prepare("w1", new Ballot(4, "s")).kind()).as("the forced promise binds")
+                    .isEqualTo(Kind.REFUSED_BALLOT);
+            assertThat(resumed.state("w2").accepted()).isEqualTo(new Accepted<>(7, new Ballot(2, "t"), "claim"));
+            assertThat(resumed.state("w3").promised()).as("never forced, never answered").isEqualTo(Ballot.ZERO);
+        }
+    }
+
+    /** A power loss in the middle of an append leaves a torn last record, which was never answered. */
+    @Test
+    void aTornLastRecordIsCutOffAndTheLogGoesOn() throws IOException {
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            log.write("w1", accepted(1, 1, "first"));
+            log.force();
+            log.write("w2", accepted(1, 1, "second"));
+            log.force();
+        }
+        byte[] bytes = Files.readAllBytes(file());
+        Files.write(file(), Arrays.copyOf(bytes, bytes.length - 3));
+
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            assertThat(log.restore()).containsOnlyKeys("w1");
+            log.write("w3", accepted(2, 1, "third"));
+            log.force();
+        }
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            assertThat(log.restore()).containsOnlyKeys("w1", "w3");
+        }
+    }
+
+    /** A last record whose bytes arrived but not all of them right (a torn page) counts as torn too. */
+    @Test
+    void aLastRecordWithABadChecksumIsCutOff() throws IOException {
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            log.write("w1", accepted(1, 1, "first"));
+            log.force();
+            log.write("w2", accepted(1, 1, "second"));
+            log.force();
+        }
+        flipLastByte();
+
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            assertThat(log.restore()).containsOnlyKeys("w1");
+        }
+    }
+
+    /** A damaged record with records after it means the log lost something it had answered. */
+    @Test
+    void aDamagedRecordBeforeTheLastMakesTheLogUnreadable() throws IOException {
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            log.write("w1", accepted(1, 1, "first"));
+            log.force();
+            log.write("w2", accepted(1, 1, "second"));
+            log.force();
+        }
+        byte[] bytes = Files.readAllBytes(file());
+        int firstValue = indexOf(bytes, "first".getBytes(StandardCharsets.UTF_8));
+        bytes[firstValue] ^= 1;
+        Files.write(file(), bytes);
+
+        assertThatThrownBy(() -> FileRegisterLog.open(file(), "inc-1", TEXT))
+                .isInstanceOf(UnreadableRegisterLogException.class)
+                .hasMessageContaining("damaged record");
+    }
+
+    /** A log left from the node's previous voter state must not pass for the new one's. */
+    @Test
+    void aLogOfAnotherIncarnationIsUnreadable() throws IOException {
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            log.write("w1", accepted(1, 1, "first"));
+            log.force();
+        }
+
+        assertThatThrownBy(() -> FileRegisterLog.open(file(), "inc-2", TEXT))
+                .isInstanceOf(UnreadableRegisterLogException.class)
+                .hasMessageContaining("inc-1");
+    }
+
+    /**
+     * After a failed force the pages may be gone and later reported clean, so the log refuses writes
+     * until it has written everything to a new file; nothing of what the acceptor holds is lost.
+     */
+    @Test
+    void aFailedForcePoisonsTheLogUntilItIsWrittenAnew() throws IOException {
+        AtomicBoolean failing = new AtomicBoolean();
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, channel -> {
+            if (failing.get()) {
+                throw new IOException("EIO");
+            }
+            channel.force(false);
+        })) {
+            log.write("w1", accepted(1, 1, "first"));
+            log.force();
+            failing.set(true);
+            log.write("w2", accepted(1, 1, "second"));
+            assertThatThrownBy(log::force).isInstanceOf(UncheckedIOException.class);
+
+            assertThatThrownBy(() -> log.write("w3", accepted(1, 1, "third"))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("failed to force");
+            assertThatThrownBy(log::force).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(log::rewrite).as("the disk still fails").isInstanceOf(IOException.class);
+
+            failing.set(false);
+            log.rewrite();
+            log.write("w3", accepted(1, 1, "third"));
+            log.force();
+        }
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            assertThat(log.restore()).containsOnlyKeys("w1", "w2", "w3");
+        }
+    }
+
+    /** A long-running node writes its registers again and again; the file keeps only the last of each. */
+    @Test
+    void theLogIsCompactedToEachRegistersLastState() throws IOException {
+        String padding = "x".repeat(1_000);
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            for (int i = 1; i <= 3_000; i++) {
+                log.write("w" + (i % 10), accepted(i, 1, padding + i));
+                log.force();
+            }
+            assertThat(log.size()).as("3 MB appended").isLessThan(1_100_000);
+        }
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
+            assertThat(log.restore()).hasSize(10);
+            assertThat(log.restore().get("w0").accepted().value()).isEqualTo(padding + 3_000);
+            assertThat(log.restore().get("w7").accepted().index()).isEqualTo(2_997);
+        }
+        assertThat(Files.size(file())).isLessThan(1_100_000);
+    }
+
+    private void flipLastByte() throws IOException {
+        byte[] bytes = Files.readAllBytes(file());
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(file(), bytes);
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+}
