@@ -40,6 +40,7 @@ public final class Proposer<V> {
     private Accepted<V> head;
     private UnaryOperator<V> write;
     private V proposed;
+    private V written;
     private Accepted<V> proposedOn;
     private Operation<V> operation;
     private long nextId;
@@ -60,13 +61,17 @@ public final class Proposer<V> {
      * without history), and returns the operation to send. If the chain moves on before the value is
      * chosen (another session wrote meanwhile), {@code next} is applied again to the newer value, which
      * may already hold this write (chosen, and followed by another before this session heard): the
-     * value must recognise it there, as a claim does by its claim id and slot.
+     * value must recognise it there, as a claim does by its claim id and slot. {@code next} returns null
+     * when there is nothing to write on that value (a claim of a slot already claimed): the write ends
+     * with nothing chosen, {@link #written()} null; and the value itself when it already holds the write
+     * (a claim's replay): the write ends with that value, {@link #written()}, and no index spent.
      */
     public Operation<V> write(UnaryOperator<V> next) {
         if (write != null) {
             throw new IllegalStateException("a write of " + worker + " is under way");
         }
         write = Objects.requireNonNull(next, "next");
+        written = null;
         proposed = null;
         proposedOn = null;
         return tag >= 0 && phase == Phase.IDLE ? writeAfter(head) : prepare();
@@ -120,6 +125,11 @@ public final class Proposer<V> {
 
     public boolean isWriting() {
         return write != null;
+    }
+
+    /** The value the last write got chosen, or null while it goes on or when it had nothing to write. */
+    public V written() {
+        return written;
     }
 
     /** The last value this session knows chosen, or null. */
@@ -182,6 +192,7 @@ public final class Proposer<V> {
         onChosen.accept(chosen);
         if (write != null && chosen.value().equals(proposed)) {
             write = null;
+            written = proposed;
         }
     }
 
@@ -193,8 +204,15 @@ public final class Proposer<V> {
             return null;
         }
         if (proposed == null || !Objects.equals(base, proposedOn)) {
-            proposed = Objects.requireNonNull(write.apply(base == null ? null : base.value()), "a written value");
+            proposed = write.apply(base == null ? null : base.value());
             proposedOn = base;
+            if (proposed == null || base != null && proposed.equals(base.value())) {
+                written = proposed;
+                write = null;
+                phase = Phase.IDLE;
+                operation = null;
+                return null;
+            }
         }
         phase = Phase.WRITING;
         return send(Operation.Kind.ACCEPT, base == null ? 1 : base.index() + 1, proposed);

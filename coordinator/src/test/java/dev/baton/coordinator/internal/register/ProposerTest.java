@@ -105,6 +105,22 @@ class ProposerTest {
         assertThat(p.head().value()).isEqualTo("first+other+p");
     }
 
+    /** A claim of a slot already claimed writes nothing; a claim found already in the record is its replay. */
+    @Test
+    void aWriteWithNothingNewEndsWithoutSpendingAnIndex() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "claimed"));
+
+        assertThat(p.write(base -> null)).isNull();
+        assertThat(p.isWriting()).isFalse();
+        assertThat(p.written()).isNull();
+
+        assertThat(p.write(base -> base)).isNull();
+        assertThat(p.written()).isEqualTo("claimed");
+        assertThat(learned).hasSize(1);
+        assertThat(acceptors.get("A").state(W).accepted().index()).isEqualTo(1);
+    }
+
     @Test
     void anAnswerToAnOlderOperationIsNotCounted() {
         Proposer<String> p = proposer("p");

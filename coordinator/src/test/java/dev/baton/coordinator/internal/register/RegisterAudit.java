@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal.register;
 
+import dev.baton.coordinator.internal.SlotState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,8 +14,15 @@ import java.util.TreeMap;
  */
 final class RegisterAudit {
 
-    /** A simulated record: its own id and the id of the value it was computed from ("-" for none). */
-    record Value(String id, String base) {
+    /**
+     * A simulated record: its own id, the id of the value it was computed from ("-" for none), and for
+     * the claim workload the worker's {@link SlotState}.
+     */
+    record Value(String id, String base, SlotState state) {
+
+        Value(String id, String base) {
+            this(id, base, null);
+        }
     }
 
     private final Map<String, TreeMap<Long, Value>> chosen = new HashMap<>();

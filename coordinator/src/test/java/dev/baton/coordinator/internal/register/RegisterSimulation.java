@@ -11,6 +11,8 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Seeded runs of the registers alone: acceptors that crash and resume from their forced log,
@@ -66,6 +68,7 @@ final class RegisterSimulation {
         long isolatedUntil;
         String session;
         final Map<String, Proposer<Value>> proposers = new HashMap<>();
+        final Map<String, Consumer<Accepted<Value>>> whenWritten = new HashMap<>();
         final List<Runnable> unforced = new ArrayList<>();
         boolean forcing;
         PullGate<Value> gate;
@@ -82,6 +85,7 @@ final class RegisterSimulation {
             acceptor = new Acceptor<>(log, savedVersion);
             session = id + "/s" + nextSession++;
             proposers.clear();
+            whenWritten.clear();
             unforced.clear();
             forcing = false;
             gate = null;
@@ -159,15 +163,34 @@ final class RegisterSimulation {
 
     /** Starts a write of {@code worker} on {@code member}'s session, if it has none under way. */
     void write(Member member, String worker) {
+        String session = member.session;
+        int number = writes;
+        write(member, worker, base -> new Value(session + "#" + number, base == null ? "-" : base.id()), done -> { });
+    }
+
+    /**
+     * Starts a write of {@code worker} computed by {@code next} on {@code member}'s session, if it has
+     * none under way; {@code done} hears, once it ends, the value it left chosen (null: nothing to write).
+     */
+    void write(Member member, String worker, UnaryOperator<Value> next, Consumer<Accepted<Value>> done) {
         if (!member.alive || member.proposer(worker).isWriting()) {
             return;
         }
+        writes++;
         String session = member.session;
-        int number = writes++;
-        Operation<Value> operation = member.proposer(worker).write(
-                base -> new Value(session + "#" + number, base == null ? "-" : base.id()));
+        Proposer<Value> proposer = member.proposer(worker);
+        Operation<Value> operation = proposer.write(next);
+        if (!proposer.isWriting()) {
+            done.accept(written(proposer));
+            return;
+        }
+        member.whenWritten.put(worker, done);
         broadcast(member, operation);
         keepAsking(member, worker, session);
+    }
+
+    private static Accepted<Value> written(Proposer<Value> proposer) {
+        return proposer.written() == null ? null : proposer.head();
     }
 
     private void keepAsking(Member member, String worker, String session) {
@@ -203,8 +226,15 @@ final class RegisterSimulation {
         if (!session.equals(proposerMember.session)) {
             return;
         }
-        Operation<Value> next = proposerMember.proposer(operation.worker()).onAnswer(from, operation.id(), answer);
+        Proposer<Value> proposer = proposerMember.proposer(operation.worker());
+        Operation<Value> next = proposer.onAnswer(from, operation.id(), answer);
         broadcast(proposerMember, next);
+        if (!proposer.isWriting()) {
+            Consumer<Accepted<Value>> done = proposerMember.whenWritten.remove(operation.worker());
+            if (done != null) {
+                done.accept(written(proposer));
+            }
+        }
     }
 
     /** Delivers {@code action} at {@code to}, later, or never, or twice, as the network has it. */

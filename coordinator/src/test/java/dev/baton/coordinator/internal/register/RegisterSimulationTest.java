@@ -6,6 +6,7 @@ import dev.baton.coordinator.internal.register.RegisterSimulation.Member;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,10 @@ class RegisterSimulationTest {
     }
 
     static void runWithFaults(RegisterSimulation sim, long millis) {
+        runWithFaults(sim, millis, sim::write);
+    }
+
+    static void runWithFaults(RegisterSimulation sim, long millis, BiConsumer<Member, String> write) {
         Map<String, Member> writers = new HashMap<>();
         for (long t = 0; t < millis; t += 10) {
             for (String worker : RegisterSimulation.WORKERS) {
@@ -77,7 +82,7 @@ class RegisterSimulationTest {
                         writers.put(worker, writer);
                     }
                 }
-                sim.write(writer, worker);
+                write.accept(writer, worker);
             }
             if (sim.random.nextDouble() < 0.004) {
                 sim.fault();
