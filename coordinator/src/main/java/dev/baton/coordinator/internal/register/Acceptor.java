@@ -9,7 +9,9 @@ import java.util.Objects;
  * operation is checked and applied under this monitor in arrival order and written to the log; the
  * caller forces the log before it sends the answers, so that an answer never vouches for a state a
  * crash could take back. (Checked after a group's force instead, two operations of one group would
- * both be judged against the state before it, and two values could be chosen at one index.)
+ * both be judged against the state before it, and two values could be chosen at one index.) The
+ * force comes before every answer, also to an operation that wrote nothing (a resend, a prepare of
+ * the promised ballot): its answer reports state an earlier operation wrote, perhaps not forced yet.
  */
 public final class Acceptor<V> {
 

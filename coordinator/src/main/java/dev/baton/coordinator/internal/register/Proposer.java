@@ -20,7 +20,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Answers count per voters version: a quorum is a majority of the voters of the version its
  * answers carry. Not thread-safe; the caller sends each operation it returns to every acceptor and
- * brings back their answers.
+ * brings back their answers. A session keeps one proposer per worker for its whole life (and
+ * {@link #cancel()}s a write it gives up): a second one would start again from the lowest ballot and
+ * could send another value under a ballot and index the first had used.
  */
 public final class Proposer<V> {
 
@@ -88,6 +90,9 @@ public final class Proposer<V> {
         if (answer.promised().isAbove(highest)) {
             highest = answer.promised();
         }
+        if (answer.isSupport() && !answers(operation, answer)) {
+            return null;
+        }
         answers.put(from, answer);
         switch (answer.kind()) {
             case REFUSED_BALLOT -> {
@@ -141,6 +146,33 @@ public final class Proposer<V> {
         return tag >= 0;
     }
 
+    /**
+     * Abandons the write under way (its value may still be chosen: the next write finds it). The
+     * ballot is no longer taken as established, so the next write prepares a higher one and never sends
+     * another value under a ballot and index this one may have used.
+     */
+    public void cancel() {
+        write = null;
+        proposed = null;
+        proposedOn = null;
+        tag = -1;
+        phase = Phase.IDLE;
+        operation = null;
+    }
+
+    /**
+     * Whether a supporting answer is one to {@code operation}: the state it reports must hold the
+     * operation's ballot (and for an accept its index and value), not only its id.
+     */
+    private static <V> boolean answers(Operation<V> operation, Answer<V> answer) {
+        if (operation.kind() == Operation.Kind.PREPARE) {
+            return answer.kind() == Kind.PROMISED && answer.promised().equals(operation.ballot());
+        }
+        Accepted<V> accepted = answer.accepted();
+        return answer.kind() == Kind.ACCEPTED && accepted != null
+                && accepted.isAt(operation.index(), operation.ballot()) && accepted.value().equals(operation.value());
+    }
+
     private Operation<V> prepare() {
         ballot = highest.next(session);
         highest = ballot;
@@ -156,7 +188,9 @@ public final class Proposer<V> {
             Accepted<V> accepted = answer.accepted();
             if (answer.kind() == Kind.PROMISED && accepted != null && (found == null || accepted.isAfter(found))) {
                 found = accepted;
-                known = head != null && found.isAt(head.index(), head.ballot());
+                // Once a value is chosen at an index, every higher ballot there carries it: a copy of the
+                // head re-proposed under a higher ballot is the head.
+                known = head != null && found.index() == head.index();
             }
         }
         for (Answer<V> answer : answers.values()) {
@@ -185,7 +219,7 @@ public final class Proposer<V> {
     }
 
     private void learned(Accepted<V> chosen) {
-        if (chosen == null || (head != null && !chosen.isAfter(head))) {
+        if (chosen == null || (head != null && chosen.index() <= head.index())) {
             return;
         }
         head = chosen;
@@ -203,7 +237,7 @@ public final class Proposer<V> {
             operation = null;
             return null;
         }
-        if (proposed == null || !Objects.equals(base, proposedOn)) {
+        if (proposed == null || !sameValueAt(base, proposedOn)) {
             proposed = write.apply(base == null ? null : base.value());
             proposedOn = base;
             if (proposed == null || base != null && proposed.equals(base.value())) {
@@ -216,6 +250,11 @@ public final class Proposer<V> {
         }
         phase = Phase.WRITING;
         return send(Operation.Kind.ACCEPT, base == null ? 1 : base.index() + 1, proposed);
+    }
+
+    /** Whether two chosen values are the same: at one index, whatever ballot carried them there. */
+    private static boolean sameValueAt(Accepted<?> a, Accepted<?> b) {
+        return a == null ? b == null : b != null && a.index() == b.index() && a.value().equals(b.value());
     }
 
     private Operation<V> send(Operation.Kind kind, long index, V value) {

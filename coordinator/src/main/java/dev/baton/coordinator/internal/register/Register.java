@@ -44,8 +44,14 @@ final class Register<V> {
             return answer(Kind.REFUSED_VERSION, version);
         }
         Accepted<V> held = state.accepted();
-        if (held != null && held.isAt(index, ballot) && !state.copy()) {
-            return answer(Kind.ACCEPTED, version);
+        if (held != null && held.isAt(index, ballot)) {
+            if (!held.value().equals(value)) {
+                // A proposer sends one value per ballot and index: another one is not the operation held here.
+                return answer(Kind.SUPERSEDED, version);
+            }
+            if (!state.copy()) {
+                return answer(Kind.ACCEPTED, version);
+            }
         }
         if (held != null && held.isAfter(index, ballot)) {
             return answer(Kind.SUPERSEDED, version);

@@ -138,6 +138,18 @@ class AcceptorTest {
         assertThat(log.restore()).as("what the log holds is unchanged").containsExactly(Map.entry(W, before));
     }
 
+    /** A proposer sends one value per ballot and index; another one there is not the accept this acceptor took. */
+    @Test
+    void anotherValueUnderAHeldBallotAndIndexIsNotAcknowledged() {
+        Ballot b = ballot(1, "s");
+        assertThat(acceptor.accept(W, b, 0, 1, "x").kind()).isEqualTo(Kind.ACCEPTED);
+
+        Answer<String> other = acceptor.accept(W, b, 0, 1, "y");
+
+        assertThat(other.kind()).isEqualTo(Kind.SUPERSEDED);
+        assertThat(acceptor.state(W).accepted().value()).isEqualTo("x");
+    }
+
     /**
      * A copy was never accepted here, so it is never acknowledged as an acceptance of this acceptor's;
      * but it is a value Paxos's rule must find, so promises report it. A first accept of that ballot

@@ -26,16 +26,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * claimers apart here: a claimer that believes the holder dead (a stale view, one claim in ten)
  * takes the run over as crashed. A claim is granted when its session learns it chosen. Checked:
  * along each worker's chain, granted tokens rise; a slot is granted as scheduled once, and again
- * only as a re-run, at most {@link ClaimRules#MAX_RERUNS} times.
+ * only as a re-run, at most {@link ClaimRules#MAX_RERUNS} times; and along the chain of values chosen
+ * (learned or not), no slot is claimed as scheduled by two claims.
  *
- * <p>{@code -Dbaton.simulation.claimSeeds=N} runs N seeds (default 100).
+ * <p>{@code -Dbaton.simulation.claimSeeds=N} runs N seeds (default 200).
  */
 class ClaimSimulationTest {
 
     private static final long EPOCH = 1_800_000_000_000L;
 
     static Stream<Long> seeds() {
-        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.claimSeeds", 100)).boxed();
+        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.claimSeeds", 200)).boxed();
     }
 
     @ParameterizedTest
@@ -46,6 +47,7 @@ class ClaimSimulationTest {
         RegisterSimulationTest.runWithFaults(sim, 20_000, claims::claim);
 
         assertThat(sim.audit.violations).as("seed %d", seed).isEmpty();
+        assertThat(sim.quorums.violations).as("seed %d", seed).isEmpty();
         assertThat(claims.violations()).as("seed %d", seed).isEmpty();
         assertThat(claims.granted.values().stream().mapToInt(Map::size).sum()).as("grants, seed %d", seed)
                 .isGreaterThan(50);
@@ -133,6 +135,20 @@ class ClaimSimulationTest {
                         found.add(worker + " slot " + slot + " re-run " + n + " times");
                     }
                 });
+            });
+            // Chosen, learned or not: a claim whose session never heard it is a run that died before it started.
+            sim.quorums.chosen.forEach((worker, chain) -> {
+                Map<Long, Long> claimOfSlot = new HashMap<>();
+                for (Value value : chain.values()) {
+                    SlotState s = value.state();
+                    if (s != null && s.isRunning() && s.running().kind() == ClaimRequest.Kind.SCHEDULED) {
+                        Long before = claimOfSlot.putIfAbsent(s.running().slot(), s.running().claimId());
+                        if (before != null && before != s.running().claimId()) {
+                            found.add(worker + " slot " + s.running().slot() + " chosen as scheduled by claims " + before
+                                    + " and " + s.running().claimId());
+                        }
+                    }
+                }
             });
             return found;
         }

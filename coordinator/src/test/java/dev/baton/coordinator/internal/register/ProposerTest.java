@@ -121,6 +121,86 @@ class ProposerTest {
         assertThat(acceptors.get("A").state(W).accepted().index()).isEqualTo(1);
     }
 
+    /**
+     * Answers of two versions never make a quorum together: A answers under version 0, C and D under
+     * version 1. That is three of version 1's four voters, but two of its answers, and one of version 0's.
+     */
+    @Test
+    void answersOfTwoVersionsNeverMakeAQuorumTogether() {
+        acceptors.put("D", new Acceptor<>(new MemoryRegisterLog<>(), 1));
+        acceptors.get("C").learn(1);
+        Proposer<String> p = proposer("p");
+
+        assertThat(exchange(p, p.write(base -> "v"), "A", "C", "D")).isNull();
+    }
+
+    /**
+     * An answer counts for the operation whose ballot, index and value it reports, not for an
+     * operation that happens to carry the same id: B's late acceptance of x at index 1 is no
+     * acceptance of z at index 2.
+     */
+    @Test
+    void anAnswerCountsOnlyForTheOperationItReports() {
+        Proposer<String> first = proposer("s");
+        Operation<String> accept = exchange(first, first.write(base -> "x"), "A", "B", "C");
+        Answer<String> late = accept.applyTo(acceptors.get("B"));
+        runToEnd(first, exchange(first, accept, "A", "C"));
+
+        Proposer<String> p = proposer("t");
+        Operation<String> z = exchange(p, p.write(base -> "z"), "A", "C");
+        assertThat(z.id()).isEqualTo(accept.id());
+        assertThat(z.index()).isEqualTo(2);
+        exchange(p, z, "C");
+
+        assertThat(p.onAnswer("B", accept.id(), late)).isNull();
+        assertThat(p.isWriting()).as("C alone has z").isTrue();
+    }
+
+    /**
+     * A session that gives a write up never sends another value under the ballot and index it may have
+     * used: its next write prepares a higher ballot.
+     */
+    @Test
+    void aWriteGivenUpIsFollowedByAHigherBallot() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "x"));
+        Operation<String> abandoned = p.write(base -> base + "+y");
+        exchange(p, abandoned, "A");
+        p.cancel();
+
+        Operation<String> next = p.write(base -> base + "+z");
+
+        assertThat(next.kind()).isEqualTo(Operation.Kind.PREPARE);
+        assertThat(next.ballot().isAbove(abandoned.ballot())).isTrue();
+        runToEnd(p, next);
+        assertThat(p.head().value()).as("y, accepted by A alone, is found and finished first").isEqualTo("x+y+z");
+    }
+
+    /**
+     * Once a value is chosen at an index every higher ballot there carries it, so a copy of the head
+     * re-proposed under a higher ballot (a take-over that died after one acceptor took it) is the head:
+     * no round trip to propose it again, no second notice, the write computed once.
+     */
+    @Test
+    void aSessionThatKnowsAnIndexChosenDoesNotProposeItAgain() {
+        Proposer<String> p = proposer("p");
+        Operation<String> notice = exchange(p, exchange(p, p.write(base -> "x"), "A", "B", "C"), "A", "B", "C");
+        assertThat(notice.kind()).as("lost: nobody marks index 1 chosen").isEqualTo(Operation.Kind.CHOSEN);
+        Proposer<String> q = proposer("q");
+        Operation<String> again = exchange(q, q.write(base -> base + "+q"), "A", "B");
+        assertThat(again.index()).isEqualTo(1);
+        exchange(q, again, "A");
+        int[] computed = {0};
+        assertThat(exchange(p, p.write(base -> base + "+p" + computed[0]++), "A", "B")).isNull();
+
+        Operation<String> next = exchange(p, p.retry(), "A", "B", "C");
+
+        assertThat(next.index()).isEqualTo(2);
+        runToEnd(p, next);
+        assertThat(learned).extracting(Accepted::index).containsExactly(1L, 2L);
+        assertThat(computed[0]).isEqualTo(1);
+    }
+
     @Test
     void anAnswerToAnOlderOperationIsNotCounted() {
         Proposer<String> p = proposer("p");

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -40,6 +41,27 @@ final class RegisterSimulation {
     double otherWriters = 0.1;
     /** The chance, every 10 ms, that the next voter change starts. */
     double changeRate = 0.01;
+    /** A late message arrives lateMin to lateMin + lateSpread ms after it was sent. */
+    int lateMin = 200;
+    int lateSpread = 1800;
+    /** Whether a voter removed keeps running (a non-voter) rather than stopping. */
+    boolean keepRemoved;
+    /** The chance, every 10 ms, of a crash or a cut. */
+    double faultRate = 0.004;
+    /** The chance that an operation is held up on the wire to about half its receivers for holdMin..holdMin+holdSpread ms. */
+    double holdRate;
+    int holdMin = 1000;
+    int holdSpread = 6000;
+    /** The chance that a member freezes (SIGSTOP) right after it hands a broadcast to its send queue. */
+    double freezeRate;
+    /** The chance, every 10 ms and per worker, that a write starts. */
+    double writeRate = 0.05;
+    /** The chance that a voter change adds back a member that left, with its disk, rather than a new one. */
+    double returnRate;
+    /** Whether a member added back resumes at the version it left with rather than the new one. */
+    boolean returnAtOldVersion;
+    /** What the acceptors answered, checked against what the sessions learn. */
+    final QuorumAudit quorums = new QuorumAudit();
     int writes;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private long now;
@@ -66,6 +88,7 @@ final class RegisterSimulation {
         boolean alive = true;
         boolean stopped;
         long isolatedUntil;
+        long frozenUntil;
         String session;
         final Map<String, Proposer<Value>> proposers = new HashMap<>();
         final Map<String, Consumer<Accepted<Value>>> whenWritten = new HashMap<>();
@@ -124,7 +147,10 @@ final class RegisterSimulation {
         Proposer<Value> proposer(String worker) {
             String writer = session;
             return proposers.computeIfAbsent(worker, w -> new Proposer<>(writer, w, RegisterSimulation.this::votersOf,
-                    chosen -> audit.learned(writer, w, chosen)));
+                    chosen -> {
+                        audit.learned(writer, w, chosen);
+                        quorums.learned(writer, w, chosen);
+                    }));
         }
     }
 
@@ -173,7 +199,7 @@ final class RegisterSimulation {
      * none under way; {@code done} hears, once it ends, the value it left chosen (null: nothing to write).
      */
     void write(Member member, String worker, UnaryOperator<Value> next, Consumer<Accepted<Value>> done) {
-        if (!member.alive || member.proposer(worker).isWriting()) {
+        if (!member.alive || member.frozenUntil > now || member.proposer(worker).isWriting()) {
             return;
         }
         writes++;
@@ -198,6 +224,10 @@ final class RegisterSimulation {
             if (!member.alive || !session.equals(member.session)) {
                 return;
             }
+            if (member.frozenUntil > now) {
+                keepAsking(member, worker, session);
+                return;
+            }
             Proposer<Value> proposer = member.proposer(worker);
             if (proposer.isWriting()) {
                 broadcast(member, proposer.retry());
@@ -211,11 +241,24 @@ final class RegisterSimulation {
             return;
         }
         String session = from.session;
+        boolean hold = faults && holdRate > 0 && random.nextDouble() < holdRate;
+        boolean freeze = faults && freezeRate > 0 && random.nextDouble() < freezeRate;
+        long frozenFor = freeze ? holdMin + random.nextInt(holdSpread) : 0;
+        if (freeze) {
+            from.frozenUntil = now + frozenFor;
+        }
         for (Member to : members.values()) {
-            deliver(from, to, () -> {
+            long held = hold && random.nextBoolean() ? holdMin + random.nextInt(holdSpread) : -1;
+            if (freeze && to != from && random.nextBoolean()) {
+                held = frozenFor + 1 + random.nextInt(4); // still in the frozen sender's queue
+            }
+            deliver(from, to, held, () -> {
                 Answer<Value> answer = operation.applyTo(to.acceptor);
                 if (answer != null) {
-                    to.afterForce(() -> deliver(to, from, () -> answered(from, session, to.id, operation, answer)));
+                    to.afterForce(() -> {
+                        quorums.emitted(to.id, operation, answer);
+                        deliver(to, from, () -> answered(from, session, to.id, operation, answer));
+                    });
                 }
             });
         }
@@ -239,20 +282,33 @@ final class RegisterSimulation {
 
     /** Delivers {@code action} at {@code to}, later, or never, or twice, as the network has it. */
     private void deliver(Member from, Member to, Runnable action) {
+        deliver(from, to, -1, action);
+    }
+
+    private void deliver(Member from, Member to, long held, Runnable action) {
         String toSession = to.session;
         int copies = faults && random.nextDouble() < duplicateRate ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             if (faults && random.nextDouble() < dropRate) {
                 continue;
             }
-            long delay = faults && random.nextDouble() < lateRate ? 200 + random.nextInt(1800) : 1 + random.nextInt(4);
-            at(delay, () -> {
+            long delay = faults && random.nextDouble() < lateRate ? lateMin + random.nextInt(lateSpread) : 1 + random.nextInt(4);
+            if (held >= 0) {
+                delay = held;
+            }
+            at(delay, new Runnable() {
+              public void run() {
+                if (to.frozenUntil > now) {
+                    at(to.frozenUntil - now, this);
+                    return;
+                }
                 boolean cut = now < from.isolatedUntil || now < to.isolatedUntil;
                 // What a sender sent before it crashed is still on the wire; the receiver must be the
                 // process it was sent to.
                 if (to.alive && !cut && toSession.equals(to.session)) {
                     action.run();
                 }
+              }
             });
         }
     }
@@ -268,6 +324,12 @@ final class RegisterSimulation {
         String added = null;
         if (current.size() <= 2 || current.size() < 5 && random.nextBoolean()) {
             added = "m" + nextMember;
+            if (returnRate > 0 && random.nextDouble() < returnRate) {
+                List<String> out = members.keySet().stream().filter(id -> !current.contains(id)).sorted().toList();
+                if (!out.isEmpty()) {
+                    added = out.get(random.nextInt(out.size()));
+                }
+            }
             next.add(added);
         } else {
             List<String> list = new ArrayList<>(current);
@@ -336,10 +398,22 @@ final class RegisterSimulation {
             voters.add(asked.next);
             change = null;
             if (asked.added != null) {
-                startMember(asked.version);
+                Member back = members.get(asked.added);
+                if (back == null) {
+                    startMember(asked.version);
+                } else {
+                    // A member coming back with its disk: an intact acceptor.
+                    if (!back.alive) {
+                        back.stopped = false;
+                        back.resume();
+                    }
+                    if (!returnAtOldVersion) {
+                        back.learn(asked.version);
+                    }
+                }
             }
             for (Member member : members.values()) {
-                if (!asked.next.contains(member.id) && !member.stopped && votersOf(asked.version - 1).contains(member.id)) {
+                if (!keepRemoved && !asked.next.contains(member.id) && !member.stopped && votersOf(asked.version - 1).contains(member.id)) {
                     at(random.nextInt(300), () -> stop(member));
                 }
             }
@@ -358,6 +432,9 @@ final class RegisterSimulation {
     }
 
     private void stop(Member member) {
+        if (voters.get(voters.size() - 1).contains(member.id) || change != null && change.next().contains(member.id)) {
+            return; // came back meanwhile
+        }
         member.crash();
         member.stopped = true;
     }
@@ -384,6 +461,78 @@ final class RegisterSimulation {
             });
         } else {
             member.isolatedUntil = now + 100 + random.nextInt(1500);
+        }
+    }
+
+    /**
+     * Sees every acceptance an acceptor answers (after its force), per worker, index and ballot, with the
+     * version it carries; a value is chosen once a majority of some version's voters accepted it under
+     * that version, whether or not any session learns it. Flags two values under one ballot and index,
+     * two values chosen at one index, a value chosen that is not built on the one chosen before it, and
+     * a value a session learned chosen that no quorum accepted. Lists writes chosen at two indexes
+     * ({@code doubles}): values that cannot recognise themselves in a newer base are written again.
+     */
+    final class QuorumAudit {
+        final Map<String, Map<Long, Map<Ballot, Value>>> values = new HashMap<>();
+        final Map<String, Map<Long, Map<Ballot, Set<String>>>> acks = new HashMap<>();
+        final Map<String, TreeMap<Long, Value>> chosen = new HashMap<>();
+        final List<String> violations = new ArrayList<>();
+        final List<String> doubles = new ArrayList<>();
+
+        void emitted(String acceptor, Operation<Value> op, Answer<Value> answer) {
+            if (op.kind() != Operation.Kind.ACCEPT || answer.kind() != Answer.Kind.ACCEPTED) {
+                return;
+            }
+            Value before = values.computeIfAbsent(op.worker(), w -> new HashMap<>())
+                    .computeIfAbsent(op.index(), i -> new HashMap<>()).putIfAbsent(op.ballot(), op.value());
+            if (before != null && !before.equals(op.value())) {
+                violations.add("two values under one ballot " + op.ballot() + " at " + op.worker() + " " + op.index()
+                        + ": " + before + " and " + op.value());
+            }
+            Set<String> set = acks.computeIfAbsent(op.worker(), w -> new HashMap<>())
+                    .computeIfAbsent(op.index(), i -> new HashMap<>()).computeIfAbsent(op.ballot(), b -> new TreeSet<>());
+            set.add(acceptor + "@" + answer.version());
+            Set<String> voters = votersOf(answer.version());
+            if (voters == null) {
+                return;
+            }
+            long n = voters.stream().filter(v -> set.contains(v + "@" + answer.version())).count();
+            if (n > voters.size() / 2) {
+                choose(op.worker(), op.index(), op.value(), "ballot " + op.ballot() + " under version " + answer.version());
+            }
+        }
+
+        private void choose(String worker, long index, Value value, String how) {
+            TreeMap<Long, Value> chain = chosen.computeIfAbsent(worker, w -> new TreeMap<>());
+            Value before = chain.putIfAbsent(index, value);
+            if (before != null && !before.equals(value)) {
+                violations.add("t=" + now + " " + worker + " index " + index + ": " + value + " chosen (" + how + ") where "
+                        + before + " was");
+                return;
+            }
+            if (before != null) {
+                return;
+            }
+            Value prev = chain.get(index - 1);
+            String base = index == 1 ? "-" : prev == null ? null : prev.id();
+            if (base != null && !base.equals(value.base())) {
+                violations.add("t=" + now + " " + worker + " index " + index + ": " + value + " chosen, built on "
+                        + value.base() + " not " + base);
+            }
+            for (var e : chain.entrySet()) {
+                if (e.getKey() != index && e.getValue().id().equals(value.id())) {
+                    doubles.add(worker + " write " + value.id() + " chosen at " + e.getKey() + " and " + index);
+                }
+            }
+        }
+
+        void learned(String session, String worker, Accepted<Value> value) {
+            TreeMap<Long, Value> chain = chosen.get(worker);
+            Value c = chain == null ? null : chain.get(value.index());
+            if (c == null || !c.equals(value.value())) {
+                violations.add("t=" + now + " " + session + " learned " + worker + " " + value.index() + " = " + value.value()
+                        + " chosen, but a quorum accepted " + c);
+            }
         }
     }
 
