@@ -25,8 +25,14 @@ import org.slf4j.LoggerFactory;
  * before the last, or a log of another incarnation, is {@link UnreadableRegisterLogException}. After a
  * failed force the log is poisoned (Linux may drop the pages it failed to write and then report them
  * clean, so a retried force proves nothing): it refuses writes until {@link #rewrite()} has put the
- * whole state in a new file. The file is compacted the same way when it has grown to four times its
- * live state.
+ * whole state in a new file. {@link #compactIfDue()} rewrites it the same way once it has grown to
+ * four times its live state; its owner calls it off the path of claims.
+ *
+ * <p>A write never waits for a force (an acceptor writes while it applies an operation, and nothing
+ * that waits on the disk may hold up the lock's work): writes go to a pending buffer, and a force
+ * takes the buffer as it stands. Every write counts one generation; {@link #force()} returns once
+ * every write made before it was called is durable, whoever forced it, so an operation that wrote
+ * nothing is answered only after the state it reports is on disk.
  */
 public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
@@ -42,13 +48,20 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     private final String incarnation;
     private final LogRecords<V> records;
     private final Forcing forcing;
+    private final Object writes = new Object();
+    // Under writes:
+    private Map<String, RegisterState<V>> pending = new LinkedHashMap<>();
+    private long written;
+    // Under this:
     private final Map<String, RegisterState<V>> durable = new HashMap<>();
-    private final Map<String, RegisterState<V>> pending = new LinkedHashMap<>();
     private final Map<String, Integer> frameSizes = new HashMap<>();
+    /** Writes taken from {@code pending} and not yet durable. */
+    private Map<String, RegisterState<V>> taken = new LinkedHashMap<>();
+    private long forced;
     private FileChannel channel;
     private long size;
     private long liveBytes;
-    private IOException poisoned;
+    private volatile IOException poisoned;
 
     private FileRegisterLog(Path file, String incarnation, ValueCodec<V> codec, Forcing forcing) {
         this.file = file;
@@ -75,39 +88,68 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     }
 
     @Override
-    public synchronized void write(String worker, RegisterState<V> state) {
+    public void write(String worker, RegisterState<V> state) {
         refuseIfPoisoned();
-        pending.put(worker, state);
+        synchronized (writes) {
+            pending.put(worker, state);
+            written++;
+        }
     }
 
     @Override
-    public synchronized void force() {
-        refuseIfPoisoned();
-        if (pending.isEmpty()) {
+    public void force() {
+        long target;
+        synchronized (writes) {
+            target = written;
+        }
+        synchronized (this) {
+            refuseIfPoisoned();
+            if (forced >= target) {
+                return;
+            }
+            long generation = takePending();
+            Map<String, RegisterState<V>> batch = taken;
+            Map<String, byte[]> frames = new LinkedHashMap<>();
+            batch.forEach((worker, state) -> frames.put(worker, records.register(worker, state)));
+            try {
+                long appended = append(frames.values());
+                forcing.force(channel);
+                size += appended;
+            } catch (IOException e) {
+                poisoned = e;
+                log.warn("Forcing the register log {} failed ({}); its acceptor answers nothing until the log is"
+                        + " written anew", file, e.toString());
+                throw new UncheckedIOException("forcing the register log " + file + " failed", e);
+            }
+            frames.forEach((worker, frame) -> live(worker, frame.length));
+            durable.putAll(batch);
+            taken = new LinkedHashMap<>();
+            forced = generation;
+        }
+    }
+
+    /**
+     * Moves the pending writes to {@code taken}, where they stay until they are durable (a failed force
+     * or rewrite keeps them for the next), and returns the generation they reach.
+     */
+    private long takePending() {
+        synchronized (writes) {
+            taken.putAll(pending);
+            pending = new LinkedHashMap<>();
+            return written;
+        }
+    }
+
+    /** Rewrites the file with each register's last state once it has grown to four times that. */
+    public synchronized void compactIfDue() {
+        if (poisoned != null || size <= COMPACT_FROM || size <= 4 * liveBytes) {
             return;
         }
-        Map<String, byte[]> frames = new LinkedHashMap<>();
-        pending.forEach((worker, state) -> frames.put(worker, records.register(worker, state)));
         try {
-            long written = append(frames.values());
-            forcing.force(channel);
-            size += written;
+            rewrite();
         } catch (IOException e) {
-            poisoned = e;
-            log.warn("Forcing the register log {} failed ({}); its acceptor answers nothing until the log is"
-                    + " written anew", file, e.toString());
-            throw new UncheckedIOException("forcing the register log " + file + " failed", e);
-        }
-        frames.forEach((worker, frame) -> live(worker, frame.length));
-        durable.putAll(pending);
-        pending.clear();
-        if (size > COMPACT_FROM && size > 4 * liveBytes) {
-            try {
-                rewrite();
-            } catch (IOException e) {
-                // The appended log is intact and forced; a failed compaction only leaves it long.
-                log.warn("Compacting the register log {} failed ({}); it goes on as it is", file, e.toString());
-            }
+            // The appended log is intact and forced; a failed compaction only leaves it long.
+            log.warn("Compacting the register log {} failed ({}); it goes on as it is", file, e.toString());
         }
     }
 
@@ -122,8 +164,9 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
      * answered, so keeping it costs nothing, and the acceptor's memory already holds it.
      */
     public synchronized void rewrite() throws IOException {
+        long generation = takePending();
         Map<String, RegisterState<V>> latest = new HashMap<>(durable);
-        latest.putAll(pending);
+        latest.putAll(taken);
         Path temp = file.resolveSibling(file.getFileName() + ".new");
         long bytes;
         frameSizes.clear();
@@ -149,7 +192,8 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         size = bytes;
         durable.clear();
         durable.putAll(latest);
-        pending.clear();
+        taken = new LinkedHashMap<>();
+        forced = generation;
         poisoned = null;
     }
 

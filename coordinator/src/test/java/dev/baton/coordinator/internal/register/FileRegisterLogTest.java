@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,6 +180,7 @@ class FileRegisterLogTest {
             for (int i = 1; i <= 3_000; i++) {
                 log.write("w" + (i % 10), accepted(i, 1, padding + i));
                 log.force();
+                log.compactIfDue();
             }
             assertThat(log.size()).as("3 MB appended").isLessThan(1_100_000);
         }
@@ -186,6 +190,79 @@ class FileRegisterLogTest {
             assertThat(log.restore().get("w7").accepted().index()).isEqualTo(2_997);
         }
         assertThat(Files.size(file())).isLessThan(1_100_000);
+    }
+
+    /**
+     * An acceptor writes while it applies an operation, under monitors the lock's work needs: a write
+     * must not wait for a force under way on another thread, however slow the disk.
+     */
+    @Test
+    void aWriteDoesNotWaitForAForceUnderWay() throws Exception {
+        CountDownLatch forcing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean slow = new AtomicBoolean();
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, channel -> {
+            if (slow.getAndSet(false)) {
+                forcing.countDown();
+                awaitOrFail(release);
+            }
+            channel.force(false);
+        })) {
+            slow.set(true);
+            log.write("w1", accepted(1, 1, "first"));
+            Thread forcer = Thread.ofPlatform().name("test-forcer").start(log::force);
+            assertThat(forcing.await(10, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> log.write("w2", accepted(1, 1, "second")));
+
+            write.get(10, TimeUnit.SECONDS);
+            release.countDown();
+            forcer.join(10_000);
+        }
+    }
+
+    /**
+     * An operation that wrote nothing (a resend answered from the register) reports state another
+     * operation wrote: its force returns only once that state is durable, also when another thread
+     * took the write into its own force.
+     */
+    @Test
+    void aForceReturnsOnlyOnceEveryEarlierWriteIsDurable() throws Exception {
+        CountDownLatch forcing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean slow = new AtomicBoolean();
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, channel -> {
+            if (slow.getAndSet(false)) {
+                forcing.countDown();
+                awaitOrFail(release);
+            }
+            channel.force(false);
+        })) {
+            slow.set(true);
+            log.write("w1", accepted(1, 1, "first"));
+            Thread forcer = Thread.ofPlatform().name("test-forcer").start(log::force);
+            assertThat(forcing.await(10, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<Void> resend = CompletableFuture.runAsync(log::force);
+
+            Thread.sleep(50);
+            assertThat(resend).as("w1 is not durable yet").isNotDone();
+            release.countDown();
+            resend.get(10, TimeUnit.SECONDS);
+            assertThat(log.restore()).containsKey("w1");
+            forcer.join(10_000);
+        }
+    }
+
+    private static void awaitOrFail(CountDownLatch latch) throws IOException {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("the test never released the force");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     private void flipLastByte() throws IOException {
