@@ -3,6 +3,8 @@ package dev.baton.coordinator.internal.register;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * One member's registers, one per worker it has heard of, and the voters version it knows. Every
@@ -17,19 +19,37 @@ public final class Acceptor<V> {
 
     private final RegisterLog<V> log;
     private final Map<String, Register<V>> registers = new HashMap<>();
-    private long version;
+    private final LongSupplier versions;
+    /** The version this acceptor keeps itself, or null when it reads the voter state's. */
+    private final AtomicLong own;
 
-    /** An acceptor resumed from its log, at the voters version its voter file holds. */
+    /**
+     * An acceptor resumed from its log that reads the voters version from the voter state each time it
+     * applies an operation, so that the two never drift apart (an acceptor two versions behind its
+     * voter state would tag its answers, and its pulls, with a version it has moved past).
+     *
+     * @param versions the version the voter state knows; it only rises
+     */
+    public Acceptor(RegisterLog<V> log, LongSupplier versions) {
+        this(log, versions, null);
+    }
+
+    /** An acceptor resumed from its log that keeps its version itself, moved by {@link #learn}: for simulations. */
     public Acceptor(RegisterLog<V> log, long version) {
+        this(log, null, new AtomicLong(version));
+    }
+
+    private Acceptor(RegisterLog<V> log, LongSupplier versions, AtomicLong own) {
         this.log = Objects.requireNonNull(log, "log");
-        this.version = version;
+        this.own = own;
+        this.versions = own != null ? own::get : Objects.requireNonNull(versions, "versions");
         log.restore().forEach((worker, state) -> registers.put(worker, new Register<>(state)));
     }
 
     public synchronized Answer<V> prepare(String worker, Ballot ballot) {
         Register<V> register = register(worker);
         RegisterState<V> before = register.state();
-        Answer<V> answer = register.prepare(ballot, version);
+        Answer<V> answer = register.prepare(ballot, versions.getAsLong());
         logIfChanged(worker, before, register);
         return answer;
     }
@@ -37,7 +57,7 @@ public final class Acceptor<V> {
     public synchronized Answer<V> accept(String worker, Ballot ballot, long tag, long index, V value) {
         Register<V> register = register(worker);
         RegisterState<V> before = register.state();
-        Answer<V> answer = register.accept(ballot, tag, index, value, version);
+        Answer<V> answer = register.accept(ballot, tag, index, value, versions.getAsLong());
         logIfChanged(worker, before, register);
         return answer;
     }
@@ -61,6 +81,8 @@ public final class Acceptor<V> {
 
     /** Every value held, with the version known now. */
     public synchronized Pull<V> pull() {
+        // The version first: it vouches for the registers read after it (no operation runs in between).
+        long version = versions.getAsLong();
         Map<String, Accepted<V>> values = new HashMap<>();
         registers.forEach((worker, register) -> {
             Accepted<V> held = register.state().accepted();
@@ -71,13 +93,16 @@ public final class Acceptor<V> {
         return new Pull<>(version, values);
     }
 
-    /** Learns a voters version; versions only rise. */
-    public synchronized void learn(long known) {
-        version = Math.max(version, known);
+    /** Learns a voters version; versions only rise. Only for an acceptor that keeps its version itself. */
+    public void learn(long known) {
+        if (own == null) {
+            throw new IllegalStateException("this acceptor reads its version from the voter state");
+        }
+        own.accumulateAndGet(known, Math::max);
     }
 
-    public synchronized long version() {
-        return version;
+    public long version() {
+        return versions.getAsLong();
     }
 
     public synchronized RegisterState<V> state(String worker) {

@@ -26,7 +26,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Proposer<V> {
 
-    private enum Phase { IDLE, PREPARING, REPROPOSING, WRITING, REFUSED }
+    private enum Phase { IDLE, PREPARING, REPROPOSING, WRITING }
 
     private final String session;
     private final String worker;
@@ -46,6 +46,8 @@ public final class Proposer<V> {
     private Accepted<V> proposedOn;
     private Operation<V> operation;
     private long nextId;
+    /** Whether an acceptor refused the operation in flight: retry() prepares a higher ballot. */
+    private boolean refused;
 
     /**
      * @param votersOf the voters of a version, or null if this session does not know it
@@ -95,14 +97,16 @@ public final class Proposer<V> {
         }
         answers.put(from, answer);
         switch (answer.kind()) {
-            case REFUSED_BALLOT -> {
-                // Someone prepared a higher ballot: writing on now would only duel with it.
+            case REFUSED_BALLOT, SUPERSEDED -> {
+                // Someone prepared a higher ballot, or wrote on: preparing again at once would duel with it.
+                // The others may still make a quorum (one member's table can be behind: a member warming
+                // up records a standby as the holder), so the answers are still counted; retry() prepares.
                 tag = -1;
-                phase = Phase.REFUSED;
-                operation = null;
+                refused = true;
                 return null;
             }
-            case REFUSED_VERSION, SUPERSEDED -> {
+            case REFUSED_VERSION -> {
+                // A newer configuration exists, in which this ballot serves no more: prepare under it now.
                 tag = -1;
                 return prepare();
             }
@@ -122,8 +126,8 @@ public final class Proposer<V> {
      * with the version they know now), or after a refusal a prepare of a higher ballot.
      */
     public Operation<V> retry() {
-        if (phase == Phase.REFUSED) {
-            return write == null ? null : prepare();
+        if (refused && write != null) {
+            return prepare();
         }
         return operation;
     }
@@ -152,6 +156,7 @@ public final class Proposer<V> {
      * another value under a ballot and index this one may have used.
      */
     public void cancel() {
+        refused = false;
         write = null;
         proposed = null;
         proposedOn = null;
@@ -209,8 +214,9 @@ public final class Proposer<V> {
     }
 
     private Operation<V> acceptedBy(long version) {
-        if (version > tag) {
-            // A quorum of the newer version took the ballot's accepts, so it has promised the ballot too.
+        if (tag >= 0 && version > tag) {
+            // A quorum of the newer version took the ballot's accepts, so it has promised the ballot too
+            // (unless an answer named a higher ballot meanwhile: then the next write prepares).
             tag = version;
         }
         learned(new Accepted<>(operation.index(), ballot, operation.value()));
@@ -259,6 +265,7 @@ public final class Proposer<V> {
 
     private Operation<V> send(Operation.Kind kind, long index, V value) {
         answers.clear();
+        refused = false;
         operation = new Operation<>(nextId++, kind, worker, ballot, tag, index, value);
         return operation;
     }

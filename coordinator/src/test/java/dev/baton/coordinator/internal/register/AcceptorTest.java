@@ -1,9 +1,11 @@
 package dev.baton.coordinator.internal.register;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.coordinator.internal.register.Answer.Kind;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -301,6 +303,20 @@ class AcceptorTest {
 
         assertThat(restored.version()).isEqualTo(2);
         assertThat(restored.prepare(W, ballot(1, "s1")).version()).isEqualTo(2);
+    }
+
+    /** An acceptor that reads its version from the voter state tags each answer with the version known then. */
+    @Test
+    void anAcceptorReadingTheVoterStatesVersionTagsAnswersWithItAndCannotLearnApart() {
+        AtomicLong voterState = new AtomicLong(4);
+        Acceptor<String> reading = new Acceptor<>(new MemoryRegisterLog<>(), voterState::get);
+        assertThat(reading.prepare(W, ballot(1, "s")).version()).isEqualTo(4);
+
+        voterState.set(5);
+
+        assertThat(reading.prepare(W, ballot(2, "s")).version()).isEqualTo(5);
+        assertThat(reading.pull().version()).isEqualTo(5);
+        assertThatThrownBy(() -> reading.learn(6)).isInstanceOf(IllegalStateException.class);
     }
 
     /** A pull must carry every value with the ballot it was accepted under, copies included, and the version read with them. */

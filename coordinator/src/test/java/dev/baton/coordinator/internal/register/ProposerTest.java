@@ -201,6 +201,25 @@ class ProposerTest {
         assertThat(computed[0]).isEqualTo(1);
     }
 
+    /**
+     * One member's table can be behind (a member warming up records a standby as the holder and promises
+     * its ballot): its refusal does not end a write that the others accept; only when no quorum comes
+     * does the session prepare again.
+     */
+    @Test
+    void oneMembersRefusalDoesNotEndAWriteTheOthersAccept() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "x"));
+        acceptors.get("A").prepare(W, new Ballot(9, "standby"));
+        Operation<String> accept = p.write(base -> base + "+y");
+
+        assertThat(exchange(p, accept, "A")).isNull();
+        assertThat(exchange(p, accept, "B", "C").kind()).isEqualTo(Operation.Kind.CHOSEN);
+
+        assertThat(p.head().value()).isEqualTo("x+y");
+        assertThat(p.isEstablished()).as("the refusal named a higher ballot").isFalse();
+    }
+
     @Test
     void anAnswerToAnOlderOperationIsNotCounted() {
         Proposer<String> p = proposer("p");
