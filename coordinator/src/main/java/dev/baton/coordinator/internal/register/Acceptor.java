@@ -62,9 +62,10 @@ public final class Acceptor<V> {
         return answer;
     }
 
-    public synchronized void chosen(String worker, long index, Ballot ballot) {
+    /** Takes a chosen notice: the value chosen at its index, under the ballot its writer learned it by. */
+    public synchronized void chosen(String worker, Accepted<V> value) {
         Register<V> register = register(worker);
-        if (register.chosen(index, ballot)) {
+        if (register.chosen(value)) {
             log.write(worker, register.state());
         }
     }

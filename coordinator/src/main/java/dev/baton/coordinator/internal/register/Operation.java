@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param id     the proposer's number for it, so that answers to an older operation are not counted
  * @param tag    for an accept, the voters version its ballot's promises were counted under
  * @param index  for an accept or a chosen notice, the position in the worker's history
- * @param value  for an accept, the value; otherwise null
+ * @param value  for an accept or a chosen notice, the value; for a prepare null
  */
 public record Operation<V>(long id, Kind kind, String worker, Ballot ballot, long tag, long index, V value) {
 
@@ -19,8 +19,8 @@ public record Operation<V>(long id, Kind kind, String worker, Ballot ballot, lon
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(worker, "worker");
         Objects.requireNonNull(ballot, "ballot");
-        if (kind == Kind.ACCEPT) {
-            Objects.requireNonNull(value, "an accept carries a value");
+        if (kind != Kind.PREPARE) {
+            Objects.requireNonNull(value, "an accept or a chosen notice carries a value");
         }
     }
 
@@ -30,7 +30,7 @@ public record Operation<V>(long id, Kind kind, String worker, Ballot ballot, lon
             case PREPARE -> acceptor.prepare(worker, ballot);
             case ACCEPT -> acceptor.accept(worker, ballot, tag, index, value);
             case CHOSEN -> {
-                acceptor.chosen(worker, index, ballot);
+                acceptor.chosen(worker, new Accepted<>(index, ballot, value));
                 yield null;
             }
         };

@@ -221,7 +221,7 @@ public final class Proposer<V> {
         }
         learned(new Accepted<>(operation.index(), ballot, operation.value()));
         Operation<V> next = writeAfter(head);
-        return next != null ? next : send(Operation.Kind.CHOSEN, head.index(), null);
+        return next != null ? next : send(Operation.Kind.CHOSEN, head.index(), head.value());
     }
 
     private void learned(Accepted<V> chosen) {

@@ -75,16 +75,25 @@ final class Register<V> {
     }
 
     /**
-     * Marks the held value chosen if it is the one at {@code index} under {@code ballot}: a copy of
-     * another ballot at that index (from a writer that lost) is not the chosen value. Returns whether
-     * the register changed.
+     * Takes a chosen notice, which carries the value: it becomes the value known chosen if it is later
+     * than the one known, and a register that holds nothing as late takes it too, as a copy (so that a
+     * member behind catches up from the notice). Returns whether the register changed.
      */
-    boolean chosen(long index, Ballot ballot) {
-        Accepted<V> held = state.accepted();
-        if (held == null || !held.isAt(index, ballot) || held.equals(state.chosen())) {
+    boolean chosen(Accepted<V> value) {
+        Accepted<V> known = state.chosen();
+        if (known != null && known.index() >= value.index()) {
             return false;
         }
-        state = new RegisterState<>(state.promised(), state.accepted(), state.copy(), held);
+        Accepted<V> held = state.accepted();
+        if (held == null || value.isAfter(held)) {
+            Ballot promised = value.ballot().isAbove(state.promised()) ? value.ballot() : state.promised();
+            state = new RegisterState<>(promised, value, true, value);
+        } else {
+            // Held under a higher ballot at that index, it is the same value (once chosen, every higher
+            // ballot there carries it); held later, it was built on this one.
+            state = new RegisterState<>(state.promised(), held, state.copy(), held.isAt(value.index(), value.ballot())
+                    ? held : value);
+        }
         return true;
     }
 

@@ -49,7 +49,7 @@ class AcceptorTest {
         assertThat(first.kind()).isEqualTo(Kind.PROMISED);
         assertThat(first.accepted()).isNull();
         acceptor.accept(W, b, 0, 1, "v1");
-        acceptor.chosen(W, 1, b);
+        acceptor.chosen(W, new Accepted<>(1, b, "v1"));
 
         Answer<String> again = acceptor.prepare(W, b);
 
@@ -221,29 +221,44 @@ class AcceptorTest {
     }
 
     /**
-     * Reads serve the value known chosen, so it must be the value a quorum accepted: the same index
-     * under another ballot (a writer that lost) is another value.
+     * A chosen notice carries the value a quorum accepted: a member that holds a copy of a writer that
+     * lost at that index, or nothing as late, takes the chosen value (as a copy: it never accepted it);
+     * one that holds a later value keeps it and only learns what was chosen before it.
      */
     @Test
-    void aChosenNoticeMarksTheHeldValueOnlyIfItsIndexAndBallotMatch() {
+    void aChosenNoticeBringsTheChosenValueToAMemberBehind() {
         Ballot winner = ballot(2, "s2");
         Ballot loser = ballot(1, "s1");
         acceptor.install(new Pull<>(0, Map.of(W, new Accepted<>(1, loser, "lost"))));
 
-        acceptor.chosen(W, 1, winner);
-        assertThat(acceptor.state(W).chosen()).as("a copy of another ballot at that index").isNull();
-        acceptor.chosen(W, 2, loser);
-        assertThat(acceptor.state(W).chosen()).as("another index under that ballot").isNull();
+        acceptor.chosen(W, new Accepted<>(1, winner, "won"));
 
-        acceptor.accept(W, winner, 0, 1, "won");
-        acceptor.chosen(W, 1, winner);
-        assertThat(acceptor.state(W).chosen()).isEqualTo(new Accepted<>(1, winner, "won"));
+        assertThat(acceptor.state(W)).isEqualTo(new RegisterState<>(winner, new Accepted<>(1, winner, "won"), true,
+                new Accepted<>(1, winner, "won")));
+        assertThat(acceptor.accept(W, winner, 0, 1, "won").kind()).as("a copy is taken as a fresh accept")
+                .isEqualTo(Kind.ACCEPTED);
 
         acceptor.accept(W, winner, 0, 2, "next");
-        acceptor.chosen(W, 1, winner);
+        acceptor.chosen(W, new Accepted<>(1, winner, "won"));
         assertThat(acceptor.state(W).chosen()).as("the chosen value stays while the next is open")
                 .isEqualTo(new Accepted<>(1, winner, "won"));
+        assertThat(acceptor.state(W).accepted()).isEqualTo(new Accepted<>(2, winner, "next"));
         assertThat(acceptor.prepare(W, winner).chosen()).isEqualTo(new Accepted<>(1, winner, "won"));
+    }
+
+    /** A member that moved on learns the earlier index chosen without giving up its later value. */
+    @Test
+    void aLateChosenNoticeLeavesALaterValueInPlace() {
+        Ballot b = ballot(1, "s1");
+        acceptor.accept(W, b, 0, 1, "first");
+        acceptor.accept(W, b, 0, 2, "second");
+
+        acceptor.chosen(W, new Accepted<>(1, b, "first"));
+
+        assertThat(acceptor.state(W).accepted()).isEqualTo(new Accepted<>(2, b, "second"));
+        assertThat(acceptor.state(W).chosen()).isEqualTo(new Accepted<>(1, b, "first"));
+        acceptor.chosen(W, new Accepted<>(1, b, "first"));
+        assertThat(acceptor.state(W).copy()).isFalse();
     }
 
     /** An answer counts only towards a majority of the version it is tagged with, the one known when it was applied. */
