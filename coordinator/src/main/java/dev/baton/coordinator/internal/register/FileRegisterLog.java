@@ -89,7 +89,9 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
     @Override
     public void write(String worker, RegisterState<V> state) {
-        refuseIfPoisoned();
+        // Never refused, also while the log is poisoned: the acceptor has already changed its memory, and
+        // the rewrite that ends the poison must take the change (else a resend, which writes nothing,
+        // would be answered for a state on no disk).
         synchronized (writes) {
             pending.put(worker, state);
             written++;
@@ -104,22 +106,25 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         }
         synchronized (this) {
             refuseIfPoisoned();
+            if (channel == null) {
+                throw new IllegalStateException("the register log " + file + " is closed");
+            }
             if (forced >= target) {
                 return;
             }
             long generation = takePending();
             Map<String, RegisterState<V>> batch = taken;
             Map<String, byte[]> frames = new LinkedHashMap<>();
-            batch.forEach((worker, state) -> frames.put(worker, records.register(worker, state)));
             try {
+                batch.forEach((worker, state) -> frames.put(worker, records.register(worker, state)));
                 long appended = append(frames.values());
                 forcing.force(channel);
                 size += appended;
-            } catch (IOException e) {
-                poisoned = e;
+            } catch (IOException | RuntimeException e) {
+                poisoned = e instanceof IOException io ? io : new IOException("writing a record failed", e);
                 log.warn("Forcing the register log {} failed ({}); its acceptor answers nothing until the log is"
                         + " written anew", file, e.toString());
-                throw new UncheckedIOException("forcing the register log " + file + " failed", e);
+                throw new UncheckedIOException("forcing the register log " + file + " failed", poisoned);
             }
             frames.forEach((worker, frame) -> live(worker, frame.length));
             durable.putAll(batch);
@@ -169,26 +174,38 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         latest.putAll(taken);
         Path temp = file.resolveSibling(file.getFileName() + ".new");
         long bytes;
-        frameSizes.clear();
-        liveBytes = 0;
+        Map<String, Integer> sizes = new HashMap<>();
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             bytes = writeAll(out, LogRecords.header(incarnation));
             for (Map.Entry<String, RegisterState<V>> e : latest.entrySet()) {
                 byte[] frame = records.register(e.getKey(), e.getValue());
                 bytes += writeAll(out, frame);
-                live(e.getKey(), frame.length);
+                sizes.put(e.getKey(), frame.length);
             }
             forcing.force(out);
         }
-        closeChannel();
+        // Until the rename has happened the old file is intact, and its channel stays this log's.
         try {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
         forceDirectory();
-        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        FileChannel fresh;
+        try {
+            fresh = FileChannel.open(file, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            // The old channel writes to a file no longer in place: nothing may be appended until a rewrite.
+            poisoned = e;
+            closeChannel();
+            throw e;
+        }
+        closeChannel();
+        channel = fresh;
+        frameSizes.clear();
+        frameSizes.putAll(sizes);
+        liveBytes = sizes.values().stream().mapToLong(Integer::longValue).sum();
         size = bytes;
         durable.clear();
         durable.putAll(latest);
@@ -250,14 +267,24 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     }
 
     /** The next frame's body; null for a torn last frame; unreadable for a bad frame with more after it. */
+    /**
+     * The next frame's body, or null for a torn last frame: fewer bytes than a frame's head, only zeros
+     * left (a file extended whose data never reached the disk), a sound length running past the end,
+     * or a bad body that ends the file. Anything else damaged is unreadable: a forced, answered record
+     * may be behind it, and the log must not be cut short there.
+     */
     private byte[] frame(ByteBuffer in, int length) throws UnreadableRegisterLogException {
         int start = in.position();
-        if (in.remaining() < LogRecords.FRAME_OVERHEAD) {
+        if (in.remaining() < LogRecords.FRAME_OVERHEAD || onlyZeros(in)) {
             return null;
         }
         int bodyLength = in.getInt();
+        int lengthChecksum = in.getInt();
         int checksum = in.getInt();
-        if (bodyLength < 0 || bodyLength > in.remaining()) {
+        if (LogRecords.lengthChecksum(bodyLength) != lengthChecksum || bodyLength <= 0) {
+            throw damaged(start);
+        }
+        if (bodyLength > in.remaining()) {
             return null;
         }
         byte[] body = new byte[bodyLength];
@@ -266,10 +293,23 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             if (in.position() == length) {
                 return null;
             }
-            throw new UnreadableRegisterLogException("the register log " + file + " has a damaged record at byte "
-                    + start + " with more after it");
+            throw damaged(start);
         }
         return body;
+    }
+
+    private static boolean onlyZeros(ByteBuffer in) {
+        for (int i = in.position(); i < in.limit(); i++) {
+            if (in.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private UnreadableRegisterLogException damaged(int start) {
+        return new UnreadableRegisterLogException("the register log " + file + " has a damaged record at byte " + start
+                + " with more after it");
     }
 
     private interface Parse<T> {

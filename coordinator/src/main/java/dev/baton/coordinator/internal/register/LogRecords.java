@@ -10,14 +10,15 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The frames of a register log: a length, a CRC-32C of the body, the body. The first frame is the
+ * The frames of a register log: a length, a CRC-32C of the length, a CRC-32C of the body, the body. The first frame is the
  * header (the format and the incarnation of the voter state the log belongs to); each later one is
  * one register's whole state, so that replaying the frames in order and keeping the last per worker
  * restores every register.
  */
 final class LogRecords<V> {
 
-    static final int FRAME_OVERHEAD = 8;
+    /** A frame's length, the length's CRC-32C and the body's. */
+    static final int FRAME_OVERHEAD = 12;
     private static final String MAGIC = "baton-registers-1";
 
     private final ValueCodec<V> codec;
@@ -73,9 +74,14 @@ final class LogRecords<V> {
         return (int) crc.getValue();
     }
 
+    /** The checksum of a frame's length, so that a damaged length is told from a torn last frame. */
+    static int lengthChecksum(int length) {
+        return checksum(ByteBuffer.allocate(4).putInt(length).array());
+    }
+
     private static byte[] frame(byte[] body) {
         ByteBuffer frame = ByteBuffer.allocate(FRAME_OVERHEAD + body.length);
-        frame.putInt(body.length).putInt(checksum(body)).put(body);
+        frame.putInt(body.length).putInt(lengthChecksum(body.length)).putInt(checksum(body)).put(body);
         return frame.array();
     }
 

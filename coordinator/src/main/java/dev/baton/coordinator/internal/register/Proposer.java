@@ -36,8 +36,10 @@ public final class Proposer<V> {
 
     private Phase phase = Phase.IDLE;
     private Ballot ballot;
-    /** The version the ballot's promises were counted under, or -1 while it is not established. */
+    /** The version the ballot's promises were counted under (raised by accept quorums), -1 before any. */
     private long tag = -1;
+    /** Whether a quorum promised the ballot and no answer named a higher ballot or a later value since. */
+    private boolean established;
     private Ballot highest = Ballot.ZERO;
     private Accepted<V> head;
     private UnaryOperator<V> write;
@@ -78,7 +80,7 @@ public final class Proposer<V> {
         written = null;
         proposed = null;
         proposedOn = null;
-        return tag >= 0 && phase == Phase.IDLE ? writeAfter(head) : prepare();
+        return established && phase == Phase.IDLE ? writeAfter(head) : prepare();
     }
 
     /**
@@ -101,13 +103,13 @@ public final class Proposer<V> {
                 // Someone prepared a higher ballot, or wrote on: preparing again at once would duel with it.
                 // The others may still make a quorum (one member's table can be behind: a member warming
                 // up records a standby as the holder), so the answers are still counted; retry() prepares.
-                tag = -1;
+                established = false;
                 refused = true;
                 return null;
             }
             case REFUSED_VERSION -> {
                 // A newer configuration exists, in which this ballot serves no more: prepare under it now.
-                tag = -1;
+                established = false;
                 return prepare();
             }
             default -> {
@@ -147,7 +149,7 @@ public final class Proposer<V> {
     }
 
     public boolean isEstablished() {
-        return tag >= 0;
+        return established;
     }
 
     /**
@@ -160,7 +162,7 @@ public final class Proposer<V> {
         write = null;
         proposed = null;
         proposedOn = null;
-        tag = -1;
+        established = false;
         phase = Phase.IDLE;
         operation = null;
     }
@@ -179,6 +181,7 @@ public final class Proposer<V> {
     }
 
     private Operation<V> prepare() {
+        tag = -1;
         ballot = highest.next(session);
         highest = ballot;
         phase = Phase.PREPARING;
@@ -187,6 +190,7 @@ public final class Proposer<V> {
 
     private Operation<V> promisedBy(long version) {
         tag = version;
+        established = true;
         Accepted<V> found = head;
         boolean known = true;
         for (Answer<V> answer : answers.values()) {
@@ -214,9 +218,8 @@ public final class Proposer<V> {
     }
 
     private Operation<V> acceptedBy(long version) {
-        if (tag >= 0 && version > tag) {
-            // A quorum of the newer version took the ballot's accepts, so it has promised the ballot too
-            // (unless an answer named a higher ballot meanwhile: then the next write prepares).
+        if (version > tag) {
+            // A quorum of the newer version took the ballot's accepts, so it has promised the ballot too.
             tag = version;
         }
         learned(new Accepted<>(operation.index(), ballot, operation.value()));
