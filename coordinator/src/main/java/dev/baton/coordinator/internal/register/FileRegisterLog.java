@@ -62,6 +62,8 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     private long size;
     private long liveBytes;
     private volatile IOException poisoned;
+    private boolean directoryForced;
+    private boolean closed;
 
     private FileRegisterLog(Path file, String incarnation, ValueCodec<V> codec, Forcing forcing) {
         this.file = file;
@@ -106,7 +108,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         }
         synchronized (this) {
             refuseIfPoisoned();
-            if (channel == null) {
+            if (closed) {
                 throw new IllegalStateException("the register log " + file + " is closed");
             }
             if (forced >= target) {
@@ -114,10 +116,9 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             }
             long generation = takePending();
             Map<String, RegisterState<V>> batch = taken;
-            Map<String, byte[]> frames = new LinkedHashMap<>();
+            Map<String, Integer> sizes = new HashMap<>();
             try {
-                batch.forEach((worker, state) -> frames.put(worker, records.register(worker, state)));
-                long appended = append(frames.values());
+                long appended = append(List.of(records.batch(batch, sizes)));
                 forcing.force(channel);
                 size += appended;
             } catch (IOException | RuntimeException e) {
@@ -126,7 +127,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
                         + " written anew", file, e.toString());
                 throw new UncheckedIOException("forcing the register log " + file + " failed", poisoned);
             }
-            frames.forEach((worker, frame) -> live(worker, frame.length));
+            sizes.forEach(this::live);
             durable.putAll(batch);
             taken = new LinkedHashMap<>();
             forced = generation;
@@ -147,7 +148,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
     /** Rewrites the file with each register's last state once it has grown to four times that. */
     public synchronized void compactIfDue() {
-        if (poisoned != null || size <= COMPACT_FROM || size <= 4 * liveBytes) {
+        if (closed || poisoned != null || size <= COMPACT_FROM || size <= 4 * liveBytes) {
             return;
         }
         try {
@@ -169,6 +170,9 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
      * answered, so keeping it costs nothing, and the acceptor's memory already holds it.
      */
     public synchronized void rewrite() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the register log " + file + " is closed");
+        }
         long generation = takePending();
         Map<String, RegisterState<V>> latest = new HashMap<>(durable);
         latest.putAll(taken);
@@ -178,10 +182,8 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             bytes = writeAll(out, LogRecords.header(incarnation));
-            for (Map.Entry<String, RegisterState<V>> e : latest.entrySet()) {
-                byte[] frame = records.register(e.getKey(), e.getValue());
-                bytes += writeAll(out, frame);
-                sizes.put(e.getKey(), frame.length);
+            if (!latest.isEmpty()) {
+                bytes += writeAll(out, records.batch(latest, sizes));
             }
             forcing.force(out);
         }
@@ -191,9 +193,11 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
-        forceDirectory();
         FileChannel fresh;
         try {
+            // Until the directory is forced a crash may bring the old file back: nothing is answered
+            // from the new one before.
+            forceDirectory();
             fresh = FileChannel.open(file, StandardOpenOption.WRITE);
         } catch (IOException e) {
             // The old channel writes to a file no longer in place: nothing may be appended until a rewrite.
@@ -221,6 +225,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         closeChannel();
     }
 
@@ -250,15 +255,17 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
                 }
                 header = false;
             } else {
-                LogRecords.Entry<V> entry = parsed(() -> records.readRegister(body));
-                durable.put(entry.worker(), entry.state());
-                live(entry.worker(), body.length + LogRecords.FRAME_OVERHEAD);
+                for (LogRecords.Entry<V> entry : parsed(() -> records.readBatch(body))) {
+                    durable.put(entry.worker(), entry.state());
+                    live(entry.worker(), entry.size());
+                }
             }
             good = in.position();
         }
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         channel.truncate(good);
         size = good;
+        directoryForced = directoryForceWorks();
         if (header) {
             size = append(List.of(LogRecords.header(incarnation)));
             forcing.force(channel);
@@ -266,12 +273,13 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         }
     }
 
-    /** The next frame's body; null for a torn last frame; unreadable for a bad frame with more after it. */
     /**
      * The next frame's body, or null for a torn last frame: fewer bytes than a frame's head, only zeros
-     * left (a file extended whose data never reached the disk), a sound length running past the end,
-     * or a bad body that ends the file. Anything else damaged is unreadable: a forced, answered record
-     * may be behind it, and the log must not be cut short there.
+     * left (a file extended whose data never reached the disk), a sound length running past the end, or
+     * a bad head or body with no sound frame anywhere after it (the last batch, partly on disk, the rest
+     * zeros or stale bytes). A bad frame with a sound frame after it is unreadable: a forced, answered
+     * batch is behind it, and the log must not be cut short there. (A bit flipped in the last forced
+     * batch is taken for a torn tail: nothing after it can tell.)
      */
     private byte[] frame(ByteBuffer in, int length) throws UnreadableRegisterLogException {
         int start = in.position();
@@ -282,7 +290,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         int lengthChecksum = in.getInt();
         int checksum = in.getInt();
         if (LogRecords.lengthChecksum(bodyLength) != lengthChecksum || bodyLength <= 0) {
-            throw damaged(start);
+            return torn(in, start);
         }
         if (bodyLength > in.remaining()) {
             return null;
@@ -290,12 +298,27 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         byte[] body = new byte[bodyLength];
         in.get(body);
         if (LogRecords.checksum(body) != checksum) {
-            if (in.position() == length) {
-                return null;
-            }
-            throw damaged(start);
+            return in.position() == length ? null : torn(in, start);
         }
         return body;
+    }
+
+    /** Null (a torn tail) if no sound frame starts after {@code start}; else the log is damaged. */
+    private byte[] torn(ByteBuffer in, int start) throws UnreadableRegisterLogException {
+        int limit = in.limit();
+        for (int p = start + 1; p + LogRecords.FRAME_OVERHEAD <= limit; p++) {
+            int bodyLength = in.getInt(p);
+            if (bodyLength <= 0 || bodyLength > limit - p - LogRecords.FRAME_OVERHEAD
+                    || LogRecords.lengthChecksum(bodyLength) != in.getInt(p + 4)) {
+                continue;
+            }
+            byte[] body = new byte[bodyLength];
+            in.get(p + LogRecords.FRAME_OVERHEAD, body);
+            if (LogRecords.checksum(body) == in.getInt(p + 8)) {
+                throw damaged(start);
+            }
+        }
+        return null;
     }
 
     private static boolean onlyZeros(ByteBuffer in) {
@@ -355,12 +378,26 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         }
     }
 
-    /** Makes a rename durable (Linux lets a directory be forced through a read channel). */
-    private void forceDirectory() {
+    /**
+     * Makes a rename durable (Linux lets a directory be forced through a read channel). Whether the
+     * platform can is found once, when the log opens; after that a failure is a failure.
+     */
+    private void forceDirectory() throws IOException {
+        if (directoryForced) {
+            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
+    }
+
+    private boolean directoryForceWorks() {
         try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
             dir.force(true);
+            return true;
         } catch (IOException e) {
-            log.debug("Forcing the directory of {} is not supported here", file, e);
+            log.info("Forcing the directory of {} is not supported here ({}): renames of the register log rely"
+                    + " on the file system alone", file, e.toString());
+            return false;
         }
     }
 

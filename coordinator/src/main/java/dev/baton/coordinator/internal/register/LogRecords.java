@@ -7,13 +7,16 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * The frames of a register log: a length, a CRC-32C of the length, a CRC-32C of the body, the body. The first frame is the
- * header (the format and the incarnation of the voter state the log belongs to); each later one is
- * one register's whole state, so that replaying the frames in order and keeping the last per worker
- * restores every register.
+ * The frames of a register log: a length, a CRC-32C of the length, a CRC-32C of the body, the body.
+ * The first frame is the header (the format and the incarnation of the voter state the log belongs
+ * to); each later one is the batch of one force, each register's whole state, so that replaying the
+ * frames in order and keeping the last per worker restores every register.
  */
 final class LogRecords<V> {
 
@@ -44,28 +47,62 @@ final class LogRecords<V> {
         return in.readUTF();
     }
 
-    byte[] register(String worker, RegisterState<V> state) {
+    /**
+     * One frame for every register state of a force (a group commit): forced together, they are torn
+     * together, so damage inside the last batch is never taken for damage to a batch already forced.
+     * {@code sizes} receives each record's size, for the log's count of live bytes.
+     */
+    byte[] batch(Map<String, RegisterState<V>> states, Map<String, Integer> sizes) {
         return frame(body(out -> {
+            out.writeInt(states.size());
+            for (Map.Entry<String, RegisterState<V>> e : states.entrySet()) {
+                byte[] record = register(e.getKey(), e.getValue());
+                out.writeInt(record.length);
+                out.write(record);
+                sizes.put(e.getKey(), record.length + 4);
+            }
+        }));
+    }
+
+    /** Reads a batch frame's body: each register's worker and state, with its record's size. */
+    List<Entry<V>> readBatch(byte[] body) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+        int count = in.readInt();
+        if (count < 0) {
+            throw new IOException("a batch of " + count + " records");
+        }
+        List<Entry<V>> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] record = in.readNBytes(in.readInt());
+            entries.add(readRegister(record));
+        }
+        if (in.available() > 0) {
+            throw new IOException(in.available() + " bytes after the batch's last record");
+        }
+        return entries;
+    }
+
+    private byte[] register(String worker, RegisterState<V> state) {
+        return body(out -> {
             out.writeUTF(worker);
             writeBallot(out, state.promised());
             out.writeBoolean(state.copy());
             writeAccepted(out, state.accepted());
             writeAccepted(out, state.chosen());
-        }));
+        });
     }
 
-    /** Reads one register frame's body: its worker and state. */
-    Entry<V> readRegister(byte[] body) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+    private Entry<V> readRegister(byte[] record) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(record));
         String worker = in.readUTF();
         Ballot promised = readBallot(in);
         boolean copy = in.readBoolean();
         Accepted<V> accepted = readAccepted(in);
         Accepted<V> chosen = readAccepted(in);
-        return new Entry<>(worker, new RegisterState<>(promised, accepted, copy, chosen));
+        return new Entry<>(worker, new RegisterState<>(promised, accepted, copy, chosen), record.length + 4);
     }
 
-    record Entry<V>(String worker, RegisterState<V> state) {
+    record Entry<V>(String worker, RegisterState<V> state, int size) {
     }
 
     static int checksum(byte[] body) {

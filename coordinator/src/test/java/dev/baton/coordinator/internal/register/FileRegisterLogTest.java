@@ -255,6 +255,19 @@ class FileRegisterLogTest {
         }
     }
 
+    /** A closed log stays closed: a compaction or rewrite racing a shutdown must not bring its file back. */
+    @Test
+    void aClosedLogIsNeitherRewrittenNorForced() throws IOException {
+        FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT);
+        log.write("w1", accepted(1, 1, "first"));
+        log.force();
+        log.close();
+
+        assertThatThrownBy(log::rewrite).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(log::force).isInstanceOf(IllegalStateException.class);
+        log.compactIfDue();
+    }
+
     private static void awaitOrFail(CountDownLatch latch) throws IOException {
         try {
             if (!latch.await(10, TimeUnit.SECONDS)) {
