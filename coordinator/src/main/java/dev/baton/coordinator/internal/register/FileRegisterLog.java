@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -107,9 +106,17 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             target = written;
         }
         synchronized (this) {
-            refuseIfPoisoned();
             if (closed) {
                 throw new IllegalStateException("the register log " + file + " is closed");
+            }
+            if (poisoned != null) {
+                // Linux may have dropped the pages of the failed force: only a new file proves anything.
+                try {
+                    rewrite();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("the register log " + file + " failed to force (" + poisoned
+                            + ") and cannot be written anew yet", e);
+                }
             }
             if (forced >= target) {
                 return;
@@ -154,8 +161,10 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         try {
             rewrite();
         } catch (IOException e) {
-            // The appended log is intact and forced; a failed compaction only leaves it long.
-            log.warn("Compacting the register log {} failed ({}); it goes on as it is", file, e.toString());
+            // Before the rename the old file is intact and goes on; after it the log is poisoned, and the
+            // next force writes it anew.
+            log.warn("Compacting the register log {} failed ({}); {}", file, e.toString(),
+                    poisoned == null ? "it goes on as it is" : "the next force writes it anew");
         }
     }
 
@@ -188,11 +197,8 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             forcing.force(out);
         }
         // Until the rename has happened the old file is intact, and its channel stays this log's.
-        try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        // Atomic or not at all: a move that deletes and then renames can leave no log after a crash.
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         FileChannel fresh;
         try {
             // Until the directory is forced a crash may bring the old file back: nothing is answered
@@ -263,13 +269,18 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             good = in.position();
         }
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        channel.truncate(good);
-        size = good;
-        directoryForced = directoryForceWorks();
-        if (header) {
-            size = append(List.of(LogRecords.header(incarnation)));
-            forcing.force(channel);
-            forceDirectory();
+        try {
+            channel.truncate(good);
+            size = good;
+            directoryForced = directoryForceWorks();
+            if (header) {
+                size = append(List.of(LogRecords.header(incarnation)));
+                forcing.force(channel);
+                forceDirectory();
+            }
+        } catch (IOException | RuntimeException e) {
+            closeChannel();
+            throw e;
         }
     }
 
@@ -290,7 +301,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         int lengthChecksum = in.getInt();
         int checksum = in.getInt();
         if (LogRecords.lengthChecksum(bodyLength) != lengthChecksum || bodyLength <= 0) {
-            return torn(in, start);
+            return torn(in, start, start + 1);
         }
         if (bodyLength > in.remaining()) {
             return null;
@@ -298,15 +309,16 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         byte[] body = new byte[bodyLength];
         in.get(body);
         if (LogRecords.checksum(body) != checksum) {
-            return in.position() == length ? null : torn(in, start);
+            // The head is sound, so the frame ends here: a value inside it that looks like a frame is not one.
+            return in.position() == length ? null : torn(in, start, in.position());
         }
         return body;
     }
 
-    /** Null (a torn tail) if no sound frame starts after {@code start}; else the log is damaged. */
-    private byte[] torn(ByteBuffer in, int start) throws UnreadableRegisterLogException {
+    /** Null (a torn tail) if no sound frame starts at or after {@code from}; else the frame at {@code start} is damage. */
+    private byte[] torn(ByteBuffer in, int start, int from) throws UnreadableRegisterLogException {
         int limit = in.limit();
-        for (int p = start + 1; p + LogRecords.FRAME_OVERHEAD <= limit; p++) {
+        for (int p = from; p + LogRecords.FRAME_OVERHEAD <= limit; p++) {
             int bodyLength = in.getInt(p);
             if (bodyLength <= 0 || bodyLength > limit - p - LogRecords.FRAME_OVERHEAD
                     || LogRecords.lengthChecksum(bodyLength) != in.getInt(p + 4)) {
@@ -369,13 +381,6 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             out.write(buffer);
         }
         return bytes.length;
-    }
-
-    private void refuseIfPoisoned() {
-        if (poisoned != null) {
-            throw new IllegalStateException("the register log " + file + " failed to force (" + poisoned
-                    + ") and is not written anew yet");
-        }
     }
 
     /**

@@ -101,6 +101,35 @@ class TornBatchTest {
         assertResumesWithW1();
     }
 
+    /**
+     * A value may hold bytes that read as a frame (values come from workers' records). A torn batch
+     * whose head is sound ends where its head says: what looks like a frame inside it is not one.
+     */
+    @Test
+    void aFrameInsideATornBatchsValueIsNotTakenForALaterFrame() throws IOException {
+        forcedThenBatch();
+        ValueCodec<String> bytes = new ValueCodec<>() {
+            @Override
+            public byte[] encode(String value) {
+                return value.getBytes(StandardCharsets.ISO_8859_1);
+            }
+
+            @Override
+            public String decode(byte[] encoded) {
+                return new String(encoded, StandardCharsets.ISO_8859_1);
+            }
+        };
+        LogRecords<String> raw = new LogRecords<>(bytes);
+        String lookalike = new String(raw.batch(Map.of("w9", accepted(1, "inner")), new HashMap<>()),
+                StandardCharsets.ISO_8859_1);
+        byte[] batch = raw.batch(Map.of("w2", accepted(1, lookalike)), new HashMap<>());
+        batch[batch.length - 1] ^= 1;
+        append(batch);
+        append(new byte[512]);
+
+        assertResumesWithW1();
+    }
+
     /** Stale non-zero bytes in the extended region (data=writeback, or blocks reused): a torn tail too. */
     @Test
     void aGarbageTailLongerThanAFrameHeadIsATornTail() throws IOException {
