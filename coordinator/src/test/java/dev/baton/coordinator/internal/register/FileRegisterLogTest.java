@@ -23,17 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FileRegisterLogTest {
 
-    private static final ValueCodec<String> TEXT = new ValueCodec<>() {
-        @Override
-        public byte[] encode(String value) {
-            return value.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String decode(byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    };
+    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
 
     @TempDir
     Path dir;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.coordinator.internal.register.Answer.Kind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,17 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PoisonedRegisterLogTest {
 
     private static final String W = "w";
-    private static final ValueCodec<String> TEXT = new ValueCodec<>() {
-        @Override
-        public byte[] encode(String value) {
-            return value.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String decode(byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    };
+    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
 
     @TempDir
     Path dir;

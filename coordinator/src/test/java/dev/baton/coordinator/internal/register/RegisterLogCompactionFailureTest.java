@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,17 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegisterLogCompactionFailureTest {
 
-    private static final ValueCodec<String> TEXT = new ValueCodec<>() {
-        @Override
-        public byte[] encode(String value) {
-            return value.getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public String decode(byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-    };
+    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
 
     @TempDir
     Path dir;
