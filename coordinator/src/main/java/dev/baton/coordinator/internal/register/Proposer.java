@@ -26,15 +26,12 @@ import java.util.function.UnaryOperator;
  */
 public final class Proposer<V> {
 
-    private enum Phase { IDLE, PREPARING, REPROPOSING, WRITING }
-
     private final String session;
     private final String worker;
     private final LongFunction<Set<String>> votersOf;
     private final Consumer<Accepted<V>> onChosen;
     private final Map<String, Answer<V>> answers = new HashMap<>();
 
-    private Phase phase = Phase.IDLE;
     private Ballot ballot;
     /** The version the ballot's promises were counted under (raised by accept quorums), -1 before any. */
     private long tag = -1;
@@ -80,7 +77,7 @@ public final class Proposer<V> {
         written = null;
         proposed = null;
         proposedOn = null;
-        return established && phase == Phase.IDLE ? writeAfter(head) : prepare();
+        return established ? writeAfter(head) : prepare();
     }
 
     /**
@@ -163,7 +160,6 @@ public final class Proposer<V> {
         proposed = null;
         proposedOn = null;
         established = false;
-        phase = Phase.IDLE;
         operation = null;
     }
 
@@ -184,7 +180,6 @@ public final class Proposer<V> {
         tag = -1;
         ballot = highest.next(session);
         highest = ballot;
-        phase = Phase.PREPARING;
         return send(Operation.Kind.PREPARE, -1, null);
     }
 
@@ -210,7 +205,6 @@ public final class Proposer<V> {
             }
         }
         if (found != null && !known) {
-            phase = Phase.REPROPOSING;
             return send(Operation.Kind.ACCEPT, found.index(), found.value());
         }
         learned(found);
@@ -242,7 +236,6 @@ public final class Proposer<V> {
     /** The write's accept at the index after {@code base}, or null once there is nothing to write. */
     private Operation<V> writeAfter(Accepted<V> base) {
         if (write == null) {
-            phase = Phase.IDLE;
             operation = null;
             return null;
         }
@@ -252,12 +245,10 @@ public final class Proposer<V> {
             if (proposed == null || base != null && proposed.equals(base.value())) {
                 written = proposed;
                 write = null;
-                phase = Phase.IDLE;
                 operation = null;
                 return null;
             }
         }
-        phase = Phase.WRITING;
         return send(Operation.Kind.ACCEPT, base == null ? 1 : base.index() + 1, proposed);
     }
 

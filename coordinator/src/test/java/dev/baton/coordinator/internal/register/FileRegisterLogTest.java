@@ -1,11 +1,14 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.LogFixtures.TEXT;
+import static dev.baton.coordinator.internal.register.LogFixtures.accepted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.coordinator.internal.register.Answer.Kind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,18 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FileRegisterLogTest {
 
-    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
-
     @TempDir
     Path dir;
 
     private Path file() {
         return dir.resolve("registers-n1.log");
-    }
-
-    private static RegisterState<String> accepted(long index, long round, String value) {
-        Ballot ballot = new Ballot(round, "s");
-        return new RegisterState<>(ballot, new Accepted<>(index, ballot, value), false, null);
     }
 
     /** What an acceptor answered after a force is there when its process comes back; nothing else is. */
@@ -191,25 +187,14 @@ class FileRegisterLogTest {
      */
     @Test
     void aWriteDoesNotWaitForAForceUnderWay() throws Exception {
-        CountDownLatch forcing = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean slow = new AtomicBoolean();
-        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, channel -> {
-            if (slow.getAndSet(false)) {
-                forcing.countDown();
-                awaitOrFail(release);
-            }
-            channel.force(false);
-        })) {
-            slow.set(true);
-            log.write("w1", accepted(1, 1, "first"));
-            Thread forcer = Thread.ofPlatform().name("test-forcer").start(log::force);
-            assertThat(forcing.await(10, TimeUnit.SECONDS)).isTrue();
+        HeldForce held = new HeldForce();
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, held)) {
+            Thread forcer = held.forceHeld(log);
 
             CompletableFuture<Void> write = CompletableFuture.runAsync(() -> log.write("w2", accepted(1, 1, "second")));
 
             write.get(10, TimeUnit.SECONDS);
-            release.countDown();
+            held.release.countDown();
             forcer.join(10_000);
         }
     }
@@ -221,26 +206,15 @@ class FileRegisterLogTest {
      */
     @Test
     void aForceReturnsOnlyOnceEveryEarlierWriteIsDurable() throws Exception {
-        CountDownLatch forcing = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean slow = new AtomicBoolean();
-        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, channel -> {
-            if (slow.getAndSet(false)) {
-                forcing.countDown();
-                awaitOrFail(release);
-            }
-            channel.force(false);
-        })) {
-            slow.set(true);
-            log.write("w1", accepted(1, 1, "first"));
-            Thread forcer = Thread.ofPlatform().name("test-forcer").start(log::force);
-            assertThat(forcing.await(10, TimeUnit.SECONDS)).isTrue();
+        HeldForce held = new HeldForce();
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, held)) {
+            Thread forcer = held.forceHeld(log);
 
             CompletableFuture<Void> resend = CompletableFuture.runAsync(log::force);
 
             Thread.sleep(50);
             assertThat(resend).as("w1 is not durable yet").isNotDone();
-            release.countDown();
+            held.release.countDown();
             resend.get(10, TimeUnit.SECONDS);
             assertThat(log.restore()).containsKey("w1");
             forcer.join(10_000);
@@ -260,14 +234,35 @@ class FileRegisterLogTest {
         log.compactIfDue();
     }
 
-    private static void awaitOrFail(CountDownLatch latch) throws IOException {
-        try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
-                throw new IOException("the test never released the force");
+    /** A disk whose next force, once armed, waits until the test releases it. */
+    private static final class HeldForce implements FileRegisterLog.Forcing {
+        final CountDownLatch forcing = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final AtomicBoolean armed = new AtomicBoolean();
+
+        @Override
+        public void force(FileChannel channel) throws IOException {
+            if (armed.getAndSet(false)) {
+                forcing.countDown();
+                try {
+                    if (!release.await(10, TimeUnit.SECONDS)) {
+                        throw new IOException("the test never released the force");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            channel.force(false);
+        }
+
+        /** Writes w1 and starts a force of it on another thread, held until released; returns that thread. */
+        Thread forceHeld(FileRegisterLog<String> log) throws InterruptedException {
+            armed.set(true);
+            log.write("w1", accepted(1, 1, "first"));
+            Thread forcer = Thread.ofPlatform().name("test-forcer").start(log::force);
+            assertThat(forcing.await(10, TimeUnit.SECONDS)).isTrue();
+            return forcer;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.LogFixtures.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PoisonedRegisterLogTest {
 
     private static final String W = "w";
-    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
 
     @TempDir
     Path dir;

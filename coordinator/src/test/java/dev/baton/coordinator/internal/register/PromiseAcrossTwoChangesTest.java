@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.Exchanges.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.internal.register.RegisterAudit.Value;
@@ -37,14 +38,14 @@ class PromiseAcrossTwoChangesTest {
         }
         Proposer<Value> first = proposer("a");
         Operation<Value> next = first.write(base -> new Value("a1", "-"));
-        next = exchange(first, next, "A", "B", "C");
-        next = exchange(first, next, "A", "B", "C");
-        exchange(first, next, "A", "B", "C");
+        next = exchange(acceptors, first, next, "A", "B", "C");
+        next = exchange(acceptors, first, next, "A", "B", "C");
+        exchange(acceptors, first, next, "A", "B", "C");
         assertThat(first.head().value().id()).isEqualTo("a1");
 
         // P takes the worker over under version 0 with A's and B's promises; its accept stays on the wire.
         Proposer<Value> p = proposer("c");
-        Operation<Value> held = exchange(p, p.write(base -> new Value("p2", base.id())), "A", "B");
+        Operation<Value> held = exchange(acceptors, p, p.write(base -> new Value("p2", base.id())), "A", "B");
         assertThat(held.kind()).isEqualTo(Operation.Kind.ACCEPT);
         assertThat(held.index()).isEqualTo(2);
         assertThat(held.ballot()).isEqualTo(new Ballot(1, "c"));
@@ -65,19 +66,19 @@ class PromiseAcrossTwoChangesTest {
         Proposer<Value> r = proposer("b");
         Operation<Value> rs = r.write(base -> new Value("r2", base.id()));
         assertThat(rs.ballot()).isEqualTo(new Ballot(1, "b"));
-        rs = exchange(r, rs, "C", "D");
-        exchange(r, rs, "C", "D");
+        rs = exchange(acceptors, r, rs, "C", "D");
+        exchange(acceptors, r, rs, "C", "D");
         assertThat(r.head().value().id()).isEqualTo("r2");
 
         // P's accept arrives at last.
-        exchange(p, held, "B", "C", "D");
+        exchange(acceptors, p, held, "B", "C", "D");
 
         assertThat(audit.violations).isEmpty();
         assertThat(p.head().value().id()).as("P's head").isNotEqualTo("p2");
         for (int i = 0; i < 3 && p.isWriting(); i++) {
             Operation<Value> again = p.retry();
             while (again != null && again.kind() != Operation.Kind.CHOSEN) {
-                again = exchange(p, again, "B", "C", "D");
+                again = exchange(acceptors, p, again, "B", "C", "D");
             }
         }
         assertThat(audit.violations).isEmpty();
@@ -87,22 +88,5 @@ class PromiseAcrossTwoChangesTest {
 
     private Proposer<Value> proposer(String session) {
         return new Proposer<>(session, W, voters::get, chosen -> audit.learned(session, W, chosen));
-    }
-
-    /** Delivers {@code operation} to {@code to} and its answers back; returns the proposer's next operation. */
-    private Operation<Value> exchange(Proposer<Value> proposer, Operation<Value> operation, String... to) {
-        Operation<Value> next = null;
-        for (String member : to) {
-            Answer<Value> answer = operation.applyTo(acceptors.get(member));
-            acceptors.get(member).force();
-            if (answer == null) {
-                continue;
-            }
-            Operation<Value> step = proposer.onAnswer(member, operation.id(), answer);
-            if (step != null) {
-                next = step;
-            }
-        }
-        return next;
     }
 }

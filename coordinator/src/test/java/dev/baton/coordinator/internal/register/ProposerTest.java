@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.Exchanges.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.internal.register.Answer.Kind;
@@ -36,7 +37,7 @@ class ProposerTest {
 
         assertThat(next.kind()).isEqualTo(Operation.Kind.ACCEPT);
         assertThat(next.index()).isEqualTo(2);
-        assertThat(exchange(p, next, "A", "B").kind()).as("a quorum's acceptance ends it").isEqualTo(Operation.Kind.CHOSEN);
+        assertThat(exchange(acceptors, p, next, "A", "B").kind()).as("a quorum's acceptance ends it").isEqualTo(Operation.Kind.CHOSEN);
         assertThat(p.isWriting()).isFalse();
         assertThat(learned).extracting(Accepted::value).containsExactly("first", "first+second");
     }
@@ -48,16 +49,16 @@ class ProposerTest {
     @Test
     void aTakeOverFinishesTheValueItFindsBeforeWritingItsOwn() {
         Proposer<String> dead = proposer("a");
-        Operation<String> accept = exchange(dead, dead.write(base -> "orphan"), "A", "B", "C");
-        exchange(dead, accept, "A");
+        Operation<String> accept = exchange(acceptors, dead, dead.write(base -> "orphan"), "A", "B", "C");
+        exchange(acceptors, dead, accept, "A");
 
         Proposer<String> p = proposer("b");
-        Operation<String> next = exchange(p, p.write(base -> base + "+mine"), "A", "B");
+        Operation<String> next = exchange(acceptors, p, p.write(base -> base + "+mine"), "A", "B");
 
         assertThat(next.kind()).isEqualTo(Operation.Kind.ACCEPT);
         assertThat(next.index()).isEqualTo(1);
         assertThat(next.value()).isEqualTo("orphan");
-        next = exchange(p, next, "B", "C");
+        next = exchange(acceptors, p, next, "B", "C");
         assertThat(next.index()).isEqualTo(2);
         assertThat(next.value()).isEqualTo("orphan+mine");
         runToEnd(p, next);
@@ -75,12 +76,12 @@ class ProposerTest {
         Proposer<String> p = proposer("p");
         Operation<String> prepare = p.write(base -> "v");
 
-        assertThat(exchange(p, prepare, "A", "C")).as("A at version 0, C at version 1").isNull();
+        assertThat(exchange(acceptors, p, prepare, "A", "C")).as("A at version 0, C at version 1").isNull();
 
         acceptors.get("A").learn(1);
         Operation<String> again = p.retry();
         assertThat(again).isEqualTo(prepare);
-        Operation<String> next = exchange(p, again, "A", "D");
+        Operation<String> next = exchange(acceptors, p, again, "A", "D");
         assertThat(next.kind()).as("A, C and D: a majority of version 1").isEqualTo(Operation.Kind.ACCEPT);
         assertThat(next.tag()).isEqualTo(1);
     }
@@ -95,7 +96,7 @@ class ProposerTest {
 
         Operation<String> refused = p.write(base -> base + "+p");
         assertThat(refused.kind()).isEqualTo(Operation.Kind.ACCEPT);
-        assertThat(exchange(p, refused, "A")).isNull();
+        assertThat(exchange(acceptors, p, refused, "A")).isNull();
         assertThat(p.isEstablished()).isFalse();
 
         Operation<String> prepare = p.retry();
@@ -131,7 +132,7 @@ class ProposerTest {
         acceptors.get("C").learn(1);
         Proposer<String> p = proposer("p");
 
-        assertThat(exchange(p, p.write(base -> "v"), "A", "C", "D")).isNull();
+        assertThat(exchange(acceptors, p, p.write(base -> "v"), "A", "C", "D")).isNull();
     }
 
     /**
@@ -142,15 +143,15 @@ class ProposerTest {
     @Test
     void anAnswerCountsOnlyForTheOperationItReports() {
         Proposer<String> first = proposer("s");
-        Operation<String> accept = exchange(first, first.write(base -> "x"), "A", "B", "C");
+        Operation<String> accept = exchange(acceptors, first, first.write(base -> "x"), "A", "B", "C");
         Answer<String> late = accept.applyTo(acceptors.get("B"));
-        runToEnd(first, exchange(first, accept, "A", "C"));
+        runToEnd(first, exchange(acceptors, first, accept, "A", "C"));
 
         Proposer<String> p = proposer("t");
-        Operation<String> z = exchange(p, p.write(base -> "z"), "A", "C");
+        Operation<String> z = exchange(acceptors, p, p.write(base -> "z"), "A", "C");
         assertThat(z.id()).isEqualTo(accept.id());
         assertThat(z.index()).isEqualTo(2);
-        exchange(p, z, "C");
+        exchange(acceptors, p, z, "C");
 
         assertThat(p.onAnswer("B", accept.id(), late)).isNull();
         assertThat(p.isWriting()).as("C alone has z").isTrue();
@@ -165,7 +166,7 @@ class ProposerTest {
         Proposer<String> p = proposer("p");
         runToEnd(p, p.write(base -> "x"));
         Operation<String> abandoned = p.write(base -> base + "+y");
-        exchange(p, abandoned, "A");
+        exchange(acceptors, p, abandoned, "A");
         p.cancel();
 
         Operation<String> next = p.write(base -> base + "+z");
@@ -184,16 +185,16 @@ class ProposerTest {
     @Test
     void aSessionThatKnowsAnIndexChosenDoesNotProposeItAgain() {
         Proposer<String> p = proposer("p");
-        Operation<String> notice = exchange(p, exchange(p, p.write(base -> "x"), "A", "B", "C"), "A", "B", "C");
+        Operation<String> notice = exchange(acceptors, p, exchange(acceptors, p, p.write(base -> "x"), "A", "B", "C"), "A", "B", "C");
         assertThat(notice.kind()).as("lost: nobody marks index 1 chosen").isEqualTo(Operation.Kind.CHOSEN);
         Proposer<String> q = proposer("q");
-        Operation<String> again = exchange(q, q.write(base -> base + "+q"), "A", "B");
+        Operation<String> again = exchange(acceptors, q, q.write(base -> base + "+q"), "A", "B");
         assertThat(again.index()).isEqualTo(1);
-        exchange(q, again, "A");
+        exchange(acceptors, q, again, "A");
         int[] computed = {0};
-        assertThat(exchange(p, p.write(base -> base + "+p" + computed[0]++), "A", "B")).isNull();
+        assertThat(exchange(acceptors, p, p.write(base -> base + "+p" + computed[0]++), "A", "B")).isNull();
 
-        Operation<String> next = exchange(p, p.retry(), "A", "B", "C");
+        Operation<String> next = exchange(acceptors, p, p.retry(), "A", "B", "C");
 
         assertThat(next.index()).isEqualTo(2);
         runToEnd(p, next);
@@ -213,8 +214,8 @@ class ProposerTest {
         acceptors.get("A").prepare(W, new Ballot(9, "standby"));
         Operation<String> accept = p.write(base -> base + "+y");
 
-        assertThat(exchange(p, accept, "A")).isNull();
-        assertThat(exchange(p, accept, "B", "C").kind()).isEqualTo(Operation.Kind.CHOSEN);
+        assertThat(exchange(acceptors, p, accept, "A")).isNull();
+        assertThat(exchange(acceptors, p, accept, "B", "C").kind()).isEqualTo(Operation.Kind.CHOSEN);
 
         assertThat(p.head().value()).isEqualTo("x+y");
         assertThat(p.isEstablished()).as("the refusal named a higher ballot").isFalse();
@@ -224,7 +225,7 @@ class ProposerTest {
     void anAnswerToAnOlderOperationIsNotCounted() {
         Proposer<String> p = proposer("p");
         Operation<String> prepare = p.write(base -> "v");
-        Operation<String> accept = exchange(p, prepare, "A", "B");
+        Operation<String> accept = exchange(acceptors, p, prepare, "A", "B");
 
         Answer<String> late = new Answer<>(Kind.PROMISED, 0, prepare.ballot(), null, null);
         assertThat(p.onAnswer("C", prepare.id(), late)).isNull();
@@ -237,23 +238,10 @@ class ProposerTest {
 
     private void runToEnd(Proposer<String> proposer, Operation<String> operation) {
         while (operation != null && operation.kind() != Operation.Kind.CHOSEN) {
-            operation = exchange(proposer, operation, acceptors.keySet().toArray(String[]::new));
+            operation = exchange(acceptors, proposer, operation, acceptors.keySet().toArray(String[]::new));
         }
         if (operation != null) {
-            exchange(proposer, operation, acceptors.keySet().toArray(String[]::new));
+            exchange(acceptors, proposer, operation, acceptors.keySet().toArray(String[]::new));
         }
-    }
-
-    private Operation<String> exchange(Proposer<String> proposer, Operation<String> operation, String... to) {
-        Operation<String> next = null;
-        for (String member : to) {
-            Answer<String> answer = operation.applyTo(acceptors.get(member));
-            acceptors.get(member).force();
-            Operation<String> step = answer == null ? null : proposer.onAnswer(member, operation.id(), answer);
-            if (step != null) {
-                next = step;
-            }
-        }
-        return next;
     }
 }

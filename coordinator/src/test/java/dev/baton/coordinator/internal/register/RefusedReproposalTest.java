@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.Exchanges.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.coordinator.internal.register.Answer.Kind;
@@ -35,15 +36,15 @@ class RefusedReproposalTest {
 
         Proposer<String> p = new Proposer<>("p", W, voters::get, v -> { });
         Operation<String> prepare = p.write(base -> base == null ? "p" : base + "+p");
-        Operation<String> repropose = exchange(p, prepare, "A", "B", "C");
+        Operation<String> repropose = exchange(acceptors, p, prepare, "A", "B", "C");
         assertThat(repropose.kind()).isEqualTo(Operation.Kind.ACCEPT);
         assertThat(repropose.value()).isEqualTo("a");
         assertThat(repropose.tag()).isEqualTo(1);
 
         // A warming member promises a standby's ballot before the re-proposal reaches it.
         acceptors.get("A").prepare(W, new Ballot(9, "standby"));
-        assertThat(exchange(p, repropose, "A")).isNull();
-        Operation<String> write = exchange(p, repropose, "B", "C");
+        assertThat(exchange(acceptors, p, repropose, "A")).isNull();
+        Operation<String> write = exchange(acceptors, p, repropose, "B", "C");
 
         assertThat(write.kind()).isEqualTo(Operation.Kind.ACCEPT);
         assertThat(write.index()).isEqualTo(2);
@@ -54,18 +55,5 @@ class RefusedReproposalTest {
         assertThat(kinds).as("B and C promised p's ballot and hold nothing later").containsOnly(Kind.ACCEPTED);
         assertThat(write.tag()).as("an accept carries the version its ballot's promises were counted under")
                 .isGreaterThanOrEqualTo(0);
-    }
-
-    private Operation<String> exchange(Proposer<String> proposer, Operation<String> operation, String... to) {
-        Operation<String> next = null;
-        for (String member : to) {
-            Answer<String> answer = operation.applyTo(acceptors.get(member));
-            acceptors.get(member).force();
-            Operation<String> step = answer == null ? null : proposer.onAnswer(member, operation.id(), answer);
-            if (step != null) {
-                next = step;
-            }
-        }
-        return next;
     }
 }

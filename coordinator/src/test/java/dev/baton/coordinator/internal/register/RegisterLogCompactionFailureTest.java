@@ -1,5 +1,7 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.LogFixtures.TEXT;
+import static dev.baton.coordinator.internal.register.LogFixtures.accepted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -16,15 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegisterLogCompactionFailureTest {
 
-    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
-
     @TempDir
     Path dir;
-
-    private static RegisterState<String> accepted(long index, String value) {
-        Ballot ballot = new Ballot(1, "s");
-        return new RegisterState<>(ballot, new Accepted<>(index, ballot, value), false, null);
-    }
 
     @Test
     void aCompactionWhoseRenameFailsLeavesTheLogWorking() throws IOException {
@@ -42,7 +37,7 @@ class RegisterLogCompactionFailureTest {
         })) {
             int i = 1;
             while (log.size() <= 1 << 20) {
-                log.write("w1", accepted(i, padding + i));
+                log.write("w1", accepted(i, 1, padding + i));
                 log.force();
                 i++;
             }
@@ -52,7 +47,7 @@ class RegisterLogCompactionFailureTest {
             Files.delete(file);
             Files.move(aside, file); // the old log back in place, intact
 
-            log.write("w2", accepted(1, "after"));
+            log.write("w2", accepted(1, 1, "after"));
             assertThatCode(log::force).as("the log goes on as it is").doesNotThrowAnyException();
         }
         try (FileRegisterLog<String> log = FileRegisterLog.open(file, "inc-1", TEXT)) {

@@ -1,5 +1,7 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.LogFixtures.TEXT;
+import static dev.baton.coordinator.internal.register.LogFixtures.accepted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,18 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** How a resumed log tells a torn last frame (cut off) from damage (unreadable: a new voter). */
 class RegisterLogDamageTest {
 
-    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
-
     @TempDir
     Path dir;
 
     private Path file() {
         return dir.resolve("registers-n1.log");
-    }
-
-    private static RegisterState<String> accepted(long index, long round, String value) {
-        Ballot ballot = new Ballot(round, "s");
-        return new RegisterState<>(ballot, new Accepted<>(index, ballot, value), false, null);
     }
 
     private int headerLength() throws IOException {

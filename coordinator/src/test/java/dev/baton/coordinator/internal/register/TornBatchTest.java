@@ -1,5 +1,7 @@
 package dev.baton.coordinator.internal.register;
 
+import static dev.baton.coordinator.internal.register.LogFixtures.TEXT;
+import static dev.baton.coordinator.internal.register.LogFixtures.accepted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -22,8 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TornBatchTest {
 
-    private static final ValueCodec<String> TEXT = TextCodec.UTF_8;
-
     @TempDir
     Path dir;
 
@@ -33,20 +33,15 @@ class TornBatchTest {
         return dir.resolve("registers-n1.log");
     }
 
-    private static RegisterState<String> accepted(long index, String value) {
-        Ballot ballot = new Ballot(1, "s");
-        return new RegisterState<>(ballot, new Accepted<>(index, ballot, value), false, null);
-    }
-
     /** A log with w1 forced (answered), and the two halves of an unforced batch {w2, w3} to go after it. */
     private byte[][] forcedThenBatch() throws IOException {
         try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT)) {
-            log.write("w1", accepted(1, "forced"));
+            log.write("w1", accepted(1, 1, "forced"));
             log.force();
         }
         Map<String, RegisterState<String>> batch = new LinkedHashMap<>();
-        batch.put("w2", accepted(1, "x".repeat(600)));
-        batch.put("w3", accepted(1, "y".repeat(600)));
+        batch.put("w2", accepted(1, 1, "x".repeat(600)));
+        batch.put("w3", accepted(1, 1, "y".repeat(600)));
         byte[] frame = records.batch(batch, new HashMap<>());
         int half = frame.length / 2;
         return new byte[][] {Arrays.copyOf(frame, half), Arrays.copyOfRange(frame, half, frame.length)};
@@ -98,21 +93,10 @@ class TornBatchTest {
     @Test
     void aFrameInsideATornBatchsValueIsNotTakenForALaterFrame() throws IOException {
         forcedThenBatch();
-        ValueCodec<String> bytes = new ValueCodec<>() {
-            @Override
-            public byte[] encode(String value) {
-                return value.getBytes(StandardCharsets.ISO_8859_1);
-            }
-
-            @Override
-            public String decode(byte[] encoded) {
-                return new String(encoded, StandardCharsets.ISO_8859_1);
-            }
-        };
-        LogRecords<String> raw = new LogRecords<>(bytes);
-        String lookalike = new String(raw.batch(Map.of("w9", accepted(1, "inner")), new HashMap<>()),
+        LogRecords<String> raw = new LogRecords<>(LogFixtures.text(StandardCharsets.ISO_8859_1));
+        String lookalike = new String(raw.batch(Map.of("w9", accepted(1, 1, "inner")), new HashMap<>()),
                 StandardCharsets.ISO_8859_1);
-        byte[] batch = raw.batch(Map.of("w2", accepted(1, lookalike)), new HashMap<>());
+        byte[] batch = raw.batch(Map.of("w2", accepted(1, 1, lookalike)), new HashMap<>());
         batch[batch.length - 1] ^= 1;
         append(batch);
         append(new byte[512]);
