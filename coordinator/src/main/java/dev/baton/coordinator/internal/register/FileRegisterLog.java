@@ -11,8 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
  * checksum, one forced write per {@link #force()} for every change since the last (a group commit).
  *
  * <p>An incomplete or torn last frame was never forced, so never answered, and is cut off; a bad frame
- * before the last, or a log of another incarnation, is {@link UnreadableRegisterLogException}. After a
+ * before the last, a bad frame in the part a rewrite forced before putting the file in place, or a
+ * log of another incarnation, is {@link UnreadableRegisterLogException}. Frames start on block
+ * boundaries and carry the file's id and their sequence number (see {@link LogRecords}); the file is
+ * read a frame at a time, never whole. After a
  * failed force the log is poisoned (Linux may drop the pages it failed to write and then report them
  * clean, so a retried force proves nothing): it refuses writes until {@link #rewrite()} has put the
  * whole state in a new file. {@link #compactIfDue()} rewrites it the same way once it has grown to
@@ -38,10 +41,24 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     /** How a channel is forced; a test makes it fail. */
     interface Forcing {
         void force(FileChannel channel) throws IOException;
+
+        /** Makes a rename or a creation in {@code directory} durable. */
+        default void forceDirectory(FileChannel directory) throws IOException {
+            directory.force(true);
+        }
     }
 
+    /**
+     * Linux, macOS and the BSDs make a rename durable by forcing its directory (opened for reading);
+     * Windows cannot open a directory as a channel, and NTFS journals renames itself. Decided by the
+     * platform, not by an attempt that may fail for a passing reason and then skip every later force.
+     */
+    private static final boolean DIRECTORIES_FORCED = !System.getProperty("os.name", "").startsWith("Windows");
+
     private static final Logger log = LoggerFactory.getLogger(FileRegisterLog.class);
-    private static final long COMPACT_FROM = 1 << 20;
+    /** Every force takes at least a block, so a busy log grows a few MB a minute before it is compacted. */
+    private static final long COMPACT_FROM = 4L << 20;
+    private static final int SCAN_CHUNK = 256 * LogRecords.BLOCK;
 
     private final Path file;
     private final String incarnation;
@@ -58,10 +75,12 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     private Map<String, RegisterState<V>> taken = new LinkedHashMap<>();
     private long forced;
     private FileChannel channel;
+    private long fileId;
+    /** The sequence number of the file's last frame (the header's is 0). */
+    private long sequence;
     private long size;
     private long liveBytes;
     private volatile IOException poisoned;
-    private boolean directoryForced;
     private boolean closed;
 
     private FileRegisterLog(Path file, String incarnation, ValueCodec<V> codec, Forcing forcing) {
@@ -125,9 +144,10 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             Map<String, RegisterState<V>> batch = taken;
             Map<String, Integer> sizes = new HashMap<>();
             try {
-                long appended = append(List.of(records.batch(batch, sizes)));
+                long appended = append(records.batch(new LogRecords.Stamp(fileId, sequence + 1), batch, sizes));
                 forcing.force(channel);
                 size += appended;
+                sequence++;
             } catch (IOException | RuntimeException e) {
                 poisoned = e instanceof IOException io ? io : new IOException("writing a record failed", e);
                 log.warn("Forcing the register log {} failed ({}); its acceptor answers nothing until the log is"
@@ -186,14 +206,15 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         Map<String, RegisterState<V>> latest = new HashMap<>(durable);
         latest.putAll(taken);
         Path temp = file.resolveSibling(file.getFileName() + ".new");
-        long bytes;
+        long newId = ThreadLocalRandom.current().nextLong();
         Map<String, Integer> sizes = new HashMap<>();
+        byte[] batch = latest.isEmpty() ? new byte[0] : records.batch(new LogRecords.Stamp(newId, 1), latest, sizes);
+        // The whole file is forced before the rename: a bad frame anywhere in it is damage, not a torn tail.
+        long bytes = LogRecords.headerLength() + batch.length;
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            bytes = writeAll(out, LogRecords.header(incarnation));
-            if (!latest.isEmpty()) {
-                bytes += writeAll(out, records.batch(latest, sizes));
-            }
+            writeAll(out, LogRecords.header(newId, incarnation, bytes));
+            writeAll(out, batch);
             forcing.force(out);
         }
         // Until the rename has happened the old file is intact, and its channel stays this log's.
@@ -217,6 +238,8 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         frameSizes.putAll(sizes);
         liveBytes = sizes.values().stream().mapToLong(Integer::longValue).sum();
         size = bytes;
+        fileId = newId;
+        sequence = latest.isEmpty() ? 0 : 1;
         durable.clear();
         durable.putAll(latest);
         taken = new LinkedHashMap<>();
@@ -242,107 +265,162 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
     private void load() throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        byte[] bytes = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        long good = 0;
-        boolean header = true;
-        while (in.remaining() > 0) {
-            byte[] body = frame(in, bytes.length);
-            if (body == null) {
-                // A torn last frame: never forced, so never answered.
-                log.info("Cutting an incomplete last record ({} bytes) off the register log {}", bytes.length - good, file);
-                break;
-            }
-            if (header) {
-                String named = parsed(() -> LogRecords.readHeader(body));
-                if (!incarnation.equals(named)) {
-                    throw new UnreadableRegisterLogException("the register log " + file + " belongs to voter state "
-                            + named + ", not " + incarnation);
-                }
-                header = false;
-            } else {
-                for (LogRecords.Entry<V> entry : parsed(() -> records.readBatch(body))) {
-                    durable.put(entry.worker(), entry.state());
-                    live(entry.worker(), entry.size());
-                }
-            }
-            good = in.position();
-        }
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
+            long good = read(channel.size());
             channel.truncate(good);
             size = good;
-            directoryForced = directoryForceWorks();
-            if (header) {
-                size = append(List.of(LogRecords.header(incarnation)));
+            if (good == 0) {
+                fileId = ThreadLocalRandom.current().nextLong();
+                size = append(LogRecords.header(fileId, incarnation, LogRecords.headerLength()));
                 forcing.force(channel);
-                forceDirectory();
             }
+            // Also proves, before anything is answered, that this directory can be forced.
+            forceDirectory();
         } catch (IOException | RuntimeException e) {
             closeChannel();
             throw e;
         }
     }
 
+    /** Reads the frames of a file {@code end} bytes long into {@code durable}; returns where the sound ones end. */
+    private long read(long end) throws IOException {
+        long position = 0;
+        long sealedEnd = 0;
+        boolean header = true;
+        while (position < end) {
+            Frame frame = frameAt(position, end);
+            if (frame == null || !frame.continues(header ? null : fileId, header ? 0 : sequence + 1)) {
+                long after = frame == null ? skip(position, end) : frame.end();
+                if (position < sealedEnd || laterFrame(after, end, header ? null : fileId, header ? 0 : sequence + 1)) {
+                    throw damaged(position);
+                }
+                // A torn last frame (or blocks of another file after it): never forced, so never answered.
+                log.info("Cutting an incomplete last record ({} bytes) off the register log {}", end - position, file);
+                return position;
+            }
+            if (header) {
+                LogRecords.Header named = parsed(() -> LogRecords.readHeader(frame.body()));
+                if (!incarnation.equals(named.incarnation())) {
+                    throw new UnreadableRegisterLogException("the register log " + file + " belongs to voter state "
+                            + named.incarnation() + ", not " + incarnation);
+                }
+                fileId = frame.stamp().fileId();
+                sealedEnd = named.sealedEnd();
+                header = false;
+            } else {
+                for (LogRecords.Entry<V> entry : parsed(() -> records.readBatch(frame.body()))) {
+                    durable.put(entry.worker(), entry.state());
+                    live(entry.worker(), entry.size());
+                }
+                sequence = frame.stamp().sequence();
+            }
+            position = frame.end();
+        }
+        if (position < sealedEnd) {
+            throw new UnreadableRegisterLogException("the register log " + file + " ends at byte " + position
+                    + ", before the " + sealedEnd + " bytes forced when it was written");
+        }
+        return position;
+    }
+
+    /** A sound frame: its checksums hold. */
+    private record Frame(byte[] body, LogRecords.Stamp stamp, long end) {
+
+        /** Whether it is the frame a reader expects next: this file's (any file's for a header), at {@code sequence}. */
+        boolean continues(Long fileId, long sequence) {
+            return (fileId == null || stamp.fileId() == fileId) && stamp.sequence() == sequence;
+        }
+    }
+
     /**
-     * The next frame's body, or null for a torn last frame: fewer bytes than a frame's head, only zeros
-     * left (a file extended whose data never reached the disk), a sound length running past the end, or
-     * a bad head or body with no sound frame anywhere after it (the last batch, partly on disk, the rest
-     * zeros or stale bytes). A bad frame with a sound frame after it is unreadable: a forced, answered
-     * batch is behind it, and the log must not be cut short there. (A bit flipped in the last forced
-     * batch is taken for a torn tail: nothing after it can tell.)
+     * The sound frame at {@code position}, or null: fewer bytes than a frame's head, a length whose
+     * checksum fails or that runs past the end, a body whose checksum fails. A frame read this way
+     * may still be another file's: {@link Frame#continues} tells.
      */
-    private byte[] frame(ByteBuffer in, int length) throws UnreadableRegisterLogException {
-        int start = in.position();
-        if (in.remaining() < LogRecords.FRAME_OVERHEAD || onlyZeros(in)) {
+    private Frame frameAt(long position, long end) throws IOException {
+        if (end - position < LogRecords.FRAME_OVERHEAD) {
             return null;
         }
-        int bodyLength = in.getInt();
-        int lengthChecksum = in.getInt();
-        int checksum = in.getInt();
-        if (LogRecords.lengthChecksum(bodyLength) != lengthChecksum || bodyLength <= 0) {
-            return torn(in, start, start + 1);
-        }
-        if (bodyLength > in.remaining()) {
+        ByteBuffer head = readAt(position, LogRecords.FRAME_OVERHEAD);
+        int bodyLength = head.getInt();
+        if (LogRecords.lengthChecksum(bodyLength) != head.getInt() || bodyLength < 16
+                || bodyLength > end - position - LogRecords.FRAME_OVERHEAD) {
             return null;
         }
-        byte[] body = new byte[bodyLength];
-        in.get(body);
+        int checksum = head.getInt();
+        byte[] body = readAt(position + LogRecords.FRAME_OVERHEAD, bodyLength).array();
         if (LogRecords.checksum(body) != checksum) {
-            // The head is sound, so the frame ends here: a value inside it that looks like a frame is not one.
-            return in.position() == length ? null : torn(in, start, in.position());
+            return null;
         }
-        return body;
+        long frameEnd = position + LogRecords.FRAME_OVERHEAD + bodyLength;
+        return new Frame(body, LogRecords.readStamp(body), blockEnd(frameEnd));
     }
 
-    /** Null (a torn tail) if no sound frame starts at or after {@code from}; else the frame at {@code start} is damage. */
-    private byte[] torn(ByteBuffer in, int start, int from) throws UnreadableRegisterLogException {
-        int limit = in.limit();
-        for (int p = from; p + LogRecords.FRAME_OVERHEAD <= limit; p++) {
-            int bodyLength = in.getInt(p);
-            if (bodyLength <= 0 || bodyLength > limit - p - LogRecords.FRAME_OVERHEAD
-                    || LogRecords.lengthChecksum(bodyLength) != in.getInt(p + 4)) {
-                continue;
-            }
-            byte[] body = new byte[bodyLength];
-            in.get(p + LogRecords.FRAME_OVERHEAD, body);
-            if (LogRecords.checksum(body) == in.getInt(p + 8)) {
-                throw damaged(start);
+    /**
+     * Where the bad frame at {@code position} ends: where its head says, if the head is sound (a value
+     * inside it that looks like a frame is not one), else at the next block.
+     */
+    private long skip(long position, long end) throws IOException {
+        if (end - position >= LogRecords.FRAME_OVERHEAD) {
+            ByteBuffer head = readAt(position, LogRecords.FRAME_OVERHEAD);
+            int bodyLength = head.getInt();
+            if (LogRecords.lengthChecksum(bodyLength) == head.getInt() && bodyLength > 0) {
+                return blockEnd(position + LogRecords.FRAME_OVERHEAD + bodyLength);
             }
         }
-        return null;
+        return position + LogRecords.BLOCK;
     }
 
-    private static boolean onlyZeros(ByteBuffer in) {
-        for (int i = in.position(); i < in.limit(); i++) {
-            if (in.get(i) != 0) {
-                return false;
+    private static long blockEnd(long position) {
+        return (position + LogRecords.BLOCK - 1) / LogRecords.BLOCK * LogRecords.BLOCK;
+    }
+
+    /**
+     * Whether a frame this file forced after the bad one at hand starts at or after {@code from}: one of
+     * {@code fileId} (any, when the header itself is bad) at {@code sequence} or later. If so the bad
+     * frame was forced and answered, and is damage; if not it is a torn tail. A bad frame whose head is
+     * sound is skipped whole (see {@link #skip}).
+     */
+    private boolean laterFrame(long from, long end, Long fileId, long sequence) throws IOException {
+        // Read in chunks and look at each block's head there: a tail of a few GB (a file extended and never
+        // written) is scanned in about a second, not one read per block.
+        ByteBuffer blocks = ByteBuffer.allocateDirect(SCAN_CHUNK);
+        for (long chunk = from; chunk + LogRecords.FRAME_OVERHEAD <= end; chunk += SCAN_CHUNK) {
+            blocks.clear().limit((int) Math.min(SCAN_CHUNK, end - chunk));
+            readFully(blocks, chunk);
+            blocks.flip();
+            for (int offset = 0; offset + LogRecords.FRAME_OVERHEAD <= blocks.limit(); offset += LogRecords.BLOCK) {
+                int bodyLength = blocks.getInt(offset);
+                if (bodyLength == 0 || LogRecords.lengthChecksum(bodyLength) != blocks.getInt(offset + 4)) {
+                    continue;
+                }
+                Frame frame = frameAt(chunk + offset, end);
+                if (frame != null && (fileId == null || frame.stamp().fileId() == fileId)
+                        && frame.stamp().sequence() >= sequence) {
+                    return true;
+                }
             }
         }
-        return true;
+        return false;
     }
 
-    private UnreadableRegisterLogException damaged(int start) {
+    private ByteBuffer readAt(long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        readFully(buffer, position);
+        return buffer.flip();
+    }
+
+    private void readFully(ByteBuffer buffer, long position) throws IOException {
+        long start = position - buffer.position();
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, start + buffer.position()) < 0) {
+                throw new IOException("the register log " + file + " ended while it was read");
+            }
+        }
+    }
+
+    private UnreadableRegisterLogException damaged(long start) {
         return new UnreadableRegisterLogException("the register log " + file + " has a damaged record at byte " + start
                 + " with more after it");
     }
@@ -366,13 +444,9 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         liveBytes += frameSize - (before == null ? 0 : before);
     }
 
-    private long append(Iterable<byte[]> frames) throws IOException {
-        long written = 0;
+    private long append(byte[] frame) throws IOException {
         channel.position(size);
-        for (byte[] frame : frames) {
-            written += writeAll(channel, frame);
-        }
-        return written;
+        return writeAll(channel, frame);
     }
 
     private static long writeAll(FileChannel out, byte[] bytes) throws IOException {
@@ -383,26 +457,12 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         return bytes.length;
     }
 
-    /**
-     * Makes a rename durable (Linux lets a directory be forced through a read channel). Whether the
-     * platform can is found once, when the log opens; after that a failure is a failure.
-     */
+    /** Makes a rename or the log's creation durable. */
     private void forceDirectory() throws IOException {
-        if (directoryForced) {
+        if (DIRECTORIES_FORCED) {
             try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
+                forcing.forceDirectory(dir);
             }
-        }
-    }
-
-    private boolean directoryForceWorks() {
-        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-            return true;
-        } catch (IOException e) {
-            log.info("Forcing the directory of {} is not supported here ({}): renames of the register log rely"
-                    + " on the file system alone", file, e.toString());
-            return false;
         }
     }
 

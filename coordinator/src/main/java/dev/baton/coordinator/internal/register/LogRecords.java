@@ -13,16 +13,26 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * The frames of a register log: a length, a CRC-32C of the length, a CRC-32C of the body, the body.
- * The first frame is the header (the format and the incarnation of the voter state the log belongs
- * to); each later one is the batch of one force, each register's whole state, so that replaying the
- * frames in order and keeping the last per worker restores every register.
+ * The frames of a register log: a length, a CRC-32C of the length, a CRC-32C of the body, the body,
+ * zeros to the next {@link #BLOCK} boundary. Every body begins with the file's id and the frame's
+ * sequence number in the file, so that a frame left on the disk by another file (an older log
+ * before a compaction, another member's) is never read as this one's. The first frame is the header
+ * (the format, the incarnation of the voter state the log belongs to, and how far the file was forced
+ * before it was put in place); each later one is the batch of one force, each register's whole
+ * state, so that replaying the frames in order and keeping the last per worker restores every
+ * register.
  */
 final class LogRecords<V> {
 
     /** A frame's length, the length's CRC-32C and the body's. */
     static final int FRAME_OVERHEAD = 12;
-    private static final String MAGIC = "baton-registers-1";
+    /**
+     * Frames start on block boundaries: a device that tears the block an append writes into then tears
+     * only the batch being forced, never one forced before it.
+     */
+    static final int BLOCK = 4096;
+    private static final String MAGIC = "baton-registers-2";
+    private static final int STAMP = 16;
 
     private final ValueCodec<V> codec;
 
@@ -30,21 +40,52 @@ final class LogRecords<V> {
         this.codec = codec;
     }
 
-    static byte[] header(String incarnation) {
+    /** What a header says: whose log this is, and the end of the part forced before the file was put in place. */
+    record Header(String incarnation, long sealedEnd) {
+    }
+
+    /** The file's id and a frame's place in it, at the start of every body. */
+    record Stamp(long fileId, long sequence) {
+    }
+
+    /**
+     * A header frame (sequence 0); {@code sealedEnd} is where the part of the file forced before its
+     * rename ends: a bad frame before it is damage, never a torn tail.
+     */
+    static byte[] header(long fileId, String incarnation, long sealedEnd) {
         return frame(body(out -> {
+            writeStamp(out, new Stamp(fileId, 0));
             out.writeUTF(MAGIC);
             out.writeUTF(incarnation);
+            out.writeLong(sealedEnd);
         }));
     }
 
-    /** The incarnation a header names, or an exception saying why it is not a header. */
-    static String readHeader(byte[] body) throws IOException {
+    /** The length a header takes on disk, padding included. */
+    static int headerLength() {
+        return header(0, "", 0).length;
+    }
+
+    /** The stamp a frame's body begins with. */
+    static Stamp readStamp(byte[] body) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+        return new Stamp(in.readLong(), in.readLong());
+    }
+
+    /** What a header says, or an exception saying why it is not a header. */
+    static Header readHeader(byte[] body) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+        in.skipNBytes(STAMP);
         String magic = in.readUTF();
         if (!MAGIC.equals(magic)) {
             throw new IOException("not a register log of this format (" + magic + ")");
         }
-        return in.readUTF();
+        return new Header(in.readUTF(), in.readLong());
+    }
+
+    private static void writeStamp(DataOutputStream out, Stamp stamp) throws IOException {
+        out.writeLong(stamp.fileId());
+        out.writeLong(stamp.sequence());
     }
 
     /**
@@ -52,8 +93,9 @@ final class LogRecords<V> {
      * together, so damage inside the last batch is never taken for damage to a batch already forced.
      * {@code sizes} receives each record's size, for the log's count of live bytes.
      */
-    byte[] batch(Map<String, RegisterState<V>> states, Map<String, Integer> sizes) {
+    byte[] batch(Stamp stamp, Map<String, RegisterState<V>> states, Map<String, Integer> sizes) {
         return frame(body(out -> {
+            writeStamp(out, stamp);
             out.writeInt(states.size());
             for (Map.Entry<String, RegisterState<V>> e : states.entrySet()) {
                 byte[] record = register(e.getKey(), e.getValue());
@@ -67,6 +109,7 @@ final class LogRecords<V> {
     /** Reads a batch frame's body: each register's worker and state, with its record's size. */
     List<Entry<V>> readBatch(byte[] body) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+        in.skipNBytes(STAMP);
         int count = in.readInt();
         if (count < 0) {
             throw new IOException("a batch of " + count + " records");
@@ -116,8 +159,10 @@ final class LogRecords<V> {
         return checksum(ByteBuffer.allocate(4).putInt(length).array());
     }
 
+    /** The frame of {@code body}, padded with zeros to a whole number of blocks. */
     private static byte[] frame(byte[] body) {
-        ByteBuffer frame = ByteBuffer.allocate(FRAME_OVERHEAD + body.length);
+        int length = FRAME_OVERHEAD + body.length;
+        ByteBuffer frame = ByteBuffer.allocate((length + BLOCK - 1) / BLOCK * BLOCK);
         frame.putInt(body.length).putInt(lengthChecksum(body.length)).putInt(checksum(body)).put(body);
         return frame.array();
     }

@@ -36,7 +36,7 @@ class RegisterLogCompactionFailureTest {
             }
         })) {
             int i = 1;
-            while (log.size() <= 1 << 20) {
+            while (log.size() <= 4 << 20) {
                 log.write("w1", accepted(i, 1, padding + i));
                 log.force();
                 i++;

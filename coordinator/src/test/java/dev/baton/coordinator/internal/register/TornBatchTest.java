@@ -42,7 +42,7 @@ class TornBatchTest {
         Map<String, RegisterState<String>> batch = new LinkedHashMap<>();
         batch.put("w2", accepted(1, 1, "x".repeat(600)));
         batch.put("w3", accepted(1, 1, "y".repeat(600)));
-        byte[] frame = records.batch(batch, new HashMap<>());
+        byte[] frame = records.batch(LogFixtures.stamp(file(), 2), batch, new HashMap<>());
         int half = frame.length / 2;
         return new byte[][] {Arrays.copyOf(frame, half), Arrays.copyOfRange(frame, half, frame.length)};
     }
@@ -94,10 +94,11 @@ class TornBatchTest {
     void aFrameInsideATornBatchsValueIsNotTakenForALaterFrame() throws IOException {
         forcedThenBatch();
         LogRecords<String> raw = new LogRecords<>(LogFixtures.text(StandardCharsets.ISO_8859_1));
-        String lookalike = new String(raw.batch(Map.of("w9", accepted(1, 1, "inner")), new HashMap<>()),
+        LogRecords.Stamp next = LogFixtures.stamp(file(), 2);
+        String lookalike = new String(raw.batch(next, Map.of("w9", accepted(1, 1, "inner")), new HashMap<>()),
                 StandardCharsets.ISO_8859_1);
-        byte[] batch = raw.batch(Map.of("w2", accepted(1, 1, lookalike)), new HashMap<>());
-        batch[batch.length - 1] ^= 1;
+        byte[] batch = raw.batch(next, Map.of("w2", accepted(1, 1, lookalike)), new HashMap<>());
+        batch[LogFixtures.lastBodyByte(batch)] ^= 1;
         append(batch);
         append(new byte[512]);
 
