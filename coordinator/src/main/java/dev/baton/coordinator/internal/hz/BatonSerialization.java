@@ -22,6 +22,7 @@ public final class BatonSerialization implements DataSerializableFactory {
     static final int VOTERS_REQUEST = 9;
     static final int VOTERS_REPLY = 10;
     static final int VOTERS_TASK = 11;
+    static final int REGISTER_REPLY = 12;
 
     @Override
     public IdentifiedDataSerializable create(int classId) {
@@ -37,6 +38,7 @@ public final class BatonSerialization implements DataSerializableFactory {
             case VOTERS_REQUEST -> new VotersRequest();
             case VOTERS_REPLY -> new VotersReply();
             case VOTERS_TASK -> new VotersTask();
+            case REGISTER_REPLY -> new RegisterReply();
             default -> null;
         };
     }

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionMessage implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 4;
+    static final int FORMAT = 5;
 
     String session;
     String nodeId;
@@ -38,6 +38,11 @@ public final class SessionMessage implements IdentifiedDataSerializable {
     String lineage = "";
     long votersVersion;
     Voters voters;
+    /**
+     * Register operations (format 5), after every other field: they are not changes of the session's log
+     * (no seq of their own), each placed after the lock change it follows. An older member stops before them.
+     */
+    List<RegisterOp> registerOps = List.of();
 
     public SessionMessage() {
         // for Hazelcast
@@ -97,39 +102,46 @@ public final class SessionMessage implements IdentifiedDataSerializable {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        Wire.write(out, FORMAT, w -> {
-            w.writeUTF(session);
-            w.writeUTF(nodeId);
-            w.writeUTF(memberUuid);
-            w.writeLong(baseSeq);
-            w.writeLong(seq);
-            w.writeBoolean(snapshot);
-            w.writeBoolean(closing);
-            w.writeInt(ops.size());
-            for (SessionOp op : ops) {
-                w.writeLong(op.seq());
-                w.writeByte(op.kind().code);
-                w.writeUTF(op.worker());
-                w.writeBoolean(op.flag());
-            }
-            w.writeStrings(held);
-            w.writeStrings(registered);
-            w.writeLong(wallMillis);
-            w.writeLong(fenceFloor);
-            w.writeUTF(lineage);
-            w.writeLong(votersVersion);
-            w.writeVoters(voters);
-            w.writeUTF(voterId);
-            w.writePeak(voters);
-            // Format 3: each operation's token, after all else so that older readers stop before them.
-            for (SessionOp op : ops) {
-                w.writeLong(op.token());
-            }
-            // Format 4: when each operation's action was made.
-            for (SessionOp op : ops) {
-                w.writeLong(op.madeAt());
-            }
-        });
+        Wire.write(out, FORMAT, this::writeFields);
+    }
+
+    void writeFields(Wire.Out w) throws IOException {
+        w.writeUTF(session);
+        w.writeUTF(nodeId);
+        w.writeUTF(memberUuid);
+        w.writeLong(baseSeq);
+        w.writeLong(seq);
+        w.writeBoolean(snapshot);
+        w.writeBoolean(closing);
+        w.writeInt(ops.size());
+        for (SessionOp op : ops) {
+            w.writeLong(op.seq());
+            w.writeByte(op.kind().code);
+            w.writeUTF(op.worker());
+            w.writeBoolean(op.flag());
+        }
+        w.writeStrings(held);
+        w.writeStrings(registered);
+        w.writeLong(wallMillis);
+        w.writeLong(fenceFloor);
+        w.writeUTF(lineage);
+        w.writeLong(votersVersion);
+        w.writeVoters(voters);
+        w.writeUTF(voterId);
+        w.writePeak(voters);
+        // Format 3: each operation's token, after all else so that older readers stop before them.
+        for (SessionOp op : ops) {
+            w.writeLong(op.token());
+        }
+        // Format 4: when each operation's action was made.
+        for (SessionOp op : ops) {
+            w.writeLong(op.madeAt());
+        }
+        // Format 5: register operations.
+        w.writeInt(registerOps.size());
+        for (RegisterOp op : registerOps) {
+            RegisterWire.write(w, op);
+        }
     }
 
     @Override
@@ -169,6 +181,13 @@ public final class SessionMessage implements IdentifiedDataSerializable {
             for (int i = 0; i < n; i++) {
                 SessionOp op = ops.get(i);
                 ops.set(i, new SessionOp(op.seq(), op.kind(), op.worker(), op.flag(), op.token(), r.readLong()));
+            }
+        }
+        if (r.version() >= 5) {
+            int registers = r.readInt();
+            registerOps = new ArrayList<>(registers);
+            for (int i = 0; i < registers; i++) {
+                registerOps.add(RegisterWire.readOp(r));
             }
         }
     }

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionReply implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
 
     /** How a member answered; codes fixed for the wire. */
     enum Status {
@@ -61,6 +61,11 @@ public final class SessionReply implements IdentifiedDataSerializable {
     Voters voters;
     long wallMillis;
     long fenceFloor;
+    /**
+     * How far this member received the session's register operations, by their numbers (format 3; -1
+     * from an older member, which has no registers): the session sends again only those after it.
+     */
+    long registersReceived = -1;
 
     public SessionReply() {
         // for Hazelcast
@@ -103,6 +108,7 @@ public final class SessionReply implements IdentifiedDataSerializable {
             w.writeLong(wallMillis);
             w.writeLong(fenceFloor);
             w.writePeak(voters);
+            w.writeLong(registersReceived);
         });
     }
 
@@ -120,5 +126,6 @@ public final class SessionReply implements IdentifiedDataSerializable {
         wallMillis = r.readLong();
         fenceFloor = r.readLong();
         voters = r.readPeak(voters);
+        registersReceived = r.version() >= 3 ? r.readLong() : -1;
     }
 }

@@ -136,6 +136,14 @@ final class Wire {
             return Arrays.copyOf(buf, size);
         }
 
+        /** A length, then the bytes. */
+        void writeBytes(byte[] bytes) {
+            writeInt(bytes.length);
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buf, size, bytes.length);
+            size += bytes.length;
+        }
+
         void writeNullable(String s) throws IOException {
             writeBoolean(s != null);
             if (s != null) {
@@ -242,6 +250,18 @@ final class Wire {
             }
             pos += 2 + n;
             return new String(buf, from, n, StandardCharsets.ISO_8859_1);
+        }
+
+        /** What {@link Out#writeBytes} wrote. */
+        byte[] readBytes() throws IOException {
+            int n = readInt();
+            if (n < 0) {
+                throw new IOException("a field of " + n + " bytes (format " + version + ")");
+            }
+            need(n);
+            byte[] bytes = Arrays.copyOfRange(buf, pos, pos + n);
+            pos += n;
+            return bytes;
         }
 
         String readNullable() throws IOException {
