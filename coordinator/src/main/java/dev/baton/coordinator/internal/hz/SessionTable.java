@@ -65,6 +65,7 @@ public final class SessionTable {
         boolean stale;
         String lineage = "";
         String voterId = "";
+        final TableRegisters.Received registersReceived = new TableRegisters.Received();
 
         Entry(String id) {
             this.id = id;
@@ -98,6 +99,8 @@ public final class SessionTable {
     private final Roles roles = new Roles();
     private long expiredSessions;
     private volatile Listener listener;
+    /** This member's registers, or null while they are off (then register operations are ignored). */
+    private volatile TableRegisters registers;
     private String self;
     /** Bumped under the lock on every change that can move a worker; read without it by {@link #role}. */
     private volatile long version;
@@ -124,6 +127,10 @@ public final class SessionTable {
         return voters;
     }
 
+    void registers(TableRegisters registers) {
+        this.registers = registers;
+    }
+
     synchronized void self(String sessionId) {
         this.self = sessionId;
         version++;
@@ -144,9 +151,15 @@ public final class SessionTable {
     SessionReply receive(SessionMessage m, List<Runnable> events) {
         voters.learn(m.voters);
         floor.raise(m.fenceFloor);
+        TableRegisters acceptor = registers;
+        List<TableRegisters.Judged> judged = acceptor == null || m.registerOps.isEmpty() ? null : new ArrayList<>();
         SessionReply reply;
         synchronized (this) {
-            reply = apply(m, clock.getAsLong(), events);
+            reply = apply(m, clock.getAsLong(), events, judged);
+        }
+        if (judged != null && !judged.isEmpty()) {
+            // Off the table's monitor: a register's work never holds up the lock's.
+            acceptor.apply(m.session, m.memberUuid, judged);
         }
         Voters mine = voters.current();
         reply.warmingUp = !voters.warm();
@@ -160,7 +173,11 @@ public final class SessionTable {
         return reply;
     }
 
-    private SessionReply apply(SessionMessage m, long now, List<Runnable> events) {
+    /**
+     * Applies a message under the table's monitor; {@code judged}, if not null, receives its register
+     * operations, each judged where it stands among the message's lock changes.
+     */
+    private SessionReply apply(SessionMessage m, long now, List<Runnable> events, List<TableRegisters.Judged> judged) {
         Entry e = sessions.get(m.session);
         if (e == null) {
             if (!m.snapshot) {
@@ -177,7 +194,8 @@ public final class SessionTable {
         } else if (m.seq < e.appliedSeq) {
             // A late duplicate: it still proves the session was alive when sent, and the answer is today's truth.
             e.lastSeen = Math.max(e.lastSeen, now);
-            return SessionReply.applied(e.appliedSeq, Set.copyOf(e.refused.keySet()));
+            judge(e, registerOps(m, judged), 0, Long.MAX_VALUE, judged);
+            return applied(e);
         } else if (!m.snapshot && m.baseSeq > e.appliedSeq) {
             // A gap: changes between what this member applied and the message's base are missing.
             return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
@@ -196,12 +214,18 @@ public final class SessionTable {
                 }
             }
             rebalance |= applySnapshot(e, m, now);
-        } else if (m.seq > e.appliedSeq) {
+        } else {
+            // Each register operation is judged after the lock change it follows: an end followed by its
+            // release is judged while the session still holds the lock. (Snapshots carry none.)
+            List<RegisterOp> registerOps = registerOps(m, judged);
+            int next = judge(e, registerOps, 0, e.appliedSeq, judged);
             for (SessionOp op : m.ops) {
                 if (op.seq() > e.appliedSeq) {
                     rebalance |= applyOp(e, op, now, events);
+                    next = judge(e, registerOps, next, op.seq(), judged);
                 }
             }
+            judge(e, registerOps, next, Long.MAX_VALUE, judged);
         }
         e.appliedSeq = Math.max(e.appliedSeq, m.seq);
         e.lastSeen = now;
@@ -219,7 +243,39 @@ public final class SessionTable {
             version++;
             events.add(this::fireRebalanced);
         }
-        return SessionReply.applied(e.appliedSeq, Set.copyOf(e.refused.keySet()));
+        return applied(e);
+    }
+
+    private SessionReply applied(Entry e) {
+        SessionReply reply = SessionReply.applied(e.appliedSeq, Set.copyOf(e.refused.keySet()));
+        if (registers != null) {
+            reply.registersReceived = e.registersReceived.through();
+        }
+        return reply;
+    }
+
+    /** The message's register operations by the lock change they follow, or none if registers are off. */
+    private static List<RegisterOp> registerOps(SessionMessage m, List<TableRegisters.Judged> judged) {
+        if (judged == null) {
+            return List.of();
+        }
+        List<RegisterOp> ordered = new ArrayList<>(m.registerOps);
+        ordered.sort(java.util.Comparator.comparingLong(RegisterOp::afterSeq));
+        return ordered;
+    }
+
+    /**
+     * Judges the operations from {@code from} on that follow a lock change at or before {@code through}:
+     * whether the session holds the worker in this table now. Returns where the next judging starts.
+     */
+    private static int judge(Entry e, List<RegisterOp> ops, int from, long through, List<TableRegisters.Judged> judged) {
+        int i = from;
+        for (; i < ops.size() && ops.get(i).afterSeq() <= through; i++) {
+            RegisterOp op = ops.get(i);
+            e.registersReceived.add(op.number());
+            judged.add(new TableRegisters.Judged(op, e.held.contains(op.operation().worker())));
+        }
+        return i;
     }
 
     private boolean applySnapshot(Entry e, SessionMessage m, long now) {

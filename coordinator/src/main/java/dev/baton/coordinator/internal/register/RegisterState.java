@@ -21,7 +21,7 @@ public record RegisterState<V>(Ballot promised, Accepted<V> accepted, boolean co
     }
 
     @SuppressWarnings("unchecked")
-    static <V> RegisterState<V> empty() {
+    public static <V> RegisterState<V> empty() {
         return (RegisterState<V>) EMPTY;
     }
 }

@@ -1,0 +1,173 @@
+package dev.baton.coordinator.internal.hz;
+
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.coordinator.internal.register.Acceptor;
+import dev.baton.coordinator.internal.register.Operation;
+import dev.baton.coordinator.internal.register.RegisterLog;
+import dev.baton.coordinator.internal.register.RegisterState;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This member as an acceptor of every session's register operations (docs/records-in-the-lock-tables.md,
+ * step 1; off in the product until the claims go through the registers). The lock table judges, under
+ * its monitor, whether the session holds the worker where each operation stands among its lock
+ * changes; the operations are applied here after the table's monitor is left (Paxos allows it, and the
+ * holder check is for liveness only), and their answers go back after one force of everything applied
+ * since the last (a group commit), on a thread of their own: a slow disk delays claims, never a lock's
+ * reply or a renewal.
+ */
+final class TableRegisters implements AutoCloseable {
+
+    /** Sends a register reply to the member a session runs on. */
+    interface Replies {
+        void send(String memberUuid, RegisterReply reply);
+    }
+
+    /** An operation as the table judged it: whether the session held the worker where it stands. */
+    record Judged(RegisterOp op, boolean holds) {
+    }
+
+    private record Pending(String memberUuid, RegisterReply reply) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(TableRegisters.class);
+    /** A session's operations received out of order, kept above its contiguous count; the rest are sent again. */
+    private static final int OUT_OF_ORDER_KEPT = 4096;
+
+    private final Acceptor<SlotState> acceptor;
+    private final VoterState voters;
+    private final Replies replies;
+    private final List<Pending> queue = new ArrayList<>();
+    private final Thread forcer;
+    private boolean stopped;
+
+    TableRegisters(RegisterLog<SlotState> registerLog, VoterState voters, Replies replies, String nodeId) {
+        this.voters = voters;
+        this.replies = replies;
+        this.acceptor = new Acceptor<>(registerLog, () -> voters.current().version());
+        this.forcer = Thread.ofPlatform().name("baton-register-force-" + nodeId).daemon(true).start(this::forceLoop);
+    }
+
+    /**
+     * Applies a session's judged operations and queues their answers for the next force. A chosen notice
+     * is taken whoever sends it (it reports a fact and has no answer); another operation of a session that
+     * does not hold the worker is answered only if its register already took it (a resend).
+     */
+    void apply(String session, String memberUuid, List<Judged> judged) {
+        List<RegisterReply.Answered> answers = new ArrayList<>();
+        for (Judged j : judged) {
+            Operation<SlotState> op = j.op().operation();
+            if (op.kind() == Operation.Kind.CHOSEN) {
+                op.applyTo(acceptor);
+            } else if (j.holds() || took(op)) {
+                answers.add(new RegisterReply.Answered(op.worker(), op.id(), op.applyTo(acceptor)));
+            }
+        }
+        if (answers.isEmpty()) {
+            return;
+        }
+        Voters current = voters.current();
+        RegisterReply reply = new RegisterReply(session, voters.voterId(), current.lineage(), answers);
+        synchronized (queue) {
+            queue.add(new Pending(memberUuid, reply));
+            queue.notifyAll();
+        }
+    }
+
+    private boolean took(Operation<SlotState> op) {
+        RegisterState<SlotState> state = acceptor.state(op.worker());
+        return switch (op.kind()) {
+            case PREPARE -> state.promised().equals(op.ballot());
+            case ACCEPT -> state.accepted() != null && !state.copy() && state.accepted().isAt(op.index(), op.ballot())
+                    && state.accepted().value().equals(op.value());
+            case CHOSEN -> true;
+        };
+    }
+
+    RegisterState<SlotState> state(String worker) {
+        return acceptor.state(worker);
+    }
+
+    private void forceLoop() {
+        while (true) {
+            List<Pending> batch;
+            synchronized (queue) {
+                while (queue.isEmpty() && !stopped) {
+                    try {
+                        queue.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (stopped) {
+                    return;
+                }
+                batch = new ArrayList<>(queue);
+                queue.clear();
+            }
+            try {
+                // Every answer taken so far was applied before this force: it vouches for all of them.
+                acceptor.force();
+            } catch (UncheckedIOException | IllegalStateException e) {
+                // A log that cannot force answers nothing; proposers ask again, and the next force writes it anew.
+                log.warn("Register answers to {} sessions dropped: {}", batch.size(), e.toString());
+                continue;
+            }
+            for (Pending p : batch) {
+                try {
+                    replies.send(p.memberUuid(), p.reply());
+                } catch (RuntimeException e) {
+                    log.debug("A register reply to member {} could not be sent: {}", p.memberUuid(), e.toString());
+                }
+            }
+        }
+    }
+
+    /** Stops the force thread (bounded); answers not yet forced are dropped, as a crash would drop them. */
+    @Override
+    public void close() {
+        synchronized (queue) {
+            stopped = true;
+            queue.notifyAll();
+        }
+        try {
+            forcer.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * How far a session's operations were received: a contiguous count, and the numbers received above it.
+     * Kept in the table's entry for the session, under the table's monitor.
+     */
+    static final class Received {
+        private long through = -1;
+        private final NavigableSet<Long> above = new TreeSet<>();
+
+        void add(long number) {
+            if (number <= through) {
+                return;
+            }
+            above.add(number);
+            while (!above.isEmpty() && above.first() == through + 1) {
+                through = above.pollFirst();
+            }
+            if (above.size() > OUT_OF_ORDER_KEPT) {
+                above.pollLast();
+            }
+        }
+
+        long through() {
+            return through;
+        }
+    }
+}
