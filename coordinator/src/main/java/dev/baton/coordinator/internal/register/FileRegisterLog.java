@@ -40,7 +40,8 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
     /** How a channel is forced; a test makes it fail. */
     interface Forcing {
-        void force(FileChannel channel) throws IOException;
+        /** Forces {@code channel}, open on {@code path}. */
+        void force(FileChannel channel, Path path) throws IOException;
 
         /** Makes a rename or a creation in {@code directory} durable. */
         default void forceDirectory(FileChannel directory) throws IOException {
@@ -96,7 +97,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
      * @throws UnreadableRegisterLogException if the log cannot be trusted: move it aside and start as a new voter
      */
     public static <V> FileRegisterLog<V> open(Path file, String incarnation, ValueCodec<V> codec) throws IOException {
-        return open(file, incarnation, codec, channel -> channel.force(false));
+        return open(file, incarnation, codec, (channel, path) -> channel.force(false));
     }
 
     static <V> FileRegisterLog<V> open(Path file, String incarnation, ValueCodec<V> codec, Forcing forcing)
@@ -145,7 +146,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             Map<String, Integer> sizes = new HashMap<>();
             try {
                 long appended = append(records.batch(new LogRecords.Stamp(fileId, sequence + 1), batch, sizes));
-                forcing.force(channel);
+                forcing.force(channel, file);
                 size += appended;
                 sequence++;
             } catch (IOException | RuntimeException e) {
@@ -210,12 +211,13 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         Map<String, Integer> sizes = new HashMap<>();
         byte[] batch = latest.isEmpty() ? new byte[0] : records.batch(new LogRecords.Stamp(newId, 1), latest, sizes);
         // The whole file is forced before the rename: a bad frame anywhere in it is damage, not a torn tail.
-        long bytes = LogRecords.headerLength() + batch.length;
+        // (The header's length does not depend on the end it names.)
+        long bytes = LogRecords.header(newId, incarnation, 0).length + batch.length;
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             writeAll(out, LogRecords.header(newId, incarnation, bytes));
             writeAll(out, batch);
-            forcing.force(out);
+            forcing.force(out, temp);
         }
         // Until the rename has happened the old file is intact, and its channel stays this log's.
         // Atomic or not at all: a move that deletes and then renames can leave no log after a crash.
@@ -263,24 +265,27 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         return file.toString();
     }
 
+    /**
+     * Reads the log, then writes it anew: what it read may be pages of the cache that no force ever
+     * made durable (a process killed between a write and its force, or a force that failed, whose pages
+     * Linux then marks clean), and an answer built on them would not survive a power loss. Only a file
+     * this process forced whole, then renamed into place, backs what it restores.
+     */
     private void load() throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        try {
-            long good = read(channel.size());
-            channel.truncate(good);
-            size = good;
-            if (good == 0) {
-                fileId = ThreadLocalRandom.current().nextLong();
-                size = append(LogRecords.header(fileId, incarnation, LogRecords.headerLength()));
-                forcing.force(channel);
+        if (Files.exists(file)) {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            try {
+                long end = channel.size();
+                long good = read(end);
+                if (good < end) {
+                    log.info("Cutting an incomplete last record ({} bytes) off the register log {}", end - good, file);
+                }
+            } finally {
+                closeChannel();
             }
-            // Also proves, before anything is answered, that this directory can be forced.
-            forceDirectory();
-        } catch (IOException | RuntimeException e) {
-            closeChannel();
-            throw e;
         }
+        rewrite();
     }
 
     /** Reads the frames of a file {@code end} bytes long into {@code durable}; returns where the sound ones end. */
@@ -290,13 +295,17 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         boolean header = true;
         while (position < end) {
             Frame frame = frameAt(position, end);
-            if (frame == null || !frame.continues(header ? null : fileId, header ? 0 : sequence + 1)) {
+            if (header && (frame == null || frame.stamp().sequence() != 0)) {
+                // A log file is only ever put in place whole and forced, by a rename: its header is never torn.
+                throw new UnreadableRegisterLogException("the register log " + file + " does not begin with a sound"
+                        + " header of this format");
+            }
+            if (!header && (frame == null || !frame.continues(fileId, sequence + 1))) {
                 long after = frame == null ? skip(position, end) : frame.end();
-                if (position < sealedEnd || laterFrame(after, end, header ? null : fileId, header ? 0 : sequence + 1)) {
+                if (position < sealedEnd || laterFrame(after, end, fileId, sequence + 1)) {
                     throw damaged(position);
                 }
                 // A torn last frame (or blocks of another file after it): never forced, so never answered.
-                log.info("Cutting an incomplete last record ({} bytes) off the register log {}", end - position, file);
                 return position;
             }
             if (header) {
@@ -317,6 +326,10 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
             }
             position = frame.end();
         }
+        if (header) {
+            throw new UnreadableRegisterLogException("the register log " + file + " is empty: it was never put in place"
+                    + " by this log, which writes a file whole before it renames it there");
+        }
         if (position < sealedEnd) {
             throw new UnreadableRegisterLogException("the register log " + file + " ends at byte " + position
                     + ", before the " + sealedEnd + " bytes forced when it was written");
@@ -327,9 +340,9 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     /** A sound frame: its checksums hold. */
     private record Frame(byte[] body, LogRecords.Stamp stamp, long end) {
 
-        /** Whether it is the frame a reader expects next: this file's (any file's for a header), at {@code sequence}. */
-        boolean continues(Long fileId, long sequence) {
-            return (fileId == null || stamp.fileId() == fileId) && stamp.sequence() == sequence;
+        /** Whether it is the frame a reader expects next: this file's, at {@code sequence}. */
+        boolean continues(long fileId, long sequence) {
+            return stamp.fileId() == fileId && stamp.sequence() == sequence;
         }
     }
 
@@ -378,11 +391,11 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
     /**
      * Whether a frame this file forced after the bad one at hand starts at or after {@code from}: one of
-     * {@code fileId} (any, when the header itself is bad) at {@code sequence} or later. If so the bad
+     * {@code fileId} at {@code sequence} or later. If so the bad
      * frame was forced and answered, and is damage; if not it is a torn tail. A bad frame whose head is
      * sound is skipped whole (see {@link #skip}).
      */
-    private boolean laterFrame(long from, long end, Long fileId, long sequence) throws IOException {
+    private boolean laterFrame(long from, long end, long fileId, long sequence) throws IOException {
         // Read in chunks and look at each block's head there: a tail of a few GB (a file extended and never
         // written) is scanned in about a second, not one read per block.
         ByteBuffer blocks = ByteBuffer.allocateDirect(SCAN_CHUNK);
@@ -396,8 +409,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
                     continue;
                 }
                 Frame frame = frameAt(chunk + offset, end);
-                if (frame != null && (fileId == null || frame.stamp().fileId() == fileId)
-                        && frame.stamp().sequence() >= sequence) {
+                if (frame != null && frame.stamp().fileId() == fileId && frame.stamp().sequence() >= sequence) {
                     return true;
                 }
             }

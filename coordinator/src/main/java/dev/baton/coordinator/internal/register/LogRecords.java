@@ -61,11 +61,6 @@ final class LogRecords<V> {
         }));
     }
 
-    /** The length a header takes on disk, padding included. */
-    static int headerLength() {
-        return header(0, "", 0).length;
-    }
-
     /** The stamp a frame's body begins with. */
     static Stamp readStamp(byte[] body) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));

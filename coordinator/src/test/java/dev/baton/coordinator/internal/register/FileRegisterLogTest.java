@@ -132,7 +132,7 @@ class FileRegisterLogTest {
     @Test
     void aFailedForcePoisonsTheLogUntilItIsWrittenAnew() throws IOException {
         AtomicBoolean failing = new AtomicBoolean();
-        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, channel -> {
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file(), "inc-1", TEXT, (channel, path) -> {
             if (failing.get()) {
                 throw new IOException("EIO");
             }
@@ -241,7 +241,7 @@ class FileRegisterLogTest {
         private final AtomicBoolean armed = new AtomicBoolean();
 
         @Override
-        public void force(FileChannel channel) throws IOException {
+        public void force(FileChannel channel, Path path) throws IOException {
             if (armed.getAndSet(false)) {
                 forcing.countDown();
                 try {

@@ -34,7 +34,7 @@ class PoisonedRegisterLogTest {
     private final Map<Long, Set<String>> voters = Map.of(0L, Set.of("A", "B", "C"));
 
     private FileRegisterLog<String> openA() throws IOException {
-        return FileRegisterLog.open(dir.resolve("registers-A.log"), "inc-A", TEXT, channel -> {
+        return FileRegisterLog.open(dir.resolve("registers-A.log"), "inc-A", TEXT, (channel, path) -> {
             if (failing.get()) {
                 throw new IOException("EIO");
             }

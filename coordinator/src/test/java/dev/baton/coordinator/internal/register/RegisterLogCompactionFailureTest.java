@@ -27,7 +27,7 @@ class RegisterLogCompactionFailureTest {
         Path aside = dir.resolve("aside");
         AtomicBoolean obstruct = new AtomicBoolean();
         String padding = "x".repeat(1_000);
-        try (FileRegisterLog<String> log = FileRegisterLog.open(file, "inc-1", TEXT, channel -> {
+        try (FileRegisterLog<String> log = FileRegisterLog.open(file, "inc-1", TEXT, (channel, path) -> {
             channel.force(false);
             if (obstruct.getAndSet(false)) {
                 // The temp file is forced; make the rename fail once (a transient EIO, EMFILE on reopen...).

@@ -23,7 +23,7 @@ class RegisterLogDamageTest {
     }
 
     private int headerLength() {
-        return LogRecords.headerLength();
+        return LogRecords.header(0, "inc-1", 0).length;
     }
 
     /**

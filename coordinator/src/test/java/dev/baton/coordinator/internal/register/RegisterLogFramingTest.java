@@ -131,7 +131,7 @@ class RegisterLogFramingTest {
     void aDirectoryThatCannotBeForcedAtOpenFailsTheOpen() {
         FileRegisterLog.Forcing refusing = new FileRegisterLog.Forcing() {
             @Override
-            public void force(FileChannel channel) throws IOException {
+            public void force(FileChannel channel, Path path) throws IOException {
                 channel.force(false);
             }
 
