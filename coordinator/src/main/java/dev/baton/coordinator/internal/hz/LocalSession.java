@@ -1,6 +1,8 @@
 package dev.baton.coordinator.internal.hz;
 
 import com.hazelcast.cluster.Member;
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.coordinator.internal.register.Accepted;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +82,8 @@ final class LocalSession {
         String lineage = "";
         /** The voters version this session last sent the member in full. */
         long toldVersion = -1;
+        /** The member's process as a voter, as it last answered. */
+        String voterId = "";
 
         Peer(Member member) {
             this.member = member;
@@ -133,6 +138,8 @@ final class LocalSession {
     /** How long (in leases) a process that is not a voter is waited for: a split longer relies on the records. */
     private static final int HEARD_KEPT_LEASES = 30;
     private final Map<String, Held> held = new HashMap<>();
+    /** This session's register writes, or null while registers are off (the product today). */
+    private final SessionRegisters registers;
     private final Set<String> registered = new TreeSet<>();
     private final Context context;
     private final Map<String, Peer> peers = new HashMap<>();
@@ -190,6 +197,7 @@ final class LocalSession {
         this.wakeSender = context.wakeSender();
         this.renewals = context.renewals();
         this.registered.addAll(registered);
+        this.registers = table.hasRegisters() ? new SessionRegisters(id, voters, leaseNanos / 5) : null;
         table.self(id);
         table.receive(stamp(SessionMessage.snapshot(id, nodeId, memberUuid.get(), 0, Set.of(), Set.copyOf(registered),
                 closing), true));
@@ -318,6 +326,7 @@ final class LocalSession {
     CompletableFuture<Void> release(String worker, boolean unfinished) {
         CompletableFuture<Void> applied;
         Held h;
+        Runnable cancelled;
         lock.lock();
         try {
             h = held.remove(worker);
@@ -325,6 +334,8 @@ final class LocalSession {
                 return CompletableFuture.completedFuture(null);
             }
             append(SessionOp.Kind.RELEASE, worker, unfinished);
+            // The write may still be chosen: the next holder's write finds it.
+            cancelled = registers == null ? null : registers.cancel(worker);
             applied = new CompletableFuture<>();
             waiters.addLast(new Waiter(applied, seq));
             settleWaiters();
@@ -332,8 +343,58 @@ final class LocalSession {
             lock.unlock();
         }
         h.granted.complete(false);
+        if (cancelled != null) {
+            cancelled.run();
+        }
         deliverDeferred();
         return applied;
+    }
+
+    /**
+     * Writes {@code worker}'s register with registers on (see {@link SessionRegisters#write}): completes
+     * with the value written, or null if there was nothing to write or the write was given up.
+     */
+    CompletableFuture<SlotState> writeRegister(String worker, UnaryOperator<SlotState> next) {
+        lock.lock();
+        try {
+            if (registers == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException("registers are off"));
+            }
+            if (dead) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<SlotState> written = registers.write(worker, next, seq, clock.getAsLong());
+            wakeSender.run();
+            return written;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last value of {@code worker}'s register this session knows chosen, or null. */
+    Accepted<SlotState> registerHead(String worker) {
+        lock.lock();
+        try {
+            return registers == null ? null : registers.head(worker);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A member's answers to this session's register operations, sent after its force. */
+    void onRegisterReply(RegisterReply reply) {
+        List<Runnable> ended;
+        lock.lock();
+        try {
+            if (registers == null || dead) {
+                return;
+            }
+            ended = registers.onReply(reply, seq, clock.getAsLong());
+            wakeSender.run();
+        } finally {
+            lock.unlock();
+        }
+        ended.forEach(Runnable::run);
     }
 
     /** Completes the waiters whose change every participating member has applied. */
@@ -520,7 +581,15 @@ final class LocalSession {
             peers.putAll(current);
             rounded = true;
             settleWaiters();
-            table.receive(stamp(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing), false), deferred);
+            SessionMessage own = stamp(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing), false);
+            if (registers != null) {
+                registers.retry(seq, now);
+                own.registerOps = registers.toSend(self, voters.voterId(), now);
+            }
+            SessionReply ownReply = table.receive(own, deferred);
+            if (registers != null) {
+                registers.received(self, ownReply.registersReceived);
+            }
             selfAck(now);
             confirm(now, fire);
             Voters mine = voters.current();
@@ -534,7 +603,9 @@ final class LocalSession {
                 }
                 // Closing, a member behind on the voters hears them at once, once per version.
                 boolean owed = closing && behindOnVoters(p, mine) && p.toldVersion < mine.version();
-                if (p.inFlight || (!heartbeat && upToDate(p) && !owed)) {
+                String uuid = p.member.getUuid().toString();
+                boolean owesRegisters = registers != null && registers.owes(uuid, p.voterId, now);
+                if (p.inFlight || (!heartbeat && upToDate(p) && !owed && !owesRegisters)) {
                     continue;
                 }
                 SessionMessage message;
@@ -545,6 +616,10 @@ final class LocalSession {
                 } else {
                     List<SessionOp> ops = changes.stream().filter(o -> o.seq() > p.ackedSeq).toList();
                     message = SessionMessage.delta(id, nodeId, self, p.ackedSeq, seq, ops, closing);
+                    // A snapshot carries none: they go again with the delta after it.
+                    if (registers != null) {
+                        message.registerOps = registers.toSend(uuid, p.voterId, now);
+                    }
                 }
                 boolean behind = !p.lineage.equals(mine.lineage()) || p.version != mine.version();
                 stamp(message, behind);
@@ -623,13 +698,22 @@ final class LocalSession {
                         eventsHeardBy.put(reply.voterId, new Heard(p.eventsAfter, now));
                     }
                     p.heardClosing |= sent.closing;
+                    p.voterId = reply.voterId;
+                    if (registers != null) {
+                        registers.received(uuid, reply.registersReceived);
+                    }
                     p.version = reply.votersVersion;
                     p.lineage = reply.lineage;
                     clocks.sample(uuid, sent.wallMillis, now - sentNanos, reply.wallMillis);
                     clocks.name(uuid, reply.voterId);
                     credit(reply, sentNanos, fire);
                 }
-                case NEED_SNAPSHOT -> p.ackedSeq = -1;
+                case NEED_SNAPSHOT -> {
+                    p.ackedSeq = -1;
+                    if (registers != null) {
+                        registers.notReceived(uuid);
+                    }
+                }
                 case NOT_MEMBER -> log.debug("Member {} does not count this node as a member (yet)", uuid);
                 case NOT_PARTICIPATING -> {
                     // No engine to tell: once its Baton starts it reads the records, and gets later events.
@@ -642,7 +726,7 @@ final class LocalSession {
             }
             confirm(now, fire);
             settleWaiters();
-            if (!upToDate(p)) {
+            if (!upToDate(p) || (registers != null && registers.owes(uuid, p.voterId, now))) {
                 wakeSender.run();
             }
         } finally {

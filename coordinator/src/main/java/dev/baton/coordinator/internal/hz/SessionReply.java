@@ -61,11 +61,14 @@ public final class SessionReply implements IdentifiedDataSerializable {
     Voters voters;
     long wallMillis;
     long fenceFloor;
+    /** {@link #registersReceived} of a member without registers (off, or of an older release). */
+    static final long NO_REGISTERS = Long.MIN_VALUE;
+
     /**
-     * How far this member received the session's register operations, by their numbers (format 3; -1
-     * from an older member, which has no registers): the session sends again only those after it.
+     * How far this member received the session's register operations, by their numbers, -1 for none yet
+     * (format 3): the session sends again only those after it.
      */
-    long registersReceived = -1;
+    long registersReceived = NO_REGISTERS;
 
     public SessionReply() {
         // for Hazelcast
@@ -126,6 +129,6 @@ public final class SessionReply implements IdentifiedDataSerializable {
         wallMillis = r.readLong();
         fenceFloor = r.readLong();
         voters = r.readPeak(voters);
-        registersReceived = r.version() >= 3 ? r.readLong() : -1;
+        registersReceived = r.version() >= 3 ? r.readLong() : NO_REGISTERS;
     }
 }

@@ -131,6 +131,11 @@ public final class SessionTable {
         this.registers = registers;
     }
 
+    /** Whether this member takes register operations: its own session then writes registers too. */
+    boolean hasRegisters() {
+        return registers != null;
+    }
+
     synchronized void self(String sessionId) {
         this.self = sessionId;
         version++;

@@ -45,14 +45,30 @@ final class TableRegisters implements AutoCloseable {
     private final VoterState voters;
     private final Replies replies;
     private final List<Pending> queue = new ArrayList<>();
-    private final Thread forcer;
+    private Thread forcer;
     private boolean stopped;
+    private volatile boolean everyone;
 
-    TableRegisters(RegisterLog<SlotState> registerLog, VoterState voters, Replies replies, String nodeId) {
+    /** Answers go out when {@link #flush} is called: by the thread {@link #start} starts, or by a simulation. */
+    TableRegisters(RegisterLog<SlotState> registerLog, VoterState voters, Replies replies) {
         this.voters = voters;
         this.replies = replies;
         this.acceptor = new Acceptor<>(registerLog, () -> voters.current().version());
-        this.forcer = Thread.ofPlatform().name("baton-register-force-" + nodeId).daemon(true).start(this::forceLoop);
+    }
+
+    /**
+     * Answers every session's operations, holder or not: the holder check serves liveness only (it
+     * keeps standbys from out-promising the holder), and simulations turn it off to show the registers
+     * safe without it.
+     */
+    void answerEveryone() {
+        everyone = true;
+    }
+
+    /** Starts the thread that forces and sends the answers as they come. */
+    synchronized TableRegisters start(String nodeId) {
+        forcer = Thread.ofPlatform().name("baton-register-force-" + nodeId).daemon(true).start(this::forceLoop);
+        return this;
     }
 
     /**
@@ -66,7 +82,7 @@ final class TableRegisters implements AutoCloseable {
             Operation<SlotState> op = j.op().operation();
             if (op.kind() == Operation.Kind.CHOSEN) {
                 op.applyTo(acceptor);
-            } else if (j.holds() || took(op)) {
+            } else if (j.holds() || everyone || took(op)) {
                 answers.add(new RegisterReply.Answered(op.worker(), op.id(), op.applyTo(acceptor)));
             }
         }
@@ -97,7 +113,6 @@ final class TableRegisters implements AutoCloseable {
 
     private void forceLoop() {
         while (true) {
-            List<Pending> batch;
             synchronized (queue) {
                 while (queue.isEmpty() && !stopped) {
                     try {
@@ -110,23 +125,34 @@ final class TableRegisters implements AutoCloseable {
                 if (stopped) {
                     return;
                 }
-                batch = new ArrayList<>(queue);
-                queue.clear();
             }
+            flush();
+        }
+    }
+
+    /** Forces the log once for every answer queued so far, then sends them (a group commit). */
+    void flush() {
+        List<Pending> batch;
+        synchronized (queue) {
+            if (queue.isEmpty()) {
+                return;
+            }
+            batch = new ArrayList<>(queue);
+            queue.clear();
+        }
+        try {
+            // Every answer taken was applied before this force: it vouches for all of them.
+            acceptor.force();
+        } catch (UncheckedIOException | IllegalStateException e) {
+            // A log that cannot force answers nothing; proposers ask again, and the next force writes it anew.
+            log.warn("Register answers to {} sessions dropped: {}", batch.size(), e.toString());
+            return;
+        }
+        for (Pending p : batch) {
             try {
-                // Every answer taken so far was applied before this force: it vouches for all of them.
-                acceptor.force();
-            } catch (UncheckedIOException | IllegalStateException e) {
-                // A log that cannot force answers nothing; proposers ask again, and the next force writes it anew.
-                log.warn("Register answers to {} sessions dropped: {}", batch.size(), e.toString());
-                continue;
-            }
-            for (Pending p : batch) {
-                try {
-                    replies.send(p.memberUuid(), p.reply());
-                } catch (RuntimeException e) {
-                    log.debug("A register reply to member {} could not be sent: {}", p.memberUuid(), e.toString());
-                }
+                replies.send(p.memberUuid(), p.reply());
+            } catch (RuntimeException e) {
+                log.debug("A register reply to member {} could not be sent: {}", p.memberUuid(), e.toString());
             }
         }
     }
@@ -138,8 +164,15 @@ final class TableRegisters implements AutoCloseable {
             stopped = true;
             queue.notifyAll();
         }
+        Thread t;
+        synchronized (this) {
+            t = forcer;
+        }
+        if (t == null) {
+            return;
+        }
         try {
-            forcer.join(TimeUnit.SECONDS.toMillis(2));
+            t.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -84,7 +84,7 @@ class RegisterWireTest {
         assertThat(back.registersReceived).isEqualTo(12);
         assertThat(back.appliedSeq).isEqualTo(6);
         assertThat(older.appliedSeq).isEqualTo(6);
-        assertThat(older.registersReceived).as("no registers there").isEqualTo(-1);
+        assertThat(older.registersReceived).as("no registers there").isEqualTo(SessionReply.NO_REGISTERS);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.baton.coordinator.internal.hz;
 
 import com.hazelcast.cluster.Member;
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.coordinator.internal.register.MemoryRegisterLog;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -51,6 +53,12 @@ final class SimulatedNetwork {
     static final long CLOSE_TIMEOUT = 2000 * MS;
 
     double dropRate;
+    /** Whether nodes started from now on take and write registers (step 1 of the records in the lock tables). */
+    boolean registersOn;
+    /** Whether acceptors answer every session, not only a worker's holder (see TableRegisters#answerEveryone). */
+    boolean registersAnswerEveryone;
+    /** Register replies delivered, for tests that check the registers were exercised. */
+    long registerReplies;
     /** Voters requests to drop on their way to a node, beside {@link #dropRate}. */
     java.util.function.BiPredicate<SimNode, VotersRequest> dropVoters = (to, request) -> false;
     long maxDelay = 20 * MS;
@@ -112,6 +120,9 @@ final class SimulatedNetwork {
         final List<String> orphaned = new ArrayList<>();
         /** The node's disk: voter state that outlives a process when it restarts under the same id. */
         final DiskStore disk = new DiskStore();
+        /** The node's register log: what was forced outlives a crash; a restart without state starts it anew. */
+        MemoryRegisterLog<SlotState> registerDisk = new MemoryRegisterLog<>();
+        TableRegisters registers;
 
         SimNode(int index) {
             this.index = index;
@@ -134,6 +145,15 @@ final class SimulatedNetwork {
                     orphaned.add(worker);
                 }
             });
+            registers = null;
+            if (registersOn) {
+                SimNode self = this;
+                registers = new TableRegisters(registerDisk, voters, (to, reply) -> sendRegisterReply(self, to, reply));
+                if (registersAnswerEveryone) {
+                    registers.answerEveryone();
+                }
+                table.registers(registers);
+            }
             context = new LocalSession.Context(nodeId, () -> uuid.toString(), table, voters, floor, clocks, clock::get,
                     lease, minClusterSize, () -> { }, new LongAdder());
             registered.clear();
@@ -170,6 +190,10 @@ final class SimulatedNetwork {
                 return;
             }
             long now = clock.get();
+            if (registers != null) {
+                // The force thread's group commit: every answer taken since the last loop, after one force.
+                registers.flush();
+            }
             if (session.checkValidity(now)) {
                 diedAt = now;
             }
@@ -263,6 +287,7 @@ final class SimulatedNetwork {
     void restart(SimNode n, String nodeId, boolean keepState) {
         if (!keepState || !nodeId.equals(n.nodeId)) {
             n.disk.wipe();
+            n.registerDisk = new MemoryRegisterLog<>();
         }
         n.boot(nodeId);
         joinCluster(n);
@@ -317,6 +342,7 @@ final class SimulatedNetwork {
     /** kill -9: the process is gone; its connections close, so the others notice within a moment. */
     void crash(SimNode n) {
         n.up = false;
+        n.registerDisk.crash();
         for (SimNode o : nodes) {
             if (o != n && o.view.contains(n)) {
                 later((50 + random.nextInt(400)) * MS, () -> o.view.remove(n));
@@ -455,6 +481,29 @@ final class SimulatedNetwork {
             return;
         }
         sender.onReply(toUuid, o.message(), o.sentNanos(), reply);
+    }
+
+    private void sendRegisterReply(SimNode from, String toUuid, RegisterReply reply) {
+        SimNode to = byUuid(UUID.fromString(toUuid));
+        if (to == null || lost(from, to)) {
+            return;
+        }
+        UUID target = to.uuid;
+        later(delay(from, to), () -> deliverRegisterReply(to, target, reply));
+    }
+
+    private void deliverRegisterReply(SimNode to, UUID target, RegisterReply reply) {
+        if (!to.up || !to.uuid.equals(target)) {
+            return;
+        }
+        if (to.frozen) {
+            later(10 * MS, () -> deliverRegisterReply(to, target, reply));
+            return;
+        }
+        if (to.session.id.equals(reply.session)) {
+            registerReplies++;
+            to.session.onRegisterReply(reply);
+        }
     }
 
     private void deliverVoters(SimNode from, UUID fromUuid, SimNode to, UUID target, VotersRequest request,

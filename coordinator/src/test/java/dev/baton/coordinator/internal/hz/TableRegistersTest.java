@@ -39,7 +39,7 @@ class TableRegistersTest {
     private final TableRegisters registers = new TableRegisters(disk, voters, (member, reply) -> {
         assertThat(member).isEqualTo("m2");
         sent.add(reply);
-    }, "n1");
+    }).start("n1");
     private long numbers;
 
     TableRegistersTest() {
@@ -192,7 +192,7 @@ class TableRegistersTest {
 
         SessionReply reply = send(1, 1, List.of(), op(1, Operation.Kind.PREPARE, new Ballot(1, "s2")));
 
-        assertThat(reply.registersReceived).isEqualTo(-1);
+        assertThat(reply.registersReceived).isEqualTo(SessionReply.NO_REGISTERS);
         assertThat(registers.state(W)).isEqualTo(RegisterState.empty());
     }
 

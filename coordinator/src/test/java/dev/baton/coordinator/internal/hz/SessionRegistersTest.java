@@ -1,0 +1,145 @@
+package dev.baton.coordinator.internal.hz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.coordinator.internal.register.Accepted;
+import dev.baton.coordinator.internal.register.Answer;
+import dev.baton.coordinator.internal.register.Ballot;
+import dev.baton.coordinator.internal.register.Operation;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a session sends of its register writes, and to whom: each operation once with the next message
+ * to a member, again only to a member that did not receive it (a lost message, a snapshot asked for)
+ * or did not answer within the resend interval; answers counted by voter, for the operation in flight,
+ * of this lineage.
+ */
+class SessionRegistersTest {
+
+    private static final long RESEND = 400;
+    private static final String W = "w";
+    private static final SlotState VALUE = SlotState.empty(W);
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final VoterState voters = new VoterState("n1", "1", now::get, 5_500);
+    private final SessionRegisters registers = new SessionRegisters("s1", voters, RESEND);
+
+    SessionRegistersTest() {
+        voters.learn(new Voters("0001-x", 1, List.of("n1@1", "n2@1", "n3@1")));
+    }
+
+    private CompletableFuture<SlotState> write() {
+        return registers.write(W, base -> VALUE, 4, now.get());
+    }
+
+    @Test
+    void anOperationGoesOnceToEachMemberAndAgainOnlyWhenItsResendIsDue() {
+        write();
+
+        assertThat(registers.owes("m2", "n2@1", now.get())).isTrue();
+        List<RegisterOp> first = registers.toSend("m2", "n2@1", now.get());
+        assertThat(first).singleElement().satisfies(op -> {
+            assertThat(op.operation().kind()).isEqualTo(Operation.Kind.PREPARE);
+            assertThat(op.afterSeq()).isEqualTo(4);
+        });
+        registers.received("m2", first.get(0).number());
+        assertThat(registers.owes("m2", "n2@1", now.get() + 10)).as("received, the answer is on its way").isFalse();
+        assertThat(registers.toSend("m3", "n3@1", now.get())).as("another member gets it too").hasSize(1);
+
+        now.addAndGet(RESEND);
+        assertThat(registers.toSend("m2", "n2@1", now.get())).as("unanswered past the resend interval")
+                .containsExactlyElementsOf(first);
+    }
+
+    /** A member that needed a snapshot applied none of the message: the operation goes with the next one. */
+    @Test
+    void anOperationGoesAgainAtOnceToAMemberThatDidNotReceiveIt() {
+        write();
+        List<RegisterOp> sent = registers.toSend("m2", "n2@1", now.get());
+
+        registers.notReceived("m2");
+
+        assertThat(registers.toSend("m2", "n2@1", now.get() + 1)).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void aMemberThatReceivedLessThanWasSentGetsTheRestAgain() {
+        write();
+        registers.write("x", base -> SlotState.empty("x"), 4, now.get());
+        List<RegisterOp> sent = registers.toSend("m2", "n2@1", now.get());
+        assertThat(sent).hasSize(2);
+        long lowest = Math.min(sent.get(0).number(), sent.get(1).number());
+
+        registers.received("m2", lowest);
+
+        assertThat(registers.toSend("m2", "n2@1", now.get() + 1)).singleElement()
+                .satisfies(op -> assertThat(op.number()).isEqualTo(lowest + 1));
+    }
+
+    /**
+     * Promises from a majority of voters establish the ballot, its accept goes out, and accepts from a
+     * majority end the write with its value; a chosen notice then goes once to each member, numbered
+     * apart (it is never sent again, so it must not hold back how far a member received).
+     */
+    @Test
+    void aWriteEndsWithItsValueOnceAMajorityAnswersEachStep() {
+        CompletableFuture<SlotState> written = write();
+        RegisterOp prepare = registers.toSend("m2", "n2@1", now.get()).get(0);
+        Ballot ballot = prepare.operation().ballot();
+
+        answer("n1@1", prepare, new Answer<>(Answer.Kind.PROMISED, 1, ballot, null, null));
+        answer("n2@1", prepare, new Answer<>(Answer.Kind.PROMISED, 1, ballot, null, null));
+        RegisterOp accept = registers.toSend("m2", "n2@1", now.get()).get(0);
+        assertThat(accept.operation().kind()).isEqualTo(Operation.Kind.ACCEPT);
+        Accepted<SlotState> value = new Accepted<>(1, ballot, VALUE);
+        answer("n1@1", accept, new Answer<>(Answer.Kind.ACCEPTED, 1, ballot, value, null));
+        assertThat(written).isNotDone();
+        answer("n3@1", accept, new Answer<>(Answer.Kind.ACCEPTED, 1, ballot, value, null));
+
+        assertThat(written).isCompletedWithValue(VALUE);
+        assertThat(registers.head(W)).isEqualTo(value);
+        List<RegisterOp> notice = registers.toSend("m3", "n3@1", now.get());
+        assertThat(notice).singleElement().satisfies(op -> {
+            assertThat(op.operation().kind()).isEqualTo(Operation.Kind.CHOSEN);
+            assertThat(op.number()).isEqualTo(-1);
+        });
+        assertThat(registers.toSend("m3", "n3@1", now.get() + RESEND)).as("a notice is sent once").isEmpty();
+    }
+
+    /** Answers of another lineage (a member of another cluster, after a split) count for nothing. */
+    @Test
+    void answersOfAnotherLineageAreDropped() {
+        CompletableFuture<SlotState> written = write();
+        RegisterOp prepare = registers.toSend("m2", "n2@1", now.get()).get(0);
+        Ballot ballot = prepare.operation().ballot();
+
+        for (String voter : List.of("n1@1", "n2@1", "n3@1")) {
+            registers.onReply(new RegisterReply("s1", voter, "0002-other", List.of(new RegisterReply.Answered(W,
+                    prepare.operation().id(), new Answer<>(Answer.Kind.PROMISED, 1, ballot, null, null)))), 4, now.get())
+                    .forEach(Runnable::run);
+        }
+
+        assertThat(registers.toSend("m2", "n2@1", now.get())).as("still the prepare, answered by nobody")
+                .allSatisfy(op -> assertThat(op.operation().kind()).isEqualTo(Operation.Kind.PREPARE));
+        assertThat(written).isNotDone();
+    }
+
+    @Test
+    void aCancelledWriteEndsWithNothing() {
+        CompletableFuture<SlotState> written = write();
+
+        registers.cancel(W).run();
+
+        assertThat(written).isCompletedWithValue(null);
+        assertThat(registers.owes("m2", "n2@1", now.get())).isFalse();
+    }
+
+    private void answer(String voter, RegisterOp op, Answer<SlotState> answer) {
+        registers.onReply(new RegisterReply("s1", voter, "0001-x", List.of(new RegisterReply.Answered(W,
+                op.operation().id(), answer))), 4, now.get()).forEach(Runnable::run);
+    }
+}
