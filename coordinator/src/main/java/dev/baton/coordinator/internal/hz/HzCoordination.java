@@ -87,6 +87,8 @@ public final class HzCoordination implements Coordination {
     }
 
     private final SessionLoop loop;
+    /** This member's worker registers, or null while they are off (the product today). */
+    private final HzRegisters registers;
     private final VotersDriver driver;
     private final LoopHolder wakeHolder = new LoopHolder();
     private final LongAdder renewals = new LongAdder();
@@ -113,6 +115,15 @@ public final class HzCoordination implements Coordination {
      * @param stateDirectory where this node's voter state is kept across restarts ({@link #stateIn}), or null
      */
     public HzCoordination(HazelcastInstance hazelcast, String nodeId, HzSettings settings, StateDirectory stateDirectory) {
+        this(hazelcast, nodeId, settings, stateDirectory, false);
+    }
+
+    /**
+     * @param registers whether this member takes worker registers and its sessions write them (step 1 of
+     *                  docs/records-in-the-lock-tables.md: nothing claims through them yet)
+     */
+    HzCoordination(HazelcastInstance hazelcast, String nodeId, HzSettings settings, StateDirectory stateDirectory,
+                   boolean registers) {
         this.hazelcast = hazelcast;
         this.nodeId = nodeId;
         this.settings = settings;
@@ -124,6 +135,11 @@ public final class HzCoordination implements Coordination {
         this.clocks = new PeerClocks(com.hazelcast.internal.util.Clock::currentTimeMillis, System::nanoTime);
         this.table = new SessionTable(expiry, settings.staleAfter().toNanos(), System::nanoTime, voters, floor,
                 clocks::wallMillis);
+        this.registers = registers ? HzRegisters.open(hazelcast, nodeId, voters,
+                stateDirectory == null ? null : stateDirectory.directory, this.session::get) : null;
+        if (this.registers != null) {
+            table.registers(this.registers.table);
+        }
         this.context = new LocalSession.Context(nodeId, this::localMemberUuid, table, voters, floor, clocks,
                 System::nanoTime, settings.lease().toNanos(), settings.minClusterSize(), wakeHolder::wake, renewals);
         this.session.set(new LocalSession(newSessionId(), registered, context));
@@ -137,6 +153,9 @@ public final class HzCoordination implements Coordination {
         wakeHolder.loop = loop;
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
         if (previous != null) {
+            if (this.registers != null) {
+                this.registers.close();
+            }
             throw new IllegalStateException("this Hazelcast member already runs a Baton coordination; use one per"
                     + " member");
         }
@@ -147,9 +166,11 @@ public final class HzCoordination implements Coordination {
     /** A node's voter state on disk, opened (and locked) before the coordination is built. */
     public static final class StateDirectory implements AutoCloseable {
         private final VoterStore store;
+        private final java.nio.file.Path directory;
 
-        private StateDirectory(VoterStore store) {
+        private StateDirectory(VoterStore store, java.nio.file.Path directory) {
             this.store = store;
+            this.directory = directory;
         }
 
         /** Releases the directory; the coordination that uses it does so when it closes. */
@@ -165,7 +186,7 @@ public final class HzCoordination implements Coordination {
      * @throws IllegalStateException if the directory is unusable or another process runs as this node with it
      */
     public static StateDirectory stateIn(java.nio.file.Path directory, String nodeId) {
-        return new StateDirectory(FileVoterStore.open(directory, nodeId));
+        return new StateDirectory(FileVoterStore.open(directory, nodeId), directory);
     }
 
     /** Lets the session wake its loop before the loop exists. */
@@ -785,6 +806,9 @@ public final class HzCoordination implements Coordination {
             }
         } catch (RuntimeException e) {
             log.debug("Removing the membership or lifecycle listener failed", e);
+        }
+        if (registers != null) {
+            registers.close();
         }
         forget(RenewTask.TABLE_KEY, table);
         forget(VotersTask.STATE_KEY, voters);

@@ -386,7 +386,7 @@ final class LocalSession {
         List<Runnable> ended;
         lock.lock();
         try {
-            if (registers == null || dead) {
+            if (registers == null || dead || !reply.session.equals(id)) {
                 return;
             }
             ended = registers.onReply(reply, seq, clock.getAsLong());

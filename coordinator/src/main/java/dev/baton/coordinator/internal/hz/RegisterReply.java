@@ -1,5 +1,7 @@
 package dev.baton.coordinator.internal.hz;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
@@ -16,7 +18,7 @@ import java.util.List;
  * names the answering process as a voter and its lineage: a merge that changes member ids loses no
  * answer, and an answer of another lineage is dropped.
  */
-public final class RegisterReply implements IdentifiedDataSerializable {
+public final class RegisterReply implements IdentifiedDataSerializable, Runnable, HazelcastInstanceAware {
 
     static final int FORMAT = 1;
 
@@ -28,6 +30,7 @@ public final class RegisterReply implements IdentifiedDataSerializable {
     String voterId = "";
     String lineage = "";
     List<Answered> answers = List.of();
+    private transient HazelcastInstance hazelcast;
 
     public RegisterReply() {
         // for Hazelcast
@@ -38,6 +41,19 @@ public final class RegisterReply implements IdentifiedDataSerializable {
         this.voterId = voterId;
         this.lineage = lineage;
         this.answers = answers;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
+    }
+
+    /** Arrived at the session's member: hands the answers to its registers, if it takes them. */
+    @Override
+    public void run() {
+        if (hazelcast != null && hazelcast.getUserContext().get(HzRegisters.RECEIVER_KEY) instanceof HzRegisters r) {
+            r.deliver(this);
+        }
     }
 
     @Override

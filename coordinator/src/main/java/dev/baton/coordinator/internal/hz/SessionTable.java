@@ -131,6 +131,11 @@ public final class SessionTable {
         this.registers = registers;
     }
 
+    /** This member's registers, or null while they are off. */
+    TableRegisters registers() {
+        return registers;
+    }
+
     /** Whether this member takes register operations: its own session then writes registers too. */
     boolean hasRegisters() {
         return registers != null;

@@ -1,0 +1,109 @@
+package dev.baton.coordinator.internal.hz;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.coordinator.internal.register.FileRegisterLog;
+import dev.baton.coordinator.internal.register.MemoryRegisterLog;
+import dev.baton.coordinator.internal.register.RegisterLog;
+import dev.baton.coordinator.internal.register.UnreadableRegisterLogException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member's worker registers on Hazelcast (step 1 of docs/records-in-the-lock-tables.md, off unless
+ * asked for): the acceptor in its lock table, its log (a file beside the voter state, or memory when the
+ * node keeps no state and so is a new voter at every start), and the register replies sent to the
+ * members sessions run on and handed to this member's session when they arrive.
+ */
+final class HzRegisters implements AutoCloseable {
+
+    /** Where a member keeps this, in the Hazelcast instance's user context, for the replies that arrive. */
+    static final String RECEIVER_KEY = "dev.baton.registerReplies";
+
+    private static final Logger log = LoggerFactory.getLogger(HzRegisters.class);
+
+    private final HazelcastInstance hazelcast;
+    private final IExecutorService executor;
+    private final RegisterLog<SlotState> registerLog;
+    private final Supplier<LocalSession> sessions;
+    final TableRegisters table;
+
+    private HzRegisters(HazelcastInstance hazelcast, String nodeId, VoterState voters, RegisterLog<SlotState> registerLog,
+                        Supplier<LocalSession> sessions) {
+        this.hazelcast = hazelcast;
+        this.executor = hazelcast.getExecutorService(HzSettings.EXECUTOR);
+        this.registerLog = registerLog;
+        this.sessions = sessions;
+        this.table = new TableRegisters(registerLog, voters, this::send).start(nodeId);
+        hazelcast.getUserContext().put(RECEIVER_KEY, this);
+    }
+
+    /**
+     * Opens the registers of this member's voter state: its log in {@code directory} (null: in memory).
+     *
+     * @throws IllegalStateException if the log cannot be opened or trusted (move it aside: the node then starts as a
+     *                               new voter)
+     */
+    static HzRegisters open(HazelcastInstance hazelcast, String nodeId, VoterState voters, Path directory,
+                            Supplier<LocalSession> sessions) {
+        RegisterLog<SlotState> registerLog;
+        if (directory == null) {
+            registerLog = new MemoryRegisterLog<>();
+        } else {
+            Path file = directory.resolve("registers-" + nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
+            try {
+                registerLog = FileRegisterLog.open(file, voters.voterId(), RegisterWire.RECORDS);
+            } catch (UnreadableRegisterLogException e) {
+                throw new IllegalStateException(e.getMessage() + ": move it aside to start this node as a new voter", e);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot open the register log " + file + " (" + e + "): make the state"
+                        + " directory writable", e);
+            }
+        }
+        return new HzRegisters(hazelcast, nodeId, voters, registerLog, sessions);
+    }
+
+    /** Sends answers to the member a session runs on; this member's own are handed over at once. */
+    private void send(String memberUuid, RegisterReply reply) {
+        Member target = null;
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            if (m.getUuid().toString().equals(memberUuid)) {
+                target = m;
+            }
+        }
+        if (target == null) {
+            log.debug("Register answers for session {} dropped: member {} is gone", reply.session, memberUuid);
+        } else if (target.localMember()) {
+            deliver(reply);
+        } else {
+            executor.executeOnMember(reply, target);
+        }
+    }
+
+    /** Answers that arrived for this member's session. */
+    void deliver(RegisterReply reply) {
+        LocalSession session = sessions.get();
+        if (session != null) {
+            session.onRegisterReply(reply);
+        }
+    }
+
+    @Override
+    public void close() {
+        table.close();
+        if (registerLog instanceof FileRegisterLog<SlotState> file) {
+            file.close();
+        }
+        try {
+            hazelcast.getUserContext().remove(RECEIVER_KEY, this);
+        } catch (HazelcastInstanceNotActiveException e) {
+            log.debug("The Hazelcast member stopped during the close; its user context went with it");
+        }
+    }
+}
