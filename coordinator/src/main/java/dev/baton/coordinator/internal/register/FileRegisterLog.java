@@ -43,8 +43,8 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
         /** Forces {@code channel}, open on {@code path}. */
         void force(FileChannel channel, Path path) throws IOException;
 
-        /** Makes a rename or a creation in {@code directory} durable. */
-        default void forceDirectory(FileChannel directory) throws IOException {
+        /** Makes a rename or a creation in {@code directory}, open on {@code path}, durable. */
+        default void forceDirectory(FileChannel directory, Path path) throws IOException {
             directory.force(true);
         }
     }
@@ -272,7 +272,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
      * this process forced whole, then renamed into place, backs what it restores.
      */
     private void load() throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        createDirectories(file.toAbsolutePath().getParent());
         if (Files.exists(file)) {
             channel = FileChannel.open(file, StandardOpenOption.READ);
             try {
@@ -471,10 +471,26 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
 
     /** Makes a rename or the log's creation durable. */
     private void forceDirectory() throws IOException {
+        forceDirectory(file.toAbsolutePath().getParent());
+    }
+
+    private void forceDirectory(Path directory) throws IOException {
         if (DIRECTORIES_FORCED) {
-            try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-                forcing.forceDirectory(dir);
+            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                forcing.forceDirectory(dir, directory);
             }
+        }
+    }
+
+    /** Creates the log's directory and its missing parents, each made durable in the one above it. */
+    private void createDirectories(Path directory) throws IOException {
+        Path existing = directory;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        Files.createDirectories(directory);
+        for (Path created = directory; existing != null && !created.equals(existing); created = created.getParent()) {
+            forceDirectory(created.getParent());
         }
     }
 

@@ -47,7 +47,7 @@ final class PageCacheDisk implements FileRegisterLog.Forcing {
     }
 
     @Override
-    public void forceDirectory(FileChannel directory) throws IOException {
+    public void forceDirectory(FileChannel directory, Path path) throws IOException {
         directory.force(true);
         named = key(file);
     }

@@ -12,7 +12,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,12 +138,38 @@ class RegisterLogFramingTest {
             }
 
             @Override
-            public void forceDirectory(FileChannel directory) throws IOException {
+            public void forceDirectory(FileChannel directory, Path path) throws IOException {
                 throw new IOException("EIO");
             }
         };
 
         assertThatThrownBy(() -> FileRegisterLog.open(file(), "inc-1", TEXT, refusing))
                 .isInstanceOf(IOException.class).hasMessage("EIO");
+    }
+
+    /**
+     * A state directory the log creates (a fresh volume, a new node) is itself an entry of its parent:
+     * until the parent is forced, a power loss can take the directory, and the forced log in it, away.
+     */
+    @Test
+    void theDirectoriesTheLogCreatesAreForcedInTheirParents() throws IOException {
+        List<Path> forced = new ArrayList<>();
+        FileRegisterLog.Forcing recording = new FileRegisterLog.Forcing() {
+            @Override
+            public void force(FileChannel channel, Path path) throws IOException {
+                channel.force(false);
+            }
+
+            @Override
+            public void forceDirectory(FileChannel directory, Path path) throws IOException {
+                directory.force(true);
+                forced.add(path);
+            }
+        };
+        Path nested = dir.resolve("state").resolve("n1").resolve("registers-n1.log");
+
+        FileRegisterLog.open(nested, "inc-1", TEXT, recording).close();
+
+        assertThat(forced).contains(dir, dir.resolve("state"), dir.resolve("state").resolve("n1"));
     }
 }
