@@ -93,12 +93,10 @@ class RegisterLeaseSimulationTest {
         }
 
         assertThat(violations).as("faults: %s", faults).isEmpty();
-        if (!everyone) {
-            // Duelling proposers may starve one another (no back-off yet): progress is the holders' case.
-            assertThat(writes.written).as("register writes chosen (faults: %s)", faults).isGreaterThan(30);
-            assertThat(writes.written - writtenAtLastFault).as("writes chosen after the last fault (faults: %s)",
-                    faults).isPositive();
-        }
+        // About 450 to 900 writes a seed: each holder writes again as soon as its last write is chosen.
+        assertThat(writes.written).as("register writes chosen (faults: %s)", faults).isGreaterThan(100);
+        assertThat(writes.written - writtenAtLastFault).as("writes chosen after the last fault (faults: %s)", faults)
+                .isPositive();
         assertThat(net.registerReplies).isPositive();
     }
 
