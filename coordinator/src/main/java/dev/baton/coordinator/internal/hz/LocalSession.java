@@ -537,6 +537,7 @@ final class LocalSession {
     }
 
     private SessionMessage stamp(SessionMessage m, boolean withIds) {
+        m.sentNanos = clock.getAsLong();
         return m.about(voters.current(), withIds, clocks.wallMillis(), floor.get(), voters.voterId());
     }
 

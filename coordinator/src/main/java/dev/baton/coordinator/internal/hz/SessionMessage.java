@@ -43,6 +43,11 @@ public final class SessionMessage implements IdentifiedDataSerializable {
      * (no seq of their own), each placed after the lock change it follows. An older member stops before them.
      */
     List<RegisterOp> registerOps = List.of();
+    /**
+     * When the sender sent this, on its own monotonic clock (format 5; 0 from an older release): a member
+     * tells a copy of an older message arriving late from news.
+     */
+    long sentNanos;
 
     public SessionMessage() {
         // for Hazelcast
@@ -137,7 +142,8 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         for (SessionOp op : ops) {
             w.writeLong(op.madeAt());
         }
-        // Format 5: register operations.
+        // Format 5: the send stamp, then register operations.
+        w.writeLong(sentNanos);
         w.writeInt(registerOps.size());
         for (RegisterOp op : registerOps) {
             RegisterWire.write(w, op);
@@ -184,6 +190,7 @@ public final class SessionMessage implements IdentifiedDataSerializable {
             }
         }
         if (r.version() >= 5) {
+            sentNanos = r.readLong();
             int registers = r.readInt();
             registerOps = new ArrayList<>(registers);
             for (int i = 0; i < registers; i++) {

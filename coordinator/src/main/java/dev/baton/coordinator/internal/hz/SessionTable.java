@@ -54,6 +54,8 @@ public final class SessionTable {
         String nodeId;
         String memberUuid;
         long lastSeen;
+        /** The send stamp of the newest message heard (0: none, or only from senders without stamps). */
+        long lastSent;
         long appliedSeq = -1;
         /** This member's engine heard the session's events up to here before it forgot the session. */
         long eventsFired = -1;
@@ -76,14 +78,18 @@ public final class SessionTable {
     /**
      * For sessions swept while alive (this member was split from them), how far their events were fired:
      * a session heard again comes back in a snapshot carrying the events it logged lately, some of them
-     * fired here already.
+     * fired here already; and the stamp of the newest message heard, so that a copy of an older one
+     * arriving late does not bring the session back.
      */
-    private final Map<String, Long> forgotten = new LinkedHashMap<>() {
+    private final Map<String, Forgotten> forgotten = new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Forgotten> eldest) {
             return size() > FORGOTTEN_KEPT;
         }
     };
+
+    private record Forgotten(long eventsFired, long lastSent) {
+    }
     /**
      * Members whose session this table swept while it was not closing, and when: such a member's Baton may
      * still run, its own session dead and its replacement on the way (an expiry after the death).
@@ -190,20 +196,27 @@ public final class SessionTable {
     private SessionReply apply(SessionMessage m, long now, List<Runnable> events, List<TableRegisters.Judged> judged) {
         Entry e = sessions.get(m.session);
         if (e == null) {
-            if (!m.snapshot) {
+            Forgotten gone = forgotten.get(m.session);
+            // A copy of a message older than the newest heard before the sweep (Hazelcast retrying an
+            // operation, a late duplicate) says nothing about the session now: it brings back no lock.
+            if (!m.snapshot || (gone != null && !newer(m, gone.lastSent()))) {
                 return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
             }
             e = new Entry(m.session);
-            Long fired = forgotten.remove(m.session);
-            e.eventsFired = fired == null ? -1 : fired;
+            forgotten.remove(m.session);
+            e.eventsFired = gone == null ? -1 : gone.eventsFired();
             // The member's next session is here: whether its Baton runs, that session now says (closing or not).
             lapsed.remove(m.memberUuid);
             sessions.put(m.session, e);
             version++;
             events.add(this::fireRebalanced);
         } else if (m.seq < e.appliedSeq) {
-            // A late duplicate: it still proves the session was alive when sent, and the answer is today's truth.
-            e.lastSeen = Math.max(e.lastSeen, now);
+            // A late duplicate: the answer is today's truth; it proves the session alive only if nothing sent
+            // after it was heard (else the message heard proves more).
+            if (newer(m, e.lastSent)) {
+                e.lastSeen = Math.max(e.lastSeen, now);
+                e.lastSent = m.sentNanos;
+            }
             judge(e, registerOps(m, judged), 0, Long.MAX_VALUE, judged);
             return applied(e);
         } else if (!m.snapshot && m.baseSeq > e.appliedSeq) {
@@ -238,10 +251,16 @@ public final class SessionTable {
             judge(e, registerOps, next, Long.MAX_VALUE, judged);
         }
         e.appliedSeq = Math.max(e.appliedSeq, m.seq);
-        e.lastSeen = now;
-        if (e.stale) {
-            e.stale = false;
-            rebalance = true;
+        // A copy of an older message (Hazelcast retrying an operation after a member joined or left)
+        // arriving late proves nothing the newest message heard did not: a dead session must not live
+        // another expiry on it, nor a frozen one look awake.
+        if (newer(m, e.lastSent)) {
+            e.lastSeen = now;
+            e.lastSent = m.sentNanos;
+            if (e.stale) {
+                e.stale = false;
+                rebalance = true;
+            }
         }
         // A session never stops closing: a message sent before it said so, arriving late, leaves it closing. Its
         // entry stays until the session goes silent: the voters' changes that give its seat back count on it.
@@ -254,6 +273,11 @@ public final class SessionTable {
             events.add(this::fireRebalanced);
         }
         return applied(e);
+    }
+
+    /** Whether {@code m} was sent after the newest message heard (a sender without stamps: always). */
+    private static boolean newer(SessionMessage m, long lastSent) {
+        return m.sentNanos == 0 || m.sentNanos > lastSent;
     }
 
     private SessionReply applied(Entry e) {
@@ -438,7 +462,7 @@ public final class SessionTable {
                 long silent = now - e.lastSeen;
                 if (silent > expiryNanos) {
                     it.remove();
-                    forgotten.put(e.id, Math.max(e.appliedSeq, e.eventsFired));
+                    forgotten.put(e.id, new Forgotten(Math.max(e.appliedSeq, e.eventsFired), e.lastSent));
                     expired.add(e);
                     // A closing session that let go of every lock went as it said; one still holding expired.
                     expiredSessions += e.closing && e.held.isEmpty() ? 0 : 1;
