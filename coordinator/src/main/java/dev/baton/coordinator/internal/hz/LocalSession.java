@@ -329,22 +329,24 @@ final class LocalSession {
         Runnable cancelled;
         lock.lock();
         try {
+            // Given up whether the lock was held or refused: the write may still be chosen, and the next
+            // holder's write finds it.
+            cancelled = registers == null ? () -> { } : registers.cancel(worker);
             h = held.remove(worker);
             if (h == null || dead) {
-                return CompletableFuture.completedFuture(null);
+                applied = CompletableFuture.completedFuture(null);
+            } else {
+                append(SessionOp.Kind.RELEASE, worker, unfinished);
+                applied = new CompletableFuture<>();
+                waiters.addLast(new Waiter(applied, seq));
+                settleWaiters();
             }
-            append(SessionOp.Kind.RELEASE, worker, unfinished);
-            // The write may still be chosen: the next holder's write finds it.
-            cancelled = registers == null ? null : registers.cancel(worker);
-            applied = new CompletableFuture<>();
-            waiters.addLast(new Waiter(applied, seq));
-            settleWaiters();
         } finally {
             lock.unlock();
         }
-        h.granted.complete(false);
-        if (cancelled != null) {
-            cancelled.run();
+        cancelled.run();
+        if (h != null) {
+            h.granted.complete(false);
         }
         deliverDeferred();
         return applied;
@@ -584,13 +586,10 @@ final class LocalSession {
             settleWaiters();
             SessionMessage own = stamp(SessionMessage.delta(id, nodeId, self, seq, seq, List.of(), closing), false);
             if (registers != null) {
-                registers.retry(seq, now);
+                fire.addAll(registers.retry(seq, now));
                 own.registerOps = registers.toSend(self, voters.voterId(), now);
             }
-            SessionReply ownReply = table.receive(own, deferred);
-            if (registers != null) {
-                registers.received(self, ownReply.registersReceived);
-            }
+            table.receive(own, deferred);
             selfAck(now);
             confirm(now, fire);
             Voters mine = voters.current();
@@ -701,7 +700,7 @@ final class LocalSession {
                     p.heardClosing |= sent.closing;
                     p.voterId = reply.voterId;
                     if (registers != null) {
-                        registers.received(uuid, reply.registersReceived);
+                        fire.addAll(registers.takes(reply.voterId, reply.registers));
                     }
                     p.version = reply.votersVersion;
                     p.lineage = reply.lineage;
@@ -712,7 +711,7 @@ final class LocalSession {
                 case NEED_SNAPSHOT -> {
                     p.ackedSeq = -1;
                     if (registers != null) {
-                        registers.notReceived(uuid);
+                        registers.notReceived(uuid, sent.registerOps);
                     }
                 }
                 case NOT_MEMBER -> log.debug("Member {} does not count this node as a member (yet)", uuid);
@@ -760,6 +759,9 @@ final class LocalSession {
                 if (!h.confirmed && hopeless(h, current)) {
                     log.debug("Lock on {} refused: too many voters know another live holder", h.worker);
                     held.remove(h.worker);
+                    if (registers != null) {
+                        fire.add(registers.cancel(h.worker));
+                    }
                     CompletableFuture<Boolean> granted = h.granted;
                     fire.add(() -> granted.complete(false));
                     append(SessionOp.Kind.RELEASE, h.worker, false);
@@ -903,6 +905,9 @@ final class LocalSession {
                 }
                 waiters.forEach(w -> w.applied().complete(null));
                 waiters.clear();
+                if (registers != null) {
+                    fire.addAll(registers.cancelAll());
+                }
             }
         } finally {
             lock.unlock();

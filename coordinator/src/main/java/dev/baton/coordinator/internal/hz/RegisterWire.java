@@ -7,6 +7,10 @@ import dev.baton.coordinator.internal.register.Ballot;
 import dev.baton.coordinator.internal.register.Operation;
 import dev.baton.coordinator.internal.register.ValueCodec;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How register operations and answers are written on the wire: a worker's record as the value, in
@@ -33,7 +37,40 @@ final class RegisterWire {
     private static final Answer.Kind[] ANSWERS = {Answer.Kind.PROMISED, Answer.Kind.ACCEPTED,
             Answer.Kind.REFUSED_BALLOT, Answer.Kind.REFUSED_VERSION, Answer.Kind.SUPERSEDED};
 
+    private static final Logger log = LoggerFactory.getLogger(RegisterWire.class);
+    private static final int SECTION_FORMAT = 1;
+
     private RegisterWire() {
+    }
+
+    /**
+     * A message's register operations as a section of their own (a length, then its own format): a
+     * member that cannot read them (an operation of a later release, a value it cannot decode) drops
+     * them and still reads the lock's changes around them.
+     */
+    static byte[] encode(List<RegisterOp> ops) {
+        return Wire.encode(SECTION_FORMAT, out -> {
+            out.writeInt(ops.size());
+            for (RegisterOp op : ops) {
+                write(out, op);
+            }
+        });
+    }
+
+    /** The operations {@link #encode} wrote, or none if they cannot be read (logged). */
+    static List<RegisterOp> decode(byte[] section, String session) {
+        try {
+            Wire.In in = Wire.decode(section);
+            int n = in.readInt();
+            List<RegisterOp> ops = new ArrayList<>(Math.min(n, 1024));
+            for (int i = 0; i < n; i++) {
+                ops.add(readOp(in));
+            }
+            return ops;
+        } catch (IOException | RuntimeException e) {
+            log.debug("Register operations of session {} dropped, unreadable here: {}", session, e.toString());
+            return List.of();
+        }
     }
 
     static void write(Wire.Out out, RegisterOp op) throws IOException {

@@ -142,12 +142,9 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         for (SessionOp op : ops) {
             w.writeLong(op.madeAt());
         }
-        // Format 5: the send stamp, then register operations.
+        // Format 5: the send stamp, then register operations in a section of their own.
         w.writeLong(sentNanos);
-        w.writeInt(registerOps.size());
-        for (RegisterOp op : registerOps) {
-            RegisterWire.write(w, op);
-        }
+        w.writeBytes(RegisterWire.encode(registerOps));
     }
 
     @Override
@@ -164,7 +161,7 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         snapshot = r.readBoolean();
         closing = r.readBoolean();
         int n = r.readInt();
-        ops = new ArrayList<>(n);
+        ops = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
             ops.add(new SessionOp(r.readLong(), SessionOp.Kind.of(r.readByte()), r.readUTF(), r.readBoolean()));
         }
@@ -191,11 +188,7 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         }
         if (r.version() >= 5) {
             sentNanos = r.readLong();
-            int registers = r.readInt();
-            registerOps = new ArrayList<>(registers);
-            for (int i = 0; i < registers; i++) {
-                registerOps.add(RegisterWire.readOp(r));
-            }
+            registerOps = RegisterWire.decode(r.readBytes(), session);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.baton.coordinator.internal.register.Accepted;
 import dev.baton.coordinator.internal.register.Operation;
 import dev.baton.coordinator.internal.register.Proposer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,23 +16,29 @@ import java.util.function.UnaryOperator;
 
 /**
  * A session's writes of worker registers (docs/records-in-the-lock-tables.md, step 1; off in the
- * product): a {@link Proposer} per worker for the session's life, the operation each write has in
- * flight, and what each member was sent and received of them. Operations ride on the session's
- * messages ({@link LocalSession#round}), numbered in sending order; a member's lock reply says how
- * far it received them, and an operation goes again to a member that did not receive it, or did not
- * answer it within the resend interval. Answers come back apart ({@link RegisterReply}) and are
+ * product): a {@link Proposer} per worker for the session's life in one lineage, the operation each
+ * write has in flight, and when it went to each member. Operations ride on the session's messages
+ * ({@link LocalSession#round}), newest first and a few hundred at most; an operation goes to a member
+ * once, and again only if the member did not apply the message (it asked for a snapshot) or its voter
+ * did not answer within the resend interval. Answers come back apart ({@link RegisterReply}) and are
  * counted by the voter that gave them. Not thread-safe: guarded by the session's lock.
  */
 final class SessionRegisters {
+
+    /** Register operations one message carries at most: 10,000 pending writes go in pieces. */
+    static final int MAX_PER_MESSAGE = 256;
 
     private final String session;
     private final VoterState voters;
     private final long resendNanos;
     private final Map<String, Proposer<SlotState>> proposers = new HashMap<>();
     private final Map<String, Write> writes = new HashMap<>();
-    private final Map<String, Member> members = new HashMap<>();
     /** Chosen notices: sent once to each member with its next message, never again. */
     private final List<Notice> notices = new ArrayList<>();
+    /** Voters that answered they take no registers (registers off there, or an older release). */
+    private final Set<String> without = new HashSet<>();
+    /** The lineage the proposers were made in: ballots and values of another history are not this one's. */
+    private String lineage;
     private long numbers;
 
     private static final class Write {
@@ -39,14 +46,8 @@ final class SessionRegisters {
         RegisterOp op;
         long madeAt;
         final Set<String> answeredBy = new HashSet<>();
-    }
-
-    private static final class Member {
-        /** How far the member said it received operations (by number); -1 for none yet. */
-        long received = -1;
-        /** The highest number sent to it and not known lost. */
-        long sent = -1;
-        long resentAt;
+        /** When the operation in flight last went to each member (by member id). */
+        final Map<String, Long> sentTo = new HashMap<>();
     }
 
     private record Notice(RegisterOp op, Set<String> sentTo, long madeAt) {
@@ -56,15 +57,28 @@ final class SessionRegisters {
         this.session = session;
         this.voters = voters;
         this.resendNanos = resendNanos;
+        this.lineage = voters.current().lineage();
     }
 
     /**
      * Starts a write of {@code worker}'s register (see {@link Proposer#write}); completes with the value
-     * written, or null if there was nothing to write. One write per worker at a time.
+     * written, or null if there was nothing to write or the write was given up; fails at once when a
+     * write is under way for the worker or too few voters take registers to choose anything.
      */
     CompletableFuture<SlotState> write(String worker, UnaryOperator<SlotState> next, long afterSeq, long now) {
         if (writes.containsKey(worker)) {
             return CompletableFuture.failedFuture(new IllegalStateException("a write of " + worker + " is under way"));
+        }
+        if (!lineage.equals(voters.current().lineage())) {
+            if (!writes.isEmpty()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the voters' lineage changed: the"
+                        + " session's next round gives its writes up and starts over"));
+            }
+            startOver(voters.current().lineage());
+        }
+        String why = tooFewTakeRegisters();
+        if (why != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(why));
         }
         Proposer<SlotState> proposer = proposers.computeIfAbsent(worker,
                 w -> new Proposer<>(session, w, this::votersOf, chosen -> { }));
@@ -92,6 +106,15 @@ final class SessionRegisters {
         return w == null ? () -> { } : () -> w.done.complete(null);
     }
 
+    /** Gives up every write (the session died, or the lineage changed); returns what completes them. */
+    List<Runnable> cancelAll() {
+        List<Runnable> ended = new ArrayList<>();
+        for (String worker : new ArrayList<>(writes.keySet())) {
+            ended.add(cancel(worker));
+        }
+        return ended;
+    }
+
     /** The last value this session knows chosen for {@code worker}, or null. */
     Accepted<SlotState> head(String worker) {
         Proposer<SlotState> proposer = proposers.get(worker);
@@ -104,12 +127,13 @@ final class SessionRegisters {
      */
     List<Runnable> onReply(RegisterReply reply, long afterSeq, long now) {
         List<Runnable> ended = new ArrayList<>();
-        if (!reply.lineage.equals(voters.current().lineage()) || reply.voterId.isEmpty()) {
+        if (!reply.lineage.equals(lineage) || !reply.lineage.equals(voters.current().lineage())
+                || reply.voterId.isEmpty()) {
             return ended;
         }
         for (RegisterReply.Answered a : reply.answers) {
             Write w = writes.get(a.worker());
-            if (w == null || w.op == null || w.op.operation().id() != a.operation()) {
+            if (w == null || w.op.operation().id() != a.operation()) {
                 continue;
             }
             w.answeredBy.add(reply.voterId);
@@ -129,8 +153,19 @@ final class SessionRegisters {
         return ended;
     }
 
-    /** A write whose answers did not come within the resend interval prepares again if it was refused. */
-    void retry(long afterSeq, long now) {
+    /**
+     * Once a round: a write whose answers did not come within the resend interval prepares again if it
+     * was refused; a change of lineage gives every write up and starts the proposers over. Returns the
+     * writes that ended.
+     */
+    List<Runnable> retry(long afterSeq, long now) {
+        notices.removeIf(n -> now - n.madeAt() >= resendNanos);
+        String current = voters.current().lineage();
+        if (!current.equals(lineage)) {
+            List<Runnable> ended = cancelAll();
+            startOver(current);
+            return ended;
+        }
         writes.forEach((worker, w) -> {
             if (now - w.madeAt >= resendNanos) {
                 Operation<SlotState> op = proposers.get(worker).retry();
@@ -139,77 +174,111 @@ final class SessionRegisters {
                 }
             }
         });
-        notices.removeIf(n -> now - n.madeAt() >= resendNanos);
+        return List.of();
     }
 
-    /** Whether a member is owed operations: new ones, or unanswered ones whose resend is due. */
+    /** Whether a member is owed operations: a notice, a new operation, or one whose resend is due. */
     boolean owes(String memberUuid, String voterId, long now) {
-        Member m = member(memberUuid);
-        boolean resend = now - m.resentAt >= resendNanos;
         for (Write w : writes.values()) {
-            if (w.op.number() > m.sent || (resend && !w.answeredBy.contains(voterId))) {
+            if (due(w, memberUuid, voterId, now)) {
                 return true;
             }
         }
         return notices.stream().anyMatch(n -> !n.sentTo().contains(memberUuid));
     }
 
-    /** The operations to send a member with the message going to it now; records them as sent. */
+    /** The operations to send a member with the message going to it now, newest first; records them as sent. */
     List<RegisterOp> toSend(String memberUuid, String voterId, long now) {
-        Member m = member(memberUuid);
-        boolean resend = now - m.resentAt >= resendNanos;
         List<RegisterOp> out = new ArrayList<>();
         for (Notice n : notices) {
-            if (n.sentTo().add(memberUuid)) {
+            if (out.size() < MAX_PER_MESSAGE && n.sentTo().add(memberUuid)) {
                 out.add(n.op());
             }
         }
-        long sent = m.sent;
+        List<Write> due = new ArrayList<>();
         for (Write w : writes.values()) {
-            RegisterOp op = w.op;
-            if (op.number() > m.sent || (resend && !w.answeredBy.contains(voterId))) {
-                out.add(op);
-                sent = Math.max(sent, op.number());
+            if (due(w, memberUuid, voterId, now)) {
+                due.add(w);
             }
         }
-        m.sent = sent;
-        if (resend) {
-            m.resentAt = now;
+        due.sort(Comparator.comparingLong((Write w) -> w.op.number()).reversed());
+        for (Write w : due) {
+            if (out.size() >= MAX_PER_MESSAGE) {
+                break;
+            }
+            out.add(w.op);
+            w.sentTo.put(memberUuid, now);
         }
         return out;
     }
 
-    /**
-     * A member's lock reply: how far it received operations. Its one message in flight is answered, so
-     * what it did not receive of what was sent goes again with the next message.
-     */
-    void received(String memberUuid, long through) {
-        Member m = member(memberUuid);
-        if (through == SessionReply.NO_REGISTERS) {
-            return;
+    /** A member that needs a snapshot applied none of the message: its operations go with the next one. */
+    void notReceived(String memberUuid, List<RegisterOp> sent) {
+        for (RegisterOp op : sent) {
+            Write w = writes.get(op.operation().worker());
+            if (w != null && w.op.number() == op.number()) {
+                w.sentTo.remove(memberUuid);
+            }
         }
-        m.received = Math.max(m.received, through);
-        m.sent = Math.min(m.sent, m.received);
     }
 
-    /** A member that needs a snapshot applied none of the message: its operations go again after the snapshot. */
-    void notReceived(String memberUuid) {
-        Member m = member(memberUuid);
-        m.sent = Math.min(m.sent, m.received);
+    /**
+     * What a voter's lock reply said of its registers. A write that can no longer reach a majority of
+     * voters that take registers (most of them run the release before, or have registers off) fails at
+     * once instead of waiting; returns those.
+     */
+    List<Runnable> takes(String voterId, boolean registers) {
+        if (voterId.isEmpty() || (registers ? !without.remove(voterId) : !without.add(voterId))) {
+            return List.of();
+        }
+        String why = tooFewTakeRegisters();
+        if (why == null) {
+            return List.of();
+        }
+        List<Runnable> failed = new ArrayList<>();
+        for (String worker : new ArrayList<>(writes.keySet())) {
+            Write w = writes.remove(worker);
+            proposers.get(worker).cancel();
+            failed.add(() -> w.done.completeExceptionally(new IllegalStateException(why)));
+        }
+        return failed;
+    }
+
+    /** Proposers of another history are not this one's: ballots, heads and notices start over. */
+    private void startOver(String newLineage) {
+        proposers.clear();
+        notices.clear();
+        without.clear();
+        lineage = newLineage;
     }
 
     boolean isWriting(String worker) {
         return writes.containsKey(worker);
     }
 
-    private Member member(String uuid) {
-        return members.computeIfAbsent(uuid, u -> new Member());
+    private boolean due(Write w, String memberUuid, String voterId, long now) {
+        if (w.answeredBy.contains(voterId)) {
+            return false;
+        }
+        Long sent = w.sentTo.get(memberUuid);
+        return sent == null || now - sent >= resendNanos;
+    }
+
+    private String tooFewTakeRegisters() {
+        Voters current = voters.current();
+        if (current.isNone()) {
+            return null;
+        }
+        long taking = current.ids().stream().filter(id -> !without.contains(id)).count();
+        return taking >= current.majority() ? null : "only " + taking + " of the " + current.size() + " voters take"
+                + " registers, fewer than a majority: finish the rolling update (or turn registers on everywhere)";
     }
 
     private void next(Write w, Operation<SlotState> op, long afterSeq, long now) {
         w.op = new RegisterOp(numbers++, afterSeq, op);
         w.madeAt = now;
         w.answeredBy.clear();
+        w.sentTo.clear();
     }
 
     private Set<String> votersOf(long version) {

@@ -61,14 +61,11 @@ public final class SessionReply implements IdentifiedDataSerializable {
     Voters voters;
     long wallMillis;
     long fenceFloor;
-    /** {@link #registersReceived} of a member without registers (off, or of an older release). */
-    static final long NO_REGISTERS = Long.MIN_VALUE;
-
     /**
-     * How far this member received the session's register operations, by their numbers, -1 for none yet
-     * (format 3): the session sends again only those after it.
+     * Whether this member takes register operations (format 3; an older member does not): a session whose
+     * voters mostly do not fails its writes at once instead of waiting.
      */
-    long registersReceived = NO_REGISTERS;
+    boolean registers;
 
     public SessionReply() {
         // for Hazelcast
@@ -111,7 +108,7 @@ public final class SessionReply implements IdentifiedDataSerializable {
             w.writeLong(wallMillis);
             w.writeLong(fenceFloor);
             w.writePeak(voters);
-            w.writeLong(registersReceived);
+            w.writeBoolean(registers);
         });
     }
 
@@ -129,6 +126,6 @@ public final class SessionReply implements IdentifiedDataSerializable {
         wallMillis = r.readLong();
         fenceFloor = r.readLong();
         voters = r.readPeak(voters);
-        registersReceived = r.version() >= 3 ? r.readLong() : NO_REGISTERS;
+        registers = r.version() >= 3 && r.readBoolean();
     }
 }

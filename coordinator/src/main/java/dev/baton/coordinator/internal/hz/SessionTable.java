@@ -67,7 +67,6 @@ public final class SessionTable {
         boolean stale;
         String lineage = "";
         String voterId = "";
-        final TableRegisters.Received registersReceived = new TableRegisters.Received();
 
         Entry(String id) {
             this.id = id;
@@ -168,7 +167,9 @@ public final class SessionTable {
         voters.learn(m.voters);
         floor.raise(m.fenceFloor);
         TableRegisters acceptor = registers;
-        List<TableRegisters.Judged> judged = acceptor == null || m.registerOps.isEmpty() ? null : new ArrayList<>();
+        // Operations of another lineage are of another history: never taken as state here.
+        List<TableRegisters.Judged> judged = acceptor == null || m.registerOps.isEmpty()
+                || !m.lineage.equals(voters.current().lineage()) ? null : new ArrayList<>();
         SessionReply reply;
         synchronized (this) {
             reply = apply(m, clock.getAsLong(), events, judged);
@@ -282,9 +283,7 @@ public final class SessionTable {
 
     private SessionReply applied(Entry e) {
         SessionReply reply = SessionReply.applied(e.appliedSeq, Set.copyOf(e.refused.keySet()));
-        if (registers != null) {
-            reply.registersReceived = e.registersReceived.through();
-        }
+        reply.registers = registers != null;
         return reply;
     }
 
@@ -306,7 +305,6 @@ public final class SessionTable {
         int i = from;
         for (; i < ops.size() && ops.get(i).afterSeq() <= through; i++) {
             RegisterOp op = ops.get(i);
-            e.registersReceived.add(op.number());
             judged.add(new TableRegisters.Judged(op, e.held.contains(op.operation().worker())));
         }
         return i;

@@ -5,11 +5,8 @@ import dev.baton.coordinator.internal.register.Acceptor;
 import dev.baton.coordinator.internal.register.Operation;
 import dev.baton.coordinator.internal.register.RegisterLog;
 import dev.baton.coordinator.internal.register.RegisterState;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableSet;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +35,6 @@ final class TableRegisters implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(TableRegisters.class);
-    /** A session's operations received out of order, kept above its contiguous count; the rest are sent again. */
-    private static final int OUT_OF_ORDER_KEPT = 4096;
 
     private final Acceptor<SlotState> acceptor;
     private final VoterState voters;
@@ -143,8 +138,9 @@ final class TableRegisters implements AutoCloseable {
         try {
             // Every answer taken was applied before this force: it vouches for all of them.
             acceptor.force();
-        } catch (UncheckedIOException | IllegalStateException e) {
+        } catch (RuntimeException e) {
             // A log that cannot force answers nothing; proposers ask again, and the next force writes it anew.
+            // (Whatever failed, the thread goes on: the next answers may find the disk healed.)
             log.warn("Register answers to {} sessions dropped: {}", batch.size(), e.toString());
             return;
         }
@@ -175,32 +171,6 @@ final class TableRegisters implements AutoCloseable {
             t.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * How far a session's operations were received: a contiguous count, and the numbers received above it.
-     * Kept in the table's entry for the session, under the table's monitor.
-     */
-    static final class Received {
-        private long through = -1;
-        private final NavigableSet<Long> above = new TreeSet<>();
-
-        void add(long number) {
-            if (number <= through) {
-                return;
-            }
-            above.add(number);
-            while (!above.isEmpty() && above.first() == through + 1) {
-                through = above.pollFirst();
-            }
-            if (above.size() > OUT_OF_ORDER_KEPT) {
-                above.pollLast();
-            }
-        }
-
-        long through() {
-            return through;
         }
     }
 }

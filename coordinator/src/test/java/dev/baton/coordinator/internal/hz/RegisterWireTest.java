@@ -68,23 +68,33 @@ class RegisterWireTest {
         byte[] without = encode(message(List.of()));
         byte[] with = encode(message(registerOps()));
 
-        int format4Fields = without.length - Integer.BYTES;
+        int format4Fields = without.length - Long.BYTES - Integer.BYTES - RegisterWire.encode(List.of()).length;
         assertThat(Arrays.copyOf(with, format4Fields)).isEqualTo(Arrays.copyOf(without, format4Fields));
         assertThat(with.length).isGreaterThan(without.length);
     }
 
     @Test
-    void howFarAMemberReceivedTravelsInTheReplyAndAnOlderMemberSaysNothing() {
+    void aMemberSaysWhetherItTakesRegistersAndAnOlderMemberDoesNot() {
         SessionReply reply = SessionReply.applied(6, Set.of("cleanup"));
-        reply.registersReceived = 12;
+        reply.registers = true;
 
         SessionReply back = SERIALIZATION.toObject(SERIALIZATION.toData(reply));
         SessionReply older = SERIALIZATION.toObject(SERIALIZATION.toData(new FormatTwoReply()));
 
-        assertThat(back.registersReceived).isEqualTo(12);
+        assertThat(back.registers).isTrue();
         assertThat(back.appliedSeq).isEqualTo(6);
         assertThat(older.appliedSeq).isEqualTo(6);
-        assertThat(older.registersReceived).as("no registers there").isEqualTo(SessionReply.NO_REGISTERS);
+        assertThat(older.registers).as("no registers there").isFalse();
+    }
+
+    @Test
+    void theSendStampTravelsInFormatFive() {
+        SessionMessage sent = message(List.of());
+        sent.sentNanos = 123_456_789L;
+
+        SessionMessage back = SERIALIZATION.toObject(SERIALIZATION.toData(sent));
+
+        assertThat(back.sentNanos).isEqualTo(123_456_789L);
     }
 
     @Test
@@ -110,6 +120,25 @@ class RegisterWireTest {
 
         assertThatThrownBy(() -> RegisterWire.readOp(Wire.decode(bytes)))
                 .hasMessageContaining("unknown register operation code 9").hasMessageContaining("newer Baton release");
+    }
+
+    /**
+     * The fourteenth review, finding 9: register operations a member cannot read (a kind of a later
+     * release, a value it cannot decode) are dropped; the lock's changes in the same message, and the
+     * renewal it is, are read as ever.
+     */
+    @Test
+    void registerOperationsThisReleaseCannotReadLeaveTheLockMessageReadable() throws Exception {
+        SessionMessage sent = message(registerOps());
+        byte[] bytes = encode(sent);
+        byte[] section = RegisterWire.encode(sent.registerOps);
+        bytes[bytes.length - section.length + 1 + 4 + 8 + 8 + 8] = 9; // the first operation's kind
+
+        SessionMessage back = new SessionMessage();
+        back.readFrom(Wire.decode(bytes));
+
+        assertThat(back.ops).isEqualTo(sent.ops);
+        assertThat(back.registerOps).isEmpty();
     }
 
     private static byte[] encode(SessionMessage m) {

@@ -59,6 +59,8 @@ final class SimulatedNetwork {
     boolean registersAnswerEveryone;
     /** Register replies delivered, for tests that check the registers were exercised. */
     long registerReplies;
+    /** Told of every session message a member's table applies (to count the register operations it got). */
+    java.util.function.BiConsumer<SimNode, SessionMessage> onSessionMessage = (to, m) -> { };
     /** Voters requests to drop on their way to a node, beside {@link #dropRate}. */
     java.util.function.BiPredicate<SimNode, VotersRequest> dropVoters = (to, request) -> false;
     long maxDelay = 20 * MS;
@@ -463,6 +465,9 @@ final class SimulatedNetwork {
             return;
         }
         boolean member = to.view.stream().anyMatch(n -> n.uuid.toString().equals(o.message().memberUuid));
+        if (member) {
+            onSessionMessage.accept(to, o.message());
+        }
         SessionReply reply = member ? to.table.receive(o.message()) : SessionReply.of(SessionReply.Status.NOT_MEMBER);
         if (lost(to, from)) {
             later(lease / 5, () -> sender.onFailure(toUuid, o.sentNanos()));
