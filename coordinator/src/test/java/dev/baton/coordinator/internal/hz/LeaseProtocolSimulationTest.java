@@ -59,8 +59,28 @@ class LeaseProtocolSimulationTest {
         run(seed, LEASE + MARGIN, 0.005);
     }
 
+    /**
+     * Copies of session messages applied again up to two leases later (Hazelcast retrying an operation
+     * whose first execution happened, after a member joined or left): a copy refreshes nothing, so a
+     * member may expire a session sooner than if copies counted; never before the holder's lease ends.
+     */
+    @ParameterizedTest
+    @MethodSource("lateSeeds")
+    void lateCopiesOfSessionMessagesGiveNoSecondHolder(long seed) {
+        run(seed, LEASE / 4, 0.01, net -> {
+            net.sessionCopyDelay = 2 * (LEASE + MARGIN);
+            net.sessionCopyRate = 0.05;
+        });
+    }
+
     private static void run(long seed, long longDelay, double longDelayRate) {
+        run(seed, longDelay, longDelayRate, net -> { });
+    }
+
+    private static void run(long seed, long longDelay, double longDelayRate,
+                            java.util.function.Consumer<SimulatedNetwork> setUp) {
         SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
+        setUp.accept(net);
         net.dropRate = 0.03;
         net.longDelay = longDelay;
         net.longDelayRate = longDelayRate;

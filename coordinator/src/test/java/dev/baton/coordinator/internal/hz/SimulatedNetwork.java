@@ -73,6 +73,12 @@ final class SimulatedNetwork {
      */
     long duplicateDelay = 0;
     double duplicateRate;
+    /**
+     * Now and then a session message is also applied once more, up to this long later (Hazelcast retrying
+     * an invocation whose first execution happened): the copy's reply goes nowhere.
+     */
+    long sessionCopyDelay = 0;
+    double sessionCopyRate;
     /** Voters requests applied (copies included), for the load they put on acceptors' disks. */
     long votersRequestsApplied;
     /** Links (from node index, to node index) whose messages take a given time. */
@@ -452,6 +458,14 @@ final class SimulatedNetwork {
         }
         UUID target = to.uuid;
         later(delay(from, to), () -> deliverSession(from, to, target, sender, toUuid, o));
+        if (sessionCopyDelay > 0 && random.nextDouble() < sessionCopyRate) {
+            later((long) (random.nextDouble() * sessionCopyDelay), () -> {
+                if (to.up && to.uuid.equals(target) && !to.frozen
+                        && to.view.stream().anyMatch(n -> n.uuid.toString().equals(o.message().memberUuid))) {
+                    to.table.receive(o.message());
+                }
+            });
+        }
     }
 
     private void deliverSession(SimNode from, SimNode to, UUID target, LocalSession sender, String toUuid,
