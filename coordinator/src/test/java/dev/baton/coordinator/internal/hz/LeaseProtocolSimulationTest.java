@@ -41,6 +41,11 @@ class LeaseProtocolSimulationTest {
         return LongStream.rangeClosed(1, Long.getLong("baton.simulation.lateSeeds", 100)).boxed();
     }
 
+    /** {@code -Dbaton.simulation.copySeeds=N} runs N seeds of the late copies (default 50). */
+    static Stream<Long> copySeeds() {
+        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.copySeeds", 50)).boxed();
+    }
+
     @ParameterizedTest
     @MethodSource("seeds")
     void neverTwoValidHoldersOfAWorkerAndWorkKeepsGettingDone(long seed) {
@@ -65,7 +70,7 @@ class LeaseProtocolSimulationTest {
      * member may expire a session sooner than if copies counted; never before the holder's lease ends.
      */
     @ParameterizedTest
-    @MethodSource("lateSeeds")
+    @MethodSource("copySeeds")
     void lateCopiesOfSessionMessagesGiveNoSecondHolder(long seed) {
         run(seed, LEASE / 4, 0.01, net -> {
             net.sessionCopyDelay = 2 * (LEASE + MARGIN);
