@@ -540,6 +540,7 @@ final class LocalSession {
 
     private SessionMessage stamp(SessionMessage m, boolean withIds) {
         m.sentNanos = clock.getAsLong();
+        m.stamped = true;
         return m.about(voters.current(), withIds, clocks.wallMillis(), floor.get(), voters.voterId());
     }
 

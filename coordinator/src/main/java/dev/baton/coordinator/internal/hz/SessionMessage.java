@@ -44,10 +44,13 @@ public final class SessionMessage implements IdentifiedDataSerializable {
      */
     List<RegisterOp> registerOps = List.of();
     /**
-     * When the sender sent this, on its own monotonic clock (format 5; 0 from an older release): a member
-     * tells a copy of an older message arriving late from news.
+     * When the sender sent this, on its own process's monotonic clock (format 5): a member tells a copy of
+     * an older message arriving late from news. Compared only as a difference, as {@link System#nanoTime}
+     * readings must be (they may be negative, and wrap).
      */
     long sentNanos;
+    /** Whether {@link #sentNanos} was set: an older release sends no stamp. */
+    boolean stamped;
 
     public SessionMessage() {
         // for Hazelcast
@@ -188,6 +191,7 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         }
         if (r.version() >= 5) {
             sentNanos = r.readLong();
+            stamped = true;
             registerOps = RegisterWire.decode(r.readBytes(), session);
         }
     }

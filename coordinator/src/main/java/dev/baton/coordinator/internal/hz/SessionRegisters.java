@@ -45,7 +45,8 @@ final class SessionRegisters {
         final CompletableFuture<SlotState> done = new CompletableFuture<>();
         RegisterOp op;
         long madeAt;
-        final Set<String> answeredBy = new HashSet<>();
+        /** The voters that answered the operation in flight, with the voters version they answered under. */
+        final Map<String, Long> answeredBy = new HashMap<>();
         /** When the operation in flight last went to each member (by member id). */
         final Map<String, Long> sentTo = new HashMap<>();
     }
@@ -136,7 +137,7 @@ final class SessionRegisters {
             if (w == null || w.op.operation().id() != a.operation()) {
                 continue;
             }
-            w.answeredBy.add(reply.voterId);
+            w.answeredBy.put(reply.voterId, a.answer().version());
             Proposer<SlotState> proposer = proposers.get(a.worker());
             Operation<SlotState> next = proposer.onAnswer(reply.voterId, a.operation(), a.answer());
             if (next != null && next.kind() == Operation.Kind.CHOSEN) {
@@ -257,7 +258,10 @@ final class SessionRegisters {
     }
 
     private boolean due(Write w, String memberUuid, String voterId, long now) {
-        if (w.answeredBy.contains(voterId)) {
+        // An answer under a voters version since replaced counts towards nothing now: asked again, the
+        // voter answers under the version it knows (answers split across a change make no quorum).
+        Long answered = w.answeredBy.get(voterId);
+        if (answered != null && answered == voters.current().version()) {
             return false;
         }
         Long sent = w.sentTo.get(memberUuid);

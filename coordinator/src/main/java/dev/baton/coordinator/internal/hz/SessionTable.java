@@ -54,8 +54,9 @@ public final class SessionTable {
         String nodeId;
         String memberUuid;
         long lastSeen;
-        /** The send stamp of the newest message heard (0: none, or only from senders without stamps). */
+        /** The send stamp of the newest stamped message heard, if {@link #stamped}. */
         long lastSent;
+        boolean stamped;
         long appliedSeq = -1;
         /** This member's engine heard the session's events up to here before it forgot the session. */
         long eventsFired = -1;
@@ -87,8 +88,20 @@ public final class SessionTable {
         }
     };
 
-    private record Forgotten(long eventsFired, long lastSent) {
+    private record Forgotten(long eventsFired, boolean stamped, long lastSent) {
     }
+
+    /**
+     * For each member, the newest stamp heard from any of its sessions: a member's sessions share its
+     * process's clock, and one session follows another only after the first died, so a session never
+     * heard here whose message is older than that is an earlier one, dead, arriving late.
+     */
+    private final Map<String, Long> memberStamps = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > FORGOTTEN_KEPT;
+        }
+    };
     /**
      * Members whose session this table swept while it was not closing, and when: such a member's Baton may
      * still run, its own session dead and its replacement on the way (an expiry after the death).
@@ -198,9 +211,12 @@ public final class SessionTable {
         Entry e = sessions.get(m.session);
         if (e == null) {
             Forgotten gone = forgotten.get(m.session);
+            Long memberStamp = memberStamps.get(m.memberUuid);
             // A copy of a message older than the newest heard before the sweep (Hazelcast retrying an
-            // operation, a late duplicate) says nothing about the session now: it brings back no lock.
-            if (!m.snapshot || (gone != null && !newer(m, gone.lastSent()))) {
+            // operation, a late duplicate), or than the newest of a later session of its member, says
+            // nothing about the session now: it brings back no lock.
+            if (!m.snapshot || (gone != null && !newer(m, gone.stamped(), gone.lastSent()))
+                    || (memberStamp != null && !newer(m, true, memberStamp))) {
                 return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
             }
             e = new Entry(m.session);
@@ -214,9 +230,8 @@ public final class SessionTable {
         } else if (m.seq < e.appliedSeq) {
             // A late duplicate: the answer is today's truth; it proves the session alive only if nothing sent
             // after it was heard (else the message heard proves more).
-            if (newer(m, e.lastSent)) {
-                e.lastSeen = Math.max(e.lastSeen, now);
-                e.lastSent = m.sentNanos;
+            if (newer(m, e.stamped, e.lastSent)) {
+                heard(e, m, Math.max(e.lastSeen, now));
             }
             judge(e, registerOps(m, judged), 0, Long.MAX_VALUE, judged);
             return applied(e);
@@ -224,13 +239,19 @@ public final class SessionTable {
             // A gap: changes between what this member applied and the message's base are missing.
             return SessionReply.of(SessionReply.Status.NEED_SNAPSHOT);
         }
+        // A copy of an older message (Hazelcast retrying an operation after a member joined or left)
+        // arriving late proves nothing the newest message heard did not, and says nothing of where the
+        // session runs now: a dead session must not live another expiry on it, nor a frozen one look awake.
+        boolean fresh = newer(m, e.stamped, e.lastSent);
         // Which member a session runs on decides whether it takes part in the balance (a merge gives
         // members new UUIDs): a change must reach the cached roles like any other.
-        boolean rebalance = !m.memberUuid.equals(e.memberUuid) || !m.nodeId.equals(e.nodeId);
-        e.nodeId = m.nodeId;
-        e.memberUuid = m.memberUuid;
-        e.lineage = m.lineage;
-        e.voterId = m.voterId;
+        boolean rebalance = fresh && (!m.memberUuid.equals(e.memberUuid) || !m.nodeId.equals(e.nodeId));
+        if (fresh) {
+            e.nodeId = m.nodeId;
+            e.memberUuid = m.memberUuid;
+            e.lineage = m.lineage;
+            e.voterId = m.voterId;
+        }
         if (m.snapshot) {
             for (SessionOp op : m.ops) {
                 if (op.seq() > Math.max(e.appliedSeq, e.eventsFired) && op.isEvent()) {
@@ -252,12 +273,8 @@ public final class SessionTable {
             judge(e, registerOps, next, Long.MAX_VALUE, judged);
         }
         e.appliedSeq = Math.max(e.appliedSeq, m.seq);
-        // A copy of an older message (Hazelcast retrying an operation after a member joined or left)
-        // arriving late proves nothing the newest message heard did not: a dead session must not live
-        // another expiry on it, nor a frozen one look awake.
-        if (newer(m, e.lastSent)) {
-            e.lastSeen = now;
-            e.lastSent = m.sentNanos;
+        if (fresh) {
+            heard(e, m, now);
             if (e.stale) {
                 e.stale = false;
                 rebalance = true;
@@ -276,9 +293,21 @@ public final class SessionTable {
         return applied(e);
     }
 
-    /** Whether {@code m} was sent after the newest message heard (a sender without stamps: always). */
-    private static boolean newer(SessionMessage m, long lastSent) {
-        return m.sentNanos == 0 || m.sentNanos > lastSent;
+    /**
+     * Whether {@code m} was sent after the newest stamped message heard ({@code lastSent}, if {@code stamped});
+     * a message without a stamp (an older release) always counts. Stamps are compared as a difference.
+     */
+    private static boolean newer(SessionMessage m, boolean stamped, long lastSent) {
+        return !m.stamped || !stamped || m.sentNanos - lastSent > 0;
+    }
+
+    private void heard(Entry e, SessionMessage m, long at) {
+        e.lastSeen = at;
+        if (m.stamped) {
+            e.stamped = true;
+            e.lastSent = m.sentNanos;
+            memberStamps.merge(m.memberUuid, m.sentNanos, (a, b) -> b - a > 0 ? b : a);
+        }
     }
 
     private SessionReply applied(Entry e) {
@@ -460,7 +489,7 @@ public final class SessionTable {
                 long silent = now - e.lastSeen;
                 if (silent > expiryNanos) {
                     it.remove();
-                    forgotten.put(e.id, new Forgotten(Math.max(e.appliedSeq, e.eventsFired), e.lastSent));
+                    forgotten.put(e.id, new Forgotten(Math.max(e.appliedSeq, e.eventsFired), e.stamped, e.lastSent));
                     expired.add(e);
                     // A closing session that let go of every lock went as it said; one still holding expired.
                     expiredSessions += e.closing && e.held.isEmpty() ? 0 : 1;

@@ -31,6 +31,7 @@ class LateMessageCopiesTest {
     private static SessionMessage n2Holds(long sentNanos) {
         SessionMessage m = SessionMessage.snapshot("s2", "n2", "m2", 1, Set.of("w"), Set.of("w"), false);
         m.sentNanos = sentNanos;
+        m.stamped = true;
         return m;
     }
 

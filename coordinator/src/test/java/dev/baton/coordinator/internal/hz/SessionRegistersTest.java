@@ -7,6 +7,7 @@ import dev.baton.coordinator.internal.register.Accepted;
 import dev.baton.coordinator.internal.register.Answer;
 import dev.baton.coordinator.internal.register.Ballot;
 import dev.baton.coordinator.internal.register.Operation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -140,6 +141,51 @@ class SessionRegistersTest {
 
         assertThat(written).isCompletedWithValue(null);
         assertThat(registers.owes("m2", "n2@1", now.get())).isFalse();
+    }
+
+    private static final Voters FOUR = new Voters("0001-x", 1, List.of("n1@1", "n2@1", "n3@1", "n4@1"));
+    private static final Voters THREE_AFTER = new Voters("0001-x", 2, List.of("n1@1", "n2@1", "n3@1"));
+
+    private static RegisterReply promised(String voter, RegisterOp op, long version) {
+        Answer<SlotState> answer = new Answer<>(Answer.Kind.PROMISED, version, op.operation().ballot(), null, null);
+        return new RegisterReply("s1", voter, "0001-x", List.of(new RegisterReply.Answered(W, op.operation().id(),
+                answer)));
+    }
+
+    /**
+     * The fifteenth review: four voters n1..n4, n4 dead. s1 (on n1) prepares; n1 and n2 promise under version 1 (two of four: no
+     * quorum); n3's answer is lost. The voters remove the dead n4 (version 2, n1..n3); n3 gets the resend and
+     * promises under version 2 (one of three). Every voter alive answered; nobody is asked again; the write
+     * never ends (only a release or the session's death ends it).
+     */
+    @Test
+    void answersSplitAcrossAVotersChangeAreAskedForAgain() {
+        VoterState voters = new VoterState("n1", "1", now::get, 5_500);
+        voters.learn(FOUR);
+        SessionRegisters s1 = new SessionRegisters("s1", voters, RESEND);
+        CompletableFuture<SlotState> done = s1.write(W, base -> SlotState.empty(W), 1, now.get());
+        RegisterOp prepare = s1.toSend("m1", "n1@1", now.get()).get(0);
+        assertThat(s1.toSend("m2", "n2@1", now.get())).containsExactly(prepare);
+        assertThat(s1.toSend("m3", "n3@1", now.get())).containsExactly(prepare);
+        s1.onReply(promised("n1@1", prepare, 1), 1, now.get());
+        s1.onReply(promised("n2@1", prepare, 1), 1, now.get());
+
+        voters.learn(THREE_AFTER);
+        now.addAndGet(RESEND);
+        s1.retry(1, now.get());
+        assertThat(s1.toSend("m3", "n3@1", now.get())).as("n3's answer was lost: resent").containsExactly(prepare);
+        s1.onReply(promised("n3@1", prepare, 2), 1, now.get());
+
+        List<RegisterOp> again = new ArrayList<>();
+        for (int i = 0; i < 50 && !done.isDone(); i++) {
+            now.addAndGet(RESEND);
+            s1.retry(1, now.get());
+            again.addAll(s1.toSend("m1", "n1@1", now.get()));
+            again.addAll(s1.toSend("m2", "n2@1", now.get()));
+            again.addAll(s1.toSend("m3", "n3@1", now.get()));
+        }
+        assertThat(done.isDone() || !again.isEmpty())
+                .as("after 50 resend intervals the write neither ended nor asked any voter again").isTrue();
     }
 
     private void answer(String voter, RegisterOp op, Answer<SlotState> answer) {

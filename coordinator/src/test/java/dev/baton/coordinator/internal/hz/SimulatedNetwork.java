@@ -106,6 +106,8 @@ final class SimulatedNetwork {
         Member member;
         long joinOrder;
         long wallOffsetMillis;
+        /** Where this process's monotonic clock stands against the network's (System.nanoTime's arbitrary origin). */
+        long nanoOffset;
         VoterState voters;
         FenceFloor floor;
         PeerClocks clocks;
@@ -142,11 +144,12 @@ final class SimulatedNetwork {
             uuid = new UUID(index, ++generation);
             member = memberProxy(uuid, index);
             joinOrder = ++joins;
-            long lifeStart = clock.get();
-            voters = new VoterState(nodeId, null, clock::get, lease + margin, random, disk);
+            java.util.function.LongSupplier local = () -> clock.get() + nanoOffset;
+            long lifeStart = local.getAsLong();
+            voters = new VoterState(nodeId, null, local, lease + margin, random, disk);
             floor = new FenceFloor();
-            clocks = new PeerClocks(() -> TimeUnit.NANOSECONDS.toMillis(clock.get()) + wallOffsetMillis, clock::get);
-            table = new SessionTable(lease + margin, lease * 3 / 10, clock::get, voters, floor, clocks::wallMillis);
+            clocks = new PeerClocks(() -> TimeUnit.NANOSECONDS.toMillis(clock.get()) + wallOffsetMillis, local);
+            table = new SessionTable(lease + margin, lease * 3 / 10, local, voters, floor, clocks::wallMillis);
             table.listener(new SessionFixtures.Quiet() {
                 @Override
                 public void orphaned(String worker) {
@@ -162,7 +165,7 @@ final class SimulatedNetwork {
                 }
                 table.registers(registers);
             }
-            context = new LocalSession.Context(nodeId, () -> uuid.toString(), table, voters, floor, clocks, clock::get,
+            context = new LocalSession.Context(nodeId, () -> uuid.toString(), table, voters, floor, clocks, local,
                     lease, minClusterSize, () -> { }, new LongAdder());
             registered.clear();
             session = newSession();
@@ -197,7 +200,7 @@ final class SimulatedNetwork {
             if (!healthy()) {
                 return;
             }
-            long now = clock.get();
+            long now = clock.get() + nanoOffset;
             if (registers != null) {
                 // The force thread's group commit: every answer taken since the last loop, after one force.
                 registers.flush();
