@@ -205,8 +205,12 @@ public final class HzCoordination implements Coordination {
         return session.get();
     }
 
+    /**
+     * 64 random bits: a session id keys the send stamps members remember after it is gone, so another
+     * process must never draw a forgotten one.
+     */
     private String newSessionId() {
-        return nodeId + "/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        return nodeId + "/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 
     private String localMemberUuid() {
