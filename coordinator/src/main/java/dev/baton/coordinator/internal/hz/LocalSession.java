@@ -2,7 +2,6 @@ package dev.baton.coordinator.internal.hz;
 
 import com.hazelcast.cluster.Member;
 import dev.baton.coordinator.internal.SlotState;
-import dev.baton.coordinator.internal.register.Accepted;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -368,16 +367,6 @@ final class LocalSession {
             CompletableFuture<SlotState> written = registers.write(worker, next, seq, clock.getAsLong());
             wakeSender.run();
             return written;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The last value of {@code worker}'s register this session knows chosen, or null. */
-    Accepted<SlotState> registerHead(String worker) {
-        lock.lock();
-        try {
-            return registers == null ? null : registers.head(worker);
         } finally {
             lock.unlock();
         }

@@ -253,10 +253,6 @@ final class SessionRegisters {
         lineage = newLineage;
     }
 
-    boolean isWriting(String worker) {
-        return writes.containsKey(worker);
-    }
-
     private boolean due(Write w, String memberUuid, String voterId, long now) {
         // An answer under a voters version since replaced counts towards nothing now: asked again, the
         // voter answers under the version it knows (answers split across a change make no quorum).

@@ -247,7 +247,7 @@ class LeaseProtocolSimulationTest {
                     boolean keep = net.random.nextBoolean() || !replaceable(victim);
                     log.append("crash+restart ").append(victim).append(keep ? " with its state" : " without state");
                     net.crash(victim);
-                    restartLater(victim, victim.nodeId, length, keep);
+                    net.restartWhenWhole(victim, victim.nodeId, length, keep);
                 }
                 case 4 -> {
                     if (!replaceable(victim)) {
@@ -257,7 +257,7 @@ class LeaseProtocolSimulationTest {
                     String id = "n" + (newIds++);
                     log.append("crash+replace ").append(victim).append(" by ").append(id);
                     net.crash(victim);
-                    restartLater(victim, id, length, false);
+                    net.restartWhenWhole(victim, id, length, false);
                 }
                 case 5 -> {
                     String id = net.random.nextBoolean() ? victim.nodeId : "n" + (newIds++);
@@ -265,7 +265,7 @@ class LeaseProtocolSimulationTest {
                     net.leave(victim, LEASE * 4);
                     net.later(LEASE * 4, () -> {
                         if (!victim.up) {
-                            restartLater(victim, id, length, true);
+                            net.restartWhenWhole(victim, id, length, true);
                         }
                     });
                 }
@@ -285,21 +285,6 @@ class LeaseProtocolSimulationTest {
             }
             log.append("; ");
             quietUntil = t + length / MS + 8000;
-        }
-
-        /**
-         * A node that comes back starts while the cluster is whole: a node that starts cut off
-         * from every other founds a cluster of its own, which no protocol without storage can
-         * prevent (BATON_MIN_CLUSTER_SIZE does; see aNodeStartingCutOffRunsNothingWithAFloor).
-         */
-        private void restartLater(SimulatedNetwork.SimNode node, String id, long after, boolean keepState) {
-            net.later(after, () -> {
-                if (net.nodes.stream().anyMatch(n -> !n.cutFrom.isEmpty())) {
-                    restartLater(node, id, 500 * MS, keepState);
-                } else {
-                    net.restart(node, id, keepState);
-                }
-            });
         }
 
         /** A voter lost for good can be removed only by a majority of the others: keep that possible. */

@@ -130,7 +130,7 @@ class RegisterLeaseSimulationTest {
                 }
                 log.append("crash+restart ").append(victim);
                 net.crash(victim);
-                restartWhenWhole(net, victim, length * MS);
+                net.restartWhenWhole(victim, victim.nodeId, length * MS, true);
             }
             default -> {
                 log.append("slow links");
@@ -141,16 +141,6 @@ class RegisterLeaseSimulationTest {
         }
         log.append("; ");
         return length;
-    }
-
-    private static void restartWhenWhole(SimulatedNetwork net, SimulatedNetwork.SimNode node, long after) {
-        net.later(after, () -> {
-            if (net.nodes.stream().anyMatch(n -> !n.cutFrom.isEmpty())) {
-                restartWhenWhole(net, node, 500 * MS);
-            } else {
-                net.restart(node, node.nodeId, true);
-            }
-        });
     }
 
     /** Each holder writes its workers' registers, one write at a time; what is learned chosen is audited. */

@@ -304,6 +304,21 @@ final class SimulatedNetwork {
         joinCluster(n);
     }
 
+    /**
+     * Restarts a crashed node {@code after} from now, once the cluster is whole: a node that starts cut
+     * off from every other founds a cluster of its own, which no protocol without storage can prevent
+     * (BATON_MIN_CLUSTER_SIZE does; see aNodeStartingCutOffRunsNothingWithAFloor).
+     */
+    void restartWhenWhole(SimNode node, String id, long after, boolean keepState) {
+        later(after, () -> {
+            if (nodes.stream().anyMatch(n -> !n.cutFrom.isEmpty())) {
+                restartWhenWhole(node, id, 500 * MS, keepState);
+            } else {
+                restart(node, id, keepState);
+            }
+        });
+    }
+
     /** A voter store on a simulated disk: every save lands at once and survives the process. */
     static class DiskStore implements VoterStore {
         private VoterStore.Saved saved;
