@@ -183,6 +183,7 @@ final class FileVoterStore implements VoterStore {
         p.setProperty(key + ".ids", String.join(",", v.ids()));
         p.setProperty(key + ".resets", Long.toString(v.resets()));
         p.setProperty(key + ".peak", Integer.toString(v.peak()));
+        p.setProperty(key + ".change", v.change());
     }
 
     private static List<VoterStore.Left> left(Properties p) {
@@ -201,7 +202,8 @@ final class FileVoterStore implements VoterStore {
         String ids = p.getProperty(key + ".ids", "");
         List<String> list = ids.isEmpty() ? List.of() : Arrays.asList(ids.split(","));
         return new Voters(p.getProperty(key + ".lineage", ""), Long.parseLong(required(p, key + ".version")), list,
-                Long.parseLong(p.getProperty(key + ".resets", "0")), Integer.parseInt(p.getProperty(key + ".peak", "0")));
+                Long.parseLong(p.getProperty(key + ".resets", "0")), Integer.parseInt(p.getProperty(key + ".peak", "0")),
+                p.getProperty(key + ".change", ""));
     }
 
     private static Ballot ballot(Properties p, String key) {

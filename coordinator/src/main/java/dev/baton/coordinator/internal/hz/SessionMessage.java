@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionMessage implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 5;
+    static final int FORMAT = 6;
 
     String session;
     String nodeId;
@@ -148,6 +148,8 @@ public final class SessionMessage implements IdentifiedDataSerializable {
         // Format 5: the send stamp, then register operations in a section of their own.
         w.writeLong(sentNanos);
         w.writeBytes(RegisterWire.encode(registerOps));
+        // Format 6: the change the configuration made, so that a member hearing of it first knows the one before.
+        w.writeChange(voters);
     }
 
     @Override
@@ -193,6 +195,9 @@ public final class SessionMessage implements IdentifiedDataSerializable {
             sentNanos = r.readLong();
             stamped = true;
             registerOps = RegisterWire.decode(r.readBytes(), session);
+        }
+        if (r.version() >= 6) {
+            voters = r.readChange(voters);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SessionReply implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
 
     /** How a member answered; codes fixed for the wire. */
     enum Status {
@@ -109,6 +109,7 @@ public final class SessionReply implements IdentifiedDataSerializable {
             w.writeLong(fenceFloor);
             w.writePeak(voters);
             w.writeBoolean(registers);
+            w.writeChange(voters);
         });
     }
 
@@ -127,5 +128,6 @@ public final class SessionReply implements IdentifiedDataSerializable {
         fenceFloor = r.readLong();
         voters = r.readPeak(voters);
         registers = r.version() >= 3 && r.readBoolean();
+        voters = r.readChange(voters);
     }
 }

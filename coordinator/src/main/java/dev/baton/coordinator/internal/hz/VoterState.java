@@ -44,6 +44,16 @@ final class VoterState {
     /** Lineages left whose promises are kept; a fleet sees a handful in its life, each a merge of two clusters. */
     private static final int LINEAGES_KEPT = 16;
 
+    /**
+     * Whether this member may accept the change after {@code current} (version v + 1): with worker
+     * registers, only once it holds what every majority of v accepted ({@link VoterPulls}).
+     */
+    interface ChangeGate {
+        ChangeGate OPEN = current -> true;
+
+        boolean open(Voters current);
+    }
+
     /** What an acceptor answers to a prepare. */
     record Promise(boolean promised, Ballot acceptedBallot, Voters acceptedValue, Voters current) {
     }
@@ -58,6 +68,7 @@ final class VoterState {
     /** Until then this process's answers do not count for leases (see {@link #warm}). */
     private volatile long coldUntil = Long.MIN_VALUE;
     private final List<Consumer<Voters>> learners = new ArrayList<>();
+    private volatile ChangeGate gate = ChangeGate.OPEN;
     // Read by every claim, renewal and reply without the lock (written under it): a snapshot each,
     // as the synchronized getters gave, without queueing claims behind the acceptor's disk writes.
     private volatile Voters current = Voters.NONE;
@@ -210,6 +221,11 @@ final class VoterState {
         }
     }
 
+    /** Gates this member's accepts of a next configuration; open unless worker registers are on. */
+    void gate(ChangeGate gate) {
+        this.gate = java.util.Objects.requireNonNull(gate, "gate");
+    }
+
     synchronized void onLearn(Consumer<Voters> learner) {
         learners.add(learner);
     }
@@ -296,6 +312,15 @@ final class VoterState {
         Voters was;
         synchronized (this) {
             was = current;
+            if (committed.equals(current)) {
+                // The same configuration, perhaps naming the change this member did not know (heard from an older release).
+                Voters named = current.naming(committed);
+                if (named != current) {
+                    current = named;
+                    persist();
+                }
+                return false;
+            }
             boolean newer = current.sameLineage(committed) && committed.version() > current.version();
             if (!newer && !current.yieldsTo(committed)) {
                 if (!current.isNone() && !current.sameLineage(committed)) {
@@ -405,7 +430,7 @@ final class VoterState {
                 || !current.isSuccessor(value) || promised.isAbove(ballot)) {
             return false;
         }
-        if (clock.getAsLong() - committedAt < changeGap) {
+        if (clock.getAsLong() - committedAt < changeGap || !gate.open(current)) {
             return false;
         }
         if (ballot.equals(acceptedBallot) && value.equals(acceptedValue)) {
@@ -429,8 +454,11 @@ final class VoterState {
         return promised.equals(Ballot.FORGOTTEN) ? 0 : promised.round();
     }
 
-    /** Whether enough time has passed since the last change for voters to accept the next one. */
+    /**
+     * Whether enough time has passed since the last change for voters to accept the next one, and this
+     * member's gate lets it accept one.
+     */
     synchronized boolean changeAllowed() {
-        return !current.isNone() && clock.getAsLong() - committedAt >= changeGap;
+        return !current.isNone() && clock.getAsLong() - committedAt >= changeGap && gate.open(current);
     }
 }

@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 
@@ -24,8 +26,11 @@ import java.util.random.RandomGenerator;
  * @param resets  how many operator resets lie behind this lineage: a reset's lineage wins over the one it replaced
  * @param peak    the most voters any configuration of the lineage up to this one had: it only grows
  *                along a lineage, and is the same for every member that knows this version
+ * @param change  the voter this version added or removed, so that a member that first hears of this
+ *                version knows the voters of the one before ({@link #before}); empty for the first
+ *                version of a lineage, and when a release before named none
  */
-record Voters(String lineage, long version, List<String> ids, long resets, int peak) {
+record Voters(String lineage, long version, List<String> ids, long resets, int peak, String change) {
 
     /** No configuration yet: nothing counts, nobody votes. */
     static final Voters NONE = new Voters("", 0, List.of(), 0);
@@ -34,6 +39,12 @@ record Voters(String lineage, long version, List<String> ids, long resets, int p
         Objects.requireNonNull(lineage, "lineage");
         ids = List.copyOf(new TreeSet<>(ids));
         peak = Math.max(peak, ids.size());
+        change = change == null ? "" : change;
+    }
+
+    /** A configuration whose change is not known (saved or sent by an older release, or a lineage's first). */
+    Voters(String lineage, long version, List<String> ids, long resets, int peak) {
+        this(lineage, version, ids, resets, peak, "");
     }
 
     Voters(String lineage, long version, List<String> ids) {
@@ -113,13 +124,36 @@ record Voters(String lineage, long version, List<String> ids, long resets, int p
     Voters with(String id) {
         List<String> next = new ArrayList<>(ids);
         next.add(id);
-        return new Voters(lineage, version + 1, next, resets, peak);
+        return new Voters(lineage, version + 1, next, resets, peak, id);
     }
 
     Voters without(String id) {
         List<String> next = new ArrayList<>(ids);
         next.remove(id);
-        return new Voters(lineage, version + 1, next, resets, peak);
+        return new Voters(lineage, version + 1, next, resets, peak, id);
+    }
+
+    /**
+     * The voters of the version before this one, undoing the change this one names; empty for a
+     * lineage's first version or when the change is not known (a member must then assume nothing).
+     */
+    Optional<Set<String>> before() {
+        if (version <= 1 || change.isEmpty()) {
+            return Optional.empty();
+        }
+        Set<String> before = new TreeSet<>(ids);
+        if (!before.remove(change)) {
+            before.add(change);
+        }
+        return before.isEmpty() ? Optional.empty() : Optional.of(Set.copyOf(before));
+    }
+
+    /** This configuration naming its change, if it named none and {@code known} is the same one naming it. */
+    Voters naming(Voters known) {
+        if (!change.isEmpty() || known == null || known.change.isEmpty() || !equals(known)) {
+            return this;
+        }
+        return new Voters(lineage, version, ids, resets, peak, known.change);
     }
 
     boolean sameLineage(Voters other) {
@@ -168,7 +202,10 @@ record Voters(String lineage, long version, List<String> ids, long resets, int p
         return added + removed == 1;
     }
 
-    /** The peak is derived from the versions before, so it takes no part in what a configuration is. */
+    /**
+     * The peak and the change are derived from the versions before (one value is chosen per version,
+     * built on the one before), so they take no part in what a configuration is.
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof Voters v && lineage.equals(v.lineage) && version == v.version && ids.equals(v.ids)

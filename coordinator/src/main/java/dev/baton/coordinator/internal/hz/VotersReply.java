@@ -8,7 +8,7 @@ import java.io.IOException;
 /** A member's answer to a {@link VotersRequest}. */
 public final class VotersReply implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
 
     boolean ok;
     /** The highest round the member promised, so that a refused proposer can go above it. */
@@ -63,6 +63,8 @@ public final class VotersReply implements IdentifiedDataSerializable {
             w.writeVoters(current);
             w.writePeak(acceptedValue);
             w.writePeak(current);
+            w.writeChange(acceptedValue);
+            w.writeChange(current);
         });
     }
 
@@ -76,6 +78,8 @@ public final class VotersReply implements IdentifiedDataSerializable {
         Voters c = r.readVoters();
         acceptedValue = r.readPeak(acceptedValue);
         c = r.readPeak(c);
+        acceptedValue = r.readChange(acceptedValue);
+        c = r.readChange(c);
         current = c == null ? Voters.NONE : c;
     }
 }

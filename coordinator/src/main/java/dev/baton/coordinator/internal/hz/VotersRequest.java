@@ -8,7 +8,7 @@ import java.io.IOException;
 /** A step of agreeing on the next voters: prepare, accept, or learn a committed configuration. */
 public final class VotersRequest implements IdentifiedDataSerializable {
 
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
 
     /** Codes fixed for the wire. */
     enum Kind {
@@ -127,6 +127,8 @@ public final class VotersRequest implements IdentifiedDataSerializable {
             w.writePeak(base);
             w.writePeak(value);
             w.writeBoolean(proposerAccepted);
+            w.writeChange(base);
+            w.writeChange(value);
         });
     }
 
@@ -140,5 +142,7 @@ public final class VotersRequest implements IdentifiedDataSerializable {
         base = r.readPeak(base);
         value = r.readPeak(value);
         proposerAccepted = r.more() && r.readBoolean();
+        base = r.readChange(base);
+        value = r.readChange(value);
     }
 }

@@ -172,6 +172,11 @@ final class Wire {
         void writePeak(Voters v) throws IOException {
             writeInt(v == null ? 0 : v.peak());
         }
+
+        /** The change of a configuration written earlier in the body ({@link Voters#change}), after all else. */
+        void writeChange(Voters v) throws IOException {
+            writeUTF(v == null ? "" : v.change());
+        }
     }
 
     /**
@@ -300,6 +305,15 @@ final class Wire {
             }
             int peak = readInt();
             return v == null ? null : new Voters(v.lineage(), v.version(), v.ids(), v.resets(), peak);
+        }
+
+        /** {@code v} with the change {@link Out#writeChange} appended, if the writer sent one. */
+        Voters readChange(Voters v) throws IOException {
+            if (!more()) {
+                return v;
+            }
+            String change = readUTF();
+            return v == null ? null : new Voters(v.lineage(), v.version(), v.ids(), v.resets(), v.peak(), change);
         }
     }
 }

@@ -203,6 +203,30 @@ class WireFormatTest {
     }
 
     @Test
+    void theChangeOfAConfigurationTravelsInEachMessageThatCarriesOneAndIsNotKnownFromAnOlderWriter() {
+        SessionMessage old = SERIALIZATION.toObject(new HeapData(HexFormat.of().parseHex(MESSAGE_FORMAT_1)));
+        assertThat(old.voters.change()).as("format 1 named no change").isEmpty();
+
+        Voters v2 = new Voters("018f-aa", 1, List.of("n1@1", "n2@1"), 0, 2).with("n3@1");
+        SessionMessage sent = SessionMessage.delta("n1/abc", "n1", "uuid-1", 4, 6, List.of(), false)
+                .about(v2, true, 1L, 2L, "n1@1");
+        assertThat(((SessionMessage) SERIALIZATION.toObject(SERIALIZATION.toData(sent))).voters.change())
+                .isEqualTo("n3@1");
+        VotersRequest request = SERIALIZATION.toObject(SERIALIZATION.toData(
+                VotersRequest.accept(v2, new Ballot(1, "n1@1"), v2.without("n1@1"))));
+        assertThat(request.base.change()).isEqualTo("n3@1");
+        assertThat(request.value.change()).isEqualTo("n1@1");
+        VotersReply reply = SERIALIZATION.toObject(SERIALIZATION.toData(
+                VotersReply.promise(true, 1, new Ballot(1, "n1@1"), v2.without("n1@1"), v2)));
+        assertThat(reply.acceptedValue.change()).isEqualTo("n1@1");
+        assertThat(reply.current.change()).isEqualTo("n3@1");
+        SessionReply answer = SessionReply.applied(3, java.util.Set.of());
+        answer.voters = v2;
+        assertThat(((SessionReply) SERIALIZATION.toObject(SERIALIZATION.toData(answer))).voters.change())
+                .isEqualTo("n3@1");
+    }
+
+    @Test
     void aRecordOfALaterFormatWithMoreFieldsIsReadForTheFieldsThisReleaseKnows() throws Exception {
         byte[] current = HzSlot.encode(RECORD);
         ByteArrayOutputStream later = new ByteArrayOutputStream();
