@@ -23,6 +23,8 @@ public final class BatonSerialization implements DataSerializableFactory {
     static final int VOTERS_REPLY = 10;
     static final int VOTERS_TASK = 11;
     static final int REGISTER_REPLY = 12;
+    static final int PULL_REQUEST = 13;
+    static final int PULL_REPLY = 14;
 
     @Override
     public IdentifiedDataSerializable create(int classId) {
@@ -39,6 +41,8 @@ public final class BatonSerialization implements DataSerializableFactory {
             case VOTERS_REPLY -> new VotersReply();
             case VOTERS_TASK -> new VotersTask();
             case REGISTER_REPLY -> new RegisterReply();
+            case PULL_REQUEST -> new PullRequest();
+            case PULL_REPLY -> new PullReply();
             default -> null;
         };
     }

@@ -89,6 +89,8 @@ public final class HzCoordination implements Coordination {
     private final SessionLoop loop;
     /** This member's worker registers, or null while they are off (the product today). */
     private final HzRegisters registers;
+    /** With registers: the pull that gates this member's accepts of voter changes; null while they are off. */
+    private final VoterPulls pulls;
     private final VotersDriver driver;
     private final LoopHolder wakeHolder = new LoopHolder();
     private final LongAdder renewals = new LongAdder();
@@ -151,6 +153,11 @@ public final class HzCoordination implements Coordination {
                 BOOTSTRAP_SETTLE.toNanos()),
                 settings.minClusterSize(), System.nanoTime(), RandomGenerator.getDefault());
         wakeHolder.loop = loop;
+        this.pulls = this.registers == null ? null
+                : new VoterPulls(voters, this.registers.table, loop::callPull, expiry / 5);
+        if (pulls != null) {
+            voters.gate(pulls);
+        }
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
         if (previous != null) {
             if (this.registers != null) {
@@ -258,6 +265,9 @@ public final class HzCoordination implements Coordination {
         List<String> order = members.stream().map(m -> m.getUuid().toString()).toList();
         driver.tick(new VotersDriver.View(now, clocks.wallMillis(), localMemberUuid(), order, table.sessions(),
                 session.get().notParticipating(), session.get().counting(), leaving));
+        if (pulls != null) {
+            pulls.tick(now, table.sessions(), localMemberUuid());
+        }
         // Tokens other members issued reach this one in their messages: keep them too, in case they never come back.
         coverFences(clocks.clusterMillis());
         if (now - lastClockReport > CLOCK_REPORT_NANOS) {

@@ -121,7 +121,7 @@ final class RegisterWire {
         return new Ballot(in.readLong(), in.readUTF());
     }
 
-    private static void writeAccepted(Wire.Out out, Accepted<SlotState> accepted) throws IOException {
+    static void writeAccepted(Wire.Out out, Accepted<SlotState> accepted) throws IOException {
         out.writeBoolean(accepted != null);
         if (accepted != null) {
             out.writeLong(accepted.index());
@@ -130,7 +130,7 @@ final class RegisterWire {
         }
     }
 
-    private static Accepted<SlotState> readAccepted(Wire.In in) throws IOException {
+    static Accepted<SlotState> readAccepted(Wire.In in) throws IOException {
         return in.readBoolean() ? new Accepted<>(in.readLong(), readBallot(in), readValue(in)) : null;
     }
 

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -127,6 +128,16 @@ final class SessionLoop implements Runnable {
 
     /** Sends a step of agreeing on the voters to a member; the reply is handled on the replies thread. */
     void callVoters(String memberUuid, VotersRequest request, Consumer<VotersReply> onReply) {
+        call(memberUuid, new VotersTask(request), onReply, "Voters request");
+    }
+
+    /** Asks a voter for a piece of its worker registers ({@link VoterPulls}). */
+    void callPull(String memberUuid, PullRequest request, Consumer<PullReply> onReply) {
+        call(memberUuid, request, onReply, "Register pull");
+    }
+
+    /** Runs {@code task} on a member; the reply (null if none came) is handled on the replies thread. */
+    private <T> void call(String memberUuid, Callable<T> task, Consumer<T> onReply, String what) {
         Member target = hazelcast.getCluster().getMembers().stream()
                 .filter(m -> m.getUuid().toString().equals(memberUuid)).findFirst().orElse(null);
         if (target == null || replies == null) {
@@ -134,15 +145,15 @@ final class SessionLoop implements Runnable {
             return;
         }
         try {
-            Future<VotersReply> reply = executor.submitToMember(new VotersTask(request), target);
-            ((CompletionStage<VotersReply>) reply).whenCompleteAsync((answer, failure) -> {
+            Future<T> reply = executor.submitToMember(task, target);
+            ((CompletionStage<T>) reply).whenCompleteAsync((answer, failure) -> {
                 if (failure != null) {
-                    log.debug("Voters request to member {} failed: {}", memberUuid, failure.toString());
+                    log.debug("{} to member {} failed: {}", what, memberUuid, failure.toString());
                 }
                 onReply.accept(failure == null ? answer : null);
             }, onReplies);
         } catch (RuntimeException e) {
-            log.debug("Voters request to member {} could not be sent: {}", memberUuid, e.toString());
+            log.debug("{} to member {} could not be sent: {}", what, memberUuid, e.toString());
             onReply.accept(null);
         }
     }

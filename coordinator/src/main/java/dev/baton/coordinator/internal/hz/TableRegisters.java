@@ -3,6 +3,7 @@ package dev.baton.coordinator.internal.hz;
 import dev.baton.coordinator.internal.SlotState;
 import dev.baton.coordinator.internal.register.Acceptor;
 import dev.baton.coordinator.internal.register.Operation;
+import dev.baton.coordinator.internal.register.Pull;
 import dev.baton.coordinator.internal.register.RegisterLog;
 import dev.baton.coordinator.internal.register.RegisterState;
 import java.util.ArrayList;
@@ -100,6 +101,29 @@ final class TableRegisters implements AutoCloseable {
                     && state.accepted().value().equals(op.value());
             case CHOSEN -> true;
         };
+    }
+
+    /**
+     * A piece of this member's registers for a member that will accept a voter change ({@link VoterPulls}),
+     * with the voters version read under the acceptor's monitor; nothing when the request was meant
+     * for another process or lineage, or the configuration moved while the piece was read.
+     */
+    PullReply pull(PullRequest request) {
+        Voters before = voters.current();
+        if (!request.voterId.equals(voters.voterId()) || !before.lineage().equals(request.lineage)
+                || request.limit <= 0) {
+            return PullReply.nothing();
+        }
+        Pull<SlotState> piece = acceptor.pull(request.after.isEmpty() ? null : request.after, request.limit);
+        if (voters.current() != before) {
+            return PullReply.nothing();
+        }
+        return new PullReply(voters.voterId(), before.lineage(), piece.version(), piece.values().size() < request.limit,
+                piece.values());
+    }
+
+    Acceptor<SlotState> acceptor() {
+        return acceptor;
     }
 
     RegisterState<SlotState> state(String worker) {

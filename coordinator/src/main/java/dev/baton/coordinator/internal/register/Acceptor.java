@@ -94,6 +94,24 @@ public final class Acceptor<V> {
         return new Pull<>(version, values);
     }
 
+    /**
+     * A piece of {@link #pull()}: the values of at most {@code limit} workers named after {@code after}
+     * (in name order; null for the first piece), with the version known now. A register that held a
+     * value before the first piece was read is in some piece, whichever piece reads it.
+     */
+    public synchronized Pull<V> pull(String after, int limit) {
+        long version = versions.getAsLong();
+        Map<String, Accepted<V>> values = new HashMap<>();
+        registers.keySet().stream().filter(w -> after == null || w.compareTo(after) > 0).sorted()
+                .forEachOrdered(worker -> {
+                    Accepted<V> held = registers.get(worker).state().accepted();
+                    if (held != null && values.size() < limit) {
+                        values.put(worker, held);
+                    }
+                });
+        return new Pull<>(version, values);
+    }
+
     /** Learns a voters version; versions only rise. Only for an acceptor that keeps its version itself. */
     public void learn(long known) {
         if (own == null) {

@@ -38,15 +38,49 @@ public final class PullGate<V> {
      * voter of v that knew v + 1. Returns whether it counted.
      */
     public boolean offer(String from, Pull<V> pull, Acceptor<V> acceptor) {
-        acceptor.install(pull);
-        acceptor.force();
-        if (!votersBefore.contains(from) || pull.version() < knowing) {
-            return false;
-        }
-        return pulled.add(from);
+        return offerPiece(from, pull, true, acceptor) == Piece.COUNTED;
     }
 
-    public boolean isOpen() {
+    /**
+     * Installs a piece of a voter's pull ({@link Acceptor#pull(String, int)}) and forces it; the voter
+     * counts once its last piece is in, if every piece was read while it knew v + 1 (the caller asks
+     * again from the start when this returns {@link Piece#AGAIN}).
+     */
+    public Piece offerPiece(String from, Pull<V> piece, boolean last, Acceptor<V> acceptor) {
+        // Installed and forced outside this monitor: an accept asking whether the gate is open does not wait on a disk.
+        acceptor.install(piece);
+        acceptor.force();
+        return count(from, piece.version(), last);
+    }
+
+    private synchronized Piece count(String from, long version, boolean last) {
+        if (!votersBefore.contains(from)) {
+            return Piece.IGNORED;
+        }
+        if (version < knowing) {
+            return Piece.AGAIN;
+        }
+        if (last) {
+            return pulled.add(from) ? Piece.COUNTED : Piece.REPEATED;
+        }
+        return Piece.TAKEN;
+    }
+
+    /** What became of a piece. */
+    public enum Piece {
+        /** Not from a voter of v. */
+        IGNORED,
+        /** Read before its acceptor knew v + 1: the voter's pull starts over. */
+        AGAIN,
+        /** Installed; more pieces follow. */
+        TAKEN,
+        /** The voter's last piece: it counts. */
+        COUNTED,
+        /** The last piece of a voter that counted already. */
+        REPEATED
+    }
+
+    public synchronized boolean isOpen() {
         return pulled.size() >= needed();
     }
 
@@ -56,7 +90,7 @@ public final class PullGate<V> {
         return n - (n / 2 + 1) + 1;
     }
 
-    public Set<String> missing() {
+    public synchronized Set<String> missing() {
         Set<String> missing = new HashSet<>(votersBefore);
         missing.removeAll(pulled);
         return missing;

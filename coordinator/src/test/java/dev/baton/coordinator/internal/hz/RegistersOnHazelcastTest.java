@@ -84,4 +84,27 @@ class RegistersOnHazelcastTest {
                     .as("forced to the register log beside the voter state").isPositive();
         }
     }
+
+    /**
+     * A member that joins pulls the registers of the voters before it over TCP: with the writer gone (its
+     * session, which would tell a newcomer what it chose, ended with it), the value chosen on every voter
+     * reaches the newcomer only through the pull, which it completes before it may accept the next change.
+     */
+    @Test
+    void aJoiningVoterPullsWhatTheVotersBeforeItChose() throws Exception {
+        List<HzCoordination> three = List.of(node(0), node(1), node(2));
+        await().atMost(Duration.ofSeconds(30)).until(() -> three.stream()
+                .allMatch(n -> n.table().voters().current().size() == 3));
+        SlotState chosen = write(three.get(0), "n0");
+        three.get(0).close();
+        await().atMost(Duration.ofSeconds(30)).until(() -> three.get(1).table().voters().current().size() == 2);
+
+        HzCoordination fourth = node(3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> fourth.table().voters().current().nodes()
+                .equals(List.of("n1", "n2", "n3")));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                fourth.table().registers().state(W).accepted()).as("pulled from n1 or n2").isNotNull());
+        assertThat(fourth.table().registers().state(W).accepted().value()).isEqualTo(chosen);
+    }
 }

@@ -1,0 +1,90 @@
+package dev.baton.coordinator.internal.hz;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.coordinator.internal.register.Accepted;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A piece of a voter's worker registers, with the voters version it knew when it read them
+ * (0: it did not answer, being another process, of another lineage, or moving between versions).
+ */
+public final class PullReply implements IdentifiedDataSerializable {
+
+    static final int FORMAT = 1;
+
+    String voterId = "";
+    String lineage = "";
+    long version;
+    /** Whether no worker follows the ones in this piece. */
+    boolean last;
+    Map<String, Accepted<SlotState>> values = Map.of();
+
+    public PullReply() {
+        // for Hazelcast
+    }
+
+    PullReply(String voterId, String lineage, long version, boolean last, Map<String, Accepted<SlotState>> values) {
+        this.voterId = voterId;
+        this.lineage = lineage;
+        this.version = version;
+        this.last = last;
+        this.values = Map.copyOf(values);
+    }
+
+    static PullReply nothing() {
+        return new PullReply("", "", 0, false, Map.of());
+    }
+
+    boolean answered() {
+        return version > 0;
+    }
+
+    @Override
+    public int getFactoryId() {
+        return BatonSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return BatonSerialization.PULL_REPLY;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        Wire.write(out, FORMAT, w -> {
+            w.writeUTF(voterId);
+            w.writeUTF(lineage);
+            w.writeLong(version);
+            w.writeBoolean(last);
+            w.writeInt(values.size());
+            for (Map.Entry<String, Accepted<SlotState>> e : values.entrySet()) {
+                w.writeUTF(e.getKey());
+                RegisterWire.writeAccepted(w, e.getValue());
+            }
+        });
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        Wire.In r = Wire.read(in);
+        voterId = r.readUTF();
+        lineage = r.readUTF();
+        version = r.readLong();
+        last = r.readBoolean();
+        int n = r.readInt();
+        Map<String, Accepted<SlotState>> read = new HashMap<>(Math.min(n, 1024) * 2);
+        for (int i = 0; i < n; i++) {
+            String worker = r.readUTF();
+            Accepted<SlotState> value = RegisterWire.readAccepted(r);
+            if (value != null) {
+                read.put(worker, value);
+            }
+        }
+        values = Map.copyOf(read);
+    }
+}
