@@ -147,13 +147,15 @@ class RegisterLeaseSimulationTest {
     static final class Writes {
         private final SimulatedNetwork net;
         private final Map<String, CompletableFuture<SlotState>> inFlight = new HashMap<>();
-        /** By worker and index (a value's fence is its index): the claim id of the value learned chosen there. */
+        /** By lineage, worker and index (a value's fence is its index): the claim id of the value learned chosen there. */
         private final Map<String, Long> learned = new HashMap<>();
         /** By worker and index: the value a majority of the acceptors was seen to accept there. */
         private final Map<String, SlotState> accepted = new HashMap<>();
         private final List<String> pendingViolations = new ArrayList<>();
         private final boolean everyone;
         int written;
+        /** Told of each value learned chosen (worker, index, claim, learner), to trace a failing seed. */
+        java.util.function.Consumer<String> trace = line -> { };
 
         Writes(SimulatedNetwork net, boolean everyone) {
             this.net = net;
@@ -173,12 +175,15 @@ class RegisterLeaseSimulationTest {
                     if ((f == null || f.isDone()) && (n.session.holds(w) || (everyone && net.random.nextInt(20) == 0))) {
                         long claimId = net.random.nextLong();
                         String session = n.session.id;
+                        // Registers belong to a lineage: a node that founded a cluster of its own starts at index 1.
+                        String lineage = n.voters.current().lineage();
                         CompletableFuture<SlotState> write = n.session.writeRegister(w, base -> next(w, base, claimId,
                                 session));
                         inFlight.put(key, write);
                         write.thenAccept(v -> {
                             if (v != null) {
-                                learned(w, v);
+                                trace.accept("learned " + w + "@" + v.fence() + " claim " + v.claimId() + " by " + session);
+                                learned(lineage, w, v);
                             }
                         });
                     }
@@ -191,9 +196,9 @@ class RegisterLeaseSimulationTest {
             return new SlotState(worker, 0, fence, claimId, null, null, null, 0, 0, SlotState.Flags.NONE, session, 0);
         }
 
-        private void learned(String worker, SlotState v) {
+        private void learned(String lineage, String worker, SlotState v) {
             written++;
-            Long before = learned.putIfAbsent(worker + "@" + v.fence(), v.claimId());
+            Long before = learned.putIfAbsent(lineage + "/" + worker + "@" + v.fence(), v.claimId());
             if (before != null && before != v.claimId()) {
                 pendingViolations.add("two values learned chosen for " + worker + " at index " + v.fence() + ": claims "
                         + before + " and " + v.claimId());

@@ -57,6 +57,10 @@ final class SimulatedNetwork {
     boolean registersOn;
     /** Whether acceptors answer every session, not only a worker's holder (see TableRegisters#answerEveryone). */
     boolean registersAnswerEveryone;
+    /** With registers: whether voter changes go ahead without the pull (a power check: unsafe). */
+    boolean pullGateOff;
+    /** Pull pieces delivered, for tests that check the pull was exercised. */
+    long pullReplies;
     /** Register replies delivered, for tests that check the registers were exercised. */
     long registerReplies;
     /** Told of every session message a member's table applies (to count the register operations it got). */
@@ -133,6 +137,7 @@ final class SimulatedNetwork {
         /** The node's register log: what was forced outlives a crash; a restart without state starts it anew. */
         MemoryRegisterLog<SlotState> registerDisk = new MemoryRegisterLog<>();
         TableRegisters registers;
+        VoterPulls pulls;
 
         SimNode(int index) {
             this.index = index;
@@ -157,6 +162,7 @@ final class SimulatedNetwork {
                 }
             });
             registers = null;
+            pulls = null;
             if (registersOn) {
                 SimNode self = this;
                 registers = new TableRegisters(registerDisk, voters, (to, reply) -> sendRegisterReply(self, to, reply));
@@ -164,6 +170,10 @@ final class SimulatedNetwork {
                     registers.answerEveryone();
                 }
                 table.registers(registers);
+                if (!pullGateOff) {
+                    pulls = new VoterPulls(voters, registers, this::callPull, (lease + margin) / 5);
+                    voters.gate(pulls);
+                }
             }
             context = new LocalSession.Context(nodeId, () -> uuid.toString(), table, voters, floor, clocks, local,
                     lease, minClusterSize, () -> { }, new LongAdder());
@@ -217,6 +227,9 @@ final class SimulatedNetwork {
                     .map(n -> n.uuid.toString()).toList();
             driver.tick(new VotersDriver.View(now, clocks.wallMillis(), uuid.toString(), order, table.sessions(),
                     session.notParticipating(), session.counting(), leaving));
+            if (pulls != null) {
+                pulls.tick(now, table.sessions(), uuid.toString());
+            }
             table.sweep();
             Set<Member> members = new LinkedHashSet<>();
             view.stream().sorted(Comparator.comparingLong(n -> n.joinOrder)).forEach(n -> members.add(n.member));
@@ -226,6 +239,23 @@ final class SimulatedNetwork {
                     sendSession(this, to, session, o);
                 }
             }
+        }
+
+        private void callPull(String memberUuid, PullRequest request, Consumer<PullReply> onReply) {
+            SimNode to = byUuid(UUID.fromString(memberUuid));
+            SimNode from = this;
+            UUID fromUuid = uuid;
+            if (to == null || lost(from, to)) {
+                later(2000 * MS, () -> onReply.accept(null));
+                return;
+            }
+            later(delay(from, to), () -> deliver(from, fromUuid, to, to.uuid, () -> to.registers == null
+                    ? PullReply.nothing() : to.registers.pull(request), reply -> {
+                        if (reply != null) {
+                            pullReplies++;
+                        }
+                        onReply.accept(reply);
+                    }));
         }
 
         private void callVoters(String memberUuid, VotersRequest request, Consumer<VotersReply> onReply) {
@@ -545,16 +575,24 @@ final class SimulatedNetwork {
 
     private void deliverVoters(SimNode from, UUID fromUuid, SimNode to, UUID target, VotersRequest request,
                                Consumer<VotersReply> onReply) {
+        deliver(from, fromUuid, to, target, () -> {
+            votersRequestsApplied++;
+            return request.applyTo(to.voters);
+        }, onReply);
+    }
+
+    /** Applies a request at {@code to} (waiting while it is frozen) and carries the reply back, if both live. */
+    private <T> void deliver(SimNode from, UUID fromUuid, SimNode to, UUID target, java.util.function.Supplier<T> apply,
+                             Consumer<T> onReply) {
         if (!to.up || !to.uuid.equals(target)) {
             later(2000 * MS, () -> onReply.accept(null));
             return;
         }
         if (to.frozen) {
-            later(10 * MS, () -> deliverVoters(from, fromUuid, to, target, request, onReply));
+            later(10 * MS, () -> deliver(from, fromUuid, to, target, apply, onReply));
             return;
         }
-        votersRequestsApplied++;
-        VotersReply reply = request.applyTo(to.voters);
+        T reply = apply.get();
         if (lost(to, from)) {
             later(2000 * MS, () -> onReply.accept(null));
             return;
