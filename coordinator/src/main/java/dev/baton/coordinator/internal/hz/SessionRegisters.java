@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
@@ -31,6 +32,7 @@ final class SessionRegisters {
     private final String session;
     private final VoterState voters;
     private final long resendNanos;
+    private final SplittableRandom random;
     private final Map<String, Proposer<SlotState>> proposers = new HashMap<>();
     private final Map<String, Write> writes = new HashMap<>();
     /** Chosen notices: sent once to each member with its next message, never again. */
@@ -45,6 +47,8 @@ final class SessionRegisters {
         final CompletableFuture<SlotState> done = new CompletableFuture<>();
         RegisterOp op;
         long madeAt;
+        /** How long after {@code madeAt} a refused operation prepares again: the resend interval, jittered. */
+        long retryAfter;
         /** The voters that answered the operation in flight, with the voters version they answered under. */
         final Map<String, Long> answeredBy = new HashMap<>();
         /** When the operation in flight last went to each member (by member id). */
@@ -58,6 +62,7 @@ final class SessionRegisters {
         this.session = session;
         this.voters = voters;
         this.resendNanos = resendNanos;
+        this.random = new SplittableRandom(session.hashCode() * 0x9E3779B97F4A7C15L);
         this.lineage = voters.current().lineage();
     }
 
@@ -168,7 +173,7 @@ final class SessionRegisters {
             return ended;
         }
         writes.forEach((worker, w) -> {
-            if (now - w.madeAt >= resendNanos) {
+            if (now - w.madeAt >= w.retryAfter) {
                 Operation<SlotState> op = proposers.get(worker).retry();
                 if (op != null && op.id() != w.op.operation().id()) {
                     next(w, op, afterSeq, now);
@@ -277,6 +282,9 @@ final class SessionRegisters {
     private void next(Write w, Operation<SlotState> op, long afterSeq, long now) {
         w.op = new RegisterOp(numbers++, afterSeq, op);
         w.madeAt = now;
+        // Two proposers refused by each other at one instant would otherwise prepare again at one instant,
+        // and again, for ever (duelling proposers): each waits between a half and one and a half intervals.
+        w.retryAfter = resendNanos / 2 + random.nextLong(Math.max(1, resendNanos));
         w.answeredBy.clear();
         w.sentTo.clear();
     }

@@ -192,4 +192,41 @@ class SessionRegistersTest {
         registers.onReply(new RegisterReply("s1", voter, "0001-x", List.of(new RegisterReply.Answered(W,
                 op.operation().id(), answer))), 4, now.get()).forEach(Runnable::run);
     }
+
+    /**
+     * Two sessions refused by each other's ballots at one instant (a hand-over, where the former holder's
+     * late write meets the new holder's) must not prepare again at one instant, or they duel for ever.
+     */
+    @Test
+    void twoProposersRefusedAtOneInstantPrepareAgainAtDifferentInstants() {
+        List<Long> preparedAgainAt = new ArrayList<>();
+        for (String session : List.of("n1/5309da331f01ebbb", "n2/a0c2e47d11b3c509")) {
+            SessionRegisters s = new SessionRegisters(session, voters, RESEND);
+            long start = now.get();
+            s.write(W, base -> VALUE, 4, start);
+            RegisterOp prepare = s.toSend("m2", "n2@1", start).get(0);
+            Ballot higher = new Ballot(prepare.operation().ballot().round() + 1, "someone-else");
+            for (String voter : List.of("n2@1", "n3@1")) {
+                s.onReply(new RegisterReply(session, voter, "0001-x", List.of(new RegisterReply.Answered(W,
+                        prepare.operation().id(), new Answer<>(Answer.Kind.REFUSED_BALLOT, 1, higher, null, null)))), 4,
+                        start).forEach(Runnable::run);
+            }
+            long t = start;
+            while (t < start + 3 * RESEND) {
+                t++;
+                s.retry(4, t);
+                List<RegisterOp> sent = s.toSend("m2", "n2@1", t);
+                if (!sent.isEmpty() && sent.get(0).operation().id() != prepare.operation().id()) {
+                    assertThat(sent.get(0).operation().kind()).isEqualTo(Operation.Kind.PREPARE);
+                    assertThat(sent.get(0).operation().ballot().isAbove(higher)).isTrue();
+                    break;
+                }
+            }
+            assertThat(t - start).as("prepared again within half to one and a half resend intervals")
+                    .isBetween(RESEND / 2, RESEND * 3 / 2);
+            preparedAgainAt.add(t - start);
+        }
+        assertThat(preparedAgainAt.get(0)).as("both after the same wait: they would duel").isNotEqualTo(
+                preparedAgainAt.get(1));
+    }
 }
