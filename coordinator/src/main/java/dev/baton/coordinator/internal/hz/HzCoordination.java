@@ -154,7 +154,8 @@ public final class HzCoordination implements Coordination {
                 settings.minClusterSize(), System.nanoTime(), RandomGenerator.getDefault());
         wakeHolder.loop = loop;
         this.pulls = this.registers == null ? null
-                : new VoterPulls(voters, this.registers.table, loop::callPull, expiry / 5);
+                : new VoterPulls(voters, this.registers.table, loop::callPull, expiry / 5, VoterPulls.PIECE,
+                        this.registers.pullInstalls);
         if (pulls != null) {
             voters.gate(pulls);
         }

@@ -11,6 +11,9 @@ import dev.baton.coordinator.internal.register.RegisterLog;
 import dev.baton.coordinator.internal.register.UnreadableRegisterLogException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +36,8 @@ final class HzRegisters implements AutoCloseable {
     private final RegisterLog<SlotState> registerLog;
     private final Supplier<LocalSession> sessions;
     final TableRegisters table;
+    /** Where pulled pieces are installed and forced ({@link VoterPulls}): off the session loop and its replies. */
+    final ExecutorService pullInstalls;
 
     private HzRegisters(HazelcastInstance hazelcast, String nodeId, VoterState voters, RegisterLog<SlotState> registerLog,
                         Supplier<LocalSession> sessions) {
@@ -41,6 +46,8 @@ final class HzRegisters implements AutoCloseable {
         this.registerLog = registerLog;
         this.sessions = sessions;
         this.table = new TableRegisters(registerLog, voters, this::send).start(nodeId);
+        this.pullInstalls = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("baton-register-pull-" + nodeId)
+                .daemon(true).factory());
         hazelcast.getUserContext().put(RECEIVER_KEY, this);
     }
 
@@ -96,6 +103,14 @@ final class HzRegisters implements AutoCloseable {
 
     @Override
     public void close() {
+        pullInstalls.shutdownNow();
+        try {
+            if (!pullInstalls.awaitTermination(2, TimeUnit.SECONDS)) {
+                log.debug("A pulled piece was still being forced when the registers closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         table.close();
         if (registerLog instanceof FileRegisterLog<SlotState> file) {
             file.close();

@@ -49,7 +49,18 @@ final class TableRegisters implements AutoCloseable {
     TableRegisters(RegisterLog<SlotState> registerLog, VoterState voters, Replies replies) {
         this.voters = voters;
         this.replies = replies;
-        this.acceptor = new Acceptor<>(registerLog, () -> voters.current().version());
+        this.acceptor = new Acceptor<>(registerLog, () -> keptVersion(voters));
+    }
+
+    /**
+     * The voters version this acceptor answers with: the one its process would resume with after a crash
+     * (a version not kept yet does not count, or a restarted process could answer as an acceptor of a
+     * version it told the others it had moved past); nothing (0, which no quorum is counted under) while
+     * a move to another lineage is not kept.
+     */
+    private static long keptVersion(VoterState voters) {
+        Voters kept = voters.kept();
+        return kept.sameLineage(voters.current()) ? kept.version() : 0;
     }
 
     /**
@@ -111,11 +122,12 @@ final class TableRegisters implements AutoCloseable {
     PullReply pull(PullRequest request) {
         Voters before = voters.current();
         if (!request.voterId.equals(voters.voterId()) || !before.lineage().equals(request.lineage)
-                || request.limit <= 0) {
+                || request.limit <= 0 || voters.kept() != before) {
+            // Another process or lineage, or a configuration not kept yet: this process could resume without it.
             return PullReply.nothing();
         }
         Pull<SlotState> piece = acceptor.pull(request.after.isEmpty() ? null : request.after, request.limit);
-        if (voters.current() != before) {
+        if (voters.current() != before || voters.kept() != before) {
             return PullReply.nothing();
         }
         return new PullReply(voters.voterId(), before.lineage(), piece.version(), piece.values().size() < request.limit,

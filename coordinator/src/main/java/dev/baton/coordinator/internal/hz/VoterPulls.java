@@ -8,8 +8,14 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pull that gates voter changes while worker registers are on (docs/records-in-the-lock-tables.md,
@@ -22,7 +28,10 @@ import java.util.function.Consumer;
  * workers, in name order); each piece is installed and forced here before it counts. A pull is numbered
  * per voter, and a piece read before its voter knew v + 1 starts that voter's pull over under a new
  * number, so that no piece of an older try completes a newer one. A member that cannot name the voters
- * of v (v + 1 heard from a release that did not name its change) keeps the gate shut: the safe side.
+ * of v (v + 1 written by a release that did not name its change) pulls from the voters of v + 1, enough
+ * to cover v whichever voter v + 1 added or removed ({@link PullGate#whenVersionBeforeIsUnknown}).
+ * Pieces are installed and forced on a thread of their own ({@code installs}): a slow disk delays a
+ * voter change, never the session loop or a renewal's reply.
  */
 final class VoterPulls implements VoterState.ChangeGate {
 
@@ -32,12 +41,15 @@ final class VoterPulls implements VoterState.ChangeGate {
     }
 
     static final int PIECE = 256;
+    private static final Logger log = LoggerFactory.getLogger(VoterPulls.class);
 
     private final VoterState voters;
     private final TableRegisters registers;
     private final Calls calls;
     private final long retryNanos;
-    /** The configuration (v + 1) the gate is for, and the gate; null gate: v cannot be named. */
+    private final int piece;
+    private final Executor installs;
+    /** The configuration (v + 1) the gate is for, and its gate. */
     private Voters target = Voters.NONE;
     private PullGate<SlotState> gate;
     /** Per voter of v: where its pull stands, and when it was last asked. */
@@ -50,12 +62,19 @@ final class VoterPulls implements VoterState.ChangeGate {
         boolean asking;
     }
 
-    /** @param retryNanos how long a voter that did not answer a piece waits before it is asked again */
-    VoterPulls(VoterState voters, TableRegisters registers, Calls calls, long retryNanos) {
+    /**
+     * @param retryNanos how long a voter that did not answer a piece waits before it is asked again
+     * @param piece      how many workers' values a piece carries at most
+     * @param installs   where pieces are installed and forced (a thread of their own in the product)
+     */
+    VoterPulls(VoterState voters, TableRegisters registers, Calls calls, long retryNanos, int piece,
+               Executor installs) {
         this.voters = voters;
         this.registers = registers;
         this.calls = calls;
         this.retryNanos = retryNanos;
+        this.piece = piece;
+        this.installs = installs;
     }
 
     /** Called under the voter state's monitor: reads only this object's state. */
@@ -67,8 +86,10 @@ final class VoterPulls implements VoterState.ChangeGate {
         return gate != null && isTarget(current) && gate.isOpen();
     }
 
+    /** The same configuration, named alike: a configuration named since its gate was built gets a new one. */
     private boolean isTarget(Voters current) {
-        return target.lineage().equals(current.lineage()) && target.version() == current.version();
+        return target.lineage().equals(current.lineage()) && target.version() == current.version()
+                && target.change().equals(current.change());
     }
 
     /**
@@ -78,19 +99,26 @@ final class VoterPulls implements VoterState.ChangeGate {
      * @param selfUuid this member, whose own registers are read at once
      */
     void tick(long nowNanos, Collection<SessionTable.SessionInfo> sessions, String selfUuid) {
+        voters.keepCurrent();
         Voters current = voters.current();
-        if (current.version() <= 1) {
+        if (current.version() <= 1 || !current.contains(voters.voterId())) {
+            // Only a voter of v + 1 accepts v + 2.
             return;
         }
+        // The member each voter runs on now: its newest session (a restarted voter's old one lingers a while).
+        Map<String, SessionTable.SessionInfo> newest = new TreeMap<>();
+        sessions.forEach(s -> newest.merge(s.voterId(), s, (a, b) -> b.lastSeen() > a.lastSeen() ? b : a));
         Map<String, String> memberOfVoter = new TreeMap<>();
-        sessions.forEach(s -> memberOfVoter.put(s.voterId(), s.memberUuid()));
+        newest.forEach((voter, s) -> memberOfVoter.put(voter, s.memberUuid()));
         memberOfVoter.put(voters.voterId(), selfUuid);
         List<Runnable> asks = new ArrayList<>();
         PullGate<SlotState> g;
         synchronized (this) {
             if (!isTarget(current)) {
                 target = current;
-                gate = current.before().map(before -> new PullGate<SlotState>(before, current.version())).orElse(null);
+                gate = current.before().map(before -> new PullGate<SlotState>(before, current.version()))
+                        .orElseGet(() -> PullGate.whenVersionBeforeIsUnknown(Set.copyOf(current.ids()),
+                                current.version()));
                 progress.clear();
             }
             g = gate;
@@ -106,15 +134,30 @@ final class VoterPulls implements VoterState.ChangeGate {
                 p.asking = true;
                 p.askedAt = nowNanos;
                 long attempt = p.attempt;
-                PullRequest request = new PullRequest(current.lineage(), voter, p.after, PIECE);
+                PullRequest request = new PullRequest(current.lineage(), voter, p.after, piece);
                 if (voter.equals(voters.voterId())) {
-                    asks.add(() -> answered(g, voter, attempt, registers.pull(request)));
+                    asks.add(() -> install(g, voter, attempt, () -> registers.pull(request)));
                 } else {
-                    asks.add(() -> calls.pull(member, request, reply -> answered(g, voter, attempt, reply)));
+                    asks.add(() -> calls.pull(member, request, reply -> install(g, voter, attempt, () -> reply)));
                 }
             }
         }
         asks.forEach(Runnable::run);
+    }
+
+    private void install(PullGate<SlotState> g, String voter, long attempt, Supplier<PullReply> reply) {
+        try {
+            installs.execute(() -> {
+                try {
+                    answered(g, voter, attempt, reply.get());
+                } catch (RuntimeException e) {
+                    // A log that cannot force: the voter is asked again after the retry interval.
+                    log.debug("A pulled piece from voter {} could not be kept: {}", voter, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.trace("A pulled piece arrived after the registers closed; dropped");
+        }
     }
 
     private void answered(PullGate<SlotState> g, String voter, long attempt, PullReply reply) {
@@ -160,8 +203,9 @@ final class VoterPulls implements VoterState.ChangeGate {
             return "open (first version)";
         }
         if (gate == null) {
-            return "shut: the voters before v" + target.version() + " are not known";
+            return "none: not a voter of a version after the first";
         }
-        return gate.isOpen() ? "open" : "waiting for " + gate.missing();
+        return gate.isOpen() ? "open" : "waiting for " + gate.needed() + " of " + gate.missing()
+                + (target.before().isEmpty() ? " (the voters before v" + target.version() + " are not known)" : "");
     }
 }

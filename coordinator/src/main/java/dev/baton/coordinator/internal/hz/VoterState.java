@@ -72,6 +72,8 @@ final class VoterState {
     // Read by every claim, renewal and reply without the lock (written under it): a snapshot each,
     // as the synchronized getters gave, without queueing claims behind the acceptor's disk writes.
     private volatile Voters current = Voters.NONE;
+    /** The configuration last kept in the store: what this process would resume with after a crash. */
+    private volatile Voters kept = Voters.NONE;
     private volatile Voters previous;
     private long committedAt;
     private Ballot promised = Ballot.ZERO;
@@ -121,6 +123,7 @@ final class VoterState {
             VoterStore.Saved s = saved.get();
             this.voterId = Voters.voterId(nodeId, s.incarnation());
             this.current = s.current();
+            this.kept = current;
             this.committedAt = startedAt;
             this.promised = s.promised();
             this.acceptedBallot = s.acceptedBallot();
@@ -205,7 +208,9 @@ final class VoterState {
     /** Keeps the state before an answer that depends on it goes out; false if it could not be kept. */
     private boolean persist() {
         try {
+            Voters saving = current;
             store.save(snapshot());
+            kept = saving;
             return true;
         } catch (IOException | RuntimeException e) {
             long now = clock.getAsLong();
@@ -232,6 +237,28 @@ final class VoterState {
 
     Voters current() {
         return current;
+    }
+
+    /**
+     * The configuration this process would resume with if it crashed now: the current one once it is
+     * kept. What this member tells others it knows as an acceptor of worker registers (the version
+     * it answers with, a pull's version) must survive a crash, or a restarted process could answer as
+     * an acceptor of a version it told the others it had moved past.
+     */
+    Voters kept() {
+        return kept;
+    }
+
+    /** Keeps the current configuration if an earlier attempt failed (the store's disk was full, say). */
+    void keepCurrent() {
+        if (kept == current) {
+            return;
+        }
+        synchronized (this) {
+            if (kept != current) {
+                persist();
+            }
+        }
     }
 
     /**
@@ -363,6 +390,10 @@ final class VoterState {
      * @param heard whether the configuration came from another member (not founded or reset here)
      */
     private void adopt(Voters next, boolean heard) {
+        if (next.change().isEmpty() && current.isSuccessor(next)) {
+            // Heard from a release that names no change: this member knows the version before, so it can.
+            next = next.naming(next.namedAfter(current));
+        }
         Ballot nextPromised = Ballot.ZERO;
         Ballot nextAcceptedBallot = null;
         Voters nextAcceptedValue = null;
@@ -430,11 +461,15 @@ final class VoterState {
                 || !current.isSuccessor(value) || promised.isAbove(ballot)) {
             return false;
         }
-        if (clock.getAsLong() - committedAt < changeGap || !gate.open(current)) {
+        if (clock.getAsLong() - committedAt < changeGap) {
             return false;
         }
         if (ballot.equals(acceptedBallot) && value.equals(acceptedValue)) {
+            // Accepted already (behind an open gate): a resend is answered alike.
             return true;
+        }
+        if (!gate.open(current)) {
+            return false;
         }
         VoterStore.Saved before = snapshot();
         promised = ballot;

@@ -148,6 +148,16 @@ record Voters(String lineage, long version, List<String> ids, long resets, int p
         return before.isEmpty() ? Optional.empty() : Optional.of(Set.copyOf(before));
     }
 
+    /** This configuration naming the change from {@code before}, its predecessor. */
+    Voters namedAfter(Voters before) {
+        if (!before.isSuccessor(this)) {
+            throw new IllegalArgumentException(this + " does not follow " + before);
+        }
+        String changed = ids.stream().filter(id -> !before.contains(id)).findFirst()
+                .orElseGet(() -> before.ids.stream().filter(id -> !contains(id)).findFirst().orElseThrow());
+        return new Voters(lineage, version, ids, resets, peak, changed);
+    }
+
     /** This configuration naming its change, if it named none and {@code known} is the same one naming it. */
     Voters naming(Voters known) {
         if (!change.isEmpty() || known == null || known.change.isEmpty() || !equals(known)) {

@@ -2,6 +2,8 @@ package dev.baton.coordinator.internal.register;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -18,7 +20,8 @@ import java.util.function.LongSupplier;
 public final class Acceptor<V> {
 
     private final RegisterLog<V> log;
-    private final Map<String, Register<V>> registers = new HashMap<>();
+    /** In name order, so that a pull reads its pieces without sorting under this monitor. */
+    private final NavigableMap<String, Register<V>> registers = new TreeMap<>();
     private final LongSupplier versions;
     /** The version this acceptor keeps itself, or null when it reads the voter state's. */
     private final AtomicLong own;
@@ -102,13 +105,16 @@ public final class Acceptor<V> {
     public synchronized Pull<V> pull(String after, int limit) {
         long version = versions.getAsLong();
         Map<String, Accepted<V>> values = new HashMap<>();
-        registers.keySet().stream().filter(w -> after == null || w.compareTo(after) > 0).sorted()
-                .forEachOrdered(worker -> {
-                    Accepted<V> held = registers.get(worker).state().accepted();
-                    if (held != null && values.size() < limit) {
-                        values.put(worker, held);
-                    }
-                });
+        for (Map.Entry<String, Register<V>> e : (after == null ? registers : registers.tailMap(after, false))
+                .entrySet()) {
+            if (values.size() >= limit) {
+                break;
+            }
+            Accepted<V> held = e.getValue().state().accepted();
+            if (held != null) {
+                values.put(e.getKey(), held);
+            }
+        }
         return new Pull<>(version, values);
     }
 

@@ -19,6 +19,7 @@ public final class PullGate<V> {
 
     private final Set<String> votersBefore;
     private final long knowing;
+    private final int needed;
     private final Set<String> pulled = new HashSet<>();
 
     /**
@@ -26,11 +27,38 @@ public final class PullGate<V> {
      * @param knowing      v + 1: a pull counts only if its acceptor knew at least this version
      */
     public PullGate(Set<String> votersBefore, long knowing) {
-        this.votersBefore = Set.copyOf(Objects.requireNonNull(votersBefore, "votersBefore"));
+        this(votersBefore, knowing, coverEveryMajority(votersBefore.size()));
+    }
+
+    /**
+     * A gate that pulls {@code needed} of {@code from}, for a member that cannot name the voters of v
+     * exactly (see {@link #whenVersionBeforeIsUnknown}).
+     */
+    public PullGate(Set<String> from, long knowing, int needed) {
+        this.votersBefore = Set.copyOf(Objects.requireNonNull(from, "from"));
         this.knowing = knowing;
-        if (this.votersBefore.isEmpty()) {
-            throw new IllegalArgumentException("a voters version has at least one voter");
+        this.needed = needed;
+        if (this.votersBefore.isEmpty() || needed < 1 || needed > votersBefore.size()) {
+            throw new IllegalArgumentException("pull " + needed + " of " + votersBefore.size() + " voters");
         }
+    }
+
+    /**
+     * The gate of a member that knows v + 1 but not which voter v + 1 added or removed (a configuration
+     * written by a release that did not name it): it pulls from the voters of v + 1, enough of them to
+     * meet every majority of v whichever v was. If v + 1 removed a voter x, v is v + 1's voters and x,
+     * all of them but x are voters of v, and enough of v's n = s + 1 is n - m + 1; if v + 1 added a voter
+     * y, v is v + 1's voters but y, so one more than enough of v's n = s - 1 (y may be among them).
+     */
+    public static <V> PullGate<V> whenVersionBeforeIsUnknown(Set<String> votersAfter, long knowing) {
+        int s = votersAfter.size();
+        int ifRemoved = coverEveryMajority(s + 1);
+        int ifAdded = s > 1 ? coverEveryMajority(s - 1) + 1 : 1;
+        return new PullGate<>(votersAfter, knowing, Math.min(s, Math.max(ifRemoved, ifAdded)));
+    }
+
+    private static int coverEveryMajority(int n) {
+        return n - (n / 2 + 1) + 1;
     }
 
     /**
@@ -81,13 +109,12 @@ public final class PullGate<V> {
     }
 
     public synchronized boolean isOpen() {
-        return pulled.size() >= needed();
+        return pulled.size() >= needed;
     }
 
     /** n - m + 1: enough to meet every majority of n voters. */
     public int needed() {
-        int n = votersBefore.size();
-        return n - (n / 2 + 1) + 1;
+        return needed;
     }
 
     public synchronized Set<String> missing() {

@@ -34,21 +34,34 @@ class RegisterChurnSimulationTest {
     @ParameterizedTest
     @MethodSource("seeds")
     void oneValuePerIndexWhileTheVotersChange(long seed) {
-        Outcome outcome = run(seed, false);
+        check(run(seed, false, VoterPulls.PIECE));
+    }
 
+    /**
+     * Pieces of one worker each, so that every pull takes several pieces (three workers against a piece
+     * of 256 take one): a voter counted before its last piece, or a piece of an older try completing a
+     * newer one, chooses two values at an index (a planted count at any piece was red in 9 of 200 seeds).
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void oneValuePerIndexWhenEveryPullTakesSeveralPieces(long seed) {
+        check(run(seed, false, 1));
+    }
+
+    private static void check(Outcome outcome) {
         assertThat(outcome.violations).as("faults: %s", outcome.faults).isEmpty();
         assertThat(outcome.net.pullReplies).as("pieces pulled").isPositive();
         if (outcome.written == outcome.writtenAtHeal) {
-            // Healed at 45 s: writes stop for good only where a majority of the voters is gone (crashed and
-            // back without their disks as new voters, or not back yet), as leases do in ChurnSimulationTest.
-            List<String> live = outcome.net.nodes.stream().filter(SimulatedNetwork.SimNode::healthy)
-                    .map(n -> n.voters.voterId()).toList();
+            // Healed at 45 s: writes stop for good only where no node reaches a majority of its voters (crashed
+            // and back without their disks as new voters, not back yet, or outside the member lists it shares:
+            // the simulated member lists, unlike Hazelcast's, can stay overlapping without merging).
             for (SimulatedNetwork.SimNode n : outcome.net.nodes) {
                 if (n.healthy()) {
                     Voters v = n.voters.current();
-                    long alive = v.ids().stream().filter(live::contains).count();
-                    assertThat(alive).as("no write chosen after the heal although %s of %s are live (pull: %s; %s)",
-                            alive, v, n.pulls.describe(), outcome.faults).isLessThan(v.majority());
+                    long reached = outcome.net.nodes.stream().filter(o -> o.healthy() && v.contains(o.voters.voterId())
+                            && n.view.contains(o) && o.view.contains(n)).count();
+                    assertThat(reached).as("no write chosen after the heal although %s reaches %s of %s (pull: %s; %s)",
+                            n, reached, v, n.pulls.describe(), outcome.faults).isLessThan(v.majority());
                 }
             }
         }
@@ -62,7 +75,7 @@ class RegisterChurnSimulationTest {
     void withoutThePullSomeRunChoosesTwoValuesAtAnIndex() {
         List<String> found = new ArrayList<>();
         for (long seed = 1; seed <= 40 && found.isEmpty(); seed++) {
-            found.addAll(run(seed, true).violations);
+            found.addAll(run(seed, true, VoterPulls.PIECE).violations);
         }
         assertThat(found).as("a run without the pull that chose two values at an index").isNotEmpty();
     }
@@ -71,8 +84,9 @@ class RegisterChurnSimulationTest {
                            int writtenAtHeal) {
     }
 
-    private static Outcome run(long seed, boolean gateOff) {
+    private static Outcome run(long seed, boolean gateOff, int piece) {
         SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
+        net.pullPiece = piece;
         net.registersOn = true;
         net.pullGateOff = gateOff;
         net.dropRate = 0.03;

@@ -59,6 +59,8 @@ final class SimulatedNetwork {
     boolean registersAnswerEveryone;
     /** With registers: whether voter changes go ahead without the pull (a power check: unsafe). */
     boolean pullGateOff;
+    /** How many workers' values a pulled piece carries (small, for runs that need many pieces). */
+    int pullPiece = VoterPulls.PIECE;
     /** Pull pieces delivered, for tests that check the pull was exercised. */
     long pullReplies;
     /** Register replies delivered, for tests that check the registers were exercised. */
@@ -171,7 +173,8 @@ final class SimulatedNetwork {
                 }
                 table.registers(registers);
                 if (!pullGateOff) {
-                    pulls = new VoterPulls(voters, registers, this::callPull, (lease + margin) / 5);
+                    pulls = new VoterPulls(voters, registers, this::callPull, (lease + margin) / 5, pullPiece,
+                            Runnable::run);
                     voters.gate(pulls);
                 }
             }

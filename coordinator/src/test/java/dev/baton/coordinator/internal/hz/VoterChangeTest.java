@@ -69,10 +69,14 @@ class VoterChangeTest {
     void aMemberThatHeardAConfigurationWithoutItsChangeTakesTheChangeWhenItHearsItNamed() {
         AtomicLong now = new AtomicLong(1_000_000);
         VoterState b = new VoterState("b", "1", now::get, GAP);
-        b.learn(v1);
         Voters v2 = v1.with("d@1");
-        b.learn(new Voters(v2.lineage(), 2, v2.ids(), 0, 4));
-        assertThat(b.current().before()).isEmpty();
+        Voters unnamed = new Voters(v2.lineage(), 2, v2.ids(), 0, 4);
+        b.learn(unnamed);
+        assertThat(b.current().before()).as("b never knew v1").isEmpty();
+        VoterState c = new VoterState("c", "1", now::get, GAP);
+        c.learn(v1);
+        c.learn(unnamed);
+        assertThat(c.current().change()).as("c knew v1: it names the change itself").isEqualTo("d@1");
 
         assertThat(b.learn(v2)).as("nothing new to adopt").isFalse();
         assertThat(b.current().change()).isEqualTo("d@1");
