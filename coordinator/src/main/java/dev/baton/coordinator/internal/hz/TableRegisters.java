@@ -38,6 +38,7 @@ final class TableRegisters implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TableRegisters.class);
 
     private final Acceptor<SlotState> acceptor;
+    private final RegisterLog<SlotState> registerLog;
     private final VoterState voters;
     private final Replies replies;
     private final List<Pending> queue = new ArrayList<>();
@@ -49,6 +50,7 @@ final class TableRegisters implements AutoCloseable {
     TableRegisters(RegisterLog<SlotState> registerLog, VoterState voters, Replies replies) {
         this.voters = voters;
         this.replies = replies;
+        this.registerLog = registerLog;
         this.acceptor = new Acceptor<>(registerLog, () -> keptVersion(voters));
     }
 
@@ -186,6 +188,12 @@ final class TableRegisters implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.debug("A register reply to member {} could not be sent: {}", p.memberUuid(), e.toString());
             }
+        }
+        // After the answers went out: a compaction (about once per thousand forces) delays the next force only.
+        try {
+            registerLog.compactIfDue();
+        } catch (RuntimeException e) {
+            log.warn("Compacting the register log failed: {}", e.toString());
         }
     }
 

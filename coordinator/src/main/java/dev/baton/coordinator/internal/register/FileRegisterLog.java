@@ -175,6 +175,7 @@ public final class FileRegisterLog<V> implements RegisterLog<V>, AutoCloseable {
     }
 
     /** Rewrites the file with each register's last state once it has grown to four times that. */
+    @Override
     public synchronized void compactIfDue() {
         if (closed || poisoned != null || size <= COMPACT_FROM || size <= 4 * liveBytes) {
             return;

@@ -16,4 +16,11 @@ public interface RegisterLog<V> {
 
     /** The last forced state of every register written. */
     Map<String, RegisterState<V>> restore();
+
+    /**
+     * Rewrites the log with each register's last state once it has grown well past it (a log in memory
+     * has nothing to do). Called by the thread that forces, after the answers of a force went out.
+     */
+    default void compactIfDue() {
+    }
 }
