@@ -91,6 +91,8 @@ public final class HzCoordination implements Coordination {
     private final HzRegisters registers;
     /** With registers: the pull that gates this member's accepts of voter changes; null while they are off. */
     private final VoterPulls pulls;
+    /** With registers: anti-entropy, so that a member that missed writes catches up; null while they are off. */
+    private final RegisterSync sync;
     private final VotersDriver driver;
     private final LoopHolder wakeHolder = new LoopHolder();
     private final LongAdder renewals = new LongAdder();
@@ -159,6 +161,8 @@ public final class HzCoordination implements Coordination {
         if (pulls != null) {
             voters.gate(pulls);
         }
+        this.sync = this.registers == null ? null : new RegisterSync(voters, this.registers.table, loop::callPull,
+                expiry, expiry / 5, this.registers.pullInstalls);
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
         if (previous != null) {
             if (this.registers != null) {
@@ -268,6 +272,7 @@ public final class HzCoordination implements Coordination {
                 session.get().notParticipating(), session.get().counting(), leaving));
         if (pulls != null) {
             pulls.tick(now, table.sessions(), localMemberUuid());
+            sync.tick(now, table.sessions());
         }
         // Tokens other members issued reach this one in their messages: keep them too, in case they never come back.
         coverFences(clocks.clusterMillis());

@@ -5,6 +5,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.baton.coordinator.internal.SlotState;
 import dev.baton.coordinator.internal.register.Accepted;
+import dev.baton.coordinator.internal.register.Ballot;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,6 +24,12 @@ public final class PullReply implements IdentifiedDataSerializable {
     /** Whether no worker follows the ones in this piece. */
     boolean last;
     Map<String, Accepted<SlotState>> values = Map.of();
+    /** For a digest: the index and ballot of each value, in place of the values. */
+    Map<String, Stamp> digest = Map.of();
+
+    /** Where a value stands in a register: its index and the ballot it was accepted under. */
+    record Stamp(long index, Ballot ballot) {
+    }
 
     public PullReply() {
         // for Hazelcast
@@ -66,6 +73,13 @@ public final class PullReply implements IdentifiedDataSerializable {
                 w.writeUTF(e.getKey());
                 RegisterWire.writeAccepted(w, e.getValue());
             }
+            w.writeInt(digest.size());
+            for (Map.Entry<String, Stamp> e : digest.entrySet()) {
+                w.writeUTF(e.getKey());
+                w.writeLong(e.getValue().index());
+                w.writeLong(e.getValue().ballot().round());
+                w.writeUTF(e.getValue().ballot().session());
+            }
         });
     }
 
@@ -86,5 +100,11 @@ public final class PullReply implements IdentifiedDataSerializable {
             }
         }
         values = Map.copyOf(read);
+        int d = r.readInt();
+        Map<String, Stamp> stamps = new HashMap<>(Math.min(d, 4096) * 2);
+        for (int i = 0; i < d; i++) {
+            stamps.put(r.readUTF(), new Stamp(r.readLong(), new Ballot(r.readLong(), r.readUTF())));
+        }
+        digest = Map.copyOf(stamps);
     }
 }

@@ -7,7 +7,9 @@ import dev.baton.coordinator.internal.register.Pull;
 import dev.baton.coordinator.internal.register.RegisterLog;
 import dev.baton.coordinator.internal.register.RegisterState;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,12 +130,20 @@ final class TableRegisters implements AutoCloseable {
             // Another process or lineage, or a configuration not kept yet: this process could resume without it.
             return PullReply.nothing();
         }
-        Pull<SlotState> piece = acceptor.pull(request.after.isEmpty() ? null : request.after, request.limit);
+        Pull<SlotState> piece = request.kind == PullRequest.Kind.NAMED ? acceptor.values(request.workers)
+                : acceptor.pull(request.after.isEmpty() ? null : request.after, request.limit);
         if (voters.current() != before || voters.kept() != before) {
             return PullReply.nothing();
         }
-        return new PullReply(voters.voterId(), before.lineage(), piece.version(), piece.values().size() < request.limit,
-                piece.values());
+        boolean last = piece.values().size() < request.limit;
+        if (request.kind == PullRequest.Kind.DIGEST) {
+            Map<String, PullReply.Stamp> digest = new HashMap<>();
+            piece.values().forEach((w, v) -> digest.put(w, new PullReply.Stamp(v.index(), v.ballot())));
+            PullReply reply = new PullReply(voters.voterId(), before.lineage(), piece.version(), last, Map.of());
+            reply.digest = Map.copyOf(digest);
+            return reply;
+        }
+        return new PullReply(voters.voterId(), before.lineage(), piece.version(), last, piece.values());
     }
 
     Acceptor<SlotState> acceptor() {

@@ -1,5 +1,6 @@
 package dev.baton.coordinator.internal.register;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -113,6 +114,20 @@ public final class Acceptor<V> {
             Accepted<V> held = e.getValue().state().accepted();
             if (held != null) {
                 values.put(e.getKey(), held);
+            }
+        }
+        return new Pull<>(version, values);
+    }
+
+    /** The values held for {@code workers} (those that hold one), with the version known now. */
+    public synchronized Pull<V> values(Collection<String> workers) {
+        long version = versions.getAsLong();
+        Map<String, Accepted<V>> values = new HashMap<>();
+        for (String worker : workers) {
+            Register<V> register = registers.get(worker);
+            Accepted<V> held = register == null ? null : register.state().accepted();
+            if (held != null) {
+                values.put(worker, held);
             }
         }
         return new Pull<>(version, values);

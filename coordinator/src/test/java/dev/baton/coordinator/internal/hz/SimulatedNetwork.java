@@ -59,8 +59,12 @@ final class SimulatedNetwork {
     boolean registersAnswerEveryone;
     /** With registers: whether voter changes go ahead without the pull (a power check: unsafe). */
     boolean pullGateOff;
+    /** With registers: whether members run anti-entropy ({@link RegisterSync}). */
+    boolean registerSync = true;
     /** How many workers' values a pulled piece carries (small, for runs that need many pieces). */
     int pullPiece = VoterPulls.PIECE;
+    /** Anti-entropy digests and values delivered. */
+    long syncReplies;
     /** Pull pieces delivered, for tests that check the pull was exercised. */
     long pullReplies;
     /** Register replies delivered, for tests that check the registers were exercised. */
@@ -140,6 +144,7 @@ final class SimulatedNetwork {
         MemoryRegisterLog<SlotState> registerDisk = new MemoryRegisterLog<>();
         TableRegisters registers;
         VoterPulls pulls;
+        RegisterSync sync;
 
         SimNode(int index) {
             this.index = index;
@@ -165,6 +170,7 @@ final class SimulatedNetwork {
             });
             registers = null;
             pulls = null;
+            sync = null;
             if (registersOn) {
                 SimNode self = this;
                 registers = new TableRegisters(registerDisk, voters, (to, reply) -> sendRegisterReply(self, to, reply));
@@ -172,6 +178,10 @@ final class SimulatedNetwork {
                     registers.answerEveryone();
                 }
                 table.registers(registers);
+                if (registerSync) {
+                    sync = new RegisterSync(voters, registers, this::callPull, lease + margin, (lease + margin) / 5,
+                            Runnable::run);
+                }
                 if (!pullGateOff) {
                     pulls = new VoterPulls(voters, registers, this::callPull, (lease + margin) / 5, pullPiece,
                             Runnable::run);
@@ -233,6 +243,9 @@ final class SimulatedNetwork {
             if (pulls != null) {
                 pulls.tick(now, table.sessions(), uuid.toString());
             }
+            if (sync != null) {
+                sync.tick(now, table.sessions());
+            }
             table.sweep();
             Set<Member> members = new LinkedHashSet<>();
             view.stream().sorted(Comparator.comparingLong(n -> n.joinOrder)).forEach(n -> members.add(n.member));
@@ -254,8 +267,10 @@ final class SimulatedNetwork {
             }
             later(delay(from, to), () -> deliver(from, fromUuid, to, to.uuid, () -> to.registers == null
                     ? PullReply.nothing() : to.registers.pull(request), reply -> {
-                        if (reply != null) {
+                        if (reply != null && request.kind == PullRequest.Kind.VALUES) {
                             pullReplies++;
+                        } else if (reply != null) {
+                            syncReplies++;
                         }
                         onReply.accept(reply);
                     }));

@@ -1,0 +1,171 @@
+package dev.baton.coordinator.internal.hz;
+
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.coordinator.internal.register.Accepted;
+import dev.baton.coordinator.internal.register.Pull;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Anti-entropy for worker registers (docs/records-in-the-lock-tables.md, <i>Reads</i>): a member that
+ * missed writes (it was cut off, frozen or down while they were chosen, and nobody has written the
+ * worker since) catches up. Every sweep interval it walks one other member's registers, a digest of
+ * index and ballot per worker at a time, asks for the values that stand after its own and installs them
+ * (Paxos's install: a value travels with its ballot, is marked a copy, raises the promise to at least
+ * its ballot), forced before the next piece. Members are walked in turn. Nothing here answers anyone:
+ * an install only adds what another acceptor accepted, which a prepare could have found there anyway.
+ */
+final class RegisterSync {
+
+    static final int DIGEST_PIECE = 1024;
+    private static final Logger log = LoggerFactory.getLogger(RegisterSync.class);
+
+    private final VoterState voters;
+    private final TableRegisters registers;
+    private final VoterPulls.Calls calls;
+    private final long sweepNanos;
+    private final long retryNanos;
+    private final Executor installs;
+
+    /** The member walked now (its voter id; null between walks), the one walked before, where the walk stands. */
+    private String walking;
+    private String lastWalked;
+    private String after = "";
+    private boolean asking;
+    private long askedAt = Long.MIN_VALUE;
+    private long nextSweep;
+    private long sweeps;
+
+    /**
+     * @param sweepNanos how long a member waits after walking another's registers before it walks the next
+     * @param retryNanos how long a piece's answer is waited for before it is asked again
+     */
+    RegisterSync(VoterState voters, TableRegisters registers, VoterPulls.Calls calls, long sweepNanos,
+                 long retryNanos, Executor installs) {
+        this.voters = voters;
+        this.registers = registers;
+        this.calls = calls;
+        this.sweepNanos = sweepNanos;
+        this.retryNanos = retryNanos;
+        this.installs = installs;
+    }
+
+    /** Asks the member walked now for its next piece, or starts the next walk when a sweep is due. */
+    void tick(long nowNanos, Collection<SessionTable.SessionInfo> sessions) {
+        Voters current = voters.current();
+        if (current.isNone()) {
+            return;
+        }
+        TreeMap<String, SessionTable.SessionInfo> others = new TreeMap<>();
+        for (SessionTable.SessionInfo s : sessions) {
+            if (!s.voterId().equals(voters.voterId()) && !s.closing() && s.lineage().equals(current.lineage())) {
+                others.merge(s.voterId(), s, (a, b) -> b.lastSeen() > a.lastSeen() ? b : a);
+            }
+        }
+        String member;
+        PullRequest request;
+        synchronized (this) {
+            if (asking && nowNanos - askedAt < retryNanos) {
+                return;
+            }
+            if (walking != null && !others.containsKey(walking)) {
+                // Gone (or no longer a session here) in the middle of its walk: on to the next one.
+                lastWalked = walking;
+                walking = null;
+            }
+            if (walking == null) {
+                if (sweeps > 0 && nowNanos - nextSweep < 0 || others.isEmpty()) {
+                    return;
+                }
+                // The next member after the last one walked, in voter id order.
+                String next = lastWalked == null ? null : others.higherKey(lastWalked);
+                walking = next != null ? next : others.firstKey();
+                after = "";
+            }
+            member = others.get(walking).memberUuid();
+            request = PullRequest.digest(current.lineage(), walking, after, DIGEST_PIECE);
+            asking = true;
+            askedAt = nowNanos;
+        }
+        String voter = request.voterId;
+        calls.pull(member, request, reply -> later(() -> digested(current, member, voter, request.after, reply)));
+    }
+
+    private void later(Runnable step) {
+        try {
+            installs.execute(() -> {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    // A log that cannot force: the piece is asked again after the retry interval.
+                    log.debug("Register anti-entropy step failed: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.trace("A register digest arrived after the registers closed; dropped");
+        }
+    }
+
+    /** Compares a digest piece with this member's registers and asks for the values that stand after them. */
+    private void digested(Voters asked, String member, String voter, String from, PullReply reply) {
+        if (reply == null || !reply.answered() || !reply.voterId.equals(voter) || !reply.lineage.equals(asked.lineage())
+                || !isWalking(voter, from)) {
+            return;
+        }
+        List<String> behind = new ArrayList<>();
+        reply.digest.forEach((worker, stamp) -> {
+            Accepted<SlotState> held = registers.state(worker).accepted();
+            if (held == null || (stamp.index() != held.index() ? stamp.index() > held.index()
+                    : stamp.ballot().isAbove(held.ballot()))) {
+                behind.add(worker);
+            }
+        });
+        String last = reply.digest.isEmpty() ? from : new TreeMap<>(reply.digest).lastKey();
+        if (behind.isEmpty()) {
+            advance(voter, from, last, reply.last);
+            return;
+        }
+        calls.pull(member, PullRequest.named(asked.lineage(), voter, behind), values -> later(() -> {
+            if (values == null || !values.answered() || !values.voterId.equals(voter)
+                    || !values.lineage.equals(asked.lineage()) || !isWalking(voter, from)) {
+                return;
+            }
+            registers.acceptor().install(new Pull<>(values.version, values.values));
+            registers.acceptor().force();
+            advance(voter, from, last, reply.last);
+        }));
+    }
+
+    private synchronized boolean isWalking(String voter, String from) {
+        return asking && voter.equals(walking) && from.equals(after);
+    }
+
+    private synchronized void advance(String voter, String from, String last, boolean done) {
+        if (!isWalking(voter, from)) {
+            return;
+        }
+        asking = false;
+        if (done) {
+            // This member is walked: the next one after the sweep interval.
+            after = "";
+            nextSweep = askedAt + sweepNanos;
+            sweeps++;
+            lastWalked = walking;
+            walking = null;
+        } else {
+            after = last;
+        }
+    }
+
+    /** How many walks of another member's registers ended, for tests. */
+    synchronized long sweeps() {
+        return sweeps;
+    }
+}
