@@ -134,6 +134,9 @@ public final class HzCoordination implements Coordination {
         this.records = new Records(hazelcast.getMap(HzSettings.RECORDS_MAP));
         long expiry = settings.expiry().toNanos();
         this.store = stateDirectory == null ? VoterStore.NONE : stateDirectory.store;
+        if (registers && stateDirectory != null) {
+            HzRegisters.forgetVoterIfLogLost(store, stateDirectory.directory, nodeId, RandomGenerator.getDefault());
+        }
         this.voters = new VoterState(nodeId, null, System::nanoTime, expiry, RandomGenerator.getDefault(), store);
         floor.raise(ClaimRules.nextFence(0, 0, voters.fenceCeiling()));
         this.clocks = new PeerClocks(com.hazelcast.internal.util.Clock::currentTimeMillis, System::nanoTime);
@@ -805,6 +808,9 @@ public final class HzCoordination implements Coordination {
         if (memberStopped.get()) {
             // Nobody to tell: the others removed this member when it went.
             loop.stop();
+            if (registers != null) {
+                registers.close();
+            }
             store.close();
             log.info("Baton coordination on node {} closed (its Hazelcast member had stopped)", nodeId);
             return;

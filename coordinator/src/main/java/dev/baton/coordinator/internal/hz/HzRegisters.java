@@ -10,7 +10,13 @@ import dev.baton.coordinator.internal.register.MemoryRegisterLog;
 import dev.baton.coordinator.internal.register.RegisterLog;
 import dev.baton.coordinator.internal.register.UnreadableRegisterLogException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,21 +65,73 @@ final class HzRegisters implements AutoCloseable {
      */
     static HzRegisters open(HazelcastInstance hazelcast, String nodeId, VoterState voters, Path directory,
                             Supplier<LocalSession> sessions) {
-        RegisterLog<SlotState> registerLog;
-        if (directory == null) {
-            registerLog = new MemoryRegisterLog<>();
-        } else {
-            Path file = directory.resolve("registers-" + nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
-            try {
-                registerLog = FileRegisterLog.open(file, voters.voterId(), RegisterWire.RECORDS);
-            } catch (UnreadableRegisterLogException e) {
-                throw new IllegalStateException(e.getMessage() + ": move it aside to start this node as a new voter", e);
+        RegisterLog<SlotState> registerLog = directory == null ? new MemoryRegisterLog<>()
+                : openLog(directory, nodeId, voters.voterId());
+        return new HzRegisters(hazelcast, nodeId, voters, registerLog, sessions);
+    }
+
+    /**
+     * Opens this node's register log file and marks, beside it, that its voter keeps one (so that a log
+     * lost later is told from one never made: {@link #forgetVoterIfLogLost}).
+     */
+    static FileRegisterLog<SlotState> openLog(Path directory, String nodeId, String voterId) {
+        Path file = logFile(directory, nodeId);
+        try {
+            FileRegisterLog<SlotState> opened = FileRegisterLog.open(file, voterId, RegisterWire.RECORDS);
+            markKept(directory, nodeId);
+            return opened;
+        } catch (UnreadableRegisterLogException e) {
+            throw new IllegalStateException(e.getMessage() + ": move it aside to start this node as a new voter", e);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the register log " + file + " (" + e + "): make the state"
+                    + " directory writable", e);
+        }
+    }
+
+    static Path logFile(Path directory, String nodeId) {
+        return directory.resolve("registers-" + nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
+    }
+
+    /** Says, beside the voter file, that this node's voter keeps a register log (forced before it answers anything). */
+    private static Path marker(Path directory, String nodeId) {
+        return logFile(directory, nodeId).resolveSibling(logFile(directory, nodeId).getFileName() + ".kept");
+    }
+
+    private static void markKept(Path directory, String nodeId) throws IOException {
+        Path marker = marker(directory, nodeId);
+        if (!Files.exists(marker)) {
+            Files.createFile(marker);
+            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                dir.force(true);
             } catch (IOException e) {
-                throw new IllegalStateException("cannot open the register log " + file + " (" + e + "): make the state"
-                        + " directory writable", e);
+                // Some platforms cannot open a directory to force it; the log's own open forced what it could.
+                log.debug("Could not force {} after marking its register log: {}", directory, e.toString());
             }
         }
-        return new HzRegisters(hazelcast, nodeId, voters, registerLog, sessions);
+    }
+
+    /**
+     * Before the voter state is resumed: if this node's voter kept a register log that is gone (lost, or
+     * moved aside because it was unreadable), the voter it was must not come back (an acceptor that forgot
+     * must never pass for one that did not): the saved state is replaced by a new voter's, keeping only the
+     * fence ceiling. The others remove the old voter once this node is back as the new one.
+     */
+    static void forgetVoterIfLogLost(VoterStore store, Path directory, String nodeId, RandomGenerator random) {
+        if (directory == null || !Files.exists(marker(directory, nodeId)) || Files.exists(logFile(directory, nodeId))) {
+            return;
+        }
+        Optional<VoterStore.Saved> saved = store.load();
+        long ceiling = saved.map(VoterStore.Saved::fenceCeiling).orElse(0L);
+        String incarnation = HexFormat.of().toHexDigits(random.nextInt());
+        try {
+            store.save(new VoterStore.Saved(incarnation, Voters.NONE, Ballot.ZERO, null, null, ceiling));
+            Files.delete(marker(directory, nodeId));
+        } catch (IOException e) {
+            throw new IllegalStateException("the register log " + logFile(directory, nodeId) + " is gone and the voter"
+                    + " state in " + store + " cannot be replaced (" + e + "): make the state directory writable", e);
+        }
+        log.warn("The register log {} is gone: this node starts as a new voter ({}@{}), keeping only its fence"
+                + " ceiling; the others remove the voter it was", logFile(directory, nodeId), nodeId, incarnation);
     }
 
     /** Sends answers to the member a session runs on; this member's own are handed over at once. */
@@ -103,7 +161,8 @@ final class HzRegisters implements AutoCloseable {
 
     @Override
     public void close() {
-        pullInstalls.shutdownNow();
+        // Not interrupted: an interrupt in a channel's write closes the channel the answers' thread shares.
+        pullInstalls.shutdown();
         try {
             if (!pullInstalls.awaitTermination(2, TimeUnit.SECONDS)) {
                 log.debug("A pulled piece was still being forced when the registers closed");

@@ -39,6 +39,8 @@ final class RegisterSync {
     private String lastWalked;
     private String after = "";
     private boolean asking;
+    /** Steps waiting for the install thread: nothing is asked again meanwhile (a slow disk). */
+    private int queued;
     private long askedAt = Long.MIN_VALUE;
     private long nextSweep;
     private long sweeps;
@@ -72,7 +74,7 @@ final class RegisterSync {
         String member;
         PullRequest request;
         synchronized (this) {
-            if (asking && nowNanos - askedAt < retryNanos) {
+            if (queued > 0 || asking && nowNanos - askedAt < retryNanos) {
                 return;
             }
             if (walking != null && !others.containsKey(walking)) {
@@ -99,6 +101,7 @@ final class RegisterSync {
     }
 
     private void later(Runnable step) {
+        queued(true);
         try {
             installs.execute(() -> {
                 try {
@@ -106,11 +109,18 @@ final class RegisterSync {
                 } catch (RuntimeException e) {
                     // A log that cannot force: the piece is asked again after the retry interval.
                     log.debug("Register anti-entropy step failed: {}", e.toString());
+                } finally {
+                    queued(false);
                 }
             });
         } catch (RejectedExecutionException e) {
+            queued(false);
             log.trace("A register digest arrived after the registers closed; dropped");
         }
+    }
+
+    private synchronized void queued(boolean more) {
+        queued += more ? 1 : -1;
     }
 
     /** Compares a digest piece with this member's registers and asks for the values that stand after them. */

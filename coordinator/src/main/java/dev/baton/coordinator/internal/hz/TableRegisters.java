@@ -53,18 +53,10 @@ final class TableRegisters implements AutoCloseable {
         this.voters = voters;
         this.replies = replies;
         this.registerLog = registerLog;
-        this.acceptor = new Acceptor<>(registerLog, () -> keptVersion(voters));
-    }
-
-    /**
-     * The voters version this acceptor answers with: the one its process would resume with after a crash
-     * (a version not kept yet does not count, or a restarted process could answer as an acceptor of a
-     * version it told the others it had moved past); nothing (0, which no quorum is counted under) while
-     * a move to another lineage is not kept.
-     */
-    private static long keptVersion(VoterState voters) {
-        Voters kept = voters.kept();
-        return kept.sameLineage(voters.current()) ? kept.version() : 0;
+        // The version this member knows (learned from each message before its operations are applied): the
+        // promise tags are judged against it, so a member behind on its voter file still refuses an accept
+        // whose ballot was established two versions ago (seventeenth review).
+        this.acceptor = new Acceptor<>(registerLog, () -> voters.current().version());
     }
 
     /**
@@ -88,12 +80,15 @@ final class TableRegisters implements AutoCloseable {
      * does not hold the worker is answered only if its register already took it (a resend).
      */
     void apply(String session, String memberUuid, List<Judged> judged) {
+        // While the configuration this member knows is not in its voter file, it takes no operation: after a
+        // crash it would resume as an acceptor of the version before, having answered as one of this.
+        boolean unkept = voters.kept() != voters.current();
         List<RegisterReply.Answered> answers = new ArrayList<>();
         for (Judged j : judged) {
             Operation<SlotState> op = j.op().operation();
             if (op.kind() == Operation.Kind.CHOSEN) {
                 op.applyTo(acceptor);
-            } else if (j.holds() || everyone || took(op)) {
+            } else if (!unkept && (j.holds() || everyone || took(op))) {
                 answers.add(new RegisterReply.Answered(op.worker(), op.id(), op.applyTo(acceptor)));
             }
         }

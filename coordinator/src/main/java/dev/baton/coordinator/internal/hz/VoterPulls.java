@@ -60,6 +60,8 @@ final class VoterPulls implements VoterState.ChangeGate {
         String after = "";
         long askedAt = Long.MIN_VALUE;
         boolean asking;
+        /** Pieces of this voter waiting to be installed: it is not asked again meanwhile (a slow disk). */
+        int installing;
     }
 
     /**
@@ -128,7 +130,7 @@ final class VoterPulls implements VoterState.ChangeGate {
             for (String voter : g.missing()) {
                 Progress p = progress.computeIfAbsent(voter, v -> new Progress());
                 String member = memberOfVoter.get(voter);
-                if (member == null || p.asking && nowNanos - p.askedAt < retryNanos) {
+                if (member == null || p.installing > 0 || p.asking && nowNanos - p.askedAt < retryNanos) {
                     continue;
                 }
                 p.asking = true;
@@ -146,6 +148,7 @@ final class VoterPulls implements VoterState.ChangeGate {
     }
 
     private void install(PullGate<SlotState> g, String voter, long attempt, Supplier<PullReply> reply) {
+        installing(g, voter, true);
         try {
             installs.execute(() -> {
                 try {
@@ -153,10 +156,20 @@ final class VoterPulls implements VoterState.ChangeGate {
                 } catch (RuntimeException e) {
                     // A log that cannot force: the voter is asked again after the retry interval.
                     log.debug("A pulled piece from voter {} could not be kept: {}", voter, e.toString());
+                } finally {
+                    installing(g, voter, false);
                 }
             });
         } catch (RejectedExecutionException e) {
+            installing(g, voter, false);
             log.trace("A pulled piece arrived after the registers closed; dropped");
+        }
+    }
+
+    private synchronized void installing(PullGate<SlotState> g, String voter, boolean installing) {
+        Progress p = progress.get(voter);
+        if (g == gate && p != null) {
+            p.installing += installing ? 1 : -1;
         }
     }
 
