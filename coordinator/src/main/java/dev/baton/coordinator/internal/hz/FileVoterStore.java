@@ -36,6 +36,10 @@ final class FileVoterStore implements VoterStore {
     private final Path temp;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** Whether the voter file says its voter keeps a register log; written with every save. */
+    private volatile boolean registers;
+    /** What was last loaded or saved, to write the file again when only {@link #registers} changes. */
+    private volatile Saved last;
 
     private FileVoterStore(Path file, FileChannel lockChannel, FileLock lock) {
         this.file = file;
@@ -88,10 +92,13 @@ final class FileVoterStore implements VoterStore {
             if (!FORMAT.equals(p.getProperty("format"))) {
                 throw new IllegalArgumentException("unknown format " + p.getProperty("format"));
             }
-            return Optional.of(new Saved(required(p, "incarnation"), voters(p, "voters"), ballot(p, "promised"),
+            Saved saved = new Saved(required(p, "incarnation"), voters(p, "voters"), ballot(p, "promised"),
                     p.containsKey("accepted.ballot") ? ballot(p, "accepted.ballot") : null,
                     p.containsKey("accepted.voters.version") ? voters(p, "accepted.voters") : null,
-                    Long.parseLong(p.getProperty("fence.ceiling", "0")), left(p)));
+                    Long.parseLong(p.getProperty("fence.ceiling", "0")), left(p));
+            registers = Boolean.parseBoolean(p.getProperty("registers.kept", "false"));
+            last = saved;
+            return Optional.of(saved);
         } catch (IOException | RuntimeException e) {
             // Unreadable state is no state: this process becomes a new voter, which is always safe.
             Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
@@ -107,7 +114,7 @@ final class FileVoterStore implements VoterStore {
     }
 
     @Override
-    public void save(Saved saved) throws IOException {
+    public synchronized void save(Saved saved) throws IOException {
         Properties p = new Properties();
         p.setProperty("format", FORMAT);
         p.setProperty("incarnation", saved.incarnation());
@@ -118,6 +125,9 @@ final class FileVoterStore implements VoterStore {
             put(p, "accepted.voters", saved.acceptedValue());
         }
         p.setProperty("fence.ceiling", Long.toString(saved.fenceCeiling()));
+        if (registers) {
+            p.setProperty("registers.kept", "true");
+        }
         for (int i = 0; i < saved.left().size(); i++) {
             VoterStore.Left l = saved.left().get(i);
             String key = "left." + i;
@@ -146,6 +156,31 @@ final class FileVoterStore implements VoterStore {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
         forceDirectory();
+        last = saved;
+    }
+
+    @Override
+    public boolean keepsRegisters() {
+        return registers;
+    }
+
+    @Override
+    public synchronized void keepsRegisters(boolean keeps) throws IOException {
+        if (registers == keeps) {
+            return;
+        }
+        Saved saved = last;
+        if (saved == null) {
+            throw new IllegalStateException("no voter state in " + file + " to mark");
+        }
+        boolean before = registers;
+        registers = keeps;
+        try {
+            save(saved);
+        } catch (IOException | RuntimeException e) {
+            registers = before;
+            throw e;
+        }
     }
 
     /** Makes the rename itself durable (Linux lets a directory be forced through a read channel). */

@@ -142,7 +142,7 @@ public final class HzCoordination implements Coordination {
         this.clocks = new PeerClocks(com.hazelcast.internal.util.Clock::currentTimeMillis, System::nanoTime);
         this.table = new SessionTable(expiry, settings.staleAfter().toNanos(), System::nanoTime, voters, floor,
                 clocks::wallMillis);
-        this.registers = registers ? HzRegisters.open(hazelcast, nodeId, voters,
+        this.registers = registers ? HzRegisters.open(hazelcast, nodeId, voters, store,
                 stateDirectory == null ? null : stateDirectory.directory, this.session::get) : null;
         if (this.registers != null) {
             table.registers(this.registers.table);

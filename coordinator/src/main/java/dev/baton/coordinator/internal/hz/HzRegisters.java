@@ -10,10 +10,8 @@ import dev.baton.coordinator.internal.register.MemoryRegisterLog;
 import dev.baton.coordinator.internal.register.RegisterLog;
 import dev.baton.coordinator.internal.register.UnreadableRegisterLogException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
@@ -63,22 +61,23 @@ final class HzRegisters implements AutoCloseable {
      * @throws IllegalStateException if the log cannot be opened or trusted (move it aside: the node then starts as a
      *                               new voter)
      */
-    static HzRegisters open(HazelcastInstance hazelcast, String nodeId, VoterState voters, Path directory,
-                            Supplier<LocalSession> sessions) {
+    static HzRegisters open(HazelcastInstance hazelcast, String nodeId, VoterState voters, VoterStore store,
+                            Path directory, Supplier<LocalSession> sessions) {
         RegisterLog<SlotState> registerLog = directory == null ? new MemoryRegisterLog<>()
-                : openLog(directory, nodeId, voters.voterId());
+                : openLog(directory, nodeId, voters.voterId(), store);
         return new HzRegisters(hazelcast, nodeId, voters, registerLog, sessions);
     }
 
     /**
-     * Opens this node's register log file and marks, beside it, that its voter keeps one (so that a log
-     * lost later is told from one never made: {@link #forgetVoterIfLogLost}).
+     * Opens this node's register log file and says, in the voter file itself, that its voter keeps one (so
+     * that a log lost later, alone or with anything beside it, is told from one never made:
+     * {@link #forgetVoterIfLogLost}). Both before anything is answered.
      */
-    static FileRegisterLog<SlotState> openLog(Path directory, String nodeId, String voterId) {
+    static FileRegisterLog<SlotState> openLog(Path directory, String nodeId, String voterId, VoterStore store) {
         Path file = logFile(directory, nodeId);
         try {
             FileRegisterLog<SlotState> opened = FileRegisterLog.open(file, voterId, RegisterWire.RECORDS);
-            markKept(directory, nodeId);
+            store.keepsRegisters(true);
             return opened;
         } catch (UnreadableRegisterLogException e) {
             throw new IllegalStateException(e.getMessage() + ": move it aside to start this node as a new voter", e);
@@ -92,24 +91,6 @@ final class HzRegisters implements AutoCloseable {
         return directory.resolve("registers-" + nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + ".log");
     }
 
-    /** Says, beside the voter file, that this node's voter keeps a register log (forced before it answers anything). */
-    private static Path marker(Path directory, String nodeId) {
-        return logFile(directory, nodeId).resolveSibling(logFile(directory, nodeId).getFileName() + ".kept");
-    }
-
-    private static void markKept(Path directory, String nodeId) throws IOException {
-        Path marker = marker(directory, nodeId);
-        if (!Files.exists(marker)) {
-            Files.createFile(marker);
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
-            } catch (IOException e) {
-                // Some platforms cannot open a directory to force it; the log's own open forced what it could.
-                log.debug("Could not force {} after marking its register log: {}", directory, e.toString());
-            }
-        }
-    }
-
     /**
      * Before the voter state is resumed: if this node's voter kept a register log that is gone (lost, or
      * moved aside because it was unreadable), the voter it was must not come back (an acceptor that forgot
@@ -117,15 +98,19 @@ final class HzRegisters implements AutoCloseable {
      * fence ceiling. The others remove the old voter once this node is back as the new one.
      */
     static void forgetVoterIfLogLost(VoterStore store, Path directory, String nodeId, RandomGenerator random) {
-        if (directory == null || !Files.exists(marker(directory, nodeId)) || Files.exists(logFile(directory, nodeId))) {
+        if (directory == null) {
             return;
         }
         Optional<VoterStore.Saved> saved = store.load();
-        long ceiling = saved.map(VoterStore.Saved::fenceCeiling).orElse(0L);
+        if (saved.isEmpty() || !store.keepsRegisters() || Files.exists(logFile(directory, nodeId))) {
+            return;
+        }
+        long ceiling = saved.get().fenceCeiling();
         String incarnation = HexFormat.of().toHexDigits(random.nextInt());
         try {
+            // The new voter first: a crash in between finds the mark and no log again, and forgets again.
             store.save(new VoterStore.Saved(incarnation, Voters.NONE, Ballot.ZERO, null, null, ceiling));
-            Files.delete(marker(directory, nodeId));
+            store.keepsRegisters(false);
         } catch (IOException e) {
             throw new IllegalStateException("the register log " + logFile(directory, nodeId) + " is gone and the voter"
                     + " state in " + store + " cannot be replaced (" + e + "): make the state directory writable", e);

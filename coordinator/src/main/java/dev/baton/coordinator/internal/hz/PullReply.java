@@ -26,6 +26,8 @@ public final class PullReply implements IdentifiedDataSerializable {
     Map<String, Accepted<SlotState>> values = Map.of();
     /** For a digest: the index and ballot of each value, in place of the values. */
     Map<String, Stamp> digest = Map.of();
+    /** For a pull: the ballot promised for each worker of the piece (values alone would not carry them). */
+    Map<String, Ballot> promises = Map.of();
 
     /** Where a value stands in a register: its index and the ballot it was accepted under. */
     record Stamp(long index, Ballot ballot) {
@@ -80,6 +82,12 @@ public final class PullReply implements IdentifiedDataSerializable {
                 w.writeLong(e.getValue().ballot().round());
                 w.writeUTF(e.getValue().ballot().session());
             }
+            w.writeInt(promises.size());
+            for (Map.Entry<String, Ballot> e : promises.entrySet()) {
+                w.writeUTF(e.getKey());
+                w.writeLong(e.getValue().round());
+                w.writeUTF(e.getValue().session());
+            }
         });
     }
 
@@ -100,11 +108,23 @@ public final class PullReply implements IdentifiedDataSerializable {
             }
         }
         values = Map.copyOf(read);
+        if (!r.more()) {
+            return;
+        }
         int d = r.readInt();
         Map<String, Stamp> stamps = new HashMap<>(Math.min(d, 4096) * 2);
         for (int i = 0; i < d; i++) {
             stamps.put(r.readUTF(), new Stamp(r.readLong(), new Ballot(r.readLong(), r.readUTF())));
         }
         digest = Map.copyOf(stamps);
+        if (!r.more()) {
+            return;
+        }
+        int p = r.readInt();
+        Map<String, Ballot> promised = new HashMap<>(Math.min(p, 4096) * 2);
+        for (int i = 0; i < p; i++) {
+            promised.put(r.readUTF(), new Ballot(r.readLong(), r.readUTF()));
+        }
+        promises = Map.copyOf(promised);
     }
 }

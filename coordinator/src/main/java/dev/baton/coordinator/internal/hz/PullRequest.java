@@ -103,11 +103,12 @@ public final class PullRequest implements Callable<PullReply>, IdentifiedDataSer
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         Wire.write(out, FORMAT, w -> {
-            w.writeByte(kind.code);
             w.writeUTF(lineage);
             w.writeUTF(voterId);
             w.writeUTF(after);
             w.writeInt(limit);
+            // After the fields of a pull, so that a reader that knows only pulls stops before them.
+            w.writeByte(kind.code);
             w.writeStrings(workers);
         });
     }
@@ -115,11 +116,13 @@ public final class PullRequest implements Callable<PullReply>, IdentifiedDataSer
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         Wire.In r = Wire.read(in);
-        kind = Kind.of(r.readByte());
         lineage = r.readUTF();
         voterId = r.readUTF();
         after = r.readUTF();
         limit = r.readInt();
-        workers = r.readStringList();
+        if (r.more()) {
+            kind = Kind.of(r.readByte());
+            workers = r.readStringList();
+        }
     }
 }

@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * worker since) catches up. Every sweep interval it walks one other member's registers, a digest of
  * index and ballot per worker at a time, asks for the values that stand after its own and installs them
  * (Paxos's install: a value travels with its ballot, is marked a copy, raises the promise to at least
- * its ballot), forced before the next piece. Members are walked in turn. Nothing here answers anyone:
- * an install only adds what another acceptor accepted, which a prepare could have found there anyway.
+ * its ballot), forced before the next piece. Members are walked in turn, voters of this member's
+ * configuration only, answering as of that same configuration: what a prepare under it could have
+ * found there anyway (a voter removed since may hold a value accepted under an old ballot, higher than
+ * the one chosen since, which a prepare would never ask it for: the eighteenth review). A member that
+ * does not answer is passed over after two tries. Nothing here answers anyone.
  */
 final class RegisterSync {
 
@@ -39,6 +42,8 @@ final class RegisterSync {
     private String lastWalked;
     private String after = "";
     private boolean asking;
+    /** Tries of the piece asked now that went unanswered. */
+    private int unanswered;
     /** Steps waiting for the install thread: nothing is asked again meanwhile (a slow disk). */
     private int queued;
     private long askedAt = Long.MIN_VALUE;
@@ -67,7 +72,8 @@ final class RegisterSync {
         }
         TreeMap<String, SessionTable.SessionInfo> others = new TreeMap<>();
         for (SessionTable.SessionInfo s : sessions) {
-            if (!s.voterId().equals(voters.voterId()) && !s.closing() && s.lineage().equals(current.lineage())) {
+            if (!s.voterId().equals(voters.voterId()) && current.contains(s.voterId()) && !s.closing()
+                    && s.lineage().equals(current.lineage())) {
                 others.merge(s.voterId(), s, (a, b) -> b.lastSeen() > a.lastSeen() ? b : a);
             }
         }
@@ -76,6 +82,13 @@ final class RegisterSync {
         synchronized (this) {
             if (queued > 0 || asking && nowNanos - askedAt < retryNanos) {
                 return;
+            }
+            if (asking && ++unanswered >= 2 && walking != null) {
+                // Silent (no registers, a voter file it cannot keep, another process now): the next one.
+                log.debug("Register anti-entropy passes over voter {}: no answer", walking);
+                lastWalked = walking;
+                walking = null;
+                asking = false;
             }
             if (walking != null && !others.containsKey(walking)) {
                 // Gone (or no longer a session here) in the middle of its walk: on to the next one.
@@ -90,6 +103,7 @@ final class RegisterSync {
                 String next = lastWalked == null ? null : others.higherKey(lastWalked);
                 walking = next != null ? next : others.firstKey();
                 after = "";
+                unanswered = 0;
             }
             member = others.get(walking).memberUuid();
             request = PullRequest.digest(current.lineage(), walking, after, DIGEST_PIECE);
@@ -98,6 +112,12 @@ final class RegisterSync {
         }
         String voter = request.voterId;
         calls.pull(member, request, reply -> later(() -> digested(current, member, voter, request.after, reply)));
+    }
+
+    /** An answer as of the configuration asked under: the same lineage and version (see the class comment). */
+    private static boolean asOf(Voters asked, String voter, PullReply reply) {
+        return reply != null && reply.answered() && reply.voterId.equals(voter) && reply.lineage.equals(asked.lineage())
+                && reply.version == asked.version();
     }
 
     private void later(Runnable step) {
@@ -125,8 +145,7 @@ final class RegisterSync {
 
     /** Compares a digest piece with this member's registers and asks for the values that stand after them. */
     private void digested(Voters asked, String member, String voter, String from, PullReply reply) {
-        if (reply == null || !reply.answered() || !reply.voterId.equals(voter) || !reply.lineage.equals(asked.lineage())
-                || !isWalking(voter, from)) {
+        if (!asOf(asked, voter, reply) || !isWalking(voter, from)) {
             return;
         }
         List<String> behind = new ArrayList<>();
@@ -143,8 +162,7 @@ final class RegisterSync {
             return;
         }
         calls.pull(member, PullRequest.named(asked.lineage(), voter, behind), values -> later(() -> {
-            if (values == null || !values.answered() || !values.voterId.equals(voter)
-                    || !values.lineage.equals(asked.lineage()) || !isWalking(voter, from)) {
+            if (!asOf(asked, voter, values) || !isWalking(voter, from)) {
                 return;
             }
             registers.acceptor().install(new Pull<>(values.version, values.values));
@@ -162,6 +180,7 @@ final class RegisterSync {
             return;
         }
         asking = false;
+        unanswered = 0;
         if (done) {
             // This member is walked: the next one after the sweep interval.
             after = "";

@@ -92,6 +92,10 @@ final class TableRegisters implements AutoCloseable {
                 answers.add(new RegisterReply.Answered(op.worker(), op.id(), op.applyTo(acceptor)));
             }
         }
+        // A configuration learned (by another thread) while these were applied and not kept yet: answers given
+        // under it are held back (the eighteenth review), as if the member had been slow.
+        Voters kept = voters.kept();
+        answers.removeIf(a -> !kept.sameLineage(voters.current()) || a.answer().version() > kept.version());
         if (answers.isEmpty()) {
             return;
         }
@@ -120,9 +124,11 @@ final class TableRegisters implements AutoCloseable {
      */
     PullReply pull(PullRequest request) {
         Voters before = voters.current();
+        boolean antiEntropy = request.kind != PullRequest.Kind.VALUES;
         if (!request.voterId.equals(voters.voterId()) || !before.lineage().equals(request.lineage)
-                || request.limit <= 0 || voters.kept() != before) {
+                || request.limit <= 0 || voters.kept() != before || antiEntropy && !before.contains(voters.voterId())) {
             // Another process or lineage, or a configuration not kept yet: this process could resume without it.
+            // Anti-entropy takes only what a voter of the configuration holds (a removed voter still answers a pull).
             return PullReply.nothing();
         }
         Pull<SlotState> piece = request.kind == PullRequest.Kind.NAMED ? acceptor.values(request.workers)
@@ -130,7 +136,7 @@ final class TableRegisters implements AutoCloseable {
         if (voters.current() != before || voters.kept() != before) {
             return PullReply.nothing();
         }
-        boolean last = piece.values().size() < request.limit;
+        boolean last = piece.workers() < request.limit;
         if (request.kind == PullRequest.Kind.DIGEST) {
             Map<String, PullReply.Stamp> digest = new HashMap<>();
             piece.values().forEach((w, v) -> digest.put(w, new PullReply.Stamp(v.index(), v.ballot())));
@@ -138,7 +144,11 @@ final class TableRegisters implements AutoCloseable {
             reply.digest = Map.copyOf(digest);
             return reply;
         }
-        return new PullReply(voters.voterId(), before.lineage(), piece.version(), last, piece.values());
+        PullReply reply = new PullReply(voters.voterId(), before.lineage(), piece.version(), last, piece.values());
+        if (request.kind == PullRequest.Kind.VALUES) {
+            reply.promises = piece.promises();
+        }
+        return reply;
     }
 
     Acceptor<SlotState> acceptor() {

@@ -183,8 +183,8 @@ final class VoterPulls implements VoterState.ChangeGate {
                 return;
             }
         }
-        PullGate.Piece piece = g.offerPiece(voter, new Pull<>(reply.version, reply.values), reply.last,
-                registers.acceptor());
+        Pull<SlotState> pulled = new Pull<>(reply.version, reply.values, reply.promises);
+        PullGate.Piece piece = g.offerPiece(voter, pulled, reply.last, registers.acceptor());
         synchronized (this) {
             Progress p = progress.get(voter);
             if (g != gate || p == null || p.attempt != attempt) {
@@ -198,8 +198,8 @@ final class VoterPulls implements VoterState.ChangeGate {
                 }
                 case TAKEN -> {
                     p.asking = false;
-                    String lastWorker = new TreeMap<>(reply.values).lastKey();
-                    if (lastWorker.compareTo(p.after) > 0) {
+                    String lastWorker = pulled.lastWorker();
+                    if (lastWorker != null && lastWorker.compareTo(p.after) > 0) {
                         p.after = lastWorker;
                     }
                 }

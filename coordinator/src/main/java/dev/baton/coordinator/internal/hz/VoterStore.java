@@ -73,6 +73,18 @@ interface VoterStore extends AutoCloseable {
     /** Whether what is saved outlives the process. */
     boolean durable();
 
+    /**
+     * Whether the voter kept here keeps a register log too (read with {@link #load}): a voter file that
+     * says so and finds no log belongs to an acceptor that forgot.
+     */
+    default boolean keepsRegisters() {
+        return false;
+    }
+
+    /** Says (durably, in the voter file itself) whether the voter kept here keeps a register log. */
+    default void keepsRegisters(boolean keeps) throws IOException {
+    }
+
     @Override
     void close();
 }

@@ -74,7 +74,7 @@ public final class Acceptor<V> {
         }
     }
 
-    /** Takes the values of another acceptor's pull that stand after the ones held here. */
+    /** Takes the values of another acceptor's pull that stand after the ones held here, and its promises. */
     public synchronized void install(Pull<V> pull) {
         pull.values().forEach((worker, value) -> {
             Register<V> register = register(worker);
@@ -82,41 +82,48 @@ public final class Acceptor<V> {
                 log.write(worker, register.state());
             }
         });
-    }
-
-    /** Every value held, with the version known now. */
-    public synchronized Pull<V> pull() {
-        // The version first: it vouches for the registers read after it (no operation runs in between).
-        long version = versions.getAsLong();
-        Map<String, Accepted<V>> values = new HashMap<>();
-        registers.forEach((worker, register) -> {
-            Accepted<V> held = register.state().accepted();
-            if (held != null) {
-                values.put(worker, held);
+        pull.promises().forEach((worker, ballot) -> {
+            Register<V> register = register(worker);
+            if (register.raisePromise(ballot)) {
+                log.write(worker, register.state());
             }
         });
-        return new Pull<>(version, values);
+    }
+
+    /** Every value held and every promise made, with the version known now. */
+    public synchronized Pull<V> pull() {
+        return pull(null, Integer.MAX_VALUE);
     }
 
     /**
-     * A piece of {@link #pull()}: the values of at most {@code limit} workers named after {@code after}
-     * (in name order; null for the first piece), with the version known now. A register that held a
-     * value before the first piece was read is in some piece, whichever piece reads it.
+     * A piece of {@link #pull()}: the values and promises of at most {@code limit} workers named after
+     * {@code after} (in name order; null for the first piece), with the version known now. A register that
+     * held a value or a promise before the first piece was read is in some piece, whichever piece reads it.
      */
     public synchronized Pull<V> pull(String after, int limit) {
+        // The version first: it vouches for the registers read after it (no operation runs in between).
         long version = versions.getAsLong();
         Map<String, Accepted<V>> values = new HashMap<>();
+        Map<String, Ballot> promises = new HashMap<>();
+        int workers = 0;
         for (Map.Entry<String, Register<V>> e : (after == null ? registers : registers.tailMap(after, false))
                 .entrySet()) {
-            if (values.size() >= limit) {
+            if (workers >= limit) {
                 break;
             }
-            Accepted<V> held = e.getValue().state().accepted();
-            if (held != null) {
-                values.put(e.getKey(), held);
+            RegisterState<V> state = e.getValue().state();
+            if (state.accepted() == null && !state.promised().isAbove(Ballot.ZERO)) {
+                continue;
+            }
+            workers++;
+            if (state.accepted() != null) {
+                values.put(e.getKey(), state.accepted());
+            }
+            if (state.promised().isAbove(Ballot.ZERO)) {
+                promises.put(e.getKey(), state.promised());
             }
         }
-        return new Pull<>(version, values);
+        return new Pull<>(version, values, promises);
     }
 
     /** The values held for {@code workers} (those that hold one), with the version known now. */

@@ -74,6 +74,15 @@ final class Register<V> {
         return true;
     }
 
+    /** Raises the promise to {@code ballot} (a pull's promise); returns whether the register changed. */
+    boolean raisePromise(Ballot ballot) {
+        if (!ballot.isAbove(state.promised())) {
+            return false;
+        }
+        state = new RegisterState<>(ballot, state.accepted(), state.copy(), state.chosen());
+        return true;
+    }
+
     /**
      * Takes a chosen notice, which carries the value: it becomes the value known chosen if it is later
      * than the one known, and a register that holds nothing as late takes it too, as a copy (so that a

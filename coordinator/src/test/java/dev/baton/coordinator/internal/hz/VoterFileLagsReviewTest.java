@@ -97,10 +97,15 @@ class VoterFileLagsReviewTest {
         b.learn(v2);
         acceptors.get("A").learn(2);
         acceptors.get("C").learn(2);
+        // Values only, as the pull was before the eighteenth review: its promises would have C and D refuse
+        // R's ballot below, and this shows the promise tags on their own.
         for (String member : List.of("C", "D")) {
             PullGate<SlotState> gate = new PullGate<>(Set.copyOf(v1.ids()), 2);
-            gate.offer("A@1", acceptors.get("A").pull(), acceptors.get(member));
-            gate.offer("C@1", acceptors.get("C").pull(), acceptors.get(member));
+            for (String from : List.of("A", "C")) {
+                dev.baton.coordinator.internal.register.Pull<SlotState> pulled = acceptors.get(from).pull();
+                gate.offer(from + "@1", new dev.baton.coordinator.internal.register.Pull<>(pulled.version(),
+                        pulled.values()), acceptors.get(member));
+            }
             assertThat(gate.isOpen()).isTrue();
         }
         b.learn(v3);
