@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * majority of v can be missing from every member of a majority of v + 2, and a later writer chooses
  * another value at its index. Checked: one value learned chosen per worker and index, whoever learned it.
  *
- * <p>{@code -Dbaton.simulation.registerChurnSeeds=N} runs N seeds (default 30).
+ * <p>{@code -Dbaton.simulation.registerChurnSeeds=N} runs N seeds (default 20).
  */
 class RegisterChurnSimulationTest {
 
@@ -28,7 +28,7 @@ class RegisterChurnSimulationTest {
     private static final SimulatedFaults.Churn CHURN = new SimulatedFaults.Churn(6, LEASE * 4, LEASE / 3, false);
 
     static Stream<Long> seeds() {
-        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.registerChurnSeeds", 30)).boxed();
+        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.registerChurnSeeds", 20)).boxed();
     }
 
     @ParameterizedTest

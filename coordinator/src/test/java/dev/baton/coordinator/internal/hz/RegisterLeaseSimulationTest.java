@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * of a worker, whoever learned it and whatever a majority of the acceptors accepted; one valid holder
  * of a lock at a time; writes keep being chosen, also after the last fault.
  *
- * <p>{@code -Dbaton.simulation.registerLeaseSeeds=N} runs N seeds (default 60).
+ * <p>{@code -Dbaton.simulation.registerLeaseSeeds=N} runs N seeds (default 40).
  */
 class RegisterLeaseSimulationTest {
 
@@ -38,7 +38,7 @@ class RegisterLeaseSimulationTest {
     private static final int END = 45_000;
 
     static Stream<Long> seeds() {
-        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.registerLeaseSeeds", 60)).boxed();
+        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.registerLeaseSeeds", 40)).boxed();
     }
 
     @ParameterizedTest
