@@ -28,6 +28,11 @@ public final class PullReply implements IdentifiedDataSerializable {
     Map<String, Stamp> digest = Map.of();
     /** For a pull: the ballot promised for each worker of the piece (values alone would not carry them). */
     Map<String, Ballot> promises = Map.of();
+    /**
+     * The last worker the piece covered ("" for none): a digest names only workers that hold a value, and
+     * a walk that went on from the last of those would ask again for a piece of promises alone for ever.
+     */
+    String through = "";
 
     /** Where a value stands in a register: its index and the ballot it was accepted under. */
     record Stamp(long index, Ballot ballot) {
@@ -88,6 +93,7 @@ public final class PullReply implements IdentifiedDataSerializable {
                 w.writeLong(e.getValue().round());
                 w.writeUTF(e.getValue().session());
             }
+            w.writeUTF(through);
         });
     }
 
@@ -126,5 +132,6 @@ public final class PullReply implements IdentifiedDataSerializable {
             promised.put(r.readUTF(), new Ballot(r.readLong(), r.readUTF()));
         }
         promises = Map.copyOf(promised);
+        through = r.more() ? r.readUTF() : "";
     }
 }

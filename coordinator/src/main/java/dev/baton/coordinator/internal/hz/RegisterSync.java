@@ -155,7 +155,9 @@ final class RegisterSync {
                 behind.add(worker);
             }
         });
-        String last = reply.digest.isEmpty() ? from : new TreeMap<>(reply.digest).lastKey();
+        // Where the piece ended, promise-only registers included (the nineteenth review): not the last value.
+        String last = !reply.through.isEmpty() ? reply.through
+                : reply.digest.isEmpty() ? from : new TreeMap<>(reply.digest).lastKey();
         if (behind.isEmpty()) {
             advance(voter, from, last, reply.last);
             return;

@@ -142,6 +142,7 @@ final class TableRegisters implements AutoCloseable {
             piece.values().forEach((w, v) -> digest.put(w, new PullReply.Stamp(v.index(), v.ballot())));
             PullReply reply = new PullReply(voters.voterId(), before.lineage(), piece.version(), last, Map.of());
             reply.digest = Map.copyOf(digest);
+            reply.through = piece.lastWorker() == null ? "" : piece.lastWorker();
             return reply;
         }
         PullReply reply = new PullReply(voters.voterId(), before.lineage(), piece.version(), last, piece.values());
