@@ -2,7 +2,6 @@ package dev.baton.coordinator.internal.hz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Comparator;
@@ -10,7 +9,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -54,33 +52,6 @@ class ResendBallotReuseReviewTest {
         }
     }
 
-    /** A disk that can refuse writes (full, read-only remount), as FileVoterStore's save then throws. */
-    private static final class FlakyStore implements VoterStore {
-        VoterStore.Saved saved;
-        boolean failing;
-
-        @Override
-        public Optional<Saved> load() {
-            return Optional.ofNullable(saved);
-        }
-
-        @Override
-        public void save(Saved state) throws IOException {
-            if (failing) {
-                throw new IOException("No space left on device");
-            }
-            saved = state;
-        }
-
-        @Override
-        public boolean durable() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     private VoterState acceptor(String node, VoterStore store) {
         VoterState s = new VoterState(node, "1", clock::get, GAP, new Random(1), store);
@@ -127,7 +98,7 @@ class ResendBallotReuseReviewTest {
 
     @Test
     void aRestartedProposerWhoseAcceptorSitsTheChangeOutReusesItsBallotAndTwoConfigurationsOfOneVersionCommit() {
-        FlakyStore pDisk = new FlakyStore();
+        FlakyVoterStore pDisk = new FlakyVoterStore();
         // p's acceptor sits this change out: it was listed in a lineage it kept no record of (VoterState.adopt).
         pDisk.saved = new VoterStore.Saved("1", v1, Ballot.FORGOTTEN, null, null, 0);
         twoCommitsOfVersionTwo(pDisk, () -> { });
@@ -135,14 +106,14 @@ class ResendBallotReuseReviewTest {
 
     @Test
     void aRestartedProposerWhoseDiskRefusedItsOwnPromiseReusesItsBallotAndTwoConfigurationsOfOneVersionCommit() {
-        FlakyStore pDisk = new FlakyStore();
+        FlakyVoterStore pDisk = new FlakyVoterStore();
         pDisk.saved = new VoterStore.Saved("1", v1, Ballot.ZERO, null, null, 0);
         pDisk.failing = true;
         // The disk comes back (space freed, remounted) by the time the process restarts.
         twoCommitsOfVersionTwo(pDisk, () -> pDisk.failing = false);
     }
 
-    private void twoCommitsOfVersionTwo(FlakyStore pDisk, Runnable beforeRestart) {
+    private void twoCommitsOfVersionTwo(FlakyVoterStore pDisk, Runnable beforeRestart) {
         VoterState p = acceptor("p", pDisk);
         VoterState a = acceptor("a", new SimulatedNetwork.DiskStore());
         VoterState b = acceptor("b", new SimulatedNetwork.DiskStore());

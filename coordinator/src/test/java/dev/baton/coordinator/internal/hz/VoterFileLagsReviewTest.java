@@ -11,12 +11,10 @@ import dev.baton.coordinator.internal.register.MemoryRegisterLog;
 import dev.baton.coordinator.internal.register.Operation;
 import dev.baton.coordinator.internal.register.Proposer;
 import dev.baton.coordinator.internal.register.PullGate;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,7 +68,7 @@ class VoterFileLagsReviewTest {
 
     @Test
     void aMemberThatKnowsV3RefusesAnAcceptEstablishedUnderV1EvenIfItsVoterFileLags() {
-        FlakyStore store = new FlakyStore();
+        FlakyVoterStore store = new FlakyVoterStore();
         VoterState b = new VoterState("B", "1", now::get, GAP, RandomGenerator.getDefault(), store);
         b.learn(v1);
         TableRegisters bRegisters = new TableRegisters(new MemoryRegisterLog<>(), b, (to, r) -> { });
@@ -141,7 +139,7 @@ class VoterFileLagsReviewTest {
     /** While a move to another lineage is not kept the acceptor answers with version 0, under which no tag is too old. */
     @Test
     void anUnkeptLineageMoveTakesNoAcceptWhateverItsTag() {
-        FlakyStore store = new FlakyStore();
+        FlakyVoterStore store = new FlakyVoterStore();
         VoterState b = new VoterState("B", "1", now::get, GAP, RandomGenerator.getDefault(), store);
         b.learn(v1);
         TableRegisters bRegisters = new TableRegisters(new MemoryRegisterLog<>(), b, (to, r) -> { });
@@ -163,7 +161,7 @@ class VoterFileLagsReviewTest {
      */
     @Test
     void aMemberWhoseVoterFileLagsTakesNoRegisterOperationUntilItIsKept() {
-        FlakyStore store = new FlakyStore();
+        FlakyVoterStore store = new FlakyVoterStore();
         VoterState b = new VoterState("B", "1", now::get, GAP, RandomGenerator.getDefault(), store);
         b.learn(v1);
         List<RegisterReply> sent = new ArrayList<>();
@@ -183,32 +181,5 @@ class VoterFileLagsReviewTest {
         bRegisters.flush();
         assertThat(bRegisters.state(W).promised()).isEqualTo(new Ballot(3, "s"));
         assertThat(sent).singleElement().satisfies(r -> assertThat(r.answers).hasSize(1));
-    }
-
-    private static final class FlakyStore implements VoterStore {
-        volatile boolean failing;
-        volatile Saved saved;
-
-        @Override
-        public Optional<Saved> load() {
-            return Optional.ofNullable(saved);
-        }
-
-        @Override
-        public void save(Saved s) throws IOException {
-            if (failing) {
-                throw new IOException("disk full");
-            }
-            saved = s;
-        }
-
-        @Override
-        public boolean durable() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -186,7 +185,7 @@ class VoterPullsReviewTest {
      */
     @Test
     void aVoterWhoseV2DidNotPersistDoesNotAnswerThePullAsKnowingV2() {
-        FlakyStore store = new FlakyStore();
+        FlakyVoterStore store = new FlakyVoterStore();
         VoterState a = new VoterState("a", "1", now::get, GAP, RandomGenerator.getDefault(), store);
         a.learn(v1);
         store.failing = true;
@@ -256,33 +255,6 @@ class VoterPullsReviewTest {
         @Override
         public Map<String, RegisterState<SlotState>> restore() {
             return inner.restore();
-        }
-    }
-
-    private static final class FlakyStore implements VoterStore {
-        volatile boolean failing;
-        volatile Saved saved;
-
-        @Override
-        public Optional<Saved> load() {
-            return Optional.ofNullable(saved);
-        }
-
-        @Override
-        public void save(Saved s) throws IOException {
-            if (failing) {
-                throw new IOException("disk full");
-            }
-            saved = s;
-        }
-
-        @Override
-        public boolean durable() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
