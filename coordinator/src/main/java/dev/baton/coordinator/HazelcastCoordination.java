@@ -49,6 +49,8 @@ public final class HazelcastCoordination {
     public static final String MIN_CLUSTER_SIZE_PROPERTY = "baton.min.cluster.size";
 
     private static final Logger log = LoggerFactory.getLogger(HazelcastCoordination.class);
+    /** How long one step of a partition migration may go unanswered (Hazelcast's own default: 300 s). */
+    private static final Duration MIGRATION_TIMEOUT = Duration.ofSeconds(15);
 
     private HazelcastCoordination() {
     }
@@ -85,7 +87,8 @@ public final class HazelcastCoordination {
      *       Baton's serialization;</li>
      *   <li>{@code hazelcast.operation.fail.on.indeterminate.state=true}: a write whose backups did
      *       not answer fails instead of being re-applied blindly;</li>
-     *   <li>the timing that makes fail-over take seconds ({@code timing}), no Hazelcast shutdown
+     *   <li>the timing that makes fail-over take seconds ({@code timing}), a migration step lost
+     *       with a closed connection given up after 15 s rather than five minutes, no Hazelcast shutdown
      *       hook (close the manager, then the member), and no phone-home. A property the
      *       configuration (or a {@code -D} system property) already sets is kept.</li>
      * </ul>
@@ -138,6 +141,11 @@ public final class HazelcastCoordination {
         keepOrSet(config, "hazelcast.operation.backup.timeout.millis",
                 Long.toString(timing.backupTimeout().toMillis()));
         keepOrSet(config, "hazelcast.graceful.shutdown.max.wait", MemberTiming.seconds(timing.gracefulShutdownWait()));
+        // A migration message lost on a connection that a suspicion closed (a joining member starved for
+        // a heartbeat timeout) leaves its partition "migrating", every operation on it retried and then
+        // failed, until the migration's call times out: five minutes by default. A destination that is
+        // alive and working answers with operation heartbeats, so this bounds only lost messages.
+        keepOrSet(config, "hazelcast.partition.migration.timeout", Long.toString(MIGRATION_TIMEOUT.toSeconds()));
         return config;
     }
 
