@@ -39,12 +39,14 @@ class ContainerFaultsIT {
     private static final Duration LEASE = Duration.ofSeconds(5);
     private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
     /**
-     * Joins and merges move partitions and workers: on these two cores a claim can wait for a
-     * migration then (README, failure model), and the migrations go on for seconds after every
-     * replica sees one cluster (5 s measured under a busy neighbour after a scale-out, 4 s after a
-     * paused replica merged back).
+     * Joins and merges move partitions and workers. The nodes' views of who prefers which worker
+     * converge within a few renewals, and each node counts its balance as settling for two expiries
+     * after its view changed ({@code HzCoordination.balanceSettling}): a standby then runs a slot only
+     * after its look grace, which grows with the machine's lateness, so on these two cores under a
+     * busy neighbour a one-second slot can pass unrun (README, failure model: joins and merges). Seen:
+     * a worker handed c1 to c2 and back while c3 merged, its slot 8 s after the merge unrun.
      */
-    private static final Duration MIGRATIONS_SETTLE = Duration.ofSeconds(6);
+    private static final Duration BALANCE_SETTLES = LEASE.plus(LEASE.dividedBy(10)).multipliedBy(2);
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -101,15 +103,15 @@ class ContainerFaultsIT {
         fleet.awaitExecutions(e -> nodesRunningDrillsSince(scaled).containsAll(List.of("c1", "c3", "c4", "c5")),
                 Duration.ofSeconds(60), "the workers to spread over four replicas");
         Instant spread = fleet.awaitOneCluster(4, Duration.ofSeconds(60));
-        fleet.awaitEveryWorkerPast(20, spread.plus(MIGRATIONS_SETTLE).plusSeconds(2), Duration.ofSeconds(30));
+        fleet.awaitEveryWorkerPast(20, spread.plus(BALANCE_SETTLES).plusSeconds(2), Duration.ofSeconds(30));
 
-        // The scale-out is excused for missed slots while migrations settle, never for a duplicate
+        // The scale-out is excused for missed slots while the balance settles, never for a duplicate
         // or an overlap.
         // The kill: once under a busy neighbour every replica paused for 5 s right after it (not
         // diagnosed; the process test ClusterFaultsIT holds the fail-over figure), so the excuse runs
         // to a lease plus 4 s.
         JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", kill.minus(PERIOD),
-                kill.plus(LEASE).plusSeconds(4)), new JournalAudit.Fault("*", scaling, spread.plus(MIGRATIONS_SETTLE))));
+                kill.plus(LEASE).plusSeconds(4)), new JournalAudit.Fault("*", scaling, spread.plus(BALANCE_SETTLES))));
         assertThat(report.violations()).isEmpty();
         assertThat(report.missed()).isEmpty();
     }
@@ -120,13 +122,13 @@ class ContainerFaultsIT {
         Thread.sleep(HEARTBEAT_TIMEOUT.plusSeconds(3).toMillis());
         Instant unpaused = fleet.unpause("c2", paused);
         Instant merged = fleet.awaitOneCluster(3, Duration.ofSeconds(60));
-        fleet.awaitEveryWorkerPast(20, merged.plus(MIGRATIONS_SETTLE).plusSeconds(2), Duration.ofSeconds(30));
+        fleet.awaitEveryWorkerPast(20, merged.plus(BALANCE_SETTLES).plusSeconds(2), Duration.ofSeconds(30));
 
         assertThat(nodesRunningDrillsSince(paused.plusSeconds(2))).contains("c1", "c3");
         // The woken node merges back (partitions and workers move, as on a join): excused too.
         JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", paused.minus(PERIOD),
                 paused.plus(HEARTBEAT_TIMEOUT).plus(LEASE).plusSeconds(2)),
-                new JournalAudit.Fault("*", unpaused, merged.plus(MIGRATIONS_SETTLE))));
+                new JournalAudit.Fault("*", unpaused, merged.plus(BALANCE_SETTLES))));
         assertThat(report.violations()).isEmpty();
         assertThat(report.missed()).as("slots missed outside the freeze (paused %s, unpaused %s, merged %s)", paused,
                 unpaused, merged).isEmpty();
@@ -142,12 +144,12 @@ class ContainerFaultsIT {
         fleet.awaitExecutions(e -> e.stream().anyMatch(x -> x.node().equals("c3") && x.start().isAfter(reconnected)),
                 Duration.ofSeconds(60), "c3 to merge back and run workers again");
         Instant merged = fleet.awaitOneCluster(3, Duration.ofSeconds(60));
-        fleet.awaitEveryWorkerPast(20, merged.plus(MIGRATIONS_SETTLE).plusSeconds(2), Duration.ofSeconds(30));
+        fleet.awaitEveryWorkerPast(20, merged.plus(BALANCE_SETTLES).plusSeconds(2), Duration.ofSeconds(30));
 
         assertThat(minority).as("a node cut off from the majority claims nothing").isEmpty();
         JournalAudit.Report report = audit(List.of(new JournalAudit.Fault("*", cut.minus(PERIOD),
                 cut.plus(HEARTBEAT_TIMEOUT).plus(LEASE).plusSeconds(2)),
-                new JournalAudit.Fault("*", reconnected, merged.plus(MIGRATIONS_SETTLE))));
+                new JournalAudit.Fault("*", reconnected, merged.plus(BALANCE_SETTLES))));
         assertThat(report.violations()).as("fences keep increasing across the merge").isEmpty();
         assertThat(report.missed()).isEmpty();
     }
