@@ -63,6 +63,7 @@ final class Roles {
         // window at each flap had every standby look at every slot, load that made renewals later still.
         if (v != null && !v.preferredBy().equals(preferredBy)) {
             changedAt = now;
+            logBalanceChange(v.preferredBy(), preferredBy, candidates);
         }
         if (v != null && !v.roles().equals(roles) && log.isDebugEnabled()) {
             log.debug("Roles changed to {} over candidates {}", new java.util.TreeMap<>(roles),
@@ -71,6 +72,28 @@ final class Roles {
         }
         view = new View(version, Set.copyOf(members), Map.copyOf(roles), Map.copyOf(preferredBy));
         return view.roles();
+    }
+
+    /**
+     * Once per change of the balance (not per flap of a peer's staleness): an operator asking why a
+     * worker moved, or why two nodes passed one back and forth after a merge, finds when each node's
+     * view changed and what it saw.
+     */
+    private static void logBalanceChange(Map<String, String> before, Map<String, String> after,
+                                         Map<String, Candidate> candidates) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        String self = candidates.values().stream().filter(Candidate::self).map(Candidate::nodeId).findFirst()
+                .orElse("?");
+        long moved = after.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey()))).count();
+        log.info("Balance changed: this node prefers {} of its {} workers (was {}), {} moved; nodes {}",
+                count(after, self), after.size(), count(before, self), moved,
+                candidates.values().stream().map(c -> c.nodeId() + "/" + c.registered().size()).sorted().toList());
+    }
+
+    private static long count(Map<String, String> preferredBy, String node) {
+        return preferredBy.values().stream().filter(node::equals).count();
     }
 
     /** Whether which node prefers one of this node's workers changed less than {@code window} ago. */
