@@ -51,6 +51,8 @@ public final class HazelcastCoordination {
     private static final Logger log = LoggerFactory.getLogger(HazelcastCoordination.class);
     /** How long one step of a partition migration may go unanswered (Hazelcast's own default: 300 s). */
     private static final Duration MIGRATION_TIMEOUT = Duration.ofSeconds(15);
+    /** The most one migration step carries of a map's partition (Hazelcast's default: 250 MB). */
+    private static final int MIGRATION_CHUNK_MB = 32;
 
     private HazelcastCoordination() {
     }
@@ -88,9 +90,12 @@ public final class HazelcastCoordination {
      *   <li>{@code hazelcast.operation.fail.on.indeterminate.state=true}: a write whose backups did
      *       not answer fails instead of being re-applied blindly;</li>
      *   <li>the timing that makes fail-over take seconds ({@code timing}), a migration step lost
-     *       with a closed connection given up after 15 s rather than five minutes, no Hazelcast shutdown
-     *       hook (close the manager, then the member), and no phone-home. A property the
-     *       configuration (or a {@code -D} system property) already sets is kept.</li>
+     *       with a closed connection given up after 15 s rather than five minutes (and map
+     *       migrations in steps of at most 32 MB, so that a sound step fits in that time), no
+     *       Hazelcast shutdown hook (close the manager, then the member), and no phone-home. A
+     *       property the configuration (or a {@code -D} system property) already sets is kept: an
+     *       application cluster holding large caches, multimaps or ringbuffers (migrated in one step
+     *       per partition) sets {@code hazelcast.partition.migration.timeout} back to 60-300 s.</li>
      * </ul>
      * It records the floor in the configuration ({@link #MIN_CLUSTER_SIZE_PROPERTY}), where
      * {@link Builder#build()} reads it. Calling it again with the same floor changes nothing.
@@ -143,9 +148,13 @@ public final class HazelcastCoordination {
         keepOrSet(config, "hazelcast.graceful.shutdown.max.wait", MemberTiming.seconds(timing.gracefulShutdownWait()));
         // A migration message lost on a connection that a suspicion closed (a joining member starved for
         // a heartbeat timeout) leaves its partition "migrating", every operation on it retried and then
-        // failed, until the migration's call times out: five minutes by default. A destination that is
-        // alive and working answers with operation heartbeats, so this bounds only lost messages.
+        // failed, until the migration's call times out: five minutes by default. A destination running a
+        // step answers with operation heartbeats; not yet while the step travels, so the chunks shrink
+        // too: ten parallel steps of 32 MB cross a 1 Gb/s link in about 3 s, where 250 MB (the default)
+        // took 20 s, the whole budget (this timeout plus the call timeout), and failed in a loop.
         keepOrSet(config, "hazelcast.partition.migration.timeout", Long.toString(MIGRATION_TIMEOUT.toSeconds()));
+        keepOrSet(config, "hazelcast.partition.migration.chunks.max.migrating.data.in.mb",
+                Integer.toString(MIGRATION_CHUNK_MB));
         return config;
     }
 

@@ -39,6 +39,8 @@ class EmbeddingTest {
         assertThat(config.getProperty("hazelcast.operation.call.timeout.millis")).isEqualTo("5000");
         assertThat(config.getProperty("hazelcast.operation.backup.timeout.millis")).isEqualTo("1500");
         assertThat(config.getProperty("hazelcast.graceful.shutdown.max.wait")).isEqualTo("15");
+        assertThat(config.getProperty("hazelcast.partition.migration.timeout")).isEqualTo("15");
+        assertThat(config.getProperty("hazelcast.partition.migration.chunks.max.migrating.data.in.mb")).isEqualTo("32");
         assertThat(config.getProperty("hazelcast.shutdownhook.enabled")).isEqualTo("false");
         assertThat(config.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
         assertThat(config.getProperty("hazelcast.operation.fail.on.indeterminate.state")).isEqualTo("true");
@@ -50,10 +52,13 @@ class EmbeddingTest {
     void aPropertyTheApplicationSetItselfIsKept() {
         Config config = new Config();
         config.setProperty("hazelcast.heartbeat.interval.seconds", "2");
+        // An application cluster holding large caches keeps Hazelcast's own migration timeout.
+        config.setProperty("hazelcast.partition.migration.timeout", "300");
 
         HazelcastCoordination.configure(config, 1, MemberTiming.defaults().withMergeDelay(Duration.ofSeconds(3)));
 
         assertThat(config.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("2");
+        assertThat(config.getProperty("hazelcast.partition.migration.timeout")).isEqualTo("300");
         assertThat(config.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("3");
     }
 
