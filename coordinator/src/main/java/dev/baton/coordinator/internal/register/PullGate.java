@@ -3,6 +3,7 @@ package dev.baton.coordinator.internal.register;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What a member must hold before it accepts voter change v + 2: the registers of enough voters of v
@@ -117,8 +118,12 @@ public final class PullGate<V> {
         return needed;
     }
 
+    /**
+     * In name order: the voters come from {@code Set.copyOf}, whose order differs from one JVM to the
+     * next, and a member asks them in this order (the simulations' draws follow it too).
+     */
     public synchronized Set<String> missing() {
-        Set<String> missing = new HashSet<>(votersBefore);
+        Set<String> missing = new TreeSet<>(votersBefore);
         missing.removeAll(pulled);
         return missing;
     }
