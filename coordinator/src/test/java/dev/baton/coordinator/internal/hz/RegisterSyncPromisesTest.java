@@ -2,14 +2,11 @@ package dev.baton.coordinator.internal.hz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.coordinator.internal.SlotState;
 import dev.baton.coordinator.internal.register.Accepted;
 import dev.baton.coordinator.internal.register.Ballot;
-import dev.baton.coordinator.internal.register.MemoryRegisterLog;
 import dev.baton.coordinator.internal.register.Pull;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,22 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class RegisterSyncPromisesTest {
 
-    private static final long GAP = 2_200;
-    private final AtomicLong now = new AtomicLong(1_000_000);
-    private final Voters v1 = new Voters("0001-x", 1, List.of("b@1", "c@1", "d@1"));
-    private final Map<TableRegisters, VoterState> states = new java.util.IdentityHashMap<>();
-
-    private TableRegisters member(String node) {
-        VoterState state = new VoterState(node, "1", now::get, GAP);
-        state.learn(v1);
-        TableRegisters t = new TableRegisters(new MemoryRegisterLog<>(), state, (to, r) -> { });
-        states.put(t, state);
-        return t;
-    }
-
-    private static SlotState value(String w, String id) {
-        return new SlotState(w, 0, id.hashCode(), 7, null, null, null, 0, 0, SlotState.Flags.NONE, id, 0);
-    }
+    private final SyncMembers members = new SyncMembers();
 
     @Test
     void promiseOnlyRegistersDoNotStallTheDigestWalk() {
@@ -51,19 +33,20 @@ class RegisterSyncPromisesTest {
     }
 
     private void walkPast(int promiseOnly) {
-        TableRegisters c = member("c");
-        TableRegisters d = member("d");
+        TableRegisters c = members.member("c");
+        TableRegisters d = members.member("d");
         // A run of workers prepared on d and never accepted there (a prepare whose write had nothing to
         // write, accepts lost to d), named before the worker whose value c lacks.
         for (int i = 0; i < promiseOnly; i++) {
             d.acceptor().prepare(String.format("a%05d", i), new Ballot(1, "s"));
         }
-        d.acceptor().install(new Pull<>(1, Map.of("w", new Accepted<>(1, new Ballot(1, "s"), value("w", "chosen")))));
+        d.acceptor().install(new Pull<>(1,
+                Map.of("w", new Accepted<>(1, new Ballot(1, "s"), SyncMembers.value("w", "chosen")))));
         VoterPulls.Calls calls = (uuid, request, onReply) -> onReply.accept(d.pull(request));
-        RegisterSync sync = new RegisterSync(states.get(c), c, calls, 2_200, 440, Runnable::run);
+        RegisterSync sync = new RegisterSync(members.state(c), c, calls, 2_200, 440, Runnable::run);
 
         for (int i = 0; i < 200; i++) {
-            sync.tick(now.addAndGet(100), List.of(new SessionTable.SessionInfo("s-d", "d", "d@1", "md", false,
+            sync.tick(members.now.addAndGet(100), List.of(new SessionTable.SessionInfo("s-d", "d", "d@1", "md", false,
                     "0001-x", 1)));
         }
 

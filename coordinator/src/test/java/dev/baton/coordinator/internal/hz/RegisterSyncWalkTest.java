@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.coordinator.internal.SlotState;
 import dev.baton.coordinator.internal.register.Accepted;
 import dev.baton.coordinator.internal.register.Ballot;
-import dev.baton.coordinator.internal.register.MemoryRegisterLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,26 +17,14 @@ import org.junit.jupiter.api.Test;
  */
 class RegisterSyncWalkTest {
 
-    private static final long GAP = 2_200;
     private static final long SWEEP = 2_200;
     private static final long RETRY = 440;
     private static final String W = "w";
 
-    private final AtomicLong now = new AtomicLong(1_000_000);
-    private final Voters v1 = new Voters("0001-x", 1, List.of("b@1", "c@1", "d@1"));
+    private final SyncMembers members = new SyncMembers();
 
     private static SlotState value(String id) {
-        return new SlotState(W, 0, id.hashCode(), 7, null, null, null, 0, 0, SlotState.Flags.NONE, id, 0);
-    }
-
-    private final Map<TableRegisters, VoterState> states = new java.util.IdentityHashMap<>();
-
-    private TableRegisters member(String node) {
-        VoterState state = new VoterState(node, "1", now::get, GAP);
-        state.learn(v1);
-        TableRegisters t = new TableRegisters(new MemoryRegisterLog<>(), state, (to, r) -> { });
-        states.put(t, state);
-        return t;
+        return SyncMembers.value(W, id);
     }
 
     private static SessionTable.SessionInfo session(String node, String uuid) {
@@ -61,8 +47,8 @@ class RegisterSyncWalkTest {
     }
 
     private void walk(List<SessionTable.SessionInfo> sessions) {
-        TableRegisters c = member("c");
-        TableRegisters d = member("d");
+        TableRegisters c = members.member("c");
+        TableRegisters d = members.member("d");
         d.acceptor().install(new dev.baton.coordinator.internal.register.Pull<>(1,
                 Map.of(W, new Accepted<>(1, new Ballot(1, "s"), value("chosen")))));
         List<String> asked = new ArrayList<>();
@@ -71,10 +57,10 @@ class RegisterSyncWalkTest {
             // "mb" runs a member without registers: PullRequest.call answers nothing there.
             onReply.accept(uuid.equals("mb") ? PullReply.nothing() : d.pull(request));
         };
-        RegisterSync sync = new RegisterSync(states.get(c), c, calls, SWEEP, RETRY, Runnable::run);
+        RegisterSync sync = new RegisterSync(members.state(c), c, calls, SWEEP, RETRY, Runnable::run);
 
         for (int i = 0; i < 200; i++) {
-            sync.tick(now.addAndGet(100), sessions);
+            sync.tick(members.now.addAndGet(100), sessions);
         }
 
         assertThat(asked).as("members asked over 20 s, 9 sweep intervals").contains("md");
@@ -89,18 +75,18 @@ class RegisterSyncWalkTest {
      */
     @Test
     void aNonVoterIsNotWalked() {
-        TableRegisters c = member("c");
-        TableRegisters a = member("a");
+        TableRegisters c = members.member("c");
+        TableRegisters a = members.member("a");
         c.acceptor().install(new dev.baton.coordinator.internal.register.Pull<>(1,
                 Map.of(W, new Accepted<>(2, new Ballot(1, "b"), value("r2")))));
         a.acceptor().install(new dev.baton.coordinator.internal.register.Pull<>(1,
                 Map.of(W, new Accepted<>(2, new Ballot(1, "c"), value("p2")))));
-        assertThat(v1.contains("a@1")).isFalse();
+        assertThat(members.v1.contains("a@1")).isFalse();
         VoterPulls.Calls calls = (uuid, request, onReply) -> onReply.accept(a.pull(request));
-        RegisterSync sync = new RegisterSync(states.get(c), c, calls, SWEEP, RETRY, Runnable::run);
+        RegisterSync sync = new RegisterSync(members.state(c), c, calls, SWEEP, RETRY, Runnable::run);
 
         for (int i = 0; i < 10; i++) {
-            sync.tick(now.addAndGet(100), List.of(session("a", "ma")));
+            sync.tick(members.now.addAndGet(100), List.of(session("a", "ma")));
         }
 
         assertThat(c.state(W).accepted().value()).as("c's own value, not the non-voter's").isEqualTo(value("r2"));

@@ -45,7 +45,7 @@ class VoterFileLagsReviewTest {
     private final Map<Long, Set<SlotState>> chosen = new HashMap<>();
 
     private static SlotState value(String id) {
-        return new SlotState(W, 0, id.hashCode(), 7, null, null, null, 0, 0, SlotState.Flags.NONE, id, 0);
+        return SyncMembers.value(W, id);
     }
 
     private Proposer<SlotState> proposer(String session) {
