@@ -201,6 +201,63 @@ public final class ClaimRules {
         return outcome == s.lastOutcome() ? Optional.of(s) : Optional.empty();
     }
 
+    /** An operator action on a worker. */
+    public enum Flag { PAUSE, RESUME, TRIGGER }
+
+    /**
+     * A record after an operator action: {@code above} is 0 when the action holds in {@code state},
+     * else the record's token that the action's must go above ({@code state} is then the record as it was).
+     */
+    public record Flagged(SlotState state, long above) {
+    }
+
+    /**
+     * Pauses, resumes or triggers. Each action carries a token from the node that made it, so that a
+     * replay changes nothing and, after a split-brain merge, the latest pause or resume survives, and so
+     * does a trigger asked for after the last one served on either side. Tokens come from each node's
+     * estimate of the cluster clock, which may lag the one that made the last action, and a late copy of
+     * an earlier action must not undo a later one: an action below the record's token is refused with it.
+     *
+     * @param madeAt when the action was made, on the maker's cluster clock (0: not known)
+     * @param id     a trigger's id, random per action (0: none): see {@link SlotState.Flags#triggerId}
+     */
+    public static Flagged flag(SlotState s, Flag flag, long token, long madeAt, long id) {
+        SlotState.Flags flags = s.flags();
+        long above = flag == Flag.TRIGGER ? triggerAbove(flags, token, id) : pauseAbove(flags, flag, token);
+        if (above != 0) {
+            return new Flagged(s, above);
+        }
+        SlotState.Flags next = switch (flag) {
+            case PAUSE -> flags.withPaused(true, token, madeAt);
+            case RESUME -> flags.withPaused(false, token, madeAt);
+            case TRIGGER -> flags.withTrigger(token, id);
+        };
+        return new Flagged(s.withFlags(next), 0);
+    }
+
+    /** 0 if this pause or resume may hold: a newer token, or its own copy again; else the token to go above. */
+    private static long pauseAbove(SlotState.Flags flags, Flag flag, long token) {
+        boolean ownCopy = token == flags.pauseToken() && flags.paused() == (flag == Flag.PAUSE);
+        return token > flags.pauseToken() || ownCopy ? 0 : flags.pauseToken();
+    }
+
+    /**
+     * 0 if this trigger may hold: its own copy again, or above the last served; else the token to go above.
+     * Another node's trigger may carry the same token as the one asked for (see {@link SlotState.Flags#triggerId}):
+     * it goes above that token, so that each trigger's own late copies are still told apart once served (taken
+     * for the other's copy, it was told it took and never ran; folded into it while pending, its own copy
+     * after the run was told to go above).
+     */
+    private static long triggerAbove(SlotState.Flags flags, long token, long id) {
+        if (flags.askedBy(token, id)) {
+            return 0;
+        }
+        if (token == flags.triggerRequested()) {
+            return token;
+        }
+        return token > flags.triggerServed() ? 0 : flags.triggerServed();
+    }
+
     /** Whether the record still belongs to the running execution with {@code fence}. */
     public static boolean holds(SlotState s, long fence) {
         return s.isRunning() && s.fence() == fence;

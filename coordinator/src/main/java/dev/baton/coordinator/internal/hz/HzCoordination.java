@@ -662,12 +662,12 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public void pause(String worker) {
-        announce(SessionOp.Kind.PAUSE, worker, true, flag(worker, FlagProcessor.Flag.PAUSE));
+        announce(SessionOp.Kind.PAUSE, worker, true, flag(worker, ClaimRules.Flag.PAUSE));
     }
 
     @Override
     public void resume(String worker) {
-        announce(SessionOp.Kind.PAUSE, worker, false, flag(worker, FlagProcessor.Flag.RESUME));
+        announce(SessionOp.Kind.PAUSE, worker, false, flag(worker, ClaimRules.Flag.RESUME));
     }
 
     /**
@@ -682,7 +682,7 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public void trigger(String worker) {
-        announce(SessionOp.Kind.TRIGGER, worker, false, flag(worker, FlagProcessor.Flag.TRIGGER));
+        announce(SessionOp.Kind.TRIGGER, worker, false, flag(worker, ClaimRules.Flag.TRIGGER));
     }
 
     /**
@@ -690,7 +690,7 @@ public final class HzCoordination implements Coordination {
      * split may be the smaller, whose action the other side would not hear of until the merge (the
      * records map refuses it there only with a {@code minClusterSize} floor).
      */
-    private void awaitQuorum(String worker, FlagProcessor.Flag flag, long giveUpAt) {
+    private void awaitQuorum(String worker, ClaimRules.Flag flag, long giveUpAt) {
         while (!session().isValid()) {
             if (System.nanoTime() > giveUpAt || closed.get() || !sleep(5)) {
                 throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker
@@ -709,7 +709,7 @@ public final class HzCoordination implements Coordination {
     }
 
     /** Makes the operator action. */
-    private Action flag(String worker, FlagProcessor.Flag flag) {
+    private Action flag(String worker, ClaimRules.Flag flag) {
         long giveUpAt = System.nanoTime() + settings.lease().toNanos();
         // Tells this action from another node's with the same token (SlotState.Flags#triggerId).
         long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);

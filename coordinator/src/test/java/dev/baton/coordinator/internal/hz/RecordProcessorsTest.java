@@ -116,10 +116,10 @@ class RecordProcessorsTest {
     void operatorActionsKeepTheLatestAcrossReplaysAndMerges() {
         Entry majority = new Entry(null);
         Entry minority = new Entry(null);
-        new FlagProcessor(FlagProcessor.Flag.PAUSE, 10).process(majority);
-        new FlagProcessor(FlagProcessor.Flag.RESUME, 12).process(minority);
-        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 11).process(minority);
-        new FlagProcessor(FlagProcessor.Flag.PAUSE, 10).process(majority);
+        new FlagProcessor(ClaimRules.Flag.PAUSE, 10).process(majority);
+        new FlagProcessor(ClaimRules.Flag.RESUME, 12).process(minority);
+        new FlagProcessor(ClaimRules.Flag.TRIGGER, 11).process(minority);
+        new FlagProcessor(ClaimRules.Flag.PAUSE, 10).process(majority);
 
         assertThat(majority.getValue().state().flags().paused()).isTrue();
         SlotState.Flags merged = majority.getValue().state().flags().merge(minority.getValue().state().flags());
@@ -139,12 +139,12 @@ class RecordProcessorsTest {
     void aResumeMadeOnAClockBehindThePausesIsAskedForAgainAboveIt() {
         Entry primary = new Entry(null);
         Entry backup = new Entry(null);
-        new FlagProcessor(FlagProcessor.Flag.PAUSE, 5_000).process(primary);
+        new FlagProcessor(ClaimRules.Flag.PAUSE, 5_000).process(primary);
 
-        FlagProcessor behind = new FlagProcessor(FlagProcessor.Flag.RESUME, 3_000);
+        FlagProcessor behind = new FlagProcessor(ClaimRules.Flag.RESUME, 3_000);
         assertThat(behind.process(primary)).as("the token to go above").isEqualTo(5_000);
         assertThat(behind.getBackupProcessor()).as("nothing changed").isNull();
-        FlagProcessor again = new FlagProcessor(FlagProcessor.Flag.RESUME, 5_001);
+        FlagProcessor again = new FlagProcessor(ClaimRules.Flag.RESUME, 5_001);
         assertThat(again.process(primary)).isZero();
         apply(backup, again.getBackupProcessor());
         SlotState.Flags after = primary.getValue().state().flags();
@@ -163,13 +163,13 @@ class RecordProcessorsTest {
     @Test
     void aLateCopyOfAnEarlierPauseOrResumeDoesNotUndoTheActionAfterIt() {
         Entry resumed = new Entry(null);
-        FlagProcessor pause = new FlagProcessor(FlagProcessor.Flag.PAUSE, 5_000);
+        FlagProcessor pause = new FlagProcessor(ClaimRules.Flag.PAUSE, 5_000);
         pause.process(resumed);
-        new FlagProcessor(FlagProcessor.Flag.RESUME, 6_000).process(resumed);
+        new FlagProcessor(ClaimRules.Flag.RESUME, 6_000).process(resumed);
         Entry paused = new Entry(null);
-        FlagProcessor resume = new FlagProcessor(FlagProcessor.Flag.RESUME, 5_000);
+        FlagProcessor resume = new FlagProcessor(ClaimRules.Flag.RESUME, 5_000);
         resume.process(paused);
-        new FlagProcessor(FlagProcessor.Flag.PAUSE, 6_000).process(paused);
+        new FlagProcessor(ClaimRules.Flag.PAUSE, 6_000).process(paused);
 
         assertThat(pause.process(resumed)).isEqualTo(6_000);
         assertThat(resume.process(paused)).isEqualTo(6_000);
@@ -186,7 +186,7 @@ class RecordProcessorsTest {
     @Test
     void aTriggerMadeOnAClockBehindTheLastServedOneAsksAgainAboveIt() {
         Entry primary = new Entry(null);
-        FlagProcessor first = new FlagProcessor(FlagProcessor.Flag.TRIGGER, 5_000);
+        FlagProcessor first = new FlagProcessor(ClaimRules.Flag.TRIGGER, 5_000);
         first.process(primary);
         ClaimRules.Claim claim = new ClaimRules.Claim(ClaimRequest.triggered("w", Instant.ofEpochMilli(NOW)), "a",
                 "sa", 1, NOW, NOW, 0, ClaimRules.REBASE_MIN_MILLIS);
@@ -194,8 +194,8 @@ class RecordProcessorsTest {
 
         assertThat(first.process(primary)).as("its own copy, served").isZero();
         assertThat(primary.getValue().state().flags().triggerPending()).isFalse();
-        assertThat(new FlagProcessor(FlagProcessor.Flag.TRIGGER, 3_000).process(primary)).isEqualTo(5_000);
-        assertThat(new FlagProcessor(FlagProcessor.Flag.TRIGGER, 5_001).process(primary)).isZero();
+        assertThat(new FlagProcessor(ClaimRules.Flag.TRIGGER, 3_000).process(primary)).isEqualTo(5_000);
+        assertThat(new FlagProcessor(ClaimRules.Flag.TRIGGER, 5_001).process(primary)).isZero();
         assertThat(primary.getValue().state().flags().triggerPending()).as("the second trigger's run").isTrue();
     }
 
@@ -209,8 +209,8 @@ class RecordProcessorsTest {
         for (boolean pausedBefore : new boolean[] {true, false}) {
             Entry sideA = new Entry(new HzSlot(SlotState.empty("w").withFlags(new SlotState.Flags(pausedBefore, 100, 0, 0))));
             Entry sideB = new Entry(new HzSlot(SlotState.empty("w").withFlags(new SlotState.Flags(pausedBefore, 100, 0, 0))));
-            FlagProcessor.Flag flip = pausedBefore ? FlagProcessor.Flag.RESUME : FlagProcessor.Flag.PAUSE;
-            FlagProcessor.Flag back = pausedBefore ? FlagProcessor.Flag.PAUSE : FlagProcessor.Flag.RESUME;
+            ClaimRules.Flag flip = pausedBefore ? ClaimRules.Flag.RESUME : ClaimRules.Flag.PAUSE;
+            ClaimRules.Flag back = pausedBefore ? ClaimRules.Flag.PAUSE : ClaimRules.Flag.RESUME;
 
             assertThat(new FlagProcessor(flip, 200).process(sideA)).isZero();
             assertThat(new FlagProcessor(back, 300).process(sideB)).as("told done").isZero();
@@ -242,7 +242,7 @@ class RecordProcessorsTest {
     @Test
     void aTriggerCutShortOnOneSideOfASplitIsAskedForAfterTheMergeUnlessTheOtherSideRanIt() {
         Entry before = new Entry(null);
-        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 100, NOW, 7).process(before);
+        new FlagProcessor(ClaimRules.Flag.TRIGGER, 100, NOW, 7).process(before);
         Entry cutSide = new Entry(before.getValue());
         claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW)), 2, NOW + 4000, null).process(cutSide);
         long fence = cutSide.getValue().state().fence();
@@ -274,7 +274,7 @@ class RecordProcessorsTest {
     @Test
     void aTriggerCutShortOnTheSideOfItsNodeIsStillAskedForAfterMergingWithTheSideThatStillShowsItsRun() {
         Entry before = new Entry(null);
-        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 100, NOW, 7).process(before);
+        new FlagProcessor(ClaimRules.Flag.TRIGGER, 100, NOW, 7).process(before);
         claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW)), 2, NOW + 4000, null).process(before);
         HzSlot running = before.getValue();
         assertThat(running.state().isRunning()).isTrue();
@@ -305,7 +305,7 @@ class RecordProcessorsTest {
     @Test
     void aTriggerAskedForAgainOnTheMajorityAfterItsRunDiedIsStillAskedForAfterMergingWithTheCopyThatShowsThatRun() {
         Entry before = new Entry(null);
-        new FlagProcessor(FlagProcessor.Flag.TRIGGER, 100, NOW, 7).process(before);
+        new FlagProcessor(ClaimRules.Flag.TRIGGER, 100, NOW, 7).process(before);
         claim(ClaimRequest.triggeredOrRerun("w", Instant.ofEpochMilli(NOW)), 2, NOW + 4000, null).process(before);
         HzSlot stale = before.getValue();
         assertThat(stale.state().isRunning()).isTrue();
@@ -379,7 +379,7 @@ class RecordProcessorsTest {
         assertThat(tokenY).as("two nodes' tokens for the same cluster millisecond").isEqualTo(tokenX);
 
         Entry primary = new Entry(null);
-        FlagProcessor byX = new FlagProcessor(FlagProcessor.Flag.TRIGGER, tokenX, NOW, 1_111);
+        FlagProcessor byX = new FlagProcessor(ClaimRules.Flag.TRIGGER, tokenX, NOW, 1_111);
         assertThat(byX.process(primary)).isZero();
         ClaimRules.Claim served = new ClaimRules.Claim(ClaimRequest.triggered("w", Instant.ofEpochMilli(NOW + 20)),
                 "x", "sx", 1, NOW + 20, NOW + 20, tokenX, ClaimRules.REBASE_MIN_MILLIS);
@@ -389,7 +389,7 @@ class RecordProcessorsTest {
         assertThat(byX.process(primary)).as("x's own late copy: it took, and no second run").isZero();
         assertThat(primary.getValue().state().flags().triggerPending()).isFalse();
 
-        Long answer = new FlagProcessor(FlagProcessor.Flag.TRIGGER, tokenY, NOW, 2_222).process(primary);
+        Long answer = new FlagProcessor(ClaimRules.Flag.TRIGGER, tokenY, NOW, 2_222).process(primary);
 
         assertThat(answer != 0 || primary.getValue().state().flags().triggerPending())
                 .as("node y's trigger (answer %d: 0 tells y's operator it took) either asks again above or gets"
@@ -407,11 +407,11 @@ class RecordProcessorsTest {
     void aSameTokenTriggerMadeWhileTheOtherIsPendingIsKnownAsItsOwnCopyAfterTheServe() {
         long token = ClaimRules.nextFence(0, (NOW - 60_000) << 16, NOW);
         Entry primary = new Entry(null);
-        assertThat(new FlagProcessor(FlagProcessor.Flag.TRIGGER, token, NOW, 1_111).process(primary)).isZero();
-        assertThat(new FlagProcessor(FlagProcessor.Flag.TRIGGER, token, NOW, 2_222).process(primary))
+        assertThat(new FlagProcessor(ClaimRules.Flag.TRIGGER, token, NOW, 1_111).process(primary)).isZero();
+        assertThat(new FlagProcessor(ClaimRules.Flag.TRIGGER, token, NOW, 2_222).process(primary))
                 .as("y's trigger, the same token as x's pending one: above it").isEqualTo(token);
         long above = ClaimRules.nextFence(0, token, NOW);
-        FlagProcessor byY = new FlagProcessor(FlagProcessor.Flag.TRIGGER, above, NOW, 2_222);
+        FlagProcessor byY = new FlagProcessor(ClaimRules.Flag.TRIGGER, above, NOW, 2_222);
         assertThat(byY.process(primary)).as("y's trigger above x's, still pending: one run serves both").isZero();
 
         ClaimRules.Claim served = new ClaimRules.Claim(ClaimRequest.triggered("w", Instant.ofEpochMilli(NOW + 20)),

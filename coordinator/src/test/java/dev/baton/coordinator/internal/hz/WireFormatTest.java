@@ -112,7 +112,7 @@ class WireFormatTest {
                 .flags().triggerId())
                 .as("a record of the release before").isZero();
 
-        FlagProcessor call = new FlagProcessor(FlagProcessor.Flag.TRIGGER, 41, 1_780_000_000_000L, 5L);
+        FlagProcessor call = new FlagProcessor(ClaimRules.Flag.TRIGGER, 41, 1_780_000_000_000L, 5L);
         FlagProcessor read = SERIALIZATION.toObject(SERIALIZATION.toData(call));
         var record = new java.util.AbstractMap.SimpleEntry<>("report", new HzSlot(triggered));
         assertThat(read.process(record)).isZero();
