@@ -93,6 +93,8 @@ public final class HzCoordination implements Coordination {
     private final VoterPulls pulls;
     /** With registers: anti-entropy, so that a member that missed writes catches up; null while they are off. */
     private final RegisterSync sync;
+    /** With registers: claims, ends and actions written through them, reads from them; null while they are off. */
+    private final RegisterRecords registerRecords;
     private final VotersDriver driver;
     private final LoopHolder wakeHolder = new LoopHolder();
     private final LongAdder renewals = new LongAdder();
@@ -164,6 +166,8 @@ public final class HzCoordination implements Coordination {
         if (pulls != null) {
             voters.gate(pulls);
         }
+        this.registerRecords = this.registers == null ? null : new RegisterRecords(this.registers.table, table,
+                settings.releaseWait());
         this.sync = this.registers == null ? null : new RegisterSync(voters, this.registers.table, loop::callPull,
                 expiry, expiry / 5, this.registers.pullInstalls);
         Object previous = hazelcast.getUserContext().putIfAbsent(RenewTask.TABLE_KEY, table);
@@ -459,6 +463,9 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Optional<WorkerRecord> read(String worker) {
+        if (registerRecords != null) {
+            return readRegister(worker);
+        }
         HzSlot slot;
         try {
             slot = records.map().get(worker);
@@ -473,6 +480,12 @@ public final class HzCoordination implements Coordination {
         }
         raiseFloor(slot.state());
         return Optional.of(slot.state().toRecord());
+    }
+
+    private Optional<WorkerRecord> readRegister(String worker) {
+        Optional<SlotState> state = registerRecords.read(worker);
+        state.ifPresent(this::raiseFloor);
+        return state.map(SlotState::toRecord);
     }
 
     /** Tokens this node issues go above every one it has seen, operator actions' too. */
@@ -492,6 +505,12 @@ public final class HzCoordination implements Coordination {
      */
     @Override
     public Map<String, Optional<WorkerRecord>> readWithin(Set<String> workers, Duration wait) {
+        if (registerRecords != null) {
+            // This member's registers until reads ask a quorum (step 4).
+            Map<String, Optional<WorkerRecord>> result = new HashMap<>();
+            workers.forEach(w -> result.put(w, readRegister(w)));
+            return result;
+        }
         Map<String, CompletableFuture<HzSlot>> reads = new HashMap<>();
         workers.forEach(w -> reads.put(w, records.map().getAsync(w).toCompletableFuture()));
         try {
@@ -515,6 +534,11 @@ public final class HzCoordination implements Coordination {
 
     @Override
     public Map<String, WorkerRecord> readAll(Set<String> workers) {
+        if (registerRecords != null) {
+            Map<String, WorkerRecord> result = new HashMap<>();
+            workers.forEach(w -> readRegister(w).ifPresent(r -> result.put(w, r)));
+            return result;
+        }
         Map<Object, Set<String>> byOwner = new HashMap<>();
         workers.forEach(w -> byOwner.computeIfAbsent(ownerOf(w), o -> new HashSet<>()).add(w));
         Map<String, WorkerRecord> result = new HashMap<>();
@@ -558,6 +582,9 @@ public final class HzCoordination implements Coordination {
         coverFences(clusterNow);
         ClaimRules.Claim claim = new ClaimRules.Claim(request, nodeId, s.id, claimId, clusterNow, clusterNow,
                 floor.get(), ClaimRules.REBASE_MIN_MILLIS);
+        if (registerRecords != null) {
+            return claimThroughRegister(s, claim, validUntil);
+        }
         ClaimProcessor processor = new ClaimProcessor(claim, deadline, new ClaimProcessor.Locals(clocks, table));
         Records.Result<HzSlot> result;
         try {
@@ -582,6 +609,46 @@ public final class HzCoordination implements Coordination {
             return Optional.empty();
         }
         return Optional.of(lease);
+    }
+
+    /**
+     * The claim as a write of the worker's register: granted when the record holding it is learned chosen
+     * while the lock is still valid. No deadline goes with it: a late copy of the write is refused by
+     * the ballots, not by the clock.
+     */
+    private Optional<Lease> claimThroughRegister(LocalSession s, ClaimRules.Claim claim, long lockValidUntil) {
+        String worker = claim.request().worker();
+        long waitUntil = lockValidUntil - settings.margin().toNanos();
+        SlotState claimed = awaitWrite(registerRecords.claim(s, claim), waitUntil);
+        boolean granted = claimed != null && claimed.isRunning() && claimed.running().claimId() == claim.claimId();
+        if (!granted) {
+            // Not chosen in time, or given up with its lock: it may still be chosen, and others must look.
+            boolean unknown = claimed == null && !s.holds(worker) || System.nanoTime() >= waitUntil;
+            log.debug("Claim of {} slot {}: {}", worker, claim.request().slot(),
+                    unknown ? "outcome unknown" : "refused by the record");
+            s.release(worker, unknown);
+            return Optional.empty();
+        }
+        floor.raise(claimed.fence());
+        long validUntil = s.lockValidUntil(worker);
+        if (validUntil == Long.MIN_VALUE || validUntil - System.nanoTime() <= settings.margin().toNanos()) {
+            // Chosen, but the lock is lost (or about to be) by now: the run counts as cut short.
+            new HzLease(this, s, claimed, claimed.running().kind()).release();
+            return Optional.empty();
+        }
+        return Optional.of(new HzLease(this, s, claimed, claimed.running().kind()));
+    }
+
+    /** The write's value, or null if it was not done before {@code untilNanos} or the thread was interrupted. */
+    static <T> T awaitWrite(CompletableFuture<T> write, long untilNanos) {
+        try {
+            return write.get(Math.max(1, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
     }
 
     private boolean acquire(LocalSession s, String worker) {
@@ -619,17 +686,25 @@ public final class HzCoordination implements Coordination {
         // (a frozen one is removed after the heartbeat timeout) rather than call the slot unfinished, which would
         // have another node run again what may already have succeeded.
         long giveUpAt = System.nanoTime() + settings.lease().multipliedBy(6).toNanos();
-        Records.Result<HzSlot> result = Records.Result.unknown();
+        long now = clocks.clusterMillis();
+        // Whether the record surely says how the slot ended.
+        boolean known = false;
         try {
-            result = records.call(worker, new CompleteProcessor(fence, claimId, outcome, clocks.clusterMillis()),
+            if (registerRecords != null) {
+                SlotState ended = awaitWrite(registerRecords.complete(s, worker, fence, claimId, outcome, now), giveUpAt);
+                known = ended != null;
+                return Optional.ofNullable(ended).map(SlotState::toRecord);
+            }
+            Records.Result<HzSlot> result = records.call(worker, new CompleteProcessor(fence, claimId, outcome, now),
                     () -> !closed.get() && System.nanoTime() < giveUpAt && s.holds(worker));
+            known = result.status() == Records.Status.DONE;
             return result.applied() ? Optional.of(result.value().state().toRecord()) : Optional.empty();
         } catch (RuntimeException e) {
             log.warn("Recording outcome {} of worker {} failed: {}", outcome, worker, e.toString());
             return Optional.empty();
         } finally {
             // Unless the record surely says how the slot ended, others must look: it may need a re-run.
-            boolean unfinished = !outcome.closesSlot() || result.status() != Records.Status.DONE;
+            boolean unfinished = !outcome.closesSlot() || !known;
             CompletableFuture<Void> released = s.release(worker, unfinished);
             // Only another node's claim needs every member to have heard the release first: this node's next
             // claim comes after it in the session's order on every member. So the node that prefers the worker
@@ -719,6 +794,14 @@ public final class HzCoordination implements Coordination {
             long token = ClaimRules.nextFence(0, floor.get(), madeAt);
             coverFences(madeAt);
             floor.raise(token);
+            if (registerRecords != null) {
+                long above = registerRecords.flag(session(), worker, flag, token, madeAt, id, giveUpAt);
+                if (above == 0) {
+                    return new Action(token, madeAt);
+                }
+                floor.raise(above);
+                continue;
+            }
             // Not past the session's quorum either: a call that could not reach the record's owner would
             // otherwise land on this side's copy once Hazelcast removed the members it cannot hear.
             Records.Result<Long> result = records.call(worker, new FlagProcessor(flag, token, madeAt, id),

@@ -101,7 +101,7 @@ class RegisterLeaseSimulationTest {
     }
 
     /** One fault; returns how long it lasts, in simulated milliseconds. */
-    private static long inject(SimulatedNetwork net, StringBuilder log, int t) {
+    static long inject(SimulatedNetwork net, StringBuilder log, int t) {
         SimulatedNetwork.SimNode victim = net.nodes.get(net.random.nextInt(net.nodes.size()));
         long length = 500 + net.random.nextInt(6000);
         log.append(t).append("ms:");

@@ -1,0 +1,203 @@
+package dev.baton.coordinator.internal.hz;
+
+import static dev.baton.coordinator.internal.hz.SimulatedNetwork.MS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.coordinator.internal.ClaimRules;
+import dev.baton.coordinator.internal.SlotState;
+import dev.baton.worker.Outcome;
+import dev.baton.worker.spi.ClaimRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Claims and ends through the workers' registers (step 3 of docs/records-in-the-lock-tables.md), as
+ * {@link RegisterRecords} writes them, in the hostile simulated cluster of
+ * {@link RegisterLeaseSimulationTest}: each node takes a worker's lock now and then, claims the
+ * current one-second slot (or re-runs one left unfinished), holds it a while and writes its end,
+ * while nodes are isolated, split, frozen, crashed and restarted with their disks and messages are
+ * lost or late. Checked at every grant, as the engine would see it: no slot granted twice but as a
+ * re-run, fencing tokens rising, and claims still granted after the last fault.
+ *
+ * <p>{@code -Dbaton.simulation.registerClaimSeeds=N} runs N seeds (default 20).
+ */
+class RegisterClaimSimulationTest {
+
+    private static final long LEASE = 2000 * MS;
+    private static final long MARGIN = 200 * MS;
+    private static final List<String> WORKERS = List.of("a", "b", "c");
+    private static final int LAST_FAULT = 30_000;
+    private static final int END = 45_000;
+
+    static Stream<Long> seeds() {
+        return LongStream.rangeClosed(1, Long.getLong("baton.simulation.registerClaimSeeds", 20)).boxed();
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void noSlotGrantedTwiceButAsARerunAndTokensRise(long seed) {
+        SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
+        net.registersOn = true;
+        net.dropRate = 0.03;
+        net.longDelay = LEASE + MARGIN;
+        net.longDelayRate = 0.003;
+        net.removalDelay = 3_600_000 * MS;
+        net.voters(3);
+        Claims claims = new Claims(net);
+        StringBuilder faults = new StringBuilder();
+        long quietUntil = 3000;
+        int grantedAtLastFault = 0;
+        for (int t = 0; t < END; t += 10) {
+            if (t >= quietUntil && t <= LAST_FAULT && net.random.nextInt(300) == 0) {
+                quietUntil = t + RegisterLeaseSimulationTest.inject(net, faults, t) + 6000;
+            }
+            if (t == LAST_FAULT + 8000) {
+                grantedAtLastFault = claims.grants;
+            }
+            claims.step();
+            net.run(10);
+            for (String w : WORKERS) {
+                if (net.holders(w).size() > 1) {
+                    claims.violations.add("t=" + t + "ms: " + net.holders(w) + " all hold " + w);
+                }
+            }
+        }
+
+        assertThat(claims.violations).as("faults: %s", faults).isEmpty();
+        assertThat(claims.grants).as("claims granted (faults: %s)", faults).isGreaterThan(30);
+        assertThat(claims.grants - grantedAtLastFault).as("claims granted after the last fault (faults: %s)", faults)
+                .isPositive();
+        assertThat(claims.ended).as("ends chosen (faults: %s)", faults).isPositive();
+    }
+
+    /** A node's work on one worker, as the engine does it: lock, claim, run, end, release. */
+    private static final class Job {
+        CompletableFuture<Boolean> lock;
+        long lockAskedAt;
+        CompletableFuture<SlotState> claim;
+        long claimId;
+        SlotState granted;
+        long endAt;
+        CompletableFuture<SlotState> end;
+        long lastSlotTried = Long.MIN_VALUE;
+    }
+
+    private record Grant(long slot, ClaimRequest.Kind kind, long fence, String session) {
+    }
+
+    static final class Claims {
+        private final SimulatedNetwork net;
+        private final Map<String, Job> jobs = new HashMap<>();
+        private final Map<String, List<Grant>> granted = new HashMap<>();
+        final List<String> violations = new ArrayList<>();
+        int grants;
+        int ended;
+
+        Claims(SimulatedNetwork net) {
+            this.net = net;
+        }
+
+        void step() {
+            long now = net.clock.get();
+            for (SimulatedNetwork.SimNode n : net.nodes) {
+                if (!n.healthy()) {
+                    continue;
+                }
+                RegisterRecords records = new RegisterRecords(n.registers, n.table, Duration.ZERO);
+                for (String w : WORKERS) {
+                    Job job = jobs.computeIfAbsent(n.index + "/" + n.session.id + "/" + w, k -> new Job());
+                    step(n, records, w, job, now);
+                }
+            }
+        }
+
+        private void step(SimulatedNetwork.SimNode n, RegisterRecords records, String w, Job job, long now) {
+            LocalSession s = n.session;
+            long millis = now / MS;
+            if (job.end != null) {
+                if (job.end.isDone()) {
+                    SlotState after = job.end.getNow(null);
+                    if (after != null) {
+                        ended++;
+                    }
+                    s.release(w, after == null);
+                    reset(job);
+                }
+            } else if (job.granted != null) {
+                if (!s.holds(w)) {
+                    // Lost while running: the slot counts as cut short, as the engine's lease listener makes it.
+                    s.release(w, true);
+                    reset(job);
+                } else if (millis >= job.endAt) {
+                    Outcome outcome = net.random.nextInt(4) == 0 ? Outcome.FAILED : Outcome.SUCCEEDED;
+                    job.end = records.complete(s, w, job.granted.fence(), job.claimId, outcome, millis);
+                }
+            } else if (job.claim != null) {
+                if (job.claim.isDone()) {
+                    SlotState v = job.claim.getNow(null);
+                    if (v != null && v.isRunning() && v.running().claimId() == job.claimId && s.holds(w)) {
+                        grant(w, v, millis);
+                        job.granted = v;
+                        job.endAt = millis + net.random.nextInt(1500);
+                    } else {
+                        s.release(w, v == null && !s.holds(w));
+                        reset(job);
+                    }
+                }
+            } else if (job.lock != null) {
+                if (job.lock.isDone() && Boolean.TRUE.equals(job.lock.getNow(false)) && s.holds(w)) {
+                    long slot = millis / 1000 * 1000;
+                    if (slot > job.lastSlotTried) {
+                        job.lastSlotTried = slot;
+                        job.claimId = s.nextClaimId();
+                        ClaimRules.Claim claim = new ClaimRules.Claim(
+                                ClaimRequest.scheduledOrRerun(w, Instant.ofEpochMilli(slot)), n.nodeId, s.id,
+                                job.claimId, millis, millis, 0, ClaimRules.REBASE_MIN_MILLIS);
+                        job.claim = records.claim(s, claim);
+                    } else {
+                        s.release(w, false);
+                        job.lock = null;
+                    }
+                } else if (job.lock.isDone() || now - job.lockAskedAt > LEASE / 2) {
+                    s.release(w, false);
+                    job.lock = null;
+                }
+            } else if (net.random.nextInt(30) == 0) {
+                job.lock = s.acquire(w);
+                job.lockAskedAt = now;
+            }
+        }
+
+        private static void reset(Job job) {
+            job.lock = null;
+            job.claim = null;
+            job.granted = null;
+            job.end = null;
+        }
+
+        private void grant(String w, SlotState v, long millis) {
+            grants++;
+            Grant g = new Grant(v.running().slot(), v.running().kind(), v.fence(), v.running().session());
+            List<Grant> before = granted.computeIfAbsent(w, k -> new ArrayList<>());
+            for (Grant earlier : before) {
+                if (g.fence() <= earlier.fence()) {
+                    violations.add("t=" + millis + "ms: " + w + " granted " + g + " with a token not above " + earlier);
+                }
+                if (g.slot() == earlier.slot() && g.kind() != ClaimRequest.Kind.RERUN) {
+                    violations.add("t=" + millis + "ms: " + w + " slot " + g.slot() + " granted twice: " + earlier
+                            + " and " + g);
+                }
+            }
+            before.add(g);
+        }
+    }
+}
