@@ -25,7 +25,7 @@ class RegisterChurnSimulationTest {
 
     private static final long LEASE = 2000 * MS;
     private static final long MARGIN = 200 * MS;
-    private static final SimulatedFaults.Churn CHURN = new SimulatedFaults.Churn(6, LEASE * 4, LEASE / 3, false);
+    static final SimulatedFaults.Churn CHURN = new SimulatedFaults.Churn(6, LEASE * 4, LEASE / 3, false);
 
     static Stream<Long> seeds() {
         return LongStream.rangeClosed(1, Long.getLong("baton.simulation.registerChurnSeeds", 20)).boxed();

@@ -52,7 +52,7 @@ class RegisterClaimSimulationTest {
         net.longDelayRate = 0.003;
         net.removalDelay = 3_600_000 * MS;
         net.voters(3);
-        Claims claims = new Claims(net);
+        Claims claims = new Claims(net, 1000, 1500);
         StringBuilder faults = new StringBuilder();
         long quietUntil = 3000;
         int grantedAtLastFault = 0;
@@ -79,12 +79,55 @@ class RegisterClaimSimulationTest {
         assertThat(claims.ended).as("ends chosen (faults: %s)", faults).isPositive();
     }
 
+    /**
+     * Three to five nodes claiming while nodes join, leave, crash and come back with or without their
+     * disks, the network splits and heals and processes freeze, as in {@link RegisterChurnSimulationTest}.
+     * Claims may stall for good where no node reaches a majority of its voters (that test tells when), so
+     * only safety is checked here, per lineage: a node that founds a cluster of its own starts a new chain.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void noSlotGrantedTwiceButAsARerunWhileTheVotersChange(long seed) {
+        SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
+        net.registersOn = true;
+        net.registerSync = true;
+        net.dropRate = 0.03;
+        net.longDelay = LEASE / 3;
+        net.longDelayRate = 0.02;
+        int size = 3 + net.random.nextInt(3);
+        for (int i = 0; i < size; i++) {
+            net.start("n" + i);
+            net.run(50);
+        }
+        net.run(5000);
+        // Slots of 100 ms and short runs: many claims, so that a value lost in a change of voters shows.
+        Claims claims = new Claims(net, 100, 150);
+        StringBuilder faults = new StringBuilder();
+        int[] newIds = {100};
+        for (int t = 0; t < 60_000; t += 10) {
+            if (t < 40_000 && net.random.nextInt(200) == 0) {
+                SimulatedFaults.churn(net, RegisterChurnSimulationTest.CHURN, t, faults, newIds);
+            }
+            if (t == 45_000) {
+                net.heal();
+                net.nodes.forEach(n -> n.frozen = false);
+            }
+            claims.step();
+            net.run(10);
+        }
+
+        assertThat(claims.violations).as("faults: %s", faults).isEmpty();
+        assertThat(claims.grants).as("claims granted (faults: %s)", faults).isPositive();
+    }
+
     /** A node's work on one worker, as the engine does it: lock, claim, run, end, release. */
     private static final class Job {
         CompletableFuture<Boolean> lock;
         long lockAskedAt;
         CompletableFuture<SlotState> claim;
+        String lineage;
         long claimId;
+        long claimedAt;
         SlotState granted;
         long endAt;
         CompletableFuture<SlotState> end;
@@ -94,16 +137,27 @@ class RegisterClaimSimulationTest {
     private record Grant(long slot, ClaimRequest.Kind kind, long fence, String session) {
     }
 
+    /** An end learned chosen: when the run ended, and when its writer learned it. */
+    private record End(long finishedAt, long learnedAt) {
+    }
+
     static final class Claims {
         private final SimulatedNetwork net;
         private final Map<String, Job> jobs = new HashMap<>();
         private final Map<String, List<Grant>> granted = new HashMap<>();
+        private final Map<String, End> lastEnd = new HashMap<>();
         final List<String> violations = new ArrayList<>();
         int grants;
         int ended;
 
-        Claims(SimulatedNetwork net) {
+        private final long period;
+        private final int longestRun;
+
+        /** Claims slots of {@code period} milliseconds, each run lasting up to {@code longestRun}. */
+        Claims(SimulatedNetwork net, long period, int longestRun) {
             this.net = net;
+            this.period = period;
+            this.longestRun = longestRun;
         }
 
         void step() {
@@ -128,6 +182,8 @@ class RegisterClaimSimulationTest {
                     SlotState after = job.end.getNow(null);
                     if (after != null) {
                         ended++;
+                        lastEnd.merge(job.lineage + "/" + w, new End(after.finishedAt(), millis),
+                                (a, b) -> a.finishedAt() >= b.finishedAt() ? a : b);
                     }
                     s.release(w, after == null);
                     reset(job);
@@ -145,9 +201,9 @@ class RegisterClaimSimulationTest {
                 if (job.claim.isDone()) {
                     SlotState v = job.claim.getNow(null);
                     if (v != null && v.isRunning() && v.running().claimId() == job.claimId && s.holds(w)) {
-                        grant(w, v, millis);
+                        grant(job.lineage + "/" + w, v, job.claimedAt, millis);
                         job.granted = v;
-                        job.endAt = millis + net.random.nextInt(1500);
+                        job.endAt = millis + net.random.nextInt(longestRun);
                     } else {
                         s.release(w, v == null && !s.holds(w));
                         reset(job);
@@ -155,10 +211,12 @@ class RegisterClaimSimulationTest {
                 }
             } else if (job.lock != null) {
                 if (job.lock.isDone() && Boolean.TRUE.equals(job.lock.getNow(false)) && s.holds(w)) {
-                    long slot = millis / 1000 * 1000;
+                    long slot = millis / period * period;
                     if (slot > job.lastSlotTried) {
                         job.lastSlotTried = slot;
                         job.claimId = s.nextClaimId();
+                        job.lineage = n.voters.current().lineage();
+                        job.claimedAt = millis;
                         ClaimRules.Claim claim = new ClaimRules.Claim(
                                 ClaimRequest.scheduledOrRerun(w, Instant.ofEpochMilli(slot)), n.nodeId, s.id,
                                 job.claimId, millis, millis, 0, ClaimRules.REBASE_MIN_MILLIS);
@@ -171,7 +229,7 @@ class RegisterClaimSimulationTest {
                     s.release(w, false);
                     job.lock = null;
                 }
-            } else if (net.random.nextInt(30) == 0) {
+            } else if (net.random.nextInt(period < 1000 ? 3 : 30) == 0) {
                 job.lock = s.acquire(w);
                 job.lockAskedAt = now;
             }
@@ -184,8 +242,16 @@ class RegisterClaimSimulationTest {
             job.end = null;
         }
 
-        private void grant(String w, SlotState v, long millis) {
+        private void grant(String w, SlotState v, long claimedAt, long millis) {
             grants++;
+            // A value chosen is in every value chosen after it: a claim made once an end was learned chosen
+            // builds on that end (or on a later one), so its record says the last run ended then or later.
+            End end = lastEnd.get(w);
+            if (end != null && end.learnedAt() < claimedAt && v.finishedAt() < end.finishedAt()) {
+                violations.add("t=" + millis + "ms: " + w + " claimed at " + claimedAt + " on a record whose last run"
+                        + " ended at " + v.finishedAt() + ", before the end learned chosen at " + end.learnedAt()
+                        + " (ended " + end.finishedAt() + "): a chosen value was lost");
+            }
             Grant g = new Grant(v.running().slot(), v.running().kind(), v.fence(), v.running().session());
             List<Grant> before = granted.computeIfAbsent(w, k -> new ArrayList<>());
             for (Grant earlier : before) {
