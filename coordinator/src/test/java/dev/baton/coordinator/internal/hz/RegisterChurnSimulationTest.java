@@ -54,8 +54,8 @@ class RegisterChurnSimulationTest {
         assertThat(outcome.net.pullReplies).as("pieces pulled").isPositive();
         if (outcome.written == outcome.writtenAtHeal) {
             // Healed at 45 s: writes stop for good only where no node reaches a majority of its voters (crashed
-            // and back without their disks as new voters, not back yet, or outside the member lists it shares:
-            // the simulated member lists, unlike Hazelcast's, can stay overlapping without merging).
+            // and back without their disks as new voters, not back yet, or outside the member lists it shares
+            // while they merge).
             for (SimulatedNetwork.SimNode n : outcome.net.nodes) {
                 if (n.healthy()) {
                     Voters v = n.voters.current();
@@ -75,8 +75,10 @@ class RegisterChurnSimulationTest {
      */
     @org.junit.jupiter.api.Test
     void withoutThePullSomeRunChoosesTwoValuesAtAnIndex() {
+        // About one seed in thirty breaks without the pull (7 of the first 200), which seeds depends on the
+        // schedule: the first is 9 with member lists that never merge when they overlap, 55 with lists that do.
         List<String> found = new ArrayList<>();
-        for (long seed = 1; seed <= 40 && found.isEmpty(); seed++) {
+        for (long seed = 1; seed <= 120 && found.isEmpty(); seed++) {
             found.addAll(run(seed, true, VoterPulls.PIECE, false).violations);
         }
         assertThat(found).as("a run without the pull that chose two values at an index").isNotEmpty();
