@@ -25,6 +25,7 @@ public final class BatonSerialization implements DataSerializableFactory {
     static final int REGISTER_REPLY = 12;
     static final int PULL_REQUEST = 13;
     static final int PULL_REPLY = 14;
+    static final int ACTION_TASK = 15;
 
     @Override
     public IdentifiedDataSerializable create(int classId) {
@@ -43,6 +44,7 @@ public final class BatonSerialization implements DataSerializableFactory {
             case REGISTER_REPLY -> new RegisterReply();
             case PULL_REQUEST -> new PullRequest();
             case PULL_REPLY -> new PullReply();
+            case ACTION_TASK -> new ActionTask();
             default -> null;
         };
     }

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -166,7 +167,7 @@ public final class HzCoordination implements Coordination {
         if (pulls != null) {
             voters.gate(pulls);
         }
-        this.registerRecords = this.registers == null ? null : new RegisterRecords(this.registers.table, table,
+        this.registerRecords = this.registers == null ? null : new RegisterRecords(nodeId, this.registers.table, table,
                 settings.releaseWait());
         this.sync = this.registers == null ? null : new RegisterSync(voters, this.registers.table, loop::callPull,
                 expiry, expiry / 5, this.registers.pullInstalls);
@@ -180,6 +181,9 @@ public final class HzCoordination implements Coordination {
         }
         hazelcast.getUserContext().put(VotersTask.STATE_KEY, voters);
         hazelcast.getUserContext().put(CLOCKS_KEY, clocks);
+        if (registerRecords != null) {
+            hazelcast.getUserContext().put(ActionTask.COORDINATION_KEY, this);
+        }
     }
 
     /** A node's voter state on disk, opened (and locked) before the coordination is built. */
@@ -564,6 +568,21 @@ public final class HzCoordination implements Coordination {
         }
         String worker = request.worker();
         LocalSession s = session();
+        if (registerRecords != null) {
+            registerRecords.claimStarts(worker);
+            try {
+                // An operator action on this node may hold the worker's lock for a moment: the claim goes after it.
+                registerRecords.awaitAction(worker, System.nanoTime() + settings.acquireTimeout().toNanos());
+                return claim(s, request);
+            } finally {
+                registerRecords.claimEnds(worker);
+            }
+        }
+        return claim(s, request);
+    }
+
+    private Optional<Lease> claim(LocalSession s, ClaimRequest request) {
+        String worker = request.worker();
         if (!acquire(s, worker)) {
             log.debug("Claim of {} slot {}: the lock was not granted", worker, request.slot());
             return Optional.empty();
@@ -795,7 +814,7 @@ public final class HzCoordination implements Coordination {
             coverFences(madeAt);
             floor.raise(token);
             if (registerRecords != null) {
-                long above = registerRecords.flag(session(), worker, flag, token, madeAt, id, giveUpAt);
+                long above = actionThroughRegisters(worker, flag, token, madeAt, id, giveUpAt);
                 if (above == 0) {
                     return new Action(token, madeAt);
                 }
@@ -831,6 +850,68 @@ public final class HzCoordination implements Coordination {
             log.debug("Worker {}: {} again above the record's token {}", worker, flag.name().toLowerCase(), above);
             floor.raise(above);
         }
+    }
+
+    /**
+     * An operator action with the records in the registers: every node is asked, and the one running the
+     * worker writes it under its run's lock, or else the one that prefers it under a lock taken for it;
+     * where none does (nobody prefers the worker, or its node is gone), this node takes the lock itself.
+     * Returns 0 once the action holds, or the record's token that the action's must go above.
+     */
+    private long actionThroughRegisters(String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
+                                        long giveUpAt) {
+        String why = "the cluster did not confirm the change in time, so it may or may not have taken effect";
+        int unclaimedRounds = 0;
+        while (System.nanoTime() < giveUpAt) {
+            long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()));
+            ActionTask task = new ActionTask(worker, flag, token, madeAt, id, waitMillis);
+            List<CompletableFuture<Long>> answers = new ArrayList<>();
+            hazelcast.getExecutorService(HzSettings.ACTIONS_EXECUTOR).submitToAllMembers(task).values()
+                    .forEach(f -> answers.add(((CompletionStage<Long>) f).toCompletableFuture()));
+            Long answer = firstWritten(answers, giveUpAt);
+            if (answer != null) {
+                return answer;
+            }
+            for (CompletableFuture<Long> a : answers) {
+                if (a.isCompletedExceptionally()) {
+                    why = a.handle((v, e) -> String.valueOf(e.getCause() != null ? e.getCause().getMessage()
+                            : e.getMessage())).join();
+                }
+            }
+            // Twice nobody: the worker has no live preferred node (or is registered nowhere).
+            boolean someoneWrites = answers.stream()
+                    .anyMatch(a -> a.isDone() && !a.isCompletedExceptionally() && a.join() == RegisterRecords.BUSY);
+            unclaimedRounds = someoneWrites ? 0 : unclaimedRounds + 1;
+            if (unclaimedRounds >= 2) {
+                long here = registerRecords.action(session(), worker, flag, token, madeAt, id, true, giveUpAt);
+                if (here >= 0) {
+                    return here;
+                }
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker + "': " + why);
+    }
+
+    /** The first answer that wrote the action or names a token to go above; null if every one declined or failed. */
+    private static Long firstWritten(List<CompletableFuture<Long>> answers, long giveUpAt) {
+        CompletableFuture<Long> written = new CompletableFuture<>();
+        answers.forEach(a -> a.thenAccept(v -> {
+            if (v >= 0) {
+                written.complete(v);
+            }
+        }));
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> written.complete(null));
+        return awaitWrite(written, giveUpAt);
+    }
+
+    /** This node's part of an action another node asked for (see {@link #actionThroughRegisters}). */
+    long actionHere(String worker, ClaimRules.Flag flag, long token, long madeAt, long id, long giveUpAt) {
+        if (closed.get() || registerRecords == null) {
+            return RegisterRecords.NOT_MINE;
+        }
+        return registerRecords.action(session(), worker, flag, token, madeAt, id,
+                role(worker) == ClaimRole.PREFERRED, giveUpAt);
     }
 
     @Override
@@ -923,6 +1004,7 @@ public final class HzCoordination implements Coordination {
         forget(VotersTask.STATE_KEY, voters);
         store.close();
         forget(CLOCKS_KEY, clocks);
+        forget(ActionTask.COORDINATION_KEY, this);
         log.info("Baton coordination on node {} closed", nodeId);
     }
 

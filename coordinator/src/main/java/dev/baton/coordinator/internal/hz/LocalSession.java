@@ -909,6 +909,10 @@ final class LocalSession {
     private void lose(Held h, String why, List<Runnable> fire) {
         h.lost = true;
         log.warn("Lease of worker {} lost: {}", h.worker, why);
+        if (registers != null) {
+            // Given up as at a release: the write may still be chosen, and the next holder's write finds it.
+            fire.add(registers.cancel(h.worker));
+        }
         fire.addAll(h.lostActions);
         h.lostActions.clear();
     }

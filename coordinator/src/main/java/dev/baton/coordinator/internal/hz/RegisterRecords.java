@@ -6,9 +6,14 @@ import dev.baton.coordinator.internal.register.Accepted;
 import dev.baton.coordinator.internal.register.RegisterState;
 import dev.baton.worker.Outcome;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The workers' records kept in their registers (step 3 of docs/records-in-the-lock-tables.md, on only
@@ -18,12 +23,28 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RegisterRecords {
 
+    /** An action's answer from a node that neither holds nor prefers the worker. */
+    static final long NOT_MINE = -1;
+    /** An action's answer from the node that prefers the worker while another node's run holds its lock. */
+    static final long BUSY = -2;
+
+    private final String nodeId;
     private final TableRegisters registers;
     private final SessionTable table;
     private final Duration releaseWait;
+    /**
+     * Each worker's last write from this node: the next one waits for it, since a session writes one
+     * value of a worker at a time (an action during a run goes between the claim and the end).
+     */
+    private final Map<String, CompletableFuture<?>> lastWrite = new ConcurrentHashMap<>();
+    /** The workers whose lock an action took for itself, until it gives it back: a claim here waits. */
+    private final Map<String, CompletableFuture<Void>> actions = new ConcurrentHashMap<>();
+    /** The workers this node is claiming: an action waits, then rides on the run's lock. */
+    private final Set<String> claiming = ConcurrentHashMap.newKeySet();
 
     /** @param releaseWait how long an action waits for every member to hear that it gave the lock back */
-    RegisterRecords(TableRegisters registers, SessionTable table, Duration releaseWait) {
+    RegisterRecords(String nodeId, TableRegisters registers, SessionTable table, Duration releaseWait) {
+        this.nodeId = nodeId;
         this.registers = registers;
         this.table = table;
         this.releaseWait = releaseWait;
@@ -36,82 +57,182 @@ final class RegisterRecords {
      */
     CompletableFuture<SlotState> claim(LocalSession session, ClaimRules.Claim claim) {
         String worker = claim.request().worker();
-        return session.writeRegister(worker, base -> {
+        return inTurn(worker, () -> !session.holds(worker) ? CompletableFuture.completedFuture(null)
+                : session.writeRegister(worker, base -> {
             SlotState current = base == null ? SlotState.empty(worker) : base;
             // As the map's processor: a run recorded for the claimer's own session is over, since a session
             // holds one lock per worker; another session's is alive while this member's table records it.
             boolean holderAlive = current.isRunning() && !current.running().session().equals(claim.session())
                     && table.records(worker, current.running().session());
             return ClaimRules.claim(current, claim, holderAlive, true).map(ClaimRules.Claimed::state).orElse(null);
-        });
+        }));
     }
 
     /** Writes an execution's end: the record after it, or null if the record no longer belongs to the claim. */
     CompletableFuture<SlotState> complete(LocalSession session, String worker, long fence, long claimId,
                                           Outcome outcome, long nowMillis) {
-        return session.writeRegister(worker, base -> base == null ? null
-                : ClaimRules.complete(base, fence, claimId, outcome, nowMillis).orElse(null));
+        return inTurn(worker, () -> !session.holds(worker) ? CompletableFuture.completedFuture(null)
+                : session.writeRegister(worker, base -> base == null ? null
+                : ClaimRules.complete(base, fence, claimId, outcome, nowMillis).orElse(null)));
     }
 
     /**
-     * Makes an operator action under the worker's lock, taken for it (first cut, see <i>The flags</i> on the
-     * design page: the worker's holder or preferred node should write it): 0 once the action holds in the
-     * record, else the record's token that the action's must go above.
+     * Writes an operator action on this node (see <i>The flags</i> on the design page): under the lock its
+     * run holds, between the run's claim and its end; else, if {@code mayTakeLock} (this node prefers the
+     * worker, or nobody answering does), under the lock taken for it and given back at once. Returns 0
+     * once the action holds in the record, the record's token that the action's must go above,
+     * {@link #NOT_MINE} if this node neither holds the lock nor may take it, or {@link #BUSY} if it may
+     * but another node's run holds it.
      *
      * @throws IllegalStateException if the lock or the write could not be had before {@code giveUpAt}
      */
-    long flag(LocalSession session, String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
-              long giveUpAt) {
+    long action(LocalSession session, String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
+                boolean mayTakeLock, long giveUpAt) {
         String what = flag.name().toLowerCase() + " worker '" + worker + "'";
-        if (!acquire(session, worker, giveUpAt)) {
-            throw new IllegalStateException("could not " + what + ": its lock stayed with a run or a claim (the"
-                    + " worker is running); try again once the run ends");
+        while (System.nanoTime() < giveUpAt) {
+            if (session.holds(worker)) {
+                long answer = write(session, worker, flag, token, madeAt, id, giveUpAt, what);
+                if (answer != NOT_MINE) {
+                    return answer;
+                }
+                // The run ended before the action's turn: its lock is gone.
+                continue;
+            }
+            if (!mayTakeLock) {
+                return NOT_MINE;
+            }
+            CompletableFuture<Void> taken = new CompletableFuture<>();
+            boolean claimed;
+            boolean mine;
+            // One decision with the claim's start (claimStarts): either the claim sees this action and waits
+            // for it, or this action sees the claim and rides on its run's lock once it is granted.
+            synchronized (claiming) {
+                claimed = claiming.contains(worker);
+                mine = !claimed && actions.putIfAbsent(worker, taken) == null;
+            }
+            if (claimed) {
+                pause();
+                continue;
+            }
+            if (!mine) {
+                // Another action on this node has the lock: this one goes after it.
+                awaitAction(worker, giveUpAt);
+                continue;
+            }
+            // Refused at once while a claim or run holds it (this node's own pending claim too): asked again.
+            Boolean got = null;
+            try {
+                got = HzCoordination.awaitWrite(session.acquire(worker), giveUpAt);
+                if (Boolean.TRUE.equals(got)) {
+                    long answer = write(session, worker, flag, token, madeAt, id, giveUpAt, what);
+                    if (answer != NOT_MINE) {
+                        return answer;
+                    }
+                } else if (table.holder(worker).filter(holder -> !holder.equals(nodeId)).isPresent()) {
+                    // Another node runs it: that node writes the action (the caller asks every node again).
+                    return BUSY;
+                }
+            } finally {
+                // Only a lock this action asked for (granted, or still pending): false leaves nothing of it.
+                if (!Boolean.FALSE.equals(got)) {
+                    // Heard everywhere before the action returns, so that the claim a node makes next is not
+                    // refused for this lock (the map's actions take none); unheard, the next renewal tells them.
+                    HzCoordination.awaitWrite(session.release(worker, false),
+                            System.nanoTime() + releaseWait.toNanos());
+                }
+                actions.remove(worker, taken);
+                taken.complete(null);
+            }
+            pause();
         }
-        try {
-            AtomicLong above = new AtomicLong();
-            SlotState written = HzCoordination.awaitWrite(session.writeRegister(worker, base -> {
+        return failed(what, "its lock stayed with a run or a claim on another node, or the cluster did not confirm"
+                + " the change in time; check the worker's state and act again if needed");
+    }
+
+    /** The action written under the lock this session holds: 0, the token to go above, or NOT_MINE if it lost it. */
+    private long write(LocalSession session, String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
+                       long giveUpAt, String what) {
+        AtomicLong above = new AtomicLong();
+        AtomicBoolean lockGone = new AtomicBoolean();
+        SlotState written = HzCoordination.awaitWrite(inTurn(worker, () -> {
+            // Nobody answers a write without the lock (a run that ended before the action's turn).
+            if (!session.holds(worker)) {
+                lockGone.set(true);
+                return CompletableFuture.completedFuture(null);
+            }
+            return session.writeRegister(worker, base -> {
                 ClaimRules.Flagged flagged = ClaimRules.flag(base == null ? SlotState.empty(worker) : base, flag,
                         token, madeAt, id);
                 above.set(flagged.above());
                 return flagged.above() == 0 ? flagged.state() : null;
-            }), giveUpAt);
-            if (written == null && above.get() == 0) {
-                throw new IllegalStateException("could not " + what + ": the cluster did not confirm the change in"
-                        + " time, so it may or may not have taken effect; check the worker's state and act again if"
-                        + " needed");
-            }
-            return written != null ? 0 : above.get();
-        } finally {
-            // Heard everywhere before the action returns, so that the claim a node makes next is not refused
-            // for this lock (the map's actions take none); unheard, the next renewal tells them.
-            HzCoordination.awaitWrite(session.release(worker, false), System.nanoTime() + releaseWait.toNanos());
+            });
+        }), giveUpAt);
+        if (written != null) {
+            return 0;
+        }
+        if (above.get() != 0) {
+            return above.get();
+        }
+        if (lockGone.get() || !session.holds(worker)) {
+            return NOT_MINE;
+        }
+        return failed(what, "the cluster did not confirm the change in time, so it may or may not have taken effect;"
+                + " check the worker's state and act again if needed");
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while making an operator action", e);
         }
     }
 
-    /** Takes the worker's lock for an action, asking again while another run or claim holds it. */
-    private static boolean acquire(LocalSession session, String worker, long giveUpAt) {
-        while (System.nanoTime() < giveUpAt) {
-            // This node's own run holds it: its end is written under it, and the two writes would collide.
-            if (!session.holds(worker)) {
-                long left = Math.max(1, giveUpAt - System.nanoTime());
-                CompletableFuture<Boolean> granted = session.acquire(worker);
-                Boolean got = HzCoordination.awaitWrite(granted, System.nanoTime() + left);
-                if (Boolean.TRUE.equals(got)) {
-                    return true;
-                }
-                if (got == null) {
-                    session.release(worker, false);
-                    return false;
-                }
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+    /**
+     * Marks a claim of the worker on this node from before its lock is asked for until the claim is
+     * decided: actions here wait for it rather than take the lock from under it (a slot would be lost).
+     */
+    void claimStarts(String worker) {
+        synchronized (claiming) {
+            claiming.add(worker);
         }
-        return false;
+    }
+
+    void claimEnds(String worker) {
+        claiming.remove(worker);
+    }
+
+    /** Waits (until {@code untilNanos}) for an action on this node that took the worker's lock; whether none is left. */
+    boolean awaitAction(String worker, long untilNanos) {
+        CompletableFuture<Void> action = actions.get(worker);
+        if (action == null) {
+            return true;
+        }
+        HzCoordination.awaitWrite(action, untilNanos);
+        return action.isDone();
+    }
+
+    private static long failed(String what, String why) {
+        throw new IllegalStateException("could not " + what + ": " + why);
+    }
+
+    /** Starts {@code write} once this node's last write of the worker is done. */
+    private <T> CompletableFuture<T> inTurn(String worker, Supplier<CompletableFuture<T>> write) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        lastWrite.compute(worker, (w, last) -> {
+            CompletableFuture<?> before = last == null ? CompletableFuture.completedFuture(null) : last;
+            before.handle((v, e) -> null).thenCompose(x -> write.get()).whenComplete((v, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(v);
+                }
+            });
+            return result;
+        });
+        result.whenComplete((v, e) -> lastWrite.remove(worker, result));
+        return result;
     }
 
     /**

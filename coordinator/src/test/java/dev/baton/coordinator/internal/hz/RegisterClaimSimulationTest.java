@@ -146,6 +146,7 @@ class RegisterClaimSimulationTest {
         private final Map<String, Job> jobs = new HashMap<>();
         private final Map<String, List<Grant>> granted = new HashMap<>();
         private final Map<String, End> lastEnd = new HashMap<>();
+        private final Map<String, RegisterRecords> recordsOf = new HashMap<>();
         final List<String> violations = new ArrayList<>();
         int grants;
         int ended;
@@ -166,7 +167,9 @@ class RegisterClaimSimulationTest {
                 if (!n.healthy()) {
                     continue;
                 }
-                RegisterRecords records = new RegisterRecords(n.registers, n.table, Duration.ZERO);
+                // One per session, as a node has one: it keeps each worker's writes in turn.
+                RegisterRecords records = recordsOf.computeIfAbsent(n.session.id,
+                        k -> new RegisterRecords(n.nodeId, n.registers, n.table, Duration.ZERO));
                 for (String w : WORKERS) {
                     Job job = jobs.computeIfAbsent(n.index + "/" + n.session.id + "/" + w, k -> new Job());
                     step(n, records, w, job, now);
