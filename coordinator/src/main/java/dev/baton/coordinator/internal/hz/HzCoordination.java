@@ -708,9 +708,11 @@ public final class HzCoordination implements Coordination {
         long now = clocks.clusterMillis();
         // Whether the record surely says how the slot ended.
         boolean known = false;
+        CompletableFuture<Void> givenBack = new CompletableFuture<>();
         try {
             if (registerRecords != null) {
-                SlotState ended = awaitWrite(registerRecords.complete(s, worker, fence, claimId, outcome, now), giveUpAt);
+                SlotState ended = awaitWrite(registerRecords.complete(s, worker, fence, claimId, outcome, now,
+                        givenBack), giveUpAt);
                 known = ended != null;
                 return Optional.ofNullable(ended).map(SlotState::toRecord);
             }
@@ -725,6 +727,7 @@ public final class HzCoordination implements Coordination {
             // Unless the record surely says how the slot ended, others must look: it may need a re-run.
             boolean unfinished = !outcome.closesSlot() || !known;
             CompletableFuture<Void> released = s.release(worker, unfinished);
+            givenBack.complete(null);
             // Only another node's claim needs every member to have heard the release first: this node's next
             // claim comes after it in the session's order on every member. So the node that prefers the worker
             // goes on at once, unless it is handing its workers over or others must look at the slot.
@@ -879,11 +882,11 @@ public final class HzCoordination implements Coordination {
                 }
             }
             // Twice nobody: the worker has no live preferred node (or is registered nowhere).
-            boolean someoneWrites = answers.stream()
-                    .anyMatch(a -> a.isDone() && !a.isCompletedExceptionally() && a.join() == RegisterRecords.BUSY);
+            boolean someoneWrites = answers.stream().anyMatch(a -> a.isDone() && !a.isCompletedExceptionally()
+                    && (a.join() == RegisterRecords.BUSY || a.join() == RegisterRecords.MAYBE));
             unclaimedRounds = someoneWrites ? 0 : unclaimedRounds + 1;
             if (unclaimedRounds >= 2) {
-                long here = registerRecords.action(session(), worker, flag, token, madeAt, id, true, giveUpAt);
+                long here = registerRecords.action(this::liveSession, worker, flag, token, madeAt, id, true, giveUpAt);
                 if (here >= 0) {
                     return here;
                 }
@@ -905,12 +908,22 @@ public final class HzCoordination implements Coordination {
         return awaitWrite(written, giveUpAt);
     }
 
+    /** The records in the registers, or null while they are off: for tests. */
+    RegisterRecords registerRecords() {
+        return registerRecords;
+    }
+
+    /** The session, or null once this coordination is closing: it writes no action any more. */
+    private LocalSession liveSession() {
+        return closed.get() || leaving ? null : session();
+    }
+
     /** This node's part of an action another node asked for (see {@link #actionThroughRegisters}). */
     long actionHere(String worker, ClaimRules.Flag flag, long token, long madeAt, long id, long giveUpAt) {
         if (closed.get() || registerRecords == null) {
             return RegisterRecords.NOT_MINE;
         }
-        return registerRecords.action(session(), worker, flag, token, madeAt, id,
+        return registerRecords.action(this::liveSession, worker, flag, token, madeAt, id,
                 role(worker) == ClaimRole.PREFERRED, giveUpAt);
     }
 

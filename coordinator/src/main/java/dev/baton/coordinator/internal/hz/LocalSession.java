@@ -372,6 +372,24 @@ final class LocalSession {
         }
     }
 
+    /**
+     * {@link #writeRegister}, only while this session holds the worker's lock, judged under the session's
+     * lock so that a loss cannot come between the look and the write (nobody would answer the write, and
+     * nothing would give it up); completes with null at once otherwise.
+     */
+    CompletableFuture<SlotState> writeRegisterHeld(String worker, UnaryOperator<SlotState> next) {
+        lock.lock();
+        try {
+            Held h = held.get(worker);
+            if (dead || h == null || !h.confirmed || h.lost || clock.getAsLong() >= validity(h)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return writeRegister(worker, next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A member's answers to this session's register operations, sent after its force. */
     void onRegisterReply(RegisterReply reply) {
         List<Runnable> ended;

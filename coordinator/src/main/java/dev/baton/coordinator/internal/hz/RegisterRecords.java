@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,11 @@ final class RegisterRecords {
     static final long NOT_MINE = -1;
     /** An action's answer from the node that prefers the worker while another node's run holds its lock. */
     static final long BUSY = -2;
+    /**
+     * An action's answer when its write was started and then given up: it may have been chosen (the caller
+     * asks again; a later answer above its token cannot yet tell whether this copy held, see the design page).
+     */
+    static final long MAYBE = -3;
 
     private final String nodeId;
     private final TableRegisters registers;
@@ -57,8 +63,7 @@ final class RegisterRecords {
      */
     CompletableFuture<SlotState> claim(LocalSession session, ClaimRules.Claim claim) {
         String worker = claim.request().worker();
-        return inTurn(worker, () -> !session.holds(worker) ? CompletableFuture.completedFuture(null)
-                : session.writeRegister(worker, base -> {
+        return inTurn(worker, () -> session.writeRegisterHeld(worker, base -> {
             SlotState current = base == null ? SlotState.empty(worker) : base;
             // As the map's processor: a run recorded for the claimer's own session is over, since a session
             // holds one lock per worker; another session's is alive while this member's table records it.
@@ -68,12 +73,15 @@ final class RegisterRecords {
         }));
     }
 
-    /** Writes an execution's end: the record after it, or null if the record no longer belongs to the claim. */
+    /**
+     * Writes an execution's end: the record after it, or null if the record no longer belongs to the claim.
+     * This node's next write of the worker waits for {@code released}, which the caller completes once it
+     * gave the lock back.
+     */
     CompletableFuture<SlotState> complete(LocalSession session, String worker, long fence, long claimId,
-                                          Outcome outcome, long nowMillis) {
-        return inTurn(worker, () -> !session.holds(worker) ? CompletableFuture.completedFuture(null)
-                : session.writeRegister(worker, base -> base == null ? null
-                : ClaimRules.complete(base, fence, claimId, outcome, nowMillis).orElse(null)));
+                                          Outcome outcome, long nowMillis, CompletableFuture<?> released) {
+        return inTurn(worker, () -> session.writeRegisterHeld(worker, base -> base == null ? null
+                : ClaimRules.complete(base, fence, claimId, outcome, nowMillis).orElse(null)), released);
     }
 
     /**
@@ -86,10 +94,16 @@ final class RegisterRecords {
      *
      * @throws IllegalStateException if the lock or the write could not be had before {@code giveUpAt}
      */
-    long action(LocalSession session, String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
-                boolean mayTakeLock, long giveUpAt) {
+    long action(Supplier<LocalSession> sessions, String worker, ClaimRules.Flag flag, long token, long madeAt,
+                long id, boolean mayTakeLock, long giveUpAt) {
         String what = flag.name().toLowerCase() + " worker '" + worker + "'";
         while (System.nanoTime() < giveUpAt) {
+            // Read again each time: a session that died is replaced; one that is closing, cut off or
+            // gone writes nothing, and the caller asks another node at once.
+            LocalSession session = sessions.get();
+            if (session == null || session.isDead() || !session.isValid()) {
+                return NOT_MINE;
+            }
             if (session.holds(worker)) {
                 long answer = write(session, worker, flag, token, madeAt, id, giveUpAt, what);
                 if (answer != NOT_MINE) {
@@ -153,14 +167,11 @@ final class RegisterRecords {
     private long write(LocalSession session, String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
                        long giveUpAt, String what) {
         AtomicLong above = new AtomicLong();
-        AtomicBoolean lockGone = new AtomicBoolean();
+        AtomicBoolean started = new AtomicBoolean();
         SlotState written = HzCoordination.awaitWrite(inTurn(worker, () -> {
-            // Nobody answers a write without the lock (a run that ended before the action's turn).
-            if (!session.holds(worker)) {
-                lockGone.set(true);
-                return CompletableFuture.completedFuture(null);
-            }
-            return session.writeRegister(worker, base -> {
+            // Nobody answers a write without the lock (a run that ended before the action's turn): not started.
+            return session.writeRegisterHeld(worker, base -> {
+                started.set(true);
                 ClaimRules.Flagged flagged = ClaimRules.flag(base == null ? SlotState.empty(worker) : base, flag,
                         token, madeAt, id);
                 above.set(flagged.above());
@@ -173,11 +184,8 @@ final class RegisterRecords {
         if (above.get() != 0) {
             return above.get();
         }
-        if (lockGone.get() || !session.holds(worker)) {
-            return NOT_MINE;
-        }
-        return failed(what, "the cluster did not confirm the change in time, so it may or may not have taken effect;"
-                + " check the worker's state and act again if needed");
+        // Started and given up (its lock lost or released meanwhile, or not chosen in time): it may be chosen.
+        return started.get() ? MAYBE : NOT_MINE;
     }
 
     private static void pause() {
@@ -219,19 +227,34 @@ final class RegisterRecords {
 
     /** Starts {@code write} once this node's last write of the worker is done. */
     private <T> CompletableFuture<T> inTurn(String worker, Supplier<CompletableFuture<T>> write) {
+        return inTurn(worker, write, null);
+    }
+
+    /**
+     * Starts {@code write} once this node's last write of the worker is done; the next one starts once it is
+     * done and, if given, {@code hold} is too (an end holds the next write until its lock is given back, so
+     * that an action queued behind the end does not start a write that the release then gives up).
+     */
+    private <T> CompletableFuture<T> inTurn(String worker, Supplier<CompletableFuture<T>> write,
+                                            CompletableFuture<?> hold) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<Object> done = result.handle((v, e) -> null);
+        CompletableFuture<Object> turnOver = hold == null ? done : done.thenCompose(x -> hold.handle((v, e) -> null));
+        AtomicReference<CompletableFuture<?>> before = new AtomicReference<>();
         lastWrite.compute(worker, (w, last) -> {
-            CompletableFuture<?> before = last == null ? CompletableFuture.completedFuture(null) : last;
-            before.handle((v, e) -> null).thenCompose(x -> write.get()).whenComplete((v, e) -> {
-                if (e != null) {
-                    result.completeExceptionally(e);
-                } else {
-                    result.complete(v);
-                }
-            });
-            return result;
+            before.set(last);
+            return turnOver;
         });
-        result.whenComplete((v, e) -> lastWrite.remove(worker, result));
+        turnOver.whenComplete((v, e) -> lastWrite.remove(worker, turnOver));
+        // Started outside the map's compute: a write takes the session's lock.
+        CompletableFuture<?> prior = before.get() == null ? CompletableFuture.completedFuture(null) : before.get();
+        prior.handle((v, e) -> null).thenCompose(x -> write.get()).whenComplete((v, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(v);
+            }
+        });
         return result;
     }
 

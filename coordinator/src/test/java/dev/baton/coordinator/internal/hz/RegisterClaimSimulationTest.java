@@ -131,6 +131,7 @@ class RegisterClaimSimulationTest {
         SlotState granted;
         long endAt;
         CompletableFuture<SlotState> end;
+        CompletableFuture<Void> released;
         long lastSlotTried = Long.MIN_VALUE;
     }
 
@@ -189,6 +190,7 @@ class RegisterClaimSimulationTest {
                                 (a, b) -> a.finishedAt() >= b.finishedAt() ? a : b);
                     }
                     s.release(w, after == null);
+                    job.released.complete(null);
                     reset(job);
                 }
             } else if (job.granted != null) {
@@ -198,7 +200,8 @@ class RegisterClaimSimulationTest {
                     reset(job);
                 } else if (millis >= job.endAt) {
                     Outcome outcome = net.random.nextInt(4) == 0 ? Outcome.FAILED : Outcome.SUCCEEDED;
-                    job.end = records.complete(s, w, job.granted.fence(), job.claimId, outcome, millis);
+                    job.released = new CompletableFuture<>();
+                    job.end = records.complete(s, w, job.granted.fence(), job.claimId, outcome, millis, job.released);
                 }
             } else if (job.claim != null) {
                 if (job.claim.isDone()) {

@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import dev.baton.worker.spi.ClaimRole;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -83,6 +86,34 @@ class RegisterPathActionsTest {
             assertThat(r.triggerPending()).isTrue();
             assertThat(r.lastOutcome()).contains(Outcome.SUCCEEDED);
         });
+    }
+
+    /**
+     * The twenty-first review: the node that prefers the worker closes (its Hazelcast member stays, as in an
+     * application sharing its instance) while an action waits there for its claim; the action's task kept
+     * asking the closing session for the lock until the action's deadline, and the operator was told, a lease
+     * later, that it may or may not have taken effect, though the other node could write it at once.
+     */
+    @Test
+    void anActionWaitingOnANodeThatClosesIsWrittenByAnother() throws Exception {
+        HzCoordination a = node(members.get(0), "a");
+        HzCoordination b = node(members.get(1), "b");
+        HzCoordination c = node(members.get(2), "c");
+        List.of(a, b, c).forEach(n -> n.start(NoEvents.INSTANCE));
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of(a, b, c).stream()
+                .allMatch(n -> n.status().quorumPresent() && n.status().voters().size() == 3));
+        a.register("w");
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.role("w") == ClaimRole.PREFERRED);
+        // The engine on a is claiming w: an action there waits for the claim's run.
+        a.registerRecords().claimStarts("w");
+        CompletableFuture<Void> operator = CompletableFuture.runAsync(() -> b.pause("w"),
+                r -> Thread.ofPlatform().name("operator").start(r));
+        await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofMillis(200)).until(() -> true);
+        a.close();
+        a.registerRecords().claimEnds("w");
+
+        operator.get(LEASE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(b.read("w").orElseThrow().paused()).isTrue();
     }
 
     @Test

@@ -23,7 +23,9 @@ class RegisterPathContractTest extends CoordinationContract {
 
     @Override
     protected Coordination newNode(String id) {
-        HzSettings settings = HzSettings.forLease(Duration.ofSeconds(2), 1, Duration.ofSeconds(30));
+        // The product's default lease: a claim here is a Paxos write (a prepare after the lock changed hands, an
+        // accept, a forced log write each), and two seconds left a loaded machine little room for it.
+        HzSettings settings = HzSettings.forLease(Duration.ofSeconds(5), 1, Duration.ofSeconds(30));
         return new HzCoordination(members.get(MEMBER_OF_NODE.get(id)), id, settings,
                 HzCoordination.stateIn(state.resolve(id), id), true);
     }
