@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.partition.MigrationInfo;
@@ -14,6 +12,7 @@ import com.hazelcast.internal.partition.impl.MigrationInterceptor;
 import com.hazelcast.map.IMap;
 import dev.baton.coordinator.HazelcastCoordination;
 import dev.baton.node.fleet.LoopbackFirewall;
+import dev.baton.node.support.LoopbackMember;
 import dev.baton.node.support.Prerequisite;
 import dev.baton.node.support.Requires;
 import java.util.ArrayList;
@@ -54,20 +53,8 @@ class LostMigrationMessageIT {
     }
 
     private HazelcastInstance start(String address) {
-        Config config = HazelcastCoordination.configure(new Config(), 2);
-        config.setClusterName(cluster);
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.local.localAddress", address);
-        config.setProperty("hazelcast.socket.bind.any", "false");
-        config.setProperty("hazelcast.socket.client.bind.any", "false");
-        config.getNetworkConfig().setPort(PORT).setPortAutoIncrement(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(address);
-        JoinConfig join = config.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true);
-        ADDRESSES.forEach(a -> join.getTcpIpConfig().addMember(a + ":" + PORT));
-        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        HazelcastInstance member = LoopbackMember.start(HazelcastCoordination.configure(new Config(), 2), cluster,
+                address, ADDRESSES, PORT);
         members.add(member);
         return member;
     }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.Baton;
 import dev.baton.coordinator.HazelcastCoordination;
@@ -13,6 +11,7 @@ import dev.baton.coordinator.internal.hz.RegisterPath;
 import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.TestWorker;
 import dev.baton.node.fleet.LoopbackFirewall;
+import dev.baton.node.support.LoopbackMember;
 import dev.baton.node.support.Prerequisite;
 import dev.baton.node.support.Requires;
 import dev.baton.worker.BackgroundWorkerManager;
@@ -155,20 +154,8 @@ class MasterCutOffIT {
     private HazelcastInstance start(String address) {
         Config config = new Config();
         config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(HEARTBEAT_TIMEOUT_SECONDS));
-        HazelcastCoordination.configure(config, 1);
-        config.setClusterName(cluster);
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.local.localAddress", address);
-        config.setProperty("hazelcast.socket.bind.any", "false");
-        config.setProperty("hazelcast.socket.client.bind.any", "false");
-        config.getNetworkConfig().setPort(PORT).setPortAutoIncrement(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(address);
-        JoinConfig join = config.getNetworkConfig().getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true);
-        ADDRESSES.forEach(a -> join.getTcpIpConfig().addMember(a + ":" + PORT));
-        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        HazelcastInstance member = LoopbackMember.start(HazelcastCoordination.configure(config, 1), cluster, address,
+                ADDRESSES, PORT);
         members.add(member);
         return member;
     }

@@ -96,7 +96,6 @@ final class RegisterRecords {
      */
     long action(Supplier<LocalSession> sessions, String worker, ClaimRules.Flag flag, long token, long madeAt,
                 long id, boolean mayTakeLock, long giveUpAt) {
-        String what = flag.name().toLowerCase() + " worker '" + worker + "'";
         while (System.nanoTime() < giveUpAt) {
             // Read again each time: a session that died is replaced; one that is closing, cut off or
             // gone writes nothing, and the caller asks another node at once.
@@ -105,7 +104,7 @@ final class RegisterRecords {
                 return NOT_MINE;
             }
             if (session.holds(worker)) {
-                long answer = write(session, worker, flag, token, madeAt, id, giveUpAt, what);
+                long answer = write(session, worker, flag, token, madeAt, id, giveUpAt);
                 if (answer != NOT_MINE) {
                     return answer;
                 }
@@ -138,7 +137,7 @@ final class RegisterRecords {
             try {
                 got = HzCoordination.awaitWrite(session.acquire(worker), giveUpAt);
                 if (Boolean.TRUE.equals(got)) {
-                    long answer = write(session, worker, flag, token, madeAt, id, giveUpAt, what);
+                    long answer = write(session, worker, flag, token, madeAt, id, giveUpAt);
                     if (answer != NOT_MINE) {
                         return answer;
                     }
@@ -159,13 +158,17 @@ final class RegisterRecords {
             }
             pause();
         }
-        return failed(what, "its lock stayed with a run or a claim on another node, or the cluster did not confirm"
-                + " the change in time; check the worker's state and act again if needed");
+        throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker + "': its lock"
+                + " stayed with a run or a claim on another node, or the cluster did not confirm the change in time;"
+                + " check the worker's state and act again if needed");
     }
 
-    /** The action written under the lock this session holds: 0, the token to go above, or NOT_MINE if it lost it. */
+    /**
+     * The action written under the lock this session holds: 0, the token to go above, NOT_MINE if the lock was
+     * gone before the write started, or MAYBE if it was started and given up.
+     */
     private long write(LocalSession session, String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
-                       long giveUpAt, String what) {
+                       long giveUpAt) {
         AtomicLong above = new AtomicLong();
         AtomicBoolean started = new AtomicBoolean();
         SlotState written = HzCoordination.awaitWrite(inTurn(worker, () -> {
@@ -211,18 +214,12 @@ final class RegisterRecords {
         claiming.remove(worker);
     }
 
-    /** Waits (until {@code untilNanos}) for an action on this node that took the worker's lock; whether none is left. */
-    boolean awaitAction(String worker, long untilNanos) {
+    /** Waits (until {@code untilNanos}) for an action on this node that took the worker's lock, if one did. */
+    void awaitAction(String worker, long untilNanos) {
         CompletableFuture<Void> action = actions.get(worker);
-        if (action == null) {
-            return true;
+        if (action != null) {
+            HzCoordination.awaitWrite(action, untilNanos);
         }
-        HzCoordination.awaitWrite(action, untilNanos);
-        return action.isDone();
-    }
-
-    private static long failed(String what, String why) {
-        throw new IllegalStateException("could not " + what + ": " + why);
     }
 
     /** Starts {@code write} once this node's last write of the worker is done. */

@@ -88,7 +88,11 @@ class RegisterChurnSimulationTest {
                            int writtenAtHeal) {
     }
 
-    private static Outcome run(long seed, boolean gateOff, int piece, boolean sync) {
+    /**
+     * Three to five nodes with registers on, messages dropped and some late, started a moment apart and
+     * settled: the cluster the churn runs on.
+     */
+    static SimulatedNetwork churnCluster(long seed, boolean gateOff, int piece, boolean sync) {
         SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
         net.pullPiece = piece;
         net.registerSync = sync;
@@ -103,6 +107,11 @@ class RegisterChurnSimulationTest {
             net.run(50);
         }
         net.run(5000);
+        return net;
+    }
+
+    private static Outcome run(long seed, boolean gateOff, int piece, boolean sync) {
+        SimulatedNetwork net = churnCluster(seed, gateOff, piece, sync);
         LeaseProtocolSimulationTest.Workload locks = new LeaseProtocolSimulationTest.Workload(net);
         RegisterLeaseSimulationTest.Writes writes = new RegisterLeaseSimulationTest.Writes(net, false);
         List<String> violations = new ArrayList<>();

@@ -88,18 +88,7 @@ class RegisterClaimSimulationTest {
     @ParameterizedTest
     @MethodSource("seeds")
     void noSlotGrantedTwiceButAsARerunWhileTheVotersChange(long seed) {
-        SimulatedNetwork net = new SimulatedNetwork(seed, LEASE, MARGIN, 1);
-        net.registersOn = true;
-        net.registerSync = true;
-        net.dropRate = 0.03;
-        net.longDelay = LEASE / 3;
-        net.longDelayRate = 0.02;
-        int size = 3 + net.random.nextInt(3);
-        for (int i = 0; i < size; i++) {
-            net.start("n" + i);
-            net.run(50);
-        }
-        net.run(5000);
+        SimulatedNetwork net = RegisterChurnSimulationTest.churnCluster(seed, false, VoterPulls.PIECE, true);
         // Slots of 100 ms and short runs: many claims, so that a value lost in a change of voters shows.
         Claims claims = new Claims(net, 100, 150);
         StringBuilder faults = new StringBuilder();
