@@ -36,7 +36,7 @@ class OperatorActionWithoutAQuorumTest {
         Coordination other = node("b", 1);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
                 survivor.status().voters().size() == 2 && survivor.status().quorumPresent()
-                        && other.status().quorumPresent());
+                        && other.status().quorumPresent() && members.get(0).getPartitionService().isClusterSafe());
         survivor.pause("w");
         survivor.resume("w");
 
@@ -52,7 +52,7 @@ class OperatorActionWithoutAQuorumTest {
 
     private Coordination node(String id, int member) {
         Coordination node = HazelcastCoordination.builder(members.get(member)).nodeId(id)
-                .lease(Duration.ofSeconds(2)).voterRemovalDelay(Duration.ofMinutes(5)).build();
+                .voterRemovalDelay(Duration.ofMinutes(5)).build();
         node.start(NoEvents.INSTANCE);
         return node;
     }
