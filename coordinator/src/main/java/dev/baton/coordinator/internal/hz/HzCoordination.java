@@ -638,24 +638,31 @@ public final class HzCoordination implements Coordination {
     private Optional<Lease> claimThroughRegister(LocalSession s, ClaimRules.Claim claim, long lockValidUntil) {
         String worker = claim.request().worker();
         long waitUntil = lockValidUntil - settings.margin().toNanos();
-        SlotState claimed = awaitWrite(registerRecords.claim(s, claim), waitUntil);
-        boolean granted = claimed != null && claimed.isRunning() && claimed.running().claimId() == claim.claimId();
-        if (!granted) {
-            // Not chosen in time, or given up with its lock: it may still be chosen, and others must look.
-            boolean unknown = claimed == null && !s.holds(worker) || System.nanoTime() >= waitUntil;
-            log.debug("Claim of {} slot {}: {}", worker, claim.request().slot(),
-                    unknown ? "outcome unknown" : "refused by the record");
-            s.release(worker, unknown);
-            return Optional.empty();
+        CompletableFuture<Void> decided = new CompletableFuture<>();
+        try {
+            SlotState claimed = awaitWrite(registerRecords.claim(s, claim, decided), waitUntil);
+            boolean granted = claimed != null && claimed.isRunning() && claimed.running().claimId() == claim.claimId();
+            if (!granted) {
+                // Not chosen in time, or given up with its lock: it may still be chosen, and others must look.
+                boolean unknown = claimed == null && !s.holds(worker) || System.nanoTime() >= waitUntil;
+                log.debug("Claim of {} slot {}: {}", worker, claim.request().slot(),
+                        unknown ? "outcome unknown" : "refused by the record");
+                s.release(worker, unknown);
+                return Optional.empty();
+            }
+            // The run's lock from here on: actions ride on it (the end below waits in turn after them).
+            decided.complete(null);
+            floor.raise(claimed.fence());
+            long validUntil = s.lockValidUntil(worker);
+            if (validUntil == Long.MIN_VALUE || validUntil - System.nanoTime() <= settings.margin().toNanos()) {
+                // Chosen, but the lock is lost (or about to be) by now: the run counts as cut short.
+                new HzLease(this, s, claimed, claimed.running().kind()).release();
+                return Optional.empty();
+            }
+            return Optional.of(new HzLease(this, s, claimed, claimed.running().kind()));
+        } finally {
+            decided.complete(null);
         }
-        floor.raise(claimed.fence());
-        long validUntil = s.lockValidUntil(worker);
-        if (validUntil == Long.MIN_VALUE || validUntil - System.nanoTime() <= settings.margin().toNanos()) {
-            // Chosen, but the lock is lost (or about to be) by now: the run counts as cut short.
-            new HzLease(this, s, claimed, claimed.running().kind()).release();
-            return Optional.empty();
-        }
-        return Optional.of(new HzLease(this, s, claimed, claimed.running().kind()));
     }
 
     /** The write's value, or null if it was not done before {@code untilNanos} or the thread was interrupted. */
@@ -863,8 +870,7 @@ public final class HzCoordination implements Coordination {
      */
     private long actionThroughRegisters(String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
                                         long giveUpAt) {
-        String why = "the cluster did not confirm the change in time, so it may or may not have taken effect";
-        int unclaimedRounds = 0;
+        ActionRounds rounds = new ActionRounds(worker, flag);
         while (System.nanoTime() < giveUpAt) {
             long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime()));
             ActionTask task = new ActionTask(worker, flag, token, madeAt, id, waitMillis);
@@ -873,27 +879,18 @@ public final class HzCoordination implements Coordination {
                     .forEach(f -> answers.add(((CompletionStage<Long>) f).toCompletableFuture()));
             Long answer = firstWritten(answers, giveUpAt);
             if (answer != null) {
-                return answer;
+                return rounds.settle(answer);
             }
-            for (CompletableFuture<Long> a : answers) {
-                if (a.isCompletedExceptionally()) {
-                    why = a.handle((v, e) -> String.valueOf(e.getCause() != null ? e.getCause().getMessage()
-                            : e.getMessage())).join();
-                }
-            }
-            // Twice nobody: the worker has no live preferred node (or is registered nowhere).
-            boolean someoneWrites = answers.stream().anyMatch(a -> a.isDone() && !a.isCompletedExceptionally()
-                    && (a.join() == RegisterRecords.BUSY || a.join() == RegisterRecords.MAYBE));
-            unclaimedRounds = someoneWrites ? 0 : unclaimedRounds + 1;
-            if (unclaimedRounds >= 2) {
+            if (rounds.declined(answers)) {
                 long here = registerRecords.action(this::liveSession, worker, flag, token, madeAt, id, true, giveUpAt);
                 if (here >= 0) {
-                    return here;
+                    return rounds.settle(here);
                 }
+                rounds.declinedHere(here);
             }
             sleep(20);
         }
-        throw new IllegalStateException("could not " + flag.name().toLowerCase() + " worker '" + worker + "': " + why);
+        throw rounds.timedOut();
     }
 
     /** The first answer that wrote the action or names a token to go above; null if every one declined or failed. */

@@ -44,7 +44,7 @@ final class RegisterRecords {
      */
     private final Map<String, CompletableFuture<?>> lastWrite = new ConcurrentHashMap<>();
     /** The workers whose lock an action took for itself, until it gives it back: a claim here waits. */
-    private final Map<String, CompletableFuture<Void>> actions = new ConcurrentHashMap<>();
+    private final Map<String, TakenLock> actions = new ConcurrentHashMap<>();
     /** The workers this node is claiming: an action waits, then rides on the run's lock. */
     private final Set<String> claiming = ConcurrentHashMap.newKeySet();
 
@@ -61,8 +61,10 @@ final class RegisterRecords {
      * it or the write was given up (its lock lost, its session dead). Chosen again after the chain moved
      * on (a write whose answer was lost), the record found holding this claim id is the claim's replay.
      */
-    CompletableFuture<SlotState> claim(LocalSession session, ClaimRules.Claim claim) {
+    CompletableFuture<SlotState> claim(LocalSession session, ClaimRules.Claim claim, CompletableFuture<?> decided) {
         String worker = claim.request().worker();
+        // The next write here (an action riding on the lock) waits until the claim is granted or its lock given
+        // back: started in between, the release of a refused claim would give it up.
         return inTurn(worker, () -> session.writeRegisterHeld(worker, base -> {
             SlotState current = base == null ? SlotState.empty(worker) : base;
             // As the map's processor: a run recorded for the claimer's own session is over, since a session
@@ -70,7 +72,7 @@ final class RegisterRecords {
             boolean holderAlive = current.isRunning() && !current.running().session().equals(claim.session())
                     && table.records(worker, current.running().session());
             return ClaimRules.claim(current, claim, holderAlive, true).map(ClaimRules.Claimed::state).orElse(null);
-        }));
+        }), decided);
     }
 
     /**
@@ -104,17 +106,32 @@ final class RegisterRecords {
                 return NOT_MINE;
             }
             if (session.holds(worker)) {
-                long answer = write(session, worker, flag, token, madeAt, id, giveUpAt);
+                // Rides on the lock: a run's (between its claim and its end), or one another action here took.
+                Write write = new Write(worker, flag, token, madeAt, id);
+                boolean queued;
+                synchronized (claiming) {
+                    TakenLock taken = actions.get(worker);
+                    queued = taken == null || taken.open;
+                    if (queued) {
+                        write.queue(session);
+                    }
+                }
+                if (!queued) {
+                    // That action is giving its lock back: this one goes after it.
+                    awaitAction(worker, giveUpAt);
+                    continue;
+                }
+                long answer = write.await(giveUpAt);
                 if (answer != NOT_MINE) {
                     return answer;
                 }
-                // The run ended before the action's turn: its lock is gone.
+                // The lock was gone before the action's turn (the run ended).
                 continue;
             }
             if (!mayTakeLock) {
                 return NOT_MINE;
             }
-            CompletableFuture<Void> taken = new CompletableFuture<>();
+            TakenLock taken = new TakenLock();
             boolean claimed;
             boolean mine;
             // One decision with the claim's start (claimStarts): either the claim sees this action and waits
@@ -137,7 +154,11 @@ final class RegisterRecords {
             try {
                 got = HzCoordination.awaitWrite(session.acquire(worker), giveUpAt);
                 if (Boolean.TRUE.equals(got)) {
-                    long answer = write(session, worker, flag, token, madeAt, id, giveUpAt);
+                    Write write = new Write(worker, flag, token, madeAt, id);
+                    synchronized (claiming) {
+                        write.queue(session);
+                    }
+                    long answer = write.await(giveUpAt);
                     if (answer != NOT_MINE) {
                         return answer;
                     }
@@ -148,13 +169,14 @@ final class RegisterRecords {
             } finally {
                 // Only a lock this action asked for (granted, or still pending): false leaves nothing of it.
                 if (!Boolean.FALSE.equals(got)) {
+                    closeWhenRidden(worker, taken, giveUpAt);
                     // Heard everywhere before the action returns, so that the claim a node makes next is not
                     // refused for this lock (the map's actions take none); unheard, the next renewal tells them.
                     HzCoordination.awaitWrite(session.release(worker, false),
                             System.nanoTime() + releaseWait.toNanos());
                 }
                 actions.remove(worker, taken);
-                taken.complete(null);
+                taken.givenBack.complete(null);
             }
             pause();
         }
@@ -164,31 +186,76 @@ final class RegisterRecords {
     }
 
     /**
-     * The action written under the lock this session holds: 0, the token to go above, NOT_MINE if the lock was
-     * gone before the write started, or MAYBE if it was started and given up.
+     * Keeps a lock an action took open while other actions here ride on it (each its own write, in turn), then
+     * closes it to riders before it is given back: a write started after that would be given up by the release.
      */
-    private long write(LocalSession session, String worker, ClaimRules.Flag flag, long token, long madeAt, long id,
-                       long giveUpAt) {
-        AtomicLong above = new AtomicLong();
-        AtomicBoolean started = new AtomicBoolean();
-        SlotState written = HzCoordination.awaitWrite(inTurn(worker, () -> {
+    private void closeWhenRidden(String worker, TakenLock taken, long giveUpAt) {
+        while (true) {
+            CompletableFuture<?> last;
+            synchronized (claiming) {
+                last = lastWrite.get(worker);
+                if (last == null || last.isDone() || System.nanoTime() >= giveUpAt) {
+                    taken.open = false;
+                    return;
+                }
+            }
+            HzCoordination.awaitWrite(last.handle((v, e) -> null), giveUpAt);
+        }
+    }
+
+    /** A lock an action on this node took for itself. */
+    private static final class TakenLock {
+        final CompletableFuture<Void> givenBack = new CompletableFuture<>();
+        /** Whether other actions here may still ride on it; guarded by {@code claiming}. */
+        boolean open = true;
+    }
+
+    /** An action written under the lock this session holds, queued in turn with the worker's other writes. */
+    private final class Write {
+        private final String worker;
+        private final ClaimRules.Flag flag;
+        private final long token;
+        private final long madeAt;
+        private final long id;
+        private final AtomicLong above = new AtomicLong();
+        private final AtomicBoolean started = new AtomicBoolean();
+        private final CompletableFuture<Void> go = new CompletableFuture<>();
+        private CompletableFuture<SlotState> written;
+
+        Write(String worker, ClaimRules.Flag flag, long token, long madeAt, long id) {
+            this.worker = worker;
+            this.flag = flag;
+            this.token = token;
+            this.madeAt = madeAt;
+            this.id = id;
+        }
+
+        /** Takes the write's turn; called under {@code claiming}, and started by {@link #await} outside it. */
+        void queue(LocalSession session) {
             // Nobody answers a write without the lock (a run that ended before the action's turn): not started.
-            return session.writeRegisterHeld(worker, base -> {
+            written = inTurn(worker, () -> go.thenCompose(x -> session.writeRegisterHeld(worker, base -> {
                 started.set(true);
                 ClaimRules.Flagged flagged = ClaimRules.flag(base == null ? SlotState.empty(worker) : base, flag,
                         token, madeAt, id);
                 above.set(flagged.above());
                 return flagged.above() == 0 ? flagged.state() : null;
-            });
-        }), giveUpAt);
-        if (written != null) {
-            return 0;
+            })));
         }
-        if (above.get() != 0) {
-            return above.get();
+
+        /**
+         * 0 once written, the token to go above, NOT_MINE if the lock was gone before the write started, or
+         * MAYBE if it was started and given up (its lock lost or released meanwhile, or not chosen in time).
+         */
+        long await(long giveUpAt) {
+            go.complete(null);
+            if (HzCoordination.awaitWrite(written, giveUpAt) != null) {
+                return 0;
+            }
+            if (above.get() != 0) {
+                return above.get();
+            }
+            return started.get() ? MAYBE : NOT_MINE;
         }
-        // Started and given up (its lock lost or released meanwhile, or not chosen in time): it may be chosen.
-        return started.get() ? MAYBE : NOT_MINE;
     }
 
     private static void pause() {
@@ -216,9 +283,9 @@ final class RegisterRecords {
 
     /** Waits (until {@code untilNanos}) for an action on this node that took the worker's lock, if one did. */
     void awaitAction(String worker, long untilNanos) {
-        CompletableFuture<Void> action = actions.get(worker);
+        TakenLock action = actions.get(worker);
         if (action != null) {
-            HzCoordination.awaitWrite(action, untilNanos);
+            HzCoordination.awaitWrite(action.givenBack, untilNanos);
         }
     }
 

@@ -215,7 +215,7 @@ class RegisterClaimSimulationTest {
                         ClaimRules.Claim claim = new ClaimRules.Claim(
                                 ClaimRequest.scheduledOrRerun(w, Instant.ofEpochMilli(slot)), n.nodeId, s.id,
                                 job.claimId, millis, millis, 0, ClaimRules.REBASE_MIN_MILLIS);
-                        job.claim = records.claim(s, claim);
+                        job.claim = records.claim(s, claim, CompletableFuture.completedFuture(null));
                     } else {
                         s.release(w, false);
                         job.lock = null;
