@@ -3,6 +3,8 @@ package dev.baton.coordinator;
 import dev.baton.coordinator.support.HazelcastMembers;
 import dev.baton.worker.spi.Coordination;
 import java.time.Duration;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import java.util.Map;
 
 /**
@@ -12,6 +14,7 @@ import java.util.Map;
  * over a minute (noted in the issue as a node starting on a Hazelcast cluster whose Baton nodes
  * all just left); the contract is about claims, not about that.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class HazelcastCoordinationContractTest extends CoordinationContract {
 
     private static final Map<String, Integer> MEMBER_OF_NODE = Map.of("a", 0, "b", 1, "c", 2);

@@ -5,6 +5,8 @@ import dev.baton.coordinator.support.HazelcastMembers;
 import dev.baton.worker.spi.Coordination;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The coordination contract with the records in the workers' registers (step 3 of
  * docs/records-in-the-lock-tables.md): claims, ends and actions written through them on real members.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class RegisterPathContractTest extends CoordinationContract {
 
     private static final Map<String, Integer> MEMBER_OF_NODE = Map.of("a", 0, "b", 1, "c", 2);
