@@ -640,7 +640,7 @@ public final class HzCoordination implements Coordination {
         long waitUntil = lockValidUntil - settings.margin().toNanos();
         CompletableFuture<Void> decided = new CompletableFuture<>();
         try {
-            SlotState claimed = awaitWrite(registerRecords.claim(s, claim, decided), waitUntil);
+            SlotState claimed = awaitUntil(registerRecords.claim(s, claim, decided), waitUntil);
             boolean granted = claimed != null && claimed.isRunning() && claimed.running().claimId() == claim.claimId();
             if (!granted) {
                 // Not chosen in time, or given up with its lock: it may still be chosen, and others must look.
@@ -665,10 +665,13 @@ public final class HzCoordination implements Coordination {
         }
     }
 
-    /** The write's value, or null if it was not done before {@code untilNanos} or the thread was interrupted. */
-    static <T> T awaitWrite(CompletableFuture<T> write, long untilNanos) {
+    /**
+     * The future's value (a register write's, an acquire's, a release's), or null if it was not done before
+     * {@code untilNanos}, failed, or the thread was interrupted (the interrupt is kept).
+     */
+    static <T> T awaitUntil(CompletableFuture<T> future, long untilNanos) {
         try {
-            return write.get(Math.max(1, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return future.get(Math.max(1, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -718,7 +721,7 @@ public final class HzCoordination implements Coordination {
         CompletableFuture<Void> givenBack = new CompletableFuture<>();
         try {
             if (registerRecords != null) {
-                SlotState ended = awaitWrite(registerRecords.complete(s, worker, fence, claimId, outcome, now,
+                SlotState ended = awaitUntil(registerRecords.complete(s, worker, fence, claimId, outcome, now,
                         givenBack), giveUpAt);
                 known = ended != null;
                 return Optional.ofNullable(ended).map(SlotState::toRecord);
@@ -902,7 +905,7 @@ public final class HzCoordination implements Coordination {
             }
         }));
         CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> written.complete(null));
-        return awaitWrite(written, giveUpAt);
+        return awaitUntil(written, giveUpAt);
     }
 
     /** The records in the registers, or null while they are off: for tests. */

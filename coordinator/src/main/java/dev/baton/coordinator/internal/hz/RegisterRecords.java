@@ -152,7 +152,7 @@ final class RegisterRecords {
             // Refused at once while a claim or run holds it (this node's own pending claim too): asked again.
             Boolean got = null;
             try {
-                got = HzCoordination.awaitWrite(session.acquire(worker), giveUpAt);
+                got = HzCoordination.awaitUntil(session.acquire(worker), giveUpAt);
                 if (Boolean.TRUE.equals(got)) {
                     Write write = new Write(worker, flag, token, madeAt, id);
                     synchronized (claiming) {
@@ -172,7 +172,7 @@ final class RegisterRecords {
                     closeWhenRidden(worker, taken, giveUpAt);
                     // Heard everywhere before the action returns, so that the claim a node makes next is not
                     // refused for this lock (the map's actions take none); unheard, the next renewal tells them.
-                    HzCoordination.awaitWrite(session.release(worker, false),
+                    HzCoordination.awaitUntil(session.release(worker, false),
                             System.nanoTime() + releaseWait.toNanos());
                 }
                 actions.remove(worker, taken);
@@ -199,7 +199,7 @@ final class RegisterRecords {
                     return;
                 }
             }
-            HzCoordination.awaitWrite(last.handle((v, e) -> null), giveUpAt);
+            HzCoordination.awaitUntil(last.handle((v, e) -> null), giveUpAt);
         }
     }
 
@@ -248,7 +248,7 @@ final class RegisterRecords {
          */
         long await(long giveUpAt) {
             go.complete(null);
-            if (HzCoordination.awaitWrite(written, giveUpAt) != null) {
+            if (HzCoordination.awaitUntil(written, giveUpAt) != null) {
                 return 0;
             }
             if (above.get() != 0) {
@@ -285,7 +285,7 @@ final class RegisterRecords {
     void awaitAction(String worker, long untilNanos) {
         TakenLock action = actions.get(worker);
         if (action != null) {
-            HzCoordination.awaitWrite(action.givenBack, untilNanos);
+            HzCoordination.awaitUntil(action.givenBack, untilNanos);
         }
     }
 
