@@ -498,12 +498,6 @@ public final class HzCoordination implements Coordination {
     }
 
     /**
-     * One read per member that owns some of the records. Hazelcast 5.7 gives every partition's read
-     * the whole key set and has each find its own keys, hashing all of them once per partition: for
-     * a node's standby records (thousands) that cost more CPU than the reads themselves. Per owner,
-     * each partition hashes only its member's keys.
-     */
-    /**
      * One read per record, all on their way at once: a read whose partition a frozen or cut-off
      * member owns waits for Hazelcast's call or heartbeat timeout (5 s), and a view waits for none.
      */
@@ -536,6 +530,12 @@ public final class HzCoordination implements Coordination {
         return result;
     }
 
+    /**
+     * One read per member that owns some of the records. Hazelcast 5.7 gives every partition's read
+     * the whole key set and has each find its own keys, hashing all of them once per partition: for
+     * a node's standby records (thousands) that cost more CPU than the reads themselves. Per owner,
+     * each partition hashes only its member's keys.
+     */
     @Override
     public Map<String, WorkerRecord> readAll(Set<String> workers) {
         if (registerRecords != null) {
