@@ -4,20 +4,26 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.HazelcastCoordination;
+import dev.baton.coordinator.internal.hz.RegisterPath;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.Coordination;
 import dev.baton.worker.spi.CoordinationEvents;
 import dev.baton.worker.spi.Lease;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,7 +43,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * One execution's coordination cost: claim a slot (lock-table acquire + the record's entry
  * processor) and complete it (entry processor + release), on a cluster of 1 or 3 real members
  * talking TCP over loopback. With 3 members the 64 workers' records are spread over all of them,
- * so most claims are remote, as in a fleet.
+ * so most claims are remote, as in a fleet. With {@code records=registers} the records are the
+ * workers' registers instead of the map (docs/records-in-the-lock-tables.md, behind an internal
+ * switch): a claim and an end are each a register write riding on the lock table's messages, every
+ * member forcing its register log to disk before it answers.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -67,6 +76,9 @@ public class ClaimCompleteBenchmark {
     @Param({"1", "3"})
     int members;
 
+    @Param({"map", "registers"})
+    String records;
+
     private final List<HazelcastInstance> cluster = new ArrayList<>();
     private final List<Coordination> coordinations = new ArrayList<>();
     private Coordination coordination;
@@ -76,9 +88,11 @@ public class ClaimCompleteBenchmark {
     /** The instant of claimAndCompleteAtOneInstant's slots: after any slot claimAndComplete used. */
     private long instant = Instant.now().plus(Duration.ofDays(365)).toEpochMilli();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private Path state;
 
     @Setup(Level.Trial)
-    public void startCluster() {
+    public void startCluster() throws IOException {
+        state = Files.createTempDirectory("baton-jmh-");
         int quorum = members / 2 + 1;
         for (int i = 0; i < members; i++) {
             Config config = new Config().setClusterName("jmh-" + ProcessHandle.current().pid());
@@ -95,8 +109,9 @@ public class ClaimCompleteBenchmark {
         }
         // Every member runs a coordination, as every node of a fleet does: their lock tables vote on claims.
         for (int i = 0; i < members; i++) {
-            Coordination c = HazelcastCoordination.builder(cluster.get(i)).nodeId("jmh-" + i)
-                    .lease(Duration.ofSeconds(5)).build();
+            Coordination c = records.equals("registers")
+                    ? RegisterPath.coordination(cluster.get(i), "jmh-" + i, Duration.ofSeconds(5), state)
+                    : HazelcastCoordination.builder(cluster.get(i)).nodeId("jmh-" + i).lease(Duration.ofSeconds(5)).build();
             c.start(NO_EVENTS);
             coordinations.add(c);
         }
@@ -164,5 +179,8 @@ public class ClaimCompleteBenchmark {
             c.close();
         }
         cluster.forEach(HazelcastInstance::shutdown);
+        try (Stream<Path> files = Files.walk(state)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 }
