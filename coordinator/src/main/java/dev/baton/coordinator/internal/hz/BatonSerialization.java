@@ -26,6 +26,7 @@ public final class BatonSerialization implements DataSerializableFactory {
     static final int PULL_REQUEST = 13;
     static final int PULL_REPLY = 14;
     static final int ACTION_TASK = 15;
+    static final int READ_TASK = 16;
 
     @Override
     public IdentifiedDataSerializable create(int classId) {
@@ -45,6 +46,7 @@ public final class BatonSerialization implements DataSerializableFactory {
             case PULL_REQUEST -> new PullRequest();
             case PULL_REPLY -> new PullReply();
             case ACTION_TASK -> new ActionTask();
+            case READ_TASK -> new ReadTask();
             default -> null;
         };
     }

@@ -17,6 +17,7 @@ import dev.baton.worker.spi.CoordinationEvents;
 import dev.baton.worker.spi.CoordinationStatus;
 import dev.baton.worker.spi.Lease;
 import dev.baton.worker.spi.WorkerRecord;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -504,10 +505,7 @@ public final class HzCoordination implements Coordination {
     @Override
     public Map<String, Optional<WorkerRecord>> readWithin(Set<String> workers, Duration wait) {
         if (registerRecords != null) {
-            // This member's registers until reads ask a quorum (step 4).
-            Map<String, Optional<WorkerRecord>> result = new HashMap<>();
-            workers.forEach(w -> result.put(w, readRegister(w)));
-            return result;
+            return readFromQuorum(workers, wait);
         }
         Map<String, CompletableFuture<HzSlot>> reads = new HashMap<>();
         workers.forEach(w -> reads.put(w, records.map().getAsync(w).toCompletableFuture()));
@@ -528,6 +526,52 @@ public final class HzCoordination implements Coordination {
             }
         });
         return result;
+    }
+
+    /**
+     * Every member is asked what its registers hold; once all answered (or {@code wait} passed), a majority
+     * of the voters' answers make the view. Fewer than that: nothing is shown, as the map's reads leave
+     * out the records that did not come in time.
+     */
+    private Map<String, Optional<WorkerRecord>> readFromQuorum(Set<String> workers, Duration wait) {
+        if (workers.isEmpty()) {
+            return Map.of();
+        }
+        List<String> asked = List.copyOf(workers);
+        Voters current = voters.current();
+        List<CompletableFuture<byte[]>> calls = new ArrayList<>();
+        try {
+            hazelcast.getExecutorService(HzSettings.READS_EXECUTOR).submitToAllMembers(new ReadTask(asked)).values()
+                    .forEach(f -> calls.add(((CompletionStage<byte[]>) f).toCompletableFuture()));
+            awaitUntil(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)),
+                    System.nanoTime() + wait.toNanos());
+        } catch (RuntimeException e) {
+            log.debug("A read from a quorum failed: {}", e.toString());
+        }
+        List<RegisterReads.Answer> answers = new ArrayList<>();
+        for (CompletableFuture<byte[]> call : calls) {
+            if (call.isDone() && !call.isCompletedExceptionally()) {
+                try {
+                    answers.add(RegisterReads.decode(call.join()));
+                } catch (IOException | RuntimeException e) {
+                    log.debug("A member's answer to a read is unreadable here: {}", e.toString());
+                }
+            }
+        }
+        Map<String, Optional<WorkerRecord>> result = new HashMap<>();
+        RegisterReads.newest(current, answers, asked).ifPresent(newest -> newest.forEach((w, state) -> {
+            state.ifPresent(this::raiseFloor);
+            result.put(w, state.map(SlotState::toRecord));
+        }));
+        return result;
+    }
+
+    /** What this member's registers hold of {@code workers}, for another node's read from a quorum. */
+    byte[] registersHere(List<String> workers) {
+        if (closed.get() || registers == null) {
+            return new byte[0];
+        }
+        return RegisterReads.encode(voters.voterId(), voters.current().lineage(), registers.table, workers);
     }
 
     /**

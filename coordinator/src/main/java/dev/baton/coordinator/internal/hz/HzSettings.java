@@ -29,6 +29,8 @@ public record HzSettings(Duration lease, Duration margin, Duration renewInterval
     public static final String EXECUTOR = "baton-sessions";
     /** Operator actions carried to the node that writes them (records in the registers): they wait, the sessions must not. */
     public static final String ACTIONS_EXECUTOR = "baton-actions";
+    /** Reads from a quorum (records in the registers): quick, and never queued behind waiting actions. */
+    public static final String READS_EXECUTOR = "baton-reads";
     public static final String SPLIT_BRAIN_PROTECTION = "baton-quorum";
     public static final Duration DEFAULT_VOTER_REMOVAL_DELAY = Duration.ofSeconds(30);
     public static final Duration DEFAULT_FENCE_RESERVE = Duration.ofMinutes(1);
