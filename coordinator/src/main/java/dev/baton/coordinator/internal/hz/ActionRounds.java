@@ -27,6 +27,33 @@ final class ActionRounds {
     }
 
     /**
+     * The round's written answer, settled: 0 as soon as a node wrote the action; a token to go above only
+     * once the rest of the round answered too (a maybe, a failure or no answer among them may be a copy
+     * that held); null if nobody wrote it by {@code giveUpAt}.
+     *
+     * @throws IllegalStateException if it names a token to go above after a copy that may have held
+     */
+    Long written(List<CompletableFuture<Long>> answers, long giveUpAt) {
+        CompletableFuture<Long> written = new CompletableFuture<>();
+        answers.forEach(a -> a.thenAccept(v -> {
+            if (v >= 0) {
+                written.complete(v);
+            }
+        }));
+        CompletableFuture<Void> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
+        all.whenComplete((v, e) -> written.complete(null));
+        Long first = HzCoordination.awaitUntil(written, giveUpAt);
+        if (first == null || first == 0) {
+            return first;
+        }
+        HzCoordination.awaitUntil(all, giveUpAt);
+        for (CompletableFuture<Long> a : answers) {
+            uncertain |= !a.isDone() || a.isCompletedExceptionally() || a.join() == RegisterRecords.MAYBE;
+        }
+        return settle(first);
+    }
+
+    /**
      * A written answer: 0 once the action holds, or the record's token to go above.
      *
      * @throws IllegalStateException if it names a token to go above after a copy that may have held

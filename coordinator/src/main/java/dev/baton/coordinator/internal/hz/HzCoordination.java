@@ -924,9 +924,9 @@ public final class HzCoordination implements Coordination {
             List<CompletableFuture<Long>> answers = new ArrayList<>();
             hazelcast.getExecutorService(HzSettings.ACTIONS_EXECUTOR).submitToAllMembers(task).values()
                     .forEach(f -> answers.add(((CompletionStage<Long>) f).toCompletableFuture()));
-            Long answer = firstWritten(answers, giveUpAt);
+            Long answer = rounds.written(answers, giveUpAt);
             if (answer != null) {
-                return rounds.settle(answer);
+                return answer;
             }
             if (rounds.declined(answers)) {
                 long here = registerRecords.action(this::liveSession, worker, flag, token, madeAt, id, true, giveUpAt);
@@ -938,18 +938,6 @@ public final class HzCoordination implements Coordination {
             sleep(20);
         }
         throw rounds.timedOut();
-    }
-
-    /** The first answer that wrote the action or names a token to go above; null if every one declined or failed. */
-    private static Long firstWritten(List<CompletableFuture<Long>> answers, long giveUpAt) {
-        CompletableFuture<Long> written = new CompletableFuture<>();
-        answers.forEach(a -> a.thenAccept(v -> {
-            if (v >= 0) {
-                written.complete(v);
-            }
-        }));
-        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> written.complete(null));
-        return awaitUntil(written, giveUpAt);
     }
 
     /** The records in the registers, or null while they are off: for tests. */

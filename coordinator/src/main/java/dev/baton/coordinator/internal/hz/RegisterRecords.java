@@ -111,9 +111,13 @@ final class RegisterRecords {
                 boolean queued;
                 synchronized (claiming) {
                     TakenLock taken = actions.get(worker);
-                    queued = taken == null || taken.open;
+                    // Not on a taken lock once its own write is decided or a claim here waits for it.
+                    queued = taken == null || taken.open && !claiming.contains(worker);
                     if (queued) {
                         write.queue(session);
+                        if (taken != null) {
+                            taken.drainBy = Math.max(taken.drainBy, giveUpAt);
+                        }
                     }
                 }
                 if (!queued) {
@@ -125,13 +129,14 @@ final class RegisterRecords {
                 if (answer != NOT_MINE) {
                     return answer;
                 }
-                // The lock was gone before the action's turn (the run ended).
+                // The lock was gone before the action's turn (the run ended), or the write failed at once.
+                pause();
                 continue;
             }
             if (!mayTakeLock) {
                 return NOT_MINE;
             }
-            TakenLock taken = new TakenLock();
+            TakenLock taken = new TakenLock(giveUpAt);
             boolean claimed;
             boolean mine;
             // One decision with the claim's start (claimStarts): either the claim sees this action and waits
@@ -158,6 +163,8 @@ final class RegisterRecords {
                     synchronized (claiming) {
                         write.queue(session);
                     }
+                    // Others ride only while this write is on its way: its answer waits for theirs, no more.
+                    write.written.whenComplete((v, e) -> close(taken));
                     long answer = write.await(giveUpAt);
                     if (answer != NOT_MINE) {
                         return answer;
@@ -169,7 +176,8 @@ final class RegisterRecords {
             } finally {
                 // Only a lock this action asked for (granted, or still pending): false leaves nothing of it.
                 if (!Boolean.FALSE.equals(got)) {
-                    closeWhenRidden(worker, taken, giveUpAt);
+                    close(taken);
+                    drain(worker, taken);
                     // Heard everywhere before the action returns, so that the claim a node makes next is not
                     // refused for this lock (the map's actions take none); unheard, the next renewal tells them.
                     HzCoordination.awaitUntil(session.release(worker, false),
@@ -185,29 +193,43 @@ final class RegisterRecords {
                 + " check the worker's state and act again if needed");
     }
 
-    /**
-     * Keeps a lock an action took open while other actions here ride on it (each its own write, in turn), then
-     * closes it to riders before it is given back: a write started after that would be given up by the release.
-     */
-    private void closeWhenRidden(String worker, TakenLock taken, long giveUpAt) {
-        while (true) {
-            CompletableFuture<?> last;
-            synchronized (claiming) {
-                last = lastWrite.get(worker);
-                if (last == null || last.isDone() || System.nanoTime() >= giveUpAt) {
-                    taken.open = false;
-                    return;
-                }
-            }
-            HzCoordination.awaitUntil(last.handle((v, e) -> null), giveUpAt);
+    /** Closes a lock an action took to riders. */
+    private void close(TakenLock taken) {
+        synchronized (claiming) {
+            taken.open = false;
         }
     }
 
-    /** A lock an action on this node took for itself. */
+    /**
+     * Waits until the writes that rode on a closed taken lock are done, each until its own deadline: given
+     * back under one, the release would give it up, and it may still be chosen.
+     */
+    private void drain(String worker, TakenLock taken) {
+        while (!Thread.currentThread().isInterrupted()) {
+            CompletableFuture<?> last;
+            long until;
+            synchronized (claiming) {
+                last = lastWrite.get(worker);
+                until = taken.drainBy;
+            }
+            if (last == null || last.isDone() || System.nanoTime() >= until) {
+                return;
+            }
+            HzCoordination.awaitUntil(last.handle((v, e) -> null), until);
+        }
+    }
+
+    /** A lock an action on this node took for itself; its fields are guarded by {@code claiming}. */
     private static final class TakenLock {
         final CompletableFuture<Void> givenBack = new CompletableFuture<>();
-        /** Whether other actions here may still ride on it; guarded by {@code claiming}. */
+        /** Whether other actions here may ride on it: while the taker's own write is on its way. */
         boolean open = true;
+        /** The latest deadline of the writes on it: it is given back once they are done, or then. */
+        long drainBy;
+
+        TakenLock(long giveUpAt) {
+            this.drainBy = giveUpAt;
+        }
     }
 
     /** An action written under the lock this session holds, queued in turn with the worker's other writes. */
@@ -274,6 +296,11 @@ final class RegisterRecords {
     void claimStarts(String worker) {
         synchronized (claiming) {
             claiming.add(worker);
+            // A lock an action took takes no more riders: the claim waits only for the writes on it.
+            TakenLock taken = actions.get(worker);
+            if (taken != null) {
+                taken.open = false;
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.coordinator.internal.ClaimRules;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,5 +59,44 @@ class ActionRoundsTest {
         assertThat(rounds.declined(nobody)).isFalse();
         assertThat(rounds.declined(nobody)).isTrue();
         assertThat(rounds.timedOut()).hasMessageContaining("the cluster did not confirm the change in time");
+    }
+
+    // The twenty-second review: a maybe or a failure in the round whose other answer names a token to go above.
+
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    @Test
+    void aMaybeInTheRoundThatNamesATokenToGoAboveIsNotActedOn() {
+        List<CompletableFuture<Long>> round = List.of(answer(RegisterRecords.MAYBE), answer(42),
+                answer(RegisterRecords.NOT_MINE));
+        assertThatThrownBy(() -> rounds.written(round, System.nanoTime() + SECOND))
+                .hasMessageContaining("could not tell");
+    }
+
+    @Test
+    void aMaybeArrivingAfterTheTokenIsWaitedFor() {
+        CompletableFuture<Long> late = new CompletableFuture<>();
+        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> late.complete(RegisterRecords.MAYBE));
+        assertThatThrownBy(() -> rounds.written(List.of(late, answer(42)), System.nanoTime() + SECOND))
+                .hasMessageContaining("could not tell");
+    }
+
+    @Test
+    void aMemberFailingOrSilentInTheRoundThatNamesATokenIsNotActedOn() {
+        assertThatThrownBy(() -> rounds.written(List.of(CompletableFuture.failedFuture(new IllegalStateException("left")),
+                answer(42)), System.nanoTime() + SECOND)).hasMessageContaining("could not tell");
+        ActionRounds again = new ActionRounds("w", ClaimRules.Flag.PAUSE);
+        assertThatThrownBy(() -> again.written(List.of(new CompletableFuture<>(), answer(42)),
+                System.nanoTime() + SECOND / 5)).as("no answer by the deadline").hasMessageContaining("could not tell");
+    }
+
+    @Test
+    void aWrittenActionIsDoneAtOnceAndARoundWithoutOneIsNothing() {
+        CompletableFuture<Long> never = new CompletableFuture<>();
+        assertThat(rounds.written(List.of(never, answer(0)), System.nanoTime() + SECOND)).isZero();
+        assertThat(rounds.written(List.of(answer(RegisterRecords.NOT_MINE), answer(RegisterRecords.BUSY)),
+                System.nanoTime() + SECOND)).isNull();
+        assertThat(rounds.written(List.of(answer(RegisterRecords.NOT_MINE), answer(42)), System.nanoTime() + SECOND))
+                .as("every other node declined: nothing of it was written").isEqualTo(42);
     }
 }
