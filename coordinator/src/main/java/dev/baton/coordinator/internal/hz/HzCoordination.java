@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -32,10 +33,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -529,9 +532,9 @@ public final class HzCoordination implements Coordination {
     }
 
     /**
-     * Every member is asked what its registers hold; once all answered (or {@code wait} passed), a majority
-     * of the voters' answers make the view. Fewer than that: nothing is shown, as the map's reads leave
-     * out the records that did not come in time.
+     * Every member is asked what its registers hold; once a majority of the voters answered (or all members
+     * did, or {@code wait} passed), their answers make the view. Fewer than a majority: nothing is shown, as
+     * the map's reads leave out the records that did not come in time.
      */
     private Map<String, Optional<WorkerRecord>> readFromQuorum(Set<String> workers, Duration wait) {
         if (workers.isEmpty()) {
@@ -539,27 +542,38 @@ public final class HzCoordination implements Coordination {
         }
         List<String> asked = List.copyOf(workers);
         Voters current = voters.current();
-        List<CompletableFuture<byte[]>> calls = new ArrayList<>();
+        List<RegisterReads.Answer> answers = new ArrayList<>();
+        CompletableFuture<Void> enough = new CompletableFuture<>();
         try {
-            hazelcast.getExecutorService(HzSettings.READS_EXECUTOR).submitToAllMembers(new ReadTask(asked)).values()
-                    .forEach(f -> calls.add(((CompletionStage<byte[]>) f).toCompletableFuture()));
-            awaitUntil(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)),
-                    System.nanoTime() + wait.toNanos());
+            Collection<Future<byte[]>> calls = hazelcast.getExecutorService(HzSettings.READS_EXECUTOR)
+                    .submitToAllMembers(new ReadTask(asked)).values();
+            AtomicInteger pending = new AtomicInteger(calls.size());
+            for (Future<byte[]> call : calls) {
+                ((CompletionStage<byte[]>) call).whenComplete((bytes, e) -> {
+                    synchronized (answers) {
+                        if (e == null) {
+                            try {
+                                answers.add(RegisterReads.decode(bytes));
+                            } catch (IOException | RuntimeException x) {
+                                log.debug("A member's answer to a read is unreadable here: {}", x.toString());
+                            }
+                        }
+                        if (pending.decrementAndGet() == 0 || RegisterReads.fromMajority(current, answers)) {
+                            enough.complete(null);
+                        }
+                    }
+                });
+            }
+            awaitUntil(enough, System.nanoTime() + wait.toNanos());
         } catch (RuntimeException e) {
             log.debug("A read from a quorum failed: {}", e.toString());
         }
-        List<RegisterReads.Answer> answers = new ArrayList<>();
-        for (CompletableFuture<byte[]> call : calls) {
-            if (call.isDone() && !call.isCompletedExceptionally()) {
-                try {
-                    answers.add(RegisterReads.decode(call.join()));
-                } catch (IOException | RuntimeException e) {
-                    log.debug("A member's answer to a read is unreadable here: {}", e.toString());
-                }
-            }
-        }
         Map<String, Optional<WorkerRecord>> result = new HashMap<>();
-        RegisterReads.newest(current, answers, asked).ifPresent(newest -> newest.forEach((w, state) -> {
+        Optional<Map<String, Optional<SlotState>>> newest;
+        synchronized (answers) {
+            newest = RegisterReads.newest(current, answers, asked);
+        }
+        newest.ifPresent(found -> found.forEach((w, state) -> {
             state.ifPresent(this::raiseFloor);
             result.put(w, state.map(SlotState::toRecord));
         }));
