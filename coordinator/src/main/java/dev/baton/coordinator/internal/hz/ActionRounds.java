@@ -28,8 +28,8 @@ final class ActionRounds {
 
     /**
      * The round's written answer, settled: 0 as soon as a node wrote the action; a token to go above only
-     * once the rest of the round answered too (a maybe, a failure or no answer among them may be a copy
-     * that held); null if nobody wrote it by {@code giveUpAt}.
+     * once the rest of the round answered too (0 among them: written; a maybe, a failure or no answer among
+     * them may be a copy that held); null if nobody wrote it by {@code giveUpAt}.
      *
      * @throws IllegalStateException if it names a token to go above after a copy that may have held
      */
@@ -47,6 +47,13 @@ final class ActionRounds {
             return first;
         }
         HzCoordination.awaitUntil(all, giveUpAt);
+        for (CompletableFuture<Long> a : answers) {
+            if (a.isDone() && !a.isCompletedExceptionally() && a.join() == 0) {
+                // Another node wrote it (its answer held by the riders or the release): a later action's token
+                // found above it by a node whose task ran late says nothing against that.
+                return 0L;
+            }
+        }
         for (CompletableFuture<Long> a : answers) {
             uncertain |= !a.isDone() || a.isCompletedExceptionally() || a.join() == RegisterRecords.MAYBE;
         }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -111,8 +112,9 @@ final class RegisterRecords {
                 boolean queued;
                 synchronized (claiming) {
                     TakenLock taken = actions.get(worker);
-                    // Not on a taken lock once its own write is decided or a claim here waits for it.
-                    queued = taken == null || taken.open && !claiming.contains(worker);
+                    // On a taken lock until its taker's deadline, unless a claim here waits for it.
+                    queued = taken == null || taken.open && System.nanoTime() < taken.openUntil
+                            && !claiming.contains(worker);
                     if (queued) {
                         write.queue(session);
                         if (taken != null) {
@@ -150,8 +152,14 @@ final class RegisterRecords {
                 continue;
             }
             if (!mine) {
-                // Another action on this node has the lock: this one goes after it.
-                awaitAction(worker, giveUpAt);
+                TakenLock other = actions.get(worker);
+                if (other != null && other.open) {
+                    // Another action here is taking the lock: this one rides on it once it is held.
+                    HzCoordination.awaitUntil(other.held, giveUpAt);
+                } else {
+                    // Another action on this node is giving the lock back: this one goes after it.
+                    awaitAction(worker, giveUpAt);
+                }
                 continue;
             }
             // Refused at once while a claim or run holds it (this node's own pending claim too): asked again.
@@ -163,8 +171,7 @@ final class RegisterRecords {
                     synchronized (claiming) {
                         write.queue(session);
                     }
-                    // Others ride only while this write is on its way: its answer waits for theirs, no more.
-                    write.written.whenComplete((v, e) -> close(taken));
+                    taken.held.complete(null);
                     long answer = write.await(giveUpAt);
                     if (answer != NOT_MINE) {
                         return answer;
@@ -175,16 +182,12 @@ final class RegisterRecords {
                 }
             } finally {
                 // Only a lock this action asked for (granted, or still pending): false leaves nothing of it.
-                if (!Boolean.FALSE.equals(got)) {
-                    close(taken);
-                    drain(worker, taken);
-                    // Heard everywhere before the action returns, so that the claim a node makes next is not
-                    // refused for this lock (the map's actions take none); unheard, the next renewal tells them.
-                    HzCoordination.awaitUntil(session.release(worker, false),
-                            System.nanoTime() + releaseWait.toNanos());
+                if (Boolean.FALSE.equals(got)) {
+                    givenBack(worker, taken);
+                } else if (!releaseIfIdle(session, worker, taken)) {
+                    // Others' writes ride on it: it is given back once they are done, and this action answers now.
+                    releaseWhenRidden(session, worker, taken);
                 }
-                actions.remove(worker, taken);
-                taken.givenBack.complete(null);
             }
             pause();
         }
@@ -193,41 +196,71 @@ final class RegisterRecords {
                 + " check the worker's state and act again if needed");
     }
 
-    /** Closes a lock an action took to riders. */
-    private void close(TakenLock taken) {
+    /**
+     * Gives a taken lock back at once if no write rides on it: heard everywhere before the action returns, so
+     * that the claim a node makes next is not refused for this lock (the map's actions take none); unheard,
+     * the next renewal tells them. Returns false, leaving the lock open, while writes ride on it.
+     */
+    private boolean releaseIfIdle(LocalSession session, String worker, TakenLock taken) {
         synchronized (claiming) {
+            CompletableFuture<?> last = lastWrite.get(worker);
+            if (last != null && !last.isDone()) {
+                return false;
+            }
             taken.open = false;
         }
+        HzCoordination.awaitUntil(session.release(worker, false), System.nanoTime() + releaseWait.toNanos());
+        givenBack(worker, taken);
+        return true;
     }
 
     /**
-     * Waits until the writes that rode on a closed taken lock are done, each until its own deadline: given
-     * back under one, the release would give it up, and it may still be chosen.
+     * Gives a taken lock back once the writes riding on it are done, each by its own deadline (given back under
+     * one, the release would give it up, and it may still be chosen), without holding up the taker's answer.
+     * Riders join until the taker's deadline, so this ends at most a lease after it.
      */
-    private void drain(String worker, TakenLock taken) {
-        while (!Thread.currentThread().isInterrupted()) {
-            CompletableFuture<?> last;
-            long until;
-            synchronized (claiming) {
-                last = lastWrite.get(worker);
-                until = taken.drainBy;
-            }
+    private void releaseWhenRidden(LocalSession session, String worker, TakenLock taken) {
+        CompletableFuture<?> last;
+        long until;
+        synchronized (claiming) {
+            last = lastWrite.get(worker);
+            until = taken.drainBy;
             if (last == null || last.isDone() || System.nanoTime() >= until) {
-                return;
+                taken.open = false;
+                last = null;
             }
-            HzCoordination.awaitUntil(last.handle((v, e) -> null), until);
         }
+        if (last == null) {
+            session.release(worker, false).handle((v, e) -> null)
+                    .completeOnTimeout(null, releaseWait.toNanos(), TimeUnit.NANOSECONDS)
+                    .thenRun(() -> givenBack(worker, taken));
+            return;
+        }
+        last.handle((v, e) -> null)
+                .completeOnTimeout(null, Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .thenRun(() -> releaseWhenRidden(session, worker, taken));
+    }
+
+    private void givenBack(String worker, TakenLock taken) {
+        actions.remove(worker, taken);
+        taken.held.complete(null);
+        taken.givenBack.complete(null);
     }
 
     /** A lock an action on this node took for itself; its fields are guarded by {@code claiming}. */
     private static final class TakenLock {
         final CompletableFuture<Void> givenBack = new CompletableFuture<>();
-        /** Whether other actions here may ride on it: while the taker's own write is on its way. */
+        /** Done once the lock is held and the taker's write queued (or it was not had): riders may queue. */
+        final CompletableFuture<Void> held = new CompletableFuture<>();
+        /** Whether other actions here may ride on it: until it is given back, or a claim here waits. */
         boolean open = true;
+        /** Riders join until then: the taker's deadline. */
+        final long openUntil;
         /** The latest deadline of the writes on it: it is given back once they are done, or then. */
         long drainBy;
 
         TakenLock(long giveUpAt) {
+            this.openUntil = giveUpAt;
             this.drainBy = giveUpAt;
         }
     }

@@ -99,4 +99,15 @@ class ActionRoundsTest {
         assertThat(rounds.written(List.of(answer(RegisterRecords.NOT_MINE), answer(42)), System.nanoTime() + SECOND))
                 .as("every other node declined: nothing of it was written").isEqualTo(42);
     }
+
+    /**
+     * The twenty-third review: X wrote the action (its answer held by its riders and the release) and a later
+     * action followed; Y's task ran late and found that one's token above. Going above it would undo it.
+     */
+    @Test
+    void aWrittenAnswerLaterInTheRoundIsNotOverriddenByATokenToGoAbove() {
+        CompletableFuture<Long> x = new CompletableFuture<>();
+        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> x.complete(0L));
+        assertThat(rounds.written(List.of(x, answer(77)), System.nanoTime() + 2 * SECOND)).isZero();
+    }
 }
