@@ -5,7 +5,7 @@
 #   bench/run.sh --parts failover --repeats 3      one part; the others are kept from the last run
 #   bench/run.sh --systems dbscheduler --parts fleet
 #   bench/run.sh --parts report                    rewrite the page and the chart from the JSON
-# The whole run: JMH (about 6 minutes), the fleet ramps (each step about 2 minutes: start, settle
+# The whole run: JMH (about 9 minutes: the claim benchmark weighs the map and the registers), the fleet ramps (each step about 2 minutes: start, settle
 # 60 s, window 20 s, stop; about 9 steps for each system with the fine steps, so about an hour), the
 # fail-overs (4 faults x 5 repeats x 3 systems, about 20 minutes).
 # Options: see dev.baton.bench.BenchMain. Needs a JDK 21+ (JAVA_HOME) and free ports 5701 and 8080
