@@ -110,10 +110,12 @@ final class RegisterRecords {
                 // Rides on the lock: a run's (between its claim and its end), or one another action here took.
                 Write write = new Write(worker, flag, token, madeAt, id);
                 boolean queued;
+                TakenLock taken;
                 synchronized (claiming) {
-                    TakenLock taken = actions.get(worker);
-                    // On a taken lock until its taker's deadline, unless a claim here waits for it.
-                    queued = taken == null || taken.open && System.nanoTime() < taken.openUntil
+                    taken = actions.get(worker);
+                    // On a taken lock once its taker's write is queued and until its deadline, unless a claim
+                    // here waits for it.
+                    queued = taken == null || taken.open && taken.held.isDone() && System.nanoTime() < taken.openUntil
                             && !claiming.contains(worker);
                     if (queued) {
                         write.queue(session);
@@ -123,11 +125,20 @@ final class RegisterRecords {
                     }
                 }
                 if (!queued) {
-                    // That action is giving its lock back: this one goes after it.
-                    awaitAction(worker, giveUpAt);
+                    if (taken != null && taken.open && !taken.held.isDone()) {
+                        HzCoordination.awaitUntil(taken.held, giveUpAt);
+                    } else {
+                        // That action is giving its lock back: this one goes after it.
+                        awaitAction(worker, giveUpAt);
+                        pause();
+                    }
                     continue;
                 }
                 long answer = write.await(giveUpAt);
+                if (taken != null) {
+                    // The last write on a taken lock gives it back before it answers (see releaseIfIdle).
+                    releaseIfIdle(session, worker, taken);
+                }
                 if (answer != NOT_MINE) {
                     return answer;
                 }
@@ -152,13 +163,18 @@ final class RegisterRecords {
                 continue;
             }
             if (!mine) {
-                TakenLock other = actions.get(worker);
-                if (other != null && other.open) {
+                CompletableFuture<Void> taking;
+                synchronized (claiming) {
+                    TakenLock other = actions.get(worker);
+                    taking = other != null && other.open && !other.held.isDone() ? other.held : null;
+                }
+                if (taking != null) {
                     // Another action here is taking the lock: this one rides on it once it is held.
-                    HzCoordination.awaitUntil(other.held, giveUpAt);
+                    HzCoordination.awaitUntil(taking, giveUpAt);
                 } else {
-                    // Another action on this node is giving the lock back: this one goes after it.
+                    // Another action on this node holds the lock or is giving it back: this one goes after it.
                     awaitAction(worker, giveUpAt);
+                    pause();
                 }
                 continue;
             }
@@ -197,48 +213,71 @@ final class RegisterRecords {
     }
 
     /**
-     * Gives a taken lock back at once if no write rides on it: heard everywhere before the action returns, so
-     * that the claim a node makes next is not refused for this lock (the map's actions take none); unheard,
-     * the next renewal tells them. Returns false, leaving the lock open, while writes ride on it.
+     * Gives a taken lock back if no write rides on it any more, and waits until every member heard it (or
+     * another writer's release of it), so that the claim a node makes next is not refused for this lock
+     * (the map's actions take none); unheard, the next renewal tells them. The taker and each rider call it
+     * once their own write is done: the last one gives the lock back before it answers. Returns false,
+     * leaving the lock open, while writes still ride on it.
      */
     private boolean releaseIfIdle(LocalSession session, String worker, TakenLock taken) {
+        CompletableFuture<Void> release;
+        boolean mine = false;
         synchronized (claiming) {
-            CompletableFuture<?> last = lastWrite.get(worker);
-            if (last != null && !last.isDone()) {
-                return false;
+            release = taken.release;
+            if (release == null) {
+                CompletableFuture<?> last = lastWrite.get(worker);
+                if (last != null && !last.isDone()) {
+                    return false;
+                }
+                taken.open = false;
+                release = taken.release = new CompletableFuture<>();
+                mine = true;
             }
-            taken.open = false;
         }
-        HzCoordination.awaitUntil(session.release(worker, false), System.nanoTime() + releaseWait.toNanos());
-        givenBack(worker, taken);
+        if (mine) {
+            release(session, worker, taken);
+        }
+        HzCoordination.awaitUntil(release, System.nanoTime() + releaseWait.toNanos());
         return true;
     }
 
     /**
-     * Gives a taken lock back once the writes riding on it are done, each by its own deadline (given back under
-     * one, the release would give it up, and it may still be chosen), without holding up the taker's answer.
-     * Riders join until the taker's deadline, so this ends at most a lease after it.
+     * The backstop: gives a taken lock back once the writes riding on it are done, each by its own deadline
+     * (given back under one, the release would give it up, and it may still be chosen), should none of them
+     * find it idle when it ends. Riders join until the taker's deadline, so this ends at most a lease after it.
      */
     private void releaseWhenRidden(LocalSession session, String worker, TakenLock taken) {
         CompletableFuture<?> last;
         long until;
         synchronized (claiming) {
+            if (taken.release != null) {
+                return;
+            }
             last = lastWrite.get(worker);
             until = taken.drainBy;
             if (last == null || last.isDone() || System.nanoTime() >= until) {
                 taken.open = false;
+                taken.release = new CompletableFuture<>();
                 last = null;
             }
         }
         if (last == null) {
-            session.release(worker, false).handle((v, e) -> null)
-                    .completeOnTimeout(null, releaseWait.toNanos(), TimeUnit.NANOSECONDS)
-                    .thenRun(() -> givenBack(worker, taken));
+            release(session, worker, taken);
             return;
         }
         last.handle((v, e) -> null)
                 .completeOnTimeout(null, Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS)
                 .thenRun(() -> releaseWhenRidden(session, worker, taken));
+    }
+
+    /** Gives the lock back (once: the caller set {@code taken.release}), then lets the next action or claim here go. */
+    private void release(LocalSession session, String worker, TakenLock taken) {
+        session.release(worker, false).handle((v, e) -> null)
+                .completeOnTimeout(null, releaseWait.toNanos(), TimeUnit.NANOSECONDS)
+                .thenRun(() -> {
+                    givenBack(worker, taken);
+                    taken.release.complete(null);
+                });
     }
 
     private void givenBack(String worker, TakenLock taken) {
@@ -258,6 +297,8 @@ final class RegisterRecords {
         final long openUntil;
         /** The latest deadline of the writes on it: it is given back once they are done, or then. */
         long drainBy;
+        /** Set once, by whoever gives the lock back: done when every member heard it (or after the wait). */
+        CompletableFuture<Void> release;
 
         TakenLock(long giveUpAt) {
             this.openUntil = giveUpAt;
