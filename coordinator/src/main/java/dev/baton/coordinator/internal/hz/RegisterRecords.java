@@ -125,11 +125,11 @@ final class RegisterRecords {
                     }
                 }
                 if (!queued) {
-                    if (taken != null && taken.open && !taken.held.isDone()) {
+                    if (taken.open && !taken.held.isDone()) {
                         HzCoordination.awaitUntil(taken.held, giveUpAt);
                     } else {
                         // That action is giving its lock back: this one goes after it.
-                        awaitAction(worker, giveUpAt);
+                        HzCoordination.awaitUntil(taken.givenBack, giveUpAt);
                         pause();
                     }
                     continue;
@@ -137,7 +137,7 @@ final class RegisterRecords {
                 long answer = write.await(giveUpAt);
                 if (taken != null) {
                     // The last write on a taken lock gives it back before it answers (see releaseIfIdle).
-                    releaseIfIdle(session, worker, taken);
+                    releaseIfIdle(session, worker, taken, write, giveUpAt);
                 }
                 if (answer != NOT_MINE) {
                     return answer;
@@ -163,27 +163,31 @@ final class RegisterRecords {
                 continue;
             }
             if (!mine) {
-                CompletableFuture<Void> taking;
+                TakenLock other;
+                boolean taking;
                 synchronized (claiming) {
-                    TakenLock other = actions.get(worker);
-                    taking = other != null && other.open && !other.held.isDone() ? other.held : null;
+                    other = actions.get(worker);
+                    taking = other != null && other.open && !other.held.isDone();
                 }
-                if (taking != null) {
+                if (taking) {
                     // Another action here is taking the lock: this one rides on it once it is held.
-                    HzCoordination.awaitUntil(taking, giveUpAt);
+                    HzCoordination.awaitUntil(other.held, giveUpAt);
                 } else {
                     // Another action on this node holds the lock or is giving it back: this one goes after it.
-                    awaitAction(worker, giveUpAt);
+                    if (other != null) {
+                        HzCoordination.awaitUntil(other.givenBack, giveUpAt);
+                    }
                     pause();
                 }
                 continue;
             }
             // Refused at once while a claim or run holds it (this node's own pending claim too): asked again.
             Boolean got = null;
+            Write write = null;
             try {
                 got = HzCoordination.awaitUntil(session.acquire(worker), giveUpAt);
                 if (Boolean.TRUE.equals(got)) {
-                    Write write = new Write(worker, flag, token, madeAt, id);
+                    write = new Write(worker, flag, token, madeAt, id);
                     synchronized (claiming) {
                         write.queue(session);
                     }
@@ -200,7 +204,7 @@ final class RegisterRecords {
                 // Only a lock this action asked for (granted, or still pending): false leaves nothing of it.
                 if (Boolean.FALSE.equals(got)) {
                     givenBack(worker, taken);
-                } else if (!releaseIfIdle(session, worker, taken)) {
+                } else if (!releaseIfIdle(session, worker, taken, write, giveUpAt)) {
                     // Others' writes ride on it: it is given back once they are done, and this action answers now.
                     releaseWhenRidden(session, worker, taken);
                 }
@@ -216,17 +220,19 @@ final class RegisterRecords {
      * Gives a taken lock back if no write rides on it any more, and waits until every member heard it (or
      * another writer's release of it), so that the claim a node makes next is not refused for this lock
      * (the map's actions take none); unheard, the next renewal tells them. The taker and each rider call it
-     * once their own write is done: the last one gives the lock back before it answers. Returns false,
-     * leaving the lock open, while writes still ride on it.
+     * once their own write is done: the last one gives the lock back before it answers (waiting no later than
+     * its own deadline). Returns false, leaving the lock open, while writes still ride on it.
      */
-    private boolean releaseIfIdle(LocalSession session, String worker, TakenLock taken) {
+    private boolean releaseIfIdle(LocalSession session, String worker, TakenLock taken, Write own, long giveUpAt) {
         CompletableFuture<Void> release;
         boolean mine = false;
         synchronized (claiming) {
             release = taken.release;
             if (release == null) {
                 CompletableFuture<?> last = lastWrite.get(worker);
-                if (last != null && !last.isDone()) {
+                // Its own turn may not be marked done yet when the caller wakes from its write: idle all the same.
+                boolean ownDone = own != null && last == own.turn && own.written.isDone();
+                if (last != null && !last.isDone() && !ownDone) {
                     return false;
                 }
                 taken.open = false;
@@ -235,9 +241,9 @@ final class RegisterRecords {
             }
         }
         if (mine) {
-            release(session, worker, taken);
+            release(session, worker, taken, release);
         }
-        HzCoordination.awaitUntil(release, System.nanoTime() + releaseWait.toNanos());
+        HzCoordination.awaitUntil(release, Math.min(System.nanoTime() + releaseWait.toNanos(), giveUpAt));
         return true;
     }
 
@@ -249,6 +255,7 @@ final class RegisterRecords {
     private void releaseWhenRidden(LocalSession session, String worker, TakenLock taken) {
         CompletableFuture<?> last;
         long until;
+        CompletableFuture<Void> release = null;
         synchronized (claiming) {
             if (taken.release != null) {
                 return;
@@ -257,12 +264,11 @@ final class RegisterRecords {
             until = taken.drainBy;
             if (last == null || last.isDone() || System.nanoTime() >= until) {
                 taken.open = false;
-                taken.release = new CompletableFuture<>();
-                last = null;
+                release = taken.release = new CompletableFuture<>();
             }
         }
-        if (last == null) {
-            release(session, worker, taken);
+        if (release != null) {
+            release(session, worker, taken, release);
             return;
         }
         last.handle((v, e) -> null)
@@ -270,13 +276,16 @@ final class RegisterRecords {
                 .thenRun(() -> releaseWhenRidden(session, worker, taken));
     }
 
-    /** Gives the lock back (once: the caller set {@code taken.release}), then lets the next action or claim here go. */
-    private void release(LocalSession session, String worker, TakenLock taken) {
+    /**
+     * Gives the lock back (once: the caller set {@code done} as {@code taken.release}), then lets the next action
+     * or claim here go and completes {@code done}.
+     */
+    private void release(LocalSession session, String worker, TakenLock taken, CompletableFuture<Void> done) {
         session.release(worker, false).handle((v, e) -> null)
                 .completeOnTimeout(null, releaseWait.toNanos(), TimeUnit.NANOSECONDS)
                 .thenRun(() -> {
                     givenBack(worker, taken);
-                    taken.release.complete(null);
+                    done.complete(null);
                 });
     }
 
@@ -317,6 +326,8 @@ final class RegisterRecords {
         private final AtomicBoolean started = new AtomicBoolean();
         private final CompletableFuture<Void> go = new CompletableFuture<>();
         private CompletableFuture<SlotState> written;
+        /** Its turn in the worker's writes here (this node's last write of the worker once it is queued). */
+        private CompletableFuture<?> turn;
 
         Write(String worker, ClaimRules.Flag flag, long token, long madeAt, long id) {
             this.worker = worker;
@@ -336,6 +347,7 @@ final class RegisterRecords {
                 above.set(flagged.above());
                 return flagged.above() == 0 ? flagged.state() : null;
             })));
+            turn = lastWrite.get(worker);
         }
 
         /**
