@@ -3,9 +3,7 @@ package dev.baton.coordinator.internal.hz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.core.HazelcastInstance;
 import dev.baton.coordinator.Baton;
-import dev.baton.coordinator.support.HazelcastMembers;
 import dev.baton.coordinator.support.NoEvents;
 import dev.baton.coordinator.support.Recorder;
 import dev.baton.coordinator.support.TestWorker;
@@ -43,7 +41,6 @@ class RegisterPathActionsTest {
 
     private static final Duration LEASE = Duration.ofSeconds(2);
 
-    private final HazelcastMembers members = new HazelcastMembers(1);
     private final List<HzCoordination> nodes = new ArrayList<>();
     private final List<BackgroundWorkerManager> managers = new ArrayList<>();
     private final Recorder recorder = new Recorder();
@@ -51,24 +48,29 @@ class RegisterPathActionsTest {
     @TempDir
     Path state;
 
+    private RegisterNodes cluster;
+
     @AfterEach
     void stop() {
         managers.forEach(BackgroundWorkerManager::close);
-        nodes.forEach(HzCoordination::close);
-        members.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
-    private HzCoordination node(HazelcastInstance member, String id) {
-        HzCoordination c = new HzCoordination(member, id, HzSettings.forLease(LEASE, 1, Duration.ofSeconds(30)),
-                HzCoordination.stateIn(state.resolve(id), id), true);
+    private HzCoordination node(int member, String id) {
+        if (cluster == null) {
+            cluster = new RegisterNodes(state, LEASE, Duration.ofSeconds(30));
+        }
+        HzCoordination c = cluster.node(member, id);
         nodes.add(c);
         return c;
     }
 
     @Test
     void anActionDuringARunIsWrittenByTheNodeRunningIt() {
-        HzCoordination a = node(members.get(0), "a");
-        HzCoordination b = node(members.get(1), "b");
+        HzCoordination a = node(0, "a");
+        HzCoordination b = node(1, "b");
         a.start(NoEvents.INSTANCE);
         b.start(NoEvents.INSTANCE);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.status().quorumPresent() && b.status().quorumPresent());
@@ -96,9 +98,9 @@ class RegisterPathActionsTest {
      */
     @Test
     void anActionWaitingOnANodeThatClosesIsWrittenByAnother() throws Exception {
-        HzCoordination a = node(members.get(0), "a");
-        HzCoordination b = node(members.get(1), "b");
-        HzCoordination c = node(members.get(2), "c");
+        HzCoordination a = node(0, "a");
+        HzCoordination b = node(1, "b");
+        HzCoordination c = node(2, "c");
         List.of(a, b, c).forEach(n -> n.start(NoEvents.INSTANCE));
         await().atMost(Duration.ofSeconds(30)).until(() -> List.of(a, b, c).stream()
                 .allMatch(n -> n.status().quorumPresent() && n.status().voters().size() == 3));
@@ -119,7 +121,7 @@ class RegisterPathActionsTest {
     @Test
     void actionsOnEveryNodeAtOnceCostTheWorkerNoSlot() throws Exception {
         for (int n = 0; n < 3; n++) {
-            BackgroundWorkerManager m = Baton.manager(node(members.get(n), "n" + n)).listener(recorder)
+            BackgroundWorkerManager m = Baton.manager(node(n, "n" + n)).listener(recorder)
                     .shutdownGrace(Duration.ofMillis(200)).build();
             m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofMillis(500)), ctx -> { }));
             managers.add(m);
@@ -178,7 +180,7 @@ class RegisterPathActionsTest {
     @Test
     void fortyActionsAtOnceOnAnIdleWorkerAllHold() throws Exception {
         for (int n = 0; n < 3; n++) {
-            BackgroundWorkerManager m = Baton.manager(node(members.get(n), "n" + n)).listener(recorder)
+            BackgroundWorkerManager m = Baton.manager(node(n, "n" + n)).listener(recorder)
                     .shutdownGrace(Duration.ofMillis(200)).build();
             m.add(new TestWorker("w", Schedule.fixedRate(Duration.ofHours(1)), ctx -> { }));
             managers.add(m);

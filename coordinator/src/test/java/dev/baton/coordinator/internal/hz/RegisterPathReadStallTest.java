@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.cluster.Member;
-import dev.baton.coordinator.support.HazelcastMembers;
-import dev.baton.coordinator.support.NoEvents;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.Lease;
@@ -39,42 +37,32 @@ class RegisterPathReadStallTest {
         }
     }
 
-    private final HazelcastMembers members = new HazelcastMembers(1);
-    private final List<HzCoordination> nodes = new ArrayList<>();
-
     @TempDir
     Path state;
+
+    private RegisterNodes nodes;
 
     @AfterEach
     void stop() {
         RELEASE.countDown();
-        nodes.forEach(HzCoordination::close);
-        members.close();
+        nodes.close();
     }
 
     @Test
     void aStuckMemberDoesNotHoldEveryReadForItsWholeWait() {
-        for (int n = 0; n < 3; n++) {
-            HzCoordination c = new HzCoordination(members.get(n), "n" + n,
-                    HzSettings.forLease(Duration.ofSeconds(5), 1, Duration.ofMinutes(5)),
-                    HzCoordination.stateIn(state.resolve("n" + n), "n" + n), true);
-            c.register("w");
-            c.start(NoEvents.INSTANCE);
-            nodes.add(c);
-        }
-        await().atMost(Duration.ofSeconds(40)).until(() -> nodes.stream()
-                .allMatch(c -> c.status().quorumPresent() && c.status().voters().size() == 3));
+        nodes = new RegisterNodes(state, Duration.ofSeconds(5), Duration.ofMinutes(5));
+        List<HzCoordination> three = nodes.threeVoters("w");
         List<Lease> won = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> nodes.get(0)
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> three.get(0)
                 .claim(ClaimRequest.scheduled("w", Instant.parse("2026-01-01T00:00:10Z"))).map(won::add).orElse(false));
         won.get(0).complete(Outcome.SUCCEEDED);
 
-        Member stuck = members.get(2).getCluster().getLocalMember();
+        Member stuck = nodes.member(2).getCluster().getLocalMember();
         for (int i = 0; i < 32; i++) {
-            members.get(0).getExecutorService(HzSettings.READS_EXECUTOR).submitToMember(new Block(), stuck);
+            nodes.member(0).getExecutorService(HzSettings.READS_EXECUTOR).submitToMember(new Block(), stuck);
         }
         long start = System.nanoTime();
-        var read = nodes.get(0).readWithin(Set.of("w"), Duration.ofSeconds(10));
+        var read = three.get(0).readWithin(Set.of("w"), Duration.ofSeconds(10));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(read).as("two voters of three answered").containsKey("w");
         assertThat(ms).as("ms for a read that a majority answered at once (it waits up to 10 s)").isLessThan(5000);

@@ -3,8 +3,6 @@ package dev.baton.coordinator.internal.hz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.baton.coordinator.support.HazelcastMembers;
-import dev.baton.coordinator.support.NoEvents;
 import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import dev.baton.worker.spi.Lease;
@@ -30,29 +28,20 @@ class RegisterPathReadTest {
 
     private static final Duration WAIT = Duration.ofSeconds(1);
 
-    private final HazelcastMembers members = new HazelcastMembers(1);
-    private final List<HzCoordination> nodes = new ArrayList<>();
-
     @TempDir
     Path state;
 
+    private RegisterNodes nodes;
+    private List<HzCoordination> three;
+
     @AfterEach
     void stop() {
-        nodes.forEach(HzCoordination::close);
-        members.close();
+        nodes.close();
     }
 
     private void startThree() {
-        for (int n = 0; n < 3; n++) {
-            HzCoordination c = new HzCoordination(members.get(n), "n" + n,
-                    HzSettings.forLease(Duration.ofSeconds(5), 1, Duration.ofMinutes(5)),
-                    HzCoordination.stateIn(state.resolve("n" + n), "n" + n), true);
-            c.register("w");
-            c.start(NoEvents.INSTANCE);
-            nodes.add(c);
-        }
-        await().atMost(Duration.ofSeconds(40)).until(() -> nodes.stream()
-                .allMatch(c -> c.status().quorumPresent() && c.status().voters().size() == 3));
+        nodes = new RegisterNodes(state, Duration.ofSeconds(5), Duration.ofMinutes(5));
+        three = nodes.threeVoters("w");
     }
 
     private Lease claim(HzCoordination node, Instant slot) {
@@ -65,8 +54,8 @@ class RegisterPathReadTest {
     @Test
     void everyNodeShowsTheRunAndThenItsOutcome() {
         startThree();
-        Lease run = claim(nodes.get(0), Instant.parse("2026-01-01T00:00:10Z"));
-        for (HzCoordination node : nodes) {
+        Lease run = claim(three.get(0), Instant.parse("2026-01-01T00:00:10Z"));
+        for (HzCoordination node : three) {
             Map<String, Optional<WorkerRecord>> read = node.readWithin(Set.of("w"), WAIT);
             assertThat(read.get("w")).hasValueSatisfying(r -> {
                 assertThat(r.holder()).contains("n0");
@@ -74,7 +63,7 @@ class RegisterPathReadTest {
             });
         }
         run.complete(Outcome.SUCCEEDED);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(nodes.get(2).readWithin(Set.of("w"), WAIT)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(three.get(2).readWithin(Set.of("w"), WAIT)
                 .get("w")).hasValueSatisfying(r -> {
                     assertThat(r.holder()).isEmpty();
                     assertThat(r.lastOutcome()).contains(Outcome.SUCCEEDED);
@@ -84,12 +73,12 @@ class RegisterPathReadTest {
     @Test
     void aNodeThatHearsNoMajorityOfTheVotersShowsNoRecord() {
         startThree();
-        claim(nodes.get(0), Instant.parse("2026-01-01T00:00:10Z")).complete(Outcome.SUCCEEDED);
-        HzCoordination alone = nodes.get(2);
+        claim(three.get(0), Instant.parse("2026-01-01T00:00:10Z")).complete(Outcome.SUCCEEDED);
+        HzCoordination alone = three.get(2);
         await().atMost(Duration.ofSeconds(10)).until(() -> alone.read("w").flatMap(WorkerRecord::lastOutcome).isPresent());
 
-        members.get(0).getLifecycleService().terminate();
-        members.get(1).getLifecycleService().terminate();
+        nodes.member(0).getLifecycleService().terminate();
+        nodes.member(1).getLifecycleService().terminate();
         await().atMost(Duration.ofSeconds(30)).until(() -> alone.status().members() == 1);
 
         assertThat(alone.readWithin(Set.of("w"), WAIT)).as("one voter of three answers").doesNotContainKey("w");
