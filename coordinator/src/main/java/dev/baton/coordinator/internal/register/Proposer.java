@@ -47,6 +47,11 @@ public final class Proposer<V> {
     private long nextId;
     /** Whether an acceptor refused the operation in flight: retry() prepares a higher ballot. */
     private boolean refused;
+    /**
+     * Whether the ballot is established from before the session last gave its writes up (its lock given
+     * back and taken again): another session may have written since, so a refusal prepares at once.
+     */
+    private boolean carried;
 
     /**
      * @param votersOf the voters of a version, or null if this session does not know it
@@ -97,6 +102,13 @@ public final class Proposer<V> {
         answers.put(from, answer);
         switch (answer.kind()) {
             case REFUSED_BALLOT, SUPERSEDED -> {
+                if (carried) {
+                    // Another session wrote while this one did not hold the lock: it holds it now, so there is
+                    // nobody to duel with, and a resend interval's wait would outlast the claim.
+                    carried = false;
+                    established = false;
+                    return prepare();
+                }
                 // Someone prepared a higher ballot, or wrote on: preparing again at once would duel with it.
                 // The others may still make a quorum (one member's table can be behind: a member warming
                 // up records a standby as the holder), so the answers are still counted; retry() prepares.
@@ -152,9 +164,16 @@ public final class Proposer<V> {
     /**
      * Abandons the write under way (its value may still be chosen: the next write finds it). The
      * ballot is no longer taken as established, so the next write prepares a higher one and never sends
-     * another value under a ballot and index this one may have used.
+     * another value under a ballot and index this one may have used. With no write under way no value
+     * went out after the head, so the ballot stays established (a Multi-Paxos leader's across its
+     * instances): the next write is one accept if nobody wrote since, and prepares at its first refusal
+     * if somebody did.
      */
     public void cancel() {
+        if (write == null) {
+            carried = established;
+            return;
+        }
         refused = false;
         write = null;
         proposed = null;
@@ -177,6 +196,7 @@ public final class Proposer<V> {
     }
 
     private Operation<V> prepare() {
+        carried = false;
         tag = -1;
         ballot = highest.next(session);
         highest = ballot;
@@ -212,6 +232,7 @@ public final class Proposer<V> {
     }
 
     private Operation<V> acceptedBy(long version) {
+        carried = false;
         if (version > tag) {
             // A quorum of the newer version took the ballot's accepts, so it has promised the ballot too.
             tag = version;

@@ -178,6 +178,50 @@ class ProposerTest {
     }
 
     /**
+     * A node that gives its lock back with no write under way and takes it again (the next slot of a
+     * worker it keeps) writes with one accept: nothing went out under its ballot after the head.
+     */
+    @Test
+    void aLockGivenBackWithNoWriteUnderWayKeepsTheBallot() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "claim"));
+        runToEnd(p, p.write(base -> base + "+end"));
+        p.cancel();
+
+        Operation<String> next = p.write(base -> base + "+claim");
+
+        assertThat(next.kind()).isEqualTo(Operation.Kind.ACCEPT);
+        assertThat(next.index()).isEqualTo(3);
+        assertThat(exchange(acceptors, p, next, "A", "B").kind()).isEqualTo(Operation.Kind.CHOSEN);
+        assertThat(p.head().value()).isEqualTo("claim+end+claim");
+    }
+
+    /**
+     * If another session wrote while the lock was elsewhere, the kept ballot's accept is refused, and the
+     * session prepares at once rather than after a resend interval (longer than a claim may wait): the
+     * value is computed on the other session's.
+     */
+    @Test
+    void aKeptBallotRefusedPreparesAtOnce() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "x"));
+        p.cancel();
+        Proposer<String> q = proposer("q");
+        runToEnd(q, q.write(base -> base + "+q"));
+
+        Operation<String> stale = p.write(base -> base + "+p");
+        assertThat(stale.kind()).isEqualTo(Operation.Kind.ACCEPT);
+        Operation<String> next = exchange(acceptors, p, stale, "A");
+
+        assertThat(next).as("prepared on the first refusal").isNotNull();
+        assertThat(next.kind()).isEqualTo(Operation.Kind.PREPARE);
+        assertThat(next.ballot().isAbove(q.head().ballot())).isTrue();
+        runToEnd(p, next);
+        assertThat(p.head().value()).isEqualTo("x+q+p");
+        assertThat(p.head().index()).isEqualTo(3);
+    }
+
+    /**
      * Once a value is chosen at an index every higher ballot there carries it, so a copy of the head
      * re-proposed under a higher ballot (a take-over that died after one acceptor took it) is the head:
      * no round trip to propose it again, no second notice, the write computed once.
