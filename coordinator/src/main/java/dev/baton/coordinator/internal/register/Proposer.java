@@ -264,6 +264,15 @@ public final class Proposer<V> {
             proposed = write.apply(base == null ? null : base.value());
             proposedOn = base;
             if (proposed == null || base != null && proposed.equals(base.value())) {
+                if (carried) {
+                    // Another session may have written while the lock was elsewhere: a value computed on a stale
+                    // head is refused by the acceptors, but "nothing to write" is judged here, so it waits
+                    // for the newest value a prepare finds.
+                    proposed = null;
+                    proposedOn = null;
+                    established = false;
+                    return prepare();
+                }
                 written = proposed;
                 write = null;
                 operation = null;

@@ -222,6 +222,52 @@ class ProposerTest {
     }
 
     /**
+     * "Nothing to write" is judged on the newest value, never on a kept head that may be stale: a paused
+     * worker's claim refused on the head the session last wrote, resumed since by another session, prepares
+     * and finds the resume.
+     */
+    @Test
+    void nothingToWriteOnAKeptHeadIsJudgedAfterAPrepare() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "paused"));
+        p.cancel();
+        Proposer<String> q = proposer("q");
+        runToEnd(q, q.write(base -> "resumed"));
+
+        Operation<String> next = p.write(base -> base.equals("paused") ? null : base + "+claim");
+
+        assertThat(next).as("not refused on the stale head").isNotNull();
+        assertThat(next.kind()).isEqualTo(Operation.Kind.PREPARE);
+        runToEnd(p, next);
+        assertThat(p.head().value()).isEqualTo("resumed+claim");
+
+        p.cancel();
+        Operation<String> nothing = p.write(base -> null);
+        assertThat(nothing.kind()).isEqualTo(Operation.Kind.PREPARE);
+        assertThat(exchange(acceptors, p, nothing, "A", "B")).as("nothing to write on the newest value").isNull();
+        assertThat(p.isWriting()).isFalse();
+        assertThat(p.written()).isNull();
+    }
+
+    /**
+     * Nor is a replay: a pause asked again finds itself on the kept head, but the chain moved past it (a
+     * resume by another session), and it must not be told it holds (the twenty-sixth review).
+     */
+    @Test
+    void aReplayOnAKeptHeadIsJudgedAfterAPrepare() {
+        Proposer<String> p = proposer("p");
+        runToEnd(p, p.write(base -> "pause#7"));
+        p.cancel();
+        Proposer<String> q = proposer("q");
+        runToEnd(q, q.write(base -> "resume#9"));
+
+        runToEnd(p, p.write(base -> base.equals("pause#7") ? base : base + "+pause#7"));
+
+        assertThat(p.written()).isEqualTo("resume#9+pause#7");
+        assertThat(p.head().value()).isEqualTo(p.written());
+    }
+
+    /**
      * Once a value is chosen at an index every higher ballot there carries it, so a copy of the head
      * re-proposed under a higher ballot (a take-over that died after one acceptor took it) is the head:
      * no round trip to propose it again, no second notice, the write computed once.
