@@ -35,8 +35,17 @@ final class SessionRegisters {
     private final SplittableRandom random;
     private final Map<String, Proposer<SlotState>> proposers = new HashMap<>();
     private final Map<String, Write> writes = new HashMap<>();
-    /** Chosen notices: sent once to each member with its next message, never again. */
+    /**
+     * Chosen notices of the last resend interval, oldest first: each goes once to each member, with its next
+     * message, never again. A member's place in them is a count (every round asks each member, and a few
+     * thousand writes a second leave as many notices here: a set per notice made each round cost more than
+     * the writes).
+     */
     private final List<Notice> notices = new ArrayList<>();
+    /** How many notices were made and dropped before the first one held. */
+    private long noticesDropped;
+    /** For each member (by id), how many notices ever made went to it; a member not here had none held. */
+    private final Map<String, Long> noticesSent = new HashMap<>();
     /** Voters that answered they take no registers (registers off there, or an older release). */
     private final Set<String> without = new HashSet<>();
     /** The lineage the proposers were made in: ballots and values of another history are not this one's. */
@@ -55,7 +64,7 @@ final class SessionRegisters {
         final Map<String, Long> sentTo = new HashMap<>();
     }
 
-    private record Notice(RegisterOp op, Set<String> sentTo, long madeAt) {
+    private record Notice(RegisterOp op, long madeAt) {
     }
 
     SessionRegisters(String session, VoterState voters, long resendNanos) {
@@ -146,7 +155,7 @@ final class SessionRegisters {
             Proposer<SlotState> proposer = proposers.get(a.worker());
             Operation<SlotState> next = proposer.onAnswer(reply.voterId, a.operation(), a.answer());
             if (next != null && next.kind() == Operation.Kind.CHOSEN) {
-                notices.add(new Notice(new RegisterOp(-1, afterSeq, next), new HashSet<>(), now));
+                notices.add(new Notice(new RegisterOp(-1, afterSeq, next), now));
             } else if (next != null) {
                 next(w, next, afterSeq, now);
             }
@@ -165,7 +174,13 @@ final class SessionRegisters {
      * writes that ended.
      */
     List<Runnable> retry(long afterSeq, long now) {
-        notices.removeIf(n -> now - n.madeAt() >= resendNanos);
+        int old = 0;
+        while (old < notices.size() && now - notices.get(old).madeAt() >= resendNanos) {
+            old++;
+        }
+        notices.subList(0, old).clear();
+        noticesDropped += old;
+        noticesSent.values().removeIf(sent -> sent <= noticesDropped);
         String current = voters.current().lineage();
         if (!current.equals(lineage)) {
             List<Runnable> ended = cancelAll();
@@ -190,16 +205,19 @@ final class SessionRegisters {
                 return true;
             }
         }
-        return notices.stream().anyMatch(n -> !n.sentTo().contains(memberUuid));
+        return noticesSentTo(memberUuid) < noticesDropped + notices.size();
     }
 
     /** The operations to send a member with the message going to it now, newest first; records them as sent. */
     List<RegisterOp> toSend(String memberUuid, String voterId, long now) {
         List<RegisterOp> out = new ArrayList<>();
-        for (Notice n : notices) {
-            if (out.size() < MAX_PER_MESSAGE && n.sentTo().add(memberUuid)) {
-                out.add(n.op());
-            }
+        long next = noticesSentTo(memberUuid);
+        while (next < noticesDropped + notices.size() && out.size() < MAX_PER_MESSAGE) {
+            out.add(notices.get((int) (next - noticesDropped)).op());
+            next++;
+        }
+        if (next > noticesDropped) {
+            noticesSent.put(memberUuid, next);
         }
         List<Write> due = new ArrayList<>();
         for (Write w : writes.values()) {
@@ -254,8 +272,14 @@ final class SessionRegisters {
     private void startOver(String newLineage) {
         proposers.clear();
         notices.clear();
+        noticesDropped = 0;
+        noticesSent.clear();
         without.clear();
         lineage = newLineage;
+    }
+
+    private long noticesSentTo(String memberUuid) {
+        return Math.max(noticesDropped, noticesSent.getOrDefault(memberUuid, 0L));
     }
 
     private boolean due(Write w, String memberUuid, String voterId, long now) {

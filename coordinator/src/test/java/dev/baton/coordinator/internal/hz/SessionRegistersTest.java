@@ -115,6 +115,61 @@ class SessionRegistersTest {
         assertThat(registers.toSend("m3", "n3@1", now.get() + RESEND)).as("a notice is sent once").isEmpty();
     }
 
+    /**
+     * Notices of many writes go to each member once, oldest first and a message's worth at a time, to a
+     * member first asked late too while they are held; past the resend interval they are dropped.
+     */
+    @Test
+    void manyNoticesGoOnceToEachMemberInPieces() {
+        int writes = SessionRegisters.MAX_PER_MESSAGE + 44;
+        for (int i = 0; i < writes; i++) {
+            chosen("w" + i);
+        }
+
+        assertThat(workersOf(registers.toSend("m2", "n2@1", now.get()))).hasSize(SessionRegisters.MAX_PER_MESSAGE)
+                .startsWith("w0", "w1");
+        assertThat(registers.owes("m2", "n2@1", now.get())).isTrue();
+        assertThat(workersOf(registers.toSend("m2", "n2@1", now.get()))).hasSize(44).endsWith("w" + (writes - 1));
+        assertThat(registers.owes("m2", "n2@1", now.get())).isFalse();
+        assertThat(registers.toSend("m2", "n2@1", now.get())).isEmpty();
+
+        now.addAndGet(RESEND / 2);
+        chosen("late");
+        assertThat(workersOf(registers.toSend("m2", "n2@1", now.get()))).containsExactly("late");
+        assertThat(workersOf(registers.toSend("m3", "n3@1", now.get()))).as("a member asked late gets those held")
+                .hasSize(SessionRegisters.MAX_PER_MESSAGE);
+
+        now.addAndGet(RESEND / 2);
+        registers.retry(4, now.get());
+        assertThat(workersOf(registers.toSend("m3", "n3@1", now.get()))).as("older than the resend interval: dropped")
+                .containsExactly("late");
+        assertThat(workersOf(registers.toSend("m4", "n4@1", now.get()))).containsExactly("late");
+        assertThat(registers.owes("m2", "n2@1", now.get())).isFalse();
+    }
+
+    private static List<String> workersOf(List<RegisterOp> ops) {
+        return ops.stream().peek(op -> assertThat(op.operation().kind()).isEqualTo(Operation.Kind.CHOSEN))
+                .map(op -> op.operation().worker()).toList();
+    }
+
+    /** Writes {@code worker}'s register with two voters answering each step; its notice is then held. */
+    private void chosen(String worker) {
+        CompletableFuture<SlotState> written = registers.write(worker, base -> SlotState.empty(worker), 4, now.get());
+        for (int step = 0; step < 2; step++) {
+            RegisterOp op = registers.toSend("m1", "n1@1", now.get()).stream()
+                    .filter(o -> o.operation().worker().equals(worker) && o.number() >= 0).findFirst().orElseThrow();
+            Ballot ballot = op.operation().ballot();
+            Answer<SlotState> answer = op.operation().kind() == Operation.Kind.PREPARE
+                    ? new Answer<>(Answer.Kind.PROMISED, 1, ballot, null, null)
+                    : new Answer<>(Answer.Kind.ACCEPTED, 1, ballot, new Accepted<>(1, ballot, op.operation().value()), null);
+            for (String voter : List.of("n1@1", "n2@1")) {
+                registers.onReply(new RegisterReply("s1", voter, "0001-x", List.of(new RegisterReply.Answered(worker,
+                        op.operation().id(), answer))), 4, now.get()).forEach(Runnable::run);
+            }
+        }
+        assertThat(written).isCompleted();
+    }
+
     /** Answers of another lineage (a member of another cluster, after a split) count for nothing. */
     @Test
     void answersOfAnotherLineageAreDropped() {
