@@ -49,9 +49,15 @@ public final class Proposer<V> {
     private boolean refused;
     /**
      * Whether the ballot is established from before the session last gave its writes up (its lock given
-     * back and taken again): another session may have written since, so a refusal prepares at once.
+     * back and taken again): another session may have written since, so the head may be stale.
      */
     private boolean carried;
+    /**
+     * Whether the next refusal prepares at once rather than at {@link #retry()}: once after a kept ballot or
+     * a stale head met another session's writes. That session gave the lock to this one, so nobody duels,
+     * and a resend interval's wait would outlast a claim; a second refusal in a row waits as usual.
+     */
+    private boolean eager;
 
     /**
      * @param votersOf the voters of a version, or null if this session does not know it
@@ -102,10 +108,9 @@ public final class Proposer<V> {
         answers.put(from, answer);
         switch (answer.kind()) {
             case REFUSED_BALLOT, SUPERSEDED -> {
-                if (carried) {
-                    // Another session wrote while this one did not hold the lock: it holds it now, so there is
-                    // nobody to duel with, and a resend interval's wait would outlast the claim.
-                    carried = false;
+                if (eager) {
+                    // Another session wrote, or prepared, while this one did not hold the lock (see eager).
+                    eager = false;
                     established = false;
                     return prepare();
                 }
@@ -172,8 +177,11 @@ public final class Proposer<V> {
     public void cancel() {
         if (write == null) {
             carried = established;
+            eager = established;
             return;
         }
+        carried = false;
+        eager = false;
         refused = false;
         write = null;
         proposed = null;
@@ -196,7 +204,6 @@ public final class Proposer<V> {
     }
 
     private Operation<V> prepare() {
-        carried = false;
         tag = -1;
         ballot = highest.next(session);
         highest = ballot;
@@ -204,6 +211,8 @@ public final class Proposer<V> {
     }
 
     private Operation<V> promisedBy(long version) {
+        carried = false;
+        eager = false;
         tag = version;
         established = true;
         Accepted<V> found = head;
@@ -233,6 +242,7 @@ public final class Proposer<V> {
 
     private Operation<V> acceptedBy(long version) {
         carried = false;
+        eager = false;
         if (version > tag) {
             // A quorum of the newer version took the ballot's accepts, so it has promised the ballot too.
             tag = version;
@@ -267,10 +277,12 @@ public final class Proposer<V> {
                 if (carried) {
                     // Another session may have written while the lock was elsewhere: a value computed on a stale
                     // head is refused by the acceptors, but "nothing to write" is judged here, so it waits
-                    // for the newest value a prepare finds.
+                    // for the newest value a prepare finds (the other session's ballot may be above this
+                    // one's next: then the prepare is refused once and goes again above it, see eager).
                     proposed = null;
                     proposedOn = null;
                     established = false;
+                    eager = true;
                     return prepare();
                 }
                 written = proposed;
