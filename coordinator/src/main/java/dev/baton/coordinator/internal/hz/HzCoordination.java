@@ -259,7 +259,11 @@ public final class HzCoordination implements Coordination {
      * Called by the loop every round: checks the session, replaces an expired one once every
      * other member must have expired it too, and keeps the voters in step with the fleet.
      */
-    void maintain(long now, List<Member> members) {
+    /**
+     * Before every round: a session whose validity passed dies before it sends anything more, so that no
+     * renewal sent after its lapse can bring back what it held.
+     */
+    void watchSession(long now) {
         LocalSession current = session.get();
         if (current.checkValidity(now)) {
             diedAtNanos = now;
@@ -267,6 +271,10 @@ public final class HzCoordination implements Coordination {
             log.warn("Session {} expired: it could not renew with a quorum of voters within the lease; its"
                     + " executions were interrupted, and a new session starts in {}", current.id, settings.expiry());
         }
+    }
+
+    void maintain(long now, List<Member> members) {
+        LocalSession current = session.get();
         // Also while closing (the loop runs until the others heard the goodbye): the new session tells them
         // the actions the dead one could not, and is closing itself.
         if (current.isDead() && now - diedAtNanos > settings.expiry().toNanos()) {

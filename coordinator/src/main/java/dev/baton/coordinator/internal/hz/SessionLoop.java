@@ -27,9 +27,10 @@ final class SessionLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SessionLoop.class);
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /**
-     * How often a busy loop keeps the cluster's state (voter changes, pulls, expiries, the fence floor's
-     * cover): their times are a renewal or longer, while a loop woken by every write and reply runs
-     * thousands of rounds a second, and doing it each round took a sixth of the session thread.
+     * How often a busy loop keeps the cluster's state (voter changes, pulls, other sessions' expiries, the
+     * fence floor's cover): their times are a renewal or longer, while a loop woken by every write and reply
+     * runs thousands of rounds a second, and doing it each round took a sixth of the session thread. This
+     * session's own validity is watched every round.
      */
     private static final long MAINTAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -114,6 +115,7 @@ final class SessionLoop implements Runnable {
             try {
                 long now = System.nanoTime();
                 List<Member> members = List.copyOf(hazelcast.getCluster().getMembers());
+                coordination.watchSession(now);
                 if (now - nextMaintenance >= 0) {
                     nextMaintenance = now + MAINTAIN_NANOS;
                     coordination.maintain(now, members);
