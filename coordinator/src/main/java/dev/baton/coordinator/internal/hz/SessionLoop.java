@@ -26,13 +26,6 @@ final class SessionLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(SessionLoop.class);
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /**
-     * How often a busy loop keeps the cluster's state (voter changes, pulls, other sessions' expiries, the
-     * fence floor's cover): their times are a renewal or longer, while a loop woken by every write and reply
-     * runs thousands of rounds a second, and doing it each round took a sixth of the session thread. This
-     * session's own validity is watched every round.
-     */
-    private static final long MAINTAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final HzCoordination coordination;
     private final HazelcastInstance hazelcast;
@@ -110,17 +103,13 @@ final class SessionLoop implements Runnable {
     @Override
     public void run() {
         long nextRenewal = 0;
-        long nextMaintenance = 0;
         while (!stopped) {
             try {
                 long now = System.nanoTime();
                 List<Member> members = List.copyOf(hazelcast.getCluster().getMembers());
                 coordination.watchSession(now);
-                if (now - nextMaintenance >= 0) {
-                    nextMaintenance = now + MAINTAIN_NANOS;
-                    coordination.maintain(now, members);
-                    coordination.table().sweep();
-                }
+                coordination.maintain(now, members);
+                coordination.table().sweep();
                 boolean heartbeat = now - nextRenewal >= 0;
                 if (heartbeat) {
                     nextRenewal = now + renewNanos;
