@@ -8,6 +8,7 @@ import dev.baton.coordinator.internal.register.Acceptor;
 import dev.baton.coordinator.internal.register.Answer;
 import dev.baton.coordinator.internal.register.MemoryRegisterLog;
 import dev.baton.coordinator.internal.register.Operation;
+import dev.baton.worker.Outcome;
 import dev.baton.worker.spi.ClaimRequest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * A session that keeps its ballot across its holds of a worker's lock (the twenty-sixth review), with the
  * claim and flag rules the product writes with: after another session wrote meanwhile (it preferred the
  * worker for a while, or held it for a run), the session's next claim, re-run, chained claim or action is
- * judged on the chain's head, never refused or told it holds on the head the session last knew.
+ * judged on the chain's head, never refused or told it holds on the head the session last knew; and after
+ * the worker went back and forth, when ballots leapfrogged, without a resend interval's wait (the
+ * twenty-seventh review).
  */
 class KeptBallotClaimReviewTest {
 
@@ -67,9 +70,7 @@ class KeptBallotClaimReviewTest {
         for (int attempt = 1; attempt <= 3 && claimed == null; attempt++) {
             long id = attempt;
             Instant slot = Instant.ofEpochMilli(60_000L * attempt);
-            claimed = run("s-p", p, base -> ClaimRules.claim(orEmpty(base), new ClaimRules.Claim(
-                    ClaimRequest.scheduled(W, slot), "node-p", "s-p", id, 1_000, 0, 0, 0), false, true)
-                    .map(ClaimRules.Claimed::state).orElse(null));
+            claimed = run("s-p", p, claim(ClaimRequest.scheduled(W, slot), "s-p", id, 1_000));
             p.cancel(W).run();
         }
 
@@ -99,9 +100,7 @@ class KeptBallotClaimReviewTest {
         SlotState three = null;
         for (int attempt = 1; attempt <= 3 && three == null; attempt++) {
             long id = 1 + attempt;
-            three = run("s-p", p, base -> ClaimRules.claim(orEmpty(base), new ClaimRules.Claim(
-                    ClaimRequest.chained(W, slot3, java.util.Optional.of(slot2)), "node-s-p", "s-p", id, 1_000, 0, 0, 0),
-                    false, true).map(ClaimRules.Claimed::state).orElse(null));
+            three = run("s-p", p, claim(ClaimRequest.chained(W, slot3, java.util.Optional.of(slot2)), "s-p", id, 1_000));
             p.cancel(W).run();
         }
 
@@ -122,9 +121,7 @@ class KeptBallotClaimReviewTest {
         Instant slot2 = Instant.ofEpochMilli(120_000);
 
         claimAndEnd("s-p", p, ClaimRequest.scheduled(W, slot1), 1);
-        SlotState cut = run("s-q", q, base -> ClaimRules.claim(orEmpty(base), new ClaimRules.Claim(
-                ClaimRequest.scheduled(W, slot2), "node-s-q", "s-q", 100, 2_000, 0, 0, 0), false, true)
-                .map(ClaimRules.Claimed::state).orElse(null));
+        SlotState cut = run("s-q", q, claim(ClaimRequest.scheduled(W, slot2), "s-q", 100, 2_000));
         q.cancel(W).run(); // q's lock lost, its run cut: the record says running by q, which is dead
         ClaimRequest rerun = new ClaimRequest(W, slot2, ClaimRequest.Kind.RERUN, false, java.util.Optional.empty(),
                 cut.fence(), false);
@@ -132,8 +129,7 @@ class KeptBallotClaimReviewTest {
         SlotState again = null;
         for (int attempt = 1; attempt <= 3 && again == null; attempt++) {
             long id = 1 + attempt;
-            again = run("s-p", p, base -> ClaimRules.claim(orEmpty(base), new ClaimRules.Claim(rerun, "node-s-p", "s-p",
-                    id, 3_000, 0, 0, 0), false, true).map(ClaimRules.Claimed::state).orElse(null));
+            again = run("s-p", p, claim(rerun, "s-p", id, 3_000));
             p.cancel(W).run();
         }
 
@@ -141,14 +137,47 @@ class KeptBallotClaimReviewTest {
         assertThat(again.running().kind()).isEqualTo(ClaimRequest.Kind.RERUN);
     }
 
+    /**
+     * p and q each claim and end a slot in turn (a worker moving between two nodes as the balance
+     * changes); q's second run is cut (its node died). p asks for the re-run of q's slot with q's token,
+     * as it read it: on p's kept head (p's own slot 3, p's token) the re-run has nothing to write, so p
+     * prepares at once, but below the ballot q prepared when its kept accept was refused, and waits a
+     * resend interval (lease / 5) before it prepares again. Every answer is in well before that.
+     */
+    @Test
+    void aRerunAfterTheWorkerMovedBackAndForthDoesNotWaitAResendInterval() {
+        SessionRegisters p = new SessionRegisters("s-p", voters, RESEND);
+        SessionRegisters q = new SessionRegisters("s-q", voters, RESEND);
+
+        claimAndEnd("s-p", p, ClaimRequest.scheduled(W, Instant.ofEpochMilli(60_000)), 1);
+        claimAndEnd("s-q", q, ClaimRequest.scheduled(W, Instant.ofEpochMilli(120_000)), 100);
+        claimAndEnd("s-p", p, ClaimRequest.scheduled(W, Instant.ofEpochMilli(180_000)), 2);
+        Instant slot4 = Instant.ofEpochMilli(240_000);
+        SlotState cut = run("s-q", q, claim(ClaimRequest.scheduled(W, slot4), "s-q", 101, 2_000));
+        assertThat(cut).isNotNull();
+        q.cancel(W).run(); // q's lock lost, its run cut
+
+        ClaimRequest rerun = new ClaimRequest(W, slot4, ClaimRequest.Kind.RERUN, false, java.util.Optional.empty(),
+                cut.fence(), false);
+        CompletableFuture<SlotState> again = p.write(W, claim(rerun, "s-p", 3, 3_000), 0, now.get());
+        deliver("s-p", p, again, RESEND / 40);
+
+        assertThat(again).as("every answer is in: the re-run is decided without a resend interval").isDone();
+        assertThat(again.join()).isNotNull();
+        assertThat(again.join().running().kind()).isEqualTo(ClaimRequest.Kind.RERUN);
+    }
+
+    private static UnaryOperator<SlotState> claim(ClaimRequest request, String session, long claimId, long nowMillis) {
+        return base -> ClaimRules.claim(orEmpty(base), new ClaimRules.Claim(request, "node-" + session, session,
+                claimId, nowMillis, 0, 0, 0), false, true).map(ClaimRules.Claimed::state).orElse(null);
+    }
+
     /** One hold: a claim and its end, then the lock given back; the record after the end. */
     private SlotState claimAndEnd(String session, SessionRegisters registers, ClaimRequest request, long claimId) {
-        SlotState claimed = run(session, registers, base -> ClaimRules.claim(orEmpty(base), new ClaimRules.Claim(request,
-                "node-" + session, session, claimId, 1_000, 0, 0, 0), false, true)
-                .map(ClaimRules.Claimed::state).orElse(null));
+        SlotState claimed = run(session, registers, claim(request, session, claimId, 1_000));
         assertThat(claimed).as("claimed").isNotNull();
         SlotState ended = run(session, registers, base -> ClaimRules.complete(base, claimed.fence(), claimId,
-                dev.baton.worker.Outcome.SUCCEEDED, 1_500).orElse(null));
+                Outcome.SUCCEEDED, 1_500).orElse(null));
         assertThat(ended).as("ended").isNotNull();
         registers.cancel(W).run();
         return ended;
@@ -182,11 +211,18 @@ class KeptBallotClaimReviewTest {
         return base == null ? SlotState.empty(W) : base;
     }
 
-    /** Runs one write of {@code session} against the three acceptors until it ends; its value or null. */
+    /** Runs one write to its end, resend intervals and all; its value or null. */
     private SlotState run(String session, SessionRegisters registers, UnaryOperator<SlotState> next) {
         CompletableFuture<SlotState> done = registers.write(W, next, 0, now.get());
-        for (int round = 0; round < 100 && !done.isDone(); round++) {
-            now.addAndGet(RESEND * 2);
+        deliver(session, registers, done, RESEND * 2);
+        assertThat(done).as("the write ended").isDone();
+        return done.join();
+    }
+
+    /** Rounds of messages to the three acceptors and their answers back, the clock moving {@code step} each. */
+    private void deliver(String session, SessionRegisters registers, CompletableFuture<SlotState> done, long step) {
+        for (int round = 0; round < (step >= RESEND ? 100 : 5) && !done.isDone(); round++) {
+            now.addAndGet(step);
             registers.retry(0, now.get()).forEach(Runnable::run);
             for (String id : IDS) {
                 List<RegisterOp> ops = registers.toSend("m-" + id, id, now.get());
@@ -204,7 +240,5 @@ class KeptBallotClaimReviewTest {
                 }
             }
         }
-        assertThat(done).as("the write ended").isDone();
-        return done.join();
     }
 }

@@ -43,6 +43,8 @@ class LapsedSessionRoundReviewTest {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long LEASE = 200 * MS;
     private static final long EXPIRY = 220 * MS;
+    private static final UUID SELF = new UUID(0, 1);
+    private static final Voters VOTERS = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
 
     private final HazelcastMembers members = new HazelcastMembers(1);
     private HzCoordination coordination;
@@ -64,42 +66,12 @@ class LapsedSessionRoundReviewTest {
 
     @Test
     void aSessionWhoseValidityPassedSendsNothingMoreAndStaysDead() throws Exception {
-        HazelcastInstance hz = members.start();
-        coordination = new HzCoordination(hz, "n1", HzSettings.forLease(Duration.ofMillis(500), 1,
-                Duration.ofSeconds(30)), null);
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        Set<Member> view = new LinkedHashSet<>(List.of(member(u1), member(u2)));
-        loop = new SessionLoop(coordination, hazelcast(view), executor(), 20 * MS);
-        Field sessionField = HzCoordination.class.getDeclaredField("session");
-        sessionField.setAccessible(true);
-        @SuppressWarnings("unchecked")
-        AtomicReference<LocalSession> sessionRef = (AtomicReference<LocalSession>) sessionField.get(coordination);
+        AtomicReference<LocalSession> sessionRef = loopOverACoordination();
 
         List<String> resurrected = new ArrayList<>();
-        boolean started = false;
         for (int trial = 0; trial < 12; trial++) {
-            Voters voters = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
-            SessionTable mine = table("n1", voters);
-            theirs = table("n2", voters);
-            silent = false;
-            ackSentAfter = Long.MAX_VALUE;
-            answeredOnce.set(false);
-            current = "s" + trial;
-            LocalSession session = new LocalSession("s" + trial, Set.of(), new LocalSession.Context("n1",
-                    u1::toString, mine, mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, System::nanoTime),
-                    System::nanoTime, LEASE, 1, loop::wake, new LongAdder()));
-            sessionRef.set(session);
-            if (!started) {
-                loop.start("review");
-                started = true;
-            }
-            long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (!session.isValid() && System.nanoTime() < by) {
-                loop.wake();
-                Thread.sleep(2);
-            }
-            assertThat(session.isValid()).as("n2 acknowledges the session").isTrue();
+            SessionTable mine = table("n1", VOTERS);
+            LocalSession session = validSession(sessionRef, mine, trial);
             // The session holds a worker's lock, as a run does; a run stops when it is lost (Execution).
             CompletableFuture<Boolean> granted = session.acquire("w");
             for (int i = 0; i < 300 && !granted.isDone(); i++) {
@@ -153,40 +125,11 @@ class LapsedSessionRoundReviewTest {
      */
     @Test
     void aLapsedSessionIsFoundDeadNoLaterThanAnIdleLoopsPark() throws Exception {
-        HazelcastInstance hz = members.start();
-        coordination = new HzCoordination(hz, "n1", HzSettings.forLease(Duration.ofMillis(500), 1,
-                Duration.ofSeconds(30)), null);
-        UUID u1 = new UUID(0, 1);
-        UUID u2 = new UUID(0, 2);
-        Set<Member> view = new LinkedHashSet<>(List.of(member(u1), member(u2)));
-        loop = new SessionLoop(coordination, hazelcast(view), executor(), 20 * MS);
-        Field sessionField = HzCoordination.class.getDeclaredField("session");
-        sessionField.setAccessible(true);
-        @SuppressWarnings("unchecked")
-        AtomicReference<LocalSession> sessionRef = (AtomicReference<LocalSession>) sessionField.get(coordination);
+        AtomicReference<LocalSession> sessionRef = loopOverACoordination();
 
         List<Long> latenessMillis = new ArrayList<>();
         for (int trial = 0; trial < 5; trial++) {
-            Voters voters = new Voters("0001-x", 1, List.of("n1@1", "n2@1"));
-            SessionTable mine = table("n1", voters);
-            theirs = table("n2", voters);
-            silent = false;
-            ackSentAfter = Long.MAX_VALUE;
-            answeredOnce.set(false);
-            current = "s" + trial;
-            LocalSession session = new LocalSession("s" + trial, Set.of(), new LocalSession.Context("n1",
-                    u1::toString, mine, mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, System::nanoTime),
-                    System::nanoTime, LEASE, 1, loop::wake, new LongAdder()));
-            sessionRef.set(session);
-            if (trial == 0) {
-                loop.start("review");
-            }
-            long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (!session.isValid() && System.nanoTime() < by) {
-                loop.wake();
-                Thread.sleep(2);
-            }
-            assertThat(session.isValid()).as("n2 acknowledges the session").isTrue();
+            LocalSession session = validSession(sessionRef, table("n1", VOTERS), trial);
             Thread.sleep(40);
             silent = true;
             Thread.sleep(30);
@@ -207,6 +150,43 @@ class LapsedSessionRoundReviewTest {
         }
         assertThat(latenessMillis).as("ms from the validity passing to the session found dead, per trial")
                 .allMatch(ms -> ms <= 50);
+    }
+
+    /** The real loop over a coordination (never started) whose session each trial replaces; the session's holder. */
+    private AtomicReference<LocalSession> loopOverACoordination() throws Exception {
+        coordination = new HzCoordination(members.start(), "n1", HzSettings.forLease(Duration.ofMillis(500), 1,
+                Duration.ofSeconds(30)), null);
+        Set<Member> view = new LinkedHashSet<>(List.of(member(SELF), member(new UUID(0, 2))));
+        loop = new SessionLoop(coordination, hazelcast(view), executor(), 20 * MS);
+        Field sessionField = HzCoordination.class.getDeclaredField("session");
+        sessionField.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        AtomicReference<LocalSession> sessionRef = (AtomicReference<LocalSession>) sessionField.get(coordination);
+        return sessionRef;
+    }
+
+    /** A new session of the two voters on {@code mine}, n2 answering from a new table of its own; once valid. */
+    private LocalSession validSession(AtomicReference<LocalSession> sessionRef, SessionTable mine, int trial)
+            throws InterruptedException {
+        theirs = table("n2", VOTERS);
+        silent = false;
+        ackSentAfter = Long.MAX_VALUE;
+        answeredOnce.set(false);
+        current = "s" + trial;
+        LocalSession session = new LocalSession("s" + trial, Set.of(), new LocalSession.Context("n1",
+                SELF::toString, mine, mine.voters(), new FenceFloor(), new PeerClocks(() -> 0L, System::nanoTime),
+                System::nanoTime, LEASE, 1, loop::wake, new LongAdder()));
+        sessionRef.set(session);
+        if (trial == 0) {
+            loop.start("review");
+        }
+        long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!session.isValid() && System.nanoTime() < by) {
+            loop.wake();
+            Thread.sleep(2);
+        }
+        assertThat(session.isValid()).as("n2 acknowledges the session").isTrue();
+        return session;
     }
 
     private static void spinUntil(long nanos) {

@@ -204,10 +204,8 @@ class ProposerTest {
     @Test
     void aKeptBallotRefusedPreparesAtOnce() {
         Proposer<String> p = proposer("p");
-        runToEnd(p, p.write(base -> "x"));
-        p.cancel();
         Proposer<String> q = proposer("q");
-        runToEnd(q, q.write(base -> base + "+q"));
+        inTurn(2, p, q);
 
         Operation<String> stale = p.write(base -> base + "+p");
         assertThat(stale.kind()).isEqualTo(Operation.Kind.ACCEPT);
@@ -217,7 +215,7 @@ class ProposerTest {
         assertThat(next.kind()).isEqualTo(Operation.Kind.PREPARE);
         assertThat(next.ballot().isAbove(q.head().ballot())).isTrue();
         runToEnd(p, next);
-        assertThat(p.head().value()).isEqualTo("x+q+p");
+        assertThat(p.head().value()).isEqualTo("+1+2+p");
         assertThat(p.head().index()).isEqualTo(3);
     }
 
@@ -229,17 +227,16 @@ class ProposerTest {
     @Test
     void nothingToWriteOnAKeptHeadIsJudgedAfterAPrepare() {
         Proposer<String> p = proposer("p");
-        runToEnd(p, p.write(base -> "paused"));
-        p.cancel();
         Proposer<String> q = proposer("q");
-        runToEnd(q, q.write(base -> "resumed"));
+        inTurn(2, p, q);
 
-        Operation<String> next = p.write(base -> base.equals("paused") ? null : base + "+claim");
+        // p's kept head is "+1" (paused, say), the chain's "+1+2" (resumed by q).
+        Operation<String> next = p.write(base -> base.equals("+1") ? null : base + "+claim");
 
         assertThat(next).as("not refused on the stale head").isNotNull();
         assertThat(next.kind()).isEqualTo(Operation.Kind.PREPARE);
         runToEnd(p, next);
-        assertThat(p.head().value()).isEqualTo("resumed+claim");
+        assertThat(p.head().value()).isEqualTo("+1+2+claim");
 
         p.cancel();
         Operation<String> nothing = p.write(base -> null);
@@ -256,15 +253,57 @@ class ProposerTest {
     @Test
     void aReplayOnAKeptHeadIsJudgedAfterAPrepare() {
         Proposer<String> p = proposer("p");
-        runToEnd(p, p.write(base -> "pause#7"));
-        p.cancel();
         Proposer<String> q = proposer("q");
-        runToEnd(q, q.write(base -> "resume#9"));
+        inTurn(2, p, q);
 
-        runToEnd(p, p.write(base -> base.equals("pause#7") ? base : base + "+pause#7"));
+        // p's own pause "+1" asked again: a replay on p's kept head, not on the chain's "+1+2".
+        runToEnd(p, p.write(base -> base.equals("+1") ? base : base + "+again"));
 
-        assertThat(p.written()).isEqualTo("resume#9+pause#7");
+        assertThat(p.written()).isEqualTo("+1+2+again");
         assertThat(p.head().value()).isEqualTo(p.written());
+    }
+
+    /**
+     * A worker handed back and forth: each kept accept refused prepares just above the ballot that refused
+     * it, so the ballots leapfrog and a session's own next round falls below the chain's. Its prepare for
+     * a stale head (nothing to write there, or a replay) is refused once and goes again at once above it,
+     * with no resend interval waited (runToEnd never calls retry()): the twenty-seventh review.
+     */
+    @Test
+    void nothingToWriteAfterLeapfroggingBallotsPreparesAgainAtOnce() {
+        Proposer<String> p = proposer("p");
+        String chain = inTurn(4, p, proposer("q"));
+
+        // Nothing to write on p's kept head ("+1+2+3"); on the chain's there is.
+        runToEnd(p, p.write(base -> base.equals(chain) ? base + "+5" : null));
+
+        assertThat(p.isWriting()).as("done with every answer in: no resend interval waited").isFalse();
+        assertThat(p.written()).isEqualTo(chain + "+5");
+    }
+
+    @Test
+    void aReplayAfterLeapfroggingBallotsPreparesAgainAtOnce() {
+        Proposer<String> p = proposer("p");
+        String chain = inTurn(4, p, proposer("q"));
+
+        // p's own "+3" asked again: a replay on p's kept head, not on the chain's.
+        runToEnd(p, p.write(base -> base.equals("+1+2+3") ? base : base + "+again"));
+
+        assertThat(p.isWriting()).as("done with every answer in: no resend interval waited").isFalse();
+        assertThat(p.written()).isEqualTo(chain + "+again");
+    }
+
+    /** Three sessions in turn (a worker moving round three nodes): any of them may fall rounds behind. */
+    @Test
+    void nothingToWriteWithThreeSessionsInTurnPreparesAgainAtOnce() {
+        Proposer<String> r = proposer("r");
+        String chain = inTurn(8, proposer("p"), proposer("q"), r);
+
+        // r last wrote six turns ago: nothing to write on its kept head, something on the chain's.
+        runToEnd(r, r.write(base -> base.equals(chain) ? base + "+9" : null));
+
+        assertThat(r.isWriting()).as("done with every answer in: no resend interval waited").isFalse();
+        assertThat(r.written()).isEqualTo(chain + "+9");
     }
 
     /**
@@ -320,6 +359,22 @@ class ProposerTest {
         Answer<String> late = new Answer<>(Kind.PROMISED, 0, prepare.ballot(), null, null);
         assertThat(p.onAnswer("C", prepare.id(), late)).isNull();
         assertThat(p.retry()).isEqualTo(accept);
+    }
+
+    /**
+     * Sessions writing the worker in turn, one write each (the turn's number appended), each giving its
+     * lock back after it; returns the chain's head.
+     */
+    @SafeVarargs
+    private String inTurn(int turns, Proposer<String>... sessions) {
+        for (int turn = 1; turn <= turns; turn++) {
+            Proposer<String> writer = sessions[(turn - 1) % sessions.length];
+            String step = "+" + turn;
+            runToEnd(writer, writer.write(base -> (base == null ? "" : base) + step));
+            writer.cancel();
+            assertThat(writer.head().value()).endsWith(step);
+        }
+        return sessions[(turns - 1) % sessions.length].head().value();
     }
 
     private Proposer<String> proposer(String session) {
